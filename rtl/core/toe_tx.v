@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+// Transmit builder: ARP replies and ICMP echo replies from descriptors and the frame store.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Pops one descriptor at a time and sends the reply as a 32-bit frame with the 2-byte pad.
+ * It starts a frame only when the MAC's transmit FIFO has room for all of it, so a frame is
+ * never stalled halfway (it still obeys tready on every beat).
+ *
+ * ARP reply (11 words):               ICMP echo reply (words 0-9 built, 10.. from the store):
+ *   0  pad pad tha0 tha1                0-3  Ethernet: requester <- us, type 0x0800
+ *   1  tha2..5                          4    45 00 totlen
+ *   2  our mac 0..3                     5    id (our counter), flags 0
+ *   3  our mac 4 5, type 0x0806         6    ttl 64, proto 1, header checksum
+ *   4  htype 1, ptype 0x0800            7    our IP
+ *   5  hlen 6, plen 4, oper 2           8    requester's IP
+ *   6  sha = our mac 0..3               9    type 0, code, checksum (RFC 1624 update)
+ *   7  sha 4 5, spa = our IP 0 1        10.. identifier, sequence, data as received
+ *   8  spa 2 3, tha0 tha1
+ *   9  tha2..5
+ *  10  tpa = requester's IP
+ */
+module toe_tx #(
+    parameter STORE_LOG2   = 11,  // frame store size, 2^N 32-bit words
+    parameter TX_FREE_BITS = 11   // width of the MAC's transmit FIFO free count
+) (
+    input  wire                    clk,
+    input  wire                    rst,
+
+    // descriptors from toe_rx_parse
+    input  wire                    s_desc_valid,
+    output reg                     s_desc_pop,
+    input  wire                    s_desc_icmp,
+    input  wire [47:0]             s_desc_mac,
+    input  wire [31:0]             s_desc_ip,
+    input  wire [STORE_LOG2:0]     s_desc_start,
+    input  wire [8:0]              s_desc_words,
+    input  wire [15:0]             s_desc_len,
+    input  wire [15:0]             s_desc_csum,
+    input  wire [7:0]              s_desc_code,
+
+    // frame store read port; store_rd_ptr frees what has been sent
+    output wire [STORE_LOG2-1:0]   store_rd_addr,
+    input  wire [31:0]             store_rd_data,
+    output reg  [STORE_LOG2:0]     store_rd_ptr,
+
+    // frames to the MAC
+    output reg  [31:0]             m_tx_tdata,
+    output reg  [3:0]              m_tx_tkeep,
+    output reg                     m_tx_tvalid,
+    input  wire                    m_tx_tready,
+    output reg                     m_tx_tlast,
+    input  wire [TX_FREE_BITS-1:0] m_tx_free,
+
+    // one pulse per frame sent
+    output reg                     sent_arp,
+    output reg                     sent_icmp,
+
+    input  wire [47:0]             cfg_mac,
+    input  wire [31:0]             cfg_ip
+);
+
+localparam [1:0] S_IDLE = 2'd0, S_SUM = 2'd1, S_WAIT = 2'd2, S_SEND = 2'd3;
+localparam [8:0] ARP_WORDS = 9'd11;
+
+reg [1:0]  state;
+reg [8:0]  widx;       // word being presented
+reg [8:0]  nwords;     // words in this reply
+reg [3:0]  last_keep;
+reg [19:0] hdr_sum;    // IPv4 header sum before folding
+reg [15:0] hdr_csum;
+reg [15:0] icmp_csum;
+reg [15:0] ip_id;
+
+wire beat = m_tx_tvalid && m_tx_tready;
+
+// Store reads run one word ahead of the word presented (registered RAM output).
+wire [8:0] next_widx = beat ? widx + 1'b1 : widx;
+assign store_rd_addr = s_desc_start[STORE_LOG2-1:0] + {{(STORE_LOG2-9){1'b0}}, next_widx};
+
+// Reply length in words and the keep of its last word, including the 2-byte pad.
+// An echo request passed 14 + length <= 1514, so 11 bits hold the reply's byte count.
+wire [10:0] icmp_bytes = s_desc_len[10:0] + 11'd16;
+wire [8:0]  icmp_words = icmp_bytes[10:2] + {8'd0, icmp_bytes[1:0] != 2'd0};
+wire        unused_len = ^s_desc_len[15:11];
+
+// RFC 1624: the type word drops by 0x0800 (8 -> 0), so the checksum gains 0x0800:
+// HC' = ~(~HC + ~m + m') and ~m + m' = 0xf7ff for any code.
+wire [16:0] icmp_step = {1'b0, ~s_desc_csum} + 17'h0f7ff;
+wire [15:0] icmp_new  = ~(icmp_step[15:0] + {15'd0, icmp_step[16]});
+
+wire [16:0] hdr_fold1 = {1'b0, hdr_sum[15:0]} + {13'd0, hdr_sum[19:16]};
+
+reg [31:0] word;
+always @* begin
+    word = store_rd_data;
+    if (!s_desc_icmp) begin
+        case (widx)
+            9'd0:  word = {16'h0000, s_desc_mac[47:32]};
+            9'd1:  word = s_desc_mac[31:0];
+            9'd2:  word = cfg_mac[47:16];
+            9'd3:  word = {cfg_mac[15:0], 16'h0806};
+            9'd4:  word = 32'h00010800;
+            9'd5:  word = 32'h06040002;
+            9'd6:  word = cfg_mac[47:16];
+            9'd7:  word = {cfg_mac[15:0], cfg_ip[31:16]};
+            9'd8:  word = {cfg_ip[15:0], s_desc_mac[47:32]};
+            9'd9:  word = s_desc_mac[31:0];
+            default: word = s_desc_ip;
+        endcase
+    end else begin
+        case (widx)
+            9'd0:  word = {16'h0000, s_desc_mac[47:32]};
+            9'd1:  word = s_desc_mac[31:0];
+            9'd2:  word = cfg_mac[47:16];
+            9'd3:  word = {cfg_mac[15:0], 16'h0800};
+            9'd4:  word = {16'h4500, s_desc_len};
+            9'd5:  word = {ip_id, 16'h0000};
+            9'd6:  word = {16'h4001, hdr_csum};
+            9'd7:  word = cfg_ip;
+            9'd8:  word = s_desc_ip;
+            9'd9:  word = {8'h00, s_desc_code, icmp_csum};
+            default: word = store_rd_data;
+        endcase
+    end
+end
+
+always @(posedge clk) begin
+    s_desc_pop <= 1'b0;
+    sent_arp   <= 1'b0;
+    sent_icmp  <= 1'b0;
+
+    case (state)
+        S_IDLE: if (s_desc_valid && !s_desc_pop) begin
+            // s_desc_pop takes a cycle to show, so skip the cycle right after a pop.
+            if (s_desc_icmp) begin
+                nwords    <= icmp_words;
+                last_keep <= icmp_bytes[1:0] == 2'd0 ? 4'b1111 : icmp_bytes[1:0] == 2'd1 ? 4'b1000 :
+                             icmp_bytes[1:0] == 2'd2 ? 4'b1100 : 4'b1110;
+            end else begin
+                nwords    <= ARP_WORDS;
+                last_keep <= 4'b1111;
+            end
+            hdr_sum   <= 20'h4500 + {4'd0, s_desc_len} + {4'd0, ip_id} + 20'h4001 +
+                         {4'd0, cfg_ip[31:16]} + {4'd0, cfg_ip[15:0]} +
+                         {4'd0, s_desc_ip[31:16]} + {4'd0, s_desc_ip[15:0]};
+            icmp_csum <= icmp_new;
+            state     <= S_SUM;
+        end
+        S_SUM: begin
+            hdr_csum <= ~(hdr_fold1[15:0] + {15'd0, hdr_fold1[16]});
+            state    <= S_WAIT;
+        end
+        S_WAIT: if ({{(20-TX_FREE_BITS){1'b0}}, m_tx_free} >= {11'd0, nwords}) begin
+            widx        <= 9'd0;
+            m_tx_tvalid <= 1'b1;
+            state       <= S_SEND;
+        end
+        S_SEND: if (beat) begin
+            widx <= widx + 1'b1;
+            if (m_tx_tlast) begin
+                m_tx_tvalid <= 1'b0;
+                s_desc_pop  <= 1'b1;
+                sent_arp    <= !s_desc_icmp;
+                sent_icmp   <= s_desc_icmp;
+                if (s_desc_icmp) begin
+                    store_rd_ptr <= s_desc_start + {{(STORE_LOG2-8){1'b0}}, s_desc_words};
+                    ip_id        <= ip_id + 1'b1;
+                end
+                state <= S_IDLE;
+            end
+        end
+        default: state <= S_IDLE;
+    endcase
+
+    if (rst) begin
+        state        <= S_IDLE;
+        m_tx_tvalid  <= 1'b0;
+        s_desc_pop   <= 1'b0;
+        store_rd_ptr <= 0;
+        ip_id        <= 16'd0;
+        sent_arp     <= 1'b0;
+        sent_icmp    <= 1'b0;
+    end
+end
+
+// The presented word's keep and last are decoded from widx.
+always @* begin
+    m_tx_tdata = word;
+    m_tx_tlast = widx == nwords - 1'b1;
+    m_tx_tkeep = m_tx_tlast ? last_keep : 4'b1111;
+end
+
+endmodule
+
+`default_nettype wire
