@@ -12,7 +12,7 @@ seed=${SEED:-$(( $(date +%s) % 100000 ))}
 defs=()
 [ "${WAVES:-0}" = 1 ] && defs+=(-DWAVES "-DWAVES_FILE=\"$out/$name.vcd\"")
 mapfile -t rtl < <(find "$top/rtl" -name '*.v' -not -path '*/top/*' | sort)
-iverilog -g2005 -Wall -Wno-timescale -o "$out/tb.vvp" -I "$top/build/gen" -I "$top/rtl" \
+iverilog -g2005 -Wall -Wno-timescale -o "$out/tb.vvp" -I "$top/build/gen" -I "$top/rtl" -I "$top/tests/rtl/lib" \
     "${defs[@]}" -s tb "$dir"/*.v "${rtl[@]}"
 echo "$name: seed $seed"
 log="$out/run.log"

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+// Bench for toe_rx_parse: one verdict per frame for ARP, IPv4 and ICMP cases, store writes,
+// descriptors, overflow, under random input bubbles.
+`timescale 1ns / 1ps
+`default_nettype none
+
+module tb;
+
+`include "toe_defs.vh"
+`include "frames.vh"
+
+localparam [47:0] MY_MAC   = 48'h020000000001;
+localparam [47:0] PEER_MAC = 48'h0a0b0c0d0e0f;
+localparam [31:0] MY_IP    = 32'h0a00020f;
+localparam [31:0] PEER_IP  = 32'h0a000202;
+localparam [31:0] NETMASK  = 32'hffffff00;
+
+reg clk = 0, rst = 1;
+always #8 clk = ~clk;
+
+reg  [31:0] s_tdata;
+reg  [3:0]  s_tkeep;
+reg         s_tvalid = 0, s_tlast = 0;
+reg  [1:0]  s_tuser;
+wire        s_tready;
+wire        store_wr_en;
+wire [10:0] store_wr_addr;
+wire [31:0] store_wr_data;
+wire [11:0] store_wr_ptr;
+reg  [11:0] store_rd_ptr = 0;
+reg         free_store = 1;
+reg         desc_room = 1;
+wire        desc_valid, desc_icmp;
+wire [47:0] desc_mac;
+wire [31:0] desc_ip;
+wire [11:0] desc_start;
+wire [8:0]  desc_words;
+wire [15:0] desc_len, desc_csum;
+wire [7:0]  desc_code;
+wire        verdict_valid;
+wire [5:0]  verdict;
+
+toe_rx_parse #(.STORE_LOG2(11)) dut (
+    .clk(clk), .rst(rst),
+    .s_rx_tdata(s_tdata), .s_rx_tkeep(s_tkeep), .s_rx_tvalid(s_tvalid), .s_rx_tready(s_tready),
+    .s_rx_tlast(s_tlast), .s_rx_tuser(s_tuser),
+    .store_wr_en(store_wr_en), .store_wr_addr(store_wr_addr), .store_wr_data(store_wr_data),
+    .store_wr_ptr(store_wr_ptr), .store_rd_ptr(store_rd_ptr),
+    .m_desc_valid(desc_valid), .m_desc_room(desc_room), .m_desc_icmp(desc_icmp),
+    .m_desc_mac(desc_mac), .m_desc_ip(desc_ip), .m_desc_start(desc_start),
+    .m_desc_words(desc_words), .m_desc_len(desc_len), .m_desc_csum(desc_csum),
+    .m_desc_code(desc_code),
+    .verdict_valid(verdict_valid), .verdict(verdict),
+    .cfg_mac(MY_MAC), .cfg_ip(MY_IP), .cfg_netmask(NETMASK)
+);
+
+// The store is freed as soon as a frame is committed, unless a test holds it.
+always @(posedge clk) if (free_store) store_rd_ptr <= store_wr_ptr;
+
+// Store writes must carry the frame's words (with the pad) at consecutive addresses.
+reg [10:0] frame_base;
+integer    stored_words;
+always @(posedge clk) begin
+    if (store_wr_en) begin
+        if (stored_words == 0) frame_base = store_wr_addr;
+        if (store_wr_addr != frame_base + stored_words[10:0])
+            $fatal(1, "store address %0d, expected %0d", store_wr_addr, frame_base + stored_words);
+        stored_words = stored_words + 1;
+    end
+end
+
+// Collected outputs of the last frame.
+reg [5:0] got_verdict;
+reg       got_desc;
+integer   verdicts;
+always @(posedge clk) begin
+    if (verdict_valid) begin got_verdict <= verdict; verdicts = verdicts + 1; end
+    if (desc_valid) got_desc <= 1'b1;
+end
+
+// Inputs change 1 ns after the clock edge, so the DUT never samples them mid-update.
+task tick;
+    begin @(posedge clk); #1; end
+endtask
+
+// Drive fb[0..fb_len-1] (plus the 2-byte pad) with random bubbles; status on the last beat.
+task send(input [1:0] status);
+    integer nbytes, w, k;
+    reg [7:0] b;
+    begin
+        nbytes = fb_len + 2;
+        stored_words = 0;
+        got_desc = 0;
+        for (w = 0; w * 4 < nbytes; w = w + 1) begin
+            while ($random(rnd_seed) % 4 == 0) tick;
+            for (k = 0; k < 4; k = k + 1) begin
+                b = (w * 4 + k < 2) ? 8'h00 : (w * 4 + k < nbytes) ? fb[w * 4 + k - 2] : 8'h00;
+                s_tdata[31 - 8 * k -: 8] = b;
+                s_tkeep[3 - k] = w * 4 + k < nbytes;
+            end
+            s_tlast  = (w + 1) * 4 >= nbytes;
+            s_tuser  = s_tlast ? status : 2'd0;
+            s_tvalid = 1;
+            while (!s_tready) tick;
+            tick;
+            s_tvalid = 0;
+        end
+        repeat (3) tick;
+    end
+endtask
+
+integer checks;
+task expect_verdict(input [5:0] want, input [1:0] status);
+    integer before;
+    begin
+        before = verdicts;
+        send(status);
+        if (verdicts != before + 1)
+            $fatal(1, "expected one verdict, got %0d", verdicts - before);
+        if (got_verdict != want)
+            $fatal(1, "verdict %0d, expected %0d (frame of %0d bytes, dst %h)", got_verdict, want, fb_len, dut.dst_mac);
+        if (got_desc != (want == STAT_RX_ARP_REQ || want == STAT_RX_ICMP_ECHO))
+            $fatal(1, "descriptor %0d for verdict %0d", got_desc, want);
+        checks = checks + 1;
+    end
+endtask
+
+integer i, n, len;
+initial begin
+    if (!$value$plusargs("seed=%d", rnd_seed)) rnd_seed = 1;
+`ifdef WAVES
+    $dumpfile(`WAVES_FILE); $dumpvars(0, tb);
+`endif
+    verdicts = 0; checks = 0; stored_words = 0;
+    repeat (4) @(posedge clk);
+    rst = 0;
+
+    // ARP
+    fb_eth(48'hffffffffffff, PEER_MAC, 16'h0806); fb_arp(16'd1, PEER_MAC, PEER_IP, 48'h0, MY_IP);
+    expect_verdict(STAT_RX_ARP_REQ, 2'd0);
+    if (desc_icmp || desc_mac != PEER_MAC || desc_ip != PEER_IP) $fatal(1, "ARP descriptor fields");
+    fb_arp(16'd1, PEER_MAC, PEER_IP, 48'h0, MY_IP + 1);   expect_verdict(STAT_RX_ARP_OTHER, 2'd0);
+    fb_arp(16'd2, PEER_MAC, PEER_IP, MY_MAC, MY_IP);      expect_verdict(STAT_RX_ARP_OTHER, 2'd0);
+    fb_arp(16'd1, PEER_MAC, PEER_IP, 48'h0, MY_IP); fb[15] = 8'h02;
+    expect_verdict(STAT_RX_ARP_BAD, 2'd0);
+    fb_arp(16'd1, PEER_MAC, PEER_IP, 48'h0, MY_IP); fb[19] = 8'h06;
+    expect_verdict(STAT_RX_ARP_BAD, 2'd0);
+
+    // MAC status and addressing come first
+    fb_eth(MY_MAC, PEER_MAC, 16'h0806); fb_arp(16'd1, PEER_MAC, PEER_IP, 48'h0, MY_IP);
+    expect_verdict(STAT_RX_FCS_ERR, 2'd1);
+    expect_verdict(STAT_RX_FRAMING_ERR, 2'd2);
+    expect_verdict(STAT_RX_TOO_LONG, 2'd3);
+    fb_eth(MY_MAC + 1, PEER_MAC, 16'h0806); expect_verdict(STAT_RX_ADDR_MISS, 2'd0);
+    fb_eth(MY_MAC, PEER_MAC, 16'h86dd);     expect_verdict(STAT_RX_ETHERTYPE, 2'd0);
+
+    // ICMP echo of every size class, payload stored, descriptor right
+    for (n = 0; n < 40; n = n + 1) begin
+        len = (n < 20) ? 8 + n : 8 + ($random(rnd_seed) & 32'h7ff) % 1473;
+        fb_eth(MY_MAC, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, len);
+        expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
+        if (!desc_icmp || desc_mac != PEER_MAC || desc_ip != PEER_IP || desc_len != 20 + len ||
+            desc_csum != {fb[36], fb[37]} || desc_words != stored_words)
+            $fatal(1, "echo descriptor fields (len %0d)", len);
+    end
+
+    // IPv4 header checks, in order
+    fb_eth(MY_MAC, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, 64);
+    fb[14] = 8'h65; fb_ipv4_fix; expect_verdict(STAT_RX_IP_BAD_HDR, 2'd0);      // version 6
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb[14] = 8'h44;
+    expect_verdict(STAT_RX_IP_BAD_HDR, 2'd0);                                     // IHL 4
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb_put16(16, 16'd200); fb_ipv4_fix;
+    expect_verdict(STAT_RX_IP_BAD_HDR, 2'd0);                                     // longer than frame
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb_put16(16, 16'd16); fb_ipv4_fix;
+    expect_verdict(STAT_RX_IP_BAD_HDR, 2'd0);                                     // shorter than header
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb[24] = fb[24] ^ 8'h01;
+    expect_verdict(STAT_RX_IP_CSUM, 2'd0);
+    fb_icmp(8'd8, PEER_IP, MY_IP + 1, 64);     expect_verdict(STAT_RX_IP_NOT_OURS, 2'd0);
+    fb_icmp(8'd8, PEER_IP, 32'h0a0002ff, 64);  expect_verdict(STAT_RX_IP_OTHER, 2'd0); // subnet broadcast echo
+    fb_icmp(8'd8, PEER_IP, 32'hffffffff, 64);  expect_verdict(STAT_RX_IP_OTHER, 2'd0);
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb[20] = 8'h20; fb_ipv4_fix;
+    expect_verdict(STAT_RX_IP_FRAG, 2'd0);                                        // MF
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb[21] = 8'h08; fb_ipv4_fix;
+    expect_verdict(STAT_RX_IP_FRAG, 2'd0);                                        // offset
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb[14] = 8'h46; fb_ipv4_fix;
+    expect_verdict(STAT_RX_IP_OPTIONS, 2'd0);
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb[40] = fb[40] ^ 8'h80;
+    expect_verdict(STAT_RX_ICMP_CSUM, 2'd0);
+    fb_icmp(8'd8, PEER_IP, MY_IP, 9); fb[42] = fb[42] ^ 8'h01;                   // odd length, last byte
+    expect_verdict(STAT_RX_ICMP_CSUM, 2'd0);
+    fb_icmp(8'd8, PEER_IP, MY_IP, 9); fb[45] = 8'h5a;                            // padding is not summed
+    expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
+    fb_icmp(8'd0, PEER_IP, MY_IP, 64);         expect_verdict(STAT_RX_IP_OTHER, 2'd0); // echo reply
+    fb_ipv4(8'd6, PEER_IP, MY_IP, 40);         expect_verdict(STAT_RX_IP_OTHER, 2'd0); // TCP
+    fb_eth(48'hffffffffffff, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, 64);
+    expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);                                      // broadcast MAC, our IP
+
+    // Overflow: with the store held, echo frames fill it; later ones are counted, not stored.
+    free_store = 0;
+    fb_eth(MY_MAC, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, 1472);
+    for (i = 0; i < 5; i = i + 1) expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
+    expect_verdict(STAT_RX_OVERFLOW, 2'd0);
+    if (stored_words != 0) $fatal(1, "an overflowing frame was written to the store");
+    free_store = 1;
+    @(posedge clk); @(posedge clk);
+    expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
+    desc_room = 0; expect_verdict(STAT_RX_OVERFLOW, 2'd0); desc_room = 1;
+    expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
+
+    $display("PASS: toe_rx_parse, %0d frames checked", checks);
+    $finish;
+end
+
+endmodule
+
+`default_nettype wire
