@@ -30,12 +30,15 @@ def parse(path):
 
 
 def verilog(rows):
-    out = ["// Generated from spec/toe.spec by scripts/gen_defs.py. Do not edit.", ""]
+    out = ["// Generated from spec/toe.spec by scripts/gen_defs.py. Do not edit.",
+           "// Every module includes all definitions and uses only some of them.",
+           "/* verilator lint_off UNUSEDPARAM */", ""]
     stats = [r for r in rows if r[0] == "stat"]
     for kind, name, value, desc in rows:
         width = WIDTHS[kind]
         out.append(f"localparam [{width - 1}:0] {kind.upper()}_{name} = {width}'d{value}; // {desc}")
     out.append(f"localparam STAT_COUNT = {max(v for _, _, v, _ in stats) + 1};")
+    out.append("/* verilator lint_on UNUSEDPARAM */")
     return "\n".join(out) + "\n"
 
 

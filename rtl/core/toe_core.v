@@ -70,7 +70,6 @@ eth_mac #(
 wire                  store_wr_en;
 wire [STORE_LOG2-1:0] store_wr_addr;
 wire [31:0]           store_wr_data;
-wire [STORE_LOG2:0]   store_wr_ptr;
 wire [STORE_LOG2-1:0] store_rd_addr;
 wire [31:0]           store_rd_data;
 wire [STORE_LOG2:0]   store_rd_ptr;
@@ -97,7 +96,7 @@ toe_rx_parse #(.STORE_LOG2(STORE_LOG2)) rx_parse (
     .s_rx_tdata(rx_tdata), .s_rx_tkeep(rx_tkeep), .s_rx_tvalid(rx_tvalid),
     .s_rx_tready(rx_tready), .s_rx_tlast(rx_tlast), .s_rx_tuser(rx_tuser),
     .store_wr_en(store_wr_en), .store_wr_addr(store_wr_addr), .store_wr_data(store_wr_data),
-    .store_wr_ptr(store_wr_ptr), .store_rd_ptr(store_rd_ptr),
+    .store_rd_ptr(store_rd_ptr),
     .m_desc_valid(desc_push), .m_desc_room(desc_room),
     .m_desc_icmp(rx_desc_icmp), .m_desc_mac(rx_desc_mac), .m_desc_ip(rx_desc_ip),
     .m_desc_start(rx_desc_start), .m_desc_words(rx_desc_words), .m_desc_len(rx_desc_len),

@@ -47,7 +47,6 @@ module toe_rx_parse #(
     output wire                  store_wr_en,
     output wire [STORE_LOG2-1:0] store_wr_addr,
     output wire [31:0]           store_wr_data,
-    output reg  [STORE_LOG2:0]   store_wr_ptr,    // end of the last committed frame
     input  wire [STORE_LOG2:0]   store_rd_ptr,    // start of the oldest frame still in use
 
     // descriptors for toe_tx
@@ -84,6 +83,7 @@ generate if (STORE_WORDS < 2 * MAX_FRAME_WORDS) begin : g_check
 end endgenerate
 
 // ---- frame state ----
+reg [STORE_LOG2:0] store_wr_ptr;  // end of the last committed frame
 reg        finish;       // the verdict cycle after a frame's last beat
 reg [8:0]  widx;         // index of the next word in the frame (saturates)
 reg        taken;        // this frame has store and descriptor room

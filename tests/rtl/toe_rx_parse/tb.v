@@ -26,7 +26,6 @@ wire        s_tready;
 wire        store_wr_en;
 wire [10:0] store_wr_addr;
 wire [31:0] store_wr_data;
-wire [11:0] store_wr_ptr;
 reg  [11:0] store_rd_ptr = 0;
 reg         free_store = 1;
 reg         desc_room = 1;
@@ -45,7 +44,7 @@ toe_rx_parse #(.STORE_LOG2(11)) dut (
     .s_rx_tdata(s_tdata), .s_rx_tkeep(s_tkeep), .s_rx_tvalid(s_tvalid), .s_rx_tready(s_tready),
     .s_rx_tlast(s_tlast), .s_rx_tuser(s_tuser),
     .store_wr_en(store_wr_en), .store_wr_addr(store_wr_addr), .store_wr_data(store_wr_data),
-    .store_wr_ptr(store_wr_ptr), .store_rd_ptr(store_rd_ptr),
+    .store_rd_ptr(store_rd_ptr),
     .m_desc_valid(desc_valid), .m_desc_room(desc_room), .m_desc_icmp(desc_icmp),
     .m_desc_mac(desc_mac), .m_desc_ip(desc_ip), .m_desc_start(desc_start),
     .m_desc_words(desc_words), .m_desc_len(desc_len), .m_desc_csum(desc_csum),
@@ -55,7 +54,7 @@ toe_rx_parse #(.STORE_LOG2(11)) dut (
 );
 
 // The store is freed as soon as a frame is committed, unless a test holds it.
-always @(posedge clk) if (free_store) store_rd_ptr <= store_wr_ptr;
+always @(posedge clk) if (free_store) store_rd_ptr <= dut.store_wr_ptr;
 
 // Store writes must carry the frame's words (with the pad) at consecutive addresses.
 reg [10:0] frame_base;
