@@ -107,9 +107,11 @@ toe_rx_parse #(.STORE_LOG2(STORE_LOG2)) rx_parse (
 
 // ---- descriptor queue between parser and transmit builder ----
 wire [DESC_WIDTH-1:0] desc_head;
-wire [3:0]            desc_count;
+wire [4:0]            desc_count;
 
-sync_fifo #(.DATA_WIDTH(DESC_WIDTH), .ADDR_WIDTH(3)) desc_fifo (
+// 16 entries cost no more distributed RAM than 8 on ECP5, and ride out a full-size echo
+// reply with ARP requests arriving at line rate behind it.
+sync_fifo #(.DATA_WIDTH(DESC_WIDTH), .ADDR_WIDTH(4)) desc_fifo (
     .clk(clk), .rst(rst),
     .wr_en(desc_push),
     .wr_data({rx_desc_icmp, rx_desc_mac, rx_desc_ip, rx_desc_start, rx_desc_words,
@@ -119,7 +121,7 @@ sync_fifo #(.DATA_WIDTH(DESC_WIDTH), .ADDR_WIDTH(3)) desc_fifo (
 
 // Room is checked at a frame's first beat, which can come one cycle before the previous
 // frame's push lands, so keep two entries free: one for that push, one for this frame.
-assign desc_room = desc_count < 4'd7;
+assign desc_room = desc_count < 5'd15;
 
 wire                 tx_desc_icmp;
 wire [47:0]          tx_desc_mac;

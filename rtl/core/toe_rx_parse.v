@@ -58,7 +58,7 @@ module toe_rx_parse #(
     output reg  [STORE_LOG2:0]   m_desc_start,    // echo request: first store word
     output reg  [8:0]            m_desc_words,    // echo request: store words used
     output reg  [15:0]           m_desc_len,      // echo request: IPv4 total length
-    output reg  [15:0]           m_desc_csum,     // echo request: ICMP checksum
+    output reg  [15:0]           m_desc_csum,     // echo request: the reply's ICMP checksum
     output reg  [7:0]            m_desc_code,     // echo request: ICMP code
 
     // one verdict per frame, for the counters
@@ -100,12 +100,13 @@ reg [31:0] ip_src, ip_dst;
 reg [31:0] w6, w7;       // ARP sender fields
 reg [15:0] w8_hi;        // ARP sender IP, low half
 reg [31:0] arp_tpa;
-reg [31:0] icmp_w0;      // type, code, checksum
+reg [15:0] icmp_w0;      // type, code
 
 // ---- checksums ----
 reg [31:0] ip_sum;
 reg [3:0]  ip_hdr_left;  // IPv4 header words still to sum
-reg [31:0] icmp_sum;
+reg [31:0] icmp_sum;     // the whole message, to verify it
+reg [31:0] icmp_data;    // the message after type/code/checksum, for the reply's checksum
 reg [15:0] icmp_left;    // ICMP bytes still to sum
 
 assign s_rx_tready = !finish;
@@ -149,7 +150,7 @@ always @(posedge clk) begin
             9'd6: begin w6 <= s_rx_tdata; ip_proto <= s_rx_tdata[23:16]; end
             9'd7: begin w7 <= s_rx_tdata; ip_src <= s_rx_tdata; end
             9'd8: begin w8_hi <= s_rx_tdata[31:16]; ip_dst <= s_rx_tdata; end
-            9'd9: icmp_w0 <= s_rx_tdata;
+            9'd9: icmp_w0 <= s_rx_tdata[31:16];
             9'd10: arp_tpa <= s_rx_tdata;
             default: ;
         endcase
@@ -167,8 +168,11 @@ always @(posedge clk) begin
         if (widx == 4) begin
             icmp_left <= s_rx_tdata[15:0] - 16'd20;
             icmp_sum  <= 32'd0;
+            icmp_data <= 32'd0;
         end else if (widx >= 9 && ihl_now == 4'd5 && !icmp_left[15]) begin
             icmp_sum  <= icmp_sum + {15'd0, icmp_halves};
+            if (widx >= 10)
+                icmp_data <= icmp_data + {15'd0, icmp_halves};
             icmp_left <= icmp_left - {13'd0, icmp_lanes};
         end
     end
@@ -193,7 +197,7 @@ wire ip_hdr_bad  = w4[31:28] != 4'd4 || ihl < 4'd5 || ip_len < {10'd0, ihl, 2'b0
                    {1'b0, ip_len} + 17'd14 > {6'd0, nbytes};
 wire arp_bad     = w4 != 32'h00010800 || w5[31:16] != 16'h0604 || nbytes < 11'd42;
 wire arp_request = w5[15:0] == 16'd1 && arp_tpa == cfg_ip;
-wire echo_ok     = ip_proto == 8'd1 && icmp_w0[31:24] == 8'd8 && ip_ours;
+wire echo_ok     = ip_proto == 8'd1 && icmp_w0[15:8] == 8'd8 && ip_ours;
 
 reg [5:0] decide;
 always @* begin
@@ -217,6 +221,11 @@ always @* begin
         else                                               decide = STAT_RX_IP_OTHER;
     end else                                               decide = STAT_RX_ETHERTYPE;
 end
+
+// The echo reply's checksum, summed afresh over its data (type 0, the code, then everything
+// after the checksum field) rather than patched from the request's: a patch (RFC 1624) gives
+// 0x0000 where an all-zero message needs 0xffff.
+wire [15:0] reply_csum = ~fold(icmp_data + {24'd0, icmp_w0[7:0]});
 
 wire [8:0] frame_words = widx > MAX_FRAME_WORDS ? MAX_FRAME_WORDS[8:0] : widx;
 
@@ -250,8 +259,8 @@ always @(posedge clk) begin
         m_desc_start  <= store_wr_ptr;
         m_desc_words  <= frame_words;
         m_desc_len    <= ip_len;
-        m_desc_csum   <= icmp_w0[15:0];
-        m_desc_code   <= icmp_w0[23:16];
+        m_desc_csum   <= reply_csum;
+        m_desc_code   <= icmp_w0[7:0];
         if (decide == STAT_RX_ICMP_ECHO || decide == STAT_RX_ARP_REQ)
             m_desc_valid <= 1'b1;
         if (decide == STAT_RX_ICMP_ECHO)

@@ -38,7 +38,7 @@ module toe_tx #(
     input  wire [STORE_LOG2:0]     s_desc_start,
     input  wire [8:0]              s_desc_words,
     input  wire [15:0]             s_desc_len,
-    input  wire [15:0]             s_desc_csum,
+    input  wire [15:0]             s_desc_csum,   // the reply's ICMP checksum
     input  wire [7:0]              s_desc_code,
 
     // frame store read port; store_rd_ptr frees what has been sent
@@ -71,7 +71,6 @@ reg [8:0]  nwords;     // words in this reply
 reg [3:0]  last_keep;
 reg [19:0] hdr_sum;    // IPv4 header sum before folding
 reg [15:0] hdr_csum;
-reg [15:0] icmp_csum;
 reg [15:0] ip_id;
 
 wire beat = m_tx_tvalid && m_tx_tready;
@@ -85,11 +84,6 @@ assign store_rd_addr = s_desc_start[STORE_LOG2-1:0] + {{(STORE_LOG2-9){1'b0}}, n
 wire [10:0] icmp_bytes = s_desc_len[10:0] + 11'd16;
 wire [8:0]  icmp_words = icmp_bytes[10:2] + {8'd0, icmp_bytes[1:0] != 2'd0};
 wire        unused_len = ^s_desc_len[15:11];
-
-// RFC 1624: the type word drops by 0x0800 (8 -> 0), so the checksum gains 0x0800:
-// HC' = ~(~HC + ~m + m') and ~m + m' = 0xf7ff for any code.
-wire [16:0] icmp_step = {1'b0, ~s_desc_csum} + 17'h0f7ff;
-wire [15:0] icmp_new  = ~(icmp_step[15:0] + {15'd0, icmp_step[16]});
 
 wire [16:0] hdr_fold1 = {1'b0, hdr_sum[15:0]} + {13'd0, hdr_sum[19:16]};
 
@@ -121,7 +115,7 @@ always @* begin
             9'd6:  word = {16'h4001, hdr_csum};
             9'd7:  word = cfg_ip;
             9'd8:  word = s_desc_ip;
-            9'd9:  word = {8'h00, s_desc_code, icmp_csum};
+            9'd9:  word = {8'h00, s_desc_code, s_desc_csum};
             default: word = store_rd_data;
         endcase
     end
@@ -146,7 +140,6 @@ always @(posedge clk) begin
             hdr_sum   <= 20'h4500 + {4'd0, s_desc_len} + {4'd0, ip_id} + 20'h4001 +
                          {4'd0, cfg_ip[31:16]} + {4'd0, cfg_ip[15:0]} +
                          {4'd0, s_desc_ip[31:16]} + {4'd0, s_desc_ip[15:0]};
-            icmp_csum <= icmp_new;
             state     <= S_SUM;
         end
         S_SUM: begin

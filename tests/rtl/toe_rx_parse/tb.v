@@ -108,6 +108,17 @@ task send(input [1:0] status);
     end
 endtask
 
+// The echo reply's checksum: the request's message with type 0, summed afresh.
+function [15:0] reply_csum(input integer len);
+    reg [7:0] t0, c0, c1;
+    begin
+        t0 = fb[34]; c0 = fb[36]; c1 = fb[37];
+        fb[34] = 8'd0; fb[36] = 8'd0; fb[37] = 8'd0;
+        reply_csum = ~fb_csum(34, len);
+        fb[34] = t0; fb[36] = c0; fb[37] = c1;
+    end
+endfunction
+
 integer checks;
 task expect_verdict(input [5:0] want, input [1:0] status);
     integer before;
@@ -159,7 +170,7 @@ initial begin
         fb_eth(MY_MAC, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, len);
         expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
         if (!desc_icmp || desc_mac != PEER_MAC || desc_ip != PEER_IP || desc_len != 20 + len ||
-            desc_csum != {fb[36], fb[37]} || desc_words != stored_words)
+            desc_csum != reply_csum(len) || desc_words != stored_words)
             $fatal(1, "echo descriptor fields (len %0d)", len);
     end
 
@@ -189,6 +200,10 @@ initial begin
     expect_verdict(STAT_RX_ICMP_CSUM, 2'd0);
     fb_icmp(8'd8, PEER_IP, MY_IP, 9); fb[45] = 8'h5a;                            // padding is not summed
     expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
+    fb_icmp(8'd8, PEER_IP, MY_IP, 8); fb_put32(38, 32'd0); fb_put16(36, 16'h0000);
+    fb_put16(36, ~fb_csum(34, 8));                                               // all-zero reply data
+    expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
+    if (desc_csum != 16'hffff) $fatal(1, "all-zero echo reply checksum %h, expected ffff", desc_csum);
     fb_icmp(8'd0, PEER_IP, MY_IP, 64);         expect_verdict(STAT_RX_IP_OTHER, 2'd0); // echo reply
     fb_ipv4(8'd6, PEER_IP, MY_IP, 40);         expect_verdict(STAT_RX_IP_OTHER, 2'd0); // TCP
     fb_eth(48'hffffffffffff, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, 64);

@@ -182,7 +182,9 @@ initial begin
         fb_eth(MY_MAC, peer_mac, 16'h0800); fb_icmp(8'd8, peer_ip, MY_IP, len);
         fb[35] = n[7:0]; fb_put16(36, 16'h0000); fb_put16(36, ~fb_csum(34, len));  // any code
         store_frame(base);
-        d_icmp = 1; d_start = {1'b0, base}; d_len = 20 + len; d_csum = {fb[36], fb[37]};
+        // the parser hands over the reply's checksum: the message with type 0, summed afresh
+        fb[34] = 8'd0; fb_put16(36, 16'h0000);
+        d_icmp = 1; d_start = {1'b0, base}; d_len = 20 + len; d_csum = ~fb_csum(34, len);
         d_code = fb[35];
         offer(1);
         if (rx_len != 34 + len || rx48(0) != peer_mac || rx48(6) != MY_MAC || rx16(12) != 16'h0800 ||
