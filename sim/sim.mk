@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: MIT
+# sim/sim.mk: the virtual board (Verilated toe_core) and toe-sim. Included by the top Makefile,
+# which defines BUILD, BIN, GEN, CC, CXX, CFLAGS and RTL_SRC.
+#
+# For test programs:
+#   $(VBOARD_LIB)  one archive: vboard + Verilated model + Verilator runtime + wire, pcap,
+#                  faults, net peers (everything but toe-sim's main)
+#   $(SIM_CFLAGS)  compile flags for C code that includes sim/*.h (plus the top's CFLAGS)
+#   $(SIM_LIBS)    link flags; link with $(CXX) (the model is C++)
+# e.g.  $(CXX) -o $@ my_test.o $(VBOARD_LIB) $(SIM_LIBS)
+
+VBOARD_DIR   := $(BUILD)/vboard
+VBOARD_VDIR  := $(VBOARD_DIR)/verilated
+VBOARD_STAMP := $(VBOARD_VDIR)/.stamp
+VBOARD_LIB   := $(VBOARD_DIR)/libvboard.a
+VBOARD_LIST  := $(VBOARD_DIR)/rtl_src.list
+
+VERILATOR    ?= verilator
+AR           ?= ar
+VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
+
+# Verilog include files: a change to any of them rebuilds the model too.
+RTL_INC := $(shell find rtl \( -name '*.vh' -o -name '*.svh' \) 2>/dev/null | sort)
+
+# Single-threaded model, optimised for speed; X values resolved the fast way (the RTL resets
+# everything that matters). Warnings are printed but do not stop the simulator build: lint is
+# a separate job.
+VBOARD_VFLAGS := --cc --build -j 2 -O3 --x-assign fast --x-initial fast --no-timing -Wno-fatal \
+    -MAKEFLAGS 'OPT_FAST=-O2 OPT_GLOBAL=-O2' -I$(GEN) -Irtl \
+    $(addprefix -I,$(sort $(dir $(RTL_SRC)))) --top-module toe_core -Mdir $(VBOARD_VDIR)
+
+SLIRP_CFLAGS := $(shell pkg-config --cflags slirp 2>/dev/null)
+SIM_CFLAGS   := -Isim
+SIM_LIBS     := $(shell pkg-config --libs slirp 2>/dev/null) -lpthread -lm
+
+VBOARD_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -Isim -I$(GEN) -I$(VBOARD_VDIR) \
+    -isystem $(VERILATOR_ROOT_DIR)/include -isystem $(VERILATOR_ROOT_DIR)/include/vltstd \
+    -DVM_COVERAGE=0 -DVM_SC=0 -DVM_TRACE=0 -DVM_TRACE_FST=0 -DVM_TRACE_VCD=0
+
+# The Verilator runtime this single-threaded, untraced model needs.
+VBOARD_RUNTIME_OBJ := $(VBOARD_VDIR)/verilated.o $(VBOARD_VDIR)/verilated_threads.o
+VBOARD_C_OBJ := $(addprefix $(VBOARD_DIR)/,wire.o pcap.o faults.o net_slirp.o net_tap.o)
+SIM_MAIN_OBJ := $(VBOARD_DIR)/toe_sim.o
+SIM_BINS     := $(BIN)/toe-sim
+SIM_TESTS    := $(VBOARD_DIR)/test_sim_units
+
+.PHONY: vboard sim-test vboard-force
+vboard: $(VBOARD_LIB)
+# `make test` runs $(SIM_TESTS) after `make all`, so `all` builds them.
+all: $(SIM_TESTS)
+
+# The list of RTL files, rewritten only when it changes, so that adding or removing a file
+# rebuilds the model even when the file itself is older than the last build.
+$(VBOARD_LIST): vboard-force
+	@mkdir -p $(@D)
+	@echo '$(RTL_SRC) $(RTL_INC)' | cmp -s - $@ || echo '$(RTL_SRC) $(RTL_INC)' > $@
+vboard-force: ;
+
+$(VBOARD_STAMP): $(RTL_SRC) $(RTL_INC) $(GEN)/toe_defs.vh $(VBOARD_LIST) sim/sim.mk
+	@mkdir -p $(VBOARD_VDIR)
+	$(VERILATOR) $(VBOARD_VFLAGS) $(RTL_SRC)
+	$(MAKE) -C $(VBOARD_VDIR) -f Vtoe_core.mk OPT_GLOBAL=-O2 $(notdir $(VBOARD_RUNTIME_OBJ))
+	@touch $@
+
+$(VBOARD_DIR)/vboard.o: sim/vboard.cpp sim/vboard.h $(VBOARD_STAMP)
+	$(CXX) $(VBOARD_CXXFLAGS) -MMD -MP -c -o $@ $<
+
+$(VBOARD_DIR)/net_slirp.o: SIM_EXTRA_CFLAGS := $(SLIRP_CFLAGS)
+$(VBOARD_DIR)/%.o: sim/%.c $(GEN)/toe_defs.h sim/sim.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SIM_CFLAGS) $(SIM_EXTRA_CFLAGS) -MMD -MP -c -o $@ $<
+
+# One archive with everything a test needs, merged with ar's MRI script mode.
+$(VBOARD_LIB): $(VBOARD_DIR)/vboard.o $(VBOARD_C_OBJ) $(VBOARD_STAMP)
+	@rm -f $@
+	printf '%s\n' 'CREATE $@' 'ADDLIB $(VBOARD_VDIR)/Vtoe_core__ALL.a' \
+	    $(foreach o,$(VBOARD_RUNTIME_OBJ) $(VBOARD_DIR)/vboard.o $(VBOARD_C_OBJ),'ADDMOD $(o)') \
+	    'SAVE' 'END' | $(AR) -M
+
+$(BIN)/toe-sim: $(SIM_MAIN_OBJ) $(VBOARD_LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(LDFLAGS) -o $@ $(SIM_MAIN_OBJ) $(VBOARD_LIB) $(SIM_LIBS)
+
+# Unit tests of the C pieces (framing, pcap, faults, option helpers); no RTL involved.
+$(VBOARD_DIR)/test_sim_units: $(VBOARD_DIR)/test_sim_units.o $(VBOARD_C_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SIM_LIBS)
+
+sim-test: $(SIM_TESTS)
+	$(VBOARD_DIR)/test_sim_units
+
+-include $(wildcard $(VBOARD_DIR)/*.d)

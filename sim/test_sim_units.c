@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of toe-sim's C pieces (framing, pcap, faults, hostfwd parsing). No RTL needed.
+ * Run: make sim-test */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "faults.h"
+#include "net.h"
+#include "pcap.h"
+#include "wire.h"
+
+static unsigned passed, failed;
+
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (cond) {                                                                      \
+            passed++;                                                                    \
+        } else {                                                                         \
+            failed++;                                                                    \
+            fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);              \
+        }                                                                                \
+    } while (0)
+
+static void test_crc(void)
+{
+    CHECK(wire_crc32((const uint8_t *)"123456789", 9) == 0xcbf43926u);
+    CHECK(wire_crc32(NULL, 0) == 0);
+}
+
+static void test_framing(void)
+{
+    uint8_t frame[42], burst[128];
+    for (unsigned i = 0; i < sizeof frame; i++)
+        frame[i] = (uint8_t)(i * 7 + 1);
+    size_t n = wire_frame_to_burst(frame, sizeof frame, burst, sizeof burst);
+    CHECK(n == 8 + 60 + 4);
+    CHECK(wire_burst_len(sizeof frame) == n);
+    CHECK(memcmp(burst, "\x55\x55\x55\x55\x55\x55\x55\xd5", 8) == 0);
+    CHECK(memcmp(burst + 8, frame, sizeof frame) == 0);
+    bool pad_zero = true;
+    for (size_t i = 8 + sizeof frame; i < 8 + 60; i++)
+        pad_zero = pad_zero && burst[i] == 0;
+    CHECK(pad_zero);
+    /* The CRC over frame and FCS leaves the 802.3 residue: the FCS is in the right order. */
+    CHECK(wire_crc32(burst + 8, 64) == 0x2144df1cu);
+
+    const uint8_t *out;
+    size_t out_len;
+    CHECK(wire_burst_to_frame(burst, n, 0, &out, &out_len) == WIRE_OK);
+    CHECK(out == burst + 8 && out_len == 60);
+    CHECK(wire_burst_to_frame(burst, n, 1, &out, &out_len) == WIRE_TX_ER);
+
+    burst[20] ^= 0x10;
+    CHECK(wire_burst_to_frame(burst, n, 0, &out, &out_len) == WIRE_BAD_FCS);
+    burst[20] ^= 0x10;
+    burst[3] = 0x54;
+    CHECK(wire_burst_to_frame(burst, n, 0, &out, &out_len) == WIRE_BAD_PREAMBLE);
+    burst[3] = 0x55;
+    CHECK(wire_burst_to_frame(burst, n - 1, 0, &out, &out_len) == WIRE_RUNT);
+    CHECK(wire_burst_to_frame(burst, 3, 0, &out, &out_len) == WIRE_BAD_PREAMBLE);
+    CHECK(wire_burst_to_frame(burst, 0, 0, &out, &out_len) == WIRE_BAD_PREAMBLE);
+
+    CHECK(wire_frame_to_burst(frame, 0, burst, sizeof burst) == 0);
+    CHECK(wire_frame_to_burst(frame, sizeof frame, burst, 71) == 0);
+
+    uint8_t big[1514], big_burst[1600];
+    memset(big, 0xa5, sizeof big);
+    n = wire_frame_to_burst(big, sizeof big, big_burst, sizeof big_burst);
+    CHECK(n == 8 + 1514 + 4);
+    CHECK(wire_burst_to_frame(big_burst, n, 0, &out, &out_len) == WIRE_OK && out_len == 1514);
+}
+
+/* Collects what the injector emits. */
+struct sink {
+    unsigned count;
+    uint8_t first_byte[64];
+    long flip[64];
+    uint8_t last[256];
+    size_t last_len;
+};
+
+static void sink_emit(void *ctx, enum fault_dir dir, const struct fault_frame *frame)
+{
+    (void)dir;
+    struct sink *s = ctx;
+    if (s->count < 64) {
+        s->first_byte[s->count] = frame->data[0];
+        s->flip[s->count] = frame->wire_flip_bit;
+    }
+    s->count++;
+    s->last_len = frame->len < sizeof s->last ? frame->len : sizeof s->last;
+    memcpy(s->last, frame->data, s->last_len);
+}
+
+static void run_sequence(const struct fault_config *cfg, unsigned frames, struct sink *s,
+                         char *log_text, size_t log_cap)
+{
+    memset(s, 0, sizeof *s);
+    FILE *log = log_text ? fmemopen(log_text, log_cap, "w") : NULL;
+    struct faults *f = faults_new(cfg, log);
+    uint8_t frame[100];
+    for (unsigned i = 0; i < frames; i++) {
+        memset(frame, 0, sizeof frame);
+        frame[0] = (uint8_t)i;
+        faults_frame(f, FAULT_TO_RTL, frame, sizeof frame, 1000u * i, sink_emit, s);
+    }
+    faults_free(f);
+    if (log)
+        fclose(log);
+}
+
+static void test_faults(void)
+{
+    struct fault_config cfg = { .seed = 42, .reorder_hold_ps = 1000000 };
+    struct sink s;
+    static char log_a[1 << 16], log_b[1 << 16];
+
+    run_sequence(&cfg, 10, &s, log_a, sizeof log_a);
+    CHECK(s.count == 10);
+    CHECK(strstr(log_a, "to-rtl 1 pass\n") != NULL);
+
+    cfg.drop_pct = 100;
+    run_sequence(&cfg, 10, &s, NULL, 0);
+    CHECK(s.count == 0);
+
+    cfg.drop_pct = 0;
+    cfg.dup_pct = 100;
+    run_sequence(&cfg, 5, &s, NULL, 0);
+    CHECK(s.count == 10 && s.first_byte[0] == 0 && s.first_byte[1] == 0 && s.first_byte[2] == 1);
+
+    cfg.dup_pct = 0;
+    cfg.reorder_pct = 100;
+    run_sequence(&cfg, 4, &s, NULL, 0);
+    CHECK(s.count == 4);
+    CHECK(s.first_byte[0] == 1 && s.first_byte[1] == 0 && s.first_byte[2] == 3 &&
+          s.first_byte[3] == 2);
+
+    /* A held frame goes out on its own after the hold time. */
+    {
+        memset(&s, 0, sizeof s);
+        struct faults *f = faults_new(&cfg, NULL);
+        uint8_t frame[60] = { 7 };
+        faults_frame(f, FAULT_TO_NET, frame, sizeof frame, 0, sink_emit, &s);
+        CHECK(s.count == 0);
+        faults_tick(f, 999999, sink_emit, &s);
+        CHECK(s.count == 0);
+        faults_tick(f, 1000000, sink_emit, &s);
+        CHECK(s.count == 1 && s.first_byte[0] == 7);
+        faults_free(f);
+    }
+
+    cfg.reorder_pct = 0;
+    cfg.corrupt_pct = 100;
+    run_sequence(&cfg, 1, &s, NULL, 0);
+    {
+        unsigned bits = 0;
+        for (size_t i = 0; i < s.last_len; i++)
+            bits += (unsigned)__builtin_popcount(s.last[i]);
+        CHECK(s.count == 1 && bits == 1 && s.flip[0] == -1);
+    }
+    cfg.corrupt_after_fcs = true;
+    run_sequence(&cfg, 20, &s, NULL, 0);
+    {
+        bool in_range = true;
+        for (unsigned i = 0; i < 20; i++)
+            in_range = in_range && s.flip[i] >= 0 && s.flip[i] < (100 + 4) * 8;
+        CHECK(s.count == 20 && in_range && s.last[1] == 0);
+    }
+
+    /* Replay: same seed, same decisions; another seed, other decisions. */
+    struct fault_config mix = { .seed = 7, .drop_pct = 10, .dup_pct = 10, .reorder_pct = 10,
+                                .corrupt_pct = 10.5, .reorder_hold_ps = 1000000 };
+    run_sequence(&mix, 500, &s, log_a, sizeof log_a);
+    unsigned count_a = s.count;
+    run_sequence(&mix, 500, &s, log_b, sizeof log_b);
+    CHECK(count_a == s.count && strcmp(log_a, log_b) == 0);
+    CHECK(strstr(log_a, " drop") && strstr(log_a, " dup") && strstr(log_a, " reorder hold") &&
+          strstr(log_a, " corrupt bit "));
+    mix.seed = 8;
+    run_sequence(&mix, 500, &s, log_b, sizeof log_b);
+    CHECK(strcmp(log_a, log_b) != 0);
+
+    CHECK(faults_parse_pct("12.5") == 12.5);
+    CHECK(faults_parse_pct("0") == 0);
+    CHECK(faults_parse_pct("100") == 100);
+    CHECK(faults_parse_pct("100.1") < 0);
+    CHECK(faults_parse_pct("-1") < 0);
+    CHECK(faults_parse_pct("5%") < 0);
+    CHECK(faults_parse_pct("nan") < 0);
+    CHECK(faults_parse_pct("") < 0);
+}
+
+static void test_pcap(void)
+{
+    char path[] = "/tmp/test_sim_units_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    struct pcap_writer *pw = pcap_open(path);
+    CHECK(pw != NULL);
+    if (!pw)
+        return;
+    uint8_t frame[60] = { 1, 2, 3 };
+    CHECK(pcap_write(pw, 1500000000123456ull, frame, sizeof frame) == 0); /* 1500.000000123 s */
+    CHECK(pcap_write(pw, 2000, frame, 14) == 0);
+    CHECK(pcap_close(pw) == 0);
+
+    uint8_t buf[256];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f)
+        fclose(f);
+    unlink(path);
+    uint32_t w[6];
+    CHECK(n == 24 + 16 + 60 + 16 + 14);
+    memcpy(w, buf, sizeof w);
+    CHECK(w[0] == 0xa1b23c4du && w[5] == 1u && w[4] == 65535u);
+    memcpy(w, buf + 24, 16);
+    CHECK(w[0] == 1500 && w[1] == 123 && w[2] == 60 && w[3] == 60);
+    memcpy(w, buf + 24 + 16 + 60, 16);
+    CHECK(w[0] == 0 && w[1] == 2 && w[2] == 14);
+}
+
+static void test_hostfwd(void)
+{
+    struct net_hostfwd h;
+    char err[128];
+    CHECK(net_parse_hostfwd("tcp::5555-:80", &h, err, sizeof err) == 0);
+    CHECK(!h.is_udp && h.host_addr == 0x7f000001u && h.host_port == 5555 && h.guest_addr == 0 &&
+          h.guest_port == 80);
+    CHECK(net_parse_hostfwd("udp:127.0.0.2:7-10.0.2.15:9", &h, err, sizeof err) == 0);
+    CHECK(h.is_udp && h.host_addr == 0x7f000002u && h.guest_addr == 0x0a00020fu);
+    CHECK(net_parse_hostfwd("tcp:5555-:80", &h, err, sizeof err) < 0);
+    CHECK(net_parse_hostfwd("sctp::1-:2", &h, err, sizeof err) < 0);
+    CHECK(net_parse_hostfwd("tcp::0-:80", &h, err, sizeof err) < 0);
+    CHECK(net_parse_hostfwd("tcp::70000-:80", &h, err, sizeof err) < 0);
+    CHECK(net_parse_hostfwd("tcp::1-:", &h, err, sizeof err) < 0);
+    CHECK(net_parse_hostfwd("tcp:1.2.3:1-:2", &h, err, sizeof err) < 0);
+}
+
+int main(void)
+{
+    test_crc();
+    test_framing();
+    test_faults();
+    test_pcap();
+    test_hostfwd();
+    printf("sim units: %u passed, %u failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

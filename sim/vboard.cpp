@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/* vboard: the Verilated toe_core behind the C interface of vboard.h.
+ *
+ * Clocking, one core cycle (16 ns) = four evaluations, 4 ns apart:
+ *   t=0   GMII RX/TX clocks rise, core clock rises   -> sample GMII TX
+ *   t=4   GMII clocks fall                           -> drive the next GMII RX byte
+ *   t=8   GMII clocks rise, core clock falls         -> sample GMII TX
+ *   t=12  GMII clocks fall                           -> drive the next GMII RX byte
+ * so GMII RX inputs change half a period away from the edge that samples them. The cycle loop
+ * makes no system call and no allocation: bursts live in rings allocated by vboard_new. */
+#include "vboard.h"
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+
+#include "Vtoe_core.h"
+#include "verilated.h"
+
+namespace {
+
+constexpr unsigned RX_SLOTS = 64;       /* bursts queued or in flight (vboard.h) */
+constexpr unsigned TX_SLOTS = 32;       /* completed bursts waiting for vboard_gmii_tx */
+constexpr unsigned IFG_BYTES = 12;
+constexpr unsigned RESET_CYCLES = 16;   /* core cycles with every reset held high */
+constexpr uint64_t CORE_PERIOD_PS = 1000000000000ull / VBOARD_CORE_HZ;
+constexpr uint64_t GMII_HALF_PS = 1000000000000ull / VBOARD_GMII_HZ / 2;
+static_assert(CORE_PERIOD_PS == 4 * GMII_HALF_PS, "core clock must be half the GMII clock");
+
+struct rx_burst {
+    uint32_t len;
+    int32_t er_at;
+    uint8_t bytes[VBOARD_MAX_BURST];
+};
+
+struct tx_burst {
+    uint32_t len;
+    bool er;       /* TX_ER seen, or the burst was longer than VBOARD_MAX_BURST */
+    uint8_t bytes[VBOARD_MAX_BURST];
+};
+
+} // namespace
+
+struct vboard {
+    VerilatedContext *context;
+    Vtoe_core *model;
+    uint64_t cycles;
+    bool finished; /* the RTL called $finish: the model does not run any more */
+
+    rx_burst *rx;      /* ring of RX_SLOTS; rx[rx_head] is in flight when rx_active */
+    unsigned rx_head, rx_count;
+    bool rx_active;
+    uint32_t rx_pos;
+    unsigned rx_idle;  /* idle bytes driven since the last burst, saturating at IFG_BYTES */
+
+    tx_burst *tx;      /* ring of TX_SLOTS, plus tx[TX_SLOTS] for bursts that find it full */
+    unsigned tx_head, tx_count;
+    tx_burst *tx_cur;  /* burst being collected, NULL when TX_EN is low */
+    uint64_t tx_lost;
+};
+
+/* Set the GMII RX inputs for the next rising edge. */
+static inline void drive_rx(vboard *vb, Vtoe_core *m)
+{
+    if (vb->rx_active) {
+        const rx_burst *b = &vb->rx[vb->rx_head];
+        uint32_t pos = vb->rx_pos;
+        if (pos < b->len) {
+            m->gmii_rxd = b->bytes[pos];
+            m->gmii_rx_er = (int32_t)pos == b->er_at;
+            vb->rx_pos = pos + 1;
+            return;
+        }
+        m->gmii_rx_dv = 0;
+        m->gmii_rx_er = 0;
+        m->gmii_rxd = 0;
+        vb->rx_active = false;
+        vb->rx_head = (vb->rx_head + 1) % RX_SLOTS;
+        vb->rx_count--;
+        vb->rx_idle = 1;
+        return;
+    }
+    if (vb->rx_idle < IFG_BYTES) {
+        vb->rx_idle++;
+        return;
+    }
+    if (vb->rx_count == 0)
+        return;
+    const rx_burst *b = &vb->rx[vb->rx_head];
+    vb->rx_active = true;
+    m->gmii_rx_dv = 1;
+    m->gmii_rxd = b->bytes[0];
+    m->gmii_rx_er = b->er_at == 0;
+    vb->rx_pos = 1;
+}
+
+static void tx_begin(vboard *vb)
+{
+    unsigned slot = vb->tx_count < TX_SLOTS ? (vb->tx_head + vb->tx_count) % TX_SLOTS : TX_SLOTS;
+    vb->tx_cur = &vb->tx[slot];
+    vb->tx_cur->len = 0;
+    vb->tx_cur->er = false;
+}
+
+static void tx_end(vboard *vb)
+{
+    if (vb->tx_cur == &vb->tx[TX_SLOTS])
+        vb->tx_lost++;
+    else
+        vb->tx_count++;
+    vb->tx_cur = nullptr;
+}
+
+/* Sample GMII TX after a rising edge. True when a burst has just completed. */
+static inline bool sample_tx(vboard *vb, const Vtoe_core *m)
+{
+    if (m->gmii_tx_en) {
+        if (__builtin_expect(!vb->tx_cur, 0))
+            tx_begin(vb);
+        tx_burst *b = vb->tx_cur;
+        if (__builtin_expect(b->len < VBOARD_MAX_BURST, 1))
+            b->bytes[b->len++] = m->gmii_txd;
+        else
+            b->er = true;
+        if (__builtin_expect(m->gmii_tx_er, 0))
+            b->er = true;
+        return false;
+    }
+    if (__builtin_expect(vb->tx_cur != nullptr, 0)) {
+        tx_end(vb);
+        return true;
+    }
+    return false;
+}
+
+/* One core cycle; true if a TX burst completed during it. */
+static inline bool core_cycle(vboard *vb, Vtoe_core *m, VerilatedContext *context, uint64_t t)
+{
+    bool done;
+    m->clk = 1;
+    m->gmii_rx_clk = 1;
+    m->gmii_tx_clk = 1;
+    context->time(t);
+    m->eval();
+    done = sample_tx(vb, m);
+
+    m->gmii_rx_clk = 0;
+    m->gmii_tx_clk = 0;
+    drive_rx(vb, m);
+    context->time(t + GMII_HALF_PS);
+    m->eval();
+
+    m->clk = 0;
+    m->gmii_rx_clk = 1;
+    m->gmii_tx_clk = 1;
+    context->time(t + 2 * GMII_HALF_PS);
+    m->eval();
+    done |= sample_tx(vb, m);
+
+    m->gmii_rx_clk = 0;
+    m->gmii_tx_clk = 0;
+    drive_rx(vb, m);
+    context->time(t + 3 * GMII_HALF_PS);
+    m->eval();
+    return done;
+}
+
+static void set_resets(Vtoe_core *m, bool active)
+{
+    m->rst = active;
+    m->gmii_rx_rst = active;
+    m->gmii_tx_rst = active;
+}
+
+extern "C" {
+
+struct vboard *vboard_new(const struct vboard_config *cfg)
+{
+    vboard *vb = new (std::nothrow) vboard();
+    if (!vb)
+        return nullptr;
+    try {
+        vb->rx = new rx_burst[RX_SLOTS];
+        vb->tx = new tx_burst[TX_SLOTS + 1];
+        vb->context = new VerilatedContext;
+        vb->model = new Vtoe_core(vb->context, "toe_core");
+    } catch (const std::bad_alloc &) {
+        vboard_free(vb);
+        return nullptr;
+    }
+    vb->rx_idle = IFG_BYTES;
+
+    Vtoe_core *m = vb->model;
+    uint64_t mac = 0;
+    for (int i = 0; i < 6; i++)
+        mac = mac << 8 | cfg->mac[i]; /* mac[0], first on the wire, in bits 47:40 */
+    m->cfg_mac = mac;
+    m->cfg_ip = cfg->ip;
+    m->cfg_netmask = cfg->netmask;
+    m->cfg_gateway = cfg->gateway;
+    m->clk = 0;
+    m->gmii_rx_clk = 0;
+    m->gmii_tx_clk = 0;
+    m->gmii_rxd = 0;
+    m->gmii_rx_dv = 0;
+    m->gmii_rx_er = 0;
+    m->stat_addr = 0;
+    set_resets(m, true);
+    m->eval();
+    for (unsigned i = 0; i < RESET_CYCLES; i++)
+        core_cycle(vb, m, vb->context, (vb->cycles++) * CORE_PERIOD_PS);
+    /* Release between edges (all clocks are low here), not on a sampling edge. */
+    set_resets(m, false);
+    m->eval();
+    return vb;
+}
+
+void vboard_free(struct vboard *vb)
+{
+    if (!vb)
+        return;
+    if (vb->tx_lost)
+        std::fprintf(stderr, "vboard: %llu transmit bursts lost: vboard_gmii_tx was not called\n",
+                     (unsigned long long)vb->tx_lost);
+    if (vb->model) {
+        vb->model->final();
+        delete vb->model;
+    }
+    delete vb->context;
+    delete[] vb->rx;
+    delete[] vb->tx;
+    delete vb;
+}
+
+int vboard_gmii_rx(struct vboard *vb, const uint8_t *bytes, size_t len, int er_at)
+{
+    if (len == 0 || len > VBOARD_MAX_BURST || vb->rx_count >= RX_SLOTS)
+        return -1;
+    rx_burst *b = &vb->rx[(vb->rx_head + vb->rx_count) % RX_SLOTS];
+    std::memcpy(b->bytes, bytes, len);
+    b->len = (uint32_t)len;
+    b->er_at = er_at < 0 ? -1 : er_at;
+    vb->rx_count++;
+    return 0;
+}
+
+unsigned vboard_rx_pending(const struct vboard *vb)
+{
+    return vb->rx_count;
+}
+
+uint64_t vboard_run(struct vboard *vb, uint64_t cycles)
+{
+    if (vb->finished)
+        return 0;
+    Vtoe_core *const m = vb->model;
+    VerilatedContext *const context = vb->context;
+    uint64_t t = vb->cycles * CORE_PERIOD_PS;
+    uint64_t n = 0;
+    while (n < cycles) {
+        bool tx_done = core_cycle(vb, m, context, t);
+        n++;
+        t += CORE_PERIOD_PS;
+        if (__builtin_expect(tx_done || context->gotFinish(), 0))
+            break;
+    }
+    vb->cycles += n;
+    if (context->gotFinish())
+        vb->finished = true;
+    return n;
+}
+
+int vboard_gmii_tx(struct vboard *vb, uint8_t *buf, size_t cap, size_t *len, bool *tx_er)
+{
+    if (vb->tx_count == 0)
+        return -1;
+    const tx_burst *b = &vb->tx[vb->tx_head];
+    vb->tx_head = (vb->tx_head + 1) % TX_SLOTS;
+    vb->tx_count--;
+    *len = b->len;
+    *tx_er = b->er;
+    if (b->len > cap)
+        return -2;
+    std::memcpy(buf, b->bytes, b->len);
+    return 0;
+}
+
+uint64_t vboard_time_ps(const struct vboard *vb)
+{
+    return vb->cycles * CORE_PERIOD_PS;
+}
+
+uint64_t vboard_cycles(const struct vboard *vb)
+{
+    return vb->cycles;
+}
+
+uint32_t vboard_stat(struct vboard *vb, unsigned index)
+{
+    if (index > 63)
+        return 0;
+    vb->model->stat_addr = (uint8_t)index;
+    vb->model->eval(); /* the port is combinational; no clock moves */
+    return vb->model->stat_data;
+}
+
+} // extern "C"

@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: MIT
+# tests/sim/tests.mk: tests against the virtual board. Included by the top Makefile after
+# sim/sim.mk; uses BUILD, GEN, CC, CXX, CFLAGS, LDFLAGS from it and VBOARD_LIB, SIM_CFLAGS,
+# SIM_LIBS, SIM_BINS from sim/sim.mk.
+#
+#   make test-sim                     build and run them (scripts/run_tests.sh prints the summary)
+#   make test-sim FUZZ_SEED=N FUZZ_COUNT=N
+#
+# TEST_SIM_CMDS holds one quoted command per test, for scripts/run_tests.sh.
+
+TEST_SIM_DIR  := $(BUILD)/tests
+TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz
+FUZZ_COUNT    ?= 100000
+FUZZ_SEED     ?=
+
+TEST_SIM_CMDS := \
+    "timeout 900 tests/sim/test_rx_fuzz.sh" \
+    "timeout 300 tests/sim/test_ping_tap.sh" \
+    "timeout 120 tests/sim/test_pcap_check.sh"
+
+$(TEST_SIM_DIR)/%.o: tests/sim/%.c $(GEN)/toe_defs.h tests/sim/tests.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SIM_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(TEST_SIM_DIR)/test_rx_fuzz: $(TEST_SIM_DIR)/test_rx_fuzz.o $(VBOARD_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $< $(VBOARD_LIB) $(SIM_LIBS)
+
+.PHONY: test-sim
+test-sim: $(GEN)/toe_defs.h $(TEST_SIM_BINS) $(SIM_BINS)
+	@printf '%s\n' $(TEST_SIM_CMDS) | FUZZ_COUNT=$(FUZZ_COUNT) FUZZ_SEED=$(FUZZ_SEED) scripts/run_tests.sh
+
+-include $(wildcard $(TEST_SIM_DIR)/*.d)
