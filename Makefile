@@ -18,8 +18,8 @@ $(GEN)/toe_defs.vh $(GEN)/toe_defs.h: spec/toe.spec scripts/gen_defs.py
 	@mkdir -p $(GEN)
 	python3 scripts/gen_defs.py spec/toe.spec $(GEN)/toe_defs.vh $(GEN)/toe_defs.h
 
--include sim/sim.mk
--include tests/sim/tests.mk
+include sim/sim.mk
+include tests/sim/tests.mk
 
 .PHONY: all deps lint test test-rtl bench demo clean help
 
@@ -35,15 +35,25 @@ lint: $(GEN)/toe_defs.vh
 
 # Every test, RTL benches and cosimulation, with one summary line at the end.
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(TEST_SIM_BINS)
 	@{ for d in $(RTL_BENCHES); do echo "scripts/rtl_bench.sh $${d%/}"; done; \
-	   for t in $(SIM_TESTS); do echo "$$t"; done; } | scripts/run_tests.sh
+	   for t in $(SIM_TESTS); do echo "$$t"; done; \
+	   printf '%s\n' $(TEST_SIM_CMDS); } | scripts/run_tests.sh
 
 test-rtl: $(GEN)/toe_defs.vh
 	@for d in $(RTL_BENCHES); do echo "scripts/rtl_bench.sh $${d%/}"; done | scripts/run_tests.sh
 
-bench: all
+BENCH_BINS := $(BUILD)/bench/bench_echo
+
+$(BUILD)/bench/%: tests/bench/%.c $(VBOARD_LIB) $(GEN)/toe_defs.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SIM_CFLAGS) -c -o $@.o $<
+	$(CXX) -o $@ $@.o $(VBOARD_LIB) $(SIM_LIBS)
+
+# Figures, not tests: simulation speed and ICMP echo latency in simulated time.
+bench: all $(BENCH_BINS)
 	$(BIN)/toe-sim --bench
+	$(BUILD)/bench/bench_echo
 
 demo: deps
 	@$(MAKE) --no-print-directory all
