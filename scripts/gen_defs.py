@@ -4,7 +4,7 @@ import sys
 
 
 # Bit width of each kind's values in Verilog.
-WIDTHS = {"stat": 6}
+WIDTHS = {"stat": 6, "msg": 8, "event": 8, "csr": 16, "const": 32}
 
 
 def parse(path):
@@ -23,6 +23,8 @@ def parse(path):
             rows.append((kind, name, int(value, 0), desc))
     seen = {}
     for kind, name, value, _ in rows:
+        if kind == "const":
+            continue  # constants may share values; every other kind is a numbering
         if (kind, value) in seen:
             sys.exit(f"{path}: {kind} {name} reuses value {value} of {seen[(kind, value)]}")
         seen[(kind, value)] = name
@@ -47,7 +49,8 @@ def c_header(rows):
            "#ifndef TOE_DEFS_H", "#define TOE_DEFS_H", ""]
     stats = [r for r in rows if r[0] == "stat"]
     for kind, name, value, desc in rows:
-        out.append(f"#define TOE_{kind.upper()}_{name} {value} /* {desc} */")
+        text = str(value) if kind == "stat" else f"0x{value:x}u"
+        out.append(f"#define TOE_{kind.upper()}_{name} {text} /* {desc} */")
     count = max(v for _, _, v, _ in stats) + 1
     out += ["", f"#define TOE_STAT_COUNT {count}", "",
             "/* Counter names, indexed by TOE_STAT_*. */",
