@@ -165,6 +165,14 @@ static inline bool core_cycle(vboard *vb, Vtoe_core *m, VerilatedContext *contex
     return done;
 }
 
+/* Verilator 5 keeps a per-thread "current context" that $finish, $display and scope teardown
+ * use. With several boards in one thread it must be this board's before touching its model,
+ * or freeing one board leaves the others pointing at a destroyed context (and deadlocks). */
+static void make_current(vboard *vb)
+{
+    Verilated::threadContextp(vb->context);
+}
+
 static void set_resets(Vtoe_core *m, bool active)
 {
     m->rst = active;
@@ -183,6 +191,7 @@ struct vboard *vboard_new(const struct vboard_config *cfg)
         vb->rx = new rx_burst[RX_SLOTS];
         vb->tx = new tx_burst[TX_SLOTS + 1];
         vb->context = new VerilatedContext;
+        make_current(vb);
         vb->model = new Vtoe_core(vb->context, "toe_core");
     } catch (const std::bad_alloc &) {
         vboard_free(vb);
@@ -222,11 +231,16 @@ void vboard_free(struct vboard *vb)
     if (vb->tx_lost)
         std::fprintf(stderr, "vboard: %llu transmit bursts lost: vboard_gmii_tx was not called\n",
                      (unsigned long long)vb->tx_lost);
+    if (vb->context)
+        make_current(vb);
     if (vb->model) {
         vb->model->final();
         delete vb->model;
     }
-    delete vb->context;
+    if (vb->context) {
+        delete vb->context;
+        Verilated::threadContextp(nullptr); /* not left pointing at the freed context */
+    }
     delete[] vb->rx;
     delete[] vb->tx;
     delete vb;
@@ -253,6 +267,7 @@ uint64_t vboard_run(struct vboard *vb, uint64_t cycles)
 {
     if (vb->finished)
         return 0;
+    make_current(vb);
     Vtoe_core *const m = vb->model;
     VerilatedContext *const context = vb->context;
     uint64_t t = vb->cycles * CORE_PERIOD_PS;
@@ -299,6 +314,7 @@ uint32_t vboard_stat(struct vboard *vb, unsigned index)
 {
     if (index > 63)
         return 0;
+    make_current(vb);
     vb->model->stat_addr = (uint8_t)index;
     vb->model->eval(); /* the port is combinational; no clock moves */
     return vb->model->stat_data;
