@@ -1,0 +1,781 @@
+/* SPDX-License-Identifier: MIT */
+/* dev.c: the device layer. One event engine (toe_dev_turn) writes the queued messages in one
+ * transport write, reads the link in large chunks and dispatches what arrives: RESP to the
+ * tagged CSR request waiting for it, EVENT with sequence-gap detection, RAW_RX to the net
+ * layer or the raw queue. Every blocking call is a loop of engine turns with a deadline. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "toe_internal.h"
+
+#define TOE_RDBUF (64 * 1024)
+#define TOE_TXBUF_INIT (16 * 1024)
+#define TOE_FLUSH_MS 2000 /* bound on one write when the caller gave no deadline */
+#define TOE_PROBE_MS 2000
+
+/* ---- time and errors ---------------------------------------------------------------- */
+
+uint64_t toe_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t toe_now_ms(void) { return toe_now_us() / 1000u; }
+
+uint64_t toe_deadline(int timeout_ms)
+{
+    return timeout_ms < 0 ? UINT64_MAX : toe_now_ms() + (uint64_t)timeout_ms;
+}
+
+int toe_remaining(uint64_t deadline, int cap_ms)
+{
+    if (deadline == UINT64_MAX)
+        return cap_ms;
+    uint64_t now = toe_now_ms();
+    if (now >= deadline)
+        return 0;
+    uint64_t r = deadline - now;
+    return (cap_ms >= 0 && r > (uint64_t)cap_ms) ? cap_ms : (int)(r > 0x7fffffff ? 0x7fffffff : r);
+}
+
+void toe_fmt(char *buf, size_t len, const char *fmt, ...)
+{
+    if (!buf || !len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+}
+
+int toe_seterr(toe_dev *dev, int err, const char *fmt, ...)
+{
+    if (dev) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(dev->err, sizeof(dev->err), fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+static const struct {
+    int err;
+    const char *name, *text;
+} err_tab[] = {
+    {TOE_OK, "TOE_OK", "success"},
+    {TOE_EINVAL, "TOE_EINVAL", "invalid argument"},
+    {TOE_ENODEV, "TOE_ENODEV", "no such device"},
+    {TOE_EIO, "TOE_EIO", "input/output error"},
+    {TOE_ETIMEDOUT, "TOE_ETIMEDOUT", "timed out"},
+    {TOE_ENOMEM, "TOE_ENOMEM", "out of memory"},
+    {TOE_EOVERFLOW, "TOE_EOVERFLOW", "buffer too small"},
+    {TOE_EBADADDR, "TOE_EBADADDR", "unknown CSR address"},
+    {TOE_EREADONLY, "TOE_EREADONLY", "CSR is read-only"},
+    {TOE_EBADREQ, "TOE_EBADREQ", "device rejected a malformed request"},
+    {TOE_EPROTO, "TOE_EPROTO", "protocol error"},
+    {TOE_EUNREACH, "TOE_EUNREACH", "host unreachable"},
+    {TOE_ENOSPC, "TOE_ENOSPC", "queue full"},
+    {TOE_ENOTSUP, "TOE_ENOTSUP", "not supported"},
+    {TOE_EAGAIN, "TOE_EAGAIN", "nothing available"},
+};
+
+const char *toe_strerror(int err)
+{
+    for (size_t i = 0; i < sizeof(err_tab) / sizeof(err_tab[0]); i++)
+        if (err_tab[i].err == err)
+            return err_tab[i].text;
+    return "unknown error";
+}
+
+const char *toe_error_name(int err)
+{
+    for (size_t i = 0; i < sizeof(err_tab) / sizeof(err_tab[0]); i++)
+        if (err_tab[i].err == err)
+            return err_tab[i].name;
+    return "TOE_E?";
+}
+
+const char *toe_last_error(const toe_dev *dev) { return dev ? dev->err : ""; }
+const char *toe_device_spec(const toe_dev *dev) { return dev ? dev->spec : ""; }
+
+static const char *const hstat_names[TOE_HSTAT_COUNT] = {
+    [TOE_HSTAT_LINK_RX_BYTES] = "link_rx_bytes",
+    [TOE_HSTAT_LINK_TX_BYTES] = "link_tx_bytes",
+    [TOE_HSTAT_LINK_RX_MSGS] = "link_rx_msgs",
+    [TOE_HSTAT_LINK_TX_MSGS] = "link_tx_msgs",
+    [TOE_HSTAT_LINK_RX_BAD_FRAME] = "link_rx_bad_frame",
+    [TOE_HSTAT_LINK_RX_BAD_CRC] = "link_rx_bad_crc",
+    [TOE_HSTAT_LINK_RX_BAD_MSG] = "link_rx_bad_msg",
+    [TOE_HSTAT_LINK_TX_WRITES] = "link_tx_writes",
+    [TOE_HSTAT_EVENTS] = "events",
+    [TOE_HSTAT_EVENT_GAPS] = "event_gaps",
+    [TOE_HSTAT_CSR_RETRIES] = "csr_retries",
+    [TOE_HSTAT_CSR_TIMEOUTS] = "csr_timeouts",
+    [TOE_HSTAT_RESP_STALE] = "resp_stale",
+    [TOE_HSTAT_RAW_RX] = "raw_rx",
+    [TOE_HSTAT_RAW_RX_DROP] = "raw_rx_drop",
+    [TOE_HSTAT_RAW_TX] = "raw_tx",
+    [TOE_HSTAT_RX_DATA_DROP] = "rx_data_drop",
+    [TOE_HSTAT_ARP_REQ_SENT] = "arp_req_sent",
+    [TOE_HSTAT_ARP_REPLY_RX] = "arp_reply_rx",
+    [TOE_HSTAT_ARP_FAIL] = "arp_fail",
+    [TOE_HSTAT_ARP_PENDING_DROP] = "arp_pending_drop",
+    [TOE_HSTAT_ICMP_RX] = "icmp_echo_reply_rx",
+};
+
+const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }
+
+unsigned toe_stat_count(void) { return TOE_STAT_COUNT; }
+const char *toe_stat_name(unsigned i) { return i < TOE_STAT_COUNT ? toe_stat_names[i] : NULL; }
+
+const char *toe_link_kind_name(unsigned kind)
+{
+    switch (kind) {
+    case TOE_CONST_LINK_SIM: return "sim";
+    case TOE_CONST_LINK_UART: return "uart";
+    case TOE_CONST_LINK_FT245: return "ft245";
+    default: return "unknown";
+    }
+}
+
+int toe_host_stats(toe_dev *dev, uint64_t *values, size_t n, size_t *got)
+{
+    if (got)
+        *got = 0;
+    if (!dev || (!values && n))
+        return TOE_EINVAL;
+    /* The codec keeps its own counters; mirror them here. */
+    dev->hs[TOE_HSTAT_LINK_RX_BYTES] = dev->rx.c.rx_bytes;
+    dev->hs[TOE_HSTAT_LINK_RX_BAD_FRAME] = dev->rx.c.bad_frame;
+    dev->hs[TOE_HSTAT_LINK_RX_BAD_CRC] = dev->rx.c.bad_crc;
+    size_t k = n < TOE_HSTAT_COUNT ? n : TOE_HSTAT_COUNT;
+    if (k)
+        memcpy(values, dev->hs, k * sizeof(*values));
+    if (got)
+        *got = k;
+    return 0;
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+int toe_dev_queue(toe_dev *dev, const struct toe_msg *m)
+{
+    if (dev->txcap - dev->txlen < TOE_LINK_MAX_ENC) {
+        size_t ncap = dev->txcap * 2;
+        uint8_t *nb = realloc(dev->txbuf, ncap);
+        if (!nb)
+            return toe_seterr(dev, TOE_ENOMEM, "out of memory");
+        dev->txbuf = nb;
+        dev->txcap = ncap;
+    }
+    size_t n = toe_msg_encode(m, dev->txbuf + dev->txlen, dev->txcap - dev->txlen);
+    if (!n)
+        return toe_seterr(dev, TOE_EINVAL, "message type 0x%02x: bad length", m->type);
+    dev->txlen += n;
+    dev->hs[TOE_HSTAT_LINK_TX_MSGS]++;
+    return 0;
+}
+
+static int dev_fail(toe_dev *dev, int err, const char *what)
+{
+    if (!dev->dead)
+        dev->dead = err;
+    return toe_seterr(dev, err, "%s: link %s failed: %s", dev->spec, what, toe_strerror(err));
+}
+
+int toe_dev_flush(toe_dev *dev, int timeout_ms)
+{
+    if (dev->dead)
+        return dev->dead;
+    if (!dev->txlen)
+        return 0;
+    size_t done = 0;
+    int r = dev->tr.ops->write(dev->tr.priv, dev->txbuf, dev->txlen, &done,
+                               timeout_ms < 0 ? TOE_FLUSH_MS : timeout_ms);
+    if (done > dev->txlen)
+        done = dev->txlen;
+    dev->hs[TOE_HSTAT_LINK_TX_WRITES]++;
+    dev->hs[TOE_HSTAT_LINK_TX_BYTES] += done;
+    memmove(dev->txbuf, dev->txbuf + done, dev->txlen - done);
+    dev->txlen -= done;
+    if (r == TOE_ETIMEDOUT)
+        return toe_seterr(dev, r, "%s: link write timed out", dev->spec);
+    if (r)
+        return dev_fail(dev, r, "write");
+    return 0;
+}
+
+/* ---- input -------------------------------------------------------------------------- */
+
+static void on_resp(toe_dev *dev, const struct toe_msg *m)
+{
+    struct toe_csr_req *q = &dev->req[m->arg];
+    if (!q->busy || q->done) {
+        dev->hs[TOE_HSTAT_RESP_STALE]++;
+        return;
+    }
+    q->done = 1;
+    switch (m->status) {
+    case TOE_CONST_RESP_OK: q->result = 0; q->value = q->is_write ? q->value : m->value; break;
+    case TOE_CONST_RESP_BAD_ADDR: q->result = TOE_EBADADDR; break;
+    case TOE_CONST_RESP_READ_ONLY: q->result = TOE_EREADONLY; break;
+    case TOE_CONST_RESP_BAD_REQ: q->result = TOE_EBADREQ; break;
+    default: q->result = TOE_EPROTO; break;
+    }
+}
+
+static void on_event(toe_dev *dev, const struct toe_msg *m)
+{
+    dev->hs[TOE_HSTAT_EVENTS]++;
+    if (dev->have_seq && m->seq != dev->next_seq)
+        dev->hs[TOE_HSTAT_EVENT_GAPS] += (uint16_t)(m->seq - dev->next_seq);
+    dev->have_seq = 1;
+    dev->next_seq = (uint16_t)(m->seq + 1);
+    /* An alarm event from an earlier arming is ignored by its time. */
+    if (m->arg == TOE_EVENT_ALARM && dev->alarm_armed && m->time >= dev->alarm_at) {
+        dev->alarm_fired = 1;
+        dev->alarm_fired_time = m->time;
+    }
+    if (dev->ev_cb)
+        dev->ev_cb(dev->ev_user, m->arg, m->seq, m->time, m->data, m->data_len);
+}
+
+static void on_raw_rx(toe_dev *dev, const struct toe_msg *m)
+{
+    dev->hs[TOE_HSTAT_RAW_RX]++;
+    if (toe_net_input(dev, m->data, m->data_len, m->time))
+        return;
+    if (dev->rawq_n == dev->rawq_cap) {
+        dev->hs[TOE_HSTAT_RAW_RX_DROP]++;
+        return;
+    }
+    struct toe_raw_frame *f = &dev->rawq[(dev->rawq_head + dev->rawq_n) % dev->rawq_cap];
+    f->len = (uint16_t)m->data_len;
+    f->verdict = m->arg;
+    f->time = m->time;
+    memcpy(f->data, m->data, m->data_len);
+    dev->rawq_n++;
+}
+
+static void on_msg(void *user, const uint8_t *buf, size_t len)
+{
+    toe_dev *dev = user;
+    struct toe_msg m;
+    if (toe_msg_unpack(buf, len, &m)) {
+        dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG]++;
+        return;
+    }
+    switch (m.type) {
+    case TOE_MSG_RESP: on_resp(dev, &m); break;
+    case TOE_MSG_EVENT: on_event(dev, &m); break;
+    case TOE_MSG_RAW_RX: on_raw_rx(dev, &m); break;
+    case TOE_MSG_RX_DATA: dev->hs[TOE_HSTAT_RX_DATA_DROP]++; break;
+    default: dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG]++; return; /* host-to-device type */
+    }
+    dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
+}
+
+/* Resend or give up CSR requests whose answer is late; returns ms to the next retry. */
+static int csr_timers(toe_dev *dev)
+{
+    uint64_t now = toe_now_ms(), next = UINT64_MAX;
+    for (int t = 0; t < TOE_NTAGS; t++) {
+        struct toe_csr_req *q = &dev->req[t];
+        if (!q->busy || q->done)
+            continue;
+        if (q->retry_at <= now) {
+            if (q->retries_left <= 0) {
+                q->done = 1;
+                q->result = TOE_ETIMEDOUT;
+                dev->hs[TOE_HSTAT_CSR_TIMEOUTS]++;
+                continue;
+            }
+            q->retries_left--;
+            dev->hs[TOE_HSTAT_CSR_RETRIES]++;
+            struct toe_msg m = {.type = q->is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
+                                .arg = (uint8_t)t, .addr = q->addr, .value = q->value};
+            toe_dev_queue(dev, &m);
+            q->retry_at = now + (uint64_t)dev->retry_ms;
+        }
+        if (q->retry_at < next)
+            next = q->retry_at;
+    }
+    return next == UINT64_MAX ? -1 : (int)(next - now);
+}
+
+static int min_wait(int a, int b)
+{
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return a < b ? a : b;
+}
+
+int toe_dev_turn(toe_dev *dev, int wait_ms)
+{
+    if (dev->dead)
+        return dev->dead;
+    int w = min_wait(csr_timers(dev), toe_net_timers(dev));
+    int r = toe_dev_flush(dev, TOE_FLUSH_MS);
+    if (r && r != TOE_ETIMEDOUT)
+        return r;
+    /* Never wait unbounded: a -1 turn still comes back within a second. */
+    w = min_wait(w, wait_ms < 0 ? 1000 : wait_ms);
+    size_t got = 0;
+    r = dev->tr.ops->read(dev->tr.priv, dev->rdbuf, dev->rdcap, &got, w);
+    if (got)
+        toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
+    if (r)
+        return dev_fail(dev, r, "read");
+    return 0;
+}
+
+int toe_poll(toe_dev *dev, int timeout_ms)
+{
+    if (!dev)
+        return TOE_EINVAL;
+    return toe_dev_turn(dev, timeout_ms);
+}
+
+/* ---- CSR requests ------------------------------------------------------------------- */
+
+static int alloc_tag(toe_dev *dev)
+{
+    for (int k = 0; k < TOE_NTAGS; k++) {
+        uint8_t t = (uint8_t)(dev->next_tag + k);
+        if (!dev->req[t].busy) {
+            dev->next_tag = (uint8_t)(t + 1);
+            return t;
+        }
+    }
+    return -1;
+}
+
+/* Run up to 128 CSR requests in one batch. vals: in for writes, out for reads. */
+static int csr_chunk(toe_dev *dev, const uint16_t *addrs, uint32_t *vals, const uint8_t *wr,
+                     size_t n, int *res, uint64_t deadline, int nonblock)
+{
+    int tags[128];
+    uint64_t now = toe_now_ms();
+    for (size_t i = 0; i < n; i++) {
+        int t = alloc_tag(dev);
+        if (t < 0) { /* cannot happen with 128 per chunk; be safe */
+            for (size_t j = 0; j < i; j++)
+                dev->req[tags[j]].busy = 0;
+            return toe_seterr(dev, TOE_ENOSPC, "no free request tags");
+        }
+        tags[i] = t;
+        struct toe_csr_req *q = &dev->req[t];
+        memset(q, 0, sizeof(*q));
+        q->busy = 1;
+        q->is_write = wr[i];
+        q->addr = addrs[i];
+        q->value = wr[i] ? vals[i] : 0;
+        q->retries_left = dev->retries;
+        q->retry_at = now + (uint64_t)dev->retry_ms;
+        struct toe_msg m = {.type = wr[i] ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
+                            .arg = (uint8_t)t, .addr = q->addr, .value = q->value};
+        toe_dev_queue(dev, &m);
+    }
+    int r = 0;
+    for (int first = 1;; first = 0) {
+        size_t open = 0;
+        for (size_t i = 0; i < n; i++)
+            open += !dev->req[tags[i]].done;
+        if (!open)
+            break;
+        if (!first && (nonblock || toe_remaining(deadline, -1) == 0)) {
+            r = TOE_ETIMEDOUT;
+            break;
+        }
+        r = toe_dev_turn(dev, nonblock ? 0 : toe_remaining(deadline, 1000));
+        if (r)
+            break;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct toe_csr_req *q = &dev->req[tags[i]];
+        res[i] = q->done ? q->result : (r ? r : TOE_ETIMEDOUT);
+        if (q->done && !q->result && !wr[i])
+            vals[i] = q->value;
+        q->busy = 0;
+    }
+    return 0;
+}
+
+static int csr_batch(toe_dev *dev, const uint16_t *addrs, uint32_t *vals, const uint8_t *wr,
+                     size_t n, size_t *got, int timeout_ms)
+{
+    uint64_t deadline = toe_deadline(timeout_ms);
+    int first_err = 0;
+    size_t ok = 0;
+    for (size_t base = 0; base < n; base += 128) {
+        size_t k = n - base < 128 ? n - base : 128;
+        int res[128];
+        int r = csr_chunk(dev, addrs + base, vals + base, wr + base, k, res, deadline,
+                          timeout_ms == 0);
+        if (r)
+            return r;
+        for (size_t i = 0; i < k; i++) {
+            if (!res[i])
+                ok++;
+            else if (!first_err) {
+                first_err = res[i];
+                if (!dev->dead)
+                    toe_seterr(dev, res[i], "%s: CSR 0x%04x %s: %s", dev->spec, addrs[base + i],
+                           wr[base + i] ? "write" : "read", toe_strerror(res[i]));
+            }
+        }
+    }
+    if (got)
+        *got = ok;
+    return first_err;
+}
+
+int toe_csr_read_many(toe_dev *dev, const uint16_t *addrs, uint32_t *values, size_t n,
+                      size_t *got, int timeout_ms)
+{
+    if (got)
+        *got = 0;
+    if (!dev || (n && (!addrs || !values)))
+        return TOE_EINVAL;
+    if (dev->dead)
+        return dev->dead;
+    uint8_t *wr = calloc(n ? n : 1, 1);
+    uint32_t *tmp = calloc(n ? n : 1, sizeof(*tmp));
+    if (!wr || !tmp) {
+        free(wr);
+        free(tmp);
+        return TOE_ENOMEM;
+    }
+    int r = csr_batch(dev, addrs, tmp, wr, n, got, timeout_ms);
+    if (n)
+        memcpy(values, tmp, n * sizeof(*tmp));
+    free(wr);
+    free(tmp);
+    return r;
+}
+
+int toe_csr_read(toe_dev *dev, uint16_t addr, uint32_t *value, int timeout_ms)
+{
+    if (!dev || !value)
+        return TOE_EINVAL;
+    if (dev->dead)
+        return dev->dead;
+    uint8_t wr = 0;
+    uint32_t v = 0;
+    int r = csr_batch(dev, &addr, &v, &wr, 1, NULL, timeout_ms);
+    if (!r)
+        *value = v;
+    return r;
+}
+
+int toe_csr_write(toe_dev *dev, uint16_t addr, uint32_t value, int timeout_ms)
+{
+    if (!dev)
+        return TOE_EINVAL;
+    if (dev->dead)
+        return dev->dead;
+    uint8_t wr = 1;
+    /* The net layer's copy of the device's addresses is stale now. */
+    if (addr >= TOE_CSR_MAC_HI && addr <= TOE_CSR_GATEWAY)
+        dev->net.have_cfg = 0;
+    return csr_batch(dev, &addr, &value, &wr, 1, NULL, timeout_ms);
+}
+
+int toe_get_info(toe_dev *dev, struct toe_info *info, int timeout_ms)
+{
+    if (!dev || !info)
+        return TOE_EINVAL;
+    static const uint16_t a[] = {TOE_CSR_ID, TOE_CSR_VERSION, TOE_CSR_CAPS, TOE_CSR_LINK_RATE,
+                                 TOE_CSR_MAC_HI, TOE_CSR_MAC_LO, TOE_CSR_IP, TOE_CSR_NETMASK,
+                                 TOE_CSR_GATEWAY};
+    uint32_t v[9] = {0};
+    memset(info, 0, sizeof(*info));
+    int r = toe_csr_read_many(dev, a, v, 9, NULL, timeout_ms);
+    if (r)
+        return r;
+    info->id = v[0];
+    info->version = v[1];
+    info->caps = v[2];
+    info->slots = v[2] & 0xff;
+    info->link_kind = (v[2] >> 8) & 0xf;
+    info->link_rate = v[3];
+    info->mac[0] = (uint8_t)(v[4] >> 8);
+    info->mac[1] = (uint8_t)v[4];
+    for (int i = 0; i < 4; i++)
+        info->mac[2 + i] = (uint8_t)(v[5] >> (24 - 8 * i));
+    info->ip = v[6];
+    info->netmask = v[7];
+    info->gateway = v[8];
+    return 0;
+}
+
+int toe_read_stats(toe_dev *dev, uint32_t *values, size_t n, size_t *got, int timeout_ms)
+{
+    if (got)
+        *got = 0;
+    if (!dev || (n && !values))
+        return TOE_EINVAL;
+    uint16_t a[TOE_STAT_COUNT];
+    if (n > TOE_STAT_COUNT)
+        n = TOE_STAT_COUNT;
+    for (size_t i = 0; i < n; i++)
+        a[i] = (uint16_t)(TOE_CSR_STAT_BASE + i);
+    return toe_csr_read_many(dev, a, values, n, got, timeout_ms);
+}
+
+/* ---- time and alarm ----------------------------------------------------------------- */
+
+int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
+{
+    if (!dev || !us)
+        return TOE_EINVAL;
+    uint64_t deadline = toe_deadline(timeout_ms);
+    uint32_t lo, hi;
+    /* Two round trips: reading TIME_LO latches TIME_HI, so order matters. */
+    int r = toe_csr_read(dev, TOE_CSR_TIME_LO, &lo, timeout_ms);
+    if (!r)
+        r = toe_csr_read(dev, TOE_CSR_TIME_HI, &hi, timeout_ms < 0 ? -1 : toe_remaining(deadline, -1));
+    if (!r)
+        *us = (uint64_t)hi << 32 | lo;
+    return r;
+}
+
+int toe_alarm_set(toe_dev *dev, uint64_t at_us, int timeout_ms)
+{
+    if (!dev)
+        return TOE_EINVAL;
+    uint64_t deadline = toe_deadline(timeout_ms);
+    dev->alarm_armed = 1;
+    dev->alarm_fired = 0;
+    dev->alarm_at = at_us;
+    dev->gaps_at_arm = dev->hs[TOE_HSTAT_EVENT_GAPS];
+    /* LO first, then HI (which arms), each acknowledged before the next. */
+    int r = toe_csr_write(dev, TOE_CSR_ALARM_LO, (uint32_t)at_us, timeout_ms);
+    if (!r)
+        r = toe_csr_write(dev, TOE_CSR_ALARM_HI, (uint32_t)(at_us >> 32),
+                          timeout_ms < 0 ? -1 : toe_remaining(deadline, -1));
+    if (r)
+        dev->alarm_armed = 0;
+    return r;
+}
+
+int toe_alarm_wait(toe_dev *dev, uint64_t *fired_us, int timeout_ms)
+{
+    if (!dev)
+        return TOE_EINVAL;
+    if (!dev->alarm_armed)
+        return toe_seterr(dev, TOE_EINVAL, "no alarm armed");
+    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t check_at = toe_now_ms() + 1000;
+    for (;;) {
+        if (!dev->alarm_fired && (dev->hs[TOE_HSTAT_EVENT_GAPS] != dev->gaps_at_arm ||
+                                  toe_now_ms() >= check_at)) {
+            /* Events were lost, or it has been quiet for long: ask the clock. This also
+             * notices a device that stopped answering. */
+            uint64_t now;
+            dev->gaps_at_arm = dev->hs[TOE_HSTAT_EVENT_GAPS];
+            check_at = toe_now_ms() + 1000;
+            int r = toe_time(dev, &now, 1000);
+            if (r)
+                return r;
+            if (now >= dev->alarm_at) {
+                dev->alarm_fired = 1;
+                dev->alarm_fired_time = now;
+            }
+        }
+        if (dev->alarm_fired) {
+            dev->alarm_armed = 0;
+            if (fired_us)
+                *fired_us = dev->alarm_fired_time;
+            return 0;
+        }
+        int rem = toe_remaining(deadline, 1000);
+        if (timeout_ms == 0)
+            rem = 0;
+        else if (rem == 0)
+            return TOE_ETIMEDOUT;
+        int r = toe_dev_turn(dev, rem);
+        if (r)
+            return r;
+        if (timeout_ms == 0 && !dev->alarm_fired)
+            return TOE_EAGAIN;
+    }
+}
+
+int toe_set_event_cb(toe_dev *dev, toe_event_cb cb, void *user)
+{
+    if (!dev)
+        return TOE_EINVAL;
+    dev->ev_cb = cb;
+    dev->ev_user = user;
+    return 0;
+}
+
+/* ---- raw frames --------------------------------------------------------------------- */
+
+int toe_raw_send(toe_dev *dev, const void *frame, size_t len, unsigned flags, int timeout_ms)
+{
+    if (!dev || !frame)
+        return TOE_EINVAL;
+    if (len < 14 || len > TOE_RAW_FRAME_MAX)
+        return toe_seterr(dev, TOE_EINVAL, "raw frame of %zu bytes (14..1514)", len);
+    if (flags & ~(unsigned)(TOE_CONST_RAW_CSUM_IP | TOE_CONST_RAW_CSUM_L4))
+        return toe_seterr(dev, TOE_EINVAL, "unknown raw send flags 0x%x", flags);
+    if (dev->dead)
+        return dev->dead;
+    struct toe_msg m = {.type = TOE_MSG_RAW_TX, .arg = (uint8_t)flags, .data = frame,
+                        .data_len = len};
+    int r = toe_dev_queue(dev, &m);
+    if (r)
+        return r;
+    dev->hs[TOE_HSTAT_RAW_TX]++;
+    return toe_dev_flush(dev, timeout_ms);
+}
+
+int toe_raw_recv(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
+                 uint64_t *time_us, int timeout_ms)
+{
+    if (len)
+        *len = 0;
+    if (!dev || !buf || !len)
+        return TOE_EINVAL;
+    uint64_t deadline = toe_deadline(timeout_ms);
+    for (;;) {
+        if (dev->rawq_n) {
+            struct toe_raw_frame *f = &dev->rawq[dev->rawq_head];
+            dev->rawq_head = (dev->rawq_head + 1) % dev->rawq_cap;
+            dev->rawq_n--;
+            *len = f->len;
+            if (verdict)
+                *verdict = f->verdict;
+            if (time_us)
+                *time_us = f->time;
+            if (f->len > cap)
+                return toe_seterr(dev, TOE_EOVERFLOW, "frame of %u bytes, buffer %zu",
+                                  f->len, cap);
+            memcpy(buf, f->data, f->len);
+            return 0;
+        }
+        int rem = toe_remaining(deadline, 1000);
+        if (timeout_ms != 0 && rem == 0)
+            return TOE_ETIMEDOUT;
+        int r = toe_dev_turn(dev, timeout_ms == 0 ? 0 : rem);
+        if (r)
+            return r;
+        if (timeout_ms == 0 && !dev->rawq_n)
+            return TOE_EAGAIN;
+    }
+}
+
+/* ---- open and close ----------------------------------------------------------------- */
+
+static void errbuf_put(const struct toe_open_opts *o, const char *msg)
+{
+    if (o && o->errbuf)
+        toe_fmt(o->errbuf, o->errbuf_size ? o->errbuf_size : TOE_ERRBUF_SIZE, "%s", msg);
+}
+
+int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char *name,
+                       const struct toe_open_opts *opts)
+{
+    toe_dev *dev = calloc(1, sizeof(*dev));
+    if (dev) {
+        dev->txcap = TOE_TXBUF_INIT;
+        dev->txbuf = malloc(dev->txcap);
+        dev->rdcap = TOE_RDBUF;
+        dev->rdbuf = malloc(dev->rdcap);
+        dev->rawq_cap = opts && opts->raw_queue_len ? opts->raw_queue_len : 256;
+        dev->rawq = calloc(dev->rawq_cap, sizeof(*dev->rawq));
+    }
+    if (!dev || !dev->txbuf || !dev->rdbuf || !dev->rawq || toe_net_init(dev)) {
+        if (dev) {
+            free(dev->txbuf);
+            free(dev->rdbuf);
+            free(dev->rawq);
+            toe_net_free(dev);
+            free(dev);
+        }
+        t->ops->close(t->priv);
+        errbuf_put(opts, "out of memory");
+        return TOE_ENOMEM;
+    }
+    dev->tr = *t;
+    /* A leading delimiter ends whatever partial frame the device's decoder holds. */
+    dev->txbuf[dev->txlen++] = 0;
+    toe_fmt(dev->spec, sizeof(dev->spec), "%s", name ? name : "?");
+    toe_link_rx_init(&dev->rx);
+    dev->retry_ms = opts && opts->csr_retry_ms > 0 ? opts->csr_retry_ms : 200;
+    dev->retries = !opts || !opts->csr_retries ? 4 : (opts->csr_retries < 0 ? 0 : opts->csr_retries);
+    dev->next_tag = (uint8_t)(toe_now_us() & 0xff); /* a fresh handle avoids old tags */
+    if (!(opts && opts->no_probe)) {
+        uint32_t id = 0;
+        int r = toe_csr_read(dev, TOE_CSR_ID, &id, TOE_PROBE_MS);
+        if (!r && id != TOE_CONST_ID)
+            r = toe_seterr(dev, TOE_EPROTO, "%s: not a toe device (ID 0x%08x)", dev->spec, id);
+        else if (r == TOE_ETIMEDOUT)
+            toe_seterr(dev, r, "%s: device does not answer", dev->spec);
+        if (r) {
+            errbuf_put(opts, dev->err);
+            toe_close(dev);
+            return r;
+        }
+    }
+    *devp = dev;
+    return 0;
+}
+
+int toe_open(toe_dev **devp, const char *spec, const struct toe_open_opts *opts)
+{
+    char err[TOE_ERRBUF_SIZE] = "";
+    if (devp)
+        *devp = NULL;
+    if (!devp || !spec) {
+        errbuf_put(opts, "toe_open: NULL argument");
+        return TOE_EINVAL;
+    }
+    struct toe_spec s;
+    int r = toe_spec_parse(spec, &s, err, sizeof(err));
+    struct toe_transport t = {0};
+    if (!r) {
+        switch (s.kind) {
+        case TOE_SPEC_SIM: r = toe_tr_open_sim(&t, s.path, err, sizeof(err)); break;
+        case TOE_SPEC_TTY: r = toe_tr_open_tty(&t, s.path, s.baud, err, sizeof(err)); break;
+        case TOE_SPEC_FTDI_FIFO:
+            r = toe_tr_open_ftdi_fifo(&t, s.vid, s.pid, s.serial[0] ? s.serial : NULL, err,
+                                      sizeof(err));
+            break;
+        case TOE_SPEC_FTDI_UART:
+            r = toe_tr_open_ftdi_uart(&t, s.vid, s.pid, s.iface, s.baud, err, sizeof(err));
+            break;
+        }
+    }
+    if (r) {
+        errbuf_put(opts, err);
+        return r;
+    }
+    return toe_open_transport(devp, &t, spec, opts);
+}
+
+void toe_close(toe_dev *dev)
+{
+    if (!dev)
+        return;
+    if (!dev->dead && dev->txlen) {
+        size_t done;
+        dev->tr.ops->write(dev->tr.priv, dev->txbuf, dev->txlen, &done, 0);
+    }
+    dev->tr.ops->close(dev->tr.priv);
+    toe_net_free(dev);
+    free(dev->txbuf);
+    free(dev->rdbuf);
+    free(dev->rawq);
+    free(dev);
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* toe_internal.h: what the layers of libtoe share. Not installed. */
+#ifndef TOE_INTERNAL_H
+#define TOE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "link.h"
+#include "toe.h"
+
+/* ---- transport ---------------------------------------------------------------------- */
+
+/* A byte stream to the device. Every call is bounded by its timeout. */
+struct toe_transport_ops {
+    const char *name;
+    /* Write all len bytes, waiting up to timeout_ms (-1: a transport-defined bound).
+     * Returns 0, TOE_ETIMEDOUT (*written says how far it got), TOE_EIO or TOE_ENODEV. */
+    int (*write)(void *priv, const uint8_t *buf, size_t len, size_t *written, int timeout_ms);
+    /* Read up to cap bytes, waiting up to timeout_ms for the first; *got may be 0.
+     * Returns 0, TOE_EIO or TOE_ENODEV (peer gone). */
+    int (*read)(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeout_ms);
+    void (*close)(void *priv);
+};
+
+struct toe_transport {
+    const struct toe_transport_ops *ops;
+    void *priv;
+};
+
+/* ---- device strings ----------------------------------------------------------------- */
+
+enum toe_spec_kind { TOE_SPEC_SIM, TOE_SPEC_FTDI_FIFO, TOE_SPEC_FTDI_UART, TOE_SPEC_TTY };
+
+#define TOE_SPEC_PATH_MAX 108 /* sun_path */
+struct toe_spec {
+    enum toe_spec_kind kind;
+    char path[256];   /* sim socket or tty device */
+    uint16_t vid, pid;
+    char serial[64];  /* ftdi-fifo: optional serial number */
+    int iface;        /* ftdi-uart: 0..3 for A..D */
+    unsigned baud;
+};
+
+/* Parse a device string. Returns 0 or TOE_EINVAL with a reason in err. */
+int toe_spec_parse(const char *s, struct toe_spec *out, char *err, size_t errlen);
+
+int toe_tr_open_sim(struct toe_transport *t, const char *path, char *err, size_t errlen);
+int toe_tr_open_tty(struct toe_transport *t, const char *path, unsigned baud, char *err,
+                    size_t errlen);
+int toe_tr_open_ftdi_fifo(struct toe_transport *t, uint16_t vid, uint16_t pid,
+                          const char *serial, char *err, size_t errlen);
+int toe_tr_open_ftdi_uart(struct toe_transport *t, uint16_t vid, uint16_t pid, int iface,
+                          unsigned baud, char *err, size_t errlen);
+
+/* FT245 bulk-IN data: strip the 2 modem-status bytes at the start of every max-packet-size
+ * packet of a transfer, in place. Returns the payload length. */
+size_t toe_ftdi_strip_status(uint8_t *buf, size_t len, size_t packet_size);
+
+/* Open a handle on an already open transport (tests use a mock). Takes ownership of t
+ * (closes it on failure). */
+int toe_open_transport(toe_dev **dev, const struct toe_transport *t, const char *name,
+                       const struct toe_open_opts *opts);
+
+/* ---- device layer ------------------------------------------------------------------- */
+
+#define TOE_NTAGS 256
+#define TOE_RAW_FRAME_MAX 1514
+
+struct toe_csr_req {
+    uint8_t busy;
+    uint8_t done;
+    uint8_t is_write;
+    uint16_t addr;
+    uint32_t value;
+    int result;          /* 0 or a negative error once done */
+    uint64_t retry_at;   /* host ms */
+    int retries_left;
+};
+
+struct toe_raw_frame {
+    uint16_t len;
+    uint8_t verdict;
+    uint64_t time;
+    uint8_t data[TOE_RAW_FRAME_MAX];
+};
+
+/* ---- net layer ---------------------------------------------------------------------- */
+
+#define TOE_ARP_ENTRIES 32
+#define TOE_ARP_PENDING 16     /* frames waiting on resolution, all next hops together */
+#define TOE_ARP_RETRY_MS 300
+#define TOE_ARP_TRIES 5
+#define TOE_ARP_TTL_MS 60000
+#define TOE_PING_REPLIES 16
+
+enum toe_arp_state { TOE_ARP_FREE, TOE_ARP_PENDING_ST, TOE_ARP_VALID };
+
+struct toe_arp_entry {
+    uint8_t state;
+    uint32_t ip;
+    uint8_t mac[6];
+    uint64_t expires;   /* host ms, VALID */
+    uint64_t retry_at;  /* host ms, PENDING */
+    int tries;
+};
+
+struct toe_pending {
+    uint8_t used;
+    uint32_t next_hop;
+    uint16_t len;
+    uint8_t flags;
+    uint8_t frame[TOE_RAW_FRAME_MAX];
+};
+
+struct toe_ping_reply {
+    uint8_t used;
+    uint16_t seq;
+    uint8_t ttl;
+    uint64_t host_us;
+};
+
+struct toe_net {
+    int have_cfg;
+    uint8_t mac[6];
+    uint32_t ip, netmask, gateway;
+    struct toe_arp_entry arp[TOE_ARP_ENTRIES];
+    struct toe_pending *pend; /* TOE_ARP_PENDING entries */
+    uint16_t ping_id, ping_seq;
+    struct toe_ping_reply replies[TOE_PING_REPLIES];
+};
+
+struct toe_dev {
+    struct toe_transport tr;
+    char spec[256];
+    char err[TOE_ERRBUF_SIZE];
+    int dead; /* transport failed: every later call fails with this */
+
+    struct toe_link_rx rx;
+    uint8_t *txbuf;
+    size_t txlen, txcap;
+    uint8_t *rdbuf;
+    size_t rdcap;
+
+    uint64_t hs[TOE_HSTAT_COUNT];
+
+    struct toe_csr_req req[TOE_NTAGS];
+    uint8_t next_tag;
+    int retry_ms, retries;
+
+    int have_seq;
+    uint16_t next_seq;
+    toe_event_cb ev_cb;
+    void *ev_user;
+    int alarm_armed, alarm_fired;
+    uint64_t alarm_at, alarm_fired_time, gaps_at_arm;
+
+    struct toe_raw_frame *rawq;
+    unsigned rawq_cap, rawq_head, rawq_n;
+
+    struct toe_net net;
+};
+
+uint64_t toe_now_ms(void);
+uint64_t toe_now_us(void);
+/* Remaining ms until deadline (host ms, UINT64_MAX none), capped to cap_ms. */
+int toe_remaining(uint64_t deadline, int cap_ms);
+uint64_t toe_deadline(int timeout_ms);
+
+int toe_seterr(toe_dev *dev, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void toe_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Queue one message for the next write (coalesced). Returns 0, TOE_EINVAL, TOE_ENOMEM. */
+int toe_dev_queue(toe_dev *dev, const struct toe_msg *m);
+/* Write everything queued, waiting up to timeout_ms. */
+int toe_dev_flush(toe_dev *dev, int timeout_ms);
+/* One engine turn: flush, read (waiting up to wait_ms), dispatch, timers. */
+int toe_dev_turn(toe_dev *dev, int wait_ms);
+
+/* Net layer hooks, called by the device layer. */
+int toe_net_init(toe_dev *dev);
+void toe_net_free(toe_dev *dev);
+/* A RAW_RX frame: returns 1 if the net layer consumed it. */
+int toe_net_input(toe_dev *dev, const uint8_t *frame, size_t len, uint64_t dev_time);
+/* Timers (ARP retries and expiry); returns ms until its next deadline (-1 none). */
+int toe_net_timers(toe_dev *dev);
+
+#endif

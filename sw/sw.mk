@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: MIT
+# sw/sw.mk: libtoe (static and shared), the toe command and the host unit tests. Included by
+# the top Makefile, which defines BUILD, BIN, GEN, CC and CFLAGS.
+#
+#   $(LIBTOE_A)   $(BUILD)/sw/libtoe.a        $(LIBTOE_SO)  $(BUILD)/sw/libtoe.so
+#   $(TOE_BIN)    $(BIN)/toe                  $(SW_TESTS)   unit test binaries (exit 0 pass,
+#                                                           77 skip, else fail)
+#   $(SW_CFLAGS)  compile flags for code that includes toe.h
+#   $(SW_LIBS)    link flags for programs linked with $(LIBTOE_A)
+
+SW_FTDI_PKGS := libftdi1 libusb-1.0
+SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS))
+SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS)) -lm
+SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
+
+SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tr_fd.c tr_ftdi.c)
+SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC))
+SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC))
+SW_HDR  := sw/include/toe.h $(wildcard sw/src/*.h) $(GEN)/toe_defs.h
+
+LIBTOE_A  := $(BUILD)/sw/libtoe.a
+LIBTOE_SO := $(BUILD)/sw/libtoe.so
+TOE_BIN   := $(BIN)/toe
+
+SW_TEST_NAMES := test_codec test_dev test_net test_devspec test_ftdi test_api
+SW_TESTS      := $(addprefix $(BUILD)/sw/tests/,$(SW_TEST_NAMES))
+SW_TEST_MOCK  := $(BUILD)/sw/tests/mock.o
+
+.PHONY: sw sw-test
+sw: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(SW_TESTS)
+all: sw
+
+sw-test: $(SW_TESTS)
+	@fail=0; for t in $(SW_TESTS); do $$t || fail=1; done; exit $$fail
+
+$(BUILD)/sw/obj/%.o: sw/src/%.c $(SW_HDR) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_INT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/sw/pic/%.o: sw/src/%.c $(SW_HDR) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_INT_CFLAGS) -fPIC -fvisibility=hidden -DTOE_BUILD_SHARED -c -o $@ $<
+
+$(LIBTOE_A): $(SW_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(LIBTOE_SO): $(SW_PIC)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libtoe.so.0 -o $@ $^ $(SW_LIBS)
+
+$(BUILD)/sw/cli/toe.o: sw/cli/toe.c sw/include/toe.h sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_CFLAGS) -c -o $@ $<
+
+$(TOE_BIN): $(BUILD)/sw/cli/toe.o $(LIBTOE_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
+
+$(BUILD)/sw/tests/%.o: sw/tests/%.c $(SW_HDR) $(wildcard sw/tests/*.h) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_INT_CFLAGS) -Isw/tests -c -o $@ $<
+
+$(BUILD)/sw/tests/test_%: $(BUILD)/sw/tests/test_%.o $(SW_TEST_MOCK) $(LIBTOE_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/* mock.c: the scripted device of the unit tests. */
+#include "mock.h"
+
+#include <string.h>
+#include <time.h>
+
+int mock_failures;
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
+static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); wr16(p + 2, (uint16_t)v); }
+
+static uint16_t csum(const uint8_t *p, size_t n)
+{
+    uint32_t s = 0;
+    for (size_t i = 0; i + 1 < n; i += 2)
+        s += rd16(p + i);
+    if (n & 1)
+        s += (uint32_t)p[n - 1] << 8;
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)~s;
+}
+
+void mock_init(struct mock_dev *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->out = malloc(MOCK_OUT);
+    toe_link_rx_init(&m->rx);
+    m->csr[TOE_CSR_ID] = TOE_CONST_ID;
+    m->csr[TOE_CSR_VERSION] = TOE_CONST_VERSION;
+    m->csr[TOE_CSR_CAPS] = 8 | TOE_CONST_LINK_SIM << 8;
+    m->csr[TOE_CSR_LINK_RATE] = 1500000;
+    m->csr[TOE_CSR_MAC_HI] = 0x0200;
+    m->csr[TOE_CSR_MAC_LO] = 0x00000001;
+    m->csr[TOE_CSR_IP] = 0x0a00020f;      /* 10.0.2.15 */
+    m->csr[TOE_CSR_NETMASK] = 0xffffff00;
+    m->csr[TOE_CSR_GATEWAY] = 0x0a000202; /* 10.0.2.2 */
+    m->csr[TOE_CSR_HOST_MASK] = TOE_CONST_HOST_MASK_DEFAULT;
+    for (unsigned i = 0; i < TOE_STAT_COUNT; i++)
+        m->csr[TOE_CSR_STAT_BASE + i] = 1000 + i;
+    m->peers[0] = (struct mock_peer){0x0a000202, {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02}, 1, 1};
+}
+
+void mock_free(struct mock_dev *m)
+{
+    free(m->out);
+    m->out = NULL;
+}
+
+void mock_emit_bytes(struct mock_dev *m, const void *p, size_t n)
+{
+    if (m->out_len + n > MOCK_OUT)
+        return;
+    memcpy(m->out + m->out_len, p, n);
+    m->out_len += n;
+}
+
+void mock_emit(struct mock_dev *m, const struct toe_msg *msg)
+{
+    uint8_t f[TOE_LINK_MAX_ENC];
+    size_t n = toe_msg_encode(msg, f, sizeof(f));
+    if (n)
+        mock_emit_bytes(m, f, n);
+}
+
+void mock_emit_event(struct mock_dev *m, uint8_t kind, uint16_t seq)
+{
+    struct toe_msg e = {.type = TOE_MSG_EVENT, .arg = kind, .seq = seq, .time = m->time_us};
+    mock_emit(m, &e);
+}
+
+static int known(uint16_t a)
+{
+    return a <= TOE_CSR_LINK_RATE || (a >= TOE_CSR_MAC_HI && a <= TOE_CSR_HOST_MASK) ||
+           (a >= TOE_CSR_TIME_LO && a <= TOE_CSR_ALARM_HI) ||
+           (a >= TOE_CSR_STAT_BASE && a < TOE_CSR_STAT_BASE + TOE_STAT_COUNT);
+}
+
+static int read_only(uint16_t a)
+{
+    return a <= TOE_CSR_LINK_RATE || a == TOE_CSR_TIME_LO || a == TOE_CSR_TIME_HI ||
+           a >= TOE_CSR_STAT_BASE;
+}
+
+static void resp(struct mock_dev *m, uint8_t tag, uint8_t status, uint32_t v)
+{
+    if (m->drop_resps > 0) {
+        m->drop_resps--;
+        return;
+    }
+    struct toe_msg r = {.type = TOE_MSG_RESP, .arg = tag, .status = status, .value = v};
+    mock_emit(m, &r);
+}
+
+static struct mock_peer *peer(struct mock_dev *m, uint32_t ip)
+{
+    for (int i = 0; i < MOCK_PEERS; i++)
+        if (m->peers[i].ip && m->peers[i].ip == ip)
+            return &m->peers[i];
+    return NULL;
+}
+
+static void raw_rx(struct mock_dev *m, uint8_t verdict, const uint8_t *f, size_t n)
+{
+    struct toe_msg r = {.type = TOE_MSG_RAW_RX, .arg = verdict, .time = m->time_us, .data = f,
+                        .data_len = n};
+    mock_emit(m, &r);
+}
+
+static void on_raw_tx(struct mock_dev *m, const uint8_t *f, size_t n)
+{
+    if (rd16(f + 12) == 0x0806 && n >= 42 && rd16(f + 20) == 1) {
+        m->arp_req++;
+        struct mock_peer *p = peer(m, rd32(f + 38));
+        if (!p || !p->arp_answer)
+            return;
+        uint8_t r[42];
+        memcpy(r, f + 6, 6);
+        memcpy(r + 6, p->mac, 6);
+        wr16(r + 12, 0x0806);
+        memcpy(r + 14, f + 14, 6);
+        wr16(r + 20, 2);
+        memcpy(r + 22, p->mac, 6);
+        wr32(r + 28, p->ip);
+        memcpy(r + 32, f + 22, 10);
+        raw_rx(m, TOE_STAT_RX_ARP_OTHER, r, sizeof(r));
+    } else if (rd16(f + 12) == 0x0800 && n >= 42 && f[23] == 1 && f[34] == 8) {
+        m->echo_req++;
+        struct mock_peer *p = peer(m, rd32(f + 30));
+        if (!p || !p->echo_answer || memcmp(f, p->mac, 6))
+            return;
+        uint8_t r[1514];
+        if (n > sizeof(r))
+            return;
+        memcpy(r, f + 6, 6);
+        memcpy(r + 6, f, 6);
+        memcpy(r + 12, f + 12, n - 12);
+        memcpy(r + 26, f + 30, 4);
+        memcpy(r + 30, f + 26, 4);
+        r[22] = 63;
+        r[24] = r[25] = 0;
+        wr16(r + 24, csum(r + 14, 20));
+        r[34] = 0;
+        r[36] = r[37] = 0;
+        wr16(r + 36, csum(r + 34, rd16(r + 16) - 20u));
+        raw_rx(m, TOE_STAT_RX_IP_OTHER, r, n);
+    }
+}
+
+static void on_msg(void *user, const uint8_t *buf, size_t len)
+{
+    struct mock_dev *m = user;
+    struct toe_msg q;
+    if (m->silent || toe_msg_unpack(buf, len, &q))
+        return;
+    m->time_us += 10;
+    switch (q.type) {
+    case TOE_MSG_CSR_READ:
+        m->csr_reads++;
+        if (!known(q.addr)) {
+            resp(m, q.arg, TOE_CONST_RESP_BAD_ADDR, 0);
+        } else if (q.addr == TOE_CSR_TIME_LO) {
+            m->time_hi_latch = (uint32_t)(m->time_us >> 32);
+            resp(m, q.arg, 0, (uint32_t)m->time_us);
+        } else if (q.addr == TOE_CSR_TIME_HI) {
+            resp(m, q.arg, 0, m->time_hi_latch);
+        } else {
+            resp(m, q.arg, 0, m->csr[q.addr]);
+        }
+        break;
+    case TOE_MSG_CSR_WRITE:
+        m->csr_writes++;
+        if (!known(q.addr)) {
+            resp(m, q.arg, TOE_CONST_RESP_BAD_ADDR, 0);
+            break;
+        }
+        if (read_only(q.addr)) {
+            resp(m, q.arg, TOE_CONST_RESP_READ_ONLY, 0);
+            break;
+        }
+        m->csr[q.addr] = q.value;
+        if (q.addr == TOE_CSR_ALARM_HI) {
+            m->alarm_at = (uint64_t)q.value << 32 | m->csr[TOE_CSR_ALARM_LO];
+            m->alarm_armed = 1;
+        }
+        resp(m, q.arg, 0, 0);
+        break;
+    case TOE_MSG_RAW_TX:
+        m->raw_tx++;
+        memcpy(m->last_raw, q.data, q.data_len);
+        m->last_raw_len = q.data_len;
+        m->last_raw_flags = q.arg;
+        on_raw_tx(m, q.data, q.data_len);
+        break;
+    default:
+        break;
+    }
+}
+
+void mock_input(struct mock_dev *m, const uint8_t *p, size_t n)
+{
+    m->writes++;
+    toe_link_rx_feed(&m->rx, p, n, on_msg, m);
+}
+
+static int mk_write(void *priv, const uint8_t *buf, size_t len, size_t *written, int timeout_ms)
+{
+    (void)timeout_ms;
+    mock_input(priv, buf, len);
+    *written = len;
+    return 0;
+}
+
+static int mk_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeout_ms)
+{
+    struct mock_dev *m = priv;
+    *got = 0;
+    if (m->gone)
+        return TOE_ENODEV;
+    m->time_us += 100; /* device time moves while the host waits */
+    if (m->alarm_armed && m->time_us >= m->alarm_at) {
+        m->alarm_armed = 0;
+        mock_emit_event(m, TOE_EVENT_ALARM, m->ev_seq++);
+    }
+    if (!m->out_len) {
+        if (timeout_ms != 0) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+        return 0;
+    }
+    size_t n = m->out_len < cap ? m->out_len : cap;
+    memcpy(buf, m->out, n);
+    memmove(m->out, m->out + n, m->out_len - n);
+    m->out_len -= n;
+    *got = n;
+    return 0;
+}
+
+static void mk_close(void *priv) { (void)priv; }
+
+static const struct toe_transport_ops mock_ops = {"mock", mk_write, mk_read, mk_close};
+
+struct toe_transport mock_transport(struct mock_dev *m)
+{
+    struct toe_transport t = {&mock_ops, m};
+    return t;
+}
+
+toe_dev *mock_open(struct mock_dev *m, int probe, int retry_ms, int retries)
+{
+    struct toe_transport t = mock_transport(m);
+    struct toe_open_opts o = {.no_probe = !probe, .csr_retry_ms = retry_ms,
+                              .csr_retries = retries};
+    toe_dev *dev = NULL;
+    if (toe_open_transport(&dev, &t, "mock", &o))
+        return NULL;
+    return dev;
+}

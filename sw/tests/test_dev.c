@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* test_dev: the device layer against the scripted mock device: CSR access, batching, retry on
+ * a lost RESP, timeouts, status errors, events with sequence gaps, alarm, the raw queue, bad
+ * messages from the device, a device that goes away. */
+#include <string.h>
+
+#include "mock.h"
+
+static uint64_t hs(toe_dev *d, unsigned i)
+{
+    uint64_t v[TOE_HSTAT_COUNT];
+    size_t got;
+    toe_host_stats(d, v, TOE_HSTAT_COUNT, &got);
+    return v[i];
+}
+
+static int ev_calls;
+static void ev_cb(void *user, unsigned kind, uint16_t seq, uint64_t t, const uint8_t *f, size_t n)
+{
+    (void)user, (void)kind, (void)seq, (void)t, (void)f, (void)n;
+    ev_calls++;
+}
+
+static void test_csr(void)
+{
+    struct mock_dev m;
+    mock_init(&m);
+    toe_dev *d = mock_open(&m, 1, 50, 3);
+    CHECK(d != NULL, "test_dev_open_probes_id");
+    if (!d)
+        return;
+    uint32_t v = 0;
+    CHECK(toe_csr_read(d, TOE_CSR_ID, &v, 1000) == 0 && v == TOE_CONST_ID, "test_dev_csr_read");
+    CHECK(toe_csr_write(d, TOE_CSR_HOST_MASK, 0x1234, 1000) == 0 &&
+          toe_csr_read(d, TOE_CSR_HOST_MASK, &v, 1000) == 0 && v == 0x1234,
+          "test_dev_csr_write_then_read");
+    CHECK(toe_csr_write(d, TOE_CSR_ID, 1, 1000) == TOE_EREADONLY, "test_dev_csr_read_only");
+    CHECK(toe_csr_read(d, 0x0777, &v, 1000) == TOE_EBADADDR && strstr(toe_last_error(d), "0x0777"),
+          "test_dev_csr_bad_address (%s)", toe_last_error(d));
+
+    unsigned w0 = m.writes;
+    uint32_t st[TOE_STAT_COUNT];
+    size_t got = 0;
+    int r = toe_read_stats(d, st, TOE_STAT_COUNT, &got, 1000);
+    int ok = r == 0 && got == TOE_STAT_COUNT;
+    for (unsigned i = 0; ok && i < TOE_STAT_COUNT; i++)
+        ok = st[i] == 1000 + i;
+    CHECK(ok && m.writes == w0 + 1, "test_dev_stats_batch_in_one_write (%u writes)", m.writes - w0);
+
+    struct toe_info in;
+    CHECK(toe_get_info(d, &in, 1000) == 0 && in.slots == 8 && in.link_kind == 0 &&
+          in.link_rate == 1500000 && in.ip == 0x0a00020f && in.mac[0] == 2 && in.mac[5] == 1,
+          "test_dev_info_fields");
+
+    /* One lost RESP: resent, answered. */
+    m.drop_resps = 1;
+    uint64_t rt0 = hs(d, TOE_HSTAT_CSR_RETRIES);
+    CHECK(toe_csr_read(d, TOE_CSR_VERSION, &v, 1000) == 0 && v == TOE_CONST_VERSION &&
+          hs(d, TOE_HSTAT_CSR_RETRIES) == rt0 + 1, "test_dev_csr_retry_on_lost_resp");
+
+    /* A device that never answers: retries run out, then TOE_ETIMEDOUT, even with -1. */
+    m.silent = 1;
+    uint64_t t0 = toe_now_ms();
+    r = toe_csr_read(d, TOE_CSR_ID, &v, -1);
+    uint64_t el = toe_now_ms() - t0;
+    CHECK(r == TOE_ETIMEDOUT && hs(d, TOE_HSTAT_CSR_TIMEOUTS) == 1 &&
+          hs(d, TOE_HSTAT_CSR_RETRIES) == rt0 + 4 && el >= 150 && el < 1000,
+          "test_dev_csr_timeout_after_retries (%llu ms)", (unsigned long long)el);
+    t0 = toe_now_ms();
+    r = toe_csr_read(d, TOE_CSR_ID, &v, 30);
+    el = toe_now_ms() - t0;
+    CHECK(r == TOE_ETIMEDOUT && el >= 30 && el < 500, "test_dev_csr_caller_timeout (%llu ms)",
+          (unsigned long long)el);
+    CHECK(toe_csr_read(d, TOE_CSR_ID, &v, 0) == TOE_ETIMEDOUT, "test_dev_csr_timeout_0_no_block");
+    m.silent = 0;
+    /* Late answers to given-up requests are counted as stale, not delivered. */
+    struct toe_msg late = {.type = TOE_MSG_RESP, .arg = 0x33, .value = 99};
+    mock_emit(&m, &late);
+    toe_poll(d, 10);
+    CHECK(hs(d, TOE_HSTAT_RESP_STALE) >= 1, "test_dev_stale_resp_counted");
+    CHECK(toe_csr_read(d, TOE_CSR_ID, &v, 1000) == 0 && v == TOE_CONST_ID,
+          "test_dev_works_after_timeouts");
+    toe_close(d);
+    mock_free(&m);
+}
+
+static void test_events(void)
+{
+    struct mock_dev m;
+    mock_init(&m);
+    toe_dev *d = mock_open(&m, 0, 50, 3);
+    toe_set_event_cb(d, ev_cb, NULL);
+    mock_emit_event(&m, 7, 10);
+    mock_emit_event(&m, 7, 11);
+    mock_emit_event(&m, 7, 14); /* 12, 13 lost */
+    mock_emit_event(&m, 7, 15);
+    toe_poll(d, 10);
+    CHECK(ev_calls == 4 && hs(d, TOE_HSTAT_EVENTS) == 4 && hs(d, TOE_HSTAT_EVENT_GAPS) == 2,
+          "test_dev_event_gap_counted (gaps %llu)", (unsigned long long)hs(d, TOE_HSTAT_EVENT_GAPS));
+    mock_emit_event(&m, 7, 16);
+    toe_poll(d, 10);
+    m.ev_seq = 0xffff;
+    mock_emit_event(&m, 7, 0xffff);
+    toe_poll(d, 10);
+    CHECK(hs(d, TOE_HSTAT_EVENT_GAPS) == 2 + (uint16_t)(0xffff - 17), "test_dev_event_gap_mod_2_16");
+    uint64_t g = hs(d, TOE_HSTAT_EVENT_GAPS);
+    m.ev_seq = 0;
+    mock_emit_event(&m, 7, m.ev_seq++); /* wraps 0xffff -> 0: no gap */
+    toe_poll(d, 10);
+    CHECK(hs(d, TOE_HSTAT_EVENT_GAPS) == g, "test_dev_event_seq_wraps_without_gap");
+
+    /* Alarm: armed for a little later, fires as an ALARM event on device time. */
+    uint64_t now = 0, fired = 0;
+    CHECK(toe_time(d, &now, 1000) == 0 && now > 0, "test_dev_time (%llu us)",
+          (unsigned long long)now);
+    CHECK(toe_alarm_set(d, now + 2000, 1000) == 0 && toe_alarm_wait(d, &fired, 2000) == 0 &&
+          fired >= now + 2000, "test_dev_alarm_fires (at %llu)", (unsigned long long)fired);
+    CHECK(toe_alarm_wait(d, &fired, 0) == TOE_EINVAL, "test_dev_alarm_wait_unarmed_einval");
+    /* The ALARM event is lost (a gap is seen): the wait re-reads the clock instead. */
+    toe_time(d, &now, 1000);
+    toe_alarm_set(d, now + 50, 1000);
+    m.alarm_armed = 0;
+    m.time_us += 1000;
+    m.ev_seq += 3;
+    mock_emit_event(&m, 9, m.ev_seq++);
+    CHECK(toe_alarm_wait(d, &fired, 3000) == 0 && fired >= now + 50,
+          "test_dev_alarm_lost_event_recovered_by_time_read");
+    toe_close(d);
+    mock_free(&m);
+}
+
+static void test_raw_and_bad_input(void)
+{
+    struct mock_dev m;
+    mock_init(&m);
+    struct toe_transport t = mock_transport(&m);
+    struct toe_open_opts o = {.no_probe = 1, .raw_queue_len = 4};
+    toe_dev *d = NULL;
+    toe_open_transport(&d, &t, "mock", &o);
+    uint8_t f[100];
+    memset(f, 0x5a, sizeof(f));
+    f[12] = 0x86, f[13] = 0xdd; /* IPv6: nothing the library consumes */
+    for (int i = 0; i < 6; i++) {
+        struct toe_msg r = {.type = TOE_MSG_RAW_RX, .arg = 7, .time = 1000 + (uint64_t)i,
+                            .data = f, .data_len = 60 + (size_t)i};
+        mock_emit(&m, &r);
+    }
+    uint8_t buf[1514];
+    size_t len;
+    unsigned verdict;
+    uint64_t tm;
+    int r = toe_raw_recv(d, buf, sizeof(buf), &len, &verdict, &tm, 100);
+    CHECK(r == 0 && len == 60 && verdict == 7 && tm == 1000 && !memcmp(buf, f, 60),
+          "test_dev_raw_recv");
+    r = toe_raw_recv(d, buf, 10, &len, NULL, NULL, 0);
+    CHECK(r == TOE_EOVERFLOW && len == 61, "test_dev_raw_recv_small_buffer_overflow");
+    int n = 0;
+    while (toe_raw_recv(d, buf, sizeof(buf), &len, NULL, NULL, 0) == 0)
+        n++;
+    CHECK(n == 2 && hs(d, TOE_HSTAT_RAW_RX_DROP) == 2, "test_dev_raw_queue_bounded_drops_counted");
+    CHECK(toe_raw_recv(d, buf, sizeof(buf), &len, NULL, NULL, 0) == TOE_EAGAIN,
+          "test_dev_raw_recv_timeout_0_eagain");
+    CHECK(toe_raw_recv(d, buf, sizeof(buf), &len, NULL, NULL, 20) == TOE_ETIMEDOUT,
+          "test_dev_raw_recv_timeout");
+
+    CHECK(toe_raw_send(d, f, 60, TOE_CONST_RAW_CSUM_IP | TOE_CONST_RAW_CSUM_L4, 100) == 0 &&
+          (toe_poll(d, 0), m.raw_tx == 1) && m.last_raw_len == 60 && m.last_raw_flags == 3,
+          "test_dev_raw_send");
+    CHECK(toe_raw_send(d, f, 13, 0, 100) == TOE_EINVAL && toe_raw_send(d, f, 1515, 0, 100) ==
+          TOE_EINVAL && toe_raw_send(d, f, 60, 4, 100) == TOE_EINVAL &&
+          toe_raw_send(d, NULL, 60, 0, 100) == TOE_EINVAL, "test_dev_raw_send_bad_args");
+
+    /* Bad messages with good CRCs: wrong length, host-to-device type, unknown type. */
+    uint8_t e[64];
+    uint8_t body[8] = {0};
+    mock_emit_bytes(&m, e, toe_frame_encode(TOE_MSG_RESP, 1, body, 4, e, sizeof(e)));
+    mock_emit_bytes(&m, e, toe_frame_encode(TOE_MSG_CSR_READ, 1, body, 2, e, sizeof(e)));
+    mock_emit_bytes(&m, e, toe_frame_encode(0x99, 1, body, 8, e, sizeof(e)));
+    mock_emit_bytes(&m, e, toe_frame_encode(TOE_MSG_EVENT, 1, body, 8, e, sizeof(e)));
+    /* And a damaged frame. */
+    size_t el = toe_frame_encode(TOE_MSG_RESP, 1, body, 5, e, sizeof(e));
+    e[3] ^= 0x40;
+    mock_emit_bytes(&m, e, el);
+    toe_poll(d, 10);
+    CHECK(hs(d, TOE_HSTAT_LINK_RX_BAD_MSG) == 4 &&
+              hs(d, TOE_HSTAT_LINK_RX_BAD_CRC) + hs(d, TOE_HSTAT_LINK_RX_BAD_FRAME) == 1,
+          "test_dev_bad_messages_counted (bad_msg %llu bad_crc %llu bad_frame %llu)", (unsigned long long)hs(d, TOE_HSTAT_LINK_RX_BAD_MSG), (unsigned long long)hs(d, TOE_HSTAT_LINK_RX_BAD_CRC), (unsigned long long)hs(d, TOE_HSTAT_LINK_RX_BAD_FRAME));
+    uint32_t v;
+    CHECK(toe_csr_read(d, TOE_CSR_ID, &v, 1000) == 0, "test_dev_works_after_bad_messages");
+
+    /* The device goes away: every call fails cleanly with TOE_ENODEV. */
+    m.gone = 1;
+    r = toe_csr_read(d, TOE_CSR_ID, &v, 1000);
+    CHECK(r == TOE_ENODEV && strstr(toe_last_error(d), "mock"), "test_dev_gone_enodev (%s)",
+          toe_last_error(d));
+    CHECK(toe_raw_send(d, f, 60, 0, 10) == TOE_ENODEV && toe_poll(d, 0) == TOE_ENODEV,
+          "test_dev_gone_sticky");
+    toe_close(d);
+    mock_free(&m);
+}
+
+int main(void)
+{
+    test_csr();
+    test_events();
+    test_raw_and_bad_input();
+    printf("%s test_dev\n", mock_failures ? "FAIL" : "PASS");
+    return mock_failures ? 1 : 0;
+}
