@@ -8,11 +8,18 @@
  * Everything that is not board-specific: the Ethernet MAC (three clock domains: GMII RX,
  * GMII TX, core), the receive parser with its frame store, the transmit builder that answers
  * ARP and ICMP echo in hardware, and the statistics counters. Board tops add clocks, resets
- * and the RGMII/DDR I/O; the virtual board (sim/) drives these ports directly.
+ * and the RGMII/DDR I/O; the virtual board (sim/) drives these ports directly. The host link
+ * (docs/LINK.md) enters as two byte streams; the link PHY (UART, FT245) lives in the board top.
+ * The link engine (rtl/link/toe_link.v) holds the CSRs: the configuration the datapath uses
+ * comes from there (reset to the cfg_* inputs).
  * See docs/ARCHITECTURE.md for the block diagram and the frame format between blocks.
  */
 module toe_core #(
-    parameter STORE_LOG2 = 11  // receive frame store, 2^N 32-bit words (at least 2 full frames)
+    parameter STORE_LOG2 = 11,        // receive frame store, 2^N 32-bit words (at least 2 full frames)
+    parameter HQ_LOG2    = 11,        // host queue (frames for RAW_RX), 2^N 32-bit words
+    parameter CLK_HZ     = 62500000,  // core clock in Hz, for the microsecond clock
+    parameter LINK_KIND  = 0,         // CONST_LINK_* of the PHY in front of the link ports (CAPS)
+    parameter LINK_RATE  = 0          // the link PHY's payload rate in bytes/s (CSR LINK_RATE)
 ) (
     input  wire        clk,          // core clock (62.5 MHz for 1 Gb/s)
     input  wire        rst,
@@ -29,16 +36,30 @@ module toe_core #(
     output wire        gmii_tx_en,
     output wire        gmii_tx_er,
 
-    input  wire [47:0] cfg_mac,      // core clock domain from here on
-    input  wire [31:0] cfg_ip,
+    input  wire [7:0]  s_link_tdata,   // host -> device bytes (core clock domain from here on)
+    input  wire        s_link_tvalid,
+    output wire        s_link_tready,
+    output wire [7:0]  m_link_tdata,   // device -> host bytes
+    output wire        m_link_tvalid,
+    input  wire        m_link_tready,
+
+    input  wire [47:0] cfg_mac,      // reset values of the MAC/IP/NETMASK/GATEWAY CSRs,
+    input  wire [31:0] cfg_ip,       // sampled at reset; CSR writes override them
     input  wire [31:0] cfg_netmask,
-    input  wire [31:0] cfg_gateway,  // used by the host; carried here for the CSR block
+    input  wire [31:0] cfg_gateway,
 
     input  wire [5:0]  stat_addr,
     output wire [31:0] stat_data
 );
 
 localparam TX_FIFO_LOG2 = 10;
+
+`include "toe_defs.vh"
+
+// configuration from the CSR block
+wire [47:0] csr_mac;
+wire [31:0] csr_ip, csr_netmask, csr_gateway, host_mask;
+wire [63:0] now_us;
 localparam DESC_WIDTH = 1 + 48 + 32 + (STORE_LOG2 + 1) + 9 + 16 + 16 + 8;
 
 // ---- MAC ----
@@ -50,6 +71,11 @@ wire [31:0] tx_tdata;
 wire [3:0]  tx_tkeep;
 wire        tx_tvalid, tx_tready, tx_tlast;
 wire [TX_FIFO_LOG2:0] tx_free;
+wire [TX_FIFO_LOG2:0] tx0_free, tx1_free;
+wire [31:0] tx0_tdata, tx1_tdata;
+wire [3:0]  tx0_tkeep, tx1_tkeep;
+wire        tx0_tvalid, tx0_tready, tx0_tlast, tx0_req;
+wire        tx1_tvalid, tx1_tready, tx1_tlast, tx1_req;
 
 eth_mac #(
     .RX_FIFO_LOG2(9),
@@ -91,7 +117,36 @@ wire [7:0]           rx_desc_code;
 wire                 verdict_valid;
 wire [5:0]           verdict;
 
-toe_rx_parse #(.STORE_LOG2(STORE_LOG2)) rx_parse (
+// host queue: written by the parser, read by the link engine
+wire                 hq_wr_en;
+wire [HQ_LOG2-1:0]   hq_wr_addr, hq_rd_addr;
+wire [31:0]          hq_wr_data, hq_rd_data;
+wire [HQ_LOG2:0]     hq_rd_ptr;
+wire                 hq_push, hq_room, hq_pop, hq_valid;
+wire [HQ_LOG2:0]     hq_in_start, hq_start;
+wire [8:0]           hq_in_words, hq_words;
+wire [10:0]          hq_in_len, hq_len;
+wire [5:0]           hq_in_verdict, hq_verdict;
+wire [63:0]          hq_in_time, hq_time;
+wire                 to_host, host_drop;
+wire [4:0]           hq_count;
+
+ram_sdp #(.DATA_WIDTH(32), .ADDR_WIDTH(HQ_LOG2)) host_queue (
+    .clk(clk),
+    .wr_en(hq_wr_en), .wr_addr(hq_wr_addr), .wr_data(hq_wr_data),
+    .rd_addr(hq_rd_addr), .rd_data(hq_rd_data)
+);
+
+sync_fifo #(.DATA_WIDTH(HQ_LOG2 + 1 + 9 + 11 + 6 + 64), .ADDR_WIDTH(4)) hq_desc_fifo (
+    .clk(clk), .rst(rst),
+    .wr_en(hq_push), .wr_data({hq_in_start, hq_in_words, hq_in_len, hq_in_verdict, hq_in_time}),
+    .rd_en(hq_pop), .rd_data({hq_start, hq_words, hq_len, hq_verdict, hq_time}),
+    .rd_valid(hq_valid), .count(hq_count)
+);
+// as for the descriptor queue below: a push may still be in flight at the next first beat
+assign hq_room = hq_count < 5'd15;
+
+toe_rx_parse #(.STORE_LOG2(STORE_LOG2), .HQ_LOG2(HQ_LOG2)) rx_parse (
     .clk(clk), .rst(rst),
     .s_rx_tdata(rx_tdata), .s_rx_tkeep(rx_tkeep), .s_rx_tvalid(rx_tvalid),
     .s_rx_tready(rx_tready), .s_rx_tlast(rx_tlast), .s_rx_tuser(rx_tuser),
@@ -101,8 +156,14 @@ toe_rx_parse #(.STORE_LOG2(STORE_LOG2)) rx_parse (
     .m_desc_icmp(rx_desc_icmp), .m_desc_mac(rx_desc_mac), .m_desc_ip(rx_desc_ip),
     .m_desc_start(rx_desc_start), .m_desc_words(rx_desc_words), .m_desc_len(rx_desc_len),
     .m_desc_csum(rx_desc_csum), .m_desc_code(rx_desc_code),
+    .hq_wr_en(hq_wr_en), .hq_wr_addr(hq_wr_addr), .hq_wr_data(hq_wr_data),
+    .hq_rd_ptr(hq_rd_ptr),
+    .m_hq_valid(hq_push), .m_hq_room(hq_room), .m_hq_start(hq_in_start),
+    .m_hq_words(hq_in_words), .m_hq_len(hq_in_len), .m_hq_verdict(hq_in_verdict),
+    .m_hq_time(hq_in_time), .host_mask(host_mask), .now_us(now_us),
     .verdict_valid(verdict_valid), .verdict(verdict),
-    .cfg_mac(cfg_mac), .cfg_ip(cfg_ip), .cfg_netmask(cfg_netmask)
+    .to_host(to_host), .host_drop(host_drop),
+    .cfg_mac(csr_mac), .cfg_ip(csr_ip), .cfg_netmask(csr_netmask)
 );
 
 // ---- descriptor queue between parser and transmit builder ----
@@ -143,18 +204,72 @@ toe_tx #(.STORE_LOG2(STORE_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tx (
     .s_desc_start(tx_desc_start), .s_desc_words(tx_desc_words), .s_desc_len(tx_desc_len),
     .s_desc_csum(tx_desc_csum), .s_desc_code(tx_desc_code),
     .store_rd_addr(store_rd_addr), .store_rd_data(store_rd_data), .store_rd_ptr(store_rd_ptr),
-    .m_tx_tdata(tx_tdata), .m_tx_tkeep(tx_tkeep), .m_tx_tvalid(tx_tvalid),
-    .m_tx_tready(tx_tready), .m_tx_tlast(tx_tlast), .m_tx_free(tx_free),
+    .m_tx_req(tx0_req),
+    .m_tx_tdata(tx0_tdata), .m_tx_tkeep(tx0_tkeep), .m_tx_tvalid(tx0_tvalid),
+    .m_tx_tready(tx0_tready), .m_tx_tlast(tx0_tlast), .m_tx_free(tx0_free),
     .sent_arp(sent_arp), .sent_icmp(sent_icmp),
-    .cfg_mac(cfg_mac), .cfg_ip(cfg_ip)
+    .cfg_mac(csr_mac), .cfg_ip(csr_ip)
+);
+
+// ---- transmit arbiter: replies and RAW_TX frames, whole frames, round robin ----
+toe_tx_arb #(.FREE_BITS(TX_FIFO_LOG2 + 1)) tx_arb (
+    .clk(clk), .rst(rst),
+    .s0_req(tx0_req), .s0_tdata(tx0_tdata), .s0_tkeep(tx0_tkeep), .s0_tvalid(tx0_tvalid),
+    .s0_tready(tx0_tready), .s0_tlast(tx0_tlast), .s0_free(tx0_free),
+    .s1_req(tx1_req), .s1_tdata(tx1_tdata), .s1_tkeep(tx1_tkeep), .s1_tvalid(tx1_tvalid),
+    .s1_tready(tx1_tready), .s1_tlast(tx1_tlast), .s1_free(tx1_free),
+    .m_tdata(tx_tdata), .m_tkeep(tx_tkeep), .m_tvalid(tx_tvalid), .m_tready(tx_tready),
+    .m_tlast(tx_tlast), .m_free(tx_free)
+);
+
+// ---- host link engine: CSRs, time, alarm, events, RAW_RX, RAW_TX ----
+wire [5:0]  stat2_addr;
+wire [31:0] stat2_data;
+wire inc_rx_msgs, inc_bad_msg, inc_bad_frame, inc_bad_crc, inc_tx_msgs, inc_events;
+wire inc_tx_raw, inc_tx_raw_bad;
+
+toe_link #(
+    .CLK_HZ(CLK_HZ), .LINK_KIND(LINK_KIND), .LINK_RATE(LINK_RATE), .HQ_LOG2(HQ_LOG2),
+    .TX_FREE_BITS(TX_FIFO_LOG2 + 1)
+) link (
+    .clk(clk), .rst(rst),
+    .s_link_tdata(s_link_tdata), .s_link_tvalid(s_link_tvalid), .s_link_tready(s_link_tready),
+    .m_link_tdata(m_link_tdata), .m_link_tvalid(m_link_tvalid), .m_link_tready(m_link_tready),
+    .rst_mac(cfg_mac), .rst_ip(cfg_ip), .rst_netmask(cfg_netmask), .rst_gateway(cfg_gateway),
+    .cfg_mac(csr_mac), .cfg_ip(csr_ip), .cfg_netmask(csr_netmask), .cfg_gateway(csr_gateway),
+    .host_mask(host_mask), .now_us(now_us),
+    .stat_addr(stat2_addr), .stat_data(stat2_data),
+    .inc_rx_msgs(inc_rx_msgs), .inc_bad_msg(inc_bad_msg), .inc_bad_frame(inc_bad_frame),
+    .inc_bad_crc(inc_bad_crc), .inc_tx_msgs(inc_tx_msgs), .inc_events(inc_events),
+    .inc_tx_raw(inc_tx_raw), .inc_tx_raw_bad(inc_tx_raw_bad),
+    .hq_valid(hq_valid), .hq_pop(hq_pop), .hq_start(hq_start), .hq_words(hq_words),
+    .hq_len(hq_len), .hq_verdict(hq_verdict), .hq_time(hq_time),
+    .hq_rd_addr(hq_rd_addr), .hq_rd_data(hq_rd_data), .hq_rd_ptr(hq_rd_ptr),
+    .m_tx_req(tx1_req), .m_tx_tdata(tx1_tdata), .m_tx_tkeep(tx1_tkeep),
+    .m_tx_tvalid(tx1_tvalid), .m_tx_tready(tx1_tready), .m_tx_tlast(tx1_tlast),
+    .m_tx_free(tx1_free)
 );
 
 // ---- counters ----
-toe_stats stats (
+localparam [STAT_COUNT-1:0] ONE = 1;
+wire [STAT_COUNT-1:0] inc_ext =
+    (to_host        ? ONE << STAT_RX_TO_HOST        : {STAT_COUNT{1'b0}}) |
+    (host_drop      ? ONE << STAT_RX_HOST_DROP      : {STAT_COUNT{1'b0}}) |
+    (inc_tx_raw     ? (ONE << STAT_TX_RAW) | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
+    (inc_tx_raw_bad ? ONE << STAT_TX_RAW_BAD        : {STAT_COUNT{1'b0}}) |
+    (inc_rx_msgs    ? ONE << STAT_LINK_RX_MSGS      : {STAT_COUNT{1'b0}}) |
+    (inc_bad_frame  ? ONE << STAT_LINK_RX_BAD_FRAME : {STAT_COUNT{1'b0}}) |
+    (inc_bad_crc    ? ONE << STAT_LINK_RX_BAD_CRC   : {STAT_COUNT{1'b0}}) |
+    (inc_bad_msg    ? ONE << STAT_LINK_RX_BAD_MSG   : {STAT_COUNT{1'b0}}) |
+    (inc_tx_msgs    ? ONE << STAT_LINK_TX_MSGS      : {STAT_COUNT{1'b0}}) |
+    (inc_events     ? ONE << STAT_EVENTS            : {STAT_COUNT{1'b0}});
+
+toe_stats #(.STAT_N(STAT_COUNT)) stats (
     .clk(clk), .rst(rst),
     .rx_verdict_valid(verdict_valid), .rx_verdict(verdict),
-    .tx_arp(sent_arp), .tx_icmp(sent_icmp),
-    .stat_addr(stat_addr), .stat_data(stat_data)
+    .tx_arp(sent_arp), .tx_icmp(sent_icmp), .inc_ext(inc_ext),
+    .stat_addr(stat_addr), .stat_data(stat_data),
+    .stat2_addr(stat2_addr), .stat2_data(stat2_data)
 );
 
 endmodule

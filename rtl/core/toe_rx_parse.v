@@ -17,8 +17,13 @@
  *
  * A frame is taken only if, at its first beat, the store has room for a maximum-size frame
  * and the descriptor queue has room; otherwise it is read and counted as RX_OVERFLOW. So the
- * store never overflows mid-frame and the parser never stalls the MAC for more than the one
- * verdict cycle per frame.
+ * store never overflows mid-frame and the parser never stalls the MAC for more than two
+ * cycles per frame (the verdict cycle and the host queue's commit cycle).
+ *
+ * The host queue (the slow path, docs/LINK.md section 4) is a second ring written in parallel
+ * with its own pointers and room check at the first beat. In the cycle after the verdict a
+ * frame whose verdict bit is set in host_mask is committed there with a descriptor (to_host),
+ * or counted as host_drop if the queue had no room at its first beat.
  *
  * Fields (word: bytes, first byte in tdata[31:24]):
  *   0  pad pad dst0 dst1     4  IPv4 ver/ihl tos totlen     | ARP htype ptype
@@ -30,7 +35,8 @@
  *                           10                              | tpa
  */
 module toe_rx_parse #(
-    parameter STORE_LOG2 = 11  // frame store size, 2^N 32-bit words
+    parameter STORE_LOG2 = 11, // frame store size, 2^N 32-bit words
+    parameter HQ_LOG2    = 11  // host queue size, 2^N 32-bit words
 ) (
     input  wire                  clk,
     input  wire                  rst,
@@ -61,9 +67,26 @@ module toe_rx_parse #(
     output reg  [15:0]           m_desc_csum,     // echo request: the reply's ICMP checksum
     output reg  [7:0]            m_desc_code,     // echo request: ICMP code
 
+    // host queue (the slow path): its own write port, pointers and descriptors
+    output wire                  hq_wr_en,
+    output wire [HQ_LOG2-1:0]    hq_wr_addr,
+    output wire [31:0]           hq_wr_data,
+    input  wire [HQ_LOG2:0]      hq_rd_ptr,       // start of the oldest frame not yet sent up
+    output reg                   m_hq_valid,      // one-cycle push
+    input  wire                  m_hq_room,       // the descriptor queue can take one more
+    output reg  [HQ_LOG2:0]      m_hq_start,
+    output reg  [8:0]            m_hq_words,
+    output reg  [10:0]           m_hq_len,        // frame bytes (no pad)
+    output reg  [5:0]            m_hq_verdict,
+    output reg  [63:0]           m_hq_time,       // device time (us) at the verdict
+    input  wire [31:0]           host_mask,       // bit N: frames with verdict N go up
+    input  wire [63:0]           now_us,
+
     // one verdict per frame, for the counters
     output reg                   verdict_valid,
     output reg  [5:0]            verdict,
+    output reg                   to_host,         // one-cycle pulses, the cycle after the verdict
+    output reg                   host_drop,
 
     input  wire [47:0]           cfg_mac,
     input  wire [31:0]           cfg_ip,
@@ -74,6 +97,7 @@ module toe_rx_parse #(
 
 localparam MAX_FRAME_WORDS = 380;  // (2 pad + 1514 bytes) / 4, rounded up: the MAC cuts longer frames
 localparam STORE_WORDS = 1 << STORE_LOG2;
+localparam HQ_WORDS = 1 << HQ_LOG2;
 localparam [1:0] MAC_FCS = 2'd1,  // 0 is a good frame
                   MAC_FRAMING = 2'd2, MAC_TOO_LONG = 2'd3;
 
@@ -81,10 +105,16 @@ localparam [1:0] MAC_FCS = 2'd1,  // 0 is a good frame
 generate if (STORE_WORDS < 2 * MAX_FRAME_WORDS) begin : g_check
     STORE_LOG2_too_small_for_two_frames check();
 end endgenerate
+generate if (HQ_WORDS < 2 * MAX_FRAME_WORDS) begin : g_check_hq
+    HQ_LOG2_too_small_for_two_frames check();
+end endgenerate
 
 // ---- frame state ----
 reg [STORE_LOG2:0] store_wr_ptr;  // end of the last committed frame
 reg        finish;       // the verdict cycle after a frame's last beat
+reg        finish2;      // the host queue's commit cycle after the verdict
+reg [HQ_LOG2:0] hq_wr_ptr;  // end of the last frame committed to the host queue
+reg        hq_taken;     // this frame has host queue room
 reg [8:0]  widx;         // index of the next word in the frame (saturates)
 reg        taken;        // this frame has store and descriptor room
 reg [10:0] nbytes;       // frame bytes received, without the pad
@@ -109,7 +139,7 @@ reg [31:0] icmp_sum;     // the whole message, to verify it
 reg [31:0] icmp_data;    // the message after type/code/checksum, for the reply's checksum
 reg [15:0] icmp_left;    // ICMP bytes still to sum
 
-assign s_rx_tready = !finish;
+assign s_rx_tready = !finish && !finish2;
 
 wire beat = s_rx_tvalid && s_rx_tready;
 wire sof  = beat && widx == 0;
@@ -122,6 +152,16 @@ wire taking   = sof ? room_now : taken;
 assign store_wr_en   = beat && taking && widx < MAX_FRAME_WORDS;
 assign store_wr_addr = store_wr_ptr[STORE_LOG2-1:0] + {{(STORE_LOG2-9){1'b0}}, widx};
 assign store_wr_data = s_rx_tdata;
+
+// The host queue takes every frame it has room for (judged at the first beat, like the
+// store); the verdict decides whether it is committed or rolled back.
+wire [HQ_LOG2:0] hq_used = hq_wr_ptr - hq_rd_ptr;
+wire hq_room_now = (HQ_WORDS - hq_used >= MAX_FRAME_WORDS) && m_hq_room;
+wire hq_taking   = sof ? hq_room_now : hq_taken;
+
+assign hq_wr_en   = beat && hq_taking && widx < MAX_FRAME_WORDS;
+assign hq_wr_addr = hq_wr_ptr[HQ_LOG2-1:0] + {{(HQ_LOG2-9){1'b0}}, widx};
+assign hq_wr_data = s_rx_tdata;
 
 // Byte count of this beat (tkeep is contiguous from the top).
 wire [2:0] beat_bytes = s_rx_tkeep[0] ? 3'd4 : s_rx_tkeep[1] ? 3'd3 : s_rx_tkeep[2] ? 3'd2 :
@@ -232,10 +272,15 @@ wire [8:0] frame_words = widx > MAX_FRAME_WORDS ? MAX_FRAME_WORDS[8:0] : widx;
 always @(posedge clk) begin
     verdict_valid <= 1'b0;
     m_desc_valid  <= 1'b0;
+    m_hq_valid    <= 1'b0;
+    to_host       <= 1'b0;
+    host_drop     <= 1'b0;
+    finish2       <= finish;
 
     if (beat) begin
         if (sof) begin
             taken      <= room_now;
+            hq_taken   <= hq_room_now;
             nbytes     <= {8'd0, beat_bytes} - 11'd2;
         end else begin
             nbytes     <= nbytes + {8'd0, beat_bytes};  // at most 1514: the MAC cuts longer frames
@@ -267,11 +312,36 @@ always @(posedge clk) begin
             store_wr_ptr <= store_wr_ptr + {{(STORE_LOG2-8){1'b0}}, frame_words};
     end
 
+    // The slow path, from the registered verdict. Frames the hardware answers (ARP_REQ,
+    // ICMP_ECHO) never go up, even if their HOST_MASK bit is set; bit 0 (RX_FRAMES) is no
+    // verdict. RX_TO_HOST / RX_HOST_DROP count in addition to the verdict's own counter.
+    if (finish2 && !verdict[5] && host_mask[verdict[4:0]] && verdict != STAT_RX_FRAMES &&
+        verdict != STAT_RX_ARP_REQ && verdict != STAT_RX_ICMP_ECHO) begin
+        if (hq_taken) begin
+            m_hq_valid   <= 1'b1;
+            m_hq_start   <= hq_wr_ptr;
+            m_hq_words   <= m_desc_words;
+            m_hq_len     <= nbytes;
+            m_hq_verdict <= verdict;
+            m_hq_time    <= now_us;
+            hq_wr_ptr    <= hq_wr_ptr + {{(HQ_LOG2-8){1'b0}}, m_desc_words};
+            to_host      <= 1'b1;
+        end else begin
+            host_drop    <= 1'b1;
+        end
+    end
+
     if (rst) begin
         finish        <= 1'b0;
         widx          <= 9'd0;
         taken         <= 1'b0;
         store_wr_ptr  <= 0;
+        finish2       <= 1'b0;
+        hq_taken      <= 1'b0;
+        hq_wr_ptr     <= 0;
+        m_hq_valid    <= 1'b0;
+        to_host       <= 1'b0;
+        host_drop     <= 1'b0;
         verdict_valid <= 1'b0;
         m_desc_valid  <= 1'b0;
     end

@@ -7,27 +7,38 @@
 /*
  * Each receive verdict increments RX_FRAMES and the verdict's own counter, so RX_FRAMES is
  * always the sum of the verdict counters. Transmit pulses increment TX_FRAMES and the reply
- * kind's counter. stat_data is a combinational read of counter stat_addr (0 past the last).
+ * kind's counter; inc_ext increments any counter (several at once, at most once each per cycle).
+ * stat_data/stat2_data are combinational reads of counter stat_addr/stat2_addr (0 past the last).
  */
-module toe_stats (
+module toe_stats #(
+    parameter STAT_N = 31  // must be STAT_COUNT of toe_defs.vh (checked below)
+) (
     input  wire        clk,
     input  wire        rst,
     input  wire        rx_verdict_valid,
     input  wire [5:0]  rx_verdict,
     input  wire        tx_arp,
     input  wire        tx_icmp,
-    input  wire [5:0]  stat_addr,
-    output reg  [31:0] stat_data
+    input  wire [STAT_N-1:0] inc_ext,   // one bit per counter, for everything else
+    input  wire [5:0]  stat_addr,       // debug read port
+    output reg  [31:0] stat_data,
+    input  wire [5:0]  stat2_addr,      // CSR read port (the link engine registers it)
+    output reg  [31:0] stat2_data
 );
 
 `include "toe_defs.vh"
 
 localparam [STAT_COUNT-1:0] ONE = 1;
 
+generate if (STAT_N != STAT_COUNT) begin : g_check
+    STAT_N_must_equal_STAT_COUNT check();
+end endgenerate
+
 wire [STAT_COUNT-1:0] inc =
     (rx_verdict_valid ? (ONE << rx_verdict) | (ONE << STAT_RX_FRAMES) : {STAT_COUNT{1'b0}}) |
     (tx_arp  ? (ONE << STAT_TX_ARP_REPLY)  | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
-    (tx_icmp ? (ONE << STAT_TX_ICMP_REPLY) | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}});
+    (tx_icmp ? (ONE << STAT_TX_ICMP_REPLY) | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
+    inc_ext;
 
 reg [31:0] count [0:STAT_COUNT-1];
 
@@ -46,6 +57,13 @@ always @* begin
     for (i = 0; i < STAT_COUNT; i = i + 1)
         if (stat_addr == i[5:0])
             stat_data = count[i];
+end
+
+always @* begin
+    stat2_data = 32'd0;
+    for (i = 0; i < STAT_COUNT; i = i + 1)
+        if (stat2_addr == i[5:0])
+            stat2_data = count[i];
 end
 
 endmodule

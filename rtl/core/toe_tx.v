@@ -7,7 +7,8 @@
 /*
  * Pops one descriptor at a time and sends the reply as a 32-bit frame with the 2-byte pad.
  * It starts a frame only when the MAC's transmit FIFO has room for all of it, so a frame is
- * never stalled halfway (it still obeys tready on every beat).
+ * never stalled halfway (it still obeys tready on every beat). m_tx_req asks toe_tx_arb for
+ * the MAC; the arbiter shows m_tx_free only to the source it granted.
  *
  * ARP reply (11 words):               ICMP echo reply (words 0-9 built, 10.. from the store):
  *   0  pad pad tha0 tha1                0-3  Ethernet: requester <- us, type 0x0800
@@ -46,7 +47,8 @@ module toe_tx #(
     input  wire [31:0]             store_rd_data,
     output reg  [STORE_LOG2:0]     store_rd_ptr,
 
-    // frames to the MAC
+    // frames to the MAC (through toe_tx_arb: m_tx_req while waiting to start a frame)
+    output wire                    m_tx_req,
     output reg  [31:0]             m_tx_tdata,
     output reg  [3:0]              m_tx_tkeep,
     output reg                     m_tx_tvalid,
@@ -74,6 +76,7 @@ reg [15:0] hdr_csum;
 reg [15:0] ip_id;
 
 wire beat = m_tx_tvalid && m_tx_tready;
+assign m_tx_req = state == S_WAIT;
 
 // Store reads run one word ahead of the word presented (registered RAM output).
 wire [8:0] next_widx = beat ? widx + 1'b1 : widx;

@@ -10,10 +10,11 @@
  * Moves a stream from the s_clk domain to the m_clk domain through an inferred
  * simple dual-port RAM of 2^ADDR_WIDTH words of (DATA_WIDTH + 1) bits (tdata and
  * tlast). tdata is opaque: a wrapper packs keep/user bits into it. The RAM read is
- * registered (with a read enable), so Yosys maps it to ECP5 EBR; that read register
- * is also the output register, so the read side sustains one word per m_clk cycle
- * and m_tvalid/m_tdata follow the valid/ready rules (valid never waits for ready,
- * data held until accepted).
+ * registered (with a read enable), so Yosys maps it to ECP5 EBR, and a second
+ * register follows it: an EBR's clock-to-output (about 5.8 ns on a -6 part) leaves
+ * too little of a 125 MHz cycle for logic behind it. The two stages move together,
+ * so the read side sustains one word per m_clk cycle, and m_tvalid/m_tdata follow the
+ * valid/ready rules (valid never waits for ready, data held until accepted).
  *
  * Pointers are ADDR_WIDTH + 1 bits (one wrap bit). The read pointer crosses to the
  * write side Gray coded through two flops and is converted back to binary in a
@@ -151,19 +152,24 @@ end
 // ---------------------------------------------------------------- read side
 reg  [PW-1:0]     rd_ptr;    // next word to read (binary)
 wire [PW-1:0]     wr_vis;    // write pointer visible to the reader (binary)
-reg  [DATA_WIDTH:0] q;       // RAM read register = output register
+reg  [DATA_WIDTH:0] q;       // RAM read register
 reg               q_valid;
+reg  [DATA_WIDTH:0] o;       // output register
+reg               o_valid;
 
-wire empty = (rd_ptr == wr_vis);
-wire rd_en = !empty && (!q_valid || m_tready);
+wire empty  = (rd_ptr == wr_vis);
+wire o_free = !o_valid || m_tready;          // the output register takes a word this cycle
+wire rd_en  = !empty && (!q_valid || o_free);
 
-assign m_tdata  = q[DATA_WIDTH-1:0];
-assign m_tlast  = q[DATA_WIDTH];
-assign m_tvalid = q_valid;
+assign m_tdata  = o[DATA_WIDTH-1:0];
+assign m_tlast  = o[DATA_WIDTH];
+assign m_tvalid = o_valid;
 
 always @(posedge m_clk) begin
     if (rd_en)
         q <= mem[rd_ptr[ADDR_WIDTH-1:0]];
+    if (o_free)
+        o <= q;
 end
 
 always @(posedge m_clk) begin
@@ -171,14 +177,18 @@ always @(posedge m_clk) begin
         rd_ptr  <= {PW{1'b0}};
         rd_gray <= {PW{1'b0}};
         q_valid <= 1'b0;
+        o_valid <= 1'b0;
     end else begin
         if (rd_en) begin
             rd_ptr  <= rd_ptr + PTR_ONE;
             rd_gray <= bin2gray(rd_ptr + PTR_ONE);
-            q_valid <= 1'b1;
-        end else if (m_tready) begin
-            q_valid <= 1'b0;
         end
+        if (rd_en)
+            q_valid <= 1'b1;
+        else if (o_free)
+            q_valid <= 1'b0;
+        if (o_free)
+            o_valid <= q_valid;
     end
 end
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Bench for toe_rx_parse: one verdict per frame for ARP, IPv4 and ICMP cases, store writes,
-// descriptors, overflow, under random input bubbles.
+// descriptors, overflow, under random input bubbles; the host queue (slow path): frames whose
+// verdict bit is set in host_mask committed with a descriptor and their contents, hardware-
+// answered verdicts never, room checked at the first beat (host_drop).
 `timescale 1ns / 1ps
 `default_nettype none
 
@@ -38,6 +40,22 @@ wire [15:0] desc_len, desc_csum;
 wire [7:0]  desc_code;
 wire        verdict_valid;
 wire [5:0]  verdict;
+wire        hq_wr_en;
+wire [10:0] hq_wr_addr;
+wire [31:0] hq_wr_data;
+reg  [11:0] hq_rd_ptr = 0;
+reg         free_hq = 1;
+reg         hq_room = 1;
+wire        hq_valid;
+wire [11:0] hq_start;
+wire [8:0]  hq_words;
+wire [10:0] hq_len;
+wire [5:0]  hq_verdict;
+wire [63:0] hq_time;
+reg  [31:0] host_mask = 32'h0;
+reg  [63:0] now_us = 64'd0;
+wire        to_host, host_drop;
+always @(posedge clk) now_us <= now_us + 64'd1;
 
 toe_rx_parse #(.STORE_LOG2(11)) dut (
     .clk(clk), .rst(rst),
@@ -49,7 +67,11 @@ toe_rx_parse #(.STORE_LOG2(11)) dut (
     .m_desc_mac(desc_mac), .m_desc_ip(desc_ip), .m_desc_start(desc_start),
     .m_desc_words(desc_words), .m_desc_len(desc_len), .m_desc_csum(desc_csum),
     .m_desc_code(desc_code),
-    .verdict_valid(verdict_valid), .verdict(verdict),
+    .hq_wr_en(hq_wr_en), .hq_wr_addr(hq_wr_addr), .hq_wr_data(hq_wr_data), .hq_rd_ptr(hq_rd_ptr),
+    .m_hq_valid(hq_valid), .m_hq_room(hq_room), .m_hq_start(hq_start), .m_hq_words(hq_words),
+    .m_hq_len(hq_len), .m_hq_verdict(hq_verdict), .m_hq_time(hq_time),
+    .host_mask(host_mask), .now_us(now_us),
+    .verdict_valid(verdict_valid), .verdict(verdict), .to_host(to_host), .host_drop(host_drop),
     .cfg_mac(MY_MAC), .cfg_ip(MY_IP), .cfg_netmask(NETMASK)
 );
 
@@ -68,13 +90,39 @@ always @(posedge clk) begin
     end
 end
 
+// Host queue writes: consecutive addresses from the write pointer, contents kept for checking.
+always @(posedge clk) if (free_hq) hq_rd_ptr <= dut.hq_wr_ptr;
+reg [31:0] hq_data [0:511];
+reg [10:0] hq_base;
+integer    hq_stored;
+always @(posedge clk) begin
+    if (hq_wr_en) begin
+        if (hq_stored == 0) hq_base = hq_wr_addr;
+        if (hq_wr_addr != hq_base + hq_stored[10:0])
+            $fatal(1, "host queue address %0d, expected %0d", hq_wr_addr, hq_base + hq_stored);
+        if (hq_base != dut.hq_wr_ptr[10:0]) $fatal(1, "host queue write not at its write pointer");
+        hq_data[hq_stored] = hq_wr_data;
+        hq_stored = hq_stored + 1;
+    end
+end
+
 // Collected outputs of the last frame.
 reg [5:0] got_verdict;
 reg       got_desc;
-integer   verdicts;
+integer   verdicts, got_hq, got_drop, got_to_host;
+reg [11:0] got_hq_start;
+reg [8:0]  got_hq_words;
+reg [10:0] got_hq_len;
+reg [5:0]  got_hq_verdict;
 always @(posedge clk) begin
     if (verdict_valid) begin got_verdict <= verdict; verdicts = verdicts + 1; end
     if (desc_valid) got_desc <= 1'b1;
+    if (hq_valid) begin
+        got_hq = got_hq + 1; got_hq_start = hq_start; got_hq_words = hq_words;
+        got_hq_len = hq_len; got_hq_verdict = hq_verdict;
+    end
+    if (to_host) got_to_host = got_to_host + 1;
+    if (host_drop) got_drop = got_drop + 1;
 end
 
 // Inputs change 1 ns after the clock edge, so the DUT never samples them mid-update.
@@ -89,7 +137,8 @@ task send(input [1:0] status);
     begin
         nbytes = fb_len + 2;
         stored_words = 0;
-        got_desc = 0;
+        hq_stored = 0;
+        got_desc = 0; got_hq = 0; got_drop = 0; got_to_host = 0;
         for (w = 0; w * 4 < nbytes; w = w + 1) begin
             while ($random(rnd_seed) % 4 == 0) tick;
             for (k = 0; k < 4; k = k + 1) begin
@@ -119,10 +168,14 @@ function [15:0] reply_csum(input integer len);
     end
 endfunction
 
-integer checks;
+integer checks, hq_frames = 0, hq_drops = 0;
+reg     expect_drop = 0;   // the host queue is expected to be full for this frame
 task expect_verdict(input [5:0] want, input [1:0] status);
-    integer before;
+    integer before, w, k, up;
+    reg [31:0] word;
+    reg [11:0] wp_before;
     begin
+        wp_before = dut.hq_wr_ptr;
         before = verdicts;
         send(status);
         if (verdicts != before + 1)
@@ -131,19 +184,44 @@ task expect_verdict(input [5:0] want, input [1:0] status);
             $fatal(1, "verdict %0d, expected %0d (frame of %0d bytes, dst %h)", got_verdict, want, fb_len, dut.dst_mac);
         if (got_desc != (want == STAT_RX_ARP_REQ || want == STAT_RX_ICMP_ECHO))
             $fatal(1, "descriptor %0d for verdict %0d", got_desc, want);
+        // the slow path: never the hardware-answered verdicts
+        up = host_mask[want] && want != STAT_RX_ARP_REQ && want != STAT_RX_ICMP_ECHO;
+        if (got_hq + got_drop != up || got_to_host != got_hq || got_drop != (up && expect_drop))
+            $fatal(1, "host queue: verdict %0d mask %h: %0d pushes, %0d drops, %0d to_host", want,
+                   host_mask, got_hq, got_drop, got_to_host);
+        if (got_hq) begin
+            if (got_hq_start != wp_before || got_hq_len != fb_len || got_hq_verdict != want ||
+                got_hq_words != hq_stored || got_hq_words != (fb_len + 2 + 3) / 4 ||
+                dut.hq_wr_ptr != wp_before + got_hq_words)
+                $fatal(1, "host queue descriptor wrong (verdict %0d len %0d words %0d/%0d)", want,
+                       got_hq_len, got_hq_words, hq_stored);
+            for (w = 0; w < hq_stored; w = w + 1) begin
+                for (k = 0; k < 4; k = k + 1)
+                    word[31 - 8 * k -: 8] = (w * 4 + k < 2 || w * 4 + k >= fb_len + 2) ? 8'h00 : fb[w * 4 + k - 2];
+                if (hq_data[w] != word) $fatal(1, "host queue word %0d: %h, expected %h", w, hq_data[w], word);
+            end
+            hq_frames = hq_frames + 1;
+        end else if (dut.hq_wr_ptr != wp_before)
+            $fatal(1, "host queue pointer moved for a frame not sent up");
+        if (got_drop) hq_drops = hq_drops + 1;
         checks = checks + 1;
     end
 endtask
 
-integer i, n, len;
+integer i, n, len, pass;
 initial begin
     if (!$value$plusargs("seed=%d", rnd_seed)) rnd_seed = 1;
 `ifdef WAVES
     $dumpfile(`WAVES_FILE); $dumpvars(0, tb);
 `endif
-    verdicts = 0; checks = 0; stored_words = 0;
+    verdicts = 0; checks = 0; stored_words = 0; hq_stored = 0;
     repeat (4) @(posedge clk);
     rst = 0;
+
+    // Pass 1 with no frames for the host, pass 2 with every verdict's bit set, pass 3 with the
+    // default mask: the same frames, the same verdicts; the slow path checked on each.
+    for (pass = 0; pass < 3; pass = pass + 1) begin
+    host_mask = pass == 0 ? 32'h0 : pass == 1 ? 32'hffffffff : CONST_HOST_MASK_DEFAULT;
 
     // ARP
     fb_eth(48'hffffffffffff, PEER_MAC, 16'h0806); fb_arp(16'd1, PEER_MAC, PEER_IP, 48'h0, MY_IP);
@@ -209,6 +287,26 @@ initial begin
     fb_eth(48'hffffffffffff, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, 64);
     expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);                                      // broadcast MAC, our IP
 
+    end  // passes
+
+    // Host queue room: with it held, frames for the host fill it (five maximum-size frames of
+    // 379 words fit in 2048 with 380 judged free at each first beat); the sixth is dropped and
+    // counted, while its verdict and the store are unaffected.
+    host_mask = CONST_HOST_MASK_DEFAULT;
+    free_hq = 0;
+    fb_eth(MY_MAC, PEER_MAC, 16'h0800); fb_ipv4(8'd17, PEER_IP, MY_IP, 1480);
+    for (i = 0; i < 5; i = i + 1) expect_verdict(STAT_RX_IP_OTHER, 2'd0);
+    expect_drop = 1;
+    expect_verdict(STAT_RX_IP_OTHER, 2'd0);
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);  // fast path goes on
+    if (hq_drops != 1) $fatal(1, "expected one host drop, got %0d", hq_drops);
+    free_hq = 1; expect_drop = 0;
+    @(posedge clk); @(posedge clk);
+    fb_ipv4(8'd17, PEER_IP, MY_IP, 100); expect_verdict(STAT_RX_IP_OTHER, 2'd0);
+    // descriptor queue room works the same way
+    hq_room = 0; expect_drop = 1; expect_verdict(STAT_RX_IP_OTHER, 2'd0);
+    hq_room = 1; expect_drop = 0; expect_verdict(STAT_RX_IP_OTHER, 2'd0);
+
     // Overflow: with the store held, echo frames fill it; later ones are counted, not stored.
     free_store = 0;
     fb_eth(MY_MAC, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, 1472);
@@ -221,7 +319,7 @@ initial begin
     desc_room = 0; expect_verdict(STAT_RX_OVERFLOW, 2'd0); desc_room = 1;
     expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
 
-    $display("PASS: toe_rx_parse, %0d frames checked", checks);
+    $display("PASS: toe_rx_parse, %0d frames checked, %0d sent up to the host, %0d host drops", checks, hq_frames, hq_drops);
     $finish;
 end
 

@@ -38,6 +38,7 @@ wire        tvalid, tlast;
 reg         tready = 1;
 reg  [10:0] tx_free = 11'd1024;
 wire        sent_arp, sent_icmp;
+wire        tx_req;     // asks toe_tx_arb for the MAC while waiting for room
 
 ram_sdp #(.DATA_WIDTH(32), .ADDR_WIDTH(11)) store (
     .clk(clk), .wr_en(st_wr_en), .wr_addr(st_wr_addr), .wr_data(st_wr_data),
@@ -50,7 +51,7 @@ toe_tx #(.STORE_LOG2(11), .TX_FREE_BITS(11)) dut (
     .s_desc_ip(d_ip), .s_desc_start(d_start), .s_desc_words(d_words), .s_desc_len(d_len),
     .s_desc_csum(d_csum), .s_desc_code(d_code),
     .store_rd_addr(st_rd_addr), .store_rd_data(st_rd_data), .store_rd_ptr(st_rd_ptr),
-    .m_tx_tdata(tdata), .m_tx_tkeep(tkeep), .m_tx_tvalid(tvalid), .m_tx_tready(tready),
+    .m_tx_req(tx_req), .m_tx_tdata(tdata), .m_tx_tkeep(tkeep), .m_tx_tvalid(tvalid), .m_tx_tready(tready),
     .m_tx_tlast(tlast), .m_tx_free(tx_free),
     .sent_arp(sent_arp), .sent_icmp(sent_icmp),
     .cfg_mac(MY_MAC), .cfg_ip(MY_IP)
@@ -138,11 +139,15 @@ task offer(input is_icmp);
             begin
                 repeat (hold) tick;
                 if (tvalid) $fatal(1, "frame started without FIFO room");
+                if (stall_free && !tx_req) $fatal(1, "no m_tx_req while waiting for room");
                 tx_free = 11'd1024;
             end
             collect;
         join
-        while (!d_pop) tick;
+        while (!d_pop) begin
+            if (tx_req && tvalid) $fatal(1, "m_tx_req held during the frame");
+            tick;
+        end
         if (sent_arp !== !is_icmp || sent_icmp !== is_icmp) $fatal(1, "sent pulse wrong");
         tick;
         d_valid = 0;

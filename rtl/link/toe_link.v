@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: MIT
+// Host link engine: framed messages in and out, the CSR block, device time, alarm, RAW_TX.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * docs/LINK.md in hardware. toe_link_rx decodes and checks host messages; this module acts
+ * on each one (only after its CRC passed) and toe_link_tx frames the answers:
+ *   CSR_READ / CSR_WRITE   the CSR block below; one RESP each (status per docs/LINK.md)
+ *   RAW_TX                 the frame goes to the MAC through toe_tx_arb, IPv4 and L4
+ *                          checksums patched in on the way out when the flags ask
+ *   SLOT_CMD               not implemented yet: LINK_RX_BAD_MSG and RESP BAD_REQ
+ *   anything else          LINK_RX_BAD_MSG (unknown type, TX_DATA/RX_CONSUMED, bad length)
+ * A CSR request with a wrong length is counted as LINK_RX_BAD_MSG and answered BAD_REQ.
+ * RAW_TX outside 14..1514 frame bytes counts TX_RAW_BAD (and LINK_RX_MSGS: it was a well-formed
+ * message).
+ *
+ * Device time: a microsecond counter from a fractional accumulator (1e6 added per clock,
+ * CLK_HZ subtracted per microsecond), so 62.5 cycles/us is exact on average.
+ */
+module toe_link #(
+    parameter CLK_HZ    = 62500000,
+    parameter LINK_KIND = 0,
+    parameter LINK_RATE = 0,
+    parameter HQ_LOG2   = 11,
+    parameter TX_FREE_BITS = 11
+) (
+    input  wire                    clk,
+    input  wire                    rst,
+
+    input  wire [7:0]              s_link_tdata,
+    input  wire                    s_link_tvalid,
+    output wire                    s_link_tready,
+    output wire [7:0]              m_link_tdata,
+    output wire                    m_link_tvalid,
+    input  wire                    m_link_tready,
+
+    // configuration registers (reset values from the cfg_* inputs, sampled at reset)
+    input  wire [47:0]             rst_mac,
+    input  wire [31:0]             rst_ip,
+    input  wire [31:0]             rst_netmask,
+    input  wire [31:0]             rst_gateway,
+    output reg  [47:0]             cfg_mac,
+    output reg  [31:0]             cfg_ip,
+    output reg  [31:0]             cfg_netmask,
+    output reg  [31:0]             cfg_gateway,
+    output reg  [31:0]             host_mask,
+    output reg  [63:0]             now_us,
+
+    // statistics read port (STAT_BASE + i) and increments for the link's counters
+    output wire [5:0]              stat_addr,
+    input  wire [31:0]             stat_data,
+    output reg                     inc_rx_msgs,
+    output reg                     inc_bad_msg,
+    output wire                    inc_bad_frame,
+    output wire                    inc_bad_crc,
+    output wire                    inc_tx_msgs,
+    output wire                    inc_events,
+    output reg                     inc_tx_raw,
+    output reg                     inc_tx_raw_bad,
+
+    // host queue (frames for RAW_RX)
+    input  wire                    hq_valid,
+    output wire                    hq_pop,
+    input  wire [HQ_LOG2:0]        hq_start,
+    input  wire [8:0]              hq_words,
+    input  wire [10:0]             hq_len,
+    input  wire [5:0]              hq_verdict,
+    input  wire [63:0]             hq_time,
+    output wire [HQ_LOG2-1:0]      hq_rd_addr,
+    input  wire [31:0]             hq_rd_data,
+    output wire [HQ_LOG2:0]        hq_rd_ptr,
+
+    // RAW_TX frames to the transmit arbiter (32-bit, 2-byte pad)
+    output reg                     m_tx_req,
+    output reg  [31:0]             m_tx_tdata,
+    output reg  [3:0]              m_tx_tkeep,
+    output reg                     m_tx_tvalid,
+    input  wire                    m_tx_tready,
+    output reg                     m_tx_tlast,
+    input  wire [TX_FREE_BITS-1:0] m_tx_free
+);
+
+`include "toe_defs.vh"
+
+// ---- device time ----
+localparam [31:0] US_STEP = 32'd1000000;
+localparam [31:0] US_WRAP = CLK_HZ - 1000000;   // acc at or above this: a microsecond passes
+reg [31:0] us_acc;
+
+always @(posedge clk) begin
+    if (us_acc >= US_WRAP) begin
+        us_acc <= us_acc - US_WRAP;
+        now_us <= now_us + 64'd1;
+    end else begin
+        us_acc <= us_acc + US_STEP;
+    end
+    if (rst) begin
+        us_acc <= 32'd0;
+        now_us <= 64'd0;
+    end
+end
+
+// ---- receive side ----
+wire        msg_valid;
+reg         msg_done;
+wire [10:0] msg_len;
+wire [63:0] msg_head;
+wire [8:0]  buf_rd_addr;
+wire [31:0] buf_rd_data;
+wire        ip_ok, l4_ok, l4_high;
+wire [15:0] ip_csum, l4_csum;
+wire [8:0]  l4_word;
+
+toe_link_rx rx (
+    .clk(clk), .rst(rst),
+    .s_link_tdata(s_link_tdata), .s_link_tvalid(s_link_tvalid), .s_link_tready(s_link_tready),
+    .msg_valid(msg_valid), .msg_done(msg_done), .msg_len(msg_len), .msg_head(msg_head),
+    .buf_rd_addr(buf_rd_addr), .buf_rd_data(buf_rd_data),
+    .ip_ok(ip_ok), .ip_csum(ip_csum), .l4_ok(l4_ok), .l4_csum(l4_csum),
+    .l4_word(l4_word), .l4_high(l4_high),
+    .bad_frame(inc_bad_frame), .bad_crc(inc_bad_crc)
+);
+
+wire [7:0]  m_type  = msg_head[63:56];
+wire [7:0]  m_arg   = msg_head[55:48];
+wire [15:0] m_addr  = msg_head[47:32];
+wire [31:0] m_value = msg_head[31:0];
+
+// ---- RESP and EVENT registers for toe_link_tx ----
+reg         resp_valid;
+wire        resp_taken;
+reg  [7:0]  resp_tag, resp_status;
+reg  [31:0] resp_value;
+reg         ev_valid;
+wire        ev_taken;
+reg  [15:0] ev_seq;
+reg  [63:0] ev_time;
+
+toe_link_tx #(.HQ_LOG2(HQ_LOG2)) tx (
+    .clk(clk), .rst(rst),
+    .resp_valid(resp_valid), .resp_taken(resp_taken), .resp_tag(resp_tag),
+    .resp_status(resp_status), .resp_value(resp_value),
+    .ev_valid(ev_valid), .ev_taken(ev_taken), .ev_kind(EVENT_ALARM), .ev_seq(ev_seq),
+    .ev_time(ev_time),
+    .hq_valid(hq_valid), .hq_pop(hq_pop), .hq_start(hq_start), .hq_words(hq_words),
+    .hq_len(hq_len), .hq_verdict(hq_verdict), .hq_time(hq_time),
+    .hq_rd_addr(hq_rd_addr), .hq_rd_data(hq_rd_data), .hq_rd_ptr(hq_rd_ptr),
+    .m_link_tdata(m_link_tdata), .m_link_tvalid(m_link_tvalid), .m_link_tready(m_link_tready),
+    .sent_msg(inc_tx_msgs), .sent_event(inc_events)
+);
+
+// ---- alarm ----
+reg [31:0] alarm_lo, alarm_hi;
+reg        armed;
+reg        arm_now;      // ALARM_HI written this cycle
+wire       alarm_due = armed && now_us >= {alarm_hi, alarm_lo};
+
+always @(posedge clk) begin
+    if (ev_taken) begin
+        ev_valid <= 1'b0;
+        ev_seq   <= ev_seq + 16'd1;
+    end
+    if (arm_now) begin
+        armed <= 1'b1;
+    end else if (alarm_due) begin
+        // fires once; a second alarm before the first event is sent merges into it
+        armed <= 1'b0;
+        if (!ev_valid || ev_taken) begin
+            ev_valid <= 1'b1;
+            ev_time  <= now_us;
+        end
+    end
+    if (rst) begin
+        armed    <= 1'b0;
+        ev_valid <= 1'b0;
+        ev_seq   <= 16'd0;
+    end
+end
+
+// ---- dispatcher and CSR block ----
+localparam [2:0] D_IDLE = 3'd0, D_CSR = 3'd1, D_CSR2 = 3'd2, D_RAW = 3'd3, D_SEND = 3'd4,
+                 D_DONE = 3'd5;
+reg [2:0] dstate;
+
+wire        is_read   = m_type == MSG_CSR_READ && msg_len == 11'd4;
+wire        is_write  = m_type == MSG_CSR_WRITE && msg_len == 11'd8;
+wire        is_csr    = m_type == MSG_CSR_READ || m_type == MSG_CSR_WRITE;
+wire        is_stat   = m_addr >= CSR_STAT_BASE && m_addr < CSR_STAT_BASE + STAT_COUNT;
+assign stat_addr = m_addr[5:0];   // STAT_BASE is a multiple of 64
+
+reg [31:0] rd_value;
+reg [1:0]  rd_status;            // for reads; writes decide below
+reg        rd_stat;
+reg [31:0] time_hi_latch;
+
+always @* begin
+    rd_value  = 32'd0;
+    rd_status = CONST_RESP_OK[1:0];
+    case (m_addr)
+        CSR_ID:        rd_value = CONST_ID;
+        CSR_VERSION:   rd_value = CONST_VERSION;
+        CSR_CAPS:      rd_value = {20'd0, LINK_KIND[3:0], 8'd0};   // no TCP slots yet
+        CSR_LINK_RATE: rd_value = LINK_RATE;
+        CSR_MAC_HI:    rd_value = {16'd0, cfg_mac[47:32]};
+        CSR_MAC_LO:    rd_value = cfg_mac[31:0];
+        CSR_IP:        rd_value = cfg_ip;
+        CSR_NETMASK:   rd_value = cfg_netmask;
+        CSR_GATEWAY:   rd_value = cfg_gateway;
+        CSR_HOST_MASK: rd_value = host_mask;
+        CSR_TIME_LO:   rd_value = now_us[31:0];
+        CSR_TIME_HI:   rd_value = time_hi_latch;
+        CSR_ALARM_LO:  rd_value = alarm_lo;
+        CSR_ALARM_HI:  rd_value = alarm_hi;
+        default:       rd_status = is_stat ? CONST_RESP_OK[1:0] : CONST_RESP_BAD_ADDR[1:0];
+    endcase
+end
+
+wire writable = m_addr == CSR_MAC_HI || m_addr == CSR_MAC_LO || m_addr == CSR_IP ||
+                m_addr == CSR_NETMASK || m_addr == CSR_GATEWAY || m_addr == CSR_HOST_MASK ||
+                m_addr == CSR_ALARM_LO || m_addr == CSR_ALARM_HI;
+
+// RAW_TX read-out: the message buffer in the core's frame format, one word ahead.
+reg  [8:0] widx;
+wire [8:0] nwords   = msg_len[10:2] + {8'd0, msg_len[1:0] != 2'd0};
+wire       tx_beat  = m_tx_tvalid && m_tx_tready;
+wire [8:0] widx_nxt = tx_beat ? widx + 9'd1 : widx;
+assign buf_rd_addr = widx_nxt;
+
+always @* begin
+    m_tx_tdata = buf_rd_data;
+    if (m_arg[0] && ip_ok && widx == 9'd6)
+        m_tx_tdata[15:0] = ip_csum;
+    if (m_arg[1] && l4_ok && widx == l4_word) begin
+        if (l4_high) m_tx_tdata[31:16] = l4_csum;
+        else         m_tx_tdata[15:0]  = l4_csum;
+    end
+    m_tx_tlast = widx == nwords - 9'd1;
+    m_tx_tkeep = !m_tx_tlast ? 4'b1111 : msg_len[1:0] == 2'd0 ? 4'b1111 :
+                 msg_len[1:0] == 2'd1 ? 4'b1000 : msg_len[1:0] == 2'd2 ? 4'b1100 : 4'b1110;
+end
+
+always @(posedge clk) begin
+    msg_done       <= 1'b0;
+    inc_rx_msgs    <= 1'b0;
+    inc_bad_msg    <= 1'b0;
+    inc_tx_raw     <= 1'b0;
+    inc_tx_raw_bad <= 1'b0;
+    arm_now        <= 1'b0;
+    if (resp_taken)
+        resp_valid <= 1'b0;
+
+    case (dstate)
+        D_IDLE: if (msg_valid && !msg_done) begin
+            if (m_type == MSG_RAW_TX) begin
+                inc_rx_msgs <= 1'b1;
+                if (msg_len < 11'd16 || msg_len > 11'd1516) begin
+                    inc_tx_raw_bad <= 1'b1;
+                    dstate         <= D_DONE;
+                end else begin
+                    widx     <= 9'd0;
+                    m_tx_req <= 1'b1;
+                    dstate   <= D_RAW;
+                end
+            end else if (is_csr || m_type == MSG_SLOT_CMD) begin
+                // every one of these gets a RESP: wait until the RESP register is free
+                if (!resp_valid) begin
+                    resp_tag <= m_arg;
+                    if (is_read || is_write) begin
+                        inc_rx_msgs <= 1'b1;
+                        dstate      <= D_CSR;
+                    end else begin
+                        inc_bad_msg <= 1'b1;
+                        resp_status <= CONST_RESP_BAD_REQ[7:0];
+                        resp_value  <= 32'd0;
+                        resp_valid  <= 1'b1;
+                        dstate      <= D_DONE;
+                    end
+                end
+            end else begin
+                inc_bad_msg <= 1'b1;
+                dstate      <= D_DONE;
+            end
+        end
+        D_CSR: begin
+            // register the read (the counters' read mux is a long path of its own)
+            resp_value <= rd_value;
+            rd_stat    <= is_stat;
+            resp_status <= {6'd0, rd_status};
+            if (is_read && m_addr == CSR_TIME_LO)
+                time_hi_latch <= now_us[63:32];
+            if (is_write) begin
+                resp_value <= m_value;
+                if (writable) begin
+                    resp_status <= CONST_RESP_OK[7:0];
+                    case (m_addr)
+                        CSR_MAC_HI:    cfg_mac[47:32] <= m_value[15:0];
+                        CSR_MAC_LO:    cfg_mac[31:0]  <= m_value;
+                        CSR_IP:        cfg_ip         <= m_value;
+                        CSR_NETMASK:   cfg_netmask    <= m_value;
+                        CSR_GATEWAY:   cfg_gateway    <= m_value;
+                        CSR_HOST_MASK: host_mask      <= m_value;
+                        CSR_ALARM_LO:  alarm_lo       <= m_value;
+                        default: begin alarm_hi <= m_value; arm_now <= 1'b1; end
+                    endcase
+                end else begin
+                    resp_status <= rd_status == CONST_RESP_BAD_ADDR[1:0] ?
+                                   CONST_RESP_BAD_ADDR[7:0] : CONST_RESP_READ_ONLY[7:0];
+                    resp_value  <= 32'd0;
+                end
+            end
+            dstate <= D_CSR2;
+        end
+        D_CSR2: begin
+            if (is_read && rd_stat)
+                resp_value <= stat_data;
+            resp_valid <= 1'b1;
+            dstate     <= D_DONE;
+        end
+        D_RAW: if ({{(20-TX_FREE_BITS){1'b0}}, m_tx_free} >= {11'd0, nwords}) begin
+            // the arbiter shows this source a free count only while it is granted
+            m_tx_req    <= 1'b0;
+            m_tx_tvalid <= 1'b1;
+            dstate      <= D_SEND;
+        end
+        D_SEND: if (tx_beat) begin
+            widx <= widx + 9'd1;
+            if (m_tx_tlast) begin
+                m_tx_tvalid <= 1'b0;
+                inc_tx_raw  <= 1'b1;
+                dstate      <= D_DONE;
+            end
+        end
+        default: begin  // D_DONE: release the message buffer
+            msg_done <= 1'b1;
+            dstate   <= D_IDLE;
+        end
+    endcase
+
+    if (rst) begin
+        dstate      <= D_IDLE;
+        msg_done    <= 1'b0;
+        resp_valid  <= 1'b0;
+        m_tx_req    <= 1'b0;
+        m_tx_tvalid <= 1'b0;
+        widx        <= 9'd0;
+        cfg_mac     <= rst_mac;
+        cfg_ip      <= rst_ip;
+        cfg_netmask <= rst_netmask;
+        cfg_gateway <= rst_gateway;
+        host_mask   <= CONST_HOST_MASK_DEFAULT;
+        alarm_lo    <= 32'd0;
+        alarm_hi    <= 32'd0;
+        arm_now     <= 1'b0;
+        inc_rx_msgs <= 1'b0;
+        inc_bad_msg <= 1'b0;
+        inc_tx_raw  <= 1'b0;
+        inc_tx_raw_bad <= 1'b0;
+        time_hi_latch  <= 32'd0;
+    end
+end
+
+endmodule
+
+`default_nettype wire

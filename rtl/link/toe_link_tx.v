@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+// Link transmit side: RESP, EVENT and RAW_RX messages, CRC-32 appended, COBS encoded, 0x00.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * Message-level arbitration: when idle, a pending RESP goes first, then an EVENT, then the
+ * oldest frame of the host queue as RAW_RX; the bytes of two messages never interleave.
+ * The generator produces one byte per cycle: the message header from a shift register, the
+ * RAW_RX frame from the host queue RAM (32-bit words with the 2-byte pad, read one word
+ * ahead), then the four CRC bytes (least significant first).
+ *
+ * The COBS encoder needs a whole block (up to 254 non-zero bytes) before it can send the
+ * block's code byte, so it fills one half of a 2 x 256-byte buffer (one EBR) while the other
+ * half drains to m_link: code, the block's bytes, and 0x00 after the message's last block.
+ * m_link_tvalid/tdata come from registers and the buffer's output register.
+ */
+module toe_link_tx #(
+    parameter HQ_LOG2 = 11
+) (
+    input  wire               clk,
+    input  wire               rst,
+
+    input  wire               resp_valid,
+    output reg                resp_taken,     // one-cycle pulse: the RESP register is free
+    input  wire [7:0]         resp_tag,
+    input  wire [7:0]         resp_status,
+    input  wire [31:0]        resp_value,
+
+    input  wire               ev_valid,
+    output reg                ev_taken,
+    input  wire [7:0]         ev_kind,
+    input  wire [15:0]        ev_seq,
+    input  wire [63:0]        ev_time,
+
+    // host queue: descriptor head and frame RAM read port
+    input  wire               hq_valid,
+    output reg                hq_pop,
+    input  wire [HQ_LOG2:0]   hq_start,
+    input  wire [8:0]         hq_words,
+    input  wire [10:0]        hq_len,
+    input  wire [5:0]         hq_verdict,
+    input  wire [63:0]        hq_time,
+    output wire [HQ_LOG2-1:0] hq_rd_addr,
+    input  wire [31:0]        hq_rd_data,
+    output reg  [HQ_LOG2:0]   hq_rd_ptr,      // frees the host queue up to here
+
+    output wire [7:0]         m_link_tdata,
+    output wire               m_link_tvalid,
+    input  wire               m_link_tready,
+
+    output reg                sent_msg,       // one-cycle pulses
+    output reg                sent_event
+);
+
+`include "toe_defs.vh"
+
+localparam [1:0] G_IDLE = 2'd0, G_HDR = 2'd1, G_BODY = 2'd2, G_CRC = 2'd3;
+localparam [1:0] K_RESP = 2'd0, K_EVENT = 2'd1, K_RAW = 2'd2;
+
+// ---- message generator ----
+reg [1:0]  gstate;
+reg [1:0]  kind;
+reg [95:0] hdr;        // header bytes, next one in [95:88]
+reg [3:0]  hcnt;       // header bytes left
+reg [10:0] p;          // RAW_RX: position of the next frame byte in the padded frame (from 2)
+reg [31:0] crc;
+reg [1:0]  ccnt;
+
+wire       e_ready;
+reg  [7:0] e_byte;
+wire       e_valid = gstate != G_IDLE;
+wire       e_last  = gstate == G_CRC && ccnt == 2'd3;
+wire       e_beat  = e_valid && e_ready;
+wire [31:0] crc_next;
+
+always @* begin
+    case (gstate)
+        G_HDR:   e_byte = hdr[95:88];
+        G_BODY:  case (p[1:0])
+                     2'd0: e_byte = hq_rd_data[31:24];
+                     2'd1: e_byte = hq_rd_data[23:16];
+                     2'd2: e_byte = hq_rd_data[15:8];
+                     default: e_byte = hq_rd_data[7:0];
+                 endcase
+        default: e_byte = ~crc[7:0];
+    endcase
+end
+
+eth_crc32_8 crc_step (.crc_in(crc), .data(e_byte), .crc_out(crc_next));
+
+wire [10:0] p_inc  = p + 11'd1;
+wire [8:0]  p_word = (e_beat && gstate == G_BODY) ? p_inc[10:2] : p[10:2];
+assign hq_rd_addr = hq_start[HQ_LOG2-1:0] + {{(HQ_LOG2-9){1'b0}}, p_word};
+wire body_end = p == hq_len + 11'd1;   // this byte is the frame's last
+
+always @(posedge clk) begin
+    resp_taken <= 1'b0;
+    ev_taken   <= 1'b0;
+    hq_pop     <= 1'b0;
+    sent_msg   <= 1'b0;
+    sent_event <= 1'b0;
+
+    case (gstate)
+        G_IDLE: begin
+            crc <= 32'hffffffff;
+            p   <= 11'd2;
+            if (resp_valid) begin
+                kind       <= K_RESP;
+                hdr        <= {MSG_RESP, resp_tag, resp_status, resp_value, 40'd0};
+                hcnt       <= 4'd7;
+                resp_taken <= 1'b1;
+                gstate     <= G_HDR;
+            end else if (ev_valid) begin
+                kind     <= K_EVENT;
+                hdr      <= {MSG_EVENT, ev_kind, ev_seq, ev_time};
+                hcnt     <= 4'd12;
+                ev_taken <= 1'b1;
+                gstate   <= G_HDR;
+            end else if (hq_valid && !hq_pop) begin
+                // hq_pop takes a cycle to show in hq_valid: skip the cycle right after a pop
+                kind   <= K_RAW;
+                hdr    <= {MSG_RAW_RX, 2'b00, hq_verdict, hq_time, 16'd0};
+                hcnt   <= 4'd10;
+                gstate <= G_HDR;
+            end
+        end
+        G_HDR: if (e_beat) begin
+            crc  <= crc_next;
+            hdr  <= {hdr[87:0], 8'd0};
+            hcnt <= hcnt - 4'd1;
+            if (hcnt == 4'd1)
+                gstate <= (kind == K_RAW && hq_len != 11'd0) ? G_BODY : G_CRC;
+        end
+        G_BODY: if (e_beat) begin
+            crc <= crc_next;
+            p   <= p_inc;
+            if (body_end)
+                gstate <= G_CRC;
+        end
+        default: if (e_beat) begin  // G_CRC
+            crc  <= {8'd0, crc[31:8]};
+            ccnt <= ccnt + 2'd1;
+            if (e_last) begin
+                gstate     <= G_IDLE;
+                sent_msg   <= 1'b1;
+                sent_event <= kind == K_EVENT;
+                if (kind == K_RAW) begin
+                    hq_pop    <= 1'b1;
+                    hq_rd_ptr <= hq_start + {{(HQ_LOG2-8){1'b0}}, hq_words};
+                end
+            end
+        end
+    endcase
+    if (gstate != G_CRC)
+        ccnt <= 2'd0;
+
+    if (rst) begin
+        gstate     <= G_IDLE;
+        hq_rd_ptr  <= 0;
+        resp_taken <= 1'b0;
+        ev_taken   <= 1'b0;
+        hq_pop     <= 1'b0;
+        sent_msg   <= 1'b0;
+        sent_event <= 1'b0;
+    end
+end
+
+// ---- COBS encoder: fill one buffer half while the other drains ----
+reg       f_half;
+reg [7:0] f_cnt;        // non-zero bytes in the block being filled
+reg       blk_ready;    // a closed block waits for the drain
+reg [7:0] blk_len;
+reg       blk_end;      // it is the message's last block: 0x00 follows
+reg       final_empty;  // the message ended with a zero byte: an empty last block follows
+
+assign e_ready = !blk_ready && !final_empty;
+
+reg       d_busy;
+reg       d_half;
+reg [7:0] d_len;
+reg       d_end;
+reg [8:0] d_idx;        // 0 code, 1..d_len data, d_len+1 the delimiter
+wire [7:0] buf_rd_data;
+
+wire d_beat = d_busy && m_link_tready;
+wire d_done = d_idx == {1'b0, d_len} + {8'd0, d_end};
+wire [8:0] d_idx_next = (d_beat && !d_done) ? d_idx + 9'd1 : d_idx;
+wire [7:0] d_rd = d_idx_next[7:0] - 8'd1;
+wire blk_take = blk_ready && !d_busy;
+
+ram_sdp #(.DATA_WIDTH(8), .ADDR_WIDTH(9)) cobs_buf (
+    .clk(clk),
+    .wr_en(e_beat && e_byte != 8'h00), .wr_addr({f_half, f_cnt}), .wr_data(e_byte),
+    .rd_addr({d_half, d_rd}), .rd_data(buf_rd_data)
+);
+
+assign m_link_tvalid = d_busy;
+assign m_link_tdata  = d_idx == 9'd0 ? d_len + 8'd1 :
+                       d_idx <= {1'b0, d_len} ? buf_rd_data : 8'h00;
+
+always @(posedge clk) begin
+    if (e_beat) begin
+        if (e_byte == 8'h00) begin
+            blk_ready   <= 1'b1;
+            blk_len     <= f_cnt;
+            blk_end     <= 1'b0;
+            final_empty <= e_last;
+        end else if (f_cnt == 8'd253 || e_last) begin
+            blk_ready <= 1'b1;
+            blk_len   <= f_cnt + 8'd1;
+            blk_end   <= e_last;
+        end else begin
+            f_cnt <= f_cnt + 8'd1;
+        end
+    end else if (final_empty && !blk_ready) begin
+        blk_ready   <= 1'b1;
+        blk_len     <= 8'd0;
+        blk_end     <= 1'b1;
+        final_empty <= 1'b0;
+    end
+
+    if (blk_take) begin
+        blk_ready <= 1'b0;
+        f_half    <= !f_half;
+        f_cnt     <= 8'd0;
+        d_busy    <= 1'b1;
+        d_half    <= f_half;
+        d_len     <= blk_len;
+        d_end     <= blk_end;
+        d_idx     <= 9'd0;
+    end else if (d_beat) begin
+        if (d_done)
+            d_busy <= 1'b0;
+        d_idx <= d_idx_next;
+    end
+
+    if (rst) begin
+        f_half      <= 1'b0;
+        f_cnt       <= 8'd0;
+        blk_ready   <= 1'b0;
+        final_empty <= 1'b0;
+        d_busy      <= 1'b0;
+        d_half      <= 1'b0;
+        d_idx       <= 9'd0;
+    end
+end
+
+endmodule
+
+`default_nettype wire
