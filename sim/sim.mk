@@ -25,7 +25,12 @@ RTL_INC := $(shell find rtl \( -name '*.vh' -o -name '*.svh' \) 2>/dev/null | so
 # Single-threaded model, optimised for speed; X values resolved the fast way (the RTL resets
 # everything that matters). Warnings are printed but do not stop the simulator build: lint is
 # a separate job.
+# One model for every --link-phy: the link parameters are fixed here to the sim link (CAPS link
+# kind 0, CSR LINK_RATE 0); toe-sim models the PHY's byte rate in C and prints it in its ready
+# line. CLK_HZ must match VBOARD_CORE_HZ (the device microsecond clock).
+VBOARD_GFLAGS := -GCLK_HZ=62500000 -GLINK_KIND=0 -GLINK_RATE=0
 VBOARD_VFLAGS := --cc --build -j 2 -O3 --x-assign fast --x-initial fast --no-timing -Wno-fatal \
+    $(VBOARD_GFLAGS) \
     -MAKEFLAGS 'OPT_FAST=-O2 OPT_GLOBAL=-O2' -I$(GEN) -Irtl \
     $(addprefix -I,$(sort $(dir $(RTL_SRC)))) --top-module toe_core -Mdir $(VBOARD_VDIR)
 
@@ -39,7 +44,9 @@ VBOARD_CXXFLAGS := -std=c++17 -O2 -g -Wall -Wextra -Werror -Isim -I$(GEN) -I$(VB
 
 # The Verilator runtime this single-threaded, untraced model needs.
 VBOARD_RUNTIME_OBJ := $(VBOARD_VDIR)/verilated.o $(VBOARD_VDIR)/verilated_threads.o
-VBOARD_C_OBJ := $(addprefix $(VBOARD_DIR)/,wire.o pcap.o faults.o net_slirp.o net_tap.o)
+# The C pieces that do not call vboard (the unit tests link them alone), then the rest.
+SIM_UNIT_OBJ := $(addprefix $(VBOARD_DIR)/,wire.o pcap.o faults.o net_slirp.o net_tap.o link_phy.o)
+VBOARD_C_OBJ := $(SIM_UNIT_OBJ) $(VBOARD_DIR)/link_sock.o
 SIM_MAIN_OBJ := $(VBOARD_DIR)/toe_sim.o
 SIM_BINS     := $(BIN)/toe-sim
 SIM_TESTS    := $(VBOARD_DIR)/test_sim_units
@@ -81,8 +88,8 @@ $(BIN)/toe-sim: $(SIM_MAIN_OBJ) $(VBOARD_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -o $@ $(SIM_MAIN_OBJ) $(VBOARD_LIB) $(SIM_LIBS)
 
-# Unit tests of the C pieces (framing, pcap, faults, option helpers); no RTL involved.
-$(VBOARD_DIR)/test_sim_units: $(VBOARD_DIR)/test_sim_units.o $(VBOARD_C_OBJ)
+# Unit tests of the C pieces (framing, pcap, faults, option helpers, link rate model); no RTL.
+$(VBOARD_DIR)/test_sim_units: $(VBOARD_DIR)/test_sim_units.o $(SIM_UNIT_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SIM_LIBS)
 
 sim-test: $(SIM_TESTS)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of toe-sim's C pieces (framing, pcap, faults, hostfwd parsing). No RTL needed.
+/* Unit tests of toe-sim's C pieces (framing, pcap, faults, hostfwd parsing, link rate model).
+ * No RTL needed.
  * Run: make sim-test */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "faults.h"
+#include "link_phy.h"
 #include "net.h"
 #include "pcap.h"
 #include "wire.h"
@@ -242,6 +244,93 @@ static void test_hostfwd(void)
     CHECK(net_parse_hostfwd("tcp:1.2.3:1-:2", &h, err, sizeof err) < 0);
 }
 
+#define CYCLE_PS 16000u /* 62.5 MHz core */
+
+/* Run n cycles with fixed wants; count grants per direction and cycles granting both. */
+static void phy_run(struct link_phy *p, uint64_t n, enum link_want a, enum link_want b,
+                    uint64_t got[2], uint64_t *both)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned g = link_phy_cycle(p, a, b);
+        got[0] += g & 1u;
+        got[1] += (g >> 1) & 1u;
+        if (both)
+            *both += g == 3u;
+    }
+}
+
+/* Cycles until the first grant toward the device. */
+static unsigned phy_first(struct link_phy *p)
+{
+    for (unsigned i = 1; i < 1000000u; i++)
+        if (link_phy_cycle(p, LINK_READY, LINK_IDLE) & 1u)
+            return i;
+    return 0;
+}
+
+static void test_link_phy(void)
+{
+    struct link_phy p;
+    uint64_t got[2] = { 0, 0 }, both = 0;
+
+    /* Ideal: a byte per cycle each way. Faster than the port: the same. */
+    link_phy_init(&p, CYCLE_PS, 0, false, 512);
+    phy_run(&p, 1000, LINK_READY, LINK_READY, got, NULL);
+    CHECK(got[0] == 1000 && got[1] == 1000);
+    link_phy_init(&p, CYCLE_PS, 100000000u, true, 512);
+    got[0] = got[1] = 0;
+    phy_run(&p, 1000, LINK_READY, LINK_IDLE, got, NULL);
+    CHECK(got[0] == 1000 && got[1] == 0);
+
+    /* UART 12 Mbaud 8N1: exactly 1.2 MB/s each way, full duplex, over 0.1 s simulated. */
+    link_phy_init(&p, CYCLE_PS, 1200000u, false, 512);
+    got[0] = got[1] = 0;
+    phy_run(&p, 6250000u, LINK_READY, LINK_READY, got, &both);
+    CHECK(got[0] == 120000u && got[1] == 120000u);
+    CHECK(both > 0); /* the directions are independent */
+    /* The first byte after idle takes a whole byte time (833.3 ns: the 53rd 16 ns cycle). */
+    link_phy_cycle(&p, LINK_IDLE, LINK_IDLE);
+    CHECK(phy_first(&p) == 53u);
+    /* A receiver that was full: credit builds up to one byte, not more. */
+    link_phy_cycle(&p, LINK_IDLE, LINK_IDLE);
+    got[0] = got[1] = 0;
+    phy_run(&p, 10000, LINK_BLOCKED, LINK_IDLE, got, NULL);
+    CHECK(got[0] == 0);
+    CHECK(link_phy_cycle(&p, LINK_READY, LINK_IDLE) == 1u);
+    CHECK(phy_first(&p) == 52u || phy_first(&p) == 53u);
+    /* 115200 baud: 11520 B/s; 0.5 s -> 5760 bytes. */
+    link_phy_init(&p, CYCLE_PS, 11520u, false, 512);
+    got[0] = got[1] = 0;
+    phy_run(&p, 31250000u, LINK_READY, LINK_IDLE, got, NULL);
+    CHECK(got[0] == 5760u && got[1] == 0);
+
+    /* FT245 FIFO: 60 MB/s one way (0.1 s -> 6e6 bytes). */
+    link_phy_init(&p, CYCLE_PS, 60000000u, true, 512);
+    got[0] = got[1] = 0;
+    phy_run(&p, 6250000u, LINK_IDLE, LINK_READY, got, NULL);
+    CHECK(got[0] == 0 && got[1] == 6000000u);
+    CHECK(p.turnarounds == 0);
+    /* Both ways at once share the 60 MB/s, never both in one cycle, and pay a turnaround
+     * cycle per 512-byte burst: 6e6 * 512/513 in all, split evenly. */
+    link_phy_init(&p, CYCLE_PS, 60000000u, true, 512);
+    got[0] = got[1] = 0;
+    both = 0;
+    phy_run(&p, 6250000u, LINK_READY, LINK_READY, got, &both);
+    CHECK(both == 0);
+    uint64_t total = got[0] + got[1];
+    CHECK(total <= 6000000u * 512u / 513u + 1u && total >= 6000000u * 512u / 513u - 512u);
+    CHECK(got[0] > got[1] ? got[0] - got[1] <= 512u : got[1] - got[0] <= 512u);
+    CHECK(p.turnarounds >= total / 512u - 1u && p.turnarounds <= total / 512u + 1u);
+    /* A request after the bus faced the other way costs the turnaround: two byte times. */
+    link_phy_init(&p, CYCLE_PS, 60000000u, true, 512);
+    link_phy_cycle(&p, LINK_IDLE, LINK_READY);
+    CHECK(link_phy_cycle(&p, LINK_IDLE, LINK_READY) == 2u);
+    link_phy_cycle(&p, LINK_IDLE, LINK_IDLE);
+    unsigned first = phy_first(&p);
+    CHECK(first == 3u);
+    CHECK(p.turnarounds == 1u);
+}
+
 int main(void)
 {
     test_crc();
@@ -249,6 +338,7 @@ int main(void)
     test_faults();
     test_pcap();
     test_hostfwd();
+    test_link_phy();
     printf("sim units: %u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;
 }

@@ -4,7 +4,10 @@
  * Per direction:
  *   to the RTL:  peer -> faults -> backlog -> pcap -> preamble/pad/FCS -> GMII RX
  *   to the net:  GMII TX -> preamble/FCS check -> faults -> pcap -> peer
- * The model runs in chunks; the peer is serviced every poll interval of simulated time. */
+ * The model runs in chunks; the peer is serviced every poll interval of simulated time.
+ * The host link (--link) moves bytes between a Unix socket client and the core's link ports
+ * through vboard's PHY rate model; it is serviced at the same cadence, and after any chunk in
+ * which the device produced bytes or the client was active. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -18,6 +21,7 @@
 #include <time.h>
 
 #include "faults.h"
+#include "link_sock.h"
 #include "net.h"
 #include "pcap.h"
 #include "toe_defs.h"
@@ -37,11 +41,14 @@
 #define DEFAULT_POLL_PS (100u * PS_PER_US)
 #define DEFAULT_REORDER_HOLD_PS (1000u * PS_PER_US)
 #define DEFAULT_BENCH_PS (20000u * PS_PER_US)
+#define DEFAULT_UART_BAUD 12000000u  /* the Versa's FT2232H channel B */
+#define FT245_BYTES_PER_S 60000000u  /* FT232H synchronous FIFO: one byte per 60 MHz clock */
 
 /* The only mutable global: set by SIGINT/SIGTERM, read by the main loop. */
 static volatile sig_atomic_t stop_requested;
 
 enum net_kind { NET_SLIRP, NET_TAP, NET_NONE };
+enum link_phy_kind { PHY_UART, PHY_FIFO, PHY_IDEAL };
 
 struct options {
     enum net_kind net;
@@ -57,6 +64,9 @@ struct options {
     size_t hostfwd_count;
     uint64_t time_limit_ps; /* 0: run until a signal */
     uint64_t poll_ps;
+    const char *link_path;   /* --link unix:PATH; NULL: no link socket */
+    enum link_phy_kind phy;
+    uint64_t uart_baud;
     bool stats, bench, verbose;
 };
 
@@ -76,6 +86,7 @@ struct bridge {
     struct net_peer *peer;
     struct faults *faults;
     struct pcap_writer *pcap;
+    struct link_sock *link;
     FILE *fault_log;
     bool verbose;
     bool service_soon; /* a frame went to the peer: service it right away for its answer */
@@ -107,6 +118,12 @@ static void usage(FILE *out)
         "  --pcap FILE                  write both directions (ns pcap, simulated time)\n"
         "  --time T                     stop after T of simulated time (e.g. 5s, 200ms, 50us)\n"
         "  --poll-interval T            service the network every T simulated (default 100us)\n"
+        "  --link unix:PATH             serve the host link on a Unix stream socket at PATH\n"
+        "                               (one client at a time; removed on exit)\n"
+        "  --link-phy uart:BAUD|fifo|ideal  link byte rate model (default uart:12000000):\n"
+        "                               UART 8N1 full duplex (BAUD/10 bytes/s each way), FT245\n"
+        "                               sync FIFO (60 MB/s shared, half duplex), or one byte\n"
+        "                               per core cycle each way\n"
         "  --drop P --dup P --reorder P --corrupt P\n"
         "                               fault percentages per frame, both directions\n"
         "  --corrupt-after-fcs          corrupt frames to the RTL after the FCS (the MAC must\n"
@@ -230,8 +247,29 @@ static double parse_pct_option(const char *name, const char *text)
 enum long_only_option {
     OPT_NET = 256, OPT_IP, OPT_GW, OPT_MAC, OPT_PCAP, OPT_DROP, OPT_DUP, OPT_REORDER,
     OPT_CORRUPT, OPT_CORRUPT_AFTER_FCS, OPT_REORDER_HOLD, OPT_SEED, OPT_FAULT_LOG, OPT_HOSTFWD,
-    OPT_TIME, OPT_POLL, OPT_STATS, OPT_BENCH,
+    OPT_TIME, OPT_POLL, OPT_STATS, OPT_BENCH, OPT_LINK, OPT_LINK_PHY,
 };
+
+static void parse_link_phy(const char *text, struct options *o)
+{
+    char *end;
+    if (strcmp(text, "fifo") == 0) {
+        o->phy = PHY_FIFO;
+    } else if (strcmp(text, "ideal") == 0) {
+        o->phy = PHY_IDEAL;
+    } else if (strncmp(text, "uart:", 5) == 0 && text[5] >= '0' && text[5] <= '9') {
+        errno = 0;
+        unsigned long long baud = strtoull(text + 5, &end, 10);
+        /* 10 bits per byte, at most one byte per core cycle. */
+        if (errno || *end || baud < 300 || baud > 10ull * VBOARD_CORE_HZ)
+            usage_error("bad --link-phy '%s': want a baud rate from 300 to %llu", text,
+                        10ull * VBOARD_CORE_HZ);
+        o->phy = PHY_UART;
+        o->uart_baud = baud;
+    } else {
+        usage_error("bad --link-phy '%s': want uart:BAUD, fifo or ideal", text);
+    }
+}
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
@@ -254,6 +292,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         { "poll-interval", required_argument, NULL, OPT_POLL },
         { "stats", no_argument, NULL, OPT_STATS },
         { "bench", no_argument, NULL, OPT_BENCH },
+        { "link", required_argument, NULL, OPT_LINK },
+        { "link-phy", required_argument, NULL, OPT_LINK_PHY },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -268,6 +308,8 @@ static void parse_options(int argc, char **argv, struct options *o)
     o->faults.seed = 1;
     o->faults.reorder_hold_ps = DEFAULT_REORDER_HOLD_PS;
     o->poll_ps = DEFAULT_POLL_PS;
+    o->phy = PHY_UART;
+    o->uart_baud = DEFAULT_UART_BAUD;
 
     opterr = 0; /* our own one-line messages */
     int c;
@@ -353,6 +395,14 @@ static void parse_options(int argc, char **argv, struct options *o)
         case OPT_BENCH:
             o->bench = true;
             break;
+        case OPT_LINK:
+            if (strncmp(optarg, "unix:", 5) != 0 || !optarg[5])
+                usage_error("bad --link '%s': want unix:PATH", optarg);
+            o->link_path = optarg + 5;
+            break;
+        case OPT_LINK_PHY:
+            parse_link_phy(optarg, o);
+            break;
         case 'v':
             o->verbose = true;
             break;
@@ -386,6 +436,8 @@ static void parse_options(int argc, char **argv, struct options *o)
         if (o->net_given && o->net != NET_NONE)
             usage_error("--bench runs without a network: drop --net");
         o->net = NET_NONE;
+        if (o->link_path)
+            usage_error("--bench runs without a link: drop --link");
     }
 }
 
@@ -539,6 +591,18 @@ static void print_stats(struct bridge *b)
         printf("sim_fault_%s_reordered %" PRIu64 "\n", name, fc.reordered);
         printf("sim_fault_%s_corrupted %" PRIu64 "\n", name, fc.corrupted);
     }
+    struct vboard_link_counts lc = vboard_link_stats(b->vb);
+    printf("sim_link_to_device_bytes %" PRIu64 "\n", lc.to_device);
+    printf("sim_link_from_device_bytes %" PRIu64 "\n", lc.from_device);
+    printf("sim_link_turnarounds %" PRIu64 "\n", lc.turnarounds);
+    if (b->link) {
+        struct link_sock_counts sc = link_sock_counts(b->link);
+        printf("sim_link_from_client_bytes %" PRIu64 "\n", sc.from_client);
+        printf("sim_link_to_client_bytes %" PRIu64 "\n", sc.to_client);
+        printf("sim_link_dropped_no_client_bytes %" PRIu64 "\n", sc.dropped);
+        printf("sim_link_clients_accepted %" PRIu64 "\n", sc.clients);
+        printf("sim_link_clients_refused %" PRIu64 "\n", sc.clients_refused);
+    }
     if (b->peer) {
         printf("sim_peer_sent %" PRIu64 "\n", b->peer->sent);
         printf("sim_peer_send_errors %" PRIu64 "\n", b->peer->send_errors);
@@ -564,6 +628,8 @@ static bool run_network(struct bridge *b, const struct options *o)
                 b->peer->ops->poll(b->peer, now);
             faults_tick(b->faults, now, fault_emit, b);
         }
+        if (b->link)
+            link_sock_service(b->link, b->vb, now, scheduled, o->poll_ps);
         if (scheduled) {
             /* Keep the files readable while running; no system call when nothing is new. */
             if (b->pcap && pcap_flush(b->pcap) < 0)
@@ -654,6 +720,30 @@ static bool bench_phase(struct bridge *b, const struct options *o, const char *n
     return true;
 }
 
+/* Apply the PHY model and describe the link for the ready line, e.g.
+ * "link unix:/tmp/x.sock uart 12000000 baud (1200000 B/s each way)". */
+static void link_describe(const struct options *o, struct vboard *vb, char *buf, size_t len)
+{
+    char phy[96];
+    switch (o->phy) {
+    case PHY_UART:
+        vboard_link_set_rate(vb, o->uart_baud / 10u, VBOARD_LINK_FULL_DUPLEX);
+        snprintf(phy, sizeof phy, "uart %" PRIu64 " baud (%" PRIu64 " B/s each way)",
+                 o->uart_baud, o->uart_baud / 10u);
+        break;
+    case PHY_FIFO:
+        vboard_link_set_rate(vb, FT245_BYTES_PER_S, VBOARD_LINK_HALF_DUPLEX);
+        snprintf(phy, sizeof phy, "fifo (%u B/s half duplex)", FT245_BYTES_PER_S);
+        break;
+    case PHY_IDEAL:
+        vboard_link_set_rate(vb, 0, VBOARD_LINK_FULL_DUPLEX);
+        snprintf(phy, sizeof phy, "ideal (%u B/s each way)", VBOARD_CORE_HZ);
+        break;
+    }
+    snprintf(buf, len, "link %s%s %s", o->link_path ? "unix:" : "none",
+             o->link_path ? o->link_path : "", phy);
+}
+
 static void install_signal_handlers(void)
 {
     struct sigaction sa;
@@ -674,6 +764,8 @@ static void cleanup(struct bridge *b, FILE *fault_log, bool *failed)
     }
     net_peer_free(b->peer);
     b->peer = NULL;
+    link_sock_free(b->link); /* removes the socket file */
+    b->link = NULL;
     if (b->pcap && pcap_close(b->pcap) < 0) {
         b->counts.pcap_errors++;
     }
@@ -746,6 +838,13 @@ int main(int argc, char **argv)
         cleanup(b, fault_log, &failed);
         return 1;
     }
+    if (o.link_path && !(b->link = link_sock_new(o.link_path, o.verbose, err, sizeof err))) {
+        fprintf(stderr, "toe-sim: %s\n", err);
+        cleanup(b, fault_log, &failed);
+        return 1;
+    }
+    char link_desc[320];
+    link_describe(&o, b->vb, link_desc, sizeof link_desc);
     install_signal_handlers();
 
     char ip[16], gw[16];
@@ -753,9 +852,10 @@ int main(int argc, char **argv)
     format_ipv4(o.gateway, gw, sizeof gw);
     int prefix = __builtin_popcount(o.netmask);
     fprintf(stderr, "toe-sim: ready (net %s%s%s, device %s/%d, gw %s, mac "
-            "%02x:%02x:%02x:%02x:%02x:%02x%s)\n", net_name, o.net == NET_TAP ? " " : "",
+            "%02x:%02x:%02x:%02x:%02x:%02x, %s%s)\n", net_name, o.net == NET_TAP ? " " : "",
             o.net == NET_TAP ? o.tap_ifname : "", ip, prefix, gw, o.mac[0], o.mac[1], o.mac[2],
-            o.mac[3], o.mac[4], o.mac[5], faults_enabled(b->faults) ? ", faults on" : "");
+            o.mac[3], o.mac[4], o.mac[5], link_desc,
+            faults_enabled(b->faults) ? ", faults on" : "");
 
     bool rtl_alive;
     if (o.bench) {

@@ -7,12 +7,18 @@
  *   t=8   GMII clocks rise, core clock falls         -> sample GMII TX
  *   t=12  GMII clocks fall                           -> drive the next GMII RX byte
  * so GMII RX inputs change half a period away from the edge that samples them. The cycle loop
- * makes no system call and no allocation: bursts live in rings allocated by vboard_new. */
+ * makes no system call and no allocation: bursts live in rings allocated by vboard_new.
+ *
+ * The host link is core-clock AXI-stream: handshakes are taken from the signals just before the
+ * core clock rises; the next inputs (s_link_tvalid/tdata, m_link_tready) are driven when the
+ * core clock falls, after link_phy has decided which bytes the PHY lets through this cycle. */
 #include "vboard.h"
 
 #include <cstdio>
 #include <cstring>
 #include <new>
+
+#include "link_phy.h"
 
 #include "Vtoe_core.h"
 #include "verilated.h"
@@ -32,6 +38,13 @@ struct rx_burst {
     int32_t er_at;
     uint8_t bytes[VBOARD_MAX_BURST];
 };
+
+/* A byte ring of VBOARD_LINK_BUF (a power of two). */
+struct byte_ring {
+    uint8_t bytes[VBOARD_LINK_BUF];
+    uint32_t head, count;
+};
+static_assert((VBOARD_LINK_BUF & (VBOARD_LINK_BUF - 1)) == 0, "ring size must be a power of 2");
 
 struct tx_burst {
     uint32_t len;
@@ -57,7 +70,64 @@ struct vboard {
     unsigned tx_head, tx_count;
     tx_burst *tx_cur;  /* burst being collected, NULL when TX_EN is low */
     uint64_t tx_lost;
+
+    link_phy phy;
+    byte_ring *to_dev;   /* written by the caller, waiting for the PHY */
+    byte_ring *from_dev; /* taken from the RTL, waiting for vboard_link_read */
+    bool hold_valid;     /* the byte on s_link_tdata, waiting for s_link_tready */
+    uint8_t hold;
+    struct vboard_link_counts link_counts;
 };
+
+static inline void ring_push(byte_ring *r, uint8_t byte)
+{
+    r->bytes[(r->head + r->count) & (VBOARD_LINK_BUF - 1)] = byte;
+    r->count++;
+}
+
+static inline uint8_t ring_pop(byte_ring *r)
+{
+    uint8_t byte = r->bytes[r->head];
+    r->head = (r->head + 1) & (VBOARD_LINK_BUF - 1);
+    r->count--;
+    return byte;
+}
+
+/* Just before the core clock rises: the handshakes this edge completes. */
+static inline void link_edge(vboard *vb, const Vtoe_core *m)
+{
+    if (vb->hold_valid && m->s_link_tready) {
+        vb->hold_valid = false;
+        vb->link_counts.to_device++;
+    }
+    if (m->m_link_tready && m->m_link_tvalid) {
+        ring_push(vb->from_dev, (uint8_t)m->m_link_tdata);
+        vb->link_counts.from_device++;
+    }
+}
+
+/* When the core clock falls: one PHY cycle, then the link inputs for the next rising edge. */
+static inline void link_drive(vboard *vb, Vtoe_core *m)
+{
+    link_want to_dev = vb->to_dev->count == 0 ? LINK_IDLE
+                       : vb->hold_valid       ? LINK_BLOCKED
+                                              : LINK_READY;
+    link_want from_dev = !m->m_link_tvalid                        ? LINK_IDLE
+                         : vb->from_dev->count >= VBOARD_LINK_BUF ? LINK_BLOCKED
+                                                                  : LINK_READY;
+    unsigned grant = 0;
+    /* A quiet link with no credit left is the common case: skip the model. */
+    if (to_dev != LINK_IDLE || from_dev != LINK_IDLE || vb->phy.credit[0] != 0 ||
+        vb->phy.credit[1] != 0)
+        grant = link_phy_cycle(&vb->phy, to_dev, from_dev);
+    if (grant & (1u << LINK_TO_DEVICE)) {
+        vb->hold = ring_pop(vb->to_dev);
+        vb->hold_valid = true;
+    }
+    m->s_link_tvalid = vb->hold_valid;
+    m->s_link_tdata = vb->hold;
+    m->m_link_tready = (grant >> LINK_FROM_DEVICE) & 1u;
+}
 
 /* Set the GMII RX inputs for the next rising edge. */
 static inline void drive_rx(vboard *vb, Vtoe_core *m)
@@ -137,6 +207,7 @@ static inline bool sample_tx(vboard *vb, const Vtoe_core *m)
 static inline bool core_cycle(vboard *vb, Vtoe_core *m, VerilatedContext *context, uint64_t t)
 {
     bool done;
+    link_edge(vb, m);
     m->clk = 1;
     m->gmii_rx_clk = 1;
     m->gmii_tx_clk = 1;
@@ -153,6 +224,7 @@ static inline bool core_cycle(vboard *vb, Vtoe_core *m, VerilatedContext *contex
     m->clk = 0;
     m->gmii_rx_clk = 1;
     m->gmii_tx_clk = 1;
+    link_drive(vb, m);
     context->time(t + 2 * GMII_HALF_PS);
     m->eval();
     done |= sample_tx(vb, m);
@@ -190,6 +262,8 @@ struct vboard *vboard_new(const struct vboard_config *cfg)
     try {
         vb->rx = new rx_burst[RX_SLOTS];
         vb->tx = new tx_burst[TX_SLOTS + 1];
+        vb->to_dev = new byte_ring();
+        vb->from_dev = new byte_ring();
         vb->context = new VerilatedContext;
         make_current(vb);
         vb->model = new Vtoe_core(vb->context, "toe_core");
@@ -198,6 +272,7 @@ struct vboard *vboard_new(const struct vboard_config *cfg)
         return nullptr;
     }
     vb->rx_idle = IFG_BYTES;
+    link_phy_init(&vb->phy, CORE_PERIOD_PS, 0, false, VBOARD_LINK_BURST);
 
     Vtoe_core *m = vb->model;
     uint64_t mac = 0;
@@ -214,6 +289,9 @@ struct vboard *vboard_new(const struct vboard_config *cfg)
     m->gmii_rx_dv = 0;
     m->gmii_rx_er = 0;
     m->stat_addr = 0;
+    m->s_link_tdata = 0;
+    m->s_link_tvalid = 0;
+    m->m_link_tready = 0;
     set_resets(m, true);
     m->eval();
     for (unsigned i = 0; i < RESET_CYCLES; i++)
@@ -243,6 +321,8 @@ void vboard_free(struct vboard *vb)
     }
     delete[] vb->rx;
     delete[] vb->tx;
+    delete vb->to_dev;
+    delete vb->from_dev;
     delete vb;
 }
 
@@ -318,6 +398,72 @@ uint32_t vboard_stat(struct vboard *vb, unsigned index)
     vb->model->stat_addr = (uint8_t)index;
     vb->model->eval(); /* the port is combinational; no clock moves */
     return vb->model->stat_data;
+}
+
+bool vboard_finished(const struct vboard *vb)
+{
+    return vb->finished;
+}
+
+uint64_t vboard_tx_lost(const struct vboard *vb)
+{
+    return vb->tx_lost;
+}
+
+void vboard_link_set_rate(struct vboard *vb, uint64_t bytes_per_sec, enum vboard_link_duplex d)
+{
+    uint64_t turnarounds = vb->phy.turnarounds;
+    link_phy_init(&vb->phy, CORE_PERIOD_PS, bytes_per_sec, d == VBOARD_LINK_HALF_DUPLEX,
+                  VBOARD_LINK_BURST);
+    vb->phy.turnarounds = turnarounds;
+}
+
+size_t vboard_link_write(struct vboard *vb, const uint8_t *bytes, size_t len)
+{
+    byte_ring *r = vb->to_dev;
+    size_t n = VBOARD_LINK_BUF - r->count;
+    if (n > len)
+        n = len;
+    size_t tail = (r->head + r->count) & (VBOARD_LINK_BUF - 1);
+    size_t first = VBOARD_LINK_BUF - tail < n ? VBOARD_LINK_BUF - tail : n;
+    std::memcpy(r->bytes + tail, bytes, first);
+    std::memcpy(r->bytes, bytes + first, n - first);
+    r->count += (uint32_t)n;
+    return n;
+}
+
+size_t vboard_link_writable(const struct vboard *vb)
+{
+    return VBOARD_LINK_BUF - vb->to_dev->count;
+}
+
+size_t vboard_link_write_pending(const struct vboard *vb)
+{
+    return vb->to_dev->count + (vb->hold_valid ? 1u : 0u);
+}
+
+size_t vboard_link_read(struct vboard *vb, uint8_t *buf, size_t cap)
+{
+    byte_ring *r = vb->from_dev;
+    size_t n = r->count < cap ? r->count : cap;
+    size_t first = VBOARD_LINK_BUF - r->head < n ? VBOARD_LINK_BUF - r->head : n;
+    std::memcpy(buf, r->bytes + r->head, first);
+    std::memcpy(buf + first, r->bytes, n - first);
+    r->head = (uint32_t)((r->head + n) & (VBOARD_LINK_BUF - 1));
+    r->count -= (uint32_t)n;
+    return n;
+}
+
+size_t vboard_link_readable(const struct vboard *vb)
+{
+    return vb->from_dev->count;
+}
+
+struct vboard_link_counts vboard_link_stats(const struct vboard *vb)
+{
+    struct vboard_link_counts c = vb->link_counts;
+    c.turnarounds = vb->phy.turnarounds;
+    return c;
 }
 
 } // extern "C"

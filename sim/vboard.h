@@ -20,7 +20,8 @@ extern "C" {
 
 struct vboard;
 
-/* Device configuration, applied at reset. Addresses in host byte order (0x0a00020f is 10.0.2.15). */
+/* Device configuration, applied at reset. Addresses in host byte order (0x0a00020f is 10.0.2.15).
+ * mac[0] is the first byte on the wire; it drives cfg_mac[47:40] (mac[5] drives cfg_mac[7:0]). */
 struct vboard_config {
     uint8_t mac[6];
     uint32_t ip;
@@ -37,8 +38,8 @@ void vboard_free(struct vboard *vb);
 /* Queue one GMII receive burst: the exact bytes to drive with RX_DV high, so the caller adds the
  * preamble, SFD and FCS (or deliberately leaves them out). er_at >= 0 raises RX_ER on that byte
  * index; -1 for none. Bursts are driven in order with a 12-byte inter-frame gap between them.
- * Copies the bytes. Returns 0, or -1 if len is 0 or over VBOARD_MAX_BURST or the queue is full
- * (more than 64 bursts waiting). */
+ * Copies the bytes. Returns 0, or -1 if len is 0 or over VBOARD_MAX_BURST or the queue is full:
+ * at most 64 bursts, counting the one being driven (vboard_rx_pending() == 64). */
 int vboard_gmii_rx(struct vboard *vb, const uint8_t *bytes, size_t len, int er_at);
 
 /* Number of receive bursts queued or in flight on GMII RX. */
@@ -62,6 +63,63 @@ uint64_t vboard_cycles(const struct vboard *vb);
 
 /* Read statistics counter `index` (TOE_STAT_* from toe_defs.h). */
 uint32_t vboard_stat(struct vboard *vb, unsigned index);
+
+/* True once the RTL has called $finish; vboard_run then returns 0 and runs nothing. */
+bool vboard_finished(const struct vboard *vb);
+
+/* Completed GMII transmit bursts lost because 32 were already waiting for vboard_gmii_tx. */
+uint64_t vboard_tx_lost(const struct vboard *vb);
+
+/* ---- The host link (docs/LINK.md): a byte stream each way on the core's s_link_* (host to
+ * device) and m_link_* (device to host) ports. vboard only moves bytes; it does not parse them.
+ *
+ * Host-to-device bytes wait in a bounded buffer and are presented on s_link_* as the PHY model
+ * lets them through; device-to-host bytes are taken from m_link_* at the PHY rate into a
+ * bounded buffer the caller drains. When that buffer is full m_link_tready stays low, so the
+ * device sees backpressure, as from a host that stops reading the USB device.
+ *
+ * PHY rate model, picosecond accurate (a fractional accumulator per direction, in ps * bytes/s):
+ *  - ideal (rate 0, the default): one byte per core cycle each way.
+ *  - full duplex at R bytes/s (UART 8N1: R = baud / 10): each direction independently moves a
+ *    byte once a byte time 1/R has elapsed since the previous one; after an idle period the
+ *    first byte also takes a full byte time (its serialisation).
+ *  - half duplex at R bytes/s (FT245 synchronous FIFO: R = 60e6, one byte per 60 MHz clock):
+ *    both directions share one budget of R bytes/s; switching direction costs one more byte
+ *    time (the bus turnaround). The bus stays in one direction for up to VBOARD_LINK_BURST
+ *    bytes while the other direction waits, then switches.
+ * Rates above one byte per core cycle are capped at that: the ports are 8 bits wide. */
+#define VBOARD_LINK_BUF 65536u  /* bytes buffered each way */
+#define VBOARD_LINK_BURST 512u  /* half duplex: bytes before yielding the bus (a USB packet) */
+
+enum vboard_link_duplex { VBOARD_LINK_FULL_DUPLEX, VBOARD_LINK_HALF_DUPLEX };
+
+struct vboard_link_counts {
+    uint64_t to_device;   /* bytes the RTL accepted on s_link_* */
+    uint64_t from_device; /* bytes taken from m_link_* */
+    uint64_t turnarounds; /* half duplex: direction switches */
+};
+
+/* Set the PHY model (any time; the accumulators restart). bytes_per_sec 0 is the ideal link. */
+void vboard_link_set_rate(struct vboard *vb, uint64_t bytes_per_sec, enum vboard_link_duplex d);
+
+/* Queue host-to-device bytes. Never blocks: returns how many were accepted (all of them, or as
+ * many as fit in the VBOARD_LINK_BUF buffer). */
+size_t vboard_link_write(struct vboard *vb, const uint8_t *bytes, size_t len);
+
+/* Free space in the host-to-device buffer: a write of this many bytes is accepted whole. */
+size_t vboard_link_writable(const struct vboard *vb);
+
+/* Host-to-device bytes written but not yet accepted by the RTL. */
+size_t vboard_link_write_pending(const struct vboard *vb);
+
+/* Take up to cap device-to-host bytes, oldest first. Returns the number copied. */
+size_t vboard_link_read(struct vboard *vb, uint8_t *buf, size_t cap);
+
+/* Device-to-host bytes waiting for vboard_link_read. */
+size_t vboard_link_readable(const struct vboard *vb);
+
+/* Byte counters since vboard_new. */
+struct vboard_link_counts vboard_link_stats(const struct vboard *vb);
 
 #ifdef __cplusplus
 }
