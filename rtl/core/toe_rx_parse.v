@@ -111,7 +111,8 @@ end endgenerate
 
 // ---- frame state ----
 reg [STORE_LOG2:0] store_wr_ptr;  // end of the last committed frame
-reg        finish;       // the verdict cycle after a frame's last beat
+reg        folding;      // the cycle after a frame's last beat: checksums folded, fields compared
+reg        finish;       // the verdict cycle
 reg        finish2;      // the host queue's commit cycle after the verdict
 reg [HQ_LOG2:0] hq_wr_ptr;  // end of the last frame committed to the host queue
 reg        hq_taken;     // this frame has host queue room
@@ -139,7 +140,7 @@ reg [31:0] icmp_sum;     // the whole message, to verify it
 reg [31:0] icmp_data;    // the message after type/code/checksum, for the reply's checksum
 reg [15:0] icmp_left;    // ICMP bytes still to sum
 
-assign s_rx_tready = !finish && !finish2;
+assign s_rx_tready = !folding && !finish && !finish2;
 
 wire beat = s_rx_tvalid && s_rx_tready;
 wire sof  = beat && widx == 0;
@@ -218,7 +219,8 @@ always @(posedge clk) begin
     end
 end
 
-// ---- the verdict, from the captured fields, in the cycle after the last beat ----
+// ---- the verdict: fields compared and checksums folded in one cycle (folding), the verdict
+// chosen from those registered results in the next (finish), so neither is a long path ----
 function [15:0] fold;  // one's complement fold of a 32-bit running sum
     input [31:0] sum;
     reg [16:0] once;
@@ -231,13 +233,29 @@ endfunction
 wire [3:0]  ihl      = w4[27:24];
 wire [15:0] ip_len   = w4[15:0];
 wire [47:0] bcast_mac = 48'hffffffffffff;
-wire ip_ours     = ip_dst == cfg_ip;
-wire ip_bcast    = ip_dst == 32'hffffffff || ip_dst == (cfg_ip | ~cfg_netmask);
-wire ip_hdr_bad  = w4[31:28] != 4'd4 || ihl < 4'd5 || ip_len < {10'd0, ihl, 2'b00} ||
-                   {1'b0, ip_len} + 17'd14 > {6'd0, nbytes};
-wire arp_bad     = w4 != 32'h00010800 || w5[31:16] != 16'h0604 || nbytes < 11'd42;
-wire arp_request = w5[15:0] == 16'd1 && arp_tpa == cfg_ip;
-wire echo_ok     = ip_proto == 8'd1 && icmp_w0[15:8] == 8'd8 && ip_ours;
+reg  addr_miss, ip_ours, ip_bcast, ip_hdr_bad, ip_csum_bad, ip_frag, arp_bad, arp_request;
+reg  icmp_csum_bad, echo_ok;
+reg  [15:0] reply_csum;
+
+// The echo reply's checksum, summed afresh over its data (type 0, the code, then everything
+// after the checksum field) rather than patched from the request's: a patch (RFC 1624) gives
+// 0x0000 where an all-zero message needs 0xffff.
+always @(posedge clk) begin
+    if (folding) begin
+        addr_miss     <= dst_mac != cfg_mac && dst_mac != bcast_mac;
+        ip_ours       <= ip_dst == cfg_ip;
+        ip_bcast      <= ip_dst == 32'hffffffff || ip_dst == (cfg_ip | ~cfg_netmask);
+        ip_hdr_bad    <= w4[31:28] != 4'd4 || ihl < 4'd5 || ip_len < {10'd0, ihl, 2'b00} ||
+                         {1'b0, ip_len} + 17'd14 > {6'd0, nbytes};
+        ip_csum_bad   <= fold(ip_sum) != 16'hffff;
+        ip_frag       <= w5[13] || w5[12:0] != 13'd0;
+        arp_bad       <= w4 != 32'h00010800 || w5[31:16] != 16'h0604 || nbytes < 11'd42;
+        arp_request   <= w5[15:0] == 16'd1 && arp_tpa == cfg_ip;
+        icmp_csum_bad <= ip_proto == 8'd1 && fold(icmp_sum) != 16'hffff;
+        echo_ok       <= ip_proto == 8'd1 && icmp_w0[15:8] == 8'd8 && ip_dst == cfg_ip;
+        reply_csum    <= ~fold(icmp_data + {24'd0, icmp_w0[7:0]});
+    end
+end
 
 reg [5:0] decide;
 always @* begin
@@ -245,27 +263,22 @@ always @* begin
     else if (mac_status == MAC_TOO_LONG)                   decide = STAT_RX_TOO_LONG;
     else if (mac_status == MAC_FCS)                        decide = STAT_RX_FCS_ERR;
     else if (!taken)                                       decide = STAT_RX_OVERFLOW;
-    else if (dst_mac != cfg_mac && dst_mac != bcast_mac)   decide = STAT_RX_ADDR_MISS;
+    else if (addr_miss)                                    decide = STAT_RX_ADDR_MISS;
     else if (ethertype == 16'h0806) begin
         if (arp_bad)                                       decide = STAT_RX_ARP_BAD;
         else if (arp_request)                              decide = STAT_RX_ARP_REQ;
         else                                               decide = STAT_RX_ARP_OTHER;
     end else if (ethertype == 16'h0800) begin
         if (ip_hdr_bad)                                    decide = STAT_RX_IP_BAD_HDR;
-        else if (fold(ip_sum) != 16'hffff)                 decide = STAT_RX_IP_CSUM;
+        else if (ip_csum_bad)                              decide = STAT_RX_IP_CSUM;
         else if (!ip_ours && !ip_bcast)                    decide = STAT_RX_IP_NOT_OURS;
-        else if (w5[13] || w5[12:0] != 13'd0)              decide = STAT_RX_IP_FRAG;
+        else if (ip_frag)                                  decide = STAT_RX_IP_FRAG;
         else if (ihl != 4'd5)                              decide = STAT_RX_IP_OPTIONS;
-        else if (ip_proto == 8'd1 && fold(icmp_sum) != 16'hffff) decide = STAT_RX_ICMP_CSUM;
+        else if (icmp_csum_bad)                            decide = STAT_RX_ICMP_CSUM;
         else if (echo_ok)                                  decide = STAT_RX_ICMP_ECHO;
         else                                               decide = STAT_RX_IP_OTHER;
     end else                                               decide = STAT_RX_ETHERTYPE;
 end
-
-// The echo reply's checksum, summed afresh over its data (type 0, the code, then everything
-// after the checksum field) rather than patched from the request's: a patch (RFC 1624) gives
-// 0x0000 where an all-zero message needs 0xffff.
-wire [15:0] reply_csum = ~fold(icmp_data + {24'd0, icmp_w0[7:0]});
 
 wire [8:0] frame_words = widx > MAX_FRAME_WORDS ? MAX_FRAME_WORDS[8:0] : widx;
 
@@ -276,6 +289,9 @@ always @(posedge clk) begin
     to_host       <= 1'b0;
     host_drop     <= 1'b0;
     finish2       <= finish;
+    folding       <= 1'b0;
+    if (folding)
+        finish    <= 1'b1;
 
     if (beat) begin
         if (sof) begin
@@ -288,7 +304,7 @@ always @(posedge clk) begin
         if (widx != 9'd511)
             widx <= widx + 1'b1;
         if (s_rx_tlast) begin
-            finish     <= 1'b1;
+            folding    <= 1'b1;
             mac_status <= s_rx_tuser;
         end
     end
@@ -332,6 +348,7 @@ always @(posedge clk) begin
     end
 
     if (rst) begin
+        folding       <= 1'b0;
         finish        <= 1'b0;
         widx          <= 9'd0;
         taken         <= 1'b0;

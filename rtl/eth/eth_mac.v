@@ -133,6 +133,25 @@ eth_rx_pack rx_pack (
     .m_tuser  (rx32_tuser)
 );
 
+// A register slice keeps the RX FIFO's full flag out of the packer's and the MAC's logic.
+wire [35:0] rxr_tdata;
+wire        rxr_tvalid;
+wire        rxr_tready;
+wire        rxr_tlast;
+
+axis_register #(.DATA_WIDTH(36)) rx_slice (
+    .clk      (gmii_rx_clk),
+    .rst      (gmii_rx_rst),
+    .s_tdata  ({rx32_tuser, keep_to_code(rx32_tkeep), rx32_tdata}),
+    .s_tvalid (rx32_tvalid),
+    .s_tready (rx32_tready),
+    .s_tlast  (rx32_tlast),
+    .m_tdata  (rxr_tdata),
+    .m_tvalid (rxr_tvalid),
+    .m_tready (rxr_tready),
+    .m_tlast  (rxr_tlast)
+);
+
 wire [35:0]         rx_fifo_out;
 wire [RX_FIFO_LOG2:0] rx_fifo_free_unused;   // the receive side never waits for room
 
@@ -143,10 +162,10 @@ axis_async_fifo #(
 ) rx_fifo (
     .s_clk    (gmii_rx_clk),
     .s_rst    (gmii_rx_rst),
-    .s_tdata  ({rx32_tuser, keep_to_code(rx32_tkeep), rx32_tdata}),
-    .s_tvalid (rx32_tvalid),
-    .s_tready (rx32_tready),
-    .s_tlast  (rx32_tlast),
+    .s_tdata  (rxr_tdata),
+    .s_tvalid (rxr_tvalid),
+    .s_tready (rxr_tready),
+    .s_tlast  (rxr_tlast),
     .s_free   (rx_fifo_free_unused),
     .m_clk    (clk),
     .m_rst    (rst),
@@ -161,6 +180,10 @@ assign m_rx_tkeep = code_to_keep(rx_fifo_out[33:32]);
 assign m_rx_tuser = rx_fifo_out[35:34];
 
 // ---------------------------------------------------------------- transmit
+wire [33:0] tx_fifo_bus;
+wire        txf_tvalid;
+wire        txf_tready;
+wire        txf_tlast;
 wire [33:0] tx_fifo_out;
 wire        tx32_tvalid;
 wire        tx32_tready;
@@ -180,6 +203,20 @@ axis_async_fifo #(
     .s_free   (s_tx_free),
     .m_clk    (gmii_tx_clk),
     .m_rst    (gmii_tx_rst),
+    .m_tdata  (tx_fifo_bus),
+    .m_tvalid (txf_tvalid),
+    .m_tready (txf_tready),
+    .m_tlast  (txf_tlast)
+);
+
+// A register slice keeps the unpacker's ready out of the FIFO's block-RAM read enable.
+axis_register #(.DATA_WIDTH(34)) tx_fifo_slice (
+    .clk      (gmii_tx_clk),
+    .rst      (gmii_tx_rst),
+    .s_tdata  (tx_fifo_bus),
+    .s_tvalid (txf_tvalid),
+    .s_tready (txf_tready),
+    .s_tlast  (txf_tlast),
     .m_tdata  (tx_fifo_out),
     .m_tvalid (tx32_tvalid),
     .m_tready (tx32_tready),
@@ -205,13 +242,33 @@ eth_tx_unpack tx_unpack (
     .m_tlast  (tx8_tlast)
 );
 
+// A register slice keeps the MAC's byte-by-byte ready out of the unpacker's and the FIFO's
+// logic; it still moves a byte every cycle, which the MAC needs inside a frame.
+wire [7:0] txr_tdata;
+wire       txr_tvalid;
+wire       txr_tready;
+wire       txr_tlast;
+
+axis_register #(.DATA_WIDTH(8)) tx_slice (
+    .clk      (gmii_tx_clk),
+    .rst      (gmii_tx_rst),
+    .s_tdata  (tx8_tdata),
+    .s_tvalid (tx8_tvalid),
+    .s_tready (tx8_tready),
+    .s_tlast  (tx8_tlast),
+    .m_tdata  (txr_tdata),
+    .m_tvalid (txr_tvalid),
+    .m_tready (txr_tready),
+    .m_tlast  (txr_tlast)
+);
+
 eth_mac_tx mac_tx (
     .clk        (gmii_tx_clk),
     .rst        (gmii_tx_rst),
-    .s_tdata    (tx8_tdata),
-    .s_tvalid   (tx8_tvalid),
-    .s_tready   (tx8_tready),
-    .s_tlast    (tx8_tlast),
+    .s_tdata    (txr_tdata),
+    .s_tvalid   (txr_tvalid),
+    .s_tready   (txr_tready),
+    .s_tlast    (txr_tlast),
     .gmii_txd   (gmii_txd),
     .gmii_tx_en (gmii_tx_en),
     .gmii_tx_er (gmii_tx_er)

@@ -82,6 +82,7 @@ reg  [1:0]  state;
 reg  [31:0] crc;
 reg  [31:0] dly;          // FCS delay line, dly[31:24] oldest
 reg  [10:0] cnt;          // bytes after SFD in this burst (saturating)
+reg         cnt_window;   // FCS_LEN <= cnt < MAX_LEN, kept beside cnt so `fwd` needs no compare
 reg         er_seen;      // RX_ER seen in this burst
 reg         ovf;          // bytes of this frame dropped (backpressure)
 reg  [7:0]  hold;         // newest data byte not yet emitted
@@ -129,7 +130,7 @@ wire owed_pop  = (owed != 16'd0) && out_free;
 wire owed_push = fin && !fin_emit && (owed != OWED_MAX);
 
 // a data byte leaves the delay line this cycle and is within the first 1514
-wire fwd = (state == ST_DATA) && dv_r && (cnt >= FCS_LEN) && (cnt < MAX_LEN);
+wire fwd = (state == ST_DATA) && dv_r && cnt_window;
 
 always @(posedge clk) begin
     rxd_r  <= gmii_rxd;
@@ -139,6 +140,7 @@ always @(posedge clk) begin
         er_r        <= 1'b0;
         state       <= ST_IDLE;
         cnt         <= 11'd0;
+        cnt_window  <= 1'b0;
         er_seen     <= 1'b0;
         ovf         <= 1'b0;
         hold_valid  <= 1'b0;
@@ -193,6 +195,7 @@ always @(posedge clk) begin
                     er_seen <= er_r;
                     ovf     <= 1'b0;
                     cnt     <= 11'd0;
+                    cnt_window <= 1'b0;
                     crc     <= CRC_INIT;
                     if (rxd_r == SFD_BYTE)
                         state <= ST_DATA;
@@ -215,6 +218,10 @@ always @(posedge clk) begin
                 dly     <= {dly[23:0], rxd_r};
                 if (cnt != CNT_MAX)
                     cnt <= cnt + 11'd1;
+                if (cnt == FCS_LEN - 11'd1)
+                    cnt_window <= 1'b1;
+                else if (cnt == MAX_LEN - 11'd1)
+                    cnt_window <= 1'b0;
                 if (fwd && !ovf) begin
                     if (owed != 16'd0 || (hold_valid && !out_free)) begin
                         ovf <= 1'b1;             // output stalled: drop the rest

@@ -153,7 +153,7 @@ task send(input [1:0] status);
             tick;
             s_tvalid = 0;
         end
-        repeat (3) tick;
+        repeat (5) tick;
     end
 endtask
 
