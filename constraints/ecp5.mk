@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: MIT
+# ECP5 bitstreams, flashing and the bitstream check (included by the top Makefile, which
+# defines BUILD, GEN and RTL_SRC first). See docs/BOARDS.md.
+#   make bitstream BOARD=<board>     build/<board>/toe_<board>.bit (+ report.txt, report.json)
+#   make bitstreams                  every board in ECP5_BOARDS
+#   make flash BOARD=<board>         load it with openFPGALoader (FLASH=1: SPI flash)
+#   make test-ecp5                   build every board; fail if any misses timing or fit
+
+ECP5_BOARDS  := versa colorlight-i9 colorlight-i5
+ECP5_TOP_SRC := $(wildcard rtl/top/common/*.v rtl/top/versa/*.v rtl/top/colorlight/*.v)
+ECP5_DEPS    := $(RTL_SRC) $(ECP5_TOP_SRC) $(GEN)/toe_defs.vh scripts/ecp5_build.sh scripts/ecp5_report.py
+
+.PHONY: bitstream bitstreams flash test-ecp5
+
+define ECP5_BOARD_RULE
+$(BUILD)/$(1)/toe_$(1).bit: $(ECP5_DEPS) constraints/$(1).lpf
+	scripts/ecp5_build.sh $(1)
+endef
+$(foreach b,$(ECP5_BOARDS),$(eval $(call ECP5_BOARD_RULE,$(b))))
+
+# BOARD must name a board for `bitstream` and `flash`.
+ifneq ($(filter bitstream flash,$(MAKECMDGOALS)),)
+ifeq ($(filter $(BOARD),$(ECP5_BOARDS)),)
+$(error BOARD=$(BOARD): pick one of $(ECP5_BOARDS))
+endif
+endif
+
+bitstream: $(BUILD)/$(BOARD)/toe_$(BOARD).bit
+
+bitstreams: $(foreach b,$(ECP5_BOARDS),$(BUILD)/$(b)/toe_$(b).bit)
+
+flash: bitstream
+	scripts/ecp5_build.sh --flash $(BOARD)
+
+# Every board (make -k: a failure does not stop the others), then one line per board.
+test-ecp5:
+	@start=$$(date +%s); rc=0; \
+	$(MAKE) --no-print-directory -k -f $(firstword $(MAKEFILE_LIST)) bitstreams || rc=1; \
+	echo "---- ECP5 bitstreams ($$(( $$(date +%s) - start )) s wall)"; \
+	for b in $(ECP5_BOARDS); do \
+	    if [ -f $(BUILD)/$$b/report.txt ]; then head -n 1 $(BUILD)/$$b/report.txt; \
+	    else echo "$$b: no report (synthesis or tools failed, see $(BUILD)/$$b/)"; fi; \
+	done; \
+	if [ $$rc -ne 0 ]; then echo "test-ecp5: FAILED (a board misses timing or fit, or a tool failed)"; exit 1; fi; \
+	echo "test-ecp5: all $(words $(ECP5_BOARDS)) boards meet timing"
