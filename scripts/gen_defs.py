@@ -20,6 +20,8 @@ def parse(path):
             kind, name, value, desc = parts
             if kind not in WIDTHS:
                 sys.exit(f"{path}:{lineno}: unknown kind {kind}")
+            if not 0 <= int(value, 0) < 1 << WIDTHS[kind]:
+                sys.exit(f"{path}:{lineno}: {name} = {value} does not fit in {WIDTHS[kind]} bits")
             rows.append((kind, name, int(value, 0), desc))
     seen = {}
     for kind, name, value, _ in rows:

@@ -9,14 +9,17 @@
 # TEST_SIM_CMDS holds one quoted command per test, for scripts/run_tests.sh.
 
 TEST_SIM_DIR  := $(BUILD)/tests
-TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz
+TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz $(TEST_SIM_DIR)/test_cosim_link
 FUZZ_COUNT    ?= 100000
 FUZZ_SEED     ?=
 
 TEST_SIM_CMDS := \
     "timeout 900 tests/sim/test_rx_fuzz.sh" \
     "timeout 300 tests/sim/test_ping_tap.sh" \
-    "timeout 120 tests/sim/test_pcap_check.sh"
+    "timeout 120 tests/sim/test_pcap_check.sh" \
+    "timeout 300 tests/sim/test_link_garbage.sh" \
+    "timeout 600 tests/sim/test_cosim_link.sh" \
+    "timeout 120 tests/gen/test_defs_drift.sh"
 
 $(TEST_SIM_DIR)/%.o: tests/sim/%.c $(GEN)/toe_defs.h tests/sim/tests.mk
 	@mkdir -p $(@D)
@@ -24,6 +27,10 @@ $(TEST_SIM_DIR)/%.o: tests/sim/%.c $(GEN)/toe_defs.h tests/sim/tests.mk
 
 $(TEST_SIM_DIR)/test_rx_fuzz: $(TEST_SIM_DIR)/test_rx_fuzz.o $(VBOARD_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $< $(VBOARD_LIB) $(SIM_LIBS)
+
+$(TEST_SIM_DIR)/test_cosim_link.o: CFLAGS += $(SW_CFLAGS)
+$(TEST_SIM_DIR)/test_cosim_link: $(TEST_SIM_DIR)/test_cosim_link.o $(LIBTOE_A)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBTOE_A) $(SW_LIBS)
 
 .PHONY: test-sim
 test-sim: $(GEN)/toe_defs.h $(TEST_SIM_BINS) $(SIM_BINS)
