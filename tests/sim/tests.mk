@@ -19,7 +19,8 @@ TEST_SIM_CMDS := \
     "timeout 120 tests/sim/test_pcap_check.sh" \
     "timeout 300 tests/sim/test_link_garbage.sh" \
     "timeout 600 tests/sim/test_cosim_link.sh" \
-    "timeout 120 tests/gen/test_defs_drift.sh"
+    "timeout 120 tests/gen/test_defs_drift.sh" \
+    "timeout 120 tests/hw/test_board.sh"
 
 $(TEST_SIM_DIR)/%.o: tests/sim/%.c $(GEN)/toe_defs.h tests/sim/tests.mk
 	@mkdir -p $(@D)
