@@ -221,14 +221,7 @@ end
 
 // ---- the verdict: fields compared and checksums folded in one cycle (folding), the verdict
 // chosen from those registered results in the next (finish), so neither is a long path ----
-function [15:0] fold;  // one's complement fold of a 32-bit running sum
-    input [31:0] sum;
-    reg [16:0] once;
-    begin
-        once = {1'b0, sum[15:0]} + {1'b0, sum[31:16]};
-        fold = once[15:0] + {15'd0, once[16]};
-    end
-endfunction
+`include "lib/csum_fold.vh"
 
 wire [3:0]  ihl      = w4[27:24];
 wire [15:0] ip_len   = w4[15:0];

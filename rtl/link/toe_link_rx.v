@@ -186,14 +186,7 @@ assign l4_word = l4_pos[10:2];
 assign l4_high = !l4_pos[1];
 
 // ---- frame end, check, checksum folding ----
-function [15:0] fold;
-    input [31:0] sum;
-    reg [16:0] once;
-    begin
-        once = {1'b0, sum[15:0]} + {1'b0, sum[31:16]};
-        fold = once[15:0] + {15'd0, once[16]};
-    end
-endfunction
+`include "lib/csum_fold.vh"
 
 reg [31:0] l4_total;
 wire [15:0] l4_len = totlen - {10'd0, ihl, 2'b00};

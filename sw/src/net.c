@@ -11,12 +11,7 @@
 #define ETH_ARP 0x0806
 #define ETH_IP 0x0800
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); wr16(p + 2, (uint16_t)v); }
-
-static uint16_t inet_csum(const uint8_t *p, size_t n)
+uint16_t toe_inet_csum(const uint8_t *p, size_t n)
 {
     uint32_t s = 0;
     for (size_t i = 0; i + 1 < n; i += 2)
@@ -231,7 +226,7 @@ static int icmp_input(toe_dev *dev, const uint8_t *ip, size_t len)
         rd32(ip + 16) != n->ip)
         return 0;
     const uint8_t *ic = ip + ihl;
-    if (ic[0] != 0 || rd16(ic + 4) != n->ping_id || inet_csum(ic, tot - ihl) != 0)
+    if (ic[0] != 0 || rd16(ic + 4) != n->ping_id || toe_inet_csum(ic, tot - ihl) != 0)
         return 0;
     struct toe_ping_reply *slot = &n->replies[rd16(ic + 6) % TOE_PING_REPLIES];
     slot->used = 1;
@@ -365,14 +360,14 @@ int toe_ping_seq(toe_dev *dev, uint32_t ip, uint16_t seq, size_t payload_len, in
     pkt[9] = 1;
     wr32(pkt + 12, n->ip);
     wr32(pkt + 16, ip);
-    wr16(pkt + 10, inet_csum(pkt, 20));
+    wr16(pkt + 10, toe_inet_csum(pkt, 20));
     uint8_t *ic = pkt + 20;
     ic[0] = 8;
     wr16(ic + 4, n->ping_id);
     wr16(ic + 6, seq);
     for (size_t i = 0; i < payload_len; i++)
         ic[8 + i] = (uint8_t)(0x10 + i);
-    wr16(ic + 2, inet_csum(ic, 8 + payload_len));
+    wr16(ic + 2, toe_inet_csum(ic, 8 + payload_len));
     struct toe_ping_reply *slot = &n->replies[seq % TOE_PING_REPLIES];
     slot->used = 0;
     /* Host time at both ends: RAW_TX carries no device time. */

@@ -187,4 +187,13 @@ int toe_net_input(toe_dev *dev, const uint8_t *frame, size_t len, uint64_t dev_t
 /* Timers (ARP retries and expiry); returns ms until its next deadline (-1 none). */
 int toe_net_timers(toe_dev *dev);
 
+/* Big-endian field access for frames and messages. */
+static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
+static inline void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static inline void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); wr16(p + 2, (uint16_t)v); }
+
+/* The Internet checksum of n bytes (RFC 1071): 0 over data that carries a valid checksum. */
+uint16_t toe_inet_csum(const uint8_t *p, size_t n);
+
 #endif

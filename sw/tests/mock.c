@@ -7,22 +7,6 @@
 
 int mock_failures;
 
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
-static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); wr16(p + 2, (uint16_t)v); }
-
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-    uint32_t s = 0;
-    for (size_t i = 0; i + 1 < n; i += 2)
-        s += rd16(p + i);
-    if (n & 1)
-        s += (uint32_t)p[n - 1] << 8;
-    while (s >> 16)
-        s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)~s;
-}
 
 void mock_init(struct mock_dev *m)
 {
@@ -142,10 +126,10 @@ static void on_raw_tx(struct mock_dev *m, const uint8_t *f, size_t n)
         memcpy(r + 30, f + 26, 4);
         r[22] = 63;
         r[24] = r[25] = 0;
-        wr16(r + 24, csum(r + 14, 20));
+        wr16(r + 24, toe_inet_csum(r + 14, 20));
         r[34] = 0;
         r[36] = r[37] = 0;
-        wr16(r + 36, csum(r + 34, rd16(r + 16) - 20u));
+        wr16(r + 36, toe_inet_csum(r + 34, rd16(r + 16) - 20u));
         raw_rx(m, TOE_STAT_RX_IP_OTHER, r, n);
     }
 }
