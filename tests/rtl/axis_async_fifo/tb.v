@@ -2,6 +2,7 @@
 // Self-checking bench for axis_async_fifo: both modes, several clock ratios, random handshakes.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
 
 /*
  * fifo_harness: one FIFO with its own two clocks, a random writer and a random
@@ -36,10 +37,8 @@ localparam DW = 16;
 localparam DEPTH = 1 << AW;
 localparam QS = 1 << 16;
 
-reg s_clk = 1'b0;
-reg m_clk = 1'b0;
-always #(S_HALF) s_clk = !s_clk;
-always #(M_HALF) m_clk = !m_clk;
+`BENCH_CLOCK(s_clk, S_HALF);
+`BENCH_CLOCK(m_clk, M_HALF);
 
 reg           s_rst = 1'b1;
 reg           m_rst = 1'b1;
@@ -92,7 +91,7 @@ integer wr_words = 0;
 reg     w_done = 1'b0;
 
 initial begin
-    if (!$value$plusargs("seed=%d", sseed)) sseed = 1;
+    `BENCH_SEED(sseed);
     sseed = sseed * 101 + ID * 7919;
     mseed = sseed + 17;
     done = 1'b0;
@@ -241,20 +240,7 @@ fifo_harness #(.ID(9), .FC(1), .AW(3), .S_HALF(6.1), .M_HALF(2.9), .S_PCT(100), 
 fifo_harness #(.ID(10), .FC(1), .AW(5), .S_HALF(3.0), .M_HALF(8.2), .S_PCT(100), .M_PCT(100),
                .NFR(200), .MAXLEN(32), .CHECK_FREE(1)) h10 (.done(done[10]));
 
-initial begin
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE);
-    $dumpvars(0, tb);
-`endif
-    wait (&done);
-    $display("PASS");
-    $finish;
-end
-
-initial begin
-    #100000000;
-    $fatal(1, "global timeout, done = %b", done);
-end
+`BENCH_PASS_WHEN_DONE(done, 100000000)
 
 endmodule
 

@@ -19,6 +19,8 @@
 `include "top/versa/toe_versa.v"
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
+`include "csum.vh"
 
 /*
  * phy_model: an RGMII PHY at 1000 Mb/s for one board top, with the checks of one run.
@@ -159,20 +161,7 @@ task expect_bytes(input integer at, input integer n, input [47:0] v, input [8*24
     end
 endtask
 
-function [15:0] rx_csum;
-    input integer start;
-    input integer len;
-    integer i;
-    reg [31:0] sum;
-    begin
-        sum = 0;
-        for (i = 0; i < len; i = i + 2)
-            sum = sum + {rx_buf[start + i], (i + 1 < len) ? rx_buf[start + i + 1] : 8'h00};
-        sum = sum[15:0] + sum[31:16];
-        sum = sum[15:0] + sum[31:16];
-        rx_csum = sum[15:0];
-    end
-endfunction
+`INET_CSUM_FN(rx_csum, rx_buf)
 
 task wait_reply(input integer before);
     integer t;
@@ -248,10 +237,10 @@ task run;
             expect_bytes(26, 4, OUR_IP, "IPv4 src");
             expect_bytes(30, 4, PEER_IP, "IPv4 dst");
             expect_bytes(34, 1, 8'd0, "ICMP type");
-            if (rx_csum(14, 20) !== 16'hffff) begin
+            if (rx_csum(14, 20, 0) !== 16'hffff) begin
                 $display("FAIL %0s: IPv4 header checksum", NAME); errors = errors + 1;
             end
-            if (rx_csum(34, plen) !== 16'hffff) begin
+            if (rx_csum(34, plen, 0) !== 16'hffff) begin
                 $display("FAIL %0s: ICMP checksum", NAME); errors = errors + 1;
             end
             k = 0;
@@ -304,10 +293,9 @@ module tb;
 
 integer seed;
 
-reg clk25 = 1'b0, clk100 = 1'b0, ft_clk = 1'b0;
-always #20 clk25 = !clk25;
-always #5 clk100 = !clk100;
-always #8.333 ft_clk = !ft_clk;  // the FT232H's 60 MHz CLKOUT; the host has nothing to send
+`BENCH_CLOCK(clk25, 20);
+`BENCH_CLOCK(clk100, 5);
+`BENCH_CLOCK(ft_clk, 8.333);  // the FT232H's 60 MHz CLKOUT; the host has nothing to send
 
 // ---- Colorlight ----
 wire       cl_led_n, cl_rst_n, cl_mdc, cl_mdio, cl_txc, cl_tx_ctl, cl_rxc, cl_rx_ctl;
@@ -373,12 +361,9 @@ task check_idle_pins;
 endtask
 
 initial begin
-    if (!$value$plusargs("seed=%d", seed)) seed = 1;
+    `BENCH_SEED(seed);
     rnd_seed = seed;
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE);
-    $dumpvars(0, tb);
-`endif
+    `BENCH_WAVES
     #100;
     check_idle_pins;
     fork

@@ -2,6 +2,7 @@
 // Self-checking bench for eth_mac: three clock domains, GMII RX -> core and core -> GMII TX.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
 
 /*
  * mac_harness: one eth_mac with its own three clocks and two independent scoreboards.
@@ -36,11 +37,9 @@ module mac_harness #(
 localparam QB = 1 << 20;
 localparam QF = 1 << 12;
 
-reg clk = 1'b0;
-reg gmii_rx_clk = 1'b0;
+`BENCH_CLOCK(clk, CORE_HALF);
+`BENCH_CLOCK(gmii_rx_clk, RX_HALF);
 reg gmii_tx_clk = 1'b0;
-always #(CORE_HALF) clk = !clk;
-always #(RX_HALF) gmii_rx_clk = !gmii_rx_clk;
 initial begin
     #(TX_PHASE);
     forever #(TX_HALF) gmii_tx_clk = !gmii_tx_clk;
@@ -100,33 +99,17 @@ eth_mac #(
 
 integer rseed, tseed, cseed;
 
-function [31:0] crc_byte(input [31:0] c, input [7:0] d);
-    integer k;
-    begin
-        crc_byte = c;
-        for (k = 0; k < 8; k = k + 1)
-            crc_byte = (crc_byte[0] ^ d[k]) ? ((crc_byte >> 1) ^ 32'hEDB88320) : (crc_byte >> 1);
-    end
-endfunction
+`include "crc32.vh"
 
-function integer rrand(input integer lo, input integer hi);
-    begin
-        rrand = lo + ({$random(rseed)} % (hi - lo + 1));
-    end
-endfunction
-
-function integer trand(input integer lo, input integer hi);
-    begin
-        trand = lo + ({$random(tseed)} % (hi - lo + 1));
-    end
-endfunction
+`BENCH_URAND_FN(rrand, rseed)
+`BENCH_URAND_FN(trand, tseed)
 
 reg rx_started = 1'b0;   // resets released
 reg rx_done = 1'b0;
 reg tx_done = 1'b0;
 
 initial begin
-    if (!$value$plusargs("seed=%d", rseed)) rseed = 1;
+    `BENCH_SEED(rseed);
     rseed = rseed * 1009 + ID * 104729;
     tseed = rseed + 11;
     cseed = rseed + 23;
@@ -177,64 +160,10 @@ task rx_expect(input integer sfd, input integer total, input integer bad);
     end
 endtask
 
-task rx_idle(input integer n);
-    integer k;
-    begin
-        for (k = 0; k < n; k = k + 1) begin
-            @(posedge gmii_rx_clk);
-            gmii_rx_dv <= 1'b0;
-            gmii_rxd   <= $random(rseed);
-            gmii_rx_er <= 1'b0;
-        end
-    end
-endtask
-
-task rx_byte(input [7:0] b, input er);
-    begin
-        @(posedge gmii_rx_clk);
-        gmii_rx_dv <= 1'b1;
-        gmii_rxd   <= b;
-        gmii_rx_er <= er;
-    end
-endtask
-
-task rx_burst(input integer pre, input integer sfd, input integer total,
-              input integer er_at, input integer gap);
-    integer k, pos;
-    begin
-        pos = 0;
-        for (k = 0; k < pre; k = k + 1) begin
-            rx_byte(8'h55, pos == er_at);
-            pos = pos + 1;
-        end
-        if (sfd >= 0) begin
-            rx_byte(sfd[7:0], pos == er_at);
-            pos = pos + 1;
-        end
-        for (k = 0; k < total; k = k + 1) begin
-            rx_byte(fb[k], pos == er_at);
-            pos = pos + 1;
-        end
-        rx_idle(gap);
-    end
-endtask
-
-task make_frame(input integer n);
-    integer k;
-    reg [31:0] c;
-    begin
-        c = 32'hFFFFFFFF;
-        for (k = 0; k < n; k = k + 1) begin
-            fb[k] = $random(rseed);
-            c = crc_byte(c, fb[k]);
-        end
-        c = ~c;
-        fb[n]     = c[7:0];
-        fb[n + 1] = c[15:8];
-        fb[n + 2] = c[23:16];
-        fb[n + 3] = c[31:24];
-    end
-endtask
+`define GMII_RX_CLK gmii_rx_clk
+`define GMII_SEED rseed
+`define GMII_IDLE_NOISE 0
+`include "gmii_rx.vh"
 
 task rx_random_burst;
     integer kind, n, pre, gap, pos, total, bad, er_at;
@@ -275,11 +204,11 @@ task rx_random_burst;
             total = (kind == 14) ? 0 : rrand(0, 30);   // preamble only, or a bad SFD
             for (pos = 0; pos < total; pos = pos + 1) fb[pos] = $random(rseed);
             rx_expect(0, total, 0);
-            rx_burst(rrand(1, 8), (kind == 14) ? -1 : 8'h5D, total, -1, gap);
+            gmii_burst(rrand(1, 8), (kind == 14) ? -1 : 8'h5D, total, -1, gap);
         end
         if (kind < 14) begin
             rx_expect(1, total, bad);
-            rx_burst(pre, 8'hD5, total, er_at, gap);
+            gmii_burst(pre, 8'hD5, total, er_at, gap);
         end
     end
 endtask
@@ -383,7 +312,7 @@ integer ri;
 initial begin : rx_main
     for (ri = 0; ri < 4; ri = ri + 1) rx_stat_n[ri] = 0;
     wait (rx_started);
-    rx_idle(10);
+    gmii_idle(10);
     rx_ready_mode = 0;
     for (ri = 0; ri < RX_FRAMES; ri = ri + 1) rx_random_burst;
     rx_drain;
@@ -564,20 +493,7 @@ mac_harness #(.ID(1), .CORE_HALF(9.1), .RX_HALF(4.0), .TX_HALF(4.0004), .TX_PHAS
 mac_harness #(.ID(2), .CORE_HALF(6.7), .RX_HALF(3.9996), .TX_HALF(3.9997), .TX_PHASE(0.3),
               .RX_READY_PCT(60), .TX_VALID_PCT(50)) h2 (.done(done[2]));
 
-initial begin
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE);
-    $dumpvars(0, tb);
-`endif
-    wait (&done);
-    $display("PASS");
-    $finish;
-end
-
-initial begin
-    #200000000;
-    $fatal(1, "global timeout, done = %b", done);
-end
+`BENCH_PASS_WHEN_DONE(done, 200000000)
 
 endmodule
 

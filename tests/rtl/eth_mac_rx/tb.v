@@ -2,6 +2,7 @@
 // Self-checking bench for eth_mac_rx: GMII bursts in, frames and status out.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
 
 /*
  * Drives GMII bursts of every kind (good, bad FCS, RX_ER, runts, no SFD, preamble
@@ -16,8 +17,7 @@
  */
 module tb;
 
-reg clk = 1'b0;
-always #4 clk = !clk;   // 125 MHz
+`BENCH_CLOCK(clk, 4);   // 125 MHz
 
 reg        rst = 1'b1;
 reg  [7:0] gmii_rxd = 8'd0;
@@ -44,14 +44,7 @@ eth_mac_rx dut (
 
 integer seed;
 
-function [31:0] crc_byte(input [31:0] c, input [7:0] d);
-    integer k;
-    begin
-        crc_byte = c;
-        for (k = 0; k < 8; k = k + 1)
-            crc_byte = (crc_byte[0] ^ d[k]) ? ((crc_byte >> 1) ^ 32'hEDB88320) : (crc_byte >> 1);
-    end
-endfunction
+`include "crc32.vh"
 
 // ---------------------------------------------------------------- scoreboard
 localparam QB = 1 << 20;   // expected bytes (circular)
@@ -167,74 +160,12 @@ always @(posedge clk) begin : monitor
 end
 
 // ---------------------------------------------------------------- GMII driver
-// garbage on the lines while rx_dv is low (false carrier and all)
-task idle(input integer n);
-    integer k;
-    begin
-        for (k = 0; k < n; k = k + 1) begin
-            @(posedge clk);
-            gmii_rx_dv <= 1'b0;
-            gmii_rxd   <= $random(seed);
-            gmii_rx_er <= (($random(seed) & 7) == 0);
-        end
-    end
-endtask
+`define GMII_RX_CLK clk
+`define GMII_SEED seed
+`define GMII_IDLE_NOISE 1
+`include "gmii_rx.vh"
 
-task drive_byte(input [7:0] b, input er);
-    begin
-        @(posedge clk);
-        gmii_rx_dv <= 1'b1;
-        gmii_rxd   <= b;
-        gmii_rx_er <= er;
-    end
-endtask
-
-// pre: number of 0x55; sfd: the byte after them (-1: none); total: bytes of fb;
-// er_at: index (in the whole burst) where RX_ER is asserted, -1 none; gap: idle after
-task drive_burst(input integer pre, input integer sfd, input integer total,
-                 input integer er_at, input integer gap);
-    integer k, pos;
-    begin
-        pos = 0;
-        for (k = 0; k < pre; k = k + 1) begin
-            drive_byte(8'h55, pos == er_at);
-            pos = pos + 1;
-        end
-        if (sfd >= 0) begin
-            drive_byte(sfd[7:0], pos == er_at);
-            pos = pos + 1;
-        end
-        for (k = 0; k < total; k = k + 1) begin
-            drive_byte(fb[k], pos == er_at);
-            pos = pos + 1;
-        end
-        idle(gap);
-    end
-endtask
-
-// fill fb with n random bytes plus a correct FCS; returns nothing, total = n + 4
-task make_frame(input integer n);
-    integer k;
-    reg [31:0] c;
-    begin
-        c = 32'hFFFFFFFF;
-        for (k = 0; k < n; k = k + 1) begin
-            fb[k] = $random(seed);
-            c = crc_byte(c, fb[k]);
-        end
-        c = ~c;
-        fb[n]     = c[7:0];
-        fb[n + 1] = c[15:8];
-        fb[n + 2] = c[23:16];
-        fb[n + 3] = c[31:24];
-    end
-endtask
-
-function integer urand(input integer lo, input integer hi);
-    begin
-        urand = lo + ({$random(seed)} % (hi - lo + 1));
-    end
-endfunction
+`BENCH_URAND_FN(urand, seed)
 
 integer gap_min;   // minimum gap used by random_burst
 
@@ -298,20 +229,20 @@ task random_burst;
         default: begin            // no SFD: preamble only, or a bad byte instead of the SFD
             if (urand(0, 1)) begin
                 expect_burst(0, 0, 0);
-                drive_burst(urand(1, 20), -1, 0, -1, gap);
+                gmii_burst(urand(1, 20), -1, 0, -1, gap);
             end else begin
                 total = urand(0, 100);
                 for (pos = 0; pos < total; pos = pos + 1) fb[pos] = $random(seed);
                 pos = $random(seed);
                 while (pos[7:0] == 8'h55 || pos[7:0] == 8'hD5) pos = $random(seed);
                 expect_burst(0, total, 0);
-                drive_burst(urand(0, 8), pos[7:0], total, -1, gap);
+                gmii_burst(urand(0, 8), pos[7:0], total, -1, gap);
             end
         end
         endcase
         if (kind < 14) begin
             expect_burst(1, total, bad);
-            drive_burst(pre, 8'hD5, total, er_at, gap);
+            gmii_burst(pre, 8'hD5, total, er_at, gap);
         end
     end
 endtask
@@ -357,25 +288,22 @@ end
 // ---------------------------------------------------------------- main
 integer i, timeout;
 initial begin
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE);
-    $dumpvars(0, tb);
-`endif
-    if (!$value$plusargs("seed=%d", seed)) seed = 1;
+    `BENCH_WAVES
+    `BENCH_SEED(seed);
     for (i = 0; i < 4; i = i + 1) n_stat[i] = 0;
     repeat (5) @(posedge clk);
     rst <= 1'b0;
-    idle(20);
+    gmii_idle(20);
 
     // fixed cases first
     gap_min = 12;
-    make_frame(60);  expect_burst(1, 64, 0);  drive_burst(7, 8'hD5, 64, -1, 12);
-    expect_burst(0, 0, 0); drive_burst(7, -1, 0, -1, 12);          // preamble only
-    expect_burst(1, 0, 0); drive_burst(7, 8'hD5, 0, -1, 12);       // SFD then nothing
-    expect_burst(1, 0, 0); drive_burst(0, 8'hD5, 0, -1, 12);       // SFD alone
-    make_frame(1514); expect_burst(1, 1518, 0); drive_burst(1, 8'hD5, 1518, -1, 12);
-    make_frame(1515); expect_burst(1, 1519, 0); drive_burst(7, 8'hD5, 1519, -1, 12);
-    make_frame(100); expect_burst(1, 104, 1); drive_burst(7, 8'hD5, 104, 50, 12);
+    make_frame(60);  expect_burst(1, 64, 0);  gmii_burst(7, 8'hD5, 64, -1, 12);
+    expect_burst(0, 0, 0); gmii_burst(7, -1, 0, -1, 12);          // preamble only
+    expect_burst(1, 0, 0); gmii_burst(7, 8'hD5, 0, -1, 12);       // SFD then nothing
+    expect_burst(1, 0, 0); gmii_burst(0, 8'hD5, 0, -1, 12);       // SFD alone
+    make_frame(1514); expect_burst(1, 1518, 0); gmii_burst(1, 8'hD5, 1518, -1, 12);
+    make_frame(1515); expect_burst(1, 1519, 0); gmii_burst(7, 8'hD5, 1519, -1, 12);
+    make_frame(100); expect_burst(1, 104, 1); gmii_burst(7, 8'hD5, 104, 50, 12);
 
     // phase 1: always ready, gaps >= 12
     strict = 1;
@@ -383,7 +311,7 @@ initial begin
     // phase 1b: gaps down to one cycle
     gap_min = 1;
     for (i = 0; i < 100; i = i + 1) random_burst;
-    idle(100);
+    gmii_idle(100);
     if (ef_rd != ef_wr) $fatal(1, "phase 1: %0d bursts, %0d frames", ef_wr, ef_rd);
     if (tlasts != ef_wr) $fatal(1, "phase 1: tlast count %0d != bursts %0d", tlasts, ef_wr);
     $display("phase 1: %0d bursts, status counts %0d/%0d/%0d/%0d", ef_wr,
@@ -403,7 +331,7 @@ initial begin
         @(posedge clk);
         timeout = timeout + 1;
     end
-    idle(100);
+    gmii_idle(100);
     if (ef_rd != ef_wr) $fatal(1, "phase 2: %0d bursts, %0d frames", ef_wr, ef_rd);
     if (tlasts != ef_wr) $fatal(1, "phase 2: tlast count %0d != bursts %0d", tlasts, ef_wr);
     if (degraded == 0) $fatal(1, "phase 2: backpressure never caused a drop (weak test)");

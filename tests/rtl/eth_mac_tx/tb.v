@@ -2,6 +2,7 @@
 // Self-checking bench for eth_mac_tx: 8-bit frames in, GMII bursts out.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
 
 /*
  * Feeds frames of random lengths 1..1514 (the source keeps one byte per clock once a
@@ -14,8 +15,7 @@
  */
 module tb;
 
-reg clk = 1'b0;
-always #4 clk = !clk;   // 125 MHz
+`BENCH_CLOCK(clk, 4);   // 125 MHz
 
 reg        rst = 1'b1;
 reg  [7:0] s_tdata = 8'd0;
@@ -40,20 +40,9 @@ eth_mac_tx dut (
 
 integer seed;
 
-function [31:0] crc_byte(input [31:0] c, input [7:0] d);
-    integer k;
-    begin
-        crc_byte = c;
-        for (k = 0; k < 8; k = k + 1)
-            crc_byte = (crc_byte[0] ^ d[k]) ? ((crc_byte >> 1) ^ 32'hEDB88320) : (crc_byte >> 1);
-    end
-endfunction
+`include "crc32.vh"
 
-function integer urand(input integer lo, input integer hi);
-    begin
-        urand = lo + ({$random(seed)} % (hi - lo + 1));
-    end
-endfunction
+`BENCH_URAND_FN(urand, seed)
 
 // ---------------------------------------------------------------- scoreboard
 localparam QB = 1 << 20;
@@ -197,11 +186,8 @@ endfunction
 // ---------------------------------------------------------------- main
 integer i, n0, timeout;
 initial begin
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE);
-    $dumpvars(0, tb);
-`endif
-    if (!$value$plusargs("seed=%d", seed)) seed = 1;
+    `BENCH_WAVES
+    `BENCH_SEED(seed);
     exp_under[QF - 1] = 1'b0;
     repeat (5) @(posedge clk);
     rst <= 1'b0;

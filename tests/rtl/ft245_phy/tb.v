@@ -2,6 +2,7 @@
 // Self-checking bench for ft245_phy against a behavioural FT232H 245 synchronous FIFO model.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
 
 /*
  * The FT232H model runs on its own 60 MHz clock (ft_clk); the core side on 62.5 MHz,
@@ -30,12 +31,11 @@ localparam QS     = 1 << 17;
 localparam FT_CAP = 1024;
 
 reg ft_clk = 1'b0;
-reg clk    = 1'b0;
 initial begin
     #3.1;
     forever #(50.0 / 6.0) ft_clk = !ft_clk;   // 60 MHz
 end
-always #8.0 clk = !clk;                        // 62.5 MHz
+`BENCH_CLOCK(clk, 8.0);                        // 62.5 MHz
 
 reg        rst    = 1'b1;
 reg        ft_rst = 1'b1;
@@ -274,11 +274,8 @@ real rt0, wt0;
 integer r;
 
 initial begin
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE);
-    $dumpvars(0, tb);
-`endif
-    if (!$value$plusargs("seed=%d", seed)) seed = 1;
+    `BENCH_WAVES
+    `BENCH_SEED(seed);
     mseed = seed * 3 + 1;
     cseed = seed * 5 + 2;
     repeat (10) @(posedge ft_clk);

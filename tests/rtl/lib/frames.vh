@@ -6,21 +6,9 @@ reg [7:0] fb [0:2047];   // frame bytes, no pad, no FCS
 integer   fb_len;
 integer   rnd_seed;
 
-// One's complement sum of fb[start .. start+len-1], as 16-bit big-endian words (odd tail padded).
-function [15:0] fb_csum;
-    input integer start;
-    input integer len;
-    integer i;
-    reg [31:0] sum;
-    begin
-        sum = 0;
-        for (i = 0; i < len; i = i + 2)
-            sum = sum + {fb[start + i], (i + 1 < len) ? fb[start + i + 1] : 8'h00};
-        sum = sum[15:0] + sum[31:16];
-        sum = sum[15:0] + sum[31:16];
-        fb_csum = sum[15:0];
-    end
-endfunction
+// fb_csum(start, len, init): one's complement sum of init and fb[start .. start+len-1] (csum.vh).
+`include "csum.vh"
+`INET_CSUM_FN(fb_csum, fb)
 
 task fb_put16(input integer at, input [15:0] v);
     begin fb[at] = v[15:8]; fb[at + 1] = v[7:0]; end
@@ -58,7 +46,7 @@ task fb_ipv4(input [7:0] proto, input [31:0] src, input [31:0] dst, input intege
         fb_put32(18, {16'h1234, 16'h0000});
         fb_put32(22, {8'd64, proto, 16'h0000});
         fb_put32(26, src); fb_put32(30, dst);
-        fb_put16(24, ~fb_csum(14, 20));
+        fb_put16(24, ~fb_csum(14, 20, 0));
         for (i = 0; i < plen; i = i + 1) fb[34 + i] = $random(rnd_seed);
         fb_len = 34 + plen;
         for (i = fb_len; i < 60; i = i + 1) fb[i] = 8'h00;
@@ -68,7 +56,7 @@ endtask
 
 // Recompute the IPv4 header checksum after editing the header.
 task fb_ipv4_fix;
-    begin fb_put16(24, 16'h0000); fb_put16(24, ~fb_csum(14, {fb[14][3:0], 2'b00})); end
+    begin fb_put16(24, 16'h0000); fb_put16(24, ~fb_csum(14, {fb[14][3:0], 2'b00}, 0)); end
 endtask
 
 // ICMP message of `plen` bytes (>= 8) in an IPv4 packet: type, code, checksum, random rest.
@@ -76,6 +64,6 @@ task fb_icmp(input [7:0] itype, input [31:0] src, input [31:0] dst, input intege
     begin
         fb_ipv4(8'd1, src, dst, plen);
         fb[34] = itype; fb[35] = 8'h00; fb_put16(36, 16'h0000);
-        fb_put16(36, ~fb_csum(34, plen));
+        fb_put16(36, ~fb_csum(34, plen, 0));
     end
 endtask

@@ -5,6 +5,8 @@
 // host queue, and every kind of bad frame counted, never acted on, recovered from.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
+`include "csum.vh"
 
 module tb;
 
@@ -16,8 +18,8 @@ localparam [31:0] MY_IP  = 32'h0a00020f;
 localparam CLK_HZ = 62500000;       // 16 ns clock: 62.5 cycles per microsecond
 localparam LINK_RATE = 1200000;
 
-reg clk = 0, rst = 1;
-always #8 clk = ~clk;
+`BENCH_CLOCK(clk, 8);
+reg rst = 1;
 
 // ---- DUT ----
 reg  [7:0]  s_tdata;
@@ -376,18 +378,7 @@ task wait_mac_frame(input integer before);
     end
 endtask
 
-function [15:0] mf_csum(input integer start, input integer len, input [31:0] init);
-    integer i;
-    reg [31:0] sum;
-    begin
-        sum = init;
-        for (i = 0; i < len; i = i + 2)
-            sum = sum + {mf[start + i], (i + 1 < len) ? mf[start + i + 1] : 8'h00};
-        sum = sum[15:0] + sum[31:16];
-        sum = sum[15:0] + sum[31:16];
-        mf_csum = sum[15:0];
-    end
-endfunction
+`INET_CSUM_FN(mf_csum, mf)
 
 integer raw_ok = 0, raw_bad = 0;
 // Build a random IPv4 frame of protocol `proto` with wrong checksums, send it with `flags`,
@@ -467,10 +458,8 @@ integer i, n, len, seq;
 reg [31:0] v, t0, t1;
 reg [63:0] t64, ev_t, alarm;
 initial begin
-    if (!$value$plusargs("seed=%d", rnd_seed)) rnd_seed = 1;
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE); $dumpvars(0, tb);
-`endif
+    `BENCH_SEED(rnd_seed);
+    `BENCH_WAVES
     repeat (4) tick;
     rst = 0;
     repeat (2) tick;

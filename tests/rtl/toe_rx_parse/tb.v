@@ -5,6 +5,7 @@
 // answered verdicts never, room checked at the first beat (host_drop).
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
 
 module tb;
 
@@ -17,8 +18,8 @@ localparam [31:0] MY_IP    = 32'h0a00020f;
 localparam [31:0] PEER_IP  = 32'h0a000202;
 localparam [31:0] NETMASK  = 32'hffffff00;
 
-reg clk = 0, rst = 1;
-always #8 clk = ~clk;
+`BENCH_CLOCK(clk, 8);
+reg rst = 1;
 
 reg  [31:0] s_tdata;
 reg  [3:0]  s_tkeep;
@@ -163,7 +164,7 @@ function [15:0] reply_csum(input integer len);
     begin
         t0 = fb[34]; c0 = fb[36]; c1 = fb[37];
         fb[34] = 8'd0; fb[36] = 8'd0; fb[37] = 8'd0;
-        reply_csum = ~fb_csum(34, len);
+        reply_csum = ~fb_csum(34, len, 0);
         fb[34] = t0; fb[36] = c0; fb[37] = c1;
     end
 endfunction
@@ -210,10 +211,8 @@ endtask
 
 integer i, n, len, pass;
 initial begin
-    if (!$value$plusargs("seed=%d", rnd_seed)) rnd_seed = 1;
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE); $dumpvars(0, tb);
-`endif
+    `BENCH_SEED(rnd_seed);
+    `BENCH_WAVES
     verdicts = 0; checks = 0; stored_words = 0; hq_stored = 0;
     repeat (4) @(posedge clk);
     rst = 0;
@@ -279,7 +278,7 @@ initial begin
     fb_icmp(8'd8, PEER_IP, MY_IP, 9); fb[45] = 8'h5a;                            // padding is not summed
     expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
     fb_icmp(8'd8, PEER_IP, MY_IP, 8); fb_put32(38, 32'd0); fb_put16(36, 16'h0000);
-    fb_put16(36, ~fb_csum(34, 8));                                               // all-zero reply data
+    fb_put16(36, ~fb_csum(34, 8, 0));                                            // all-zero reply data
     expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
     if (desc_csum != 16'hffff) $fatal(1, "all-zero echo reply checksum %h, expected ffff", desc_csum);
     fb_icmp(8'd0, PEER_IP, MY_IP, 64);         expect_verdict(STAT_RX_IP_OTHER, 2'd0); // echo reply

@@ -3,6 +3,8 @@
 // checked field by field and by checksum, under random backpressure and transmit-FIFO room.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
+`include "csum.vh"
 
 module tb;
 
@@ -11,8 +13,8 @@ module tb;
 localparam [47:0] MY_MAC   = 48'h020000000001;
 localparam [31:0] MY_IP    = 32'h0a00020f;
 
-reg clk = 0, rst = 1;
-always #8 clk = ~clk;
+`BENCH_CLOCK(clk, 8);
+reg rst = 1;
 
 // descriptor under test
 reg         d_valid = 0, d_icmp;
@@ -90,20 +92,7 @@ task collect;
     end
 endtask
 
-function [15:0] rx_csum;
-    input integer start;
-    input integer len;
-    integer i;
-    reg [31:0] sum;
-    begin
-        sum = 0;
-        for (i = 0; i < len; i = i + 2)
-            sum = sum + {rx[start + i], (i + 1 < len) ? rx[start + i + 1] : 8'h00};
-        sum = sum[15:0] + sum[31:16];
-        sum = sum[15:0] + sum[31:16];
-        rx_csum = sum[15:0];
-    end
-endfunction
+`INET_CSUM_FN(rx_csum, rx)
 
 function [47:0] rx48; input integer at; rx48 = {rx[at], rx[at+1], rx[at+2], rx[at+3], rx[at+4], rx[at+5]}; endfunction
 function [31:0] rx32; input integer at; rx32 = {rx[at], rx[at+1], rx[at+2], rx[at+3]}; endfunction
@@ -161,10 +150,8 @@ reg [31:0] peer_ip;
 reg [47:0] peer_mac;
 reg [10:0] base;
 initial begin
-    if (!$value$plusargs("seed=%d", rnd_seed)) rnd_seed = 1;
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE); $dumpvars(0, tb);
-`endif
+    `BENCH_SEED(rnd_seed);
+    `BENCH_WAVES
     checks = 0; base = 0; stall_free = 0;
     repeat (4) tick;
     rst = 0;
@@ -185,19 +172,19 @@ initial begin
         // ICMP echo reply, sizes from empty to full MTU
         len = (n < 20) ? 8 + n : 8 + ($random(rnd_seed) & 32'h7ff) % 1473;
         fb_eth(MY_MAC, peer_mac, 16'h0800); fb_icmp(8'd8, peer_ip, MY_IP, len);
-        fb[35] = n[7:0]; fb_put16(36, 16'h0000); fb_put16(36, ~fb_csum(34, len));  // any code
+        fb[35] = n[7:0]; fb_put16(36, 16'h0000); fb_put16(36, ~fb_csum(34, len, 0));  // any code
         store_frame(base);
         // the parser hands over the reply's checksum: the message with type 0, summed afresh
         fb[34] = 8'd0; fb_put16(36, 16'h0000);
-        d_icmp = 1; d_start = {1'b0, base}; d_len = 20 + len; d_csum = ~fb_csum(34, len);
+        d_icmp = 1; d_start = {1'b0, base}; d_len = 20 + len; d_csum = ~fb_csum(34, len, 0);
         d_code = fb[35];
         offer(1);
         if (rx_len != 34 + len || rx48(0) != peer_mac || rx48(6) != MY_MAC || rx16(12) != 16'h0800 ||
             rx[14] != 8'h45 || rx16(16) != 20 + len || rx[22] != 8'd64 || rx[23] != 8'd1 ||
             rx32(26) != MY_IP || rx32(30) != peer_ip || rx[34] != 8'd0 || rx[35] != fb[35])
             $fatal(1, "echo reply fields wrong (len %0d)", len);
-        if (rx_csum(14, 20) != 16'hffff) $fatal(1, "IPv4 header checksum wrong");
-        if (rx_csum(34, len) != 16'hffff) $fatal(1, "ICMP checksum wrong (len %0d)", len);
+        if (rx_csum(14, 20, 0) != 16'hffff) $fatal(1, "IPv4 header checksum wrong");
+        if (rx_csum(34, len, 0) != 16'hffff) $fatal(1, "ICMP checksum wrong (len %0d)", len);
         for (i = 38; i < 34 + len; i = i + 1)
             if (rx[i] != fb[i]) $fatal(1, "echo data differs at byte %0d", i);
         base = base + 11'd400;

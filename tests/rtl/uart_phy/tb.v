@@ -2,6 +2,7 @@
 // Self-checking bench for uart_phy: both directions against a far-side UART model with an offset clock.
 `timescale 1ns / 1ps
 `default_nettype none
+`include "bench.vh"
 
 /*
  * uart_harness: one uart_phy (CLK_HZ, BAUD) and a far-side UART model running in real
@@ -44,8 +45,7 @@ localparam real T_NS     = 1.0e9 / BAUD;          // DUT's bit period
 localparam      CPF      = (10 * CLK_HZ) / BAUD;  // clocks per frame
 localparam      QS       = 1 << 16;
 
-reg clk = 1'b0;
-always #(CLK_NS / 2.0) clk = !clk;
+`BENCH_CLOCK(clk, CLK_NS / 2.0);
 
 reg        rst = 1'b1;
 reg        rxd = 1'b1;
@@ -306,7 +306,7 @@ realtime t_span;
 
 initial begin
     done = 1'b0;
-    if (!$value$plusargs("seed=%d", seed)) seed = 1;
+    `BENCH_SEED(seed);
     seed  = seed * 131 + ID * 7919;
     fseed = seed + 3;
     wait_clocks(10);
@@ -446,20 +446,7 @@ uart_harness #(.ID(1), .BAUD(3000000), .NLOOP(300), .NBP(100), .NFE(30), .SWEEP(
                .SWEEP_MAX(70), .SWEEP_STP(2), .SWEEP_N(60)) h1 (.done(done[1]));
 uart_harness #(.ID(2), .BAUD(115200), .NLOOP(16), .NBP(16), .NFE(8), .SWEEP(0)) h2 (.done(done[2]));
 
-initial begin
-`ifdef WAVES
-    $dumpfile(`WAVES_FILE);
-    $dumpvars(0, tb);
-`endif
-    wait (&done);
-    $display("PASS");
-    $finish;
-end
-
-initial begin
-    #(200_000_000);
-    $fatal(1, "global timeout, done = %b", done);
-end
+`BENCH_PASS_WHEN_DONE(done, 200_000_000)
 
 endmodule
 
