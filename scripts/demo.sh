@@ -25,6 +25,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 netns_tap_up "$ns" 10.9.0.1/24
+rm -f "$out/toe-sim.log"  # wait_ready must not see an earlier run's ready line
 nsenter --net="/run/netns/$ns" "$top/build/bin/toe-sim" --net tap:tap0 --ip 10.9.0.2/24 --gw 10.9.0.1 \
     --pcap "$out/demo.pcap" --stats >"$out/stats.txt" 2>"$out/toe-sim.log" &
 simpid=$!

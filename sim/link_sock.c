@@ -3,6 +3,7 @@
 #include "link_sock.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,11 +188,23 @@ static void write_client(struct link_sock *ls, struct vboard *vb, uint64_t now_p
     }
 }
 
+/* True when the client has closed its end: nothing more will come from it. */
+static bool client_gone(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 void link_sock_service(struct link_sock *ls, struct vboard *vb, uint64_t now_ps, bool poll,
                        uint64_t active_ps)
 {
-    if (poll)
+    if (poll) {
+        /* A client that has just closed is read to its end (and dropped) before new clients
+         * are looked at, so a program that reconnects right away is not refused. */
+        if (ls->client_fd >= 0 && client_gone(ls->client_fd))
+            read_client(ls, vb, now_ps, active_ps);
         accept_clients(ls);
+    }
     if (ls->client_fd >= 0 && (poll || now_ps < ls->active_until_ps))
         read_client(ls, vb, now_ps, active_ps);
     if (ls->client_fd >= 0) {

@@ -27,6 +27,7 @@ netns_down() {
 }
 
 # wait_ready LOG PID [SECONDS]: wait for toe-sim's ready line; fails if PID exits first.
+# Remove LOG before starting toe-sim: an earlier run's ready line would pass at once.
 wait_ready() {
     local log=$1 pid=$2 limit=${3:-60} i
     for ((i = 0; i < limit * 10; i++)); do

@@ -17,7 +17,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-# A UDP echo server on the host's loopback: slirp's 10.0.2.2 reaches it.
+# A UDP echo server on the host's loopback: slirp's 10.0.2.2 reaches it. It writes its port
+# to a fresh file (an old one would name a port nobody listens on any more).
+rm -f "$out/udp_port" "$sock" "$log"
 python3 -u -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
