@@ -136,9 +136,11 @@ reg [15:0] icmp_w0;      // type, code
 // ---- checksums ----
 reg [31:0] ip_sum;
 reg [3:0]  ip_hdr_left;  // IPv4 header words still to sum
-reg [31:0] icmp_sum;     // the whole message, to verify it
-reg [31:0] icmp_data;    // the message after type/code/checksum, for the reply's checksum
-reg [15:0] icmp_left;    // ICMP bytes still to sum
+reg [31:0] l4_sum;       // the IPv4 payload (ICMP message or TCP segment), to verify it
+reg [31:0] icmp_data;    // the ICMP message after type/code/checksum, for the reply's checksum
+reg [15:0] l4_left;      // payload bytes still to sum
+reg [31:0] tcp_pseudo;   // the TCP pseudo-header: addresses, protocol, segment length
+reg [3:0]  tcp_doff;     // TCP data offset (header length in words)
 
 assign s_rx_tready = !folding && !finish && !finish2;
 
@@ -168,16 +170,16 @@ assign hq_wr_data = s_rx_tdata;
 wire [2:0] beat_bytes = s_rx_tkeep[0] ? 3'd4 : s_rx_tkeep[1] ? 3'd3 : s_rx_tkeep[2] ? 3'd2 :
                         s_rx_tkeep[3] ? 3'd1 : 3'd0;
 
-// ICMP bytes of this word that belong to the message (padding past the IP length is not).
-wire [2:0] icmp_lanes = icmp_left >= 4 ? 3'd4 : icmp_left[2:0];
-wire [31:0] icmp_mask = icmp_lanes == 3'd4 ? 32'hffffffff : icmp_lanes == 3'd3 ? 32'hffffff00 :
-                        icmp_lanes == 3'd2 ? 32'hffff0000 : icmp_lanes == 3'd1 ? 32'hff000000 : 32'h0;
-wire [31:0] icmp_word = s_rx_tdata & icmp_mask;
+// Payload bytes of this word that belong to the IPv4 packet (padding past its length is not).
+wire [2:0] l4_lanes = l4_left >= 4 ? 3'd4 : l4_left[2:0];
+wire [31:0] l4_mask = l4_lanes == 3'd4 ? 32'hffffffff : l4_lanes == 3'd3 ? 32'hffffff00 :
+                        l4_lanes == 3'd2 ? 32'hffff0000 : l4_lanes == 3'd1 ? 32'hff000000 : 32'h0;
+wire [31:0] l4_word = s_rx_tdata & l4_mask;
 
 // At word 4 the IHL and total length come from the live beat; later from the captured w4.
 wire [3:0]  ihl_now    = widx == 4 ? s_rx_tdata[27:24] : w4[27:24];
 wire [16:0] word_halves = {1'b0, s_rx_tdata[31:16]} + {1'b0, s_rx_tdata[15:0]};
-wire [16:0] icmp_halves = {1'b0, icmp_word[31:16]} + {1'b0, icmp_word[15:0]};
+wire [16:0] l4_halves = {1'b0, l4_word[31:16]} + {1'b0, l4_word[15:0]};
 
 always @(posedge clk) begin
     if (beat) begin
@@ -193,6 +195,7 @@ always @(posedge clk) begin
             9'd8: begin w8_hi <= s_rx_tdata[31:16]; ip_dst <= s_rx_tdata; end
             9'd9: icmp_w0 <= s_rx_tdata[31:16];
             9'd10: arp_tpa <= s_rx_tdata;
+            9'd12: tcp_doff <= s_rx_tdata[31:28];
             default: ;
         endcase
 
@@ -205,16 +208,23 @@ always @(posedge clk) begin
             ip_hdr_left <= ip_hdr_left - 1'b1;
         end
 
-        // ICMP sum: from word 9 (IHL 5 only; other IHLs never reach an ICMP verdict).
+        // Payload sum (ICMP, TCP): from word 9 (IHL 5 only; other IHLs never reach an ICMP
+        // or TCP verdict). The TCP pseudo-header is summed beside it, one field per word.
         if (widx == 4) begin
-            icmp_left <= s_rx_tdata[15:0] - 16'd20;
-            icmp_sum  <= 32'd0;
-            icmp_data <= 32'd0;
-        end else if (widx >= 9 && ihl_now == 4'd5 && !icmp_left[15]) begin
-            icmp_sum  <= icmp_sum + {15'd0, icmp_halves};
+            l4_left    <= s_rx_tdata[15:0] - 16'd20;
+            l4_sum     <= 32'd0;
+            icmp_data  <= 32'd0;
+            tcp_pseudo <= {16'd0, s_rx_tdata[15:0] - 16'd20};
+        end else if (widx == 6) begin
+            tcp_pseudo <= tcp_pseudo + {24'd0, s_rx_tdata[23:16]};
+        end else if (widx == 7 || widx == 8) begin
+            tcp_pseudo <= tcp_pseudo + {15'd0, word_halves};
+        end
+        if (widx >= 9 && ihl_now == 4'd5 && !l4_left[15]) begin
+            l4_sum  <= l4_sum + {15'd0, l4_halves};
             if (widx >= 10)
-                icmp_data <= icmp_data + {15'd0, icmp_halves};
-            icmp_left <= icmp_left - {13'd0, icmp_lanes};
+                icmp_data <= icmp_data + {15'd0, l4_halves};
+            l4_left <= l4_left - {13'd0, l4_lanes};
         end
     end
 end
@@ -227,7 +237,7 @@ wire [3:0]  ihl      = w4[27:24];
 wire [15:0] ip_len   = w4[15:0];
 wire [47:0] bcast_mac = 48'hffffffffffff;
 reg  addr_miss, ip_ours, ip_bcast, ip_hdr_bad, ip_csum_bad, ip_frag, arp_bad, arp_request;
-reg  icmp_csum_bad, echo_ok;
+reg  icmp_csum_bad, echo_ok, tcp_bad;
 reg  [15:0] reply_csum;
 
 // The echo reply's checksum, summed afresh over its data (type 0, the code, then everything
@@ -244,7 +254,10 @@ always @(posedge clk) begin
         ip_frag       <= w5[13] || w5[12:0] != 13'd0;
         arp_bad       <= w4 != 32'h00010800 || w5[31:16] != 16'h0604 || nbytes < 11'd42;
         arp_request   <= w5[15:0] == 16'd1 && arp_tpa == cfg_ip;
-        icmp_csum_bad <= ip_proto == 8'd1 && fold(icmp_sum) != 16'hffff;
+        icmp_csum_bad <= ip_proto == 8'd1 && fold(l4_sum) != 16'hffff;
+        // A TCP header is at least 20 bytes and lies within the segment.
+        tcp_bad       <= fold(l4_sum + tcp_pseudo) != 16'hffff || ip_len < 16'd40 ||
+                         tcp_doff < 4'd5 || {10'd0, tcp_doff, 2'b00} > ip_len - 16'd20;
         echo_ok       <= ip_proto == 8'd1 && icmp_w0[15:8] == 8'd8 && ip_dst == cfg_ip;
         reply_csum    <= ~fold(icmp_data + {24'd0, icmp_w0[7:0]});
     end
@@ -269,6 +282,8 @@ always @* begin
         else if (ihl != 4'd5)                              decide = STAT_RX_IP_OPTIONS;
         else if (icmp_csum_bad)                            decide = STAT_RX_ICMP_CSUM;
         else if (echo_ok)                                  decide = STAT_RX_ICMP_ECHO;
+        else if (ip_proto == 8'd6 && tcp_bad)              decide = STAT_RX_TCP_BAD;
+        else if (ip_proto == 8'd6 && ip_ours)              decide = STAT_RX_TCP;
         else                                               decide = STAT_RX_IP_OTHER;
     end else                                               decide = STAT_RX_ETHERTYPE;
 end

@@ -26,8 +26,14 @@ if ! grep -q "link unix:$sock" "$errlog"; then
     echo "FAIL $name: no ready line with the link"; cat "$errlog"; exit 1
 fi
 
+# CSR addresses of the two link error counters, from the generated definitions (spec/toe.spec).
+def() { sed -n "s/^#define TOE_$1 \(0x[0-9a-f]*\|[0-9]*\)u\{0,1\} .*/\1/p" "$top/build/gen/toe_defs.h"; }
+stat_base=$(def CSR_STAT_BASE)
+bad_frame_csr=$(( stat_base + $(def STAT_LINK_RX_BAD_FRAME) ))
+bad_crc_csr=$(( stat_base + $(def STAT_LINK_RX_BAD_CRC) ))
+
 rc=0
-python3 - "$sock" <<'PY' || rc=$?
+python3 - "$sock" "$bad_frame_csr" "$bad_crc_csr" <<'PY' || rc=$?
 import os, random, socket, struct, sys, time, zlib
 
 def cobs(data):
@@ -84,7 +90,8 @@ def csr_read(s, tag, addr, timeout=60.0):
 rnd = random.Random(int(os.environ.get("SEED", "7")))
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
-bad0 = csr_read(s, 1, 0x0100 + 26) + csr_read(s, 2, 0x0100 + 27)
+BAD_FRAME_CSR, BAD_CRC_CSR = int(sys.argv[2]), int(sys.argv[3])
+bad0 = csr_read(s, 1, BAD_FRAME_CSR) + csr_read(s, 2, BAD_CRC_CSR)
 garbage = bytearray(rnd.getrandbits(8) for _ in range(4000))
 for i in range(0, len(garbage), 37):
     garbage[i] = 0                                 # many short and malformed frames
@@ -94,7 +101,7 @@ s.sendall(bytes(garbage) + b"\0")
 v = csr_read(s, 3, 0x0000)
 if v != 0x746f6531:
     raise SystemExit("FAIL: ID reads 0x%08x" % v)
-bad_frame, bad_crc = csr_read(s, 4, 0x0100 + 26), csr_read(s, 5, 0x0100 + 27)
+bad_frame, bad_crc = csr_read(s, 4, BAD_FRAME_CSR), csr_read(s, 5, BAD_CRC_CSR)
 print("link garbage: ID 0x%08x, LINK_RX_BAD_FRAME %d LINK_RX_BAD_CRC %d (before: %d in all)"
       % (v, bad_frame, bad_crc, bad0))
 if bad_crc < 1 or bad_frame + bad_crc < bad0 + 50:

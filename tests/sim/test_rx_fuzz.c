@@ -148,6 +148,27 @@ static bool csum_ok(const uint8_t *p, size_t len)
     return ocsum(p, len) == 0xffff;
 }
 
+/* Sum of the TCP pseudo-header of IPv4 header ip (addresses, protocol 6, segment length). */
+static uint32_t tcp_pseudo_sum(const uint8_t *ip, size_t seg)
+{
+    return get16(ip + 12) + get16(ip + 14) + get16(ip + 16) + get16(ip + 18) + 6u + (uint32_t)seg;
+}
+
+/* A TCP segment is good when its header fits (20 bytes at least, data offset within the
+ * segment) and the checksum over pseudo-header and segment is right. */
+static bool tcp_ok(const uint8_t *ip, size_t seg)
+{
+    if (seg < 20)
+        return false;
+    unsigned doff = ip[20 + 12] >> 4;
+    if (doff < 5 || doff * 4u > seg)
+        return false;
+    uint64_t sum = (uint64_t)ocsum(ip + 20, seg) + tcp_pseudo_sum(ip, seg);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return sum == 0xffff;
+}
+
 static const uint8_t BCAST_MAC[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 /* ------------------------------------------------------------------------------------------ */
@@ -247,6 +268,11 @@ static int oracle(const uint8_t *b, size_t blen, int er_at, enum reply *reply,
         return TOE_STAT_RX_IP_FRAG;
     if (ihl > 5)
         return TOE_STAT_RX_IP_OPTIONS;
+    if (p[9] == 6) {
+        if (!tcp_ok(p, tl - 20))
+            return TOE_STAT_RX_TCP_BAD;
+        return dst == cfg.ip ? TOE_STAT_RX_TCP : TOE_STAT_RX_IP_OTHER;
+    }
     if (p[9] != 1)
         return TOE_STAT_RX_IP_OTHER;
     if (!csum_ok(p + 20, tl - 20))
@@ -265,7 +291,7 @@ enum gen {
     G_ARP_REQ_OURS, G_ARP_REQ_OTHER, G_ARP_REPLY, G_ARP_BAD, G_ARP_TRUNC,
     G_ECHO_OURS, G_ECHO_BCAST, G_ECHO_OTHER,
     G_IP_VERSION, G_IP_IHL_SHORT, G_IP_OPTIONS, G_IP_TL_SMALL, G_IP_TL_LARGE, G_IP_CSUM,
-    G_IP_FRAG, G_IP_TCP, G_IP_UDP, G_IP_PROTO, G_ICMP_CSUM, G_ICMP_TYPE,
+    G_IP_FRAG, G_IP_TCP, G_TCP_SEGMENT, G_IP_UDP, G_IP_PROTO, G_ICMP_CSUM, G_ICMP_TYPE,
     G_DST_MAC, G_ETHERTYPE, G_RUNT, G_BAD_FCS, G_RX_ER, G_NO_SFD, G_PREAMBLE, G_OVERSIZE,
     G_MUTATE, G_GARBAGE,
     G_COUNT,
@@ -284,6 +310,7 @@ static const struct {
     [G_IP_OPTIONS] = {"ip_options", 3},       [G_IP_TL_SMALL] = {"ip_tl_small", 2},
     [G_IP_TL_LARGE] = {"ip_tl_large", 2},     [G_IP_CSUM] = {"ip_csum", 3},
     [G_IP_FRAG] = {"ip_frag", 3},             [G_IP_TCP] = {"ip_tcp", 2},
+    [G_TCP_SEGMENT] = {"tcp_segment", 4},
     [G_IP_UDP] = {"ip_udp", 2},               [G_IP_PROTO] = {"ip_proto", 1},
     [G_ICMP_CSUM] = {"icmp_csum", 3},         [G_ICMP_TYPE] = {"icmp_type", 3},
     [G_DST_MAC] = {"dst_mac", 3},             [G_ETHERTYPE] = {"ethertype", 3},
@@ -436,6 +463,38 @@ static size_t build_ip_other(uint8_t *f, const uint8_t *dmac, uint32_t dst, unsi
     rnd_bytes(f + 34, l4);
     ip_header(f + 14, 5, l4, proto, dst);
     return pad60(f, 34 + l4);
+}
+
+/* A TCP segment with a correct checksum, then (sometimes) one defect: a flipped checksum bit,
+ * a data offset under 5 or past the segment, or a segment too short for a header. */
+static size_t build_tcp(uint8_t *f, const uint8_t *dmac, uint32_t dst)
+{
+    size_t payload = chance(50) ? rnd(64) : rnd_range(64, 1460);
+    unsigned doff = chance(70) ? 5 : rnd_range(5, 15);
+    size_t seg = doff * 4u + payload;
+    if (seg > 1480)
+        seg = 1480;
+    eth_header(f, dmac, 0x0800);
+    uint8_t *t = f + 34;
+    rnd_bytes(t, seg);
+    t[12] = (uint8_t)(doff << 4 | (t[12] & 0x0f));
+    unsigned defect = rnd(10);
+    if (defect == 1)
+        t[12] = (uint8_t)(rnd(5) << 4 | (t[12] & 0x0f));
+    if (defect == 2 && seg < 60)
+        t[12] = (uint8_t)(15u << 4 | (t[12] & 0x0f));
+    if (defect == 3)
+        seg = rnd(20);
+    ip_header(f + 14, 5, seg, 6, dst);
+    put16(t + 16, 0);
+    uint64_t sum = (uint64_t)ocsum(t, seg) + tcp_pseudo_sum(f + 14, seg);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    if (seg >= 18)
+        put16(t + 16, (uint32_t)(~sum & 0xffff));
+    if (defect == 4 && seg >= 18)
+        t[16 + rnd(2)] ^= (uint8_t)(1u << rnd(8));
+    return pad60(f, 34 + seg);
 }
 
 static uint32_t other_ip(void)
@@ -606,6 +665,9 @@ static void gen_burst(struct burst *bu, unsigned g)
     case G_IP_UDP:
         len = build_ip_other(f, good_dst(), chance(80) ? cfg.ip : bcast_ip(),
                              g == G_IP_TCP ? 6 : 17);
+        break;
+    case G_TCP_SEGMENT:
+        len = build_tcp(f, good_dst(), chance(85) ? cfg.ip : bcast_ip());
         break;
     case G_IP_PROTO: {
         unsigned proto;

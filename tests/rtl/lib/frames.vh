@@ -67,3 +67,24 @@ task fb_icmp(input [7:0] itype, input [31:0] src, input [31:0] dst, input intege
         fb_put16(36, ~fb_csum(34, plen, 0));
     end
 endtask
+
+// TCP segment: a 20-byte header (data offset 5) and `plen` random payload bytes with a correct
+// checksum over the pseudo-header and the segment, in an IPv4 packet from src to dst.
+task fb_tcp(input [31:0] src, input [31:0] dst, input integer plen);
+    begin
+        fb_ipv4(8'd6, src, dst, 20 + plen);
+        fb[46] = 8'h50;
+        fb_tcp_fix;
+    end
+endtask
+
+// Recompute the TCP checksum after editing the segment (IHL 5, length from the IPv4 header).
+task fb_tcp_fix;
+    reg [15:0] seg;
+    begin
+        seg = {fb[16], fb[17]} - 16'd20;
+        fb_put16(50, 16'h0000);
+        fb_put16(50, ~fb_csum(34, seg, {fb[26], fb[27]} + {fb[28], fb[29]} + {fb[30], fb[31]} +
+                                       {fb[32], fb[33]} + 32'd6 + seg));
+    end
+endtask

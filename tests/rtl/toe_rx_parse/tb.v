@@ -282,7 +282,27 @@ initial begin
     expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
     if (desc_csum != 16'hffff) $fatal(1, "all-zero echo reply checksum %h, expected ffff", desc_csum);
     fb_icmp(8'd0, PEER_IP, MY_IP, 64);         expect_verdict(STAT_RX_IP_OTHER, 2'd0); // echo reply
-    fb_ipv4(8'd6, PEER_IP, MY_IP, 40);         expect_verdict(STAT_RX_IP_OTHER, 2'd0); // TCP
+    // TCP: checksum over pseudo-header and segment, header length, our address
+    for (n = 0; n < 20; n = n + 1) begin
+        len = (n < 10) ? n : ($random(rnd_seed) & 32'h7ff) % 1461;
+        fb_tcp(PEER_IP, MY_IP, len);               expect_verdict(STAT_RX_TCP, 2'd0);
+        fb[34 + 20 + len - 1] = fb[34 + 20 + len - 1] ^ 8'h10;
+        if (len > 0) expect_verdict(STAT_RX_TCP_BAD, 2'd0);                     // payload flipped
+    end
+    fb_tcp(PEER_IP, MY_IP, 100); fb[50] = fb[50] ^ 8'h01;
+    expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // checksum field
+    fb_tcp(PEER_IP, MY_IP, 100); fb_put32(26, PEER_IP + 1); fb_ipv4_fix;
+    expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // pseudo-header: source
+    fb_tcp(PEER_IP, MY_IP, 100); fb[46] = 8'h40; fb_tcp_fix;
+    expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // data offset 4
+    fb_tcp(PEER_IP, MY_IP, 16); fb[46] = 8'ha0; fb_tcp_fix;
+    expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // header past the segment
+    fb_tcp(PEER_IP, MY_IP, 40); fb[46] = 8'hf0; fb_tcp_fix;
+    expect_verdict(STAT_RX_TCP, 2'd0);                                           // 60-byte header fits
+    fb_ipv4(8'd6, PEER_IP, MY_IP, 12); fb_tcp_fix;
+    expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // shorter than a header
+    fb_tcp(PEER_IP, 32'hffffffff, 100);        expect_verdict(STAT_RX_IP_OTHER, 2'd0); // to a broadcast
+    fb_ipv4(8'd17, PEER_IP, MY_IP, 40);        expect_verdict(STAT_RX_IP_OTHER, 2'd0); // UDP
     fb_eth(48'hffffffffffff, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, 64);
     expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);                                      // broadcast MAC, our IP
 
