@@ -11,7 +11,7 @@
  * stat_data/stat2_data are combinational reads of counter stat_addr/stat2_addr (0 past the last).
  */
 module toe_stats #(
-    parameter STAT_N = 31  // must be STAT_COUNT of toe_defs.vh (checked below)
+    parameter STAT_N = 64  // width of inc_ext: pass STAT_COUNT of toe_defs.vh (at least that)
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -30,15 +30,17 @@ module toe_stats #(
 
 localparam [STAT_COUNT-1:0] ONE = 1;
 
-generate if (STAT_N != STAT_COUNT) begin : g_check
-    STAT_N_must_equal_STAT_COUNT check();
+// The default is the widest index space, so a tool that elaborates the module with its
+// defaults (yosys does) passes the check.
+generate if (STAT_N < STAT_COUNT) begin : g_check
+    STAT_N_must_be_at_least_STAT_COUNT check();
 end endgenerate
 
 wire [STAT_COUNT-1:0] inc =
     (rx_verdict_valid ? (ONE << rx_verdict) | (ONE << STAT_RX_FRAMES) : {STAT_COUNT{1'b0}}) |
     (tx_arp  ? (ONE << STAT_TX_ARP_REPLY)  | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
     (tx_icmp ? (ONE << STAT_TX_ICMP_REPLY) | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
-    inc_ext;
+    inc_ext[STAT_COUNT-1:0];
 
 reg [31:0] count [0:STAT_COUNT-1];
 
@@ -52,18 +54,11 @@ always @(posedge clk) begin
     end
 end
 
+// Indexed reads, so synthesis builds one multiplexer tree per port (a chain of compares, one
+// per counter, is what a loop would describe, and it cost thousands of LUTs).
 always @* begin
-    stat_data = 32'd0;
-    for (i = 0; i < STAT_COUNT; i = i + 1)
-        if (stat_addr == i[5:0])
-            stat_data = count[i];
-end
-
-always @* begin
-    stat2_data = 32'd0;
-    for (i = 0; i < STAT_COUNT; i = i + 1)
-        if (stat2_addr == i[5:0])
-            stat2_data = count[i];
+    stat_data  = stat_addr  < STAT_COUNT ? count[stat_addr]  : 32'd0;
+    stat2_data = stat2_addr < STAT_COUNT ? count[stat2_addr] : 32'd0;
 end
 
 endmodule

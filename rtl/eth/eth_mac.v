@@ -180,14 +180,21 @@ assign m_rx_tkeep = code_to_keep(rx_fifo_out[33:32]);
 assign m_rx_tuser = rx_fifo_out[35:34];
 
 // ---------------------------------------------------------------- transmit
-wire [33:0] tx_fifo_bus;
-wire        txf_tvalid;
-wire        txf_tready;
-wire        txf_tlast;
+// Frames wait whole in a block-RAM FIFO in the core domain (frame commit: the MAC never sees
+// half a frame), then cross to the GMII TX clock through a 16-word FIFO in distributed RAM.
+// A block RAM's clock-to-output (5.8 ns on a -6 part) leaves too little of a 125 MHz cycle,
+// so no block RAM is read on the 125 MHz side. The core side refills the small FIFO at up to
+// one word per core clock and the MAC drains one word per 4 GMII clocks, so a frame that has
+// started never runs dry while the core clock is above 31.25 MHz.
+wire [33:0] txc_tdata;
+wire        txc_tvalid;
+wire        txc_tready;
+wire        txc_tlast;
 wire [33:0] tx_fifo_out;
 wire        tx32_tvalid;
 wire        tx32_tready;
 wire        tx32_tlast;
+wire [4:0]  tx_cross_free_unused;   // the frame FIFO checks room for whole frames
 
 axis_async_fifo #(
     .DATA_WIDTH   (34),
@@ -201,22 +208,28 @@ axis_async_fifo #(
     .s_tready (s_tx_tready),
     .s_tlast  (s_tx_tlast),
     .s_free   (s_tx_free),
-    .m_clk    (gmii_tx_clk),
-    .m_rst    (gmii_tx_rst),
-    .m_tdata  (tx_fifo_bus),
-    .m_tvalid (txf_tvalid),
-    .m_tready (txf_tready),
-    .m_tlast  (txf_tlast)
+    .m_clk    (clk),
+    .m_rst    (rst),
+    .m_tdata  (txc_tdata),
+    .m_tvalid (txc_tvalid),
+    .m_tready (txc_tready),
+    .m_tlast  (txc_tlast)
 );
 
-// A register slice keeps the unpacker's ready out of the FIFO's block-RAM read enable.
-axis_register #(.DATA_WIDTH(34)) tx_fifo_slice (
-    .clk      (gmii_tx_clk),
-    .rst      (gmii_tx_rst),
-    .s_tdata  (tx_fifo_bus),
-    .s_tvalid (txf_tvalid),
-    .s_tready (txf_tready),
-    .s_tlast  (txf_tlast),
+axis_async_fifo #(
+    .DATA_WIDTH   (34),
+    .ADDR_WIDTH   (4),
+    .FRAME_COMMIT (0)
+) tx_cross (
+    .s_clk    (clk),
+    .s_rst    (rst),
+    .s_tdata  (txc_tdata),
+    .s_tvalid (txc_tvalid),
+    .s_tready (txc_tready),
+    .s_tlast  (txc_tlast),
+    .s_free   (tx_cross_free_unused),
+    .m_clk    (gmii_tx_clk),
+    .m_rst    (gmii_tx_rst),
     .m_tdata  (tx_fifo_out),
     .m_tvalid (tx32_tvalid),
     .m_tready (tx32_tready),
