@@ -258,7 +258,11 @@ always @(posedge clk) begin
         // A TCP header is at least 20 bytes and lies within the segment.
         tcp_bad       <= fold(l4_sum + tcp_pseudo) != 16'hffff || ip_len < 16'd40 ||
                          tcp_doff < 4'd5 || {10'd0, tcp_doff, 2'b00} > ip_len - 16'd20;
-        echo_ok       <= ip_proto == 8'd1 && icmp_w0[15:8] == 8'd8 && ip_dst == cfg_ip;
+        // RFC 1122 3.2.1.3: no reply to a source that names no single host (0, a broadcast,
+        // multicast); and an echo request has at least its 8-byte header.
+        echo_ok       <= ip_proto == 8'd1 && icmp_w0[15:8] == 8'd8 && ip_dst == cfg_ip &&
+                         ip_len >= 16'd28 && ip_src != 32'd0 && ip_src[31:28] != 4'he &&
+                         ip_src != 32'hffffffff && ip_src != (cfg_ip | ~cfg_netmask);
         reply_csum    <= ~fold(icmp_data + {24'd0, icmp_w0[7:0]});
     end
 end

@@ -169,13 +169,21 @@ static bool tcp_ok(const uint8_t *ip, size_t seg)
     return sum == 0xffff;
 }
 
+static uint32_t dev_bcast; /* subnet broadcast */
+
+/* An address that names one host: not 0, a broadcast or multicast (echo replies go only to
+ * such sources, RFC 1122 3.2.1.3). */
+static bool is_host_ip(uint32_t ip)
+{
+    return ip != 0 && (ip >> 28) != 0xe && ip != 0xffffffffu && ip != dev_bcast;
+}
+
 static const uint8_t BCAST_MAC[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
 /* ------------------------------------------------------------------------------------------ */
 /* Device configuration (random per seed, so masks and broadcasts vary). */
 
 static struct vboard_config cfg;
-static uint32_t dev_bcast; /* subnet broadcast */
 
 static void config_init(void)
 {
@@ -277,7 +285,7 @@ static int oracle(const uint8_t *b, size_t blen, int er_at, enum reply *reply,
         return TOE_STAT_RX_IP_OTHER;
     if (!csum_ok(p + 20, tl - 20))
         return TOE_STAT_RX_ICMP_CSUM;
-    if (p[20] == 8 && dst == cfg.ip) {
+    if (p[20] == 8 && dst == cfg.ip && tl >= 28 && is_host_ip(get32(p + 12))) {
         *reply = REPLY_ICMP;
         return TOE_STAT_RX_ICMP_ECHO;
     }
@@ -343,7 +351,7 @@ static void new_peer(void)
     do
         peer_ip = chance(70) ? (cfg.ip & cfg.netmask) | ((uint32_t)rng64() & ~cfg.netmask)
                              : (uint32_t)rng64();
-    while (peer_ip == cfg.ip);
+    while (peer_ip == cfg.ip || !is_host_ip(peer_ip));
 }
 
 static void eth_header(uint8_t *f, const uint8_t *dst, uint32_t type)
@@ -604,6 +612,11 @@ static void gen_burst(struct burst *bu, unsigned g)
         len = build_icmp(f, good_dst(), cfg.ip, 8, echo_payload_len(), 5);
         if (chance(10))
             f[35] = (uint8_t)rnd_range(1, 255), fix_checksums(f, len, false, true); /* code */
+        if (chance(5)) { /* from an address that names no single host: no reply */
+            static const uint32_t non_hosts[] = { 0, 0xffffffffu, 0xe0000001u, 0xefffffffu };
+            put32(f + 26, chance(25) ? dev_bcast : non_hosts[rnd(4)]);
+            ip_recsum(f + 14);
+        }
         break;
     case G_ECHO_BCAST:
         len = build_icmp(f, good_dst(), bcast_ip(), 8, echo_payload_len(), 5);

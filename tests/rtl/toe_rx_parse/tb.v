@@ -282,6 +282,11 @@ initial begin
     expect_verdict(STAT_RX_ICMP_ECHO, 2'd0);
     if (desc_csum != 16'hffff) $fatal(1, "all-zero echo reply checksum %h, expected ffff", desc_csum);
     fb_icmp(8'd0, PEER_IP, MY_IP, 64);         expect_verdict(STAT_RX_IP_OTHER, 2'd0); // echo reply
+    fb_icmp(8'd8, 32'hffffffff, MY_IP, 64);    expect_verdict(STAT_RX_IP_OTHER, 2'd0); // from a broadcast
+    fb_icmp(8'd8, 32'h0a0002ff, MY_IP, 64);    expect_verdict(STAT_RX_IP_OTHER, 2'd0); // from the subnet broadcast
+    fb_icmp(8'd8, 32'he0000001, MY_IP, 64);    expect_verdict(STAT_RX_IP_OTHER, 2'd0); // from multicast
+    fb_icmp(8'd8, 32'h00000000, MY_IP, 64);    expect_verdict(STAT_RX_IP_OTHER, 2'd0); // from 0.0.0.0
+    fb_icmp(8'd8, PEER_IP, MY_IP, 4);          expect_verdict(STAT_RX_IP_OTHER, 2'd0); // no room for id/seq
     // TCP: checksum over pseudo-header and segment, header length, our address
     for (n = 0; n < 20; n = n + 1) begin
         len = (n < 10) ? n : ($random(rnd_seed) & 32'h7ff) % 1461;
