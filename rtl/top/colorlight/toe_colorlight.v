@@ -16,9 +16,8 @@
  * 20 ms low after configuration, PLL loss of lock or the button (K18).
  *
  * Host link: FT232H in FT245 synchronous FIFO mode on the PMOD connectors (pin proposal in
- * the LPF and docs/BOARDS.md). The FT245 link PHY lands with a later issue; until then
- * toe_core's link streams are idle (nothing from the host, anything for the host dropped),
- * the FPGA never drives the data bus and holds rd_n, wr_n, oe_n and siwu_n high (idle).
+ * the LPF and docs/BOARDS.md), through ft245_phy on the FTDI's 60 MHz CLKOUT; its reset
+ * follows the core's. The FPGA drives the data bus only while it writes.
  *
  * LED (one, active low), highest priority first:
  *   fast blink (7.5 Hz)     resets held: no PLL lock yet, or no RX clock from the PHY;

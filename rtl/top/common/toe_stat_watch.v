@@ -7,9 +7,9 @@
 /*
  * toe_stat_watch (core clock domain)
  *
- * Until the host link lands (it will own the statistics port), the board top drives
- * stat_addr from here: it walks every counter of spec/toe.spec, sums them all and sums
- * the error counters, and pulses `any_change` / `err_change` for one cycle when a sum differs
+ * The board top drives toe_core's debug statistics port from here (the host link reads the
+ * counters through a port of its own): it walks every counter of spec/toe.spec, sums them
+ * all and sums the error counters, and pulses `any_change` / `err_change` for one cycle when a sum differs
  * from the previous walk. Summing every counter also keeps all of them in the bitstream, so
  * the resource figures match a design whose host reads them.
  */
