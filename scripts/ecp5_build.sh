@@ -33,7 +33,8 @@ board_info() {
     colorlight-i5)
         top=toe_colorlight; src=rtl/top/colorlight; part=LFE5U-25F-6BG381C
         pnr_dev=(--25k --package CABGA381 --speed 6)
-        prog=(-b colorlight-i5); params="" ;;
+        # 56 block RAMs: 4 slots with 4 KiB rings (16 EBR) instead of 8 with 8 KiB (64)
+        prog=(-b colorlight-i5); params="TCP_SLOTS=4 TCP_BUF_LOG2=12" ;;
     *)
         echo "ecp5_build: unknown board '$1' (boards: $boards)" >&2
         exit 2 ;;

@@ -4,7 +4,7 @@ import sys
 
 
 # Bit width of each kind's values in Verilog.
-WIDTHS = {"stat": 6, "msg": 8, "event": 8, "csr": 16, "const": 32}
+WIDTHS = {"stat": 6, "msg": 8, "event": 8, "csr": 16, "field": 5, "cmd": 8, "const": 32}
 
 
 def parse(path):

@@ -7,7 +7,8 @@
 /*
  * Everything that is not board-specific: the Ethernet MAC (three clock domains: GMII RX,
  * GMII TX, core), the receive parser with its frame store, the transmit builder that answers
- * ARP and ICMP echo in hardware, and the statistics counters. Board tops add clocks, resets
+ * ARP and ICMP echo in hardware, the TCP fast path (toe_tcp: connection slots, rings,
+ * segmentation, ACKs), and the statistics counters. Board tops add clocks, resets
  * and the RGMII/DDR I/O; the virtual board (sim/) drives these ports directly. The host link
  * (docs/LINK.md) enters as two byte streams; the link PHY (UART, FT245) lives in the board top.
  * The link engine (rtl/link/toe_link.v) holds the CSRs: the configuration the datapath uses
@@ -19,7 +20,9 @@ module toe_core #(
     parameter HQ_LOG2    = 11,        // host queue (frames for RAW_RX), 2^N 32-bit words
     parameter CLK_HZ     = 62500000,  // core clock in Hz, for the microsecond clock
     parameter LINK_KIND  = 0,         // CONST_LINK_* of the PHY in front of the link ports (CAPS)
-    parameter LINK_RATE  = 0          // the link PHY's payload rate in bytes/s (CSR LINK_RATE)
+    parameter LINK_RATE  = 0,         // the link PHY's payload rate in bytes/s (CSR LINK_RATE)
+    parameter SLOTS      = 8,         // TCP connection slots (4..32)
+    parameter BUF_LOG2   = 13         // bytes per TCP ring (TX and RX per slot), 2^N
 ) (
     input  wire        clk,          // core clock (62.5 MHz for 1 Gb/s)
     input  wire        rst,
@@ -76,6 +79,12 @@ wire [31:0] tx0_tdata, tx1_tdata;
 wire [3:0]  tx0_tkeep, tx1_tkeep;
 wire        tx0_tvalid, tx0_tready, tx0_tlast, tx0_req;
 wire        tx1_tvalid, tx1_tready, tx1_tlast, tx1_req;
+wire [TX_FIFO_LOG2:0] tx2_free, txa_free;
+wire [31:0] tx2_tdata, txa_tdata;
+wire [3:0]  tx2_tkeep, txa_tkeep;
+wire        tx2_tvalid, tx2_tready, tx2_tlast, tx2_req;
+wire        txa_tvalid, txa_tready, txa_tlast, txa_req;
+wire        tcp_match;
 
 eth_mac #(
     .RX_FIFO_LOG2(9),
@@ -163,7 +172,8 @@ toe_rx_parse #(.STORE_LOG2(STORE_LOG2), .HQ_LOG2(HQ_LOG2)) rx_parse (
     .m_hq_time(hq_in_time), .host_mask(host_mask), .now_us(now_us),
     .verdict_valid(verdict_valid), .verdict(verdict),
     .to_host(to_host), .host_drop(host_drop),
-    .cfg_mac(csr_mac), .cfg_ip(csr_ip), .cfg_netmask(csr_netmask)
+    .cfg_mac(csr_mac), .cfg_ip(csr_ip), .cfg_netmask(csr_netmask),
+    .tcp_match(tcp_match)
 );
 
 // ---- descriptor queue between parser and transmit builder ----
@@ -211,15 +221,26 @@ toe_tx #(.STORE_LOG2(STORE_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tx (
     .cfg_mac(csr_mac), .cfg_ip(csr_ip)
 );
 
-// ---- transmit arbiter: replies and RAW_TX frames, whole frames, round robin ----
+// ---- transmit arbiters: replies and RAW_TX frames, then those and TCP segments; whole
+// frames, round robin at each stage ----
 toe_tx_arb #(.FREE_BITS(TX_FIFO_LOG2 + 1)) tx_arb (
     .clk(clk), .rst(rst),
     .s0_req(tx0_req), .s0_tdata(tx0_tdata), .s0_tkeep(tx0_tkeep), .s0_tvalid(tx0_tvalid),
     .s0_tready(tx0_tready), .s0_tlast(tx0_tlast), .s0_free(tx0_free),
     .s1_req(tx1_req), .s1_tdata(tx1_tdata), .s1_tkeep(tx1_tkeep), .s1_tvalid(tx1_tvalid),
     .s1_tready(tx1_tready), .s1_tlast(tx1_tlast), .s1_free(tx1_free),
+    .m_tdata(txa_tdata), .m_tkeep(txa_tkeep), .m_tvalid(txa_tvalid), .m_tready(txa_tready),
+    .m_tlast(txa_tlast), .m_free(txa_free), .m_req(txa_req)
+);
+
+toe_tx_arb #(.FREE_BITS(TX_FIFO_LOG2 + 1)) tx_arb_tcp (
+    .clk(clk), .rst(rst),
+    .s0_req(txa_req), .s0_tdata(txa_tdata), .s0_tkeep(txa_tkeep), .s0_tvalid(txa_tvalid),
+    .s0_tready(txa_tready), .s0_tlast(txa_tlast), .s0_free(txa_free),
+    .s1_req(tx2_req), .s1_tdata(tx2_tdata), .s1_tkeep(tx2_tkeep), .s1_tvalid(tx2_tvalid),
+    .s1_tready(tx2_tready), .s1_tlast(tx2_tlast), .s1_free(tx2_free),
     .m_tdata(tx_tdata), .m_tkeep(tx_tkeep), .m_tvalid(tx_tvalid), .m_tready(tx_tready),
-    .m_tlast(tx_tlast), .m_free(tx_free)
+    .m_tlast(tx_tlast), .m_free(tx_free), .m_req()
 );
 
 // ---- host link engine: CSRs, time, alarm, events, RAW_RX, RAW_TX ----
@@ -228,9 +249,31 @@ wire [31:0] stat2_data;
 wire inc_rx_msgs, inc_bad_msg, inc_bad_frame, inc_bad_crc, inc_tx_msgs, inc_events;
 wire inc_tx_raw, inc_tx_raw_bad;
 
+// link <-> TCP engine
+wire         tcp_csr_req, tcp_csr_we, tcp_csr_ack;
+wire [15:0]  tcp_csr_addr;
+wire [31:0]  tcp_csr_wdata, tcp_csr_rdata;
+wire [7:0]   tcp_csr_status;
+wire         tcp_txd_req, tcp_txd_ack;
+wire [7:0]   tcp_txd_slot;
+wire [31:0]  tcp_txd_seq, tcp_txd_rd_data;
+wire [10:0]  tcp_txd_len;
+wire [8:0]   tcp_txd_rd_addr;
+wire         tcp_rxc_req, tcp_rxc_ack;
+wire [7:0]   tcp_rxc_slot;
+wire [31:0]  tcp_rxc_seq;
+wire         tcp_rxd_valid, tcp_rxd_taken;
+wire [7:0]   tcp_rxd_slot, tcp_rxd_rd_slot;
+wire [31:0]  tcp_rxd_seq, tcp_rxd_rd_seq, tcp_rxd_rd_data;
+wire [10:0]  tcp_rxd_len;
+wire         tcp_ev_valid, tcp_ev_taken;
+wire [143:0] tcp_ev_fields;
+wire inc_tcp_rx_segs, inc_tcp_rx_ooo, inc_tcp_rx_drop, inc_tcp_tx_segs, inc_tcp_tx_rexmit;
+wire inc_tcp_dupacks, inc_tcp_data_bad;
+
 toe_link #(
     .CLK_HZ(CLK_HZ), .LINK_KIND(LINK_KIND), .LINK_RATE(LINK_RATE), .HQ_LOG2(HQ_LOG2),
-    .TX_FREE_BITS(TX_FIFO_LOG2 + 1)
+    .TX_FREE_BITS(TX_FIFO_LOG2 + 1), .TCP_SLOTS(SLOTS), .TCP_BUF_LOG2(BUF_LOG2)
 ) link (
     .clk(clk), .rst(rst),
     .s_link_tdata(s_link_tdata), .s_link_tvalid(s_link_tvalid), .s_link_tready(s_link_tready),
@@ -247,7 +290,45 @@ toe_link #(
     .hq_rd_addr(hq_rd_addr), .hq_rd_data(hq_rd_data), .hq_rd_ptr(hq_rd_ptr),
     .m_tx_req(tx1_req), .m_tx_tdata(tx1_tdata), .m_tx_tkeep(tx1_tkeep),
     .m_tx_tvalid(tx1_tvalid), .m_tx_tready(tx1_tready), .m_tx_tlast(tx1_tlast),
-    .m_tx_free(tx1_free)
+    .m_tx_free(tx1_free),
+    .tcp_csr_req(tcp_csr_req), .tcp_csr_we(tcp_csr_we), .tcp_csr_addr(tcp_csr_addr),
+    .tcp_csr_wdata(tcp_csr_wdata), .tcp_csr_ack(tcp_csr_ack), .tcp_csr_rdata(tcp_csr_rdata),
+    .tcp_csr_status(tcp_csr_status),
+    .tcp_txd_req(tcp_txd_req), .tcp_txd_slot(tcp_txd_slot), .tcp_txd_seq(tcp_txd_seq),
+    .tcp_txd_len(tcp_txd_len), .tcp_txd_rd_addr(tcp_txd_rd_addr),
+    .tcp_txd_rd_data(tcp_txd_rd_data), .tcp_txd_ack(tcp_txd_ack),
+    .tcp_rxc_req(tcp_rxc_req), .tcp_rxc_slot(tcp_rxc_slot), .tcp_rxc_seq(tcp_rxc_seq),
+    .tcp_rxc_ack(tcp_rxc_ack),
+    .tcp_rxd_valid(tcp_rxd_valid), .tcp_rxd_taken(tcp_rxd_taken), .tcp_rxd_slot(tcp_rxd_slot),
+    .tcp_rxd_seq(tcp_rxd_seq), .tcp_rxd_len(tcp_rxd_len), .tcp_rxd_rd_slot(tcp_rxd_rd_slot),
+    .tcp_rxd_rd_seq(tcp_rxd_rd_seq), .tcp_rxd_rd_data(tcp_rxd_rd_data),
+    .tcp_ev_valid(tcp_ev_valid), .tcp_ev_taken(tcp_ev_taken), .tcp_ev_fields(tcp_ev_fields)
+);
+
+// ---- TCP fast path ----
+toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tcp (
+    .clk(clk), .rst(rst), .cfg_mac(csr_mac), .cfg_ip(csr_ip), .now_us(now_us),
+    .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_tvalid && rx_tready),
+    .rx_tlast(rx_tlast), .tcp_match(tcp_match),
+    .verdict_valid(verdict_valid), .verdict(verdict),
+    .m_tx_req(tx2_req), .m_tx_tdata(tx2_tdata), .m_tx_tkeep(tx2_tkeep),
+    .m_tx_tvalid(tx2_tvalid), .m_tx_tready(tx2_tready), .m_tx_tlast(tx2_tlast),
+    .m_tx_free(tx2_free),
+    .csr_req(tcp_csr_req), .csr_we(tcp_csr_we), .csr_addr(tcp_csr_addr),
+    .csr_wdata(tcp_csr_wdata), .csr_ack(tcp_csr_ack), .csr_rdata(tcp_csr_rdata),
+    .csr_status(tcp_csr_status),
+    .txd_req(tcp_txd_req), .txd_slot(tcp_txd_slot), .txd_seq(tcp_txd_seq),
+    .txd_len(tcp_txd_len), .txd_rd_addr(tcp_txd_rd_addr), .txd_rd_data(tcp_txd_rd_data),
+    .txd_ack(tcp_txd_ack),
+    .rxc_req(tcp_rxc_req), .rxc_slot(tcp_rxc_slot), .rxc_seq(tcp_rxc_seq),
+    .rxc_ack(tcp_rxc_ack),
+    .rxd_valid(tcp_rxd_valid), .rxd_taken(tcp_rxd_taken), .rxd_slot(tcp_rxd_slot),
+    .rxd_seq(tcp_rxd_seq), .rxd_len(tcp_rxd_len), .rxd_rd_slot(tcp_rxd_rd_slot),
+    .rxd_rd_seq(tcp_rxd_rd_seq), .rxd_rd_data(tcp_rxd_rd_data),
+    .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
+    .inc_rx_segs(inc_tcp_rx_segs), .inc_rx_ooo(inc_tcp_rx_ooo), .inc_rx_drop(inc_tcp_rx_drop),
+    .inc_tx_segs(inc_tcp_tx_segs), .inc_tx_rexmit(inc_tcp_tx_rexmit),
+    .inc_dupacks(inc_tcp_dupacks), .inc_data_bad(inc_tcp_data_bad)
 );
 
 // ---- counters ----
@@ -255,14 +336,22 @@ localparam [STAT_COUNT-1:0] ONE = 1;
 wire [STAT_COUNT-1:0] inc_ext =
     (to_host        ? ONE << STAT_RX_TO_HOST        : {STAT_COUNT{1'b0}}) |
     (host_drop      ? ONE << STAT_RX_HOST_DROP      : {STAT_COUNT{1'b0}}) |
-    (inc_tx_raw     ? (ONE << STAT_TX_RAW) | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
+    (tx_tvalid && tx_tready && tx_tlast ? ONE << STAT_TX_FRAMES : {STAT_COUNT{1'b0}}) |
+    (inc_tx_raw     ? ONE << STAT_TX_RAW            : {STAT_COUNT{1'b0}}) |
     (inc_tx_raw_bad ? ONE << STAT_TX_RAW_BAD        : {STAT_COUNT{1'b0}}) |
     (inc_rx_msgs    ? ONE << STAT_LINK_RX_MSGS      : {STAT_COUNT{1'b0}}) |
     (inc_bad_frame  ? ONE << STAT_LINK_RX_BAD_FRAME : {STAT_COUNT{1'b0}}) |
     (inc_bad_crc    ? ONE << STAT_LINK_RX_BAD_CRC   : {STAT_COUNT{1'b0}}) |
     (inc_bad_msg    ? ONE << STAT_LINK_RX_BAD_MSG   : {STAT_COUNT{1'b0}}) |
     (inc_tx_msgs    ? ONE << STAT_LINK_TX_MSGS      : {STAT_COUNT{1'b0}}) |
-    (inc_events     ? ONE << STAT_EVENTS            : {STAT_COUNT{1'b0}});
+    (inc_events     ? ONE << STAT_EVENTS            : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_rx_segs   ? ONE << STAT_TCP_RX_SEGS    : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_rx_ooo    ? ONE << STAT_TCP_RX_OOO     : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_rx_drop   ? ONE << STAT_TCP_RX_DROP    : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_tx_segs   ? ONE << STAT_TCP_TX_SEGS    : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_tx_rexmit ? ONE << STAT_TCP_TX_REXMIT  : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_dupacks   ? ONE << STAT_TCP_DUPACKS    : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_data_bad  ? ONE << STAT_TCP_TX_DATA_BAD : {STAT_COUNT{1'b0}});
 
 toe_stats #(.STAT_N(STAT_COUNT)) stats (
     .clk(clk), .rst(rst),

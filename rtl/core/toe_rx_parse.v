@@ -90,7 +90,8 @@ module toe_rx_parse #(
 
     input  wire [47:0]           cfg_mac,
     input  wire [31:0]           cfg_ip,
-    input  wire [31:0]           cfg_netmask
+    input  wire [31:0]           cfg_netmask,
+    input  wire                  tcp_match        // toe_tcp: the frame is an offloaded slot's segment
 );
 
 `include "toe_defs.vh"
@@ -287,7 +288,8 @@ always @* begin
         else if (icmp_csum_bad)                            decide = STAT_RX_ICMP_CSUM;
         else if (echo_ok)                                  decide = STAT_RX_ICMP_ECHO;
         else if (ip_proto == 8'd6 && tcp_bad)              decide = STAT_RX_TCP_BAD;
-        else if (ip_proto == 8'd6 && ip_ours)              decide = STAT_RX_TCP;
+        else if (ip_proto == 8'd6 && ip_ours)              decide = tcp_match ? STAT_RX_TCP_SLOT
+                                                                              : STAT_RX_TCP;
         else                                               decide = STAT_RX_IP_OTHER;
     end else                                               decide = STAT_RX_ETHERTYPE;
 end

@@ -6,8 +6,8 @@
 
 /*
  * Each receive verdict increments RX_FRAMES and the verdict's own counter, so RX_FRAMES is
- * always the sum of the verdict counters. Transmit pulses increment TX_FRAMES and the reply
- * kind's counter; inc_ext increments any counter (several at once, at most once each per cycle).
+ * always the sum of the verdict counters. Transmit pulses increment the reply kind's counter
+ * (TX_FRAMES comes in inc_ext, from the last transmit arbiter); inc_ext increments any counter (several at once, at most once each per cycle).
  * stat_data/stat2_data are combinational reads of counter stat_addr/stat2_addr (0 past the last).
  */
 module toe_stats #(
@@ -38,8 +38,8 @@ end endgenerate
 
 wire [STAT_COUNT-1:0] inc =
     (rx_verdict_valid ? (ONE << rx_verdict) | (ONE << STAT_RX_FRAMES) : {STAT_COUNT{1'b0}}) |
-    (tx_arp  ? (ONE << STAT_TX_ARP_REPLY)  | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
-    (tx_icmp ? (ONE << STAT_TX_ICMP_REPLY) | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
+    (tx_arp  ? ONE << STAT_TX_ARP_REPLY  : {STAT_COUNT{1'b0}}) |
+    (tx_icmp ? ONE << STAT_TX_ICMP_REPLY : {STAT_COUNT{1'b0}}) |
     inc_ext[STAT_COUNT-1:0];
 
 reg [31:0] count [0:STAT_COUNT-1];

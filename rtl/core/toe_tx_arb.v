@@ -11,6 +11,7 @@
  * keeps its own rule "start a frame only when the FIFO has room for all of it" and no frame
  * can stall halfway. The grant is held until the granted source's last beat (frame-atomic);
  * after that the other source is preferred if it is waiting (round robin).
+ * m_req (a source waits or sends) lets the output be one source of a further arbiter.
  */
 module toe_tx_arb #(
     parameter FREE_BITS = 11
@@ -39,12 +40,15 @@ module toe_tx_arb #(
     output wire                 m_tvalid,
     input  wire                 m_tready,
     output wire                 m_tlast,
-    input  wire [FREE_BITS-1:0] m_free
+    input  wire [FREE_BITS-1:0] m_free,
+    output wire                 m_req
 );
 
 reg busy;     // a source holds the grant
 reg sel;      // the granted source
 reg last;     // the source granted last time
+
+assign m_req = busy || s0_req || s1_req;
 
 wire g0 = busy && !sel;
 wire g1 = busy && sel;

@@ -10,8 +10,9 @@
  *   CSR_READ / CSR_WRITE   the CSR block below; one RESP each (status per docs/LINK.md)
  *   RAW_TX                 the frame goes to the MAC through toe_tx_arb, IPv4 and L4
  *                          checksums patched in on the way out when the flags ask
- *   SLOT_CMD               not implemented yet: LINK_RX_BAD_MSG and RESP BAD_REQ
- *   anything else          LINK_RX_BAD_MSG (unknown type, TX_DATA/RX_CONSUMED, bad length)
+ *   CSR SLOT_CMD, slots    handed to the TCP engine (toe_tcp), which answers for the RESP
+ *   TX_DATA, RX_CONSUMED   handed to the TCP engine (it counts the ones it rejects)
+ *   anything else          LINK_RX_BAD_MSG (unknown type, bad length)
  * A CSR request with a wrong length is counted as LINK_RX_BAD_MSG and answered BAD_REQ.
  * RAW_TX outside 14..1514 frame bytes counts TX_RAW_BAD (and LINK_RX_MSGS: it was a well-formed
  * message).
@@ -24,7 +25,9 @@ module toe_link #(
     parameter LINK_KIND = 0,
     parameter LINK_RATE = 0,
     parameter HQ_LOG2   = 11,
-    parameter TX_FREE_BITS = 11
+    parameter TX_FREE_BITS = 11,
+    parameter TCP_SLOTS = 8,
+    parameter TCP_BUF_LOG2 = 13
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -79,7 +82,38 @@ module toe_link #(
     output reg                     m_tx_tvalid,
     input  wire                    m_tx_tready,
     output reg                     m_tx_tlast,
-    input  wire [TX_FREE_BITS-1:0] m_tx_free
+    input  wire [TX_FREE_BITS-1:0] m_tx_free,
+
+    // the TCP engine (toe_tcp): slot CSRs, TX_DATA, RX_CONSUMED, RX_DATA, SLOT events
+    output reg                     tcp_csr_req,
+    output wire                    tcp_csr_we,
+    output wire [15:0]             tcp_csr_addr,
+    output wire [31:0]             tcp_csr_wdata,
+    input  wire                    tcp_csr_ack,
+    input  wire [31:0]             tcp_csr_rdata,
+    input  wire [7:0]              tcp_csr_status,
+    output reg                     tcp_txd_req,
+    output wire [7:0]              tcp_txd_slot,
+    output wire [31:0]             tcp_txd_seq,
+    output wire [10:0]             tcp_txd_len,
+    input  wire [8:0]              tcp_txd_rd_addr,
+    output wire [31:0]             tcp_txd_rd_data,
+    input  wire                    tcp_txd_ack,
+    output reg                     tcp_rxc_req,
+    output wire [7:0]              tcp_rxc_slot,
+    output wire [31:0]             tcp_rxc_seq,
+    input  wire                    tcp_rxc_ack,
+    input  wire                    tcp_rxd_valid,
+    output wire                    tcp_rxd_taken,
+    input  wire [7:0]              tcp_rxd_slot,
+    input  wire [31:0]             tcp_rxd_seq,
+    input  wire [10:0]             tcp_rxd_len,
+    output wire [7:0]              tcp_rxd_rd_slot,
+    output wire [31:0]             tcp_rxd_rd_seq,
+    input  wire [31:0]             tcp_rxd_rd_data,
+    input  wire                    tcp_ev_valid,
+    output reg                     tcp_ev_taken,
+    input  wire [143:0]            tcp_ev_fields
 );
 
 `include "toe_defs.vh"
@@ -137,13 +171,29 @@ reg         ev_valid;
 wire        ev_taken;
 reg  [15:0] ev_seq;
 reg  [63:0] ev_time;
+reg  [7:0]  ev_kind;
+reg  [143:0] ev_fields;
+
+// the TCP engine reads the message buffer while it takes TX_DATA
+assign tcp_csr_we      = m_type == MSG_CSR_WRITE;
+assign tcp_csr_addr    = m_addr;
+assign tcp_csr_wdata   = m_value;
+assign tcp_txd_slot    = m_arg;
+assign tcp_txd_seq     = msg_head[47:16];
+assign tcp_txd_len     = msg_len - 11'd6;
+assign tcp_txd_rd_data = buf_rd_data;
+assign tcp_rxc_slot    = m_arg;
+assign tcp_rxc_seq     = msg_head[47:16];
 
 toe_link_tx #(.HQ_LOG2(HQ_LOG2)) tx (
     .clk(clk), .rst(rst),
     .resp_valid(resp_valid), .resp_taken(resp_taken), .resp_tag(resp_tag),
     .resp_status(resp_status), .resp_value(resp_value),
-    .ev_valid(ev_valid), .ev_taken(ev_taken), .ev_kind(EVENT_ALARM), .ev_seq(ev_seq),
-    .ev_time(ev_time),
+    .ev_valid(ev_valid), .ev_taken(ev_taken), .ev_kind(ev_kind), .ev_seq(ev_seq),
+    .ev_time(ev_time), .ev_has_fields(ev_kind == EVENT_SLOT), .ev_fields(ev_fields),
+    .rxd_valid(tcp_rxd_valid), .rxd_taken(tcp_rxd_taken), .rxd_slot(tcp_rxd_slot),
+    .rxd_seq(tcp_rxd_seq), .rxd_len(tcp_rxd_len), .rxd_rd_slot(tcp_rxd_rd_slot),
+    .rxd_rd_seq(tcp_rxd_rd_seq), .rxd_rd_data(tcp_rxd_rd_data),
     .hq_valid(hq_valid), .hq_pop(hq_pop), .hq_start(hq_start), .hq_words(hq_words),
     .hq_len(hq_len), .hq_verdict(hq_verdict), .hq_time(hq_time),
     .hq_rd_addr(hq_rd_addr), .hq_rd_data(hq_rd_data), .hq_rd_ptr(hq_rd_ptr),
@@ -157,7 +207,9 @@ reg        armed;
 reg        arm_now;      // ALARM_HI written this cycle
 wire       alarm_due = armed && now_us >= {alarm_hi, alarm_lo};
 
+// one event register for toe_link_tx, loaded from the alarm (first) or the TCP engine
 always @(posedge clk) begin
+    tcp_ev_taken <= 1'b0;
     if (ev_taken) begin
         ev_valid <= 1'b0;
         ev_seq   <= ev_seq + 16'd1;
@@ -169,25 +221,39 @@ always @(posedge clk) begin
         armed <= 1'b0;
         if (!ev_valid || ev_taken) begin
             ev_valid <= 1'b1;
+            ev_kind  <= EVENT_ALARM;
             ev_time  <= now_us;
         end
+    end
+    if (!alarm_due && (!ev_valid || ev_taken) && tcp_ev_valid && !tcp_ev_taken) begin
+        ev_valid     <= 1'b1;
+        ev_kind      <= EVENT_SLOT;
+        ev_time      <= now_us;
+        ev_fields    <= tcp_ev_fields;
+        tcp_ev_taken <= 1'b1;
     end
     if (rst) begin
         armed    <= 1'b0;
         ev_valid <= 1'b0;
         ev_seq   <= 16'd0;
+        ev_kind  <= EVENT_ALARM;
+        tcp_ev_taken <= 1'b0;
     end
 end
 
 // ---- dispatcher and CSR block ----
 localparam [2:0] D_IDLE = 3'd0, D_CSR = 3'd1, D_CSR2 = 3'd2, D_RAW = 3'd3, D_SEND = 3'd4,
-                 D_DONE = 3'd5;
+                 D_DONE = 3'd5, D_TCP = 3'd6;
 reg [2:0] dstate;
 
 wire        is_read   = m_type == MSG_CSR_READ && msg_len == 11'd4;
 wire        is_write  = m_type == MSG_CSR_WRITE && msg_len == 11'd8;
 wire        is_csr    = m_type == MSG_CSR_READ || m_type == MSG_CSR_WRITE;
 wire        is_stat   = m_addr >= CSR_STAT_BASE && m_addr < CSR_STAT_BASE + STAT_COUNT;
+wire        is_tcp    = m_addr == CSR_SLOT_CMD || m_addr >= CSR_SLOT_BASE;
+wire        is_txd    = m_type == MSG_TX_DATA && msg_len > 11'd6 &&
+                        msg_len <= 11'd6 + CONST_SLOT_DATA_MAX[10:0];
+wire        is_rxc    = m_type == MSG_RX_CONSUMED && msg_len == 11'd6;
 assign stat_addr = m_addr[5:0];   // STAT_BASE is a multiple of 64
 
 reg [31:0] rd_value;
@@ -201,7 +267,7 @@ always @* begin
     case (m_addr)
         CSR_ID:        rd_value = CONST_ID;
         CSR_VERSION:   rd_value = CONST_VERSION;
-        CSR_CAPS:      rd_value = {20'd0, LINK_KIND[3:0], 8'd0};   // no TCP slots yet
+        CSR_CAPS:      rd_value = {12'd0, TCP_BUF_LOG2[3:0], 4'd0, LINK_KIND[3:0], TCP_SLOTS[7:0]};
         CSR_LINK_RATE: rd_value = LINK_RATE;
         CSR_MAC_HI:    rd_value = {16'd0, cfg_mac[47:32]};
         CSR_MAC_LO:    rd_value = cfg_mac[31:0];
@@ -226,7 +292,7 @@ reg  [8:0] widx;
 wire [8:0] nwords   = msg_len[10:2] + {8'd0, msg_len[1:0] != 2'd0};
 wire       tx_beat  = m_tx_tvalid && m_tx_tready;
 wire [8:0] widx_nxt = tx_beat ? widx + 9'd1 : widx;
-assign buf_rd_addr = widx_nxt;
+assign buf_rd_addr = dstate == D_TCP ? tcp_txd_rd_addr : widx_nxt;
 
 always @* begin
     m_tx_tdata = buf_rd_data;
@@ -250,6 +316,9 @@ always @(posedge clk) begin
     arm_now        <= 1'b0;
     if (resp_taken)
         resp_valid <= 1'b0;
+    if (tcp_csr_ack) tcp_csr_req <= 1'b0;
+    if (tcp_txd_ack) tcp_txd_req <= 1'b0;
+    if (tcp_rxc_ack) tcp_rxc_req <= 1'b0;
 
     case (dstate)
         D_IDLE: if (msg_valid && !msg_done) begin
@@ -263,11 +332,20 @@ always @(posedge clk) begin
                     m_tx_req <= 1'b1;
                     dstate   <= D_RAW;
                 end
-            end else if (is_csr || m_type == MSG_SLOT_CMD) begin
+            end else if (is_txd || is_rxc) begin
+                inc_rx_msgs <= 1'b1;
+                tcp_txd_req <= is_txd;
+                tcp_rxc_req <= is_rxc;
+                dstate      <= D_TCP;
+            end else if (is_csr) begin
                 // every one of these gets a RESP: wait until the RESP register is free
                 if (!resp_valid) begin
                     resp_tag <= m_arg;
-                    if (is_read || is_write) begin
+                    if ((is_read || is_write) && is_tcp) begin
+                        inc_rx_msgs <= 1'b1;
+                        tcp_csr_req <= 1'b1;
+                        dstate      <= D_TCP;
+                    end else if (is_read || is_write) begin
                         inc_rx_msgs <= 1'b1;
                         dstate      <= D_CSR;
                     end else begin
@@ -312,6 +390,14 @@ always @(posedge clk) begin
             end
             dstate <= D_CSR2;
         end
+        D_TCP: if (tcp_csr_ack || tcp_txd_ack || tcp_rxc_ack) begin
+            if (tcp_csr_ack) begin
+                resp_status <= tcp_csr_status;
+                resp_value  <= tcp_csr_rdata;
+                resp_valid  <= 1'b1;
+            end
+            dstate <= D_DONE;
+        end
         D_CSR2: begin
             if (is_read && rd_stat)
                 resp_value <= stat_data;
@@ -345,6 +431,9 @@ always @(posedge clk) begin
         m_tx_req    <= 1'b0;
         m_tx_tvalid <= 1'b0;
         widx        <= 9'd0;
+        tcp_csr_req <= 1'b0;
+        tcp_txd_req <= 1'b0;
+        tcp_rxc_req <= 1'b0;
         cfg_mac     <= rst_mac;
         cfg_ip      <= rst_ip;
         cfg_netmask <= rst_netmask;

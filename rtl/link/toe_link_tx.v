@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
-// Link transmit side: RESP, EVENT and RAW_RX messages, CRC-32 appended, COBS encoded, 0x00.
+// Link transmit side: RESP, EVENT, RAW_RX and RX_DATA messages, CRC-32 appended, COBS, 0x00.
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
 
 /*
  * Message-level arbitration: when idle, a pending RESP goes first, then an EVENT, then the
- * oldest frame of the host queue as RAW_RX; the bytes of two messages never interleave.
- * The generator produces one byte per cycle: the message header from a shift register, the
- * RAW_RX frame from the host queue RAM (32-bit words with the 2-byte pad, read one word
- * ahead), then the four CRC bytes (least significant first).
+ * oldest frame of the host queue as RAW_RX, then an RX_DATA offer of the TCP engine; the
+ * bytes of two messages never interleave. The generator produces one byte per cycle: the
+ * message header (and an event's fields) from a shift register, the body (the RAW_RX frame
+ * from the host queue RAM, 32-bit words with the 2-byte pad; or RX_DATA bytes from the slot's
+ * RX ring) read one word ahead, then the four CRC bytes (least significant first).
  *
  * The COBS encoder needs a whole block (up to 254 non-zero bytes) before it can send the
  * block's code byte, so it fills one half of a 2 x 256-byte buffer (one EBR) while the other
@@ -33,6 +34,8 @@ module toe_link_tx #(
     input  wire [7:0]         ev_kind,
     input  wire [15:0]        ev_seq,
     input  wire [63:0]        ev_time,
+    input  wire               ev_has_fields,  // SLOT events carry ev_fields after the time
+    input  wire [143:0]       ev_fields,
 
     // host queue: descriptor head and frame RAM read port
     input  wire               hq_valid,
@@ -46,6 +49,16 @@ module toe_link_tx #(
     input  wire [31:0]        hq_rd_data,
     output reg  [HQ_LOG2:0]   hq_rd_ptr,      // frees the host queue up to here
 
+    // RX_DATA offer and the RX ring read port (bytes from rxd_rd_seq, one cycle later)
+    input  wire               rxd_valid,
+    output reg                rxd_taken,
+    input  wire [7:0]         rxd_slot,
+    input  wire [31:0]        rxd_seq,
+    input  wire [10:0]        rxd_len,
+    output reg  [7:0]         rxd_rd_slot,
+    output wire [31:0]        rxd_rd_seq,
+    input  wire [31:0]        rxd_rd_data,
+
     output wire [7:0]         m_link_tdata,
     output wire               m_link_tvalid,
     input  wire               m_link_tready,
@@ -57,14 +70,16 @@ module toe_link_tx #(
 `include "toe_defs.vh"
 
 localparam [1:0] G_IDLE = 2'd0, G_HDR = 2'd1, G_BODY = 2'd2, G_CRC = 2'd3;
-localparam [1:0] K_RESP = 2'd0, K_EVENT = 2'd1, K_RAW = 2'd2;
+localparam [1:0] K_RESP = 2'd0, K_EVENT = 2'd1, K_RAW = 2'd2, K_DATA = 2'd3;
 
 // ---- message generator ----
 reg [1:0]  gstate;
 reg [1:0]  kind;
-reg [95:0] hdr;        // header bytes, next one in [95:88]
-reg [3:0]  hcnt;       // header bytes left
-reg [10:0] p;          // RAW_RX: position of the next frame byte in the padded frame (from 2)
+reg [239:0] hdr;       // header bytes, next one in [239:232]
+reg [4:0]  hcnt;       // header bytes left
+reg [10:0] p;          // position of the next body byte (RAW_RX: in the padded frame, from 2)
+reg [10:0] p_last;     // position of the body's last byte
+reg [31:0] d_seq;      // RX_DATA: seq of the first byte
 reg [31:0] crc;
 reg [1:0]  ccnt;
 
@@ -74,15 +89,16 @@ wire       e_valid = gstate != G_IDLE;
 wire       e_last  = gstate == G_CRC && ccnt == 2'd3;
 wire       e_beat  = e_valid && e_ready;
 wire [31:0] crc_next;
+wire [31:0] body_word = kind == K_RAW ? hq_rd_data : rxd_rd_data;
 
 always @* begin
     case (gstate)
-        G_HDR:   e_byte = hdr[95:88];
+        G_HDR:   e_byte = hdr[239:232];
         G_BODY:  case (p[1:0])
-                     2'd0: e_byte = hq_rd_data[31:24];
-                     2'd1: e_byte = hq_rd_data[23:16];
-                     2'd2: e_byte = hq_rd_data[15:8];
-                     default: e_byte = hq_rd_data[7:0];
+                     2'd0: e_byte = body_word[31:24];
+                     2'd1: e_byte = body_word[23:16];
+                     2'd2: e_byte = body_word[15:8];
+                     default: e_byte = body_word[7:0];
                  endcase
         default: e_byte = ~crc[7:0];
     endcase
@@ -93,11 +109,13 @@ eth_crc32_8 crc_step (.crc_in(crc), .data(e_byte), .crc_out(crc_next));
 wire [10:0] p_inc  = p + 11'd1;
 wire [8:0]  p_word = (e_beat && gstate == G_BODY) ? p_inc[10:2] : p[10:2];
 assign hq_rd_addr = hq_start[HQ_LOG2-1:0] + {{(HQ_LOG2-9){1'b0}}, p_word};
-wire body_end = p == hq_len + 11'd1;   // this byte is the frame's last
+assign rxd_rd_seq = d_seq + {21'd0, p_word, 2'b00};
+wire body_end = p == p_last;
 
 always @(posedge clk) begin
     resp_taken <= 1'b0;
     ev_taken   <= 1'b0;
+    rxd_taken  <= 1'b0;
     hq_pop     <= 1'b0;
     sent_msg   <= 1'b0;
     sent_event <= 1'b0;
@@ -108,30 +126,41 @@ always @(posedge clk) begin
             p   <= 11'd2;
             if (resp_valid) begin
                 kind       <= K_RESP;
-                hdr        <= {MSG_RESP, resp_tag, resp_status, resp_value, 40'd0};
-                hcnt       <= 4'd7;
+                hdr        <= {MSG_RESP, resp_tag, resp_status, resp_value, 184'd0};
+                hcnt       <= 5'd7;
                 resp_taken <= 1'b1;
                 gstate     <= G_HDR;
             end else if (ev_valid) begin
                 kind     <= K_EVENT;
-                hdr      <= {MSG_EVENT, ev_kind, ev_seq, ev_time};
-                hcnt     <= 4'd12;
+                hdr      <= {MSG_EVENT, ev_kind, ev_seq, ev_time, ev_fields};
+                hcnt     <= ev_has_fields ? 5'd30 : 5'd12;
                 ev_taken <= 1'b1;
                 gstate   <= G_HDR;
             end else if (hq_valid && !hq_pop) begin
                 // hq_pop takes a cycle to show in hq_valid: skip the cycle right after a pop
                 kind   <= K_RAW;
-                hdr    <= {MSG_RAW_RX, 2'b00, hq_verdict, hq_time, 16'd0};
-                hcnt   <= 4'd10;
+                hdr    <= {MSG_RAW_RX, 2'b00, hq_verdict, hq_time, 160'd0};
+                hcnt   <= 5'd10;
+                p_last <= hq_len + 11'd1;
                 gstate <= G_HDR;
+            end else if (rxd_valid && !rxd_taken) begin
+                kind        <= K_DATA;
+                hdr         <= {MSG_RX_DATA, rxd_slot, rxd_seq, 192'd0};
+                hcnt        <= 5'd6;
+                p           <= 11'd0;
+                p_last      <= rxd_len - 11'd1;
+                d_seq       <= rxd_seq;
+                rxd_rd_slot <= rxd_slot;
+                rxd_taken   <= 1'b1;
+                gstate      <= G_HDR;
             end
         end
         G_HDR: if (e_beat) begin
             crc  <= crc_next;
-            hdr  <= {hdr[87:0], 8'd0};
-            hcnt <= hcnt - 4'd1;
-            if (hcnt == 4'd1)
-                gstate <= (kind == K_RAW && hq_len != 11'd0) ? G_BODY : G_CRC;
+            hdr  <= {hdr[231:0], 8'd0};
+            hcnt <= hcnt - 5'd1;
+            if (hcnt == 5'd1)
+                gstate <= ((kind == K_RAW && hq_len != 11'd0) || kind == K_DATA) ? G_BODY : G_CRC;
         end
         G_BODY: if (e_beat) begin
             crc <= crc_next;
@@ -161,6 +190,7 @@ always @(posedge clk) begin
         hq_rd_ptr  <= 0;
         resp_taken <= 1'b0;
         ev_taken   <= 1'b0;
+        rxd_taken  <= 1'b0;
         hq_pop     <= 1'b0;
         sent_msg   <= 1'b0;
         sent_event <= 1'b0;

@@ -110,13 +110,12 @@ static int msg_limits(uint8_t type, size_t *fixed, size_t *dmin, size_t *dmax)
     case TOE_MSG_CSR_READ: *fixed = 4; *dmin = *dmax = 0; return 0;
     case TOE_MSG_CSR_WRITE: *fixed = 8; *dmin = *dmax = 0; return 0;
     case TOE_MSG_RAW_TX: *fixed = 2; *dmin = 14; *dmax = 1514; return 0;
-    case TOE_MSG_SLOT_CMD: *fixed = 2; *dmin = 1; *dmax = rest - 2; return 0;
-    case TOE_MSG_TX_DATA: *fixed = 6; *dmin = 0; *dmax = rest - 6; return 0;
+    case TOE_MSG_TX_DATA: *fixed = 6; *dmin = 0; *dmax = TOE_CONST_SLOT_DATA_MAX; return 0;
     case TOE_MSG_RX_CONSUMED: *fixed = 6; *dmin = *dmax = 0; return 0;
     case TOE_MSG_RESP: *fixed = 7; *dmin = *dmax = 0; return 0;
     case TOE_MSG_EVENT: *fixed = 12; *dmin = 0; *dmax = rest - 12; return 0;
     case TOE_MSG_RAW_RX: *fixed = 10; *dmin = 14; *dmax = 1514; return 0;
-    case TOE_MSG_RX_DATA: *fixed = 6; *dmin = 0; *dmax = rest - 6; return 0;
+    case TOE_MSG_RX_DATA: *fixed = 6; *dmin = 0; *dmax = TOE_CONST_SLOT_DATA_MAX; return 0;
     default: return -1;
     }
 }

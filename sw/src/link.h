@@ -39,7 +39,7 @@ struct toe_msg {
     uint16_t seq;    /* EVENT */
     uint64_t time;   /* EVENT, RAW_RX */
     uint32_t offset; /* TX_DATA, RX_CONSUMED, RX_DATA */
-    const uint8_t *data; /* RAW_TX/RAW_RX frame, SLOT_CMD body, payload, event fields */
+    const uint8_t *data; /* RAW_TX/RAW_RX frame, slot payload, event fields */
     size_t data_len;
 };
 

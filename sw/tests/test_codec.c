@@ -50,15 +50,14 @@ static void test_roundtrip(void)
         {.type = TOE_MSG_CSR_WRITE, .arg = 0, .addr = 0xffff, .value = 0xdeadbeef},
         {.type = TOE_MSG_RAW_TX, .arg = 3, .data = data, .data_len = 14},
         {.type = TOE_MSG_RAW_TX, .arg = 1, .data = data, .data_len = 1514},
-        {.type = TOE_MSG_SLOT_CMD, .arg = 7, .data = data, .data_len = 9},
-        {.type = TOE_MSG_TX_DATA, .arg = 1, .offset = 0x80000001, .data = data, .data_len = 1530},
+        {.type = TOE_MSG_TX_DATA, .arg = 1, .offset = 0x80000001, .data = data, .data_len = 1024},
         {.type = TOE_MSG_TX_DATA, .arg = 1, .offset = 5, .data = data, .data_len = 0},
         {.type = TOE_MSG_RX_CONSUMED, .arg = 2, .offset = 0xfffffffe},
         {.type = TOE_MSG_RESP, .arg = 0xff, .status = 3, .value = 0x00000000},
         {.type = TOE_MSG_EVENT, .arg = 1, .seq = 0xffff, .time = 0x0102030405060708ull},
         {.type = TOE_MSG_EVENT, .arg = 9, .seq = 1, .time = 1, .data = data, .data_len = 12},
         {.type = TOE_MSG_RAW_RX, .arg = 16, .time = 99, .data = data, .data_len = 60},
-        {.type = TOE_MSG_RX_DATA, .arg = 3, .offset = 77, .data = data, .data_len = 1530},
+        {.type = TOE_MSG_RX_DATA, .arg = 3, .offset = 77, .data = data, .data_len = 1024},
     };
     size_t n = sizeof(msgs) / sizeof(msgs[0]);
     int ok = 1;
@@ -80,8 +79,9 @@ static void test_roundtrip(void)
     struct toe_msg bad[] = {
         {.type = TOE_MSG_RAW_TX, .data = data, .data_len = 13},
         {.type = TOE_MSG_RAW_TX, .data = data, .data_len = 1515},
-        {.type = TOE_MSG_SLOT_CMD, .data_len = 0},
-        {.type = TOE_MSG_TX_DATA, .data = data, .data_len = 1531},
+        {.type = 0x04, .arg = 7, .data = data, .data_len = 9}, /* SLOT_CMD: left the spec */
+        {.type = TOE_MSG_TX_DATA, .data = data, .data_len = 1025},
+        {.type = TOE_MSG_RX_DATA, .data = data, .data_len = 1025},
         {.type = 0x07},
         {.type = 0x80},
     };

@@ -101,8 +101,26 @@ toe_link #(.CLK_HZ(CLK_HZ), .LINK_KIND(1), .LINK_RATE(LINK_RATE), .HQ_LOG2(11), 
     .hq_rd_addr(hq_rd_addr), .hq_rd_data(hq_rd_data), .hq_rd_ptr(hq_rd_ptr),
     .m_tx_req(tx1_req), .m_tx_tdata(tx1_tdata), .m_tx_tkeep(tx1_tkeep),
     .m_tx_tvalid(tx1_tvalid), .m_tx_tready(tx1_tready), .m_tx_tlast(tx1_tlast),
-    .m_tx_free(tx1_free)
+    .m_tx_free(tx1_free),
+    // the TCP engine's side: a stub that answers every request at once (its own bench is
+    // tests/rtl/toe_tcp); slot CSRs read back as BAD_ADDR with the address as the value
+    .tcp_csr_req(tcp_csr_req), .tcp_csr_we(), .tcp_csr_addr(tcp_csr_addr), .tcp_csr_wdata(),
+    .tcp_csr_ack(tcp_csr_req), .tcp_csr_rdata({16'd0, tcp_csr_addr}),
+    .tcp_csr_status(CONST_RESP_BAD_ADDR[7:0]),
+    .tcp_txd_req(tcp_txd_req), .tcp_txd_slot(), .tcp_txd_seq(), .tcp_txd_len(),
+    .tcp_txd_rd_addr(9'd0), .tcp_txd_rd_data(), .tcp_txd_ack(tcp_txd_req),
+    .tcp_rxc_req(tcp_rxc_req), .tcp_rxc_slot(), .tcp_rxc_seq(), .tcp_rxc_ack(tcp_rxc_req),
+    .tcp_rxd_valid(1'b0), .tcp_rxd_taken(), .tcp_rxd_slot(8'd0), .tcp_rxd_seq(32'd0),
+    .tcp_rxd_len(11'd0), .tcp_rxd_rd_slot(), .tcp_rxd_rd_seq(), .tcp_rxd_rd_data(32'd0),
+    .tcp_ev_valid(1'b0), .tcp_ev_taken(), .tcp_ev_fields(144'd0)
 );
+wire        tcp_csr_req, tcp_txd_req, tcp_rxc_req;
+wire [15:0] tcp_csr_addr;
+integer     tcp_txd_n = 0, tcp_rxc_n = 0;
+always @(posedge clk) begin
+    if (tcp_txd_req) tcp_txd_n = tcp_txd_n + 1;
+    if (tcp_rxc_req) tcp_rxc_n = tcp_rxc_n + 1;
+end
 
 toe_tx_arb #(.FREE_BITS(11)) arb (
     .clk(clk), .rst(rst),
@@ -116,7 +134,8 @@ toe_tx_arb #(.FREE_BITS(11)) arb (
 
 localparam [STAT_COUNT-1:0] ONE = 1;
 wire [STAT_COUNT-1:0] inc_ext =
-    (inc_tx_raw     ? (ONE << STAT_TX_RAW) | (ONE << STAT_TX_FRAMES) : {STAT_COUNT{1'b0}}) |
+    (mac_tvalid && mac_tready && mac_tlast ? ONE << STAT_TX_FRAMES : {STAT_COUNT{1'b0}}) |
+    (inc_tx_raw     ? ONE << STAT_TX_RAW            : {STAT_COUNT{1'b0}}) |
     (inc_tx_raw_bad ? ONE << STAT_TX_RAW_BAD        : {STAT_COUNT{1'b0}}) |
     (inc_rx_msgs    ? ONE << STAT_LINK_RX_MSGS      : {STAT_COUNT{1'b0}}) |
     (inc_bad_frame  ? ONE << STAT_LINK_RX_BAD_FRAME : {STAT_COUNT{1'b0}}) |
@@ -470,7 +489,7 @@ initial begin
     // constants
     csr_expect(0, CSR_ID, 0, 0, CONST_ID);
     csr_expect(0, CSR_VERSION, 0, 0, CONST_VERSION);
-    csr_expect(0, CSR_CAPS, 0, 0, 32'h100);
+    csr_expect(0, CSR_CAPS, 0, 0, 32'h000d0108);   // 8 slots, link kind 1, 8 KiB rings (the defaults)
     csr_expect(0, CSR_LINK_RATE, 0, 0, LINK_RATE);
     csr_expect(0, CSR_HOST_MASK, 0, 0, CONST_HOST_MASK_DEFAULT);
     csr_expect(0, CSR_MAC_HI, 0, 0, {16'd0, MY_MAC[47:32]});
@@ -626,14 +645,21 @@ initial begin
     put_byte(8'h00); bad_frames = bad_frames + 1;
     expect_silence(2000);
     if (mf_frames != n) $fatal(1, "a bad frame was acted on");
-    // unknown type, wrong lengths, not-yet-implemented types
+    // unknown type, wrong lengths; TX_DATA and RX_CONSUMED of the right sizes go to the TCP
+    // engine once each, with no answer on the link
     mb[0] = 8'h77; mb[1] = 0; mb_len = 6; send_msg; bad_msgs = bad_msgs + 1;
-    mb[0] = MSG_TX_DATA; mb_len = 10; send_msg; bad_msgs = bad_msgs + 1;
-    mb[0] = MSG_RX_CONSUMED; mb_len = 6; send_msg; bad_msgs = bad_msgs + 1;
+    mb[0] = MSG_TX_DATA; mb_len = 6; send_msg; bad_msgs = bad_msgs + 1;
+    mb[0] = MSG_RX_CONSUMED; mb_len = 7; send_msg; bad_msgs = bad_msgs + 1;
+    mb[0] = MSG_TX_DATA; mb_len = 10; send_msg; good_msgs = good_msgs + 1;
+    mb[0] = MSG_RX_CONSUMED; mb_len = 6; send_msg; good_msgs = good_msgs + 1;
     expect_silence(2000);
-    mb[0] = MSG_SLOT_CMD; mb[1] = 8'h42; mb_len = 5; send_msg; bad_msgs = bad_msgs + 1;
+    if (tcp_txd_n != 1 || tcp_rxc_n != 1) $fatal(1, "TX_DATA/RX_CONSUMED hand-over: %0d %0d", tcp_txd_n, tcp_rxc_n);
+    // slot CSRs: the TCP engine's answer is the RESP
+    mb[0] = MSG_CSR_READ; mb[1] = 8'h42; {mb[2], mb[3]} = CSR_SLOT_BASE + 16'd33; mb_len = 4;
+    send_msg; good_msgs = good_msgs + 1;
     get_msg(20000);
-    if (rm[0] != MSG_RESP || rm[1] != 8'h42 || rm[2] != CONST_RESP_BAD_REQ) $fatal(1, "SLOT_CMD answer");
+    if (rm[0] != MSG_RESP || rm[1] != 8'h42 || rm[2] != CONST_RESP_BAD_ADDR ||
+        {rm[3], rm[4], rm[5], rm[6]} != CSR_SLOT_BASE + 16'd33) $fatal(1, "slot CSR answer");
     mb[0] = MSG_CSR_READ; mb[1] = 8'h43; mb_len = 5; send_msg; bad_msgs = bad_msgs + 1;
     get_msg(20000);
     if (rm[0] != MSG_RESP || rm[1] != 8'h43 || rm[2] != CONST_RESP_BAD_REQ) $fatal(1, "short CSR answer");
@@ -646,7 +672,7 @@ initial begin
     check_stat(STAT_LINK_RX_BAD_MSG, bad_msgs);
     check_stat(STAT_TX_RAW, raw_ok);
     check_stat(STAT_TX_RAW_BAD, raw_bad);
-    check_stat(STAT_TX_FRAMES, raw_ok);
+    check_stat(STAT_TX_FRAMES, raw_ok + s0_frames);   // every frame through the arbiter
     check_stat(STAT_EVENTS, events);
     check_stat(STAT_LINK_RX_MSGS, good_msgs + 1);   // the read itself counts before its value is taken
     check_stat(STAT_LINK_TX_MSGS, dev_msgs);

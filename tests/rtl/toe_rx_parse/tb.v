@@ -58,6 +58,8 @@ reg  [63:0] now_us = 64'd0;
 wire        to_host, host_drop;
 always @(posedge clk) now_us <= now_us + 64'd1;
 
+reg tcp_match = 0;   // toe_tcp's lookup: a good TCP segment for an offloaded slot
+
 toe_rx_parse #(.STORE_LOG2(11)) dut (
     .clk(clk), .rst(rst),
     .s_rx_tdata(s_tdata), .s_rx_tkeep(s_tkeep), .s_rx_tvalid(s_tvalid), .s_rx_tready(s_tready),
@@ -73,7 +75,7 @@ toe_rx_parse #(.STORE_LOG2(11)) dut (
     .m_hq_len(hq_len), .m_hq_verdict(hq_verdict), .m_hq_time(hq_time),
     .host_mask(host_mask), .now_us(now_us),
     .verdict_valid(verdict_valid), .verdict(verdict), .to_host(to_host), .host_drop(host_drop),
-    .cfg_mac(MY_MAC), .cfg_ip(MY_IP), .cfg_netmask(NETMASK)
+    .cfg_mac(MY_MAC), .cfg_ip(MY_IP), .cfg_netmask(NETMASK), .tcp_match(tcp_match)
 );
 
 // The store is freed as soon as a frame is committed, unless a test holds it.
@@ -293,6 +295,12 @@ initial begin
         fb_tcp(PEER_IP, MY_IP, len);               expect_verdict(STAT_RX_TCP, 2'd0);
         fb[34 + 20 + len - 1] = fb[34 + 20 + len - 1] ^ 8'h10;
         if (len > 0) expect_verdict(STAT_RX_TCP_BAD, 2'd0);                     // payload flipped
+        // the same segments for an offloaded slot: the fast path's verdict, unless bad
+        tcp_match = 1;
+        if (len > 0) expect_verdict(STAT_RX_TCP_BAD, 2'd0);
+        fb[34 + 20 + len - 1] = fb[34 + 20 + len - 1] ^ 8'h10;
+        expect_verdict(STAT_RX_TCP_SLOT, 2'd0);
+        tcp_match = 0;
     end
     fb_tcp(PEER_IP, MY_IP, 100); fb[50] = fb[50] ^ 8'h01;
     expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // checksum field

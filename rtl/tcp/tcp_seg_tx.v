@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+// TCP segment builder: one Ethernet/IPv4/TCP frame from a descriptor and a TX ring, to toe_tx_arb.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+/*
+ * At start it samples a descriptor (addresses, ports, seq, ack, flags, window, payload length).
+ * The payload is the ring bytes at (seq + i) mod 2^BUF_LOG2, i = 0 .. len-1, of ring `slot`.
+ *
+ * The TCP checksum goes in the header, before the payload, so the ring is read twice:
+ *   pass 1  reads the payload words (one per cycle) and sums them; the pseudo-header and the
+ *           TCP header are summed beside it from the descriptor (registered every cycle),
+ *   pass 2  streams the frame; the payload words come from the ring again.
+ * The frame may start while pass 1 still has up to P1_AHEAD reads to go: the 14 header words
+ * take at least 14 cycles, so pass 1 is done and the checksum registered before word 13 (the
+ * TCP checksum) is presented and before pass 2 first needs the ring (ring reads are muxed:
+ * pass 1 while it runs, else pass 2). m_tx_req (toe_tx_arb) rises when pass 1 is within
+ * P1_AHEAD + 1 reads of its end, so the grant is there when the frame may start, and the
+ * frame starts only when m_tx_free (shown by the arbiter to the granted source) holds all
+ * its words; it is never stalled halfway except by tready.
+ *
+ * Frame (32-bit words, 2 pad bytes first):
+ *   0  pad pad dst0 dst1    5  id, 0x4000 (DF)        10  seq
+ *   1  dst2..5              6  ttl 64, proto 6, csum  11  ack
+ *   2  src0..3              7  source IP              12  0x50, flags, window
+ *   3  src4 src5 0x0800     8  destination IP         13  TCP checksum, urgent 0
+ *   4  0x45 0x00 totlen     9  source port, dest port 14.. payload (bytes past len are 0)
+ * Words: 14 + ceil(len / 4). The identification counts frames sent (from 0 after reset).
+ *
+ * Ring reads in pass 2 run one word ahead of the presented word (registered RAM output):
+ * ring_rd_off is the presented payload word's offset, or the next one on a beat.
+ */
+module tcp_seg_tx #(
+    parameter SLOT_BITS    = 3,
+    parameter BUF_LOG2     = 13,
+    parameter TX_FREE_BITS = 11
+) (
+    input  wire                    clk,
+    input  wire                    rst,
+
+    // descriptor, sampled at start (a one-cycle pulse while !busy)
+    input  wire                    start,
+    output wire                    busy,
+    input  wire [SLOT_BITS-1:0]    slot,
+    input  wire [47:0]             dst_mac,
+    input  wire [47:0]             src_mac,
+    input  wire [31:0]             src_ip,
+    input  wire [31:0]             dst_ip,
+    input  wire [15:0]             src_port,
+    input  wire [15:0]             dst_port,
+    input  wire [31:0]             seq,
+    input  wire [31:0]             ack,
+    input  wire [7:0]              flags,
+    input  wire [15:0]             wnd,
+    input  wire [10:0]             len,       // payload bytes, 0..1460
+
+    // TX ring read port (tcp_ring, one clock latency)
+    output wire [SLOT_BITS-1:0]    ring_rd_slot,
+    output wire [BUF_LOG2-1:0]     ring_rd_off,
+    input  wire [31:0]             ring_rd_data,
+
+    // frames to the MAC through toe_tx_arb
+    output wire                    m_tx_req,
+    output reg  [31:0]             m_tx_tdata,
+    output reg  [3:0]              m_tx_tkeep,
+    output reg                     m_tx_tvalid,
+    input  wire                    m_tx_tready,
+    output reg                     m_tx_tlast,
+    input  wire [TX_FREE_BITS-1:0] m_tx_free,
+
+    output reg                     sent       // pulse the cycle after the last beat
+);
+
+`include "lib/csum_fold.vh"
+
+localparam [1:0] S_IDLE = 2'd0, S_WAIT = 2'd1, S_SEND = 2'd2;
+localparam [9:0] P1_AHEAD = 10'd8;   // pass-1 reads still to go when the frame may start
+localparam [BUF_LOG2-1:0] WORD = 4;  // ring bytes per word
+
+// ---- descriptor ----
+reg [SLOT_BITS-1:0] d_slot;
+reg [47:0] d_dst_mac, d_src_mac;
+reg [31:0] d_src_ip, d_dst_ip;
+reg [15:0] d_src_port, d_dst_port;
+reg [31:0] d_seq, d_ack;
+reg [7:0]  d_flags;
+reg [15:0] d_wnd;
+reg [10:0] d_len;
+reg [9:0]  nwords_m1;    // frame words - 1
+reg [3:0]  last_keep;
+reg [31:0] last_mask;    // payload bytes of the last word
+reg [15:0] ip_id;
+
+reg [1:0]  state;
+assign busy = state != S_IDLE;
+
+// Payload words, from the length at start.
+wire [9:0] pay_words = {1'b0, len[10:2]} + {9'd0, len[1:0] != 2'd0};
+
+// ---- pass 1: sum the payload ----
+reg [9:0]          p1_left;   // reads still to issue
+reg [BUF_LOG2-1:0] p1_off;
+reg                p1_v;      // ring data of a pass-1 read arrives this cycle
+reg                p1_last;   // ... and it is the last payload word
+reg [31:0]         p1_sum;
+wire               p1_busy = p1_left != 10'd0;
+wire [31:0]        p1_word = ring_rd_data & (p1_last ? last_mask : 32'hffffffff);
+
+always @(posedge clk) begin
+    p1_v    <= 1'b0;
+    p1_last <= 1'b0;
+    if (start && !busy) begin
+        p1_left <= pay_words;
+        p1_off  <= seq[BUF_LOG2-1:0];
+        p1_sum  <= 32'd0;
+    end else begin
+        if (p1_busy) begin
+            p1_left <= p1_left - 1'b1;
+            p1_off  <= p1_off + WORD;
+            p1_v    <= 1'b1;
+            p1_last <= p1_left == 10'd1;
+        end
+        if (p1_v)
+            p1_sum <= p1_sum + {16'd0, p1_word[31:16]} + {16'd0, p1_word[15:0]};
+    end
+    if (rst) begin
+        p1_left <= 10'd0;
+        p1_v    <= 1'b0;
+        p1_last <= 1'b0;
+    end
+end
+
+// ---- header sums and checksums, registered every cycle from the descriptor ----
+// ip_csum is valid 3 cycles after start (word 6 goes out 8 or more cycles after start),
+// tcp_csum 2 cycles after pass 1's last sum (see P1_AHEAD).
+wire [15:0] tcp_len = 16'd20 + {5'd0, d_len};
+wire [15:0] ip_len  = 16'd40 + {5'd0, d_len};
+reg  [19:0] sum_pseudo, sum_tcp_hdr, sum_ip;
+reg  [31:0] sum_tcp;
+reg  [15:0] tcp_csum, ip_csum;
+
+always @(posedge clk) begin
+    sum_pseudo  <= {4'd0, d_src_ip[31:16]} + {4'd0, d_src_ip[15:0]} + {4'd0, d_dst_ip[31:16]} +
+                   {4'd0, d_dst_ip[15:0]} + 20'd6 + {4'd0, tcp_len};
+    sum_tcp_hdr <= {4'd0, d_src_port} + {4'd0, d_dst_port} + {4'd0, d_seq[31:16]} +
+                   {4'd0, d_seq[15:0]} + {4'd0, d_ack[31:16]} + {4'd0, d_ack[15:0]} +
+                   {12'd0, d_flags} + 20'h05000 + {4'd0, d_wnd};
+    sum_tcp     <= {12'd0, sum_pseudo} + {12'd0, sum_tcp_hdr};
+    tcp_csum    <= ~fold(sum_tcp + p1_sum);
+    sum_ip      <= 20'h04500 + {4'd0, ip_len} + {4'd0, ip_id} + 20'h04000 + 20'h04006 +
+                   {4'd0, d_src_ip[31:16]} + {4'd0, d_src_ip[15:0]} +
+                   {4'd0, d_dst_ip[31:16]} + {4'd0, d_dst_ip[15:0]};
+    ip_csum     <= ~fold({12'd0, sum_ip});
+end
+
+// ---- pass 2: the frame ----
+reg  [9:0]          widx;      // word presented
+reg  [BUF_LOG2-1:0] pay_off;   // ring offset of the presented payload word (seq in the header)
+wire                beat = m_tx_tvalid && m_tx_tready;
+wire                adv  = beat && widx >= 10'd14;
+wire [31:0]         free32 = {{(32 - TX_FREE_BITS){1'b0}}, m_tx_free};
+
+assign m_tx_req     = state == S_WAIT && p1_left <= P1_AHEAD + 1'b1;
+assign ring_rd_slot = d_slot;
+assign ring_rd_off  = p1_busy ? p1_off : adv ? pay_off + WORD : pay_off;
+
+always @(posedge clk) begin
+    sent <= 1'b0;
+    case (state)
+        S_IDLE: if (start) begin
+            d_slot     <= slot;
+            d_dst_mac  <= dst_mac;
+            d_src_mac  <= src_mac;
+            d_src_ip   <= src_ip;
+            d_dst_ip   <= dst_ip;
+            d_src_port <= src_port;
+            d_dst_port <= dst_port;
+            d_seq      <= seq;
+            d_ack      <= ack;
+            d_flags    <= flags;
+            d_wnd      <= wnd;
+            d_len      <= len;
+            nwords_m1  <= pay_words + 10'd13;
+            last_keep  <= len[1:0] == 2'd1 ? 4'b1000 : len[1:0] == 2'd2 ? 4'b1100 :
+                          len[1:0] == 2'd3 ? 4'b1110 : 4'b1111;
+            last_mask  <= len[1:0] == 2'd1 ? 32'hff000000 : len[1:0] == 2'd2 ? 32'hffff0000 :
+                          len[1:0] == 2'd3 ? 32'hffffff00 : 32'hffffffff;
+            pay_off    <= seq[BUF_LOG2-1:0];
+            state      <= S_WAIT;
+        end
+        S_WAIT: if (p1_left <= P1_AHEAD && free32 > {22'd0, nwords_m1}) begin
+            widx        <= 10'd0;
+            m_tx_tvalid <= 1'b1;
+            state       <= S_SEND;
+        end
+        S_SEND: if (beat) begin
+            widx <= widx + 1'b1;
+            if (adv)
+                pay_off <= pay_off + WORD;
+            if (m_tx_tlast) begin
+                m_tx_tvalid <= 1'b0;
+                sent        <= 1'b1;
+                ip_id       <= ip_id + 1'b1;
+                state       <= S_IDLE;
+            end
+        end
+        default: state <= S_IDLE;
+    endcase
+    if (rst) begin
+        state       <= S_IDLE;
+        m_tx_tvalid <= 1'b0;
+        sent        <= 1'b0;
+        ip_id       <= 16'd0;
+        widx        <= 10'd0;
+        nwords_m1   <= 10'd13;
+    end
+end
+
+always @* begin
+    m_tx_tlast = widx == nwords_m1;
+    m_tx_tkeep = m_tx_tlast ? last_keep : 4'b1111;
+    case (widx)
+        10'd0:  m_tx_tdata = {16'h0000, d_dst_mac[47:32]};
+        10'd1:  m_tx_tdata = d_dst_mac[31:0];
+        10'd2:  m_tx_tdata = d_src_mac[47:16];
+        10'd3:  m_tx_tdata = {d_src_mac[15:0], 16'h0800};
+        10'd4:  m_tx_tdata = {16'h4500, ip_len};
+        10'd5:  m_tx_tdata = {ip_id, 16'h4000};
+        10'd6:  m_tx_tdata = {16'h4006, ip_csum};
+        10'd7:  m_tx_tdata = d_src_ip;
+        10'd8:  m_tx_tdata = d_dst_ip;
+        10'd9:  m_tx_tdata = {d_src_port, d_dst_port};
+        10'd10: m_tx_tdata = d_seq;
+        10'd11: m_tx_tdata = d_ack;
+        10'd12: m_tx_tdata = {8'h50, d_flags, d_wnd};
+        10'd13: m_tx_tdata = {tcp_csum, 16'h0000};
+        default: m_tx_tdata = ring_rd_data & (m_tx_tlast ? last_mask : 32'hffffffff);
+    endcase
+end
+
+endmodule
+
+`default_nettype wire
