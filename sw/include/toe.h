@@ -49,6 +49,16 @@ enum toe_error {
     TOE_ENOSPC = -12,   /* a bounded queue is full */
     TOE_ENOTSUP = -13,  /* not supported by this build or transport */
     TOE_EAGAIN = -14,   /* nothing available now (timeout 0) */
+    TOE_ECONNREFUSED = -15, /* the peer answered the SYN with a RST */
+    TOE_ECONNRESET = -16,   /* the peer reset the connection (an acceptable RST) */
+    TOE_ENOTCONN = -17,     /* the socket is not connected (or not listening) */
+    TOE_EADDRINUSE = -18,   /* the local port is in use */
+    TOE_ENOSLOT = -19,      /* every connection slot of the device is in use (or it has none) */
+    TOE_EISCONN = -20,      /* the socket is already connected, connecting or listening */
+    TOE_EPIPE = -21,        /* send after shutdown */
+    TOE_ECONNABORTED = -22, /* the connection was given up: retransmissions unanswered for the
+                             * user timeout (R2), SYN-ACK retries exhausted, or the device went
+                             * away */
 };
 
 /* Error text for humans ("timed out") and the enum name ("TOE_ETIMEDOUT"). Never NULL. */
@@ -162,6 +172,26 @@ enum toe_host_stat {
     TOE_HSTAT_ARP_FAIL,          /* resolutions given up */
     TOE_HSTAT_ARP_PENDING_DROP,  /* frames dropped: pending queue full or resolution failed */
     TOE_HSTAT_ICMP_RX,           /* echo replies taken by toe_ping */
+    TOE_HSTAT_TCP_ACTIVE_OPENS,  /* connections established by toe_tcp_connect */
+    TOE_HSTAT_TCP_PASSIVE_OPENS, /* connections established on a listening socket */
+    TOE_HSTAT_TCP_SEG_BAD,       /* slow-path TCP segments dropped: malformed, or not for us */
+    TOE_HSTAT_TCP_RST_RX,        /* RSTs that reset or refused a connection */
+    TOE_HSTAT_TCP_RST_TX,        /* RSTs sent (no such connection, abort) */
+    TOE_HSTAT_TCP_CHALLENGE_ACK, /* challenge ACKs (RFC 5961: RST or SYN not exactly acceptable) */
+    TOE_HSTAT_TCP_SYN_RETRANS,   /* SYNs and SYN-ACKs sent again */
+    TOE_HSTAT_TCP_LISTEN_DROP,   /* SYNs dropped: backlog full or no free slot */
+    TOE_HSTAT_TCP_NO_SLOT,       /* connections refused locally: no free slot */
+    TOE_HSTAT_TCP_RTO,           /* retransmission timeouts (go-back-N from SND.UNA) */
+    TOE_HSTAT_TCP_PROBES,        /* zero-window probes */
+    TOE_HSTAT_TCP_KEEPALIVES,    /* keepalive probes */
+    TOE_HSTAT_TCP_FAST_REXMIT,   /* fast retransmits reported by the device */
+    TOE_HSTAT_TCP_TIMEOUTS,      /* connections given up (user timeout, SYN retries) */
+    TOE_HSTAT_TCP_RX_GAP,        /* RX_DATA beyond the expected seq (a message lost): resend asked */
+    TOE_HSTAT_TCP_RX_DUP,        /* RX_DATA messages that were wholly or partly old (trimmed) */
+    TOE_HSTAT_TCP_RX_BAD,        /* RX_DATA or SLOT events for no connection, or out of range */
+    TOE_HSTAT_TCP_TX_RESYNC,     /* TX_END behind the host's (a TX_DATA lost): written again */
+    TOE_HSTAT_TCP_RESYNCS,       /* slot state re-read after link errors or event gaps */
+    TOE_HSTAT_TCP_ASYNC_FAIL,    /* slot commands sent without waiting that got no RESP or an error */
     TOE_HSTAT_COUNT
 };
 
@@ -245,6 +275,180 @@ TOE_API int toe_ping_seq(toe_dev *dev, uint32_t ip, uint16_t seq, size_t payload
                  uint32_t *rtt_us, unsigned *ttl);
 /* toe_ping_seq with the handle's next sequence number and no TTL. */
 TOE_API int toe_ping(toe_dev *dev, uint32_t ip, size_t payload_len, int timeout_ms, uint32_t *rtt_us);
+
+
+/* ---- TCP sockets ----------------------------------------------------------------------
+ *
+ * Connections are offloaded: once established, the device's fast path moves the data, builds
+ * and checks segments, generates and processes ACKs, retransmits on dup ACKs. The library
+ * runs the handshakes (slow path, raw frames), every timer (RTO from the device's RTT
+ * samples, persist, TIME-WAIT, keepalive, SYN retries) on device time through the alarm,
+ * RST checks (RFC 5961) and the buffers between the device and the application.
+ *
+ * A socket belongs to its device handle and to the handle's thread. There is no background
+ * thread: connections make progress inside the calls of the handle (any blocking libtoe call,
+ * toe_poll, toe_tcp_poll). An application that waits elsewhere should call toe_poll or
+ * toe_tcp_poll regularly. While sockets exist the library owns the alarm (do not use
+ * toe_alarm_set/toe_alarm_wait). toe_close() resets every connection of the handle.
+ *
+ * Each connection takes one device slot (toe_info.slots) from the SYN until it closes;
+ * TIME-WAIT and listening sockets take none. Sequence numbers wrap; ports and addresses are
+ * host order.
+ */
+typedef struct toe_sock toe_sock;
+
+enum toe_tcp_state {
+    TOE_TCPS_CLOSED,
+    TOE_TCPS_LISTEN,
+    TOE_TCPS_SYN_SENT,
+    TOE_TCPS_SYN_RCVD,
+    TOE_TCPS_ESTABLISHED,
+    TOE_TCPS_FIN_WAIT_1,
+    TOE_TCPS_FIN_WAIT_2,
+    TOE_TCPS_CLOSE_WAIT,
+    TOE_TCPS_CLOSING,
+    TOE_TCPS_LAST_ACK,
+    TOE_TCPS_TIME_WAIT,
+};
+
+/* "ESTABLISHED", ...; "?" if out of range. */
+TOE_API const char *toe_tcp_state_name(int state);
+
+/* Create a socket on dev (state CLOSED). The first socket of a handle reads the device's
+ * slot count and frees every slot a previous session left open (blocks for that).
+ * Returns 0, TOE_EINVAL, TOE_ENOMEM, TOE_ENOSLOT (the device has no TCP slots), a CSR
+ * error. */
+TOE_API int toe_tcp_socket(toe_dev *dev, toe_sock **s);
+
+/* Active open to ip:port: resolves the next hop (ARP), sends the SYN (MSS 1460 and a window
+ * scale; no SACK or timestamps) and waits for the handshake, resending the SYN with backoff
+ * (1, 2, 4, ... s of device time, 6 resends).
+ *   timeout_ms  0: start and return TOE_EAGAIN; completion shows as TOE_POLLOUT (or
+ *               TOE_POLLERR) in toe_tcp_poll, and calling toe_tcp_connect again with the
+ *               same address returns 0 once established. -1: until the SYN retries end.
+ * Returns 0 (ESTABLISHED), TOE_EINVAL (bad address, port 0), TOE_EISCONN (not a fresh
+ * socket, or connecting elsewhere), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the attempt
+ * is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN), TOE_ENOSLOT,
+ * TOE_EUNREACH (ARP failed), a CSR error, TOE_EIO, TOE_ENODEV. Blocks. */
+TOE_API int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms);
+
+/* Listen on port (all of the device's address). backlog bounds connections in SYN-RECEIVED
+ * plus established ones not yet accepted (1..64; 0 means 8); more SYNs are dropped and
+ * counted (TOE_HSTAT_TCP_LISTEN_DROP), as are SYNs when no slot is free.
+ * Returns 0, TOE_EINVAL, TOE_EISCONN (not a fresh socket), TOE_EADDRINUSE. Does not block. */
+TOE_API int toe_tcp_listen(toe_sock *s, uint16_t port, int backlog);
+
+/* Take one established connection from a listening socket.
+ *   out        the new socket (owned by the caller: toe_tcp_close it)
+ *   peer_ip, peer_port  out, optional
+ * Returns 0, TOE_EINVAL, TOE_ENOTCONN (not listening), TOE_EAGAIN (timeout 0, none ready),
+ * TOE_ETIMEDOUT, TOE_EIO, TOE_ENODEV. Blocks up to timeout_ms. */
+TOE_API int toe_tcp_accept(toe_sock *ls, toe_sock **out, uint32_t *peer_ip, uint16_t *peer_port,
+                           int timeout_ms);
+
+/* Send len bytes: copied to the device's TX ring as room opens (the device acknowledges
+ * nothing: room comes back as the peer acknowledges). Returns when all of buf is with the
+ * device, or on timeout/error.
+ *   sent  out: bytes taken, also on timeout and error
+ * With timeout 0 it takes what fits now: 0 if anything was taken, TOE_EAGAIN if nothing.
+ * Returns 0, TOE_EINVAL, TOE_ENOTCONN (not yet or no longer connected), TOE_EPIPE (after
+ * toe_tcp_shutdown or close), TOE_ECONNRESET, TOE_ECONNABORTED, TOE_EAGAIN, TOE_ETIMEDOUT,
+ * TOE_EIO, TOE_ENODEV. Blocks up to timeout_ms. */
+TOE_API int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent, int timeout_ms);
+
+/* Receive up to cap bytes: waits until at least one byte is there, the peer has closed, or an
+ * error. 0 with *got == 0 is the orderly end of the stream (the peer's FIN, after all data).
+ *   got  out: bytes copied
+ * Returns 0, TOE_EINVAL, TOE_ENOTCONN, TOE_ECONNRESET, TOE_ECONNABORTED, TOE_EAGAIN (timeout
+ * 0, nothing there), TOE_ETIMEDOUT, TOE_EIO, TOE_ENODEV. Blocks up to timeout_ms. */
+TOE_API int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms);
+
+/* Half close: send our FIN after everything already sent; receiving goes on. Waits up to
+ * timeout_ms for the FIN to be acknowledged (0: do not wait).
+ * Returns 0, TOE_EINVAL, TOE_ENOTCONN, TOE_ECONNRESET, TOE_ECONNABORTED, TOE_ETIMEDOUT (FIN
+ * sent, not yet acknowledged), a CSR error. */
+TOE_API int toe_tcp_shutdown(toe_sock *s, int timeout_ms);
+
+/* Close the socket and free the handle (always, whatever the result; NULL is fine).
+ * A connection ends with a FIN after all sent data and waits up to timeout_ms for it to be
+ * acknowledged; the rest of the close (FIN-WAIT-2, TIME-WAIT) goes on inside the device
+ * handle. Unread received data turns the close into an abort (RST), as in RFC 2525 2.17.
+ * A listening socket resets its connections that were not accepted.
+ * Returns 0, TOE_ETIMEDOUT (FIN not acknowledged in time: the close goes on), TOE_ECONNRESET
+ * (reset by the peer, or aborted here for unread data), a CSR error. */
+TOE_API int toe_tcp_close(toe_sock *s, int timeout_ms);
+
+/* Reset the connection (RST to the peer), free the slot and the handle. NULL is fine.
+ * Blocks for a few CSR round trips. */
+TOE_API void toe_tcp_abort(toe_sock *s);
+
+/* Wait for any of n sockets (all on the same device) to be ready.
+ *   events   TOE_POLLIN: data, end of stream or error to read; on a listening socket, a
+ *            connection to accept. TOE_POLLOUT: room to send (a connect finished).
+ *   revents  out: those of events that hold, plus TOE_POLLERR (an error is pending) and
+ *            TOE_POLLHUP (the connection is over both ways, or never was) always
+ * NULL sockets are skipped. Returns the number of sockets with revents set (> 0), TOE_EAGAIN
+ * (timeout 0, none ready), TOE_ETIMEDOUT, TOE_EINVAL, TOE_EIO, TOE_ENODEV. Blocks. */
+#define TOE_POLLIN 0x1
+#define TOE_POLLOUT 0x4
+#define TOE_POLLERR 0x8
+#define TOE_POLLHUP 0x10
+struct toe_tcp_pollfd {
+    toe_sock *sock;
+    short events;
+    short revents;
+};
+TOE_API int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms);
+
+/* Socket options (toe_tcp_setopt values):
+ *   TOE_TCP_NODELAY       1: no Nagle (default 0: Nagle on); also while connected
+ *   TOE_TCP_KEEPALIVE     idle seconds before keepalive probes (75 s apart, 9 of them);
+ *                         0 off (default)
+ *   TOE_TCP_USER_TIMEOUT  ms without progress on unacknowledged data before the connection is
+ *                         given up (R2; TOE_ECONNABORTED); 0: default 120000
+ *   TOE_TCP_MIN_RTO       lower bound of the retransmission timeout in ms (default 200, as
+ *                         Linux; RFC 6298 says 1000), 1..60000
+ *   TOE_TCP_TIME_WAIT     TIME-WAIT (2 MSL) and orphaned FIN-WAIT-2 time in ms (default
+ *                         60000), 0..600000
+ * Returns 0 or TOE_EINVAL (unknown option, value out of range), a CSR error (NODELAY while
+ * connected). */
+enum toe_tcp_opt {
+    TOE_TCP_NODELAY = 1,
+    TOE_TCP_KEEPALIVE = 2,
+    TOE_TCP_USER_TIMEOUT = 3,
+    TOE_TCP_MIN_RTO = 4,
+    TOE_TCP_TIME_WAIT = 5,
+};
+TOE_API int toe_tcp_setopt(toe_sock *s, int opt, int value);
+
+/* One connection as toe_tcp_netstat and toe_tcp_sockinfo see it. */
+struct toe_tcp_info {
+    int state;                 /* enum toe_tcp_state */
+    int slot;                  /* device slot, -1 none */
+    uint32_t local_ip, remote_ip;
+    uint16_t local_port, remote_port;
+    int orphan;                /* closed by the application, finishing inside the library */
+    uint32_t snd_una, snd_nxt, snd_wnd, tx_end; /* snd_nxt: the device's (netstat only) */
+    uint32_t rcv_nxt, rcv_wnd;                  /* rcv_wnd: the device's (netstat only) */
+    uint32_t cwnd, ssthresh;                    /* netstat only */
+    uint32_t retransmits;                       /* device slot counter (netstat only) */
+    uint32_t tx_queued;        /* bytes with the device, not yet acknowledged */
+    uint32_t rx_queued;        /* bytes received, not yet read by the application */
+    uint32_t srtt_us, rttvar_us, rto_us;
+    uint16_t mss;              /* the peer's */
+    uint8_t snd_wscale, rcv_wscale;
+    uint32_t rto_count;        /* RTOs of this connection */
+};
+
+/* Snapshot of every socket of the handle (listening, connecting, open, closing, TIME-WAIT),
+ * with live slot fields read from the device (one CSR batch).
+ *   out, n  room for n entries; got: entries filled (the total may be larger)
+ * Returns 0, TOE_EINVAL, a CSR error (host fields are filled anyway). Blocks. */
+TOE_API int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *got);
+
+/* The host's view of one socket (no CSR reads; the netstat-only fields are 0). Never blocks.
+ * Returns 0 or TOE_EINVAL. */
+TOE_API int toe_tcp_sockinfo(const toe_sock *s, struct toe_tcp_info *info);
 
 #ifdef __cplusplus
 }

@@ -83,6 +83,14 @@ static const struct {
     {TOE_ENOSPC, "TOE_ENOSPC", "queue full"},
     {TOE_ENOTSUP, "TOE_ENOTSUP", "not supported"},
     {TOE_EAGAIN, "TOE_EAGAIN", "nothing available"},
+    {TOE_ECONNREFUSED, "TOE_ECONNREFUSED", "connection refused"},
+    {TOE_ECONNRESET, "TOE_ECONNRESET", "connection reset by peer"},
+    {TOE_ENOTCONN, "TOE_ENOTCONN", "not connected"},
+    {TOE_EADDRINUSE, "TOE_EADDRINUSE", "port in use"},
+    {TOE_ENOSLOT, "TOE_ENOSLOT", "no free connection slot on the device"},
+    {TOE_EISCONN, "TOE_EISCONN", "already connected or listening"},
+    {TOE_EPIPE, "TOE_EPIPE", "connection shut down for sending"},
+    {TOE_ECONNABORTED, "TOE_ECONNABORTED", "connection given up (peer not answering)"},
 };
 
 const char *toe_strerror(int err)
@@ -127,6 +135,26 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_ARP_FAIL] = "arp_fail",
     [TOE_HSTAT_ARP_PENDING_DROP] = "arp_pending_drop",
     [TOE_HSTAT_ICMP_RX] = "icmp_echo_reply_rx",
+    [TOE_HSTAT_TCP_ACTIVE_OPENS] = "tcp_active_opens",
+    [TOE_HSTAT_TCP_PASSIVE_OPENS] = "tcp_passive_opens",
+    [TOE_HSTAT_TCP_SEG_BAD] = "tcp_seg_bad",
+    [TOE_HSTAT_TCP_RST_RX] = "tcp_rst_rx",
+    [TOE_HSTAT_TCP_RST_TX] = "tcp_rst_tx",
+    [TOE_HSTAT_TCP_CHALLENGE_ACK] = "tcp_challenge_ack",
+    [TOE_HSTAT_TCP_SYN_RETRANS] = "tcp_syn_retrans",
+    [TOE_HSTAT_TCP_LISTEN_DROP] = "tcp_listen_drop",
+    [TOE_HSTAT_TCP_NO_SLOT] = "tcp_no_slot",
+    [TOE_HSTAT_TCP_RTO] = "tcp_rto",
+    [TOE_HSTAT_TCP_PROBES] = "tcp_zero_window_probes",
+    [TOE_HSTAT_TCP_KEEPALIVES] = "tcp_keepalive_probes",
+    [TOE_HSTAT_TCP_FAST_REXMIT] = "tcp_fast_rexmit",
+    [TOE_HSTAT_TCP_TIMEOUTS] = "tcp_timeouts",
+    [TOE_HSTAT_TCP_RX_GAP] = "tcp_rx_gap",
+    [TOE_HSTAT_TCP_RX_DUP] = "tcp_rx_dup",
+    [TOE_HSTAT_TCP_RX_BAD] = "tcp_rx_bad",
+    [TOE_HSTAT_TCP_TX_RESYNC] = "tcp_tx_resync",
+    [TOE_HSTAT_TCP_RESYNCS] = "tcp_resyncs",
+    [TOE_HSTAT_TCP_ASYNC_FAIL] = "tcp_async_fail",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }
@@ -220,6 +248,13 @@ static void on_resp(toe_dev *dev, const struct toe_msg *m)
         dev->hs[TOE_HSTAT_RESP_STALE]++;
         return;
     }
+    if (q->async) {
+        /* Nobody waits: a fire-and-forget write is over. */
+        if (m->status != TOE_CONST_RESP_OK)
+            dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
+        memset(q, 0, sizeof(*q));
+        return;
+    }
     q->done = 1;
     switch (m->status) {
     case TOE_CONST_RESP_OK: q->result = 0; q->value = q->is_write ? q->value : m->value; break;
@@ -242,6 +277,8 @@ static void on_event(toe_dev *dev, const struct toe_msg *m)
         dev->alarm_fired = 1;
         dev->alarm_fired_time = m->time;
     }
+    if (dev->tcp)
+        toe_tcp_event(dev, m->arg, m->time, m->data, m->data_len);
     if (dev->ev_cb)
         dev->ev_cb(dev->ev_user, m->arg, m->seq, m->time, m->data, m->data_len);
 }
@@ -249,7 +286,7 @@ static void on_event(toe_dev *dev, const struct toe_msg *m)
 static void on_raw_rx(toe_dev *dev, const struct toe_msg *m)
 {
     dev->hs[TOE_HSTAT_RAW_RX]++;
-    if (toe_net_input(dev, m->data, m->data_len, m->time))
+    if (toe_net_input(dev, m->data, m->data_len, m->arg, m->time))
         return;
     if (dev->rawq_n == dev->rawq_cap) {
         dev->hs[TOE_HSTAT_RAW_RX_DROP]++;
@@ -275,7 +312,10 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     case TOE_MSG_RESP: on_resp(dev, &m); break;
     case TOE_MSG_EVENT: on_event(dev, &m); break;
     case TOE_MSG_RAW_RX: on_raw_rx(dev, &m); break;
-    case TOE_MSG_RX_DATA: dev->hs[TOE_HSTAT_RX_DATA_DROP]++; break;
+    case TOE_MSG_RX_DATA:
+        if (!dev->tcp || toe_tcp_rx_data(dev, m.arg, m.offset, m.data, m.data_len))
+            dev->hs[TOE_HSTAT_RX_DATA_DROP]++;
+        break;
     default: dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG]++; return; /* host-to-device type */
     }
     dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
@@ -294,6 +334,10 @@ static int csr_timers(toe_dev *dev)
                 q->done = 1;
                 q->result = TOE_ETIMEDOUT;
                 dev->hs[TOE_HSTAT_CSR_TIMEOUTS]++;
+                if (q->async) {
+                    dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
+                    memset(q, 0, sizeof(*q));
+                }
                 continue;
             }
             q->retries_left--;
@@ -323,6 +367,8 @@ int toe_dev_turn(toe_dev *dev, int wait_ms)
     if (dev->dead)
         return dev->dead;
     int w = min_wait(csr_timers(dev), toe_net_timers(dev));
+    if (dev->tcp)
+        w = min_wait(w, toe_tcp_wait_ms(dev));
     int r = toe_dev_flush(dev, TOE_FLUSH_MS);
     if (r && r != TOE_ETIMEDOUT)
         return r;
@@ -334,7 +380,11 @@ int toe_dev_turn(toe_dev *dev, int wait_ms)
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
     if (r)
         return dev_fail(dev, r, "read");
-    return 0;
+    /* TCP work that may block on CSRs runs here, outside message dispatch, and never nested
+     * (its own CSR waits turn the engine too). */
+    if (dev->tcp)
+        toe_tcp_work(dev);
+    return dev->dead;
 }
 
 int toe_poll(toe_dev *dev, int timeout_ms)
@@ -356,6 +406,38 @@ static int alloc_tag(toe_dev *dev)
         }
     }
     return -1;
+}
+
+int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
+{
+    if (dev->dead)
+        return dev->dead;
+    int t = alloc_tag(dev);
+    if (t < 0) {
+        dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
+        return toe_seterr(dev, TOE_ENOSPC, "no free request tags");
+    }
+    struct toe_csr_req *q = &dev->req[t];
+    memset(q, 0, sizeof(*q));
+    q->busy = 1;
+    q->async = 1;
+    q->slot = (int16_t)slot;
+    q->is_write = 1;
+    q->addr = addr;
+    q->value = value;
+    q->retries_left = dev->retries;
+    q->retry_at = toe_now_ms() + (uint64_t)dev->retry_ms;
+    struct toe_msg m = {.type = TOE_MSG_CSR_WRITE, .arg = (uint8_t)t, .addr = addr, .value = value};
+    return toe_dev_queue(dev, &m);
+}
+
+void toe_csr_cancel_async(toe_dev *dev, int slot)
+{
+    for (int t = 0; t < TOE_NTAGS; t++) {
+        struct toe_csr_req *q = &dev->req[t];
+        if (q->busy && q->async && q->slot == slot)
+            memset(q, 0, sizeof(*q));
+    }
 }
 
 /* Run up to 128 CSR requests in one batch. vals: in for writes, out for reads. */
@@ -460,6 +542,20 @@ int toe_csr_read_many(toe_dev *dev, const uint16_t *addrs, uint32_t *values, siz
     free(wr);
     free(tmp);
     return r;
+}
+
+int toe_csr_write_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *values, size_t n,
+                       int timeout_ms)
+{
+    if (!dev || (n && (!addrs || !values)) || n > 128)
+        return TOE_EINVAL;
+    if (dev->dead)
+        return dev->dead;
+    uint8_t wr[128];
+    uint32_t v[128];
+    memset(wr, 1, n);
+    memcpy(v, values, n * sizeof(*v));
+    return csr_batch(dev, addrs, v, wr, n, NULL, timeout_ms);
 }
 
 int toe_csr_read(toe_dev *dev, uint16_t addr, uint32_t *value, int timeout_ms)
@@ -768,6 +864,7 @@ void toe_close(toe_dev *dev)
 {
     if (!dev)
         return;
+    toe_tcp_free(dev); /* queues RSTs and slot FREEs for open connections */
     if (!dev->dead && dev->txlen) {
         size_t done;
         dev->tr.ops->write(dev->tr.priv, dev->txbuf, dev->txlen, &done, 0);

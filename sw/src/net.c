@@ -40,7 +40,7 @@ void toe_net_free(toe_dev *dev)
 }
 
 /* The device's own addresses, read once per handle (toe_csr_write of one of them resets). */
-static int net_cfg(toe_dev *dev, int timeout_ms)
+int toe_net_cfg(toe_dev *dev, int timeout_ms)
 {
     struct toe_net *n = &dev->net;
     if (n->have_cfg)
@@ -237,14 +237,24 @@ static int icmp_input(toe_dev *dev, const uint8_t *ip, size_t len)
     return 1;
 }
 
-int toe_net_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t dev_time)
+int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size_t len,
+                    unsigned flags)
 {
-    (void)dev_time;
+    return send_ip_frame(dev, mac, pkt, len, flags);
+}
+
+int toe_net_input(toe_dev *dev, const uint8_t *f, size_t len, unsigned verdict,
+                  uint64_t dev_time)
+{
     if (len < 14)
         return 0;
     switch (rd16(f + 12)) {
     case ETH_ARP: return arp_input(dev, f, len);
-    case ETH_IP: return icmp_input(dev, f + 14, len - 14);
+    case ETH_IP:
+        /* TCP with a checksum the device checked, once the TCP layer exists. */
+        if (dev->tcp && verdict == TOE_STAT_RX_TCP && len >= 34 && f[23] == 6)
+            return toe_tcp_input(dev, f, len, dev_time);
+        return icmp_input(dev, f + 14, len - 14);
     default: return 0;
     }
 }
@@ -256,7 +266,7 @@ int toe_arp_resolve(toe_dev *dev, uint32_t ip, uint8_t mac[6], int timeout_ms)
     if (!dev || !mac)
         return TOE_EINVAL;
     uint64_t deadline = toe_deadline(timeout_ms);
-    int r = net_cfg(dev, timeout_ms);
+    int r = toe_net_cfg(dev, timeout_ms);
     uint32_t nh;
     if (r || (r = next_hop(dev, ip, &nh)))
         return r;
@@ -300,7 +310,7 @@ int toe_ip_send(toe_dev *dev, const void *packet, size_t len, unsigned flags)
     const uint8_t *p = packet;
     if ((p[0] >> 4) != 4)
         return toe_seterr(dev, TOE_EINVAL, "not an IPv4 packet");
-    int r = net_cfg(dev, 1000);
+    int r = toe_net_cfg(dev, 1000);
     uint32_t nh;
     if (r || (r = next_hop(dev, rd32(p + 16), &nh)))
         return r;

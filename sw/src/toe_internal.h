@@ -71,6 +71,8 @@ int toe_open_transport(toe_dev **dev, const struct toe_transport *t, const char 
 struct toe_csr_req {
     uint8_t busy;
     uint8_t done;
+    uint8_t async;       /* nobody waits: freed on its RESP or final timeout */
+    int16_t slot;        /* async: the TCP slot it concerns (-1 none), for cancelling */
     uint8_t is_write;
     uint16_t addr;
     uint32_t value;
@@ -160,6 +162,7 @@ struct toe_dev {
     unsigned rawq_cap, rawq_head, rawq_n;
 
     struct toe_net net;
+    struct toe_tcp *tcp; /* NULL until the first toe_tcp_socket */
 };
 
 uint64_t toe_now_ms(void);
@@ -179,11 +182,41 @@ int toe_dev_flush(toe_dev *dev, int timeout_ms);
 /* One engine turn: flush, read (waiting up to wait_ms), dispatch, timers. */
 int toe_dev_turn(toe_dev *dev, int wait_ms);
 
+/* Write up to 128 CSRs in one batch (in order, all answers awaited). Returns 0 or the first
+ * error. */
+int toe_csr_write_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *values, size_t n,
+                       int timeout_ms);
+/* A CSR write nobody waits for (retried like the others; failures counted in
+ * TOE_HSTAT_TCP_ASYNC_FAIL). slot: the TCP slot it concerns, or -1. Returns 0 or an error. */
+int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot);
+/* Forget the async writes of a slot that have not been answered (before the slot is freed
+ * and reused, so that a late retry cannot hit the next connection). */
+void toe_csr_cancel_async(toe_dev *dev, int slot);
+
 /* Net layer hooks, called by the device layer. */
 int toe_net_init(toe_dev *dev);
 void toe_net_free(toe_dev *dev);
 /* A RAW_RX frame: returns 1 if the net layer consumed it. */
-int toe_net_input(toe_dev *dev, const uint8_t *frame, size_t len, uint64_t dev_time);
+int toe_net_input(toe_dev *dev, const uint8_t *frame, size_t len, unsigned verdict,
+                  uint64_t dev_time);
+/* The device's own addresses (read once per handle). */
+int toe_net_cfg(toe_dev *dev, int timeout_ms);
+/* Queue an IPv4 packet in a RAW_TX frame to a known next-hop MAC. */
+int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size_t len,
+                    unsigned flags);
+
+/* TCP layer hooks (tcp.c), called by the device layer once dev->tcp exists. None of the
+ * dispatch hooks blocks; toe_tcp_work runs after each engine turn and may. */
+void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
+/* RX_DATA; returns nonzero if dropped (counted by the caller). */
+int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
+/* A RAW_RX TCP segment (IPv4 packet); returns 1 if consumed. */
+int toe_tcp_input(toe_dev *dev, const uint8_t *eth, size_t len, uint64_t dev_time);
+void toe_tcp_work(toe_dev *dev);
+/* Host ms until the TCP layer needs a turn on host time (-1 none). */
+int toe_tcp_wait_ms(toe_dev *dev);
+/* Reset every connection (queued, non-blocking) and free the layer. NULL-safe. */
+void toe_tcp_free(toe_dev *dev);
 /* Timers (ARP retries and expiry); returns ms until its next deadline (-1 none). */
 int toe_net_timers(toe_dev *dev);
 

@@ -15,7 +15,9 @@ void mock_init(struct mock_dev *m)
     toe_link_rx_init(&m->rx);
     m->csr[TOE_CSR_ID] = TOE_CONST_ID;
     m->csr[TOE_CSR_VERSION] = TOE_CONST_VERSION;
-    m->csr[TOE_CSR_CAPS] = 8 | TOE_CONST_LINK_SIM << 8;
+    m->csr[TOE_CSR_CAPS] = MOCK_SLOTS | TOE_CONST_LINK_SIM << 8 | MOCK_RING_LOG2 << 16;
+    for (int i = 0; i < MOCK_SLOTS; i++)
+        m->txlog[i] = malloc(MOCK_TXLOG);
     m->csr[TOE_CSR_LINK_RATE] = 1500000;
     m->csr[TOE_CSR_MAC_HI] = 0x0200;
     m->csr[TOE_CSR_MAC_LO] = 0x00000001;
@@ -32,6 +34,10 @@ void mock_free(struct mock_dev *m)
 {
     free(m->out);
     m->out = NULL;
+    for (int i = 0; i < MOCK_SLOTS; i++) {
+        free(m->txlog[i]);
+        m->txlog[i] = NULL;
+    }
 }
 
 void mock_emit_bytes(struct mock_dev *m, const void *p, size_t n)
@@ -56,8 +62,20 @@ void mock_emit_event(struct mock_dev *m, uint8_t kind, uint16_t seq)
     mock_emit(m, &e);
 }
 
+static int slot_field(uint16_t a, unsigned *slot, unsigned *f)
+{
+    if (a < TOE_CSR_SLOT_BASE || a >= TOE_CSR_SLOT_BASE + MOCK_SLOTS * TOE_CONST_SLOT_STRIDE)
+        return 0;
+    *slot = (a - TOE_CSR_SLOT_BASE) / TOE_CONST_SLOT_STRIDE;
+    *f = (a - TOE_CSR_SLOT_BASE) % TOE_CONST_SLOT_STRIDE;
+    return *f <= TOE_FIELD_SND_MAX;
+}
+
 static int known(uint16_t a)
 {
+    unsigned sl, f;
+    if (slot_field(a, &sl, &f) || a == TOE_CSR_SLOT_CMD)
+        return 1;
     return a <= TOE_CSR_LINK_RATE || (a >= TOE_CSR_MAC_HI && a <= TOE_CSR_HOST_MASK) ||
            (a >= TOE_CSR_TIME_LO && a <= TOE_CSR_ALARM_HI) ||
            (a >= TOE_CSR_STAT_BASE && a < TOE_CSR_STAT_BASE + TOE_STAT_COUNT);
@@ -65,6 +83,12 @@ static int known(uint16_t a)
 
 static int read_only(uint16_t a)
 {
+    unsigned sl, f;
+    if (slot_field(a, &sl, &f))
+        return f == TOE_FIELD_SND_NXT || f == TOE_FIELD_TX_END || f == TOE_FIELD_RX_CONSUMED ||
+               f == TOE_FIELD_RCV_WND || f == TOE_FIELD_STATS || f == TOE_FIELD_SND_MAX;
+    if (a == TOE_CSR_SLOT_CMD)
+        return 0;
     return a <= TOE_CSR_LINK_RATE || a == TOE_CSR_TIME_LO || a == TOE_CSR_TIME_HI ||
            a >= TOE_CSR_STAT_BASE;
 }
@@ -134,6 +158,113 @@ static void on_raw_tx(struct mock_dev *m, const uint8_t *f, size_t n)
     }
 }
 
+/* Side effects of slot CSR writes (docs/TCP.md, spec fields and commands). */
+static void slot_write(struct mock_dev *m, uint16_t a, uint32_t v)
+{
+    unsigned sl, f;
+    if (a == TOE_CSR_SLOT_CMD) {
+        unsigned cmd = v >> 8, s = v & 0xff;
+        m->csr[a] = 0;
+        if (m->ncmd < MOCK_CMDLOG)
+            m->cmdlog[m->ncmd++] = (uint16_t)v;
+        if (s >= MOCK_SLOTS)
+            return;
+        uint32_t *fl = &m->csr[MOCK_SLOT(s, TOE_FIELD_FLAGS)];
+        if (cmd == TOE_CMD_OPEN)
+            *fl |= TOE_CONST_SF_VALID;
+        else if (cmd == TOE_CMD_FREE)
+            *fl = 0;
+        else if (cmd == TOE_CMD_CLOSE)
+            *fl |= TOE_CONST_SF_FIN_QUEUED;
+        return;
+    }
+    if (!slot_field(a, &sl, &f))
+        return;
+    if (f == TOE_FIELD_SND_UNA) {
+        m->csr[MOCK_SLOT(sl, TOE_FIELD_SND_NXT)] = v;
+        m->csr[MOCK_SLOT(sl, TOE_FIELD_TX_END)] = v;
+        m->csr[MOCK_SLOT(sl, TOE_FIELD_SND_MAX)] = v;
+        m->txlog_len[sl] = 0;
+    } else if (f == TOE_FIELD_RCV_NXT) {
+        m->csr[MOCK_SLOT(sl, TOE_FIELD_RX_SENT)] = v;
+        m->csr[MOCK_SLOT(sl, TOE_FIELD_RX_CONSUMED)] = v;
+    } else if (f == TOE_FIELD_RX_SENT) {
+        m->rx_sent_writes++;
+    }
+}
+
+const struct mock_raw *mock_raw_back(const struct mock_dev *m, unsigned k)
+{
+    if (k >= m->nraw || k >= MOCK_RAWLOG)
+        return NULL;
+    return &m->rawlog[(m->nraw - 1 - k) % MOCK_RAWLOG];
+}
+
+unsigned mock_cmd_count(const struct mock_dev *m, unsigned cmd, int slot)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < m->ncmd; i++)
+        if ((m->cmdlog[i] >> 8) == cmd && (slot < 0 || (m->cmdlog[i] & 0xff) == (unsigned)slot))
+            n++;
+    return n;
+}
+
+void mock_slot_event(struct mock_dev *m, unsigned slot, unsigned flags, uint32_t una,
+                     uint32_t wnd, uint32_t rcv_nxt, uint32_t rtt)
+{
+    uint8_t f[18];
+    f[0] = (uint8_t)slot;
+    f[1] = (uint8_t)flags;
+    wr32(f + 2, una);
+    wr32(f + 6, wnd);
+    wr32(f + 10, rcv_nxt);
+    wr32(f + 14, rtt);
+    if (slot < MOCK_SLOTS)
+        m->csr[MOCK_SLOT(slot, TOE_FIELD_SND_UNA)] = una;
+    struct toe_msg e = {.type = TOE_MSG_EVENT, .arg = TOE_EVENT_SLOT, .seq = m->ev_seq++,
+                        .time = m->time_us, .data = f, .data_len = sizeof(f)};
+    mock_emit(m, &e);
+}
+
+void mock_rx_data(struct mock_dev *m, unsigned slot, uint32_t seq, const void *p, size_t n)
+{
+    struct toe_msg r = {.type = TOE_MSG_RX_DATA, .arg = (uint8_t)slot, .offset = seq, .data = p,
+                        .data_len = n};
+    mock_emit(m, &r);
+}
+
+void mock_tcp_seg(struct mock_dev *m, uint32_t ip, uint16_t sport, uint16_t dport, uint32_t seq,
+                  uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
+                  const void *data, size_t dlen)
+{
+    uint8_t f[1514];
+    size_t tl = 20 + optlen + dlen, tot = 20 + tl;
+    memset(f, 0, 14 + 40 + optlen);
+    memcpy(f, "\x02\x00\x00\x00\x00\x01", 6);
+    memcpy(f + 6, "\x52\x55\x0a\x00\x02\x02", 6);
+    wr16(f + 12, 0x0800);
+    uint8_t *ip4 = f + 14, *h = f + 34;
+    ip4[0] = 0x45;
+    wr16(ip4 + 2, (uint16_t)tot);
+    ip4[8] = 64;
+    ip4[9] = 6;
+    wr32(ip4 + 12, ip);
+    wr32(ip4 + 16, m->csr[TOE_CSR_IP]);
+    wr16(ip4 + 10, toe_inet_csum(ip4, 20));
+    wr16(h, sport);
+    wr16(h + 2, dport);
+    wr32(h + 4, seq);
+    wr32(h + 8, ack);
+    h[12] = (uint8_t)(((20 + optlen) / 4) << 4);
+    h[13] = flags;
+    wr16(h + 14, wnd);
+    if (optlen)
+        memcpy(h + 20, opt, optlen);
+    if (dlen)
+        memcpy(h + 20 + optlen, data, dlen);
+    raw_rx(m, TOE_STAT_RX_TCP, f, 14 + tot);
+}
+
 static void on_msg(void *user, const uint8_t *buf, size_t len)
 {
     struct mock_dev *m = user;
@@ -166,14 +297,47 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
             break;
         }
         m->csr[q.addr] = q.value;
+        slot_write(m, q.addr, q.value);
         if (q.addr == TOE_CSR_ALARM_HI) {
             m->alarm_at = (uint64_t)q.value << 32 | m->csr[TOE_CSR_ALARM_LO];
             m->alarm_armed = 1;
         }
         resp(m, q.arg, 0, 0);
         break;
+    case TOE_MSG_TX_DATA: {
+        m->tx_data_msgs++;
+        if (m->drop_tx_data > 0) {
+            m->drop_tx_data--;
+            break;
+        }
+        unsigned sl = q.arg;
+        uint32_t ring = 1u << MOCK_RING_LOG2;
+        uint32_t end = m->csr[MOCK_SLOT(sl, TOE_FIELD_TX_END)];
+        uint32_t una = m->csr[MOCK_SLOT(sl, TOE_FIELD_SND_UNA)];
+        if (sl >= MOCK_SLOTS || !(m->csr[MOCK_SLOT(sl, TOE_FIELD_FLAGS)] & TOE_CONST_SF_VALID) ||
+            q.offset != end || (end - una) + q.data_len > ring ||
+            m->txlog_len[sl] + q.data_len > MOCK_TXLOG) {
+            m->csr[TOE_CSR_STAT_BASE + TOE_STAT_TCP_TX_DATA_BAD]++;
+            break;
+        }
+        memcpy(m->txlog[sl] + m->txlog_len[sl], q.data, q.data_len);
+        m->txlog_len[sl] += q.data_len;
+        m->csr[MOCK_SLOT(sl, TOE_FIELD_TX_END)] = end + (uint32_t)q.data_len;
+        break;
+    }
+    case TOE_MSG_RX_CONSUMED:
+        m->rx_consumed_msgs++;
+        if (q.arg < MOCK_SLOTS)
+            m->csr[MOCK_SLOT(q.arg, TOE_FIELD_RX_CONSUMED)] = q.offset;
+        break;
     case TOE_MSG_RAW_TX:
         m->raw_tx++;
+        {
+            struct mock_raw *r = &m->rawlog[m->nraw++ % MOCK_RAWLOG];
+            r->len = q.data_len;
+            r->flags = q.arg;
+            memcpy(r->f, q.data, q.data_len);
+        }
         memcpy(m->last_raw, q.data, q.data_len);
         m->last_raw_len = q.data_len;
         m->last_raw_flags = q.arg;

@@ -12,6 +12,12 @@
 
 #define MOCK_OUT (1 << 20)
 #define MOCK_PEERS 4
+#define MOCK_CSRS 0x1400
+#define MOCK_SLOTS 8
+#define MOCK_RING_LOG2 12 /* 4 KiB rings: small, so that tests wrap them */
+#define MOCK_RAWLOG 32
+#define MOCK_CMDLOG 256
+#define MOCK_TXLOG (1 << 16)
 
 struct mock_peer {
     uint32_t ip;
@@ -20,8 +26,14 @@ struct mock_peer {
     int echo_answer;
 };
 
+struct mock_raw {
+    size_t len;
+    unsigned flags;
+    uint8_t f[1514];
+};
+
 struct mock_dev {
-    uint32_t csr[0x200];
+    uint32_t csr[MOCK_CSRS];
     uint32_t time_hi_latch;
     uint64_t time_us;
     uint64_t alarm_at;
@@ -40,7 +52,33 @@ struct mock_dev {
     uint8_t last_raw[1514];
     size_t last_raw_len;
     unsigned last_raw_flags;
+    /* TCP slots: every RAW_TX (ring of the last MOCK_RAWLOG), slot commands in order
+     * (cmd << 8 | slot), bytes accepted by TX_DATA per slot (from the first, in order). */
+    struct mock_raw rawlog[MOCK_RAWLOG];
+    unsigned nraw;
+    uint16_t cmdlog[MOCK_CMDLOG];
+    unsigned ncmd;
+    uint8_t *txlog[MOCK_SLOTS];
+    size_t txlog_len[MOCK_SLOTS];
+    unsigned tx_data_msgs, rx_consumed_msgs;
+    int drop_tx_data;    /* knob: lose the next N TX_DATA messages */
+    unsigned rx_sent_writes;
 };
+
+/* Slot field helpers. */
+#define MOCK_SLOT(s, f) (TOE_CSR_SLOT_BASE + (s) * TOE_CONST_SLOT_STRIDE + (f))
+/* The last RAW_TX frame minus k (0 = last); NULL if none. */
+const struct mock_raw *mock_raw_back(const struct mock_dev *m, unsigned k);
+/* Count of slot commands cmd (for slot, or any slot if slot < 0) in the log. */
+unsigned mock_cmd_count(const struct mock_dev *m, unsigned cmd, int slot);
+/* Device -> host: a SLOT event, an RX_DATA, a TCP segment from a peer as RAW_RX. */
+void mock_slot_event(struct mock_dev *m, unsigned slot, unsigned flags, uint32_t una,
+                     uint32_t wnd, uint32_t rcv_nxt, uint32_t rtt);
+void mock_rx_data(struct mock_dev *m, unsigned slot, uint32_t seq, const void *p, size_t n);
+/* A segment from ip:sport to our IP:dport. opt/optlen raw TCP options (multiple of 4). */
+void mock_tcp_seg(struct mock_dev *m, uint32_t ip, uint16_t sport, uint16_t dport, uint32_t seq,
+                  uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
+                  const void *data, size_t dlen);
 
 void mock_init(struct mock_dev *m);
 void mock_free(struct mock_dev *m);

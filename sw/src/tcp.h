@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/* tcp.h: what tcp.c (state machine, slow path, socket API) and tcp_timer.c (timers on device
+ * time, RTO, alarm) share. Not installed. */
+#ifndef TOE_TCP_H
+#define TOE_TCP_H
+
+#include "toe_internal.h"
+
+/* ---- tunables (times in device microseconds unless named _ms) ------------------------- */
+#define TOE_TCP_MAX_SLOTS 32
+#define TOE_TCP_OUR_MSS 1460            /* MTU 1500 - 40 */
+#define TOE_TCP_SYN_RTO_US 1000000u     /* RFC 6298 2.1 initial RTO */
+#define TOE_TCP_SYN_RETRIES 6           /* SYN resends before the connect gives up */
+#define TOE_TCP_SYNACK_RETRIES 5        /* SYN-ACK resends before a SYN-RECEIVED child is freed */
+#define TOE_TCP_MAX_RTO_US 60000000u
+#define TOE_TCP_MIN_RTO_MS 200
+#define TOE_TCP_USER_TIMEOUT_MS 120000
+#define TOE_TCP_TIME_WAIT_MS 60000
+#define TOE_TCP_KEEP_INTVL_US 75000000u
+#define TOE_TCP_KEEP_PROBES 9
+#define TOE_TCP_RXCHK_US 20000u         /* data the device reported but did not send: ask again */
+#define TOE_TCP_HOST_CHECK_MS 1000      /* host-time check of the device clock while timers run */
+#define TOE_TCP_CONSUMED_IDLE_MS 1000   /* RX_CONSUMED repeated while a reader waits (lost one) */
+#define TOE_TCP_SSTHRESH_INIT 0x3fffffffu
+#define TOE_TCP_BACKLOG_MAX 64
+
+/* Sequence arithmetic on wrapped 32-bit differences (lwIP style). */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
+#define SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
+
+/* TCP header flags. */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_PSH 0x08
+#define TH_ACK 0x10
+
+/* Work a socket needs outside message dispatch (it may block on CSRs). */
+#define W_PROGRAM 0x01 /* program the slot and OPEN it (then ACK, or send the SYN-ACK) */
+#define W_CLOSE 0x02   /* CMD CLOSE (our FIN) */
+#define W_FREE 0x04    /* CMD FREE once the received data is all in */
+#define W_RESYNC 0x08  /* re-read the slot after link errors or event gaps */
+#define W_RST 0x10     /* abort: RST to the peer, then free */
+#define W_RSTCHK 0x20  /* an in-window RST: compare with the device's RCV.NXT (RFC 5961) */
+
+struct toe_sock {
+    toe_dev *dev;
+    struct toe_sock *next; /* every socket of the handle */
+    int state;             /* enum toe_tcp_state */
+    int slot;              /* -1: none */
+    int opened;            /* OPEN was sent for the slot: it needs a FREE */
+    int user;              /* the application holds the handle */
+    int err;               /* pending error for the application (0 none) */
+    unsigned work;         /* W_* */
+    struct toe_sock *parent; /* a listener's child not yet accepted */
+    int backlog;
+
+    /* connection */
+    uint32_t rip;
+    uint16_t lport, rport;
+    uint8_t mac[6];
+    uint16_t mss;            /* the peer's */
+    uint8_t snd_ws, rcv_ws;
+    int ws_ok;               /* window scaling negotiated (or offered, in SYN-SENT) */
+    uint32_t iss, irs;
+    uint64_t syn_sent_at;    /* device time of the first SYN or SYN-ACK */
+    uint32_t rst_seq;        /* W_RSTCHK */
+
+    /* send: the host keeps a mirror of the device's TX ring, [snd_una, tx_end) */
+    uint32_t snd_una, snd_wnd, tx_end;
+    uint8_t *txb;
+    int shut_wr;             /* shutdown or close asked: no more send */
+    int fin_queued, fin_acked;
+    uint8_t ev_flags;        /* flags of the last slot event */
+    int zero_wnd;
+
+    /* receive: [rx_read, rx_expect) waits for the application in rxb */
+    uint32_t rcv_nxt_ev;     /* RCV.NXT of the last event (FIN included) */
+    uint32_t rx_expect, rx_read, rx_cons_sent;
+    uint32_t rx_resend_asked; /* rx_expect when RX_SENT was last written back */
+    int rx_resend_pending;
+    uint8_t *rxb;
+    int fin_rcvd;
+    uint32_t fin_seq;
+    uint64_t consumed_host_ms; /* host ms of the last RX_CONSUMED sent */
+
+    /* RTT and timers (device us; 0 = off) */
+    uint32_t srtt, rttvar, rto; /* us; rto before backoff */
+    int rtt_valid;
+    int backoff, pbackoff;
+    uint64_t rto_at, persist_at, syn_at, tw_at, keep_at, rxchk_at;
+    uint32_t rxchk_mark;     /* rx_expect when rxchk_at was set */
+    int rto_stale;           /* rto_at counted from a device time older than the send */
+    int syn_tries, keep_probes;
+    uint64_t last_progress, last_activity;
+    uint32_t ssthresh_set;
+    uint32_t rto_count;
+
+    /* options */
+    int nodelay, keepalive_s, user_timeout_ms, min_rto_ms, time_wait_ms;
+};
+
+struct toe_tcp {
+    toe_dev *dev;
+    unsigned nslots;
+    uint32_t ring;           /* bytes per ring (power of two) */
+    toe_sock *slot_sock[TOE_TCP_MAX_SLOTS];
+    uint8_t slot_used[TOE_TCP_MAX_SLOTS]; /* reserved, or FREE not yet acknowledged */
+    uint8_t slot_dirty[TOE_TCP_MAX_SLOTS]; /* FREE failed: try again */
+    toe_sock *socks;
+    uint64_t now;            /* latest device time known, us */
+    int busy;                /* work or an API call is in a CSR sequence: no nested work */
+    int alarm_armed;
+    uint64_t alarm_at, alarm_check_ms;
+    uint64_t err_mark;       /* link errors + event gaps at the last check */
+    uint64_t secret[2];
+    uint16_t ip_id, port_ctr;
+    uint8_t rcv_ws;          /* our window scale: the ring fits 16 bits after it */
+};
+
+/* tcp.c */
+void tcp_note_time(struct toe_tcp *t, uint64_t dev_us);
+int tcp_slot_cmd(toe_sock *s, unsigned cmd);       /* blocking */
+void tcp_slot_cmd_async(toe_sock *s, unsigned cmd);
+uint16_t tcp_slot_addr(const toe_sock *s, unsigned field);
+int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                 int with_opts, const uint8_t *data, size_t dlen);
+void tcp_set_error(toe_sock *s, int err);          /* connection over: error, then free */
+void tcp_abort_err(toe_sock *s, int err);          /* error, RST and FREE now (blocks) */
+void tcp_tx_resend_from(toe_sock *s, uint32_t from);
+uint32_t tcp_rcv_nxt(const toe_sock *s);
+int tcp_synchronized(const toe_sock *s);
+
+/* tcp_timer.c */
+void tcp_timers_update(toe_sock *s);
+void tcp_rtt_sample(toe_sock *s, uint32_t rtt_us);
+uint32_t tcp_rto_cur(const toe_sock *s);
+void tcp_run_timers(struct toe_tcp *t);
+void tcp_alarm_update(struct toe_tcp *t);
+
+#endif

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/* tcp_timer.c: every TCP timer of the handle on device time, multiplexed onto the device's one
+ * alarm: SYN and SYN-ACK retries, RTO (RFC 6298 from the device's RTT samples, Karn, backoff,
+ * R2 user timeout), persist (zero-window probes), TIME-WAIT and orphaned FIN-WAIT-2,
+ * keepalive, and the check for received data the device reported but did not send up.
+ *
+ * Device time comes with every event and raw frame; the alarm is armed for the earliest
+ * deadline (only moved earlier: a later deadline waits for the next firing). Once a second of
+ * host time while the alarm is armed the clock is read, in case the ALARM event was lost. */
+#include <string.h>
+
+#include "tcp.h"
+
+#define CSR_MS 2000
+
+uint32_t tcp_rto_cur(const toe_sock *s)
+{
+    uint64_t r = (uint64_t)s->rto << (s->backoff > 16 ? 16 : s->backoff);
+    return r > TOE_TCP_MAX_RTO_US ? TOE_TCP_MAX_RTO_US : (uint32_t)r;
+}
+
+void tcp_rtt_sample(toe_sock *s, uint32_t r)
+{
+    if (!s->rtt_valid) {
+        s->srtt = r;
+        s->rttvar = r / 2;
+        s->rtt_valid = 1;
+    } else {
+        uint32_t d = s->srtt > r ? s->srtt - r : r - s->srtt;
+        s->rttvar = (uint32_t)((3ull * s->rttvar + d) / 4);
+        s->srtt = (uint32_t)((7ull * s->srtt + r) / 8);
+    }
+    uint64_t k = 4ull * s->rttvar;
+    if (k < 1000) /* clock granularity G: 1 ms */
+        k = 1000;
+    uint64_t rto = s->srtt + k, lo = (uint64_t)s->min_rto_ms * 1000u;
+    if (rto < lo)
+        rto = lo;
+    if (rto > TOE_TCP_MAX_RTO_US)
+        rto = TOE_TCP_MAX_RTO_US;
+    s->rto = (uint32_t)rto;
+}
+
+static int data_state(int st)
+{
+    return st == TOE_TCPS_ESTABLISHED || st == TOE_TCPS_CLOSE_WAIT || st == TOE_TCPS_FIN_WAIT_1 ||
+           st == TOE_TCPS_CLOSING || st == TOE_TCPS_LAST_ACK;
+}
+
+void tcp_timers_update(toe_sock *s)
+{
+    struct toe_tcp *t = s->dev->tcp;
+    int outstanding = s->slot >= 0 && s->opened &&
+                      (s->tx_end != s->snd_una || (s->fin_queued && !s->fin_acked));
+    if (!data_state(s->state) || !outstanding) {
+        s->rto_at = s->persist_at = 0;
+        s->pbackoff = 0;
+    } else if (s->zero_wnd) {
+        s->rto_at = 0;
+        if (!s->persist_at)
+            s->persist_at = t->now + tcp_rto_cur(s);
+    } else {
+        s->persist_at = 0;
+        s->pbackoff = 0;
+        if (!s->rto_at) {
+            /* Started from a device time that may be older than the send: the first firing
+             * only restarts it from the (fresh) alarm time. */
+            s->rto_at = t->now + tcp_rto_cur(s);
+            s->rto_stale = 1;
+            s->last_progress = t->now;
+        }
+    }
+    if (s->keepalive_s && tcp_synchronized(s) && s->state != TOE_TCPS_TIME_WAIT) {
+        if (!s->keep_at)
+            s->keep_at = s->last_activity + (uint64_t)s->keepalive_s * 1000000u;
+    } else {
+        s->keep_at = 0;
+    }
+}
+
+static void syn_timer(toe_sock *s)
+{
+    struct toe_tcp *t = s->dev->tcp;
+    int max = s->state == TOE_TCPS_SYN_SENT ? TOE_TCP_SYN_RETRIES : TOE_TCP_SYNACK_RETRIES;
+    if (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD) {
+        s->syn_at = 0;
+        return;
+    }
+    if (s->work & W_PROGRAM) { /* not sent yet */
+        s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
+        return;
+    }
+    if (s->syn_tries > max) {
+        s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
+        if (s->state == TOE_TCPS_SYN_SENT)
+            tcp_set_error(s, TOE_ECONNABORTED); /* never opened: no FREE, no RST */
+        else
+            tcp_abort_err(s, TOE_ECONNABORTED);
+        s->syn_at = 0;
+        return;
+    }
+    uint16_t w = (uint16_t)(t->ring > 65535 ? 65535 : t->ring);
+    if (s->state == TOE_TCPS_SYN_SENT)
+        tcp_send_seg(s, s->iss, 0, TH_SYN, w, 2, NULL, 0);
+    else
+        tcp_send_seg(s, s->iss, s->irs + 1, TH_SYN | TH_ACK, w, 1, NULL, 0);
+    s->dev->hs[TOE_HSTAT_TCP_SYN_RETRANS]++;
+    uint64_t d = (uint64_t)TOE_TCP_SYN_RTO_US << (s->syn_tries > 6 ? 6 : s->syn_tries);
+    if (d > TOE_TCP_MAX_RTO_US)
+        d = TOE_TCP_MAX_RTO_US;
+    s->syn_tries++;
+    s->syn_at = t->now + d;
+}
+
+static void rto_timer(toe_sock *s)
+{
+    struct toe_tcp *t = s->dev->tcp;
+    toe_dev *dev = s->dev;
+    if (s->rto_stale) {
+        s->rto_stale = 0;
+        s->rto_at = t->now + tcp_rto_cur(s);
+        return;
+    }
+    if (t->now - s->last_progress >= (uint64_t)s->user_timeout_ms * 1000u) {
+        dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
+        tcp_abort_err(s, TOE_ECONNABORTED); /* R2 */
+        return;
+    }
+    s->rto_at = t->now + tcp_rto_cur(s); /* pushed forward whatever happens below */
+    const unsigned fld[4] = {TOE_FIELD_FLAGS, TOE_FIELD_SND_UNA, TOE_FIELD_TX_END,
+                             TOE_FIELD_SND_MAX};
+    uint16_t a[4];
+    uint32_t v[4];
+    for (int i = 0; i < 4; i++)
+        a[i] = tcp_slot_addr(s, fld[i]);
+    if (toe_csr_read_many(dev, a, v, 4, NULL, CSR_MS))
+        return;
+    if (!(v[0] & TOE_CONST_SF_VALID)) {
+        tcp_set_error(s, TOE_ECONNABORTED);
+        return;
+    }
+    if (SEQ_GT(v[1], s->snd_una)) {
+        /* Progress whose event was lost: nothing to retransmit yet. */
+        s->work |= W_RESYNC;
+        return;
+    }
+    if (SEQ_LT(v[2], s->tx_end) && SEQ_GEQ(v[2], s->snd_una)) {
+        /* A TX_DATA was lost on the link: write the rest again. */
+        dev->hs[TOE_HSTAT_TCP_TX_RESYNC]++;
+        tcp_tx_resend_from(s, v[2]);
+        if (v[1] == v[2])
+            return; /* the device had nothing outstanding: no loss on the wire */
+    }
+    uint32_t flight = v[3] - v[1];
+    uint32_t cwnd = s->mss, ssth = s->ssthresh_set;
+    if (s->backoff == 0) {
+        ssth = flight / 2 > 2u * s->mss ? flight / 2 : 2u * s->mss; /* RFC 5681 (4) */
+        s->ssthresh_set = ssth;
+    }
+    uint16_t wa[2] = {tcp_slot_addr(s, TOE_FIELD_CWND), tcp_slot_addr(s, TOE_FIELD_SSTHRESH)};
+    uint32_t wv[2] = {cwnd, ssth ? ssth : 2u * s->mss};
+    if (toe_csr_write_many(dev, wa, wv, 2, CSR_MS) || tcp_slot_cmd(s, TOE_CMD_RETRANSMIT))
+        return;
+    dev->hs[TOE_HSTAT_TCP_RTO]++;
+    s->rto_count++;
+    if (s->backoff < 16)
+        s->backoff++;
+    s->rtt_valid = s->rtt_valid; /* Karn: the device times no retransmitted segment */
+    s->rto_at = t->now + tcp_rto_cur(s);
+}
+
+static void persist_timer(toe_sock *s)
+{
+    struct toe_tcp *t = s->dev->tcp;
+    if (!s->zero_wnd) {
+        s->persist_at = 0;
+        tcp_timers_update(s);
+        return;
+    }
+    tcp_slot_cmd_async(s, TOE_CMD_PROBE);
+    s->dev->hs[TOE_HSTAT_TCP_PROBES]++;
+    if (s->pbackoff < 16)
+        s->pbackoff++;
+    uint64_t d = (uint64_t)s->rto << s->pbackoff;
+    if (d > TOE_TCP_MAX_RTO_US)
+        d = TOE_TCP_MAX_RTO_US;
+    s->persist_at = t->now + d;
+}
+
+static void tw_timer(toe_sock *s)
+{
+    s->tw_at = 0;
+    if (s->state == TOE_TCPS_TIME_WAIT) {
+        s->state = TOE_TCPS_CLOSED;
+        if (s->slot >= 0)
+            s->work |= W_FREE;
+    } else if (s->state == TOE_TCPS_FIN_WAIT_2 && !s->user) {
+        s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
+        tcp_abort_err(s, TOE_ECONNABORTED); /* orphan waited long enough for the peer's FIN */
+    }
+}
+
+static void keep_timer(toe_sock *s)
+{
+    struct toe_tcp *t = s->dev->tcp;
+    uint64_t idle = (uint64_t)s->keepalive_s * 1000000u;
+    if (!s->keepalive_s || !tcp_synchronized(s) || s->state == TOE_TCPS_TIME_WAIT) {
+        s->keep_at = 0;
+        return;
+    }
+    if (t->now - s->last_activity < idle || s->tx_end != s->snd_una) {
+        s->keep_at = (t->now - s->last_activity < idle ? s->last_activity + idle
+                                                       : t->now + idle);
+        s->keep_probes = 0;
+        return;
+    }
+    /* SEG.SEQ = SND.NXT - 1 makes the peer answer with an ACK (RFC 9293 3.8.4). */
+    uint32_t free_b = t->ring - (s->rx_expect - s->rx_read);
+    tcp_send_seg(s, s->snd_una - 1, tcp_rcv_nxt(s), TH_ACK,
+                 (uint16_t)((free_b >> s->rcv_ws) > 65535 ? 65535 : free_b >> s->rcv_ws), 0,
+                 NULL, 0);
+    s->dev->hs[TOE_HSTAT_TCP_KEEPALIVES]++;
+    s->keep_probes++;
+    s->keep_at = t->now + TOE_TCP_KEEP_INTVL_US;
+}
+
+static void rxchk_timer(toe_sock *s)
+{
+    struct toe_tcp *t = s->dev->tcp;
+    uint32_t want = s->fin_rcvd ? s->fin_seq : s->rcv_nxt_ev;
+    if (!SEQ_LT(s->rx_expect, want) || s->slot < 0) {
+        s->rxchk_at = 0;
+        return;
+    }
+    if (s->rx_expect == s->rxchk_mark) {
+        /* No RX_DATA came for a while though the device has more: one was lost. */
+        s->rx_resend_pending = 0;
+        s->rx_resend_asked = s->rx_expect;
+        s->rx_resend_pending = 1;
+        s->dev->hs[TOE_HSTAT_TCP_RX_GAP]++;
+        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
+        s->rxchk_at = t->now + 5u * TOE_TCP_RXCHK_US;
+    } else {
+        s->rxchk_at = t->now + TOE_TCP_RXCHK_US;
+    }
+    s->rxchk_mark = s->rx_expect;
+}
+
+void tcp_run_timers(struct toe_tcp *t)
+{
+    toe_dev *dev = t->dev;
+    if (t->alarm_armed && toe_now_ms() >= t->alarm_check_ms) {
+        uint64_t now;
+        t->alarm_check_ms = toe_now_ms() + TOE_TCP_HOST_CHECK_MS;
+        if (!toe_time(dev, &now, CSR_MS)) {
+            tcp_note_time(t, now);
+            if (now >= t->alarm_at)
+                t->alarm_armed = 0;
+        }
+    }
+    toe_sock *nx;
+    for (toe_sock *s = t->socks; s; s = nx) {
+        nx = s->next;
+        uint64_t now = t->now;
+        if (s->syn_at && now >= s->syn_at)
+            syn_timer(s);
+        if (s->rto_at && now >= s->rto_at)
+            rto_timer(s);
+        if (s->persist_at && now >= s->persist_at)
+            persist_timer(s);
+        if (s->tw_at && now >= s->tw_at)
+            tw_timer(s);
+        if (s->keep_at && now >= s->keep_at)
+            keep_timer(s);
+        if (s->rxchk_at && now >= s->rxchk_at)
+            rxchk_timer(s);
+    }
+}
+
+void tcp_alarm_update(struct toe_tcp *t)
+{
+    uint64_t d = 0;
+    for (toe_sock *s = t->socks; s; s = s->next) {
+        uint64_t v[6] = {s->syn_at, s->rto_at, s->persist_at, s->tw_at, s->keep_at, s->rxchk_at};
+        for (int i = 0; i < 6; i++)
+            if (v[i] && (!d || v[i] < d))
+                d = v[i];
+    }
+    if (!d || (t->alarm_armed && t->alarm_at <= d))
+        return;
+    if (!toe_alarm_set(t->dev, d, CSR_MS)) {
+        t->alarm_armed = 1;
+        t->alarm_at = d;
+        t->alarm_check_ms = toe_now_ms() + TOE_TCP_HOST_CHECK_MS;
+    }
+}

@@ -1,0 +1,676 @@
+/* SPDX-License-Identifier: MIT */
+/* test_tcp: the host half of TCP against the mock device, state by event: scripted segments
+ * from a peer come in as RAW_RX, the device's side as SLOT events and RX_DATA; the checks
+ * look at the raw segments the library sends, the slot CSRs it writes, the commands it gives
+ * and what the API returns. Device time is moved by hand (timers run on it). After every
+ * group the handle must hold no socket the test did not keep (no leaks). */
+#include <string.h>
+
+#include "mock.h"
+#include "tcp.h"
+
+#define PEER 0x0a000202u /* 10.0.2.2, answers ARP in the mock */
+#define IRS 0x10000000u
+#define RING (1u << MOCK_RING_LOG2)
+
+static struct mock_dev m;
+static toe_dev *d;
+
+static uint64_t hs(unsigned i)
+{
+    uint64_t v[TOE_HSTAT_COUNT];
+    size_t got;
+    toe_host_stats(d, v, TOE_HSTAT_COUNT, &got);
+    return v[i];
+}
+
+static void turns(int n)
+{
+    for (int i = 0; i < n; i++)
+        toe_poll(d, 0);
+}
+
+/* Move device time forward and let the library see the alarm. */
+static void advance(uint64_t us)
+{
+    m.time_us += us;
+    turns(6);
+}
+
+struct tseg {
+    uint32_t dst;
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t wnd;
+    int mss, ws, sack, ts;
+    size_t dlen;
+    unsigned raw_flags;
+};
+
+/* Decode the k-th last RAW_TX as a TCP segment; 0 if it is one. */
+static int raw_seg(unsigned k, struct tseg *t)
+{
+    const struct mock_raw *r = mock_raw_back(&m, k);
+    memset(t, 0, sizeof(*t));
+    if (!r || r->len < 54 || rd16(r->f + 12) != 0x0800 || r->f[23] != 6)
+        return -1;
+    const uint8_t *ip = r->f + 14, *h = ip + 20;
+    t->dst = rd32(ip + 16);
+    t->sport = rd16(h);
+    t->dport = rd16(h + 2);
+    t->seq = rd32(h + 4);
+    t->ack = rd32(h + 8);
+    t->flags = h[13];
+    t->wnd = rd16(h + 14);
+    t->mss = t->ws = -1;
+    size_t doff = (size_t)(h[12] >> 4) * 4;
+    t->dlen = rd16(ip + 2) - 20 - doff;
+    t->raw_flags = r->flags;
+    for (size_t i = 20; i < doff;) {
+        if (h[i] == 0)
+            break;
+        if (h[i] == 1) {
+            i++;
+            continue;
+        }
+        if (h[i] == 2)
+            t->mss = rd16(h + i + 2);
+        if (h[i] == 3)
+            t->ws = h[i + 2];
+        if (h[i] == 4)
+            t->sack = 1;
+        if (h[i] == 8)
+            t->ts = 1;
+        i += h[i + 1] ? h[i + 1] : 1;
+    }
+    return 0;
+}
+
+static uint32_t slotf(int slot, unsigned f) { return m.csr[MOCK_SLOT(slot, f)]; }
+
+static const uint8_t OPT_MSS_WS7[8] = {2, 4, 0x05, 0x78, 1, 3, 3, 7}; /* MSS 1400, WS 7 */
+static const uint8_t OPT_MSS[4] = {2, 4, 0x05, 0xb4};                 /* MSS 1460 */
+
+struct conn {
+    toe_sock *s;
+    int slot;
+    uint16_t lport;
+    uint32_t iss;
+};
+
+/* Active open up to ESTABLISHED. */
+static int open_active(struct conn *c, const uint8_t *opt, size_t optlen, uint16_t wnd)
+{
+    memset(c, 0, sizeof(*c));
+    if (toe_tcp_socket(d, &c->s))
+        return -1;
+    int r = toe_tcp_connect(c->s, PEER, 80, 0);
+    struct tseg syn;
+    if (r != TOE_EAGAIN || raw_seg(0, &syn) || syn.flags != TH_SYN)
+        return -1;
+    c->lport = syn.sport;
+    c->iss = syn.seq;
+    mock_tcp_seg(&m, PEER, 80, c->lport, IRS, c->iss + 1, TH_SYN | TH_ACK, wnd, opt, optlen,
+                 NULL, 0);
+    r = toe_tcp_connect(c->s, PEER, 80, 1000);
+    if (r)
+        return -1;
+    c->slot = c->s->slot;
+    return 0;
+}
+
+static unsigned nsocks(void)
+{
+    unsigned n = 0;
+    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+        n++;
+    return n;
+}
+
+/* ---- CLOSED and SYN-SENT ------------------------------------------------------------ */
+
+static void test_closed(void)
+{
+    toe_sock *s;
+    unsigned free0 = mock_cmd_count(&m, TOE_CMD_FREE, -1);
+    int r = toe_tcp_socket(d, &s);
+    CHECK(r == 0 && s && s->state == TOE_TCPS_CLOSED, "test_closed_socket_created");
+    CHECK(mock_cmd_count(&m, TOE_CMD_FREE, -1) == free0 + MOCK_SLOTS && d->tcp->nslots == 8 &&
+              d->tcp->ring == RING,
+          "test_closed_first_socket_frees_every_slot (%u FREE, ring %u)",
+          mock_cmd_count(&m, TOE_CMD_FREE, -1) - free0, d->tcp->ring);
+    size_t got = 1;
+    uint8_t b[4];
+    CHECK(toe_tcp_send(s, "x", 1, &got, 0) == TOE_ENOTCONN && got == 0,
+          "test_closed_send_enotconn");
+    CHECK(toe_tcp_recv(s, b, 4, &got, 0) == TOE_ENOTCONN, "test_closed_recv_enotconn");
+    CHECK(toe_tcp_shutdown(s, 0) == TOE_ENOTCONN, "test_closed_shutdown_enotconn");
+    CHECK(toe_tcp_recv(s, b, 0, &got, 0) == TOE_EINVAL && toe_tcp_send(NULL, b, 1, &got, 0) ==
+              TOE_EINVAL && toe_tcp_connect(s, 0, 80, 0) == TOE_EINVAL &&
+              toe_tcp_connect(s, PEER, 0, 0) == TOE_EINVAL && toe_tcp_listen(s, 0, 1) == TOE_EINVAL,
+          "test_closed_bad_arguments_einval");
+    CHECK(toe_tcp_setopt(s, 99, 1) == TOE_EINVAL && toe_tcp_setopt(s, TOE_TCP_MIN_RTO, 0) ==
+              TOE_EINVAL && toe_tcp_setopt(s, TOE_TCP_NODELAY, 2) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_MIN_RTO, 50) == 0,
+          "test_closed_setopt_checks_values");
+    int codes[] = {TOE_ECONNREFUSED, TOE_ECONNRESET, TOE_ENOTCONN, TOE_EADDRINUSE, TOE_ENOSLOT,
+                   TOE_EISCONN, TOE_EPIPE, TOE_ECONNABORTED};
+    int ok = 1;
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        ok &= strcmp(toe_strerror(codes[i]), "unknown error") != 0 &&
+              strcmp(toe_error_name(codes[i]), "TOE_E?") != 0;
+    CHECK(ok, "test_closed_new_error_codes_have_text");
+    toe_tcp_close(s, 0);
+
+    /* A SYN to a port nobody listens on: RST|ACK acknowledging it. */
+    mock_tcp_seg(&m, PEER, 40000, 81, 1234, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
+    turns(2);
+    struct tseg t;
+    CHECK(!raw_seg(0, &t) && t.flags == (TH_RST | TH_ACK) && t.ack == 1235 && t.seq == 0 &&
+              t.dport == 40000 && t.sport == 81,
+          "test_closed_syn_gets_rst_ack");
+    mock_tcp_seg(&m, PEER, 40000, 81, 1234, 777, TH_ACK, 1000, NULL, 0, "x", 1);
+    turns(2);
+    CHECK(!raw_seg(0, &t) && t.flags == TH_RST && t.seq == 777, "test_closed_ack_gets_rst_seq_ack");
+    unsigned n = m.nraw;
+    mock_tcp_seg(&m, PEER, 40000, 81, 1234, 777, TH_RST, 1000, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(m.nraw == n, "test_closed_rst_not_answered");
+    uint64_t bad = hs(TOE_HSTAT_TCP_SEG_BAD);
+    uint8_t badopt[4] = {2, 9, 0, 0}; /* option longer than the header */
+    mock_tcp_seg(&m, PEER, 40000, 81, 1, 0, TH_SYN, 1000, badopt, 4, NULL, 0);
+    turns(2);
+    CHECK(hs(TOE_HSTAT_TCP_SEG_BAD) == bad + 1 && m.nraw == n, "test_closed_malformed_options_counted");
+}
+
+static void test_syn_sent(void)
+{
+    toe_sock *s;
+    toe_tcp_socket(d, &s);
+    toe_tcp_setopt(s, TOE_TCP_NODELAY, 1);
+    int r = toe_tcp_connect(s, PEER, 80, 0);
+    struct tseg t;
+    CHECK(r == TOE_EAGAIN && s->state == TOE_TCPS_SYN_SENT, "test_closed_connect_timeout0_eagain");
+    CHECK(!raw_seg(0, &t) && t.flags == TH_SYN && t.dst == PEER && t.dport == 80 &&
+              t.sport >= 49152 && t.mss == 1460 && t.ws == 0 && !t.sack && !t.ts && t.dlen == 0 &&
+              t.raw_flags == (TOE_CONST_RAW_CSUM_IP | TOE_CONST_RAW_CSUM_L4),
+          "test_closed_connect_sends_syn_mss_wscale (sport %u mss %d ws %d)", t.sport, t.mss, t.ws);
+    CHECK(toe_tcp_connect(s, PEER, 81, 0) == TOE_EISCONN, "test_syn_sent_connect_elsewhere_eisconn");
+    struct tseg syn = t;
+    /* Unacceptable ACK: RST from SEG.ACK; the attempt goes on. */
+    mock_tcp_seg(&m, PEER, 80, syn.sport, IRS, syn.seq + 5, TH_SYN | TH_ACK, 5000, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(!raw_seg(0, &t) && t.flags == TH_RST && t.seq == syn.seq + 5 &&
+              s->state == TOE_TCPS_SYN_SENT,
+          "test_syn_sent_bad_ack_sends_rst");
+    /* Resent after the initial RTO of 1 s (device time). */
+    uint64_t rs = hs(TOE_HSTAT_TCP_SYN_RETRANS);
+    advance(1100000);
+    CHECK(hs(TOE_HSTAT_TCP_SYN_RETRANS) == rs + 1 && !raw_seg(0, &t) && t.flags == TH_SYN &&
+              t.seq == syn.seq,
+          "test_syn_sent_timer_resends_syn");
+    /* SYN-ACK without window scale: both shifts 0; the slot is programmed, OPEN, ACK. */
+    unsigned open0 = mock_cmd_count(&m, TOE_CMD_OPEN, -1), ack0 = mock_cmd_count(&m, TOE_CMD_ACK, -1);
+    mock_tcp_seg(&m, PEER, 80, syn.sport, IRS, syn.seq + 1, TH_SYN | TH_ACK, 5000, OPT_MSS, 4, NULL, 0);
+    r = toe_tcp_connect(s, PEER, 80, 1000);
+    int sl = s->slot;
+    CHECK(r == 0 && s->state == TOE_TCPS_ESTABLISHED && sl >= 0, "test_syn_sent_synack_established");
+    CHECK(slotf(sl, TOE_FIELD_REMOTE_IP) == PEER &&
+              slotf(sl, TOE_FIELD_PORTS) == ((uint32_t)syn.sport << 16 | 80) &&
+              slotf(sl, TOE_FIELD_MAC_HI) == 0x5255 && slotf(sl, TOE_FIELD_MAC_LO) == 0x0a000202 &&
+              slotf(sl, TOE_FIELD_MSS) == 1460 && slotf(sl, TOE_FIELD_SND_UNA) == syn.seq + 1 &&
+              slotf(sl, TOE_FIELD_SND_WND) == 5000 && slotf(sl, TOE_FIELD_RCV_NXT) == IRS + 1 &&
+              slotf(sl, TOE_FIELD_CWND) == 14600 && slotf(sl, TOE_FIELD_SSTHRESH) > 1000000 &&
+              (slotf(sl, TOE_FIELD_FLAGS) & ~TOE_CONST_SF_VALID) == 0,
+          "test_syn_sent_synack_programs_slot (MSS 0x%x CWND %u FLAGS 0x%x)",
+          slotf(sl, TOE_FIELD_MSS), slotf(sl, TOE_FIELD_CWND), slotf(sl, TOE_FIELD_FLAGS));
+    CHECK(mock_cmd_count(&m, TOE_CMD_OPEN, sl) == 1 + open0 - open0 &&
+              mock_cmd_count(&m, TOE_CMD_ACK, -1) == ack0 + 1 &&
+              (m.cmdlog[m.ncmd - 1] >> 8) == TOE_CMD_ACK && (m.cmdlog[m.ncmd - 2] >> 8) == TOE_CMD_OPEN,
+          "test_syn_sent_synack_open_then_ack");
+    /* A repeated SYN-ACK once established: answered with an ACK from the device. */
+    mock_tcp_seg(&m, PEER, 80, syn.sport, IRS, syn.seq + 1, TH_SYN | TH_ACK, 5000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, -1) == ack0 + 2, "test_established_dup_synack_acked");
+    toe_tcp_abort(s);
+    CHECK(mock_cmd_count(&m, TOE_CMD_FREE, sl) >= 2 && !raw_seg(0, &t) &&
+              t.flags == (TH_RST | TH_ACK) && t.ack == IRS + 1,
+          "test_established_abort_rst_and_free (FREE %u, flags 0x%x ack 0x%x)",
+          mock_cmd_count(&m, TOE_CMD_FREE, sl), t.flags, t.ack);
+
+    /* RST with an acceptable ACK: refused; the slot was never opened. */
+    toe_tcp_socket(d, &s);
+    toe_tcp_connect(s, PEER, 80, 0);
+    raw_seg(0, &syn);
+    open0 = mock_cmd_count(&m, TOE_CMD_OPEN, -1);
+    mock_tcp_seg(&m, PEER, 80, syn.sport, 0, syn.seq + 1, TH_RST | TH_ACK, 0, NULL, 0, NULL, 0);
+    r = toe_tcp_connect(s, PEER, 80, 1000);
+    CHECK(r == TOE_ECONNREFUSED && mock_cmd_count(&m, TOE_CMD_OPEN, -1) == open0 && s->slot < 0,
+          "test_syn_sent_rst_refused (%s)", toe_error_name(r));
+    toe_tcp_close(s, 0);
+
+    /* No answer at all: the SYN retries end the attempt. */
+    toe_tcp_socket(d, &s);
+    toe_tcp_connect(s, PEER, 80, 0);
+    for (int i = 0; i < 9; i++)
+        advance(64000000);
+    r = toe_tcp_connect(s, PEER, 80, 0);
+    CHECK(r == TOE_ECONNABORTED && s->slot < 0, "test_syn_sent_retries_exhausted_aborted (%s)",
+          toe_error_name(r));
+    toe_tcp_close(s, 0);
+    /* Caller's timeout: the attempt is abandoned. */
+    toe_tcp_socket(d, &s);
+    r = toe_tcp_connect(s, PEER, 80, 30);
+    CHECK(r == TOE_ETIMEDOUT && s->slot < 0 && s->state == TOE_TCPS_CLOSED,
+          "test_syn_sent_caller_timeout_abandons");
+    toe_tcp_close(s, 0);
+    CHECK(nsocks() == 0, "test_syn_sent_no_leak (%u sockets)", nsocks());
+}
+
+/* ---- ESTABLISHED -------------------------------------------------------------------- */
+
+static void test_established_data(void)
+{
+    struct conn c;
+    int r = open_active(&c, OPT_MSS_WS7, 8, 65535);
+    CHECK(r == 0 && slotf(c.slot, TOE_FIELD_MSS) == (1400u | 7u << 16) &&
+              slotf(c.slot, TOE_FIELD_SND_WND) == 65535,
+          "test_syn_sent_synack_wscale_programmed (MSS 0x%x)", slotf(c.slot, TOE_FIELD_MSS));
+    /* send: TX_DATA at TX_END, never more than the ring outstanding. */
+    uint8_t buf[3 * RING];
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = (uint8_t)(i * 13 + 7);
+    size_t sent = 0;
+    r = toe_tcp_send(c.s, buf, 3000, &sent, 1000);
+    turns(1);
+    CHECK(r == 0 && sent == 3000 && m.txlog_len[c.slot] == 3000 &&
+              !memcmp(m.txlog[c.slot], buf, 3000) &&
+              slotf(c.slot, TOE_FIELD_TX_END) == c.iss + 1 + 3000,
+          "test_established_send_tx_data (%zu bytes at the device)", m.txlog_len[c.slot]);
+    uint32_t bad0 = m.csr[TOE_CSR_STAT_BASE + TOE_STAT_TCP_TX_DATA_BAD];
+    r = toe_tcp_send(c.s, buf + 3000, 5000, &sent, 0);
+    turns(1);
+    CHECK(r == 0 && sent == RING - 3000 && m.txlog_len[c.slot] == RING &&
+              m.csr[TOE_CSR_STAT_BASE + TOE_STAT_TCP_TX_DATA_BAD] == bad0,
+          "test_established_send_stops_at_ring_room (sent %zu, device %zu, bad %u)", sent,
+          m.txlog_len[c.slot], m.csr[TOE_CSR_STAT_BASE + TOE_STAT_TCP_TX_DATA_BAD]);
+    size_t s2;
+    CHECK(toe_tcp_send(c.s, buf, 10, &s2, 0) == TOE_EAGAIN && s2 == 0,
+          "test_established_send_ring_full_eagain");
+    /* The peer acknowledges 2000: room for 2000 more; RTT sample moves the RTO. */
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(c.s, &in);
+    uint32_t srtt0 = in.srtt_us, rttvar0 = in.rttvar_us;
+    mock_slot_event(&m, c.slot, 0, c.iss + 1 + 2000, 65535, IRS + 1, 30000);
+    size_t off = RING;
+    r = toe_tcp_send(c.s, buf + off, 2500, &sent, 0);
+    turns(1);
+    CHECK(r == 0 && sent == 2000 && m.txlog_len[c.slot] == RING + 2000 &&
+              !memcmp(m.txlog[c.slot], buf, RING + 2000),
+          "test_established_ack_event_reopens_room (sent %zu)", sent);
+    toe_tcp_sockinfo(c.s, &in);
+    uint32_t dv = srtt0 > 30000 ? srtt0 - 30000 : 30000 - srtt0;
+    CHECK(srtt0 > 0 && in.srtt_us == (7 * srtt0 + 30000) / 8 &&
+              in.rttvar_us == (3 * rttvar0 + dv) / 4 && in.rto_us == 200000,
+          "test_established_rtt_sample_rfc6298 (srtt %u rttvar %u rto %u)", in.srtt_us,
+          in.rttvar_us, in.rto_us);
+
+    /* RX_DATA in order, a duplicate, a gap. */
+    uint8_t rx[100], got_b[300];
+    for (int i = 0; i < 100; i++)
+        rx[i] = (uint8_t)(200 - i);
+    mock_rx_data(&m, c.slot, IRS + 1, rx, 60);
+    mock_rx_data(&m, c.slot, IRS + 1 + 30, rx + 30, 70); /* overlaps 30 */
+    size_t got = 0;
+    r = toe_tcp_recv(c.s, got_b, sizeof(got_b), &got, 1000);
+    CHECK(r == 0 && got == 100 && !memcmp(got_b, rx, 100) && hs(TOE_HSTAT_TCP_RX_DUP) == 1,
+          "test_established_rx_data_in_order_and_overlap (%zu bytes)", got);
+    turns(1);
+    CHECK(slotf(c.slot, TOE_FIELD_RX_CONSUMED) == IRS + 101 && m.rx_consumed_msgs >= 1,
+          "test_established_recv_returns_rx_consumed");
+    unsigned w0 = m.rx_sent_writes;
+    uint64_t gap0 = hs(TOE_HSTAT_TCP_RX_GAP);
+    mock_rx_data(&m, c.slot, IRS + 1 + 200, rx, 10); /* 100 bytes lost on the link */
+    turns(2);
+    CHECK(m.rx_sent_writes == w0 + 1 && slotf(c.slot, TOE_FIELD_RX_SENT) == IRS + 101 &&
+              hs(TOE_HSTAT_TCP_RX_GAP) == gap0 + 1,
+          "test_established_rx_data_gap_writes_rx_sent");
+    CHECK(toe_tcp_recv(c.s, got_b, 10, &got, 0) == TOE_EAGAIN, "test_established_recv_nothing_eagain");
+    uint64_t bad = hs(TOE_HSTAT_TCP_RX_BAD);
+    mock_rx_data(&m, 7, 5, rx, 10); /* a slot nobody has */
+    mock_slot_event(&m, 6, 0, 1, 1, 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    CHECK(hs(TOE_HSTAT_TCP_RX_BAD) == bad + 2, "test_established_data_for_unknown_slot_counted");
+
+    /* RTO: the first firing after a send only restarts it; the next goes back to SND.UNA with
+     * CWND = MSS and SSTHRESH = max(flight/2, 2*MSS). */
+    uint64_t rto0 = hs(TOE_HSTAT_TCP_RTO);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = c.iss + 1 + RING + 2000;
+    for (int i = 0; i < 4 && hs(TOE_HSTAT_TCP_RTO) == rto0; i++)
+        advance(1100000);
+    CHECK(hs(TOE_HSTAT_TCP_RTO) == rto0 + 1 && mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot) == 1 &&
+              slotf(c.slot, TOE_FIELD_CWND) == 1400 && slotf(c.slot, TOE_FIELD_SSTHRESH) == 2800,
+          "test_established_rto_retransmit (cwnd %u ssthresh %u)", slotf(c.slot, TOE_FIELD_CWND),
+          slotf(c.slot, TOE_FIELD_SSTHRESH));
+    toe_tcp_sockinfo(c.s, &in);
+    uint32_t rto_b = in.rto_us;
+    CHECK(rto_b >= 400000, "test_established_rto_backoff_doubles (%u us)", rto_b);
+
+    /* A TX_DATA lost on the link: the device's TX_END stays behind; the RTO writes it again. */
+    mock_slot_event(&m, c.slot, 0, c.iss + 1 + RING + 2000, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(1);
+    m.drop_tx_data = 1;
+    r = toe_tcp_send(c.s, buf, 1500, &sent, 1000); /* two messages: the first is lost */
+    turns(1);
+    CHECK(m.txlog_len[c.slot] == RING + 2000 && m.csr[TOE_CSR_STAT_BASE + TOE_STAT_TCP_TX_DATA_BAD] >= bad0 + 1,
+          "test_established_lost_tx_data_rejected_by_device (device %zu bad %u)", m.txlog_len[c.slot],
+          m.csr[TOE_CSR_STAT_BASE + TOE_STAT_TCP_TX_DATA_BAD]);
+    for (int i = 0; i < 4 && hs(TOE_HSTAT_TCP_TX_RESYNC) == 0; i++)
+        advance(1100000);
+    turns(1);
+    CHECK(hs(TOE_HSTAT_TCP_TX_RESYNC) == 1 && m.txlog_len[c.slot] == RING + 3500 &&
+              !memcmp(m.txlog[c.slot] + RING + 2000, buf, 1500),
+          "test_established_rto_rewrites_lost_tx_data (%zu at the device)", m.txlog_len[c.slot]);
+
+    /* Zero window with data waiting: no RTO, PROBE commands on the persist timer. */
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_ZERO_WND, c.iss + 1 + RING + 2000, 0, IRS + 1,
+                    TOE_CONST_RTT_NONE);
+    turns(1);
+    CHECK(c.s->zero_wnd && c.s->persist_at && !c.s->rto_at, "test_established_zero_window_persist_armed");
+    unsigned pr0 = mock_cmd_count(&m, TOE_CMD_PROBE, c.slot);
+    advance(2000000);
+    advance(4000000);
+    CHECK(mock_cmd_count(&m, TOE_CMD_PROBE, c.slot) >= pr0 + 2 && hs(TOE_HSTAT_TCP_PROBES) >= 2,
+          "test_established_zero_window_probes (%u)", mock_cmd_count(&m, TOE_CMD_PROBE, c.slot) - pr0);
+    mock_slot_event(&m, c.slot, 0, c.iss + 1 + RING + 3500, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(1);
+    CHECK(!c.s->zero_wnd && !c.s->persist_at && !c.s->rto_at, "test_established_window_opens_persist_stops");
+    toe_tcp_abort(c.s);
+}
+
+static void test_established_rst_syn(void)
+{
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 5000);
+    uint8_t rx[50] = {1, 2, 3};
+    mock_rx_data(&m, c.slot, IRS + 1, rx, 50);
+    turns(1);
+    uint64_t ch = hs(TOE_HSTAT_TCP_CHALLENGE_ACK);
+    unsigned ack0 = mock_cmd_count(&m, TOE_CMD_ACK, c.slot);
+    /* Out of the window: ignored. */
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS - 1000, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED && hs(TOE_HSTAT_TCP_CHALLENGE_ACK) == ch,
+          "test_established_rst_out_of_window_ignored");
+    /* In the window, not exactly RCV.NXT (the device says IRS+51): challenge ACK. */
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_RCV_NXT)] = IRS + 51;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 51 + 100, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(3);
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED && hs(TOE_HSTAT_TCP_CHALLENGE_ACK) == ch + 1 &&
+              mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + 1,
+          "test_established_rst_in_window_challenge_ack");
+    /* A SYN: challenge ACK (RFC 5961 4). */
+    mock_tcp_seg(&m, PEER, 80, c.lport, 5, 0, TH_SYN, 0, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED && mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + 2,
+          "test_established_syn_challenge_ack");
+    /* In the window, ahead of what the host has, but exactly the device's RCV.NXT: reset. */
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_RCV_NXT)] = IRS + 81;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 81, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(3);
+    CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ECONNRESET,
+          "test_established_rst_at_device_rcv_nxt_resets");
+    uint8_t b[100];
+    size_t got;
+    int r1 = toe_tcp_recv(c.s, b, sizeof(b), &got, 0);
+    size_t got1 = got;
+    int r2 = toe_tcp_recv(c.s, b, sizeof(b), &got, 0);
+    CHECK(r1 == 0 && got1 == 50, "test_established_reset_data_then_error");
+    CHECK(r2 == TOE_ECONNRESET && toe_tcp_send(c.s, b, 1, &got, 0) == TOE_ECONNRESET,
+          "test_established_reset_reported_econnreset");
+    CHECK(c.s->slot < 0 && mock_cmd_count(&m, TOE_CMD_FREE, c.slot) >= 1, "test_established_reset_frees_slot");
+    toe_tcp_close(c.s, 0);
+
+    /* A RST exactly at RCV.NXT as the host knows it resets at once. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(3);
+    CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ECONNRESET,
+          "test_established_rst_exact_resets");
+    toe_tcp_close(c.s, 0);
+    CHECK(nsocks() == 0, "test_established_no_leak (%u sockets)", nsocks());
+}
+
+/* ---- closing ------------------------------------------------------------------------ */
+
+static void test_closing(void)
+{
+    struct conn c;
+    uint8_t b[64];
+    size_t got;
+    /* Passive close: FIN from the peer, EOF after the data, close sends ours (LAST-ACK). */
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_rx_data(&m, c.slot, IRS + 1, "hello", 5);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 7, TOE_CONST_RTT_NONE);
+    int r = toe_tcp_recv(c.s, b, sizeof(b), &got, 1000);
+    CHECK(r == 0 && got == 5 && c.s->state == TOE_TCPS_CLOSE_WAIT, "test_established_fin_rcvd_close_wait");
+    r = toe_tcp_recv(c.s, b, sizeof(b), &got, 1000);
+    CHECK(r == 0 && got == 0, "test_close_wait_recv_eof");
+    r = toe_tcp_close(c.s, 0);
+    CHECK(r == 0 && mock_cmd_count(&m, TOE_CMD_CLOSE, c.slot) >= 1 && c.s->state == TOE_TCPS_LAST_ACK,
+          "test_close_wait_close_sends_fin_last_ack");
+    unsigned fr = mock_cmd_count(&m, TOE_CMD_FREE, c.slot);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD | TOE_CONST_EVF_FIN_ACKED, c.iss + 2, 5000,
+                    IRS + 7, TOE_CONST_RTT_NONE);
+    turns(3);
+    CHECK(mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == fr + 1 && nsocks() == 0,
+          "test_last_ack_fin_acked_frees_slot_and_socket");
+
+    /* Active close: shutdown (FIN-WAIT-1), FIN acked (FIN-WAIT-2), FIN (TIME-WAIT, no slot). */
+    open_active(&c, OPT_MSS, 4, 5000);
+    toe_tcp_setopt(c.s, TOE_TCP_TIME_WAIT, 2000);
+    r = toe_tcp_shutdown(c.s, 0);
+    CHECK(r == 0 && c.s->state == TOE_TCPS_FIN_WAIT_1 && mock_cmd_count(&m, TOE_CMD_CLOSE, c.slot) >= 1,
+          "test_established_shutdown_fin_wait_1");
+    size_t sent;
+    CHECK(toe_tcp_send(c.s, "x", 1, &sent, 0) == TOE_EPIPE, "test_fin_wait_1_send_epipe");
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_ACKED, c.iss + 2, 5000, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    CHECK(c.s->state == TOE_TCPS_FIN_WAIT_2 && toe_tcp_shutdown(c.s, 0) == 0,
+          "test_fin_wait_1_fin_acked_fin_wait_2");
+    mock_rx_data(&m, c.slot, IRS + 1, "bye", 3);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_ACKED | TOE_CONST_EVF_FIN_RCVD, c.iss + 2, 5000,
+                    IRS + 5, TOE_CONST_RTT_NONE);
+    turns(3);
+    int sl = c.slot;
+    CHECK(c.s->state == TOE_TCPS_TIME_WAIT && c.s->slot < 0 && mock_cmd_count(&m, TOE_CMD_FREE, sl) >= 1,
+          "test_fin_wait_2_fin_time_wait_slot_freed");
+    r = toe_tcp_recv(c.s, b, sizeof(b), &got, 0);
+    int r2 = toe_tcp_recv(c.s, b, sizeof(b), &got, 0);
+    CHECK(r == 0 && r2 == 0 && got == 0, "test_time_wait_data_then_eof");
+    /* The peer's FIN again (our ACK lost): ACKed from the host. */
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 4, c.iss + 2, TH_FIN | TH_ACK, 5000, NULL, 0, NULL, 0);
+    turns(2);
+    struct tseg t;
+    CHECK(!raw_seg(0, &t) && t.flags == TH_ACK && t.seq == c.iss + 2 && t.ack == IRS + 5,
+          "test_time_wait_fin_retransmit_acked");
+    unsigned n = m.nraw;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 5, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(c.s->state == TOE_TCPS_TIME_WAIT && m.nraw == n, "test_time_wait_rst_ignored_rfc1337");
+    toe_tcp_close(c.s, 0);
+    CHECK(nsocks() == 1, "test_time_wait_outlives_close");
+    struct toe_tcp_info ni[4];
+    size_t k;
+    r = toe_tcp_netstat(d, ni, 4, &k);
+    CHECK(r == 0 && k == 1 && ni[0].state == TOE_TCPS_TIME_WAIT && ni[0].orphan && ni[0].slot == -1 &&
+              ni[0].remote_port == 80,
+          "test_time_wait_in_netstat");
+    advance(2100000);
+    advance(100000);
+    CHECK(nsocks() == 0, "test_time_wait_expires (%u sockets)", nsocks());
+
+    /* Close with unread data: abort with RST. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_rx_data(&m, c.slot, IRS + 1, "unread", 6);
+    turns(2);
+    r = toe_tcp_close(c.s, 0);
+    CHECK(r == TOE_ECONNRESET && !raw_seg(0, &t) && (t.flags & TH_RST) && nsocks() == 0,
+          "test_established_close_unread_data_rst (%s flags 0x%x socks %u)", toe_error_name(r),
+          t.flags, nsocks());
+
+    /* Link errors: the slot is read back; RX data the device sent but the host lost is asked
+     * again (RX_SENT), and a lost event's progress is taken. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    toe_tcp_send(c.s, "abcdef", 6, &sent, 1000);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_RX_SENT)] = IRS + 1 + 500;
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_UNA)] = c.iss + 7;
+    unsigned w0 = m.rx_sent_writes;
+    uint8_t junk[] = {0x05, 0x11, 0x22, 0x33, 0x44, 0x00};
+    mock_emit_bytes(&m, junk, sizeof(junk));
+    turns(4);
+    CHECK(hs(TOE_HSTAT_TCP_RESYNCS) >= 1 && m.rx_sent_writes == w0 + 1 &&
+              slotf(c.slot, TOE_FIELD_RX_SENT) == IRS + 1 && c.s->snd_una == c.iss + 7,
+          "test_established_link_error_resync");
+    toe_tcp_abort(c.s);
+    CHECK(nsocks() == 0, "test_closing_no_leak (%u sockets)", nsocks());
+}
+
+/* ---- LISTEN and SYN-RECEIVED -------------------------------------------------------- */
+
+static void test_listen(void)
+{
+    toe_sock *l, *l2;
+    toe_tcp_socket(d, &l);
+    toe_tcp_socket(d, &l2);
+    CHECK(toe_tcp_listen(l, 8080, 2) == 0 && toe_tcp_listen(l2, 8080, 2) == TOE_EADDRINUSE &&
+              toe_tcp_listen(l, 8081, 2) == TOE_EISCONN,
+          "test_listen_port_in_use");
+    toe_tcp_close(l2, 0);
+    toe_sock *c;
+    CHECK(toe_tcp_accept(l, &c, NULL, NULL, 0) == TOE_EAGAIN, "test_listen_accept_none_eagain");
+    /* A SYN with MSS and window scale: slot programmed SYN_RCVD and OPEN, then a SYN-ACK. */
+    unsigned open0 = mock_cmd_count(&m, TOE_CMD_OPEN, -1);
+    mock_tcp_seg(&m, PEER, 33000, 8080, 5000, 0, TH_SYN, 29200, OPT_MSS_WS7, 8, NULL, 0);
+    turns(3);
+    struct tseg t;
+    toe_sock *ch = NULL;
+    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+        if (s->parent == l)
+            ch = s;
+    int sl = ch ? ch->slot : -1;
+    CHECK(ch && ch->state == TOE_TCPS_SYN_RCVD && sl >= 0 && mock_cmd_count(&m, TOE_CMD_OPEN, sl) >= 1 &&
+              mock_cmd_count(&m, TOE_CMD_OPEN, -1) == open0 + 1 &&
+              (slotf(sl, TOE_FIELD_FLAGS) & TOE_CONST_SF_SYN_RCVD) &&
+              slotf(sl, TOE_FIELD_RCV_NXT) == 5001 && slotf(sl, TOE_FIELD_SND_WND) == 29200 &&
+              slotf(sl, TOE_FIELD_MSS) == (1400u | 7u << 16),
+          "test_listen_syn_programs_slot_syn_rcvd");
+    CHECK(!raw_seg(0, &t) && t.flags == (TH_SYN | TH_ACK) && t.ack == 5001 && t.mss == 1460 &&
+              t.ws == 0 && !t.sack && !t.ts && ch && t.seq == ch->iss && t.sport == 8080,
+          "test_listen_syn_sends_synack");
+    /* The SYN again: the SYN-ACK again. */
+    uint64_t rs = hs(TOE_HSTAT_TCP_SYN_RETRANS);
+    mock_tcp_seg(&m, PEER, 33000, 8080, 5000, 0, TH_SYN, 29200, OPT_MSS_WS7, 8, NULL, 0);
+    turns(2);
+    CHECK(hs(TOE_HSTAT_TCP_SYN_RETRANS) == rs + 1 && !raw_seg(0, &t) && t.flags == (TH_SYN | TH_ACK),
+          "test_syn_rcvd_dup_syn_resends_synack");
+    /* SYN without window scale: the SYN-ACK carries none either. */
+    mock_tcp_seg(&m, PEER, 33001, 8080, 9000, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(!raw_seg(0, &t) && t.flags == (TH_SYN | TH_ACK) && t.ws == -1 && t.dport == 33001,
+          "test_listen_syn_no_wscale_synack_without");
+    /* Backlog 2 is full now. */
+    uint64_t dr = hs(TOE_HSTAT_TCP_LISTEN_DROP);
+    mock_tcp_seg(&m, PEER, 33002, 8080, 1, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(hs(TOE_HSTAT_TCP_LISTEN_DROP) == dr + 1, "test_listen_backlog_full_drops");
+    /* The handshake's ACK: event ESTABLISHED; accept returns the child. */
+    mock_slot_event(&m, sl, TOE_CONST_EVF_ESTABLISHED, ch->iss + 1, 29200 << 7, 5001, TOE_CONST_RTT_NONE);
+    uint32_t pip = 0;
+    uint16_t pport = 0;
+    int r = toe_tcp_accept(l, &c, &pip, &pport, 1000);
+    CHECK(r == 0 && c == ch && pip == PEER && pport == 33000 && c->state == TOE_TCPS_ESTABLISHED &&
+              hs(TOE_HSTAT_TCP_PASSIVE_OPENS) == 1,
+          "test_syn_rcvd_established_event_accept");
+    /* The other child never completes: SYN-ACK resent, then given up (slot freed). */
+    toe_sock *ch2 = NULL;
+    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+        if (s->parent == l)
+            ch2 = s;
+    int sl2 = ch2 ? ch2->slot : -1;
+    for (int i = 0; i < 8; i++)
+        advance(64000000);
+    CHECK(sl2 >= 0 && mock_cmd_count(&m, TOE_CMD_FREE, sl2) >= 1 && hs(TOE_HSTAT_TCP_TIMEOUTS) >= 1,
+          "test_syn_rcvd_synack_retries_exhausted_freed");
+    /* Data racing the handshake: RX_DATA on a SYN-RECEIVED child establishes it. */
+    mock_tcp_seg(&m, PEER, 33003, 8080, 70000, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
+    turns(3);
+    ch2 = NULL;
+    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+        if (s->parent == l)
+            ch2 = s;
+    if (ch2)
+        mock_rx_data(&m, ch2->slot, 70001, "GET", 3);
+    toe_sock *c2 = NULL;
+    r = toe_tcp_accept(l, &c2, NULL, NULL, 1000);
+    uint8_t b[8];
+    size_t got = 0;
+    CHECK(r == 0 && c2 == ch2 && toe_tcp_recv(c2, b, 8, &got, 0) == 0 && got == 3,
+          "test_syn_rcvd_rx_data_establishes");
+    /* No slot free: SYNs are dropped (counted). */
+    toe_sock *fill[MOCK_SLOTS];
+    int nf = 0;
+    for (int i = 0; i < MOCK_SLOTS; i++)
+        if (!d->tcp->slot_used[i]) {
+            toe_tcp_socket(d, &fill[nf++]);
+            d->tcp->slot_used[i] = 1; /* held by nobody: as if all were busy */
+        }
+    uint64_t ns = hs(TOE_HSTAT_TCP_NO_SLOT);
+    toe_tcp_listen(fill[0], 9090, 4);
+    mock_tcp_seg(&m, PEER, 33004, 9090, 1, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(hs(TOE_HSTAT_TCP_NO_SLOT) == ns + 1, "test_listen_no_free_slot_drops");
+    toe_sock *x;
+    toe_tcp_socket(d, &x);
+    CHECK(toe_tcp_connect(x, PEER, 80, 100) == TOE_ENOSLOT, "test_closed_connect_no_slot_enoslot");
+    toe_tcp_close(x, 0);
+    for (int i = 0; i < MOCK_SLOTS; i++)
+        if (!d->tcp->slot_sock[i])
+            d->tcp->slot_used[i] = 0;
+    for (int i = 0; i < nf; i++)
+        toe_tcp_close(fill[i], 0);
+    struct toe_tcp_pollfd pf[2] = {{c, TOE_POLLIN | TOE_POLLOUT, 0}, {l, TOE_POLLIN, 0}};
+    r = toe_tcp_poll(pf, 2, 0);
+    CHECK(r == 1 && pf[0].revents == TOE_POLLOUT && pf[1].revents == 0, "test_established_poll_writable");
+    mock_rx_data(&m, sl, 5001, "x", 1);
+    pf[0].events = TOE_POLLIN;
+    r = toe_tcp_poll(pf, 2, 1000);
+    CHECK(r == 1 && pf[0].revents == TOE_POLLIN, "test_established_poll_readable (%d 0x%x exp 0x%x rd 0x%x slot %d/%d)",
+          r, pf[0].revents, c->rx_expect, c->rx_read, c->slot, sl);
+    toe_tcp_abort(c);
+    toe_tcp_abort(c2);
+    toe_tcp_close(l, 0);
+    turns(3);
+    CHECK(nsocks() == 0, "test_listen_no_leak (%u sockets)", nsocks());
+}
+
+int main(void)
+{
+    mock_init(&m);
+    d = mock_open(&m, 1, 50, 3);
+    if (!d) {
+        printf("FAIL test_tcp: mock_open\n");
+        return 1;
+    }
+    test_closed();
+    test_syn_sent();
+    test_established_data();
+    test_established_rst_syn();
+    test_closing();
+    test_listen();
+    toe_close(d);
+    mock_free(&m);
+    printf("test_tcp: %s\n", mock_failures ? "FAILED" : "ok");
+    return mock_failures ? 1 : 0;
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# test_tcp_peer.py: the far end of the TCP cosimulation tests, on the host's loopback (slirp's
+# 10.0.2.2) or inside a network namespace (over the TAP). One server per run; it prints its
+# port on the first line and serves connections until killed (or --count of them).
+#
+#   test_tcp_peer.py MODE [--bind ADDR] [--port N] [--bytes N] [--seed N] [--out DIR]
+#
+# MODE  source:   send --bytes of the seeded stream, then close
+#       sink:     read to EOF, write DIR/sink-K.bin, then close
+#       echo:     send back what arrives; close after EOF (half close: our direction stays open)
+#       reverse:  read to EOF, then send the seeded stream of --bytes, then close
+#       rst:      send --bytes, then reset the connection (SO_LINGER 0)
+#       connect:  (client) connect to --connect ADDR:PORT, send the seeded stream, half close,
+#                 read to EOF into DIR/client.bin
+import argparse
+import os
+import socket
+import struct
+import sys
+import threading
+
+
+def stream(seed, n):
+    """The seeded test stream: xorshift32, little-endian words (the C side makes the same)."""
+    x = seed or 1
+    out = bytearray()
+    while len(out) < n:
+        x ^= (x << 13) & 0xffffffff
+        x ^= x >> 17
+        x ^= (x << 5) & 0xffffffff
+        out += struct.pack("<I", x)
+    return bytes(out[:n])
+
+
+def serve(conn, k, a):
+    conn.settimeout(600)
+    try:
+        if a.mode == "source":
+            conn.sendall(stream(a.seed, a.bytes))
+        elif a.mode == "sink" or a.mode == "reverse":
+            buf = bytearray()
+            while True:
+                d = conn.recv(65536)
+                if not d:
+                    break
+                buf += d
+            with open(os.path.join(a.out, "sink-%d.bin" % k), "wb") as f:
+                f.write(buf)
+            if a.mode == "reverse":
+                conn.sendall(stream(a.seed, a.bytes))
+        elif a.mode == "echo":
+            while True:
+                d = conn.recv(65536)
+                if not d:
+                    break
+                conn.sendall(d)
+        elif a.mode == "rst":
+            conn.sendall(stream(a.seed, a.bytes))
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    finally:
+        conn.close()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode")
+    p.add_argument("--bind", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--bytes", type=int, default=100000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--out", default=".")
+    p.add_argument("--count", type=int, default=0)
+    p.add_argument("--connect", default="")
+    a = p.parse_args()
+    if a.mode == "connect":
+        host, port = a.connect.rsplit(":", 1)
+        c = socket.create_connection((host, int(port)), timeout=600)
+        data = stream(a.seed, a.bytes)
+        t = threading.Thread(target=c.sendall, args=(data,))
+        t.start()
+        buf = bytearray()
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            buf += d
+        t.join()
+        with open(os.path.join(a.out, "client.bin"), "wb") as f:
+            f.write(buf)
+        c.close()
+        return
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((a.bind, a.port))
+    s.listen(16)
+    print(s.getsockname()[1], flush=True)
+    s.settimeout(900)
+    k = 0
+    while not a.count or k < a.count:
+        conn, _ = s.accept()
+        threading.Thread(target=serve, args=(conn, k, a), daemon=True).start()
+        k += 1
+    # let the last connections finish
+    for t in threading.enumerate():
+        if t is not threading.current_thread():
+            t.join(600)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
