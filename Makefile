@@ -78,9 +78,42 @@ clean:
 help:
 	@echo "make          build the virtual board (build/bin/toe-sim)"
 	@echo "make deps     install missing packages (apt-get)"
-	@echo "make demo     run the virtual board and ping it from Linux"
+	@echo "make demo     fetch a web page through the virtual board (the simulated FPGA)"
 	@echo "make test     run every test (RTL benches, cosimulation, fuzz, wire checks)"
 	@echo "make lint     verilator -Wall over the RTL"
 	@echo "make bench    simulation speed, ICMP echo latency, link figures"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"
 	@echo "make flash BOARD=...   load it with openFPGALoader (FLASH=1: SPI flash)"
+
+# ---- examples and `make install` ---------------------------------------------------------
+# make install PREFIX=/usr/local [DESTDIR=/staging]: libtoe.a, libtoe.so (soname libtoe.so.0),
+# the headers toe.h, toe_http.h and toe_defs.h (the generated TOE_CONST_*/TOE_STAT_* numbers),
+# libtoe.pc, the toe and toe-sim binaries and their man pages (docs/man/).
+include examples/examples.mk
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+LIBTOE_VERSION = $(shell v=$$(sed -n 's/^\#define TOE_CONST_VERSION 0x\([0-9a-f]*\)u.*/\1/p' \
+    $(GEN)/toe_defs.h 2>/dev/null); [ -n "$$v" ] && v=$$((0x$$v)) && \
+    echo $$((v >> 16)).$$(((v >> 8) & 255)).$$((v & 255)) || echo 0.0.0)
+
+.PHONY: install
+install: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(SIM_BINS) $(GEN)/toe_defs.h
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(TOE_BIN) $(SIM_BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(LIBTOE_A) $(DESTDIR)$(LIBDIR)/libtoe.a
+	install -m 755 $(LIBTOE_SO) $(DESTDIR)$(LIBDIR)/libtoe.so.$(LIBTOE_VERSION)
+	ln -sf libtoe.so.$(LIBTOE_VERSION) $(DESTDIR)$(LIBDIR)/libtoe.so.0
+	ln -sf libtoe.so.0 $(DESTDIR)$(LIBDIR)/libtoe.so
+	install -m 644 sw/include/toe.h sw/include/toe_http.h $(GEN)/toe_defs.h \
+	    $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 docs/man/toe.1 docs/man/toe-sim.1 $(DESTDIR)$(MANDIR)/man1/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	    'Name: libtoe' 'Description: host library of the toe TCP offload engine' \
+	    'Version: $(LIBTOE_VERSION)' 'Requires.private: $(SW_FTDI_PKGS)' \
+	    'Libs: -L$${libdir} -ltoe' 'Libs.private: -lm' 'Cflags: -I$${includedir}' \
+	    >$(DESTDIR)$(LIBDIR)/pkgconfig/libtoe.pc

@@ -13,7 +13,7 @@ SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS))
 SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS)) -lm
 SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
 
-SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tr_fd.c tr_ftdi.c)
+SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tcp.c tcp_timer.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c)
 SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC))
 SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC))
 SW_HDR  := sw/include/toe.h $(wildcard sw/src/*.h) $(GEN)/toe_defs.h
@@ -22,7 +22,7 @@ LIBTOE_A  := $(BUILD)/sw/libtoe.a
 LIBTOE_SO := $(BUILD)/sw/libtoe.so
 TOE_BIN   := $(BIN)/toe
 
-SW_TEST_NAMES := test_codec test_dev test_net test_devspec test_ftdi test_api
+SW_TEST_NAMES := test_codec test_dev test_net test_tcp test_devspec test_ftdi test_api test_http
 SW_TESTS      := $(addprefix $(BUILD)/sw/tests/,$(SW_TEST_NAMES))
 SW_TEST_MOCK  := $(BUILD)/sw/tests/mock.o
 

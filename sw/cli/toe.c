@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* toe: command-line tool for a toe device: info, stats, ping. */
+/* toe: command-line tool for a toe device: info, stats, ping, get. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -7,9 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "toe.h"
+#include "toe_http.h"
 
 #define EXIT_USAGE 2
 #define CSR_TIMEOUT_MS 2000
@@ -31,6 +34,7 @@ static const char usage_main[] =
     "  info     device ID, version, capabilities, link kind and rate, addresses\n"
     "  stats    all device counters and the host's link counters\n"
     "  ping     ICMP echo through the device\n"
+    "  get      fetch http:// URLs through the device (HTTP/1.1 GET)\n"
     "\n"
     "options:\n"
     "  -d, --device SPEC   device (default: $TOE_DEVICE)\n"
@@ -285,6 +289,319 @@ static int cmd_ping(const char *spec, int argc, char **argv)
     return recv ? 0 : 1;
 }
 
+/* ---- toe get: HTTP GET through the device (toe_http.h) ---------------------------------- */
+
+/* Exit status of `toe get` (documented in usage_get and docs/man/toe.1). */
+#define GET_EXIT_LOCAL 1    /* output file, interrupted */
+#define GET_EXIT_NETWORK 3  /* name resolution, connect, timeout, connection lost mid-body */
+#define GET_EXIT_HTTP 4     /* the server answered with a status other than 2xx */
+#define GET_EXIT_PROTOCOL 5 /* malformed or oversized response, bad or too many redirects */
+#define GET_EXIT_DEVICE 6   /* cannot open or talk to the device */
+
+static const char usage_get[] =
+    "usage: toe get URL... [-o FILE] [-d DEVICE] [--timeout S] [--max-redirects N] [--dns IP] "
+    "[-q]\n"
+    "\n"
+    "Fetch http:// URLs through the device's TCP offload (HTTP/1.1 GET) and write the bodies,\n"
+    "one after another, to stdout or FILE. Several URLs on one host and port share one\n"
+    "connection (keep-alive). https is not supported (toe has no TLS).\n"
+    "  -o, --output FILE     write to FILE (created only when everything succeeded; '-' is\n"
+    "                        stdout)\n"
+    "  -d, --device SPEC     device (default: $TOE_DEVICE)\n"
+    "  --timeout S           seconds to wait for each step (DNS, connect, each read; default\n"
+    "                        30); a slow transfer that keeps moving is not cut\n"
+    "  --max-redirects N     redirects to follow (default 5; 0: none, a 3xx is the answer)\n"
+    "  --dns IP              DNS server for host names (default: $TOE_DNS, else 10.0.2.3 when\n"
+    "                        the device is on slirp's 10.0.2.0/24, else its gateway)\n"
+    "  -q, --quiet           no progress bar (shown only when stderr is a terminal)\n"
+    "Exit status: 0 every URL fetched with a 2xx status; 1 local error (output file,\n"
+    "interrupted); 2 usage or bad URL (https included); 3 network (DNS, connect, timeout,\n"
+    "connection closed mid-body); 4 HTTP status other than 2xx (e.g. 404; nothing is\n"
+    "written for it); 5 malformed or oversized response, bad or too many redirects;\n"
+    "6 device (cannot open it or it went away). The first failure stops the run.\n";
+
+static char get_tmp_path[4096]; /* the partial output file, removed on a signal */
+
+static void get_on_signal(int sig)
+{
+    if (get_tmp_path[0])
+        unlink(get_tmp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+struct get_out {
+    FILE *f;
+    const char *name;         /* for messages */
+    int wr_errno;             /* a failed write */
+    int skip;                 /* the status is not 2xx: the body is not written */
+    int progress;             /* draw a progress bar on stderr */
+    int64_t total;            /* Content-Length, -1 unknown */
+    uint64_t done;
+    double t0, last_draw;
+    int drawn;
+};
+
+static void human_bytes(double b, char *s, size_t n)
+{
+    static const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int i = 0;
+    while (b >= 1024 && i < 4)
+        b /= 1024, i++;
+    snprintf(s, n, i ? "%.1f %s" : "%.0f %s", b, u[i]);
+}
+
+static void get_draw(struct get_out *o, int final)
+{
+    double now = now_ms();
+    if (!final && now - o->last_draw < 100)
+        return;
+    o->last_draw = now;
+    double secs = (now - o->t0) / 1000;
+    double rate = secs > 0 ? (double)o->done / secs : 0;
+    char done[32], tot[32], rs[32], eta[32] = "";
+    human_bytes((double)o->done, done, sizeof(done));
+    human_bytes(rate, rs, sizeof(rs));
+    if (o->total >= 0) {
+        human_bytes((double)o->total, tot, sizeof(tot));
+        int pct = o->total ? (int)(100.0 * (double)o->done / (double)o->total) : 100;
+        char bar[21];
+        int fillw = pct / 5;
+        for (int i = 0; i < 20; i++)
+            bar[i] = i < fillw ? '#' : '.';
+        bar[20] = 0;
+        if (rate > 0 && !final) {
+            double left = (double)(o->total - (int64_t)o->done) / rate;
+            snprintf(eta, sizeof(eta), " ETA %d:%02d", (int)left / 60, (int)left % 60);
+        }
+        fprintf(stderr, "\r[%s] %3d%% %s / %s  %s/s%s\033[K", bar, pct, done, tot, rs, eta);
+    } else {
+        fprintf(stderr, "\r%s  %s/s\033[K", done, rs);
+    }
+    if (final)
+        fputc('\n', stderr);
+    o->drawn = 1;
+}
+
+static int get_head(void *user, const struct toe_http_response *r)
+{
+    struct get_out *o = user;
+    o->skip = r->status < 200 || r->status > 299;
+    o->total = r->content_length;
+    o->done = 0;
+    o->t0 = o->last_draw = now_ms();
+    o->drawn = 0;
+    return 0;
+}
+
+static int get_body(void *user, const struct toe_http_response *r, const void *data, size_t len)
+{
+    (void)r;
+    struct get_out *o = user;
+    if (o->skip)
+        return 0;
+    if (fwrite(data, 1, len, o->f) != len) {
+        o->wr_errno = errno ? errno : EIO;
+        return TOE_EIO;
+    }
+    o->done += len;
+    if (o->progress)
+        get_draw(o, 0);
+    return 0;
+}
+
+static int get_fail_exit(const toe_http *h, int rc)
+{
+    if (rc == TOE_ENODEV)
+        return GET_EXIT_DEVICE;
+    switch (toe_http_last_fail(h)) {
+    case TOE_HTTP_FAIL_URL:
+        return EXIT_USAGE;
+    case TOE_HTTP_FAIL_RESOLVE:
+    case TOE_HTTP_FAIL_CONNECT:
+    case TOE_HTTP_FAIL_NETWORK:
+        return GET_EXIT_NETWORK;
+    case TOE_HTTP_FAIL_PROTOCOL:
+        return GET_EXIT_PROTOCOL;
+    default:
+        return GET_EXIT_LOCAL;
+    }
+}
+
+static int cmd_get(const char *spec, int argc, char **argv)
+{
+    const char *out_name = NULL, *dns_arg = getenv("TOE_DNS");
+    double timeout_s = 30, redirects = 5;
+    int quiet = 0, nurls = 0;
+    char **urls = calloc((size_t)argc + 1, sizeof(*urls));
+    if (!urls)
+        return GET_EXIT_LOCAL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage_get, stdout);
+            free(urls);
+            return 0;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+            continue;
+        }
+        if (a[0] != '-' || !strcmp(a, "-")) {
+            urls[nurls++] = argv[i];
+            continue;
+        }
+        int bad = !val;
+        if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            out_name = val;
+        else if (!strcmp(a, "-d") || !strcmp(a, "--device"))
+            spec = val;
+        else if (!strcmp(a, "--dns"))
+            dns_arg = val;
+        else if (!strcmp(a, "--timeout"))
+            bad = bad || parse_num(val, 0.001, 86400, &timeout_s);
+        else if (!strcmp(a, "--max-redirects"))
+            bad = bad || parse_num(val, 0, 100, &redirects) || redirects != (int)redirects;
+        else {
+            free(urls);
+            return usage_error(usage_get, "get: unknown option '%s'", a);
+        }
+        if (bad) {
+            free(urls);
+            return usage_error(usage_get, "get: bad or missing value for %s", a);
+        }
+        i++;
+    }
+    if (!nurls) {
+        free(urls);
+        return usage_error(usage_get, "get: missing URL%s", "");
+    }
+    /* Every URL is checked before anything is opened or written. */
+    struct toe_http_url *pu = calloc((size_t)nurls, sizeof(*pu));
+    if (!pu) {
+        free(urls);
+        return GET_EXIT_LOCAL;
+    }
+    for (int i = 0; i < nurls; i++) {
+        char err[200];
+        if (toe_http_parse_url(urls[i], &pu[i], err, sizeof(err))) {
+            fprintf(stderr, "toe: get %s: %s\n", urls[i], err);
+            free(pu);
+            free(urls);
+            return EXIT_USAGE;
+        }
+    }
+    uint32_t dns = 0;
+    struct in_addr ia;
+    if (dns_arg && *dns_arg) {
+        if (inet_pton(AF_INET, dns_arg, &ia) != 1) {
+            free(pu);
+            free(urls);
+            return usage_error(usage_get, "get: bad DNS server address '%s'", dns_arg);
+        }
+        dns = ntohl(ia.s_addr);
+    }
+
+    toe_dev *dev = NULL;
+    toe_http *h = NULL;
+    int status = 0, r = open_dev(spec, &dev);
+    if (r) {
+        free(pu);
+        free(urls);
+        return r == EXIT_USAGE ? r : GET_EXIT_DEVICE;
+    }
+    if (!dns) {
+        struct toe_info in;
+        if ((r = toe_get_info(dev, &in, CSR_TIMEOUT_MS))) {
+            fail(dev, r, "get");
+            status = GET_EXIT_DEVICE;
+            goto out;
+        }
+        dns = (in.ip & 0xffffff00u) == 0x0a000200u ? 0x0a000203u : in.gateway;
+    }
+    struct toe_http_opts ho = {.timeout_ms = (int)(timeout_s * 1000),
+                               .max_redirects = redirects == 0 ? -1 : (int)redirects};
+    if ((r = toe_http_new_dev(&h, dev, dns, &ho))) {
+        fail(dev, r, "get");
+        status = GET_EXIT_DEVICE;
+        goto out;
+    }
+
+    struct get_out o = {.f = stdout, .name = "stdout",
+                        .progress = !quiet && isatty(STDERR_FILENO)};
+    int to_file = out_name && strcmp(out_name, "-");
+    if (to_file) {
+        int n = snprintf(get_tmp_path, sizeof(get_tmp_path), "%s.toe-XXXXXX", out_name);
+        int fd = n > 0 && (size_t)n < sizeof(get_tmp_path) ? mkstemp(get_tmp_path) : -1;
+        if (fd < 0) {
+            fprintf(stderr, "toe: get: cannot create %s: %s\n", out_name, strerror(errno));
+            get_tmp_path[0] = 0;
+            status = GET_EXIT_LOCAL;
+            goto out;
+        }
+        mode_t um = umask(0);
+        umask(um);
+        fchmod(fd, 0666 & ~um);
+        o.f = fdopen(fd, "wb");
+        o.name = out_name;
+        signal(SIGINT, get_on_signal);
+        signal(SIGTERM, get_on_signal);
+        signal(SIGHUP, get_on_signal);
+    }
+    signal(SIGPIPE, SIG_IGN);
+    struct toe_http_handler hd = {&o, get_head, get_body};
+    for (int i = 0; i < nurls && !status; i++) {
+        /* The last URL to a host and port says so: the server may close at once. */
+        unsigned flags = TOE_HTTP_CLOSE;
+        if (i + 1 < nurls && pu[i + 1].port == pu[i].port && !strcmp(pu[i + 1].host, pu[i].host))
+            flags = 0;
+        struct toe_http_response resp;
+        r = toe_http_get(h, urls[i], flags, &hd, &resp);
+        if (o.progress && o.drawn)
+            get_draw(&o, 1);
+        if (r) {
+            if (o.wr_errno)
+                fprintf(stderr, "toe: get %s: cannot write %s: %s\n", urls[i], o.name,
+                        strerror(o.wr_errno));
+            else
+                fprintf(stderr, "toe: get %s: %s\n", urls[i], toe_http_last_error(h));
+            status = o.wr_errno ? GET_EXIT_LOCAL : get_fail_exit(h, r);
+        } else if (resp.status < 200 || resp.status > 299) {
+            if (resp.location[0])
+                fprintf(stderr, "toe: get %s: HTTP %d %s (not followed: Location %s)\n",
+                        resp.url, resp.status, resp.reason, resp.location);
+            else
+                fprintf(stderr, "toe: get %s: HTTP %d %s\n", resp.url, resp.status,
+                        resp.reason);
+            status = GET_EXIT_HTTP;
+        }
+    }
+    if (fflush(o.f) && !status) {
+        fprintf(stderr, "toe: get: cannot write %s: %s\n", o.name, strerror(errno));
+        status = GET_EXIT_LOCAL;
+    }
+    if (to_file) {
+        if (fclose(o.f) && !status) {
+            fprintf(stderr, "toe: get: cannot write %s: %s\n", o.name, strerror(errno));
+            status = GET_EXIT_LOCAL;
+        }
+        if (!status && rename(get_tmp_path, out_name)) {
+            fprintf(stderr, "toe: get: cannot create %s: %s\n", out_name, strerror(errno));
+            status = GET_EXIT_LOCAL;
+        }
+        if (status)
+            unlink(get_tmp_path);
+        get_tmp_path[0] = 0;
+    }
+out:
+    toe_http_free(h);
+    toe_close(dev);
+    free(pu);
+    free(urls);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     const char *spec = getenv("TOE_DEVICE");
@@ -313,11 +630,14 @@ int main(int argc, char **argv)
     const char *usage = !strcmp(cmd, "info")    ? usage_info
                         : !strcmp(cmd, "stats") ? usage_stats
                         : !strcmp(cmd, "ping")  ? usage_ping
+                        : !strcmp(cmd, "get")   ? usage_get
                                                 : NULL;
     if (!usage)
         return usage_error(usage_main, "unknown command '%s'", cmd);
     if (!strcmp(cmd, "ping"))
         return cmd_ping(spec, sub_argc, sub_argv);
+    if (!strcmp(cmd, "get"))
+        return cmd_get(spec, sub_argc, sub_argv);
     for (int k = 0; k < sub_argc; k++) {
         if (!strcmp(sub_argv[k], "-h") || !strcmp(sub_argv[k], "--help")) {
             fputs(usage, stdout);

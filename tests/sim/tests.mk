@@ -19,6 +19,9 @@ TEST_SIM_CMDS := \
     "timeout 120 tests/sim/test_pcap_check.sh" \
     "timeout 300 tests/sim/test_link_garbage.sh" \
     "timeout 600 tests/sim/test_cosim_link.sh" \
+    "timeout 900 tests/sim/test_get_slirp.sh" \
+    "timeout 600 tests/sim/test_httpd_tap.sh" \
+    "timeout 600 sw/tests/test_install.sh" \
     "timeout 120 tests/gen/test_defs_drift.sh" \
     "timeout 120 tests/hw/test_board.sh"
 

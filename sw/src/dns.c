@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* dns.c: a DNS stub resolver (RFC 1035, type A over UDP) on the device's raw path: the query
+ * goes out with toe_ip_send (the device fills in the IPv4 and UDP checksums), the answer comes
+ * back through the raw queue (toe_raw_recv). */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http_internal.h"
+#include "toe_internal.h"
+
+#define DNS_PORT 53
+#define DNS_TRIES 3
+#define DNS_DEFAULT_TIMEOUT_MS 6000
+
+static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+int toe_dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n && name[n - 1] == '.')
+        n--; /* a trailing dot names the root */
+    if (n == 0 || n > 253 || cap < 12 + n + 2 + 4)
+        return TOE_EINVAL;
+    memset(buf, 0, 12);
+    wr16(buf, id);
+    wr16(buf + 2, 0x0100); /* standard query, recursion desired */
+    wr16(buf + 4, 1);      /* QDCOUNT */
+    size_t o = 12;
+    const char *p = name, *end = name + n;
+    while (p < end) {
+        const char *dot = memchr(p, '.', (size_t)(end - p));
+        size_t l = dot ? (size_t)(dot - p) : (size_t)(end - p);
+        if (l == 0 || l > 63)
+            return TOE_EINVAL;
+        for (size_t i = 0; i < l; i++) {
+            unsigned char c = (unsigned char)p[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_'))
+                return TOE_EINVAL;
+        }
+        buf[o++] = (uint8_t)l;
+        memcpy(buf + o, p, l);
+        o += l;
+        p += l + (dot ? 1 : 0);
+        if (dot && p == end)
+            return TOE_EINVAL; /* "a..": an empty label */
+    }
+    buf[o++] = 0;
+    wr16(buf + o, 1); /* QTYPE A */
+    wr16(buf + o + 2, 1); /* QCLASS IN */
+    return (int)(o + 4);
+}
+
+/* Skip a (possibly compressed) name at *o. Returns 0 or -1 if it runs off the message. */
+static int skip_name(const uint8_t *p, size_t n, size_t *o)
+{
+    size_t i = *o;
+    for (int labels = 0; labels < 128; labels++) {
+        if (i >= n)
+            return -1;
+        uint8_t l = p[i];
+        if (l == 0) {
+            *o = i + 1;
+            return 0;
+        }
+        if ((l & 0xc0) == 0xc0) {
+            if (i + 2 > n)
+                return -1;
+            *o = i + 2;
+            return 0;
+        }
+        if (l & 0xc0)
+            return -1; /* reserved label types */
+        i += 1 + (size_t)l;
+    }
+    return -1;
+}
+
+int toe_dns_parse_answer(const uint8_t *p, size_t n, uint16_t id, uint32_t *ip, char *err,
+                         size_t errlen)
+{
+    if (n < 12)
+        return 1;
+    if (rd16(p) != id || !(p[2] & 0x80))
+        return 1; /* not an answer to our query */
+    unsigned opcode = (p[2] >> 3) & 15, rcode = p[3] & 15;
+    unsigned qd = rd16(p + 4), an = rd16(p + 6);
+    if (opcode != 0) {
+        fmt_err(err, errlen, "DNS answer with opcode %u", opcode);
+        return TOE_EPROTO;
+    }
+    if (rcode == 3) {
+        fmt_err(err, errlen, "no such host (NXDOMAIN)");
+        return TOE_EUNREACH;
+    }
+    if (rcode != 0) {
+        fmt_err(err, errlen, "DNS server error (rcode %u%s)", rcode,
+                rcode == 2 ? ", server failure" : rcode == 5 ? ", refused" : "");
+        return TOE_EUNREACH;
+    }
+    size_t o = 12;
+    for (unsigned i = 0; i < qd; i++) {
+        if (skip_name(p, n, &o) || o + 4 > n)
+            goto bad;
+        o += 4;
+    }
+    for (unsigned i = 0; i < an; i++) {
+        if (skip_name(p, n, &o) || o + 10 > n)
+            goto bad;
+        unsigned type = rd16(p + o), cls = rd16(p + o + 2), rdlen = rd16(p + o + 8);
+        o += 10;
+        if (o + rdlen > n)
+            goto bad;
+        if (type == 1 && cls == 1) {
+            if (rdlen != 4)
+                goto bad;
+            *ip = rd32(p + o);
+            if (*ip == 0 || *ip == 0xffffffffu) {
+                fmt_err(err, errlen, "DNS answer names an unusable address");
+                return TOE_EUNREACH;
+            }
+            return 0;
+        }
+        o += rdlen; /* CNAME and others: the A record of the target follows */
+    }
+    fmt_err(err, errlen, (p[2] & 0x02) ? "DNS answer truncated and has no address"
+                                       : "host has no IPv4 address (no A record)");
+    return TOE_EUNREACH;
+bad:
+    fmt_err(err, errlen, "malformed DNS answer");
+    return TOE_EPROTO;
+}
+
+/* A UDP datagram to us from server:53 to our port: its DNS payload, or NULL. */
+static const uint8_t *udp_payload(const uint8_t *f, size_t len, uint32_t server, uint32_t me,
+                                  uint16_t port, size_t *plen)
+{
+    if (len < 14 + 20 + 8 || rd16(f + 12) != 0x0800)
+        return NULL;
+    const uint8_t *ip = f + 14;
+    size_t ihl = (size_t)(ip[0] & 15) * 4, tot = rd16(ip + 2);
+    if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl + 8 || 14 + tot > len || ip[9] != 17 ||
+        (rd16(ip + 6) & 0x3fff) || rd32(ip + 12) != server || rd32(ip + 16) != me)
+        return NULL;
+    const uint8_t *udp = ip + ihl;
+    size_t ulen = rd16(udp + 4);
+    if (rd16(udp) != DNS_PORT || rd16(udp + 2) != port || ulen < 8 || ulen > tot - ihl)
+        return NULL;
+    if (rd16(udp + 6)) { /* checksum over the pseudo-header and the datagram */
+        uint8_t ph[12];
+        memcpy(ph, ip + 12, 8);
+        ph[8] = 0;
+        ph[9] = 17;
+        wr16(ph + 10, (uint16_t)ulen);
+        uint32_t s = (uint16_t)~toe_inet_csum(ph, 12);
+        s += (uint16_t)~toe_inet_csum(udp, ulen);
+        while (s >> 16)
+            s = (s & 0xffff) + (s >> 16);
+        if (s != 0xffff)
+            return NULL;
+    }
+    *plen = ulen - 8;
+    return udp + 8;
+}
+
+int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *ip,
+                    int timeout_ms)
+{
+    if (!dev || !name || !ip)
+        return TOE_EINVAL;
+    *ip = 0;
+    struct in_addr a;
+    if (inet_pton(AF_INET, name, &a) == 1) {
+        *ip = ntohl(a.s_addr);
+        return 0;
+    }
+    if (!server)
+        return toe_seterr(dev, TOE_EINVAL, "no DNS server");
+    uint8_t pkt[28 + 512];
+    uint16_t qid = (uint16_t)(toe_now_us() ^ (uint64_t)getpid() << 5 ^ (uintptr_t)dev);
+    int qlen = toe_dns_build_query(pkt + 28, 512, qid, name);
+    if (qlen < 0)
+        return toe_seterr(dev, TOE_EINVAL, "bad host name '%.64s'", name);
+    if (timeout_ms < 0)
+        timeout_ms = DNS_DEFAULT_TIMEOUT_MS;
+    uint64_t deadline = toe_deadline(timeout_ms);
+    struct toe_info info;
+    int rc = toe_get_info(dev, &info, timeout_ms);
+    if (rc)
+        return rc;
+    uint16_t port = (uint16_t)(49152 + (qid ^ (uint16_t)(toe_now_us() >> 3)) % 16384);
+    size_t len = 28 + (size_t)qlen;
+    memset(pkt, 0, 28);
+    pkt[0] = 0x45;
+    wr16(pkt + 2, (uint16_t)len);
+    wr16(pkt + 4, qid);
+    wr16(pkt + 6, 0x4000); /* DF */
+    pkt[8] = 64;
+    pkt[9] = 17;
+    wr32(pkt + 12, info.ip);
+    wr32(pkt + 16, server);
+    wr16(pkt + 20, port);
+    wr16(pkt + 22, DNS_PORT);
+    wr16(pkt + 24, (uint16_t)(8 + qlen));
+    uint8_t f[TOE_RAW_FRAME_MAX];
+    char err[TOE_ERRBUF_SIZE];
+    for (int t = 0; t < DNS_TRIES; t++) {
+        int left = toe_remaining(deadline, -1);
+        if (left <= 0)
+            break;
+        uint64_t try_end = toe_deadline(left / (DNS_TRIES - t));
+        rc = toe_ip_send(dev, pkt, len, TOE_CONST_RAW_CSUM_IP | TOE_CONST_RAW_CSUM_L4);
+        if (rc)
+            return rc;
+        for (;;) {
+            int w = toe_remaining(try_end, -1);
+            if (w <= 0)
+                break;
+            size_t flen = 0;
+            rc = toe_raw_recv(dev, f, sizeof(f), &flen, NULL, NULL, w);
+            if (rc == TOE_ETIMEDOUT || rc == TOE_EAGAIN)
+                break;
+            if (rc == TOE_EOVERFLOW)
+                continue;
+            if (rc)
+                return rc;
+            size_t plen;
+            const uint8_t *d = udp_payload(f, flen, server, info.ip, port, &plen);
+            if (!d)
+                continue;
+            rc = toe_dns_parse_answer(d, plen, qid, ip, err, sizeof(err));
+            if (rc == 1)
+                continue;
+            if (rc)
+                return toe_seterr(dev, rc, "%.64s: %s", name, err);
+            return 0;
+        }
+    }
+    return toe_seterr(dev, TOE_ETIMEDOUT, "no answer from the DNS server %u.%u.%u.%u",
+                      server >> 24, (server >> 16) & 255, (server >> 8) & 255, server & 255);
+}
