@@ -109,8 +109,7 @@ localparam [31:0] RTT_NONE = CONST_RTT_NONE;
 
 function lt;   // sequence a < b
     input [31:0] a, b;
-    reg [31:0] d;
-    begin d = a - b; lt = d[31]; end
+    begin lt = (a - b) >= 32'h80000000; end   // the difference is negative
 endfunction
 function [31:0] smin;
     input [31:0] a, b;
@@ -122,7 +121,8 @@ function [31:0] smax;
 endfunction
 function [8:0] word_of;   // the payload word holding byte offset b (under 2 KiB)
     input [31:0] b;
-    begin word_of = b[10:2]; end
+    reg unused_bits;
+    begin word_of = b[10:2]; unused_bits = |{b[31:11], b[1:0]}; end
 endfunction
 function [31:0] umin;
     input [31:0] a, b;
@@ -171,6 +171,8 @@ reg [7:0]  ev_flags   [0:SLOTS-1];
 
 wire [31:0] now = now_us[31:0];
 wire [63:32] unused_now = now_us[63:32];
+// the link's RX ring read and the rings take only the bits that address a ring
+wire unused_rd = |{rxd_rd_slot[7:SLOT_BITS], rxd_rd_seq[31:BUF_LOG2]};
 
 // ---------------------------------------------------------------- receive snoop
 reg  [SLOTS*32-1:0] key_ip, key_ports;
@@ -196,7 +198,7 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
     .clk(clk), .rst(rst),
     .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_beat), .rx_tlast(rx_tlast),
     .key_valid(valid), .key_ip(key_ip), .key_ports(key_ports),
-    .tcp_match(tcp_match), .match_slot(), .verdict_valid(verdict_valid), .verdict(verdict),
+    .tcp_match(tcp_match), .match_slot(unused_match_slot), .verdict_valid(verdict_valid), .verdict(verdict),
     .seg_valid(seg_valid), .seg_done(seg_done), .seg_drop(seg_drop),
     .seg_slot(seg_slot), .seg_seq(seg_seq), .seg_ack(seg_ack), .seg_wnd(seg_wnd),
     .seg_flags(seg_flags), .seg_len(seg_len),
@@ -229,7 +231,7 @@ tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2)) tx_ring (
 
 // ---------------------------------------------------------------- segment transmitter
 reg                  st_start;
-wire                 st_busy, st_sent;
+wire                 st_busy, unused_st_sent;
 reg [SLOT_BITS-1:0]  st_slot;
 reg [47:0]           st_mac;
 reg [31:0]           st_ip;
@@ -248,7 +250,7 @@ tcp_seg_tx #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FREE_B
     .ring_rd_slot(txr_rd_slot), .ring_rd_off(txr_rd_off), .ring_rd_data(txr_rd_data),
     .m_tx_req(m_tx_req), .m_tx_tdata(m_tx_tdata), .m_tx_tkeep(m_tx_tkeep),
     .m_tx_tvalid(m_tx_tvalid), .m_tx_tready(m_tx_tready), .m_tx_tlast(m_tx_tlast),
-    .m_tx_free(m_tx_free), .sent(st_sent)
+    .m_tx_free(m_tx_free), .sent(unused_st_sent)
 );
 
 // ---------------------------------------------------------------- controller
@@ -260,6 +262,7 @@ reg [4:0] state;
 
 reg [SLOT_BITS-1:0] k;         // the slot of the task
 reg [SLOT_BITS-1:0] tx_ptr, rd_ptr, ev_ptr;
+reg                 tx_turn;   // the transmitter goes before the next TX_DATA
 
 // CSR decode
 wire        csr_is_cmd  = csr_addr == CSR_SLOT_CMD;
@@ -280,6 +283,9 @@ reg [31:0] t_len, t_seq, t_flight, t_usable, t_avail;
 reg        t_fin, t_rexmit;
 
 wire [SLOT_BITS-1:0] seg_k = seg_slot;
+wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
+wire unused_flags = |{seg_flags[7:5], seg_flags[3:1]};   // ACK and FIN are used; SYN/RST never get here
+wire unused_pos = |{rxr_pos[31:BUF_LOG2], txr_pos[31:BUF_LOG2]};
 
 // the window to advertise for slot s: free ring space, receiver SWS avoidance (RFC 9293
 // 3.8.6.2.2: move the right edge only by min(size/2, MSS) or more), never shrinking
@@ -297,6 +303,7 @@ endfunction
 
 reg [31:0] w_edge;
 wire [10:0] txd_last_word = txd_len + 11'd5;     // message byte index of the last payload byte
+wire [1:0]  unused_last_byte = txd_last_word[1:0];
 // RX_DATA offer for slot rd_ptr: in-order bytes not yet sent up (RCV.NXT counts a FIN)
 wire [31:0] rxd_avail = rcv_nxt[rd_ptr] - {31'd0, fin_rcvd[rd_ptr]} - rx_sent[rd_ptr];
 wire [31:0] rxd_chunk = umin(rxd_avail, CONST_SLOT_DATA_MAX);
@@ -360,10 +367,15 @@ always @(posedge clk) begin
             r_ackf <= seg_flags[4];
             r_wnd <= {16'd0, seg_wnd};
             state <= S_RX_ACC;
-        end else if (txd_req && !txd_ack) begin
-            k     <= txd_slot[SLOT_BITS-1:0];
-            state <= S_TXD;
+        end else if (txd_req && !txd_ack && !(tx_turn && !st_busy && !st_start)) begin
+            k       <= txd_slot[SLOT_BITS-1:0];
+            tx_turn <= 1'b1;
+            state   <= S_TXD;
         end else if (!st_busy && !st_start) begin
+            // after a TX_DATA copy the transmitter gets the next turn, kept until it has
+            // visited an open slot: back-to-back TX_DATA must not starve segments and ACKs
+            if (valid[tx_ptr])
+                tx_turn <= 1'b0;
             k     <= tx_ptr;
             tx_ptr <= next_slot(tx_ptr);
             state <= S_TX;
@@ -824,7 +836,9 @@ always @(posedge clk) begin
         reg [31:0] wnd, nxt;
         wnd = (w_edge - rcv_nxt[k]) >> w_ws;
         if (wnd > 32'd65535) wnd = 32'd65535;
-        rcv_adv[k]  <= rcv_nxt[k] + (wnd << w_ws);
+        // the scaled window rounds down, which could pull the edge below one advertised
+        // before; the acceptance test keeps the furthest edge (RFC 7323 2.4: never shrink)
+        rcv_adv[k]  <= smax(rcv_adv[k], rcv_nxt[k] + (wnd << w_ws));
         last_ack[k] <= rcv_nxt[k];
         ack_now[k]  <= 1'b0;
         ack_del[k]  <= 1'b0;
@@ -877,6 +891,7 @@ always @(posedge clk) begin
         probe      <= {SLOTS{1'b0}};
         ev_dirty   <= {SLOTS{1'b0}};
         tx_ptr     <= 0;
+        tx_turn    <= 1'b0;
         rd_ptr     <= 0;
         ev_ptr     <= 0;
         rxd_valid  <= 1'b0;
