@@ -104,6 +104,8 @@ reg [BUF_LOG2-1:0] p1_off;
 reg                p1_v;      // ring data of a pass-1 read arrives this cycle
 reg                p1_last;   // ... and it is the last payload word
 reg [31:0]         p1_sum;
+reg                p1_rv;     // p1_word registered (block RAM output and lane rotation are
+reg [31:0]         p1_rword;  // most of a cycle already), summed a cycle later
 wire               p1_busy = p1_left != 10'd0;
 wire [31:0]        p1_word = ring_rd_data & (p1_last ? last_mask : 32'hffffffff);
 
@@ -121,12 +123,15 @@ always @(posedge clk) begin
             p1_v    <= 1'b1;
             p1_last <= p1_left == 10'd1;
         end
-        if (p1_v)
-            p1_sum <= p1_sum + {16'd0, p1_word[31:16]} + {16'd0, p1_word[15:0]};
+        p1_rv    <= p1_v;
+        p1_rword <= p1_word;
+        if (p1_rv)
+            p1_sum <= p1_sum + {16'd0, p1_rword[31:16]} + {16'd0, p1_rword[15:0]};
     end
     if (rst) begin
         p1_left <= 10'd0;
         p1_v    <= 1'b0;
+        p1_rv   <= 1'b0;
         p1_last <= 1'b0;
     end
 end
@@ -157,13 +162,15 @@ end
 // ---- pass 2: the frame ----
 reg  [9:0]          widx;      // word presented
 reg  [BUF_LOG2-1:0] pay_off;   // ring offset of the presented payload word (seq in the header)
+reg  [BUF_LOG2-1:0] pay_off_nx;   // pay_off + WORD, kept ready: the read address is a mux only
+reg                 past_hdr;     // widx >= 14: the payload is being presented
 wire                beat = m_tx_tvalid && m_tx_tready;
-wire                adv  = beat && widx >= 10'd14;
+wire                adv  = beat && past_hdr;
 wire [31:0]         free32 = {{(32 - TX_FREE_BITS){1'b0}}, m_tx_free};
 
 assign m_tx_req     = state == S_WAIT && p1_left <= P1_AHEAD + 1'b1;
 assign ring_rd_slot = d_slot;
-assign ring_rd_off  = p1_busy ? p1_off : adv ? pay_off + WORD : pay_off;
+assign ring_rd_off  = p1_busy ? p1_off : adv ? pay_off_nx : pay_off;
 
 always @(posedge clk) begin
     sent <= 1'b0;
@@ -187,17 +194,23 @@ always @(posedge clk) begin
             last_mask  <= len[1:0] == 2'd1 ? 32'hff000000 : len[1:0] == 2'd2 ? 32'hffff0000 :
                           len[1:0] == 2'd3 ? 32'hffffff00 : 32'hffffffff;
             pay_off    <= seq[BUF_LOG2-1:0];
+            pay_off_nx <= seq[BUF_LOG2-1:0] + WORD;
             state      <= S_WAIT;
         end
         S_WAIT: if (p1_left <= P1_AHEAD && free32 > {22'd0, nwords_m1}) begin
             widx        <= 10'd0;
+            past_hdr    <= 1'b0;
             m_tx_tvalid <= 1'b1;
             state       <= S_SEND;
         end
         S_SEND: if (beat) begin
             widx <= widx + 1'b1;
-            if (adv)
-                pay_off <= pay_off + WORD;
+            if (widx == 10'd13)
+                past_hdr <= 1'b1;
+            if (adv) begin
+                pay_off    <= pay_off_nx;
+                pay_off_nx <= pay_off_nx + WORD;
+            end
             if (m_tx_tlast) begin
                 m_tx_tvalid <= 1'b0;
                 sent        <= 1'b1;

@@ -16,8 +16,13 @@
  *   TX        one segment (data, FIN, pure ACK) for the next slot in round-robin order,
  *             built and sent by tcp_seg_tx while the controller goes on
  * At 62.5 MHz a full-size segment takes 769 cycles on the wire; the RX task for it takes
- * about 375 (the payload copy), every other task a handful, so the controller keeps up with
+ * about 385 (the payload copy), every other task a handful, so the controller keeps up with
  * line rate both ways. Ring positions are sequence numbers modulo the ring size.
+ *
+ * Timing: a task first loads its slot's fields into c_* registers (S_LOAD), and each state
+ * after that does at most about one 32-bit carry chain; intermediate results are registered
+ * (a_*, t_*) for the next state. The per-slot fields have one read and one write address
+ * (the task's slot), so they map to distributed RAM.
  *
  * Sequence numbers compare modulo 2^32 (RFC 9293 section 3.4): a < b iff (a - b) is negative.
  */
@@ -137,7 +142,7 @@ endfunction
 // ---------------------------------------------------------------- slot table
 reg [SLOTS-1:0] valid, nagle, syn_rcvd, fin_rcvd, fin_queued, fin_acked;
 reg [SLOTS-1:0] in_rec, rtt_on, ooo_on, ack_now, ack_del, rexmit_one, probe, ev_dirty;
-reg [31:0] rip        [0:SLOTS-1];
+reg [31:0] rip        [0:SLOTS-1];      // the 4-tuple (read all at once by the lookup)
 reg [31:0] ports      [0:SLOTS-1];
 reg [47:0] mac        [0:SLOTS-1];
 reg [15:0] mss        [0:SLOTS-1];
@@ -254,15 +259,31 @@ tcp_seg_tx #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FREE_B
 );
 
 // ---------------------------------------------------------------- controller
-localparam [4:0] S_IDLE = 5'd0, S_CSR = 5'd1, S_RX_ACC = 5'd2, S_RX_ACK = 5'd3,
-                 S_RX_WND = 5'd4, S_RX_DATA = 5'd5, S_RX_COPY = 5'd6, S_RX_END = 5'd7,
-                 S_TXD = 5'd8, S_TXD_COPY = 5'd9, S_TX = 5'd10, S_TX2 = 5'd11,
-                 S_TX3 = 5'd12, S_RXC = 5'd13;
-reg [4:0] state;
+localparam [5:0] S_IDLE     = 6'd0,  S_LOAD     = 6'd1,  S_CSR      = 6'd2,  S_RXC      = 6'd3,
+                 S_RXC2     = 6'd4,  S_RXC3     = 6'd5,  S_EV       = 6'd6,  S_RXD      = 6'd7,
+                 S_RXD2     = 6'd8,  S_RX_ACC   = 6'd9,  S_RX_ACC2  = 6'd10, S_RX_ACK   = 6'd11,
+                 S_RX_DATA  = 6'd12, S_RX_COPY  = 6'd13, S_RX_END   = 6'd14, S_RX_END2  = 6'd15,
+                 S_RX_END3  = 6'd16, S_TXD      = 6'd17, S_TXD_COPY = 6'd18, S_TX       = 6'd19,
+                 S_TX2      = 6'd20, S_TX3      = 6'd21, S_TX4      = 6'd22, S_TX5      = 6'd23,
+                 S_TX6      = 6'd24, S_TX7      = 6'd25;
+reg [5:0] state, task_state;    // S_LOAD goes on to task_state
 
-reg [SLOT_BITS-1:0] k;         // the slot of the task
+reg [SLOT_BITS-1:0] k;          // the slot of the task
 reg [SLOT_BITS-1:0] tx_ptr, rd_ptr, ev_ptr;
-reg                 tx_turn;   // the transmitter goes before the next TX_DATA
+reg                 tx_turn;    // the transmitter goes before the next TX_DATA
+reg [SLOTS-1:0]     rxd_pend;   // RCV.NXT or RX_SENT moved: an RX_DATA offer may be due
+
+// the task's slot, loaded in S_LOAD
+reg [31:0] c_rip, c_ports, c_snd_una, c_snd_nxt, c_snd_max, c_snd_wnd, c_wl1, c_wl2, c_tx_end;
+reg [31:0] c_cwnd, c_ssthresh, c_ca_acc, c_recover, c_rtt_seq, c_rtt_t0, c_rtt_sample;
+reg [31:0] c_rcv_nxt, c_rcv_adv, c_rx_sent, c_rx_cons, c_ooo_start, c_ooo_end, c_ack_due;
+reg [31:0] c_last_ack, c_rx_lim, c_tx_used, c_data_end, c_m3;
+reg [47:0] c_mac;
+reg [15:0] c_mss;
+reg [3:0]  c_snd_ws, c_rcv_ws;
+reg [7:0]  c_dupacks, c_ev_flags;
+reg [23:0] c_rexmits;
+wire [31:0] m = {16'd0, c_mss};
 
 // CSR decode
 wire        csr_is_cmd  = csr_addr == CSR_SLOT_CMD;
@@ -270,44 +291,40 @@ wire [15:0] csr_rel     = csr_addr - CSR_SLOT_BASE;
 wire        csr_in_slot = csr_addr >= CSR_SLOT_BASE && {16'd0, csr_rel} < SLOTS * CONST_SLOT_STRIDE;
 wire [4:0]  csr_field   = csr_rel[4:0];
 
-// RX segment decode (registered per step)
-reg [31:0] r_seq, r_ack, r_end, r_wnd, r_start, r_stop;
-reg [10:0] r_len;
-reg        r_fin, r_ackf, r_acc, r_ackok, r_drop;
-reg [8:0]  copy_w, copy_last;
-reg        copy_pend;          // a ring write for the word read last cycle
-reg [31:0] copy_base;          // ring position of payload word 0
+// received segment
+reg [31:0] r_seq, r_ack, r_wnd, r_end, r_last, r_start, r_stop;
+reg [10:0] r_len, r_p_lo, r_p_hi, r_p_hi_m1;
+reg        r_fin, r_ackf, r_acc, r_ackok;
+// its arithmetic, one step per state
+reg [31:0] a_wnd, a_off, a_lastoff, a_acked, a_flight, a_rtt, a_wnd_sh, a_ssmin, a_ca_sum;
+reg [31:0] a_cwd, a_ss2, a_nxt, a_due, a_dist;
+reg        a_beyond, a_new, a_dup_eq, a_rtt_cov, a_finack, a_recfull, a_wl_ok, a_old, a_cwgt;
+reg        a_nothing, a_inorder, a_touch, a_fill, a_stop_lt_end, a_start_lt_os, a_oe_lt_stop;
+reg        a_wnd_same, a_moved, a_fin_now;
+// copies (RX payload into the RX ring, TX_DATA into the TX ring)
+reg [8:0]  copy_w, copy_last, copy_cur;
+reg        copy_pend;
+reg [31:0] copy_pos;
+// TX decision
+reg [31:0] t_len, t_seq, t_flight, t_usable, t_avail, t_rxlim, t_adv1, t_cand, t_room, t_am;
+reg [31:0] t_rspan, t_ed, t_rlen, t_edge, t_wraw, t_wfield, t_nxt, t_new_edge;
+reg        t_due, t_notpast, t_nxt_lt_max, t_rneg, t_edlt, t_fin, t_rexmit, t_one, t_nxt_gt_max;
+reg        t_ack, t_psh;
+reg        t_fin_sent, t_max_lt_end;
+reg        t_avail_lt_m, t_m_lt_avail, t_short, t_cut, t_rfull;   // comparisons, a state ahead
+// RX_CONSUMED
+reg        x_bad;
+reg [31:0] x_edge, x_dist;
+reg [15:0] x_step;
 
-// TX decisions
-reg [31:0] t_len, t_seq, t_flight, t_usable, t_avail;
-reg        t_fin, t_rexmit;
-
-wire [SLOT_BITS-1:0] seg_k = seg_slot;
+wire [10:0] txd_last_word = txd_len + 11'd5;     // message byte index of the last payload byte
+wire [1:0]  unused_last_byte = txd_last_word[1:0];
 wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
 wire unused_flags = |{seg_flags[7:5], seg_flags[3:1]};   // ACK and FIN are used; SYN/RST never get here
 wire unused_pos = |{rxr_pos[31:BUF_LOG2], txr_pos[31:BUF_LOG2]};
-
-// the window to advertise for slot s: free ring space, receiver SWS avoidance (RFC 9293
-// 3.8.6.2.2: move the right edge only by min(size/2, MSS) or more), never shrinking
-function [31:0] adv_edge;
-    input [31:0] cons, nxt, adv_in, fin;
-    input [15:0] m;
-    reg [31:0] cand, step, adv;
-    begin
-        cand = cons + SIZE + fin;
-        step = umin(SIZE >> 1, {16'd0, m});
-        adv  = lt(adv_in, nxt) ? nxt : adv_in;
-        adv_edge = (lt(adv, cand) && cand - adv >= step) ? cand : adv;
-    end
-endfunction
-
-reg [31:0] w_edge;
-wire [10:0] txd_last_word = txd_len + 11'd5;     // message byte index of the last payload byte
-wire [1:0]  unused_last_byte = txd_last_word[1:0];
-// RX_DATA offer for slot rd_ptr: in-order bytes not yet sent up (RCV.NXT counts a FIN)
-wire [31:0] rxd_avail = rcv_nxt[rd_ptr] - {31'd0, fin_rcvd[rd_ptr]} - rx_sent[rd_ptr];
-wire [31:0] rxd_chunk = umin(rxd_avail, CONST_SLOT_DATA_MAX);
-reg [3:0]  w_ws;
+wire [31:0] sws_step32 = umin(SIZE >> 1, m);            // receiver SWS: min(ring/2, MSS)
+wire [15:0] sws_step = sws_step32[15:0];
+wire [15:0] unused_step = sws_step32[31:16];
 
 always @(posedge clk) begin
     csr_ack       <= 1'b0;
@@ -330,67 +347,103 @@ always @(posedge clk) begin
         ev_valid <= 1'b0;
 
     case (state)
+    // ---- pick a task; everything here is a few bits wide ----
     S_IDLE: begin
+        state <= S_LOAD;
         if (csr_req && !csr_ack) begin
-            k     <= csr_is_cmd ? csr_wdata[SLOT_BITS-1:0] : csr_rel[SLOT_BITS+4:5];
-            state <= S_CSR;
+            k          <= csr_is_cmd ? csr_wdata[SLOT_BITS-1:0] : csr_rel[SLOT_BITS+4:5];
+            task_state <= S_CSR;
         end else if (rxc_req && !rxc_ack) begin
-            k     <= rxc_slot[SLOT_BITS-1:0];
-            state <= S_RXC;
+            k          <= rxc_slot[SLOT_BITS-1:0];
+            task_state <= S_RXC;
         end else if (!ev_valid && ev_dirty[ev_ptr]) begin
-            // snapshot; a change after this sets ev_dirty again and makes another event
-            ev_valid  <= 1'b1;
-            ev_fields <= {{{(8-SLOT_BITS){1'b0}}, ev_ptr},
-                          ev_flags[ev_ptr] |
-                          ((snd_wnd[ev_ptr] == 32'd0 && tx_end[ev_ptr] != snd_una[ev_ptr]) ?
-                           CONST_EVF_ZERO_WND[7:0] : 8'd0),
-                          snd_una[ev_ptr], snd_wnd[ev_ptr], rcv_nxt[ev_ptr], rtt_sample[ev_ptr]};
-            ev_dirty[ev_ptr]   <= 1'b0;
-            ev_flags[ev_ptr]   <= 8'd0;
-            rtt_sample[ev_ptr] <= RTT_NONE;
-            ev_ptr <= next_slot(ev_ptr);
-        end else if (!rxd_valid && valid[rd_ptr] && rxd_avail != 32'd0) begin
-            rxd_valid <= 1'b1;
-            rxd_slot  <= {{(8-SLOT_BITS){1'b0}}, rd_ptr};
-            rxd_seq   <= rx_sent[rd_ptr];
-            rxd_len   <= rxd_chunk[10:0];
-            rx_sent[rd_ptr] <= rx_sent[rd_ptr] + rxd_chunk;
-            rd_ptr <= next_slot(rd_ptr);
+            k          <= ev_ptr;
+            ev_ptr     <= next_slot(ev_ptr);
+            task_state <= S_EV;
+        end else if (!rxd_valid && valid[rd_ptr] && rxd_pend[rd_ptr]) begin
+            k          <= rd_ptr;
+            rd_ptr     <= next_slot(rd_ptr);
+            task_state <= S_RXD;
         end else if (seg_valid && !seg_done) begin
-            // seg_done (registered in S_RX_END) releases the head only at this edge: without
+            // seg_done (registered in S_RX_END3) releases the head only at this edge: without
             // the guard the same segment would be processed a second time (as a duplicate)
-            k     <= seg_k;
-            r_seq <= seg_seq;
-            r_ack <= seg_ack;
-            r_len <= seg_len;
-            r_fin <= seg_flags[0];
-            r_ackf <= seg_flags[4];
-            r_wnd <= {16'd0, seg_wnd};
-            state <= S_RX_ACC;
+            k          <= seg_slot;
+            r_seq      <= seg_seq;
+            r_ack      <= seg_ack;
+            r_len      <= seg_len;
+            r_fin      <= seg_flags[0];
+            r_ackf     <= seg_flags[4];
+            r_wnd      <= {16'd0, seg_wnd};
+            task_state <= S_RX_ACC;
         end else if (txd_req && !txd_ack && !(tx_turn && !st_busy && !st_start)) begin
-            k       <= txd_slot[SLOT_BITS-1:0];
-            tx_turn <= 1'b1;
-            state   <= S_TXD;
-        end else if (!st_busy && !st_start) begin
+            k          <= txd_slot[SLOT_BITS-1:0];
+            task_state <= S_TXD;
+        end else if (!st_busy && !st_start && valid[tx_ptr]) begin
             // after a TX_DATA copy the transmitter gets the next turn, kept until it has
             // visited an open slot: back-to-back TX_DATA must not starve segments and ACKs
-            if (valid[tx_ptr])
-                tx_turn <= 1'b0;
-            k     <= tx_ptr;
-            tx_ptr <= next_slot(tx_ptr);
-            state <= S_TX;
+            tx_turn    <= 1'b0;
+            k          <= tx_ptr;
+            tx_ptr     <= next_slot(tx_ptr);
+            task_state <= S_TX;
+        end else begin
+            state <= S_IDLE;
+            if (!st_busy && !st_start)
+                tx_ptr <= next_slot(tx_ptr);
         end
+        if (valid == {SLOTS{1'b0}})
+            tx_turn <= 1'b0;         // nothing open: nothing to send first
         if (!ev_dirty[ev_ptr] && !ev_valid)
             ev_ptr <= next_slot(ev_ptr);
-        if (!rxd_valid && (!valid[rd_ptr] || rxd_avail == 32'd0))
+        if (!rxd_valid && !(valid[rd_ptr] && rxd_pend[rd_ptr]))
             rd_ptr <= next_slot(rd_ptr);
+    end
+
+    S_LOAD: begin
+        c_rip        <= rip[k];
+        c_ports      <= ports[k];
+        c_mac        <= mac[k];
+        c_mss        <= mss[k];
+        c_snd_ws     <= snd_ws[k];
+        c_rcv_ws     <= rcv_ws[k];
+        c_snd_una    <= snd_una[k];
+        c_snd_nxt    <= snd_nxt[k];
+        c_snd_max    <= snd_max[k];
+        c_snd_wnd    <= snd_wnd[k];
+        c_wl1        <= wl1[k];
+        c_wl2        <= wl2[k];
+        c_tx_end     <= tx_end[k];
+        c_cwnd       <= cwnd[k];
+        c_ssthresh   <= ssthresh[k];
+        c_ca_acc     <= ca_acc[k];
+        c_recover    <= recover[k];
+        c_dupacks    <= dupacks[k];
+        c_rexmits    <= rexmits[k];
+        c_rtt_seq    <= rtt_seq[k];
+        c_rtt_t0     <= rtt_t0[k];
+        c_rtt_sample <= rtt_sample[k];
+        c_rcv_nxt    <= rcv_nxt[k];
+        c_rcv_adv    <= rcv_adv[k];
+        c_rx_sent    <= rx_sent[k];
+        c_rx_cons    <= rx_cons[k];
+        c_ooo_start  <= ooo_start[k];
+        c_ooo_end    <= ooo_end[k];
+        c_ack_due    <= ack_due[k];
+        c_last_ack   <= last_ack[k];
+        c_ev_flags   <= ev_flags[k];
+        c_rx_lim     <= rx_cons[k] + SIZE;               // the RX ring's room ends here
+        c_tx_used    <= tx_end[k] - snd_una[k];          // TX ring bytes in use
+        c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd[k]};  // RCV.NXT counts a FIN
+        c_m3         <= 3 * {16'd0, mss[k]};
+        r_end        <= r_seq + {21'd0, r_len};
+        r_last       <= r_seq + {21'd0, r_len} + {31'd0, r_fin} - 32'd1;
+        state        <= task_state;
     end
 
     // ---- CSR: slot fields and commands ----
     S_CSR: begin
         csr_ack    <= 1'b1;
         csr_status <= CONST_RESP_OK[7:0];
-        csr_rdata  <= 32'd0;
+        csr_rdata  <= csr_wdata;
         state      <= S_IDLE;
         if (csr_is_cmd) begin
             if (!csr_we) begin
@@ -412,24 +465,25 @@ always @(posedge clk) begin
                     rexmit_one[k] <= 1'b0;
                     probe[k]      <= 1'b0;
                     ev_dirty[k]   <= 1'b0;
+                    rxd_pend[k]   <= 1'b0;
                     ev_flags[k]   <= 8'd0;
                     dupacks[k]    <= 8'd0;
                     rexmits[k]    <= 24'd0;
                     ca_acc[k]     <= 32'd0;
                     rtt_sample[k] <= RTT_NONE;
                     // what the host's SYN or SYN-ACK advertised: min(ring, 65535)
-                    rcv_adv[k]    <= rcv_nxt[k] + umin(SIZE, 32'd65535);
-                    last_ack[k]   <= rcv_nxt[k];
-                    wl1[k]        <= rcv_nxt[k] - 32'd1;
-                    wl2[k]        <= snd_una[k];
+                    rcv_adv[k]    <= c_rcv_nxt + umin(SIZE, 32'd65535);
+                    last_ack[k]   <= c_rcv_nxt;
+                    wl1[k]        <= c_rcv_nxt - 32'd1;
+                    wl2[k]        <= c_snd_una;
                 end
                 CMD_ACK:        ack_now[k] <= valid[k];
                 CMD_RETRANSMIT: if (valid[k]) begin
-                    snd_nxt[k]    <= snd_una[k];
+                    snd_nxt[k]    <= c_snd_una;
                     rtt_on[k]     <= 1'b0;
                     in_rec[k]     <= 1'b0;
                     dupacks[k]    <= 8'd0;
-                    rexmits[k]    <= rexmits[k] + 24'd1;
+                    rexmits[k]    <= c_rexmits + 24'd1;
                 end
                 CMD_PROBE:      probe[k] <= valid[k];
                 CMD_CLOSE:      fin_queued[k] <= valid[k];
@@ -439,28 +493,32 @@ always @(posedge clk) begin
             end
         end else if (!csr_in_slot) begin
             csr_status <= CONST_RESP_BAD_ADDR[7:0];
+            csr_rdata  <= 32'd0;
         end else if (!csr_we) begin
             case (csr_field)
             FIELD_FLAGS:       csr_rdata <= {26'd0, fin_acked[k], fin_queued[k], fin_rcvd[k],
                                              syn_rcvd[k], nagle[k], valid[k]};
-            FIELD_REMOTE_IP:   csr_rdata <= rip[k];
-            FIELD_PORTS:       csr_rdata <= ports[k];
-            FIELD_MAC_HI:      csr_rdata <= {16'd0, mac[k][47:32]};
-            FIELD_MAC_LO:      csr_rdata <= mac[k][31:0];
-            FIELD_MSS:         csr_rdata <= {8'd0, rcv_ws[k], snd_ws[k], mss[k]};
-            FIELD_SND_UNA:     csr_rdata <= snd_una[k];
-            FIELD_SND_NXT:     csr_rdata <= snd_nxt[k];
-            FIELD_SND_WND:     csr_rdata <= snd_wnd[k];
-            FIELD_RCV_NXT:     csr_rdata <= rcv_nxt[k];
-            FIELD_CWND:        csr_rdata <= cwnd[k];
-            FIELD_SSTHRESH:    csr_rdata <= ssthresh[k];
-            FIELD_TX_END:      csr_rdata <= tx_end[k];
-            FIELD_RX_SENT:     csr_rdata <= rx_sent[k];
-            FIELD_RX_CONSUMED: csr_rdata <= rx_cons[k];
-            FIELD_RCV_WND:     csr_rdata <= rcv_adv[k] - rcv_nxt[k];
-            FIELD_STATS:       csr_rdata <= {rexmits[k], dupacks[k]};
-            FIELD_SND_MAX:     csr_rdata <= snd_max[k];
-            default:           csr_status <= CONST_RESP_BAD_ADDR[7:0];
+            FIELD_REMOTE_IP:   csr_rdata <= c_rip;
+            FIELD_PORTS:       csr_rdata <= c_ports;
+            FIELD_MAC_HI:      csr_rdata <= {16'd0, c_mac[47:32]};
+            FIELD_MAC_LO:      csr_rdata <= c_mac[31:0];
+            FIELD_MSS:         csr_rdata <= {8'd0, c_rcv_ws, c_snd_ws, c_mss};
+            FIELD_SND_UNA:     csr_rdata <= c_snd_una;
+            FIELD_SND_NXT:     csr_rdata <= c_snd_nxt;
+            FIELD_SND_WND:     csr_rdata <= c_snd_wnd;
+            FIELD_RCV_NXT:     csr_rdata <= c_rcv_nxt;
+            FIELD_CWND:        csr_rdata <= c_cwnd;
+            FIELD_SSTHRESH:    csr_rdata <= c_ssthresh;
+            FIELD_TX_END:      csr_rdata <= c_tx_end;
+            FIELD_RX_SENT:     csr_rdata <= c_rx_sent;
+            FIELD_RX_CONSUMED: csr_rdata <= c_rx_cons;
+            FIELD_RCV_WND:     csr_rdata <= c_rcv_adv - c_rcv_nxt;
+            FIELD_STATS:       csr_rdata <= {c_rexmits, c_dupacks};
+            FIELD_SND_MAX:     csr_rdata <= c_snd_max;
+            default: begin
+                csr_status <= CONST_RESP_BAD_ADDR[7:0];
+                csr_rdata  <= 32'd0;
+            end
             endcase
         end else begin
             // programming fields only while the slot is free; the rest also while open
@@ -472,16 +530,20 @@ always @(posedge clk) begin
             FIELD_SND_WND:  snd_wnd[k]  <= csr_wdata;
             FIELD_CWND:     cwnd[k]     <= csr_wdata;
             FIELD_SSTHRESH: ssthresh[k] <= csr_wdata;
-            FIELD_RX_SENT:  rx_sent[k]  <= csr_wdata;
+            FIELD_RX_SENT: begin
+                rx_sent[k]  <= csr_wdata;
+                rxd_pend[k] <= 1'b1;
+            end
             default:
                 if (valid[k]) begin
                     csr_status <= CONST_RESP_READ_ONLY[7:0];
+                    csr_rdata  <= 32'd0;
                 end else begin
                     case (csr_field)
                     FIELD_REMOTE_IP: rip[k]   <= csr_wdata;
                     FIELD_PORTS:     ports[k] <= csr_wdata;
-                    FIELD_MAC_HI:    mac[k][47:32] <= csr_wdata[15:0];
-                    FIELD_MAC_LO:    mac[k][31:0]  <= csr_wdata;
+                    FIELD_MAC_HI:    mac[k] <= {csr_wdata[15:0], c_mac[31:0]};
+                    FIELD_MAC_LO:    mac[k] <= {c_mac[47:32], csr_wdata};
                     FIELD_MSS: begin
                         mss[k]    <= (csr_wdata[15:0] > MSS_MAX || csr_wdata[15:0] == 16'd0) ?
                                      MSS_MAX : csr_wdata[15:0];
@@ -499,7 +561,10 @@ always @(posedge clk) begin
                         rx_sent[k] <= csr_wdata;
                         rx_cons[k] <= csr_wdata;
                     end
-                    default: csr_status <= CONST_RESP_READ_ONLY[7:0];
+                    default: begin
+                        csr_status <= CONST_RESP_READ_ONLY[7:0];
+                        csr_rdata  <= 32'd0;
+                    end
                     endcase
                 end
             endcase
@@ -508,157 +573,212 @@ always @(posedge clk) begin
 
     // ---- RX_CONSUMED: within [RX_CONSUMED, RX_SENT]; may reopen the window ----
     S_RXC: begin
+        x_bad  <= rxc_slot >= SLOTS || !valid[k] || lt(rxc_seq, c_rx_cons) || lt(c_rx_sent, rxc_seq);
+        x_edge <= rxc_seq + SIZE + {31'd0, fin_rcvd[k]};
+        x_step <= (SIZE >> 1) < {15'd0, c_mss, 1'b0} ? SIZE[16:1] : {c_mss[14:0], 1'b0};
+        state  <= S_RXC2;
+    end
+    S_RXC2: begin
+        x_dist <= x_edge - c_rcv_adv;
+        if (!lt(c_rcv_adv, x_edge))
+            x_edge <= c_rcv_adv;     // no move: x_dist below is then 0
+        state  <= S_RXC3;
+    end
+    S_RXC3: begin
         rxc_ack <= 1'b1;
         state   <= S_IDLE;
-        if (rxc_slot >= SLOTS || !valid[k] || lt(rxc_seq, rx_cons[k]) || lt(rx_sent[k], rxc_seq)) begin
+        if (x_bad) begin
             inc_data_bad <= 1'b1;
         end else begin
             rx_cons[k] <= rxc_seq;
             // a window update when the edge would move by at least 2 MSS or half the ring
-            if (rxc_seq + SIZE + {31'd0, fin_rcvd[k]} - rcv_adv[k] >=
-                umin(SIZE >> 1, {15'd0, mss[k], 1'b0}) &&
-                lt(rcv_adv[k], rxc_seq + SIZE + {31'd0, fin_rcvd[k]}))
+            if (x_edge != c_rcv_adv && (x_dist[31:16] != 16'd0 || x_dist[15:0] >= x_step))
                 ack_now[k] <= 1'b1;
         end
     end
 
-    // ---- RX: acceptance test (RFC 9293 3.10.7.4) ----
-    S_RX_ACC: begin
-        // r_end: sequence after the segment's data; the FIN counts one more
-        r_end <= r_seq + {21'd0, r_len};
-        if (!valid[k]) begin
-            r_drop <= 1'b1;
-            r_acc  <= 1'b0;
-            r_ackok <= 1'b0;
-        end else begin : acc
-            reg [31:0] wnd, off, last;
-            reg        ok;
-            wnd  = rcv_adv[k] - rcv_nxt[k];
-            if (lt(rcv_adv[k], rcv_nxt[k])) wnd = 32'd0;
-            off  = r_seq - rcv_nxt[k];
-            last = r_seq + {21'd0, r_len} + {31'd0, r_fin} - 32'd1 - rcv_nxt[k];
-            if (r_len == 11'd0 && !r_fin)
-                ok = wnd == 32'd0 ? off == 32'd0 : off < wnd;
-            else
-                ok = wnd != 32'd0 && (off < wnd || last < wnd);
-            r_acc   <= ok;
-            r_ackok <= ok || off == 32'd0;   // zero window: still take the ACK at RCV.NXT
-            r_drop  <= 1'b0;
-            if (!ok)
-                ack_now[k] <= 1'b1;          // unacceptable: ACK and drop
-        end
-        state <= S_RX_ACK;
+    // ---- a SLOT event: a snapshot; a change after it sets ev_dirty again ----
+    S_EV: begin
+        ev_valid  <= 1'b1;
+        ev_fields <= {{{(8-SLOT_BITS){1'b0}}, k},
+                      c_ev_flags | ((c_snd_wnd == 32'd0 && c_tx_end != c_snd_una) ?
+                                    CONST_EVF_ZERO_WND[7:0] : 8'd0),
+                      c_snd_una, c_snd_wnd, c_rcv_nxt, c_rtt_sample};
+        ev_dirty[k]   <= 1'b0;
+        ev_flags[k]   <= 8'd0;
+        rtt_sample[k] <= RTT_NONE;
+        state <= S_IDLE;
     end
 
-    // ---- RX: ACK processing ----
+    // ---- an RX_DATA offer: in-order bytes not yet sent up (RCV.NXT counts a FIN) ----
+    S_RXD: begin
+        t_avail <= c_data_end - c_rx_sent;
+        state   <= S_RXD2;
+    end
+    S_RXD2: begin : rxd
+        reg [10:0] chunk;
+        chunk = (t_avail[31:10] != 22'd0) ? CONST_SLOT_DATA_MAX[10:0] : {1'b0, t_avail[9:0]};
+        state <= S_IDLE;
+        if (t_avail == 32'd0) begin
+            rxd_pend[k] <= 1'b0;
+        end else begin
+            rxd_valid  <= 1'b1;
+            rxd_slot   <= {{(8-SLOT_BITS){1'b0}}, k};
+            rxd_seq    <= c_rx_sent;
+            rxd_len    <= chunk;
+            rx_sent[k] <= c_rx_sent + {21'd0, chunk};
+        end
+    end
+
+    // ---- RX: acceptance test (RFC 9293 3.10.7.4) and the ACK's arithmetic ----
+    S_RX_ACC: begin
+        a_wnd     <= lt(c_rcv_adv, c_rcv_nxt) ? 32'd0 : c_rcv_adv - c_rcv_nxt;
+        a_off     <= r_seq - c_rcv_nxt;
+        a_lastoff <= r_last - c_rcv_nxt;
+        a_beyond  <= lt(c_snd_max, r_ack);
+        a_new     <= lt(c_snd_una, r_ack);
+        a_old     <= lt(r_ack, c_snd_una);
+        a_dup_eq  <= r_ack == c_snd_una;
+        a_acked   <= r_ack - c_snd_una;
+        a_flight  <= c_snd_max - c_snd_una;
+        a_rtt_cov <= lt(c_rtt_seq, r_ack);
+        a_rtt     <= now - c_rtt_t0;
+        a_finack  <= r_ack - c_tx_end == 32'd1;
+        a_recfull <= !lt(r_ack, c_recover);
+        a_wnd_sh  <= r_wnd << c_snd_ws;
+        a_wl_ok   <= lt(c_wl1, r_seq) || (c_wl1 == r_seq && !lt(r_ack, c_wl2));
+        r_start   <= lt(r_seq, c_rcv_nxt) ? c_rcv_nxt : r_seq;
+        r_stop    <= lt(r_end, c_rx_lim) ? r_end : c_rx_lim;
+        a_due     <= now + DELACK_US;
+        state     <= valid[k] ? S_RX_ACC2 : S_RX_END3;
+        r_acc     <= 1'b0;      // a freed slot: drop
+        r_ackok   <= 1'b0;
+    end
+
+    S_RX_ACC2: begin : acc
+        reg ok;
+        if (r_len == 11'd0 && !r_fin)
+            ok = a_wnd == 32'd0 ? a_off == 32'd0 : a_off < a_wnd;
+        else
+            ok = a_wnd != 32'd0 && (a_off < a_wnd || a_lastoff < a_wnd);
+        r_acc   <= ok;
+        r_ackok <= ok || a_off == 32'd0;   // zero window: still take the ACK at RCV.NXT
+        if (!ok)
+            ack_now[k] <= 1'b1;            // unacceptable: ACK and drop
+        a_ssmin    <= umin(a_acked, m);
+        a_ca_sum   <= c_ca_acc + a_acked;
+        a_cwd      <= c_cwnd - a_acked;
+        a_cwgt     <= c_cwnd > a_acked;
+        a_ss2      <= (a_flight >> 1) > {m[30:0], 1'b0} ? a_flight >> 1 : {m[30:0], 1'b0};
+        a_wnd_same <= a_wnd_sh == c_snd_wnd;
+        a_nothing  <= !lt(r_start, r_stop);
+        a_inorder  <= r_start == c_rcv_nxt;
+        a_touch    <= !lt(c_ooo_end, r_start) && !lt(r_stop, c_ooo_start);
+        a_fill     <= !lt(r_stop, c_ooo_start);
+        a_stop_lt_end <= lt(r_stop, c_ooo_end);
+        a_start_lt_os <= lt(r_start, c_ooo_start);
+        a_oe_lt_stop  <= lt(c_ooo_end, r_stop);
+        r_p_lo     <= r_start[10:0] - r_seq[10:0];
+        r_p_hi     <= r_stop[10:0] - r_seq[10:0];
+        r_p_hi_m1  <= r_stop[10:0] + ~r_seq[10:0];      // r_p_hi - 1
+        state      <= S_RX_ACK;
+    end
+
+    // ---- RX: ACK processing and the window update ----
     S_RX_ACK: begin
-        state <= S_RX_WND;
-        if (r_drop || !r_ackok || !r_ackf) begin
+        state <= S_RX_DATA;
+        if (!r_ackok || !r_ackf) begin
             // nothing to process
-        end else if (lt(snd_max[k], r_ack)) begin
+        end else if (a_beyond) begin
             ack_now[k] <= 1'b1;              // acknowledges something never sent
             r_acc      <= 1'b0;
             r_ackok    <= 1'b0;
         end else begin : ackp
             reg [7:0] evf;
-            evf = ev_flags[k];
+            evf = c_ev_flags;
             if (syn_rcvd[k]) begin
                 syn_rcvd[k] <= 1'b0;
                 evf = evf | CONST_EVF_ESTABLISHED[7:0];
                 ev_dirty[k] <= 1'b1;
             end
-            if (lt(snd_una[k], r_ack)) begin : newack
-                reg [31:0] acked, m;
-                acked = r_ack - snd_una[k];
-                m     = {16'd0, mss[k]};
+            if (a_new) begin
                 snd_una[k] <= r_ack;
-                if (lt(snd_nxt[k], r_ack))
+                if (lt(c_snd_nxt, r_ack))
                     snd_nxt[k] <= r_ack;
                 dupacks[k]  <= 8'd0;
                 ev_dirty[k] <= 1'b1;
-                if (fin_queued[k] && r_ack == tx_end[k] + 32'd1 && !fin_acked[k]) begin
+                if (fin_queued[k] && a_finack && !fin_acked[k]) begin
                     fin_acked[k] <= 1'b1;
                     evf = evf | CONST_EVF_FIN_ACKED[7:0];
                 end
-                if (rtt_on[k] && lt(rtt_seq[k], r_ack)) begin
+                if (rtt_on[k] && a_rtt_cov) begin
                     rtt_on[k]     <= 1'b0;
-                    rtt_sample[k] <= now - rtt_t0[k];
+                    rtt_sample[k] <= a_rtt;
                 end
                 if (in_rec[k]) begin
-                    if (!lt(r_ack, recover[k])) begin
+                    if (a_recfull) begin
                         in_rec[k] <= 1'b0;         // full ACK: deflate (RFC 6582)
-                        cwnd[k]   <= ssthresh[k];
+                        cwnd[k]   <= c_ssthresh;
                     end else begin
                         rexmit_one[k] <= 1'b1;     // partial ACK: next hole
-                        cwnd[k] <= (cwnd[k] > acked + m) ? cwnd[k] - acked + m : m;
+                        cwnd[k] <= (a_cwgt ? a_cwd : 32'd0) + m;
                     end
-                end else if (cwnd[k] < ssthresh[k]) begin
-                    cwnd[k] <= cwnd[k] + umin(acked, m);
-                end else if (ca_acc[k] + acked >= cwnd[k]) begin
-                    ca_acc[k] <= ca_acc[k] + acked - cwnd[k];
-                    cwnd[k]   <= cwnd[k] + m;
+                end else if (c_cwnd < c_ssthresh) begin
+                    cwnd[k] <= c_cwnd + a_ssmin;   // slow start
+                end else if (a_ca_sum >= c_cwnd) begin
+                    ca_acc[k] <= a_ca_sum - c_cwnd;   // congestion avoidance (RFC 3465)
+                    cwnd[k]   <= c_cwnd + m;
                 end else begin
-                    ca_acc[k] <= ca_acc[k] + acked;
+                    ca_acc[k] <= a_ca_sum;
                 end
-            end else if (r_ack == snd_una[k] && r_len == 11'd0 && !r_fin &&
-                         snd_max[k] != snd_una[k] &&
-                         (r_wnd << snd_ws[k]) == snd_wnd[k]) begin : dup
-                reg [31:0] half, m;
-                m    = {16'd0, mss[k]};
-                half = (snd_max[k] - snd_una[k]) >> 1;
+            end else if (a_dup_eq && r_len == 11'd0 && !r_fin && a_flight != 32'd0 &&
+                         a_wnd_same) begin
                 inc_dupacks <= 1'b1;
-                dupacks[k]  <= dupacks[k] == 8'hff ? 8'hff : dupacks[k] + 8'd1;
-                if (dupacks[k] == 8'd2 && !in_rec[k]) begin
+                dupacks[k]  <= c_dupacks == 8'hff ? 8'hff : c_dupacks + 8'd1;
+                if (c_dupacks == 8'd2 && !in_rec[k]) begin
                     // third duplicate: fast retransmit, NewReno recovery (RFC 5681, 6582)
-                    ssthresh[k]   <= half > 2 * m ? half : 2 * m;
-                    cwnd[k]       <= (half > 2 * m ? half : 2 * m) + 3 * m;
-                    recover[k]    <= snd_max[k];
+                    ssthresh[k]   <= a_ss2;
+                    cwnd[k]       <= a_ss2 + c_m3;
+                    recover[k]    <= c_snd_max;
                     in_rec[k]     <= 1'b1;
                     rexmit_one[k] <= 1'b1;
                     rtt_on[k]     <= 1'b0;
                     evf = evf | CONST_EVF_FAST_REXMIT[7:0];
                     ev_dirty[k]   <= 1'b1;
                 end else if (in_rec[k]) begin
-                    cwnd[k] <= cwnd[k] + m;        // inflate per further duplicate
+                    cwnd[k] <= c_cwnd + m;        // inflate per further duplicate
                 end
             end
             ev_flags[k] <= evf;
+            c_ev_flags  <= evf;
+            // the peer's window (SND.WL1/WL2 rule)
+            if (!a_old && a_wl_ok) begin
+                snd_wnd[k] <= a_wnd_sh;
+                wl1[k]     <= r_seq;
+                wl2[k]     <= r_ack;
+                if ((a_wnd_sh == 32'd0) != (c_snd_wnd == 32'd0))
+                    ev_dirty[k] <= 1'b1;
+            end
         end
     end
 
-    // ---- RX: window update (SND.WL1/WL2), data range ----
-    S_RX_WND: begin
-        state <= S_RX_DATA;
-        if (r_ackok && r_ackf && !lt(r_ack, snd_una[k]) &&
-            (lt(wl1[k], r_seq) || (wl1[k] == r_seq && !lt(r_ack, wl2[k])))) begin
-            snd_wnd[k] <= r_wnd << snd_ws[k];
-            wl1[k]     <= r_seq;
-            wl2[k]     <= r_ack;
-            if (((r_wnd << snd_ws[k]) == 32'd0) != (snd_wnd[k] == 32'd0))
-                ev_dirty[k] <= 1'b1;
-        end
-        // payload bytes to keep: from RCV.NXT (or the segment start) to the ring's room
-        r_start <= lt(r_seq, rcv_nxt[k]) ? rcv_nxt[k] : r_seq;
-        r_stop  <= smin(r_end, rx_cons[k] + SIZE);
-    end
-
+    // ---- RX: payload into the RX ring ----
     S_RX_DATA: begin
         state <= S_RX_END;
         if (r_acc && r_len != 11'd0) begin
-            if (!lt(r_start, r_stop)) begin
+            if (a_nothing) begin
                 ack_now[k] <= 1'b1;          // nothing new: a duplicate, ACK at once
-            end else if (r_start == rcv_nxt[k] || (ooo_on[k] ?
-                         (!lt(ooo_end[k], r_start) && !lt(r_stop, ooo_start[k])) : 1'b1)) begin
+            end else if (a_inorder || !ooo_on[k] || a_touch) begin
                 // in order, a first hole, or touching the held range: copy
-                copy_base <= r_seq;
-                copy_w    <= word_of(r_start - r_seq);
-                copy_last <= word_of(r_stop - r_seq - 32'd1);
-                seg_rd_word <= word_of(r_start - r_seq);
-                copy_pend <= 1'b0;
-                state     <= S_RX_COPY;
+                copy_w      <= r_p_lo[10:2];
+                copy_last   <= r_p_hi_m1[10:2];
+                seg_rd_word <= r_p_lo[10:2];
+                copy_pos    <= r_seq + {21'd0, r_p_lo[10:2], 2'b00};
+                copy_pend   <= 1'b0;
+                state       <= S_RX_COPY;
             end else begin
-                ack_now[k]  <= 1'b1;         // a second hole: drop, duplicate ACK at once
-                r_acc       <= 1'b0;
+                ack_now[k] <= 1'b1;          // a second hole: drop, duplicate ACK at once
+                r_acc      <= 1'b0;
             end
         end
     end
@@ -666,39 +786,40 @@ always @(posedge clk) begin
     S_RX_COPY: begin
         // one payload word per cycle: read word copy_w, write it a cycle later
         copy_pend <= copy_w <= copy_last;
+        copy_cur  <= copy_w;
         if (copy_w <= copy_last) begin
             copy_w      <= copy_w + 9'd1;
             seg_rd_word <= copy_w + 9'd1;
         end
         if (copy_pend) begin : wr
-            reg [31:0] b0;
             reg [3:0]  be;
+            reg [10:0] b;
             integer j;
-            b0 = copy_base + {21'd0, seg_rd_word - 9'd1, 2'b00};
-            for (j = 0; j < 4; j = j + 1)
-                be[3 - j] = !lt(b0 + j, r_start) && lt(b0 + j, r_stop);
+            for (j = 0; j < 4; j = j + 1) begin
+                b = {copy_cur, 2'b00} + j[10:0];
+                be[3 - j] = b >= r_p_lo && b < r_p_hi;
+            end
             rxr_we   <= 1'b1;
             rxr_slot <= k;
-            rxr_pos  <= b0;
+            rxr_pos  <= copy_pos;
             rxr_data <= seg_rd_data;
             rxr_be   <= be;
+            copy_pos <= copy_pos + 32'd4;
         end
         if (!(copy_w <= copy_last) && !copy_pend)
             state <= S_RX_END;
     end
 
+    // ---- RX: RCV.NXT, the held range, the FIN ----
     S_RX_END: begin : rxend
         reg [31:0] nxt;
-        seg_done <= 1'b1;
-        state    <= S_IDLE;
-        inc_rx_segs <= r_acc;
-        inc_rx_drop <= seg_drop || !r_acc;
-        nxt = rcv_nxt[k];
-        if (r_acc && r_len != 11'd0 && lt(r_start, r_stop)) begin
-            if (r_start == rcv_nxt[k]) begin
+        nxt = c_rcv_nxt;
+        if (r_acc && r_len != 11'd0 && !a_nothing) begin
+            if (a_inorder) begin
                 nxt = r_stop;
-                if (ooo_on[k] && !lt(nxt, ooo_start[k])) begin
-                    nxt = smax(nxt, ooo_end[k]);
+                if (ooo_on[k] && a_fill) begin
+                    if (a_stop_lt_end)
+                        nxt = c_ooo_end;
                     ooo_on[k]  <= 1'b0;
                     ack_now[k] <= 1'b1;      // a hole filled: ACK at once
                 end
@@ -706,8 +827,8 @@ always @(posedge clk) begin
                 inc_rx_ooo <= 1'b1;
                 ack_now[k] <= 1'b1;          // out of order: duplicate ACK at once
                 if (ooo_on[k]) begin
-                    ooo_start[k] <= smin(ooo_start[k], r_start);
-                    ooo_end[k]   <= smax(ooo_end[k], r_stop);
+                    if (a_start_lt_os) ooo_start[k] <= r_start;
+                    if (a_oe_lt_stop)  ooo_end[k]   <= r_stop;
                 end else begin
                     ooo_on[k]    <= 1'b1;
                     ooo_start[k] <= r_start;
@@ -715,31 +836,48 @@ always @(posedge clk) begin
                 end
             end
         end
+        a_nxt     <= nxt;
+        a_fin_now <= r_acc && r_fin && nxt == r_end && !fin_rcvd[k];
+        state     <= S_RX_END2;
+    end
+
+    S_RX_END2: begin
         // the FIN, when everything before it is in
-        if (r_acc && r_fin && nxt == r_end && !fin_rcvd[k]) begin
-            nxt = nxt + 32'd1;
+        if (a_fin_now) begin
+            a_nxt       <= a_nxt + 32'd1;
             fin_rcvd[k] <= 1'b1;
             ack_now[k]  <= 1'b1;
-            ev_flags[k] <= ev_flags[k] | CONST_EVF_FIN_RCVD[7:0];
+            ev_flags[k] <= c_ev_flags | CONST_EVF_FIN_RCVD[7:0];
             ev_dirty[k] <= 1'b1;
         end
-        if (nxt != rcv_nxt[k]) begin
+        a_moved <= a_nxt != c_rcv_nxt || a_fin_now;
+        a_dist  <= a_nxt - c_last_ack;
+        state   <= S_RX_END3;
+    end
+
+    S_RX_END3: begin
+        seg_done    <= 1'b1;
+        state       <= S_IDLE;
+        inc_rx_segs <= r_acc;
+        inc_rx_drop <= seg_drop || !r_acc;
+        if (valid[k] && a_moved) begin
+            rcv_nxt[k]  <= a_nxt;
+            rxd_pend[k] <= 1'b1;
             // ACK every second full-sized segment's worth, otherwise delay
-            if (nxt - last_ack[k] >= {15'd0, mss[k], 1'b0})
+            if (a_dist[31:17] != 15'd0 || a_dist[16:0] >= {c_mss, 1'b0})
                 ack_now[k] <= 1'b1;
             else if (!ack_del[k]) begin
                 ack_del[k] <= 1'b1;
-                ack_due[k] <= now + DELACK_US;
+                ack_due[k] <= a_due;
             end
         end
-        rcv_nxt[k] <= nxt;
     end
 
     // ---- TX_DATA into the TX ring ----
     S_TXD: begin
-        if (txd_slot >= SLOTS || !valid[k] || fin_queued[k] || txd_seq != tx_end[k] ||
+        if (txd_slot >= SLOTS || !valid[k] || fin_queued[k] || txd_seq != c_tx_end ||
             txd_len == 11'd0 || {21'd0, txd_len} > CONST_SLOT_DATA_MAX ||
-            {21'd0, txd_len} > SIZE - (tx_end[k] - snd_una[k])) begin
+            {21'd0, txd_len} + c_tx_used > SIZE) begin
             inc_data_bad <= 1'b1;
             txd_ack      <= 1'b1;
             state        <= S_IDLE;
@@ -749,31 +887,36 @@ always @(posedge clk) begin
             txd_rd_addr <= 9'd1;
             copy_last   <= txd_last_word[10:2];
             copy_pend   <= 1'b0;
+            copy_pos    <= txd_seq - 32'd2;    // the ring position of message byte 4
+            tx_turn     <= 1'b1;
             state       <= S_TXD_COPY;
         end
     end
 
     S_TXD_COPY: begin
         copy_pend <= copy_w <= copy_last;
+        copy_cur  <= copy_w;
         if (copy_w <= copy_last) begin
             copy_w      <= copy_w + 9'd1;
             txd_rd_addr <= copy_w + 9'd1;
         end
         if (copy_pend) begin : twr
-            reg [10:0] m0;
+            reg [10:0] b;
             reg [3:0]  be;
             integer j;
-            m0 = {txd_rd_addr - 9'd1, 2'b00};
-            for (j = 0; j < 4; j = j + 1)
-                be[3 - j] = m0 + j[10:0] >= 11'd6 && m0 + j[10:0] < txd_len + 11'd6;
+            for (j = 0; j < 4; j = j + 1) begin
+                b = {copy_cur, 2'b00} + j[10:0];
+                be[3 - j] = b >= 11'd6 && b < txd_len + 11'd6;
+            end
             txr_we   <= 1'b1;
             txr_slot <= k;
-            txr_pos  <= txd_seq - 32'd6 + {21'd0, m0};
+            txr_pos  <= copy_pos;
             txr_data <= txd_rd_data;
             txr_be   <= be;
+            copy_pos <= copy_pos + 32'd4;
         end
         if (!(copy_w <= copy_last) && !copy_pend) begin
-            tx_end[k] <= tx_end[k] + {21'd0, txd_len};
+            tx_end[k] <= c_tx_end + {21'd0, txd_len};
             txd_ack   <= 1'b1;
             state     <= S_IDLE;
         end
@@ -781,86 +924,130 @@ always @(posedge clk) begin
 
     // ---- TX: what may slot k send now? ----
     S_TX: begin
-        t_flight <= snd_nxt[k] - snd_una[k];
-        t_avail  <= lt(snd_nxt[k], tx_end[k]) ? tx_end[k] - snd_nxt[k] : 32'd0;
-        t_usable <= umin(cwnd[k], snd_wnd[k]);
-        if (ack_del[k] && !lt(now, ack_due[k]))
-            ack_now[k] <= 1'b1;
-        state <= valid[k] ? S_TX2 : S_IDLE;
+        t_flight     <= c_snd_nxt - c_snd_una;
+        t_avail      <= lt(c_snd_nxt, c_tx_end) ? c_tx_end - c_snd_nxt : 32'd0;
+        t_notpast    <= !lt(c_tx_end, c_snd_nxt);
+        t_nxt_lt_max <= lt(c_snd_nxt, c_snd_max);
+        t_usable     <= umin(c_cwnd, c_snd_wnd);
+        t_due        <= ack_del[k] && !lt(now, c_ack_due);
+        t_rxlim      <= lt(c_snd_max, c_tx_end) ? c_snd_max : c_tx_end;
+        t_adv1       <= lt(c_rcv_adv, c_rcv_nxt) ? c_rcv_nxt : c_rcv_adv;
+        t_cand       <= c_rx_lim + {31'd0, fin_rcvd[k]};
+        t_fin_sent   <= lt(c_tx_end, c_snd_max);
+        t_max_lt_end <= lt(c_snd_max, c_tx_end);
+        state        <= S_TX2;
     end
 
-    S_TX2: begin : tx2
-        reg [31:0] m, room, len, seq;
-        reg        fin, send, rx;
-        m    = {16'd0, mss[k]};
-        room = t_usable > t_flight ? t_usable - t_flight : 32'd0;
-        rx   = 1'b0;
-        fin  = 1'b0;
+    S_TX2: begin
+        t_room  <= t_usable > t_flight ? t_usable - t_flight : 32'd0;
+        t_am    <= umin(t_avail, m);
+        t_rspan <= t_rxlim - c_snd_una;
+        t_rneg  <= lt(t_rxlim, c_snd_una);
+        t_ed    <= t_cand - t_adv1;
+        t_edlt  <= lt(t_adv1, t_cand);
+        t_ack   <= ack_now[k] || t_due;
+        t_avail_lt_m <= t_avail < m;
+        t_m_lt_avail <= m < t_avail;
+        state   <= S_TX3;
+    end
+
+    S_TX3: begin
+        t_len  <= umin(t_am, t_room);
+        // len = min(avail, MSS, room): is it short of an MSS, and did the window cut it?
+        t_short <= t_avail_lt_m || t_room < m;
+        t_cut   <= t_m_lt_avail || t_room < t_avail;
+        t_rlen  <= t_rneg ? 32'd0 : umin(m, t_rspan);
+        t_rfull <= !t_rneg && !(m < t_rspan);     // the retransmission reaches the limit
+        // receiver SWS avoidance: move the right edge only by min(ring/2, MSS) or more
+        t_edge <= (t_edlt && (t_ed[31:16] != 16'd0 || t_ed[15:0] >= sws_step)) ? t_cand : t_adv1;
+        state  <= S_TX4;
+    end
+
+    S_TX4: begin : tx4
+        reg [31:0] len, seq;
+        reg        fin, send, rx, one, psh;
+        fin = 1'b0;
+        one = 1'b0;
         if (rexmit_one[k]) begin
             // fast retransmit / partial ACK: the first unacknowledged segment
-            seq = snd_una[k];
-            len = umin(m, smin(snd_max[k], tx_end[k]) - snd_una[k]);
-            if (lt(smin(snd_max[k], tx_end[k]), snd_una[k])) len = 32'd0;
-            fin = fin_queued[k] && seq + len == tx_end[k] && lt(tx_end[k], snd_max[k]);
-            rx  = 1'b1;
-            send = 1'b1;
-        end else if (probe[k] && snd_wnd[k] == 32'd0) begin
-            seq  = snd_nxt[k];
-            len  = umin(t_avail, 32'd1);
-            send = 1'b1;
+            seq  = c_snd_una;
+            len  = t_rlen;
+            fin  = fin_queued[k] && t_rfull && t_fin_sent;
+            psh  = t_rfull && !t_max_lt_end;
             rx   = 1'b1;
+            one  = 1'b1;
+            send = 1'b1;
+        end else if (probe[k] && c_snd_wnd == 32'd0) begin
+            seq  = c_snd_nxt;
+            len  = t_avail == 32'd0 ? 32'd0 : 32'd1;
+            psh  = t_avail == 32'd1;
+            rx   = 1'b1;
+            send = 1'b1;
         end else begin
-            seq = snd_nxt[k];
-            len = umin(umin(t_avail, m), room);
-            // sender SWS avoidance and Nagle: a short segment only when it empties the
-            // buffer and (no Nagle or nothing in flight)
-            if (len < m && t_flight != 32'd0 && (len < t_avail || nagle[k]))
+            seq = c_snd_nxt;
+            len = t_len;
+            // sender SWS avoidance and Nagle: while data is in flight, a short segment waits
+            // if the window cut it or Nagle is on
+            if (t_short && t_flight != 32'd0 && (t_cut || nagle[k]))
                 len = 32'd0;
-            fin  = fin_queued[k] && !lt(tx_end[k], snd_nxt[k]) && seq + len == tx_end[k];
-            rx   = lt(seq, snd_max[k]);
-            send = len != 32'd0 || fin || ack_now[k];
+            fin  = fin_queued[k] && t_notpast && !t_cut && !(len == 32'd0 && t_avail != 32'd0);
+            psh  = !t_cut;
+            rx   = t_nxt_lt_max;
+            send = len != 32'd0 || fin || t_ack;
         end
         t_seq    <= seq;
         t_len    <= len;
         t_fin    <= fin;
+        t_one    <= one;
+        t_psh    <= psh && len != 32'd0;
         t_rexmit <= rx && (len != 32'd0 || fin);
+        t_wraw   <= t_edge - c_rcv_nxt;
         if (rexmit_one[k]) rexmit_one[k] <= 1'b0;
         if (probe[k])      probe[k] <= 1'b0;
-        // the window to advertise
-        w_edge <= adv_edge(rx_cons[k], rcv_nxt[k], rcv_adv[k], {31'd0, fin_rcvd[k]}, mss[k]);
-        w_ws   <= rcv_ws[k];
-        state  <= send ? S_TX3 : S_IDLE;
+        if (t_due)         ack_now[k] <= 1'b1;
+        state <= send ? S_TX5 : S_IDLE;
     end
 
-    S_TX3: begin : tx3
-        reg [31:0] wnd, nxt;
-        wnd = (w_edge - rcv_nxt[k]) >> w_ws;
-        if (wnd > 32'd65535) wnd = 32'd65535;
+    S_TX5: begin : tx5
+        reg [31:0] w;
+        w = t_wraw >> c_rcv_ws;
+        t_wfield <= w > 32'd65535 ? 32'd65535 : w;
+        t_nxt    <= t_seq + t_len + {31'd0, t_fin};
+        state    <= S_TX6;
+    end
+
+    S_TX6: begin
+        t_new_edge   <= c_rcv_nxt + (t_wfield << c_rcv_ws);
+        t_nxt_gt_max <= lt(c_snd_max, t_nxt);
+        state        <= S_TX7;
+    end
+
+    S_TX7: begin
         // the scaled window rounds down, which could pull the edge below one advertised
         // before; the acceptance test keeps the furthest edge (RFC 7323 2.4: never shrink)
-        rcv_adv[k]  <= smax(rcv_adv[k], rcv_nxt[k] + (wnd << w_ws));
-        last_ack[k] <= rcv_nxt[k];
+        if (lt(c_rcv_adv, t_new_edge))
+            rcv_adv[k] <= t_new_edge;
+        last_ack[k] <= c_rcv_nxt;
         ack_now[k]  <= 1'b0;
         ack_del[k]  <= 1'b0;
         st_start <= 1'b1;
         st_slot  <= k;
-        st_mac   <= mac[k];
-        st_ip    <= rip[k];
-        st_sport <= ports[k][31:16];
-        st_dport <= ports[k][15:0];
+        st_mac   <= c_mac;
+        st_ip    <= c_rip;
+        st_sport <= c_ports[31:16];
+        st_dport <= c_ports[15:0];
         st_seq   <= t_seq;
-        st_ack   <= rcv_nxt[k];
+        st_ack   <= c_rcv_nxt;
         st_flags <= 8'h10 | (t_fin ? 8'h01 : 8'h00) |
-                    (t_len != 32'd0 && t_seq + t_len == tx_end[k] ? 8'h08 : 8'h00);
-        st_wnd   <= wnd[15:0];
+                    (t_psh ? 8'h08 : 8'h00);
+        st_wnd   <= t_wfield[15:0];
         st_len   <= t_len[10:0];
         inc_tx_segs   <= 1'b1;
         inc_tx_rexmit <= t_rexmit;
-        nxt = t_seq + t_len + {31'd0, t_fin};
-        if (t_seq == snd_nxt[k]) begin
-            snd_nxt[k] <= nxt;
-            if (lt(snd_max[k], nxt)) begin
-                snd_max[k] <= nxt;
+        if (t_seq == c_snd_nxt) begin
+            snd_nxt[k] <= t_nxt;
+            if (t_nxt_gt_max) begin
+                snd_max[k] <= t_nxt;
                 // time one segment at a time, never a retransmission (Karn)
                 if (!rtt_on[k] && t_len != 32'd0 && !t_rexmit) begin
                     rtt_on[k]  <= 1'b1;
@@ -870,7 +1057,7 @@ always @(posedge clk) begin
             end
         end
         if (t_rexmit)
-            rexmits[k] <= rexmits[k] + 24'd1;
+            rexmits[k] <= c_rexmits + 24'd1;
         state <= S_IDLE;
     end
 
@@ -890,6 +1077,7 @@ always @(posedge clk) begin
         rexmit_one <= {SLOTS{1'b0}};
         probe      <= {SLOTS{1'b0}};
         ev_dirty   <= {SLOTS{1'b0}};
+        rxd_pend   <= {SLOTS{1'b0}};
         tx_ptr     <= 0;
         tx_turn    <= 1'b0;
         rd_ptr     <= 0;
