@@ -452,7 +452,9 @@ always @(posedge clk) begin
                 csr_status <= CONST_RESP_BAD_REQ[7:0];
             end else begin
                 case (csr_wdata[15:8])
-                CMD_OPEN: begin
+                // a repeated OPEN (the host resends a command whose answer was late) must
+                // not reset a connection that is running
+                CMD_OPEN: if (!valid[k]) begin
                     valid[k]      <= 1'b1;
                     fin_rcvd[k]   <= 1'b0;
                     fin_queued[k] <= 1'b0;

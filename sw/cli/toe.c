@@ -35,6 +35,7 @@ static const char usage_main[] =
     "  stats    all device counters and the host's link counters\n"
     "  ping     ICMP echo through the device\n"
     "  get      fetch http:// URLs through the device (HTTP/1.1 GET)\n"
+    "  netstat  the device's open TCP connection slots\n"
     "\n"
     "options:\n"
     "  -d, --device SPEC   device (default: $TOE_DEVICE)\n"
@@ -52,6 +53,10 @@ static const char usage_info[] =
 static const char usage_stats[] =
     "usage: toe stats\n\nPrint every device counter by name, then the host-side counters of the\n"
     "link (bad CRC, bad frames, event gaps, CSR retries, ...).\n";
+static const char usage_netstat[] =
+    "usage: toe netstat\n\nPrint the device's open TCP connection slots: slot, state (from the slot\n"
+    "flags), local and remote address, bytes in flight and queued, windows, cwnd/ssthresh,\n"
+    "retransmissions, peer MSS and window scales. Read-only: it changes nothing.\n";
 static const char usage_ping[] =
     "usage: toe ping HOST [-c COUNT] [-s SIZE] [-i INTERVAL] [-W TIMEOUT]\n"
     "\n"
@@ -113,6 +118,32 @@ static int mask_len(uint32_t m)
         m <<= 1;
     }
     return m ? -1 : n;
+}
+
+static int cmd_netstat(toe_dev *dev)
+{
+    struct toe_tcp_info in[64];
+    size_t n = 0;
+    int r = toe_tcp_netstat(dev, in, 64, &n);
+    if (r)
+        return fail(dev, r, "netstat");
+    printf("%-4s %-11s %-21s %-21s %8s %8s %8s %8s %8s %8s %6s %5s %s\n", "slot", "state",
+           "local", "remote", "inflight", "queued", "snd_wnd", "rcv_wnd", "cwnd", "ssthresh",
+           "rexmit", "mss", "wscale");
+    for (size_t i = 0; i < n; i++) {
+        char l[24], rm[24], a[16];
+        ip_str(in[i].local_ip, a, sizeof(a));
+        snprintf(l, sizeof(l), "%s:%u", a, in[i].local_port);
+        ip_str(in[i].remote_ip, a, sizeof(a));
+        snprintf(rm, sizeof(rm), "%s:%u", a, in[i].remote_port);
+        printf("%-4d %-11s %-21s %-21s %8u %8u %8u %8u %8u %8u %6u %5u %u/%u\n", in[i].slot,
+               toe_tcp_state_name(in[i].state), l, rm, in[i].snd_nxt - in[i].snd_una,
+               in[i].tx_end - in[i].snd_nxt, in[i].snd_wnd, in[i].rcv_wnd, in[i].cwnd,
+               in[i].ssthresh, in[i].retransmits, in[i].mss, in[i].snd_wscale, in[i].rcv_wscale);
+    }
+    if (!n)
+        printf("(no open connection slots)\n");
+    return 0;
 }
 
 static int cmd_info(toe_dev *dev)
@@ -631,6 +662,7 @@ int main(int argc, char **argv)
                         : !strcmp(cmd, "stats") ? usage_stats
                         : !strcmp(cmd, "ping")  ? usage_ping
                         : !strcmp(cmd, "get")   ? usage_get
+                        : !strcmp(cmd, "netstat") ? usage_netstat
                                                 : NULL;
     if (!usage)
         return usage_error(usage_main, "unknown command '%s'", cmd);
@@ -649,7 +681,9 @@ int main(int argc, char **argv)
     int r = open_dev(spec, &dev);
     if (r)
         return r;
-    r = !strcmp(cmd, "info") ? cmd_info(dev) : cmd_stats(dev);
+    r = !strcmp(cmd, "info")      ? cmd_info(dev)
+        : !strcmp(cmd, "netstat") ? cmd_netstat(dev)
+                                  : cmd_stats(dev);
     toe_close(dev);
     return r;
 }

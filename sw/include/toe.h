@@ -232,7 +232,8 @@ TOE_API int toe_set_event_cb(toe_dev *dev, toe_event_cb cb, void *user);
 TOE_API int toe_raw_send(toe_dev *dev, const void *frame, size_t len, unsigned flags, int timeout_ms);
 
 /* Receive a frame the device sent up (RAW_RX), oldest first. Frames the library consumes
- * (ARP replies, echo replies for toe_ping) do not appear here.
+ * (ARP replies, echo replies for toe_ping and, once the handle has a TCP socket, every TCP
+ * segment of verdict RX_TCP) do not appear here.
  *   buf, cap  caller's buffer
  *   len       out: frame length (set even for TOE_EOVERFLOW; the frame is then dropped)
  *   verdict   out, optional: the receive verdict (a TOE_STAT_RX_* index)
@@ -386,7 +387,8 @@ TOE_API void toe_tcp_abort(toe_sock *s);
  *   events   TOE_POLLIN: data, end of stream or error to read; on a listening socket, a
  *            connection to accept. TOE_POLLOUT: room to send (a connect finished).
  *   revents  out: those of events that hold, plus TOE_POLLERR (an error is pending) and
- *            TOE_POLLHUP (the connection is over both ways, or never was) always
+ *            TOE_POLLHUP (over both ways: our FIN sent and the peer's stream in up to its
+ *            FIN, or the connection closed or never made) always
  * NULL sockets are skipped. Returns the number of sockets with revents set (> 0), TOE_EAGAIN
  * (timeout 0, none ready), TOE_ETIMEDOUT, TOE_EINVAL, TOE_EIO, TOE_ENODEV. Blocks. */
 #define TOE_POLLIN 0x1
@@ -427,7 +429,8 @@ struct toe_tcp_info {
     int slot;                  /* device slot, -1 none */
     uint32_t local_ip, remote_ip;
     uint16_t local_port, remote_port;
-    int orphan;                /* closed by the application, finishing inside the library */
+    int orphan;                /* 1: closed by the application, finishing inside the library;
+                                * -1: unknown (a slot read from the device) */
     uint32_t snd_una, snd_nxt, snd_wnd, tx_end; /* snd_nxt: the device's (netstat only) */
     uint32_t rcv_nxt, rcv_wnd;                  /* rcv_wnd: the device's (netstat only) */
     uint32_t cwnd, ssthresh;                    /* netstat only */
@@ -441,7 +444,10 @@ struct toe_tcp_info {
 };
 
 /* Snapshot of every socket of the handle (listening, connecting, open, closing, TIME-WAIT),
- * with live slot fields read from the device (one CSR batch).
+ * with live slot fields read from the device (one CSR batch). A handle that never created a
+ * socket (another process's view, as `toe netstat`) gets the device's open slots instead,
+ * read from their CSRs, with the state guessed from the slot flags and orphan = -1; nothing
+ * is changed on the device.
  *   out, n  room for n entries; got: entries filled (the total may be larger)
  * Returns 0, TOE_EINVAL, a CSR error (host fields are filled anyway). Blocks. */
 TOE_API int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *got);

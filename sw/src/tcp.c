@@ -942,8 +942,38 @@ static void resync(toe_sock *s)
         send_consumed(s);
 }
 
+static void send_syn(toe_sock *s)
+{
+    struct toe_tcp *t = s->dev->tcp;
+    s->syn_tries = 1;
+    s->syn_sent_at = t->now;
+    s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
+    tcp_send_seg(s, s->iss, 0, TH_SYN, syn_window(t), 2, NULL, 0);
+}
+
+/* W_ARP: a non-blocking connect waits for the next hop here. */
+static void arp_wait(toe_sock *s)
+{
+    if (s->state != TOE_TCPS_SYN_SENT) {
+        s->work &= ~(unsigned)W_ARP;
+        return;
+    }
+    int r = toe_arp_resolve(s->dev, s->rip, s->mac, 0);
+    if (r == TOE_EAGAIN)
+        return;
+    s->work &= ~(unsigned)W_ARP;
+    if (r) {
+        tcp_set_error(s, r);
+        release_slot(s);
+        return;
+    }
+    send_syn(s);
+}
+
 static void sock_work(toe_sock *s)
 {
+    if (s->work & W_ARP)
+        arp_wait(s);
     if (s->work & W_PROGRAM)
         program_slot(s);
     if (s->work & W_RST)
@@ -1015,14 +1045,19 @@ int toe_tcp_wait_ms(toe_dev *dev)
     struct toe_tcp *t = dev->tcp;
     if (t->busy)
         return -1;
+    int arp = 0;
     for (toe_sock *s = t->socks; s; s = s->next) {
-        if (s->work)
+        if (s->work & W_ARP)
+            arp = 1;
+        if (s->work & ~(unsigned)W_ARP)
             return 0;
         uint64_t d[6] = {s->syn_at, s->rto_at, s->persist_at, s->tw_at, s->keep_at, s->rxchk_at};
         for (int i = 0; i < 6; i++)
             if (d[i] && d[i] <= t->now)
                 return 0;
     }
+    if (arp)
+        return 10; /* the ARP reply wakes the engine; ARP retries run on host time */
     for (unsigned i = 0; i < t->nslots; i++)
         if (t->slot_dirty[i])
             return 100;
@@ -1145,7 +1180,8 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
     int same = s->rip == ip && s->rport == port;
     if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && s->lport == 0) {
         int r = toe_arp_resolve(dev, ip, s->mac, timeout_ms);
-        if (r)
+        int arp_wait = r == TOE_EAGAIN && timeout_ms == 0; /* the work step goes on with it */
+        if (r && !arp_wait)
             return r;
         if ((r = alloc_slot(t, s)))
             return toe_seterr(dev, r, "no free connection slot (%u in use)", t->nslots);
@@ -1174,10 +1210,10 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         s->ws_ok = 1;
         s->snd_una = s->tx_end = s->iss + 1;
         s->state = TOE_TCPS_SYN_SENT;
-        s->syn_tries = 1;
-        s->syn_sent_at = t->now;
-        s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
-        tcp_send_seg(s, s->iss, 0, TH_SYN, syn_window(t), 2, NULL, 0);
+        if (arp_wait)
+            s->work |= W_ARP;
+        else
+            send_syn(s);
         same = 1;
     } else if (!same || (s->state != TOE_TCPS_SYN_SENT && !tcp_synchronized(s) && !s->err)) {
         return toe_seterr(dev, TOE_EISCONN, "socket already in use (%s)",
@@ -1484,8 +1520,9 @@ static short revents_of(toe_sock *s, short ev)
     r &= ev;
     if (s->err)
         r |= TOE_POLLERR;
-    if ((s->state == TOE_TCPS_CLOSED && !(s->work & W_PROGRAM)) ||
-        s->state == TOE_TCPS_TIME_WAIT || (eof && s->shut_wr))
+    /* Over both ways: every byte of the peer's is here (TIME-WAIT alone is not enough: RX_DATA
+     * may still be on the link). */
+    if ((s->state == TOE_TCPS_CLOSED && !(s->work & W_PROGRAM)) || (eof && s->shut_wr))
         r |= TOE_POLLHUP;
     return r;
 }
@@ -1598,6 +1635,73 @@ int toe_tcp_sockinfo(const toe_sock *s, struct toe_tcp_info *info)
     return 0;
 }
 
+/* A handle without sockets of its own (e.g. the `toe netstat` command): the device's open
+ * slots, read from their CSRs, the state guessed from the slot flags. Frees nothing. */
+static int netstat_device(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *got)
+{
+    uint32_t caps;
+    int r = toe_csr_read(dev, TOE_CSR_CAPS, &caps, CSR_MS);
+    if (r)
+        return r;
+    r = toe_net_cfg(dev, CSR_MS);
+    if (r)
+        return r;
+    unsigned ns = caps & 0xff;
+    if (ns > TOE_TCP_MAX_SLOTS)
+        ns = TOE_TCP_MAX_SLOTS;
+    enum { NF = 13 };
+    const unsigned fld[NF] = {TOE_FIELD_FLAGS, TOE_FIELD_REMOTE_IP, TOE_FIELD_PORTS,
+                              TOE_FIELD_SND_UNA, TOE_FIELD_SND_NXT, TOE_FIELD_SND_WND,
+                              TOE_FIELD_RCV_NXT, TOE_FIELD_RCV_WND, TOE_FIELD_CWND,
+                              TOE_FIELD_SSTHRESH, TOE_FIELD_TX_END, TOE_FIELD_STATS,
+                              TOE_FIELD_MSS};
+    uint16_t a[TOE_TCP_MAX_SLOTS * NF];
+    uint32_t v[TOE_TCP_MAX_SLOTS * NF];
+    for (unsigned i = 0; i < ns; i++)
+        for (unsigned f = 0; f < NF; f++)
+            a[i * NF + f] = (uint16_t)(TOE_CSR_SLOT_BASE + i * TOE_CONST_SLOT_STRIDE + fld[f]);
+    r = toe_csr_read_many(dev, a, v, ns * NF, NULL, CSR_MS);
+    if (r)
+        return r;
+    size_t k = 0;
+    for (unsigned i = 0; i < ns && k < n; i++) {
+        const uint32_t *x = v + i * NF;
+        uint32_t fl = x[0];
+        if (!(fl & TOE_CONST_SF_VALID))
+            continue;
+        struct toe_tcp_info *in = &out[k++];
+        memset(in, 0, sizeof(*in));
+        int q = !!(fl & TOE_CONST_SF_FIN_QUEUED), ak = !!(fl & TOE_CONST_SF_FIN_ACKED),
+            rc = !!(fl & TOE_CONST_SF_FIN_RCVD);
+        in->state = (fl & TOE_CONST_SF_SYN_RCVD) ? TOE_TCPS_SYN_RCVD
+                    : !q ? (rc ? TOE_TCPS_CLOSE_WAIT : TOE_TCPS_ESTABLISHED)
+                    : !rc ? (ak ? TOE_TCPS_FIN_WAIT_2 : TOE_TCPS_FIN_WAIT_1)
+                          : (ak ? TOE_TCPS_TIME_WAIT : TOE_TCPS_LAST_ACK);
+        in->slot = (int)i;
+        in->orphan = -1; /* unknown: not this handle's */
+        in->local_ip = dev->net.ip;
+        in->remote_ip = x[1];
+        in->local_port = (uint16_t)(x[2] >> 16);
+        in->remote_port = (uint16_t)x[2];
+        in->snd_una = x[3];
+        in->snd_nxt = x[4];
+        in->snd_wnd = x[5];
+        in->rcv_nxt = x[6];
+        in->rcv_wnd = x[7];
+        in->cwnd = x[8];
+        in->ssthresh = x[9];
+        in->tx_end = x[10];
+        in->tx_queued = x[10] - x[3];
+        in->retransmits = x[11] >> 8;
+        in->mss = (uint16_t)x[12];
+        in->snd_wscale = (uint8_t)((x[12] >> 16) & 15);
+        in->rcv_wscale = (uint8_t)((x[12] >> 20) & 15);
+    }
+    if (got)
+        *got = k;
+    return 0;
+}
+
 int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *got)
 {
     if (got)
@@ -1605,7 +1709,7 @@ int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *go
     if (!dev || (!out && n))
         return TOE_EINVAL;
     if (!dev->tcp)
-        return 0;
+        return netstat_device(dev, out, n, got);
     struct toe_tcp *t = dev->tcp;
     size_t k = 0;
     for (toe_sock *s = t->socks; s && k < n; s = s->next)

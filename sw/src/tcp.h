@@ -44,6 +44,7 @@
 #define W_RESYNC 0x08  /* re-read the slot after link errors or event gaps */
 #define W_RST 0x10     /* abort: RST to the peer, then free */
 #define W_RSTCHK 0x20  /* an in-window RST: compare with the device's RCV.NXT (RFC 5961) */
+#define W_ARP 0x40     /* SYN-SENT, the next hop not resolved yet: send the SYN when it is */
 
 struct toe_sock {
     toe_dev *dev;

@@ -219,8 +219,18 @@ void mock_slot_event(struct mock_dev *m, unsigned slot, unsigned flags, uint32_t
     wr32(f + 6, wnd);
     wr32(f + 10, rcv_nxt);
     wr32(f + 14, rtt);
-    if (slot < MOCK_SLOTS)
+    if (slot < MOCK_SLOTS) { /* the slot's fields follow the snapshot */
+        uint32_t *fl = &m->csr[MOCK_SLOT(slot, TOE_FIELD_FLAGS)];
         m->csr[MOCK_SLOT(slot, TOE_FIELD_SND_UNA)] = una;
+        m->csr[MOCK_SLOT(slot, TOE_FIELD_SND_WND)] = wnd;
+        m->csr[MOCK_SLOT(slot, TOE_FIELD_RCV_NXT)] = rcv_nxt;
+        if (flags & TOE_CONST_EVF_ESTABLISHED)
+            *fl &= ~(uint32_t)TOE_CONST_SF_SYN_RCVD;
+        if (flags & TOE_CONST_EVF_FIN_RCVD)
+            *fl |= TOE_CONST_SF_FIN_RCVD;
+        if (flags & TOE_CONST_EVF_FIN_ACKED)
+            *fl |= TOE_CONST_SF_FIN_ACKED;
+    }
     struct toe_msg e = {.type = TOE_MSG_EVENT, .arg = TOE_EVENT_SLOT, .seq = m->ev_seq++,
                         .time = m->time_us, .data = f, .data_len = sizeof(f)};
     mock_emit(m, &e);

@@ -648,6 +648,22 @@ static void test_listen(void)
     r = toe_tcp_poll(pf, 2, 1000);
     CHECK(r == 1 && pf[0].revents == TOE_POLLIN, "test_established_poll_readable (%d 0x%x exp 0x%x rd 0x%x slot %d/%d)",
           r, pf[0].revents, c->rx_expect, c->rx_read, c->slot, sl);
+    /* Another handle with no sockets of its own (as `toe netstat`): the device's open slots,
+     * read-only (no FREE). */
+    turns(2);
+    toe_dev *d2 = mock_open(&m, 0, 50, 3);
+    struct toe_tcp_info ni[8];
+    size_t k = 0;
+    unsigned free0 = mock_cmd_count(&m, TOE_CMD_FREE, -1);
+    r = d2 ? toe_tcp_netstat(d2, ni, 8, &k) : -1;
+    int found = 0;
+    for (size_t i = 0; i < k; i++)
+        found += ni[i].slot == sl && ni[i].remote_port == 33000 && ni[i].local_port == 8080 &&
+                 ni[i].state == TOE_TCPS_ESTABLISHED && ni[i].orphan == -1 &&
+                 ni[i].remote_ip == PEER;
+    CHECK(r == 0 && k == 2 && found == 1 && mock_cmd_count(&m, TOE_CMD_FREE, -1) == free0,
+          "test_established_netstat_from_another_handle (%zu slots)", k);
+    toe_close(d2);
     toe_tcp_abort(c);
     toe_tcp_abort(c2);
     toe_tcp_close(l, 0);

@@ -229,7 +229,9 @@ static void print_stats(void)
         printf("device counters:");
         for (unsigned i = 0; i < got; i++)
             if (strncmp(toe_stat_name(i), "tcp_", 4) == 0 || i == TOE_STAT_RX_TCP_SLOT ||
-                i == TOE_STAT_RX_TCP || i == TOE_STAT_LINK_RX_BAD_CRC)
+                i == TOE_STAT_RX_TCP || i == TOE_STAT_LINK_RX_BAD_CRC ||
+                i == TOE_STAT_RX_TO_HOST || i == TOE_STAT_RX_HOST_DROP ||
+                i == TOE_STAT_RX_TCP_BAD || i == TOE_STAT_RX_OVERFLOW || i == TOE_STAT_RX_FRAMES)
                 printf(" %s=%u", toe_stat_name(i), st[i]);
         printf("\n");
     }
@@ -343,7 +345,7 @@ static void sc_echo(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed)
             toe_tcp_shutdown(s, 0);
             shut = 1;
         }
-        if (pf.revents & (TOE_POLLIN | TOE_POLLERR)) {
+        if (pf.revents & (TOE_POLLIN | TOE_POLLERR | TOE_POLLHUP)) {
             size_t n = 0;
             r = toe_tcp_recv(s, rx + got, bytes + 1 - got, &n, 0);
             if (r && r != TOE_EAGAIN)
@@ -354,8 +356,11 @@ static void sc_echo(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed)
         }
     }
     uint64_t t1 = dev_now();
-    check(eof && got == bytes && !memcmp(tx, rx, bytes), "test_tcp_echo_both_ways_poll",
-          "%s, sent %zu, echoed %zu", toe_error_name(r), off, got);
+    size_t bad = 0;
+    while (bad < got && bad < bytes && tx[bad] == rx[bad])
+        bad++;
+    check(eof && got == bytes && bad == bytes, "test_tcp_echo_both_ways_poll",
+          "%s, sent %zu, echoed %zu, equal up to %zu, eof %d", toe_error_name(r), off, got, bad, eof);
     rate("echo (both directions at once)", 2 * got, t1 - t0);
     r = toe_tcp_close(s, T_MS);
     check(r == 0, "test_tcp_echo_close", "%s", toe_error_name(r));
@@ -368,7 +373,7 @@ static void sc_multi(int n, uint32_t ip, uint16_t port, size_t bytes, uint32_t s
     toe_sock *s[8];
     uint8_t *b[8];
     size_t got[8] = {0};
-    int done[8] = {0}, res[8] = {0};
+    int done[8] = {0}, res[8] = {0}, conn[8] = {0};
     if (n > 8)
         n = 8;
     int ok = 1;
@@ -384,7 +389,8 @@ static void sc_multi(int n, uint32_t ip, uint16_t port, size_t bytes, uint32_t s
     while (left) {
         struct toe_tcp_pollfd pf[8];
         for (int i = 0; i < n; i++)
-            pf[i] = (struct toe_tcp_pollfd){done[i] ? NULL : s[i], TOE_POLLIN | TOE_POLLOUT, 0};
+            pf[i] = (struct toe_tcp_pollfd){done[i] ? NULL : s[i],
+                                            (short)(conn[i] ? TOE_POLLIN : TOE_POLLOUT), 0};
         int r = toe_tcp_poll(pf, (size_t)n, T_MS);
         if (r < 0) {
             printf("poll: %s\n", toe_error_name(r));
@@ -395,6 +401,7 @@ static void sc_multi(int n, uint32_t ip, uint16_t port, size_t bytes, uint32_t s
                 continue;
             if (pf[i].revents & TOE_POLLOUT) { /* connected: finish the connect call */
                 int c = toe_tcp_connect(s[i], ip, port, 0);
+                conn[i] = c == 0;
                 if (c && c != TOE_EAGAIN && c != TOE_EISCONN) {
                     res[i] = c;
                     done[i] = 1;
@@ -402,7 +409,13 @@ static void sc_multi(int n, uint32_t ip, uint16_t port, size_t bytes, uint32_t s
                     continue;
                 }
             }
-            if (pf[i].revents & (TOE_POLLIN | TOE_POLLERR | TOE_POLLHUP)) {
+            if ((pf[i].revents & TOE_POLLERR) && !conn[i]) {
+                res[i] = toe_tcp_connect(s[i], ip, port, 0);
+                done[i] = 1;
+                left--;
+                continue;
+            }
+            if (conn[i] && (pf[i].revents & (TOE_POLLIN | TOE_POLLERR | TOE_POLLHUP))) {
                 size_t k = 0;
                 int c = toe_tcp_recv(s[i], b[i] + got[i], bytes + 1 - got[i], &k, 0);
                 if (c == TOE_EAGAIN)
@@ -465,11 +478,21 @@ static void sc_reset(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed)
         return;
     uint8_t *buf = malloc(bytes + 1), *want = malloc(bytes);
     stream_fill(seed, want, bytes);
-    size_t got;
+    size_t got, sent;
     r = read_all(s, buf, bytes + 1, &got);
-    check(r == TOE_ECONNRESET && got <= bytes && !memcmp(buf, want, got < bytes ? got : bytes),
-          "test_tcp_reset_seen_econnreset", "%s after %zu good bytes", toe_error_name(r), got);
-    size_t sent;
+    check((r == TOE_ECONNRESET || r == 0) && got <= bytes &&
+              !memcmp(buf, want, got < bytes ? got : bytes),
+          "test_tcp_reset_data_intact", "%s after %zu good bytes", toe_error_name(r), got);
+    if (r == 0) {
+        /* A NAT (slirp) turns the peer's RST into a FIN; data sent now draws the RST. */
+        for (int i = 0; i < 5 && r == 0; i++) {
+            r = toe_tcp_send(s, "x", 1, &sent, T_MS);
+            struct toe_tcp_pollfd pf = {s, 0, 0}; /* wait for TOE_POLLERR only */
+            if (!r && toe_tcp_poll(&pf, 1, 20000) > 0 && (pf.revents & TOE_POLLERR))
+                r = toe_tcp_send(s, "x", 1, &sent, 0);
+        }
+    }
+    check(r == TOE_ECONNRESET, "test_tcp_reset_seen_econnreset", "%s", toe_error_name(r));
     r = toe_tcp_send(s, "x", 1, &sent, 0);
     check(r == TOE_ECONNRESET, "test_tcp_reset_send_after_reset", "%s", toe_error_name(r));
     toe_tcp_close(s, 0);

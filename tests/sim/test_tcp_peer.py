@@ -77,7 +77,12 @@ def main():
         host, port = a.connect.rsplit(":", 1)
         c = socket.create_connection((host, int(port)), timeout=600)
         data = stream(a.seed, a.bytes)
-        t = threading.Thread(target=c.sendall, args=(data,))
+
+        def send_all():
+            c.sendall(data)
+            c.shutdown(socket.SHUT_WR)  # half close: the far end reads to EOF, then answers
+
+        t = threading.Thread(target=send_all)
         t.start()
         buf = bytearray()
         while True:

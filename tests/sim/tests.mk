@@ -9,7 +9,8 @@
 # TEST_SIM_CMDS holds one quoted command per test, for scripts/run_tests.sh.
 
 TEST_SIM_DIR  := $(BUILD)/tests
-TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz $(TEST_SIM_DIR)/test_cosim_link
+TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz $(TEST_SIM_DIR)/test_cosim_link \
+                 $(TEST_SIM_DIR)/test_tcp_cosim
 FUZZ_COUNT    ?= 100000
 FUZZ_SEED     ?=
 
@@ -19,6 +20,9 @@ TEST_SIM_CMDS := \
     "timeout 120 tests/sim/test_pcap_check.sh" \
     "timeout 300 tests/sim/test_link_garbage.sh" \
     "timeout 600 tests/sim/test_cosim_link.sh" \
+    "timeout 1800 tests/sim/test_tcp_slirp.sh" \
+    "timeout 2400 tests/sim/test_tcp_faults.sh" \
+    "timeout 1800 tests/sim/test_tcp_tap.sh" \
     "timeout 900 tests/sim/test_get_slirp.sh" \
     "timeout 600 tests/sim/test_httpd_tap.sh" \
     "timeout 600 sw/tests/test_install.sh" \
@@ -31,6 +35,10 @@ $(TEST_SIM_DIR)/%.o: tests/sim/%.c $(GEN)/toe_defs.h tests/sim/tests.mk
 
 $(TEST_SIM_DIR)/test_rx_fuzz: $(TEST_SIM_DIR)/test_rx_fuzz.o $(VBOARD_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $< $(VBOARD_LIB) $(SIM_LIBS)
+
+$(TEST_SIM_DIR)/test_tcp_cosim.o: CFLAGS += $(SW_CFLAGS)
+$(TEST_SIM_DIR)/test_tcp_cosim: $(TEST_SIM_DIR)/test_tcp_cosim.o $(LIBTOE_A)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBTOE_A) $(SW_LIBS)
 
 $(TEST_SIM_DIR)/test_cosim_link.o: CFLAGS += $(SW_CFLAGS)
 $(TEST_SIM_DIR)/test_cosim_link: $(TEST_SIM_DIR)/test_cosim_link.o $(LIBTOE_A)
