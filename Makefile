@@ -79,11 +79,12 @@ help:
 	@echo "make          build the virtual board (build/bin/toe-sim)"
 	@echo "make deps     install missing packages (apt-get)"
 	@echo "make demo     fetch a web page through the virtual board (the simulated FPGA)"
-	@echo "make test     run every test (RTL benches, cosimulation, fuzz, wire checks)"
+	@echo "make test     run every test (RTL benches, host and TCP cosimulation, fuzz, wire checks, ECP5)"
 	@echo "make lint     verilator -Wall over the RTL"
 	@echo "make bench    simulation speed, ICMP echo latency, link figures"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"
 	@echo "make flash BOARD=...   load it with openFPGALoader (FLASH=1: SPI flash)"
+	@echo "make install PREFIX=/usr/local   libtoe, headers, pkg-config file, toe, toe-sim, man pages"
 
 # ---- examples and `make install` ---------------------------------------------------------
 # make install PREFIX=/usr/local [DESTDIR=/staging]: libtoe.a, libtoe.so (soname libtoe.so.0),

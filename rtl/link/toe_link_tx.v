@@ -205,7 +205,18 @@ reg [7:0] blk_len;
 reg       blk_end;      // it is the message's last block: 0x00 follows
 reg       final_empty;  // the message ended with a zero byte: an empty last block follows
 
-assign e_ready = !blk_ready && !final_empty;
+// A register slice between the generator and the encoder: the body byte comes from a block
+// RAM and a byte select, the encoder's block decisions follow it; one cycle each.
+wire [7:0] c_byte;
+wire       c_valid, c_last;
+wire       c_ready = !blk_ready && !final_empty;
+wire       c_beat  = c_valid && c_ready;
+
+axis_register #(.DATA_WIDTH(8)) cobs_slice (
+    .clk(clk), .rst(rst),
+    .s_tdata(e_byte), .s_tvalid(e_valid), .s_tready(e_ready), .s_tlast(e_last),
+    .m_tdata(c_byte), .m_tvalid(c_valid), .m_tready(c_ready), .m_tlast(c_last)
+);
 
 reg       d_busy;
 reg       d_half;
@@ -222,7 +233,7 @@ wire blk_take = blk_ready && !d_busy;
 
 ram_sdp #(.DATA_WIDTH(8), .ADDR_WIDTH(9)) cobs_buf (
     .clk(clk),
-    .wr_en(e_beat && e_byte != 8'h00), .wr_addr({f_half, f_cnt}), .wr_data(e_byte),
+    .wr_en(c_beat && c_byte != 8'h00), .wr_addr({f_half, f_cnt}), .wr_data(c_byte),
     .rd_addr({d_half, d_rd}), .rd_data(buf_rd_data)
 );
 
@@ -231,16 +242,16 @@ assign m_link_tdata  = d_idx == 9'd0 ? d_len + 8'd1 :
                        d_idx <= {1'b0, d_len} ? buf_rd_data : 8'h00;
 
 always @(posedge clk) begin
-    if (e_beat) begin
-        if (e_byte == 8'h00) begin
+    if (c_beat) begin
+        if (c_byte == 8'h00) begin
             blk_ready   <= 1'b1;
             blk_len     <= f_cnt;
             blk_end     <= 1'b0;
-            final_empty <= e_last;
-        end else if (f_cnt == 8'd253 || e_last) begin
+            final_empty <= c_last;
+        end else if (f_cnt == 8'd253 || c_last) begin
             blk_ready <= 1'b1;
             blk_len   <= f_cnt + 8'd1;
-            blk_end   <= e_last;
+            blk_end   <= c_last;
         end else begin
             f_cnt <= f_cnt + 8'd1;
         end

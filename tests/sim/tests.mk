@@ -26,6 +26,7 @@ TEST_SIM_CMDS := \
     "timeout 900 tests/sim/test_get_slirp.sh" \
     "timeout 600 tests/sim/test_httpd_tap.sh" \
     "timeout 600 sw/tests/test_install.sh" \
+    "timeout 600 tests/sim/test_demo.sh" \
     "timeout 120 tests/gen/test_defs_drift.sh" \
     "timeout 120 tests/hw/test_board.sh"
 
