@@ -33,8 +33,9 @@ board_info() {
     colorlight-i5)
         top=toe_colorlight; src=rtl/top/colorlight; part=LFE5U-25F-6BG381C
         pnr_dev=(--25k --package CABGA381 --speed 6)
-        # 56 block RAMs: 4 slots with 4 KiB rings (16 EBR) instead of 8 with 8 KiB (64)
-        prog=(-b colorlight-i5); params="TCP_SLOTS=4 TCP_BUF_LOG2=12" ;;
+        # 24k LUTs: the TCP engine does not fit next to the rest; this board has the slow path
+        # only (ARP, ping, raw frames; CAPS reports 0 slots)
+        prog=(-b colorlight-i5); params="TCP_SLOTS=0" ;;
     *)
         echo "ecp5_build: unknown board '$1' (boards: $boards)" >&2
         exit 2 ;;

@@ -21,7 +21,7 @@ module toe_core #(
     parameter CLK_HZ     = 62500000,  // core clock in Hz, for the microsecond clock
     parameter LINK_KIND  = 0,         // CONST_LINK_* of the PHY in front of the link ports (CAPS)
     parameter LINK_RATE  = 0,         // the link PHY's payload rate in bytes/s (CSR LINK_RATE)
-    parameter SLOTS      = 8,         // TCP connection slots (4..32)
+    parameter SLOTS      = 8,         // TCP connection slots (4..32; 0: no TCP fast path)
     parameter BUF_LOG2   = 13         // bytes per TCP ring (TX and RX per slot), 2^N
 ) (
     input  wire        clk,          // core clock (62.5 MHz for 1 Gb/s)
@@ -240,8 +240,9 @@ toe_tx_arb #(.FREE_BITS(TX_FIFO_LOG2 + 1)) tx_arb_tcp (
     .s1_req(tx2_req), .s1_tdata(tx2_tdata), .s1_tkeep(tx2_tkeep), .s1_tvalid(tx2_tvalid),
     .s1_tready(tx2_tready), .s1_tlast(tx2_tlast), .s1_free(tx2_free),
     .m_tdata(tx_tdata), .m_tkeep(tx_tkeep), .m_tvalid(tx_tvalid), .m_tready(tx_tready),
-    .m_tlast(tx_tlast), .m_free(tx_free), .m_req()
+    .m_tlast(tx_tlast), .m_free(tx_free), .m_req(unused_arb_req)
 );
+wire unused_arb_req;   // the last stage has no arbiter after it
 
 // ---- host link engine: CSRs, time, alarm, events, RAW_RX, RAW_TX ----
 wire [5:0]  stat2_addr;
@@ -305,31 +306,67 @@ toe_link #(
     .tcp_ev_valid(tcp_ev_valid), .tcp_ev_taken(tcp_ev_taken), .tcp_ev_fields(tcp_ev_fields)
 );
 
-// ---- TCP fast path ----
-toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tcp (
-    .clk(clk), .rst(rst), .cfg_mac(csr_mac), .cfg_ip(csr_ip), .now_us(now_us),
-    .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_tvalid && rx_tready),
-    .rx_tlast(rx_tlast), .tcp_match(tcp_match),
-    .verdict_valid(verdict_valid), .verdict(verdict),
-    .m_tx_req(tx2_req), .m_tx_tdata(tx2_tdata), .m_tx_tkeep(tx2_tkeep),
-    .m_tx_tvalid(tx2_tvalid), .m_tx_tready(tx2_tready), .m_tx_tlast(tx2_tlast),
-    .m_tx_free(tx2_free),
-    .csr_req(tcp_csr_req), .csr_we(tcp_csr_we), .csr_addr(tcp_csr_addr),
-    .csr_wdata(tcp_csr_wdata), .csr_ack(tcp_csr_ack), .csr_rdata(tcp_csr_rdata),
-    .csr_status(tcp_csr_status),
-    .txd_req(tcp_txd_req), .txd_slot(tcp_txd_slot), .txd_seq(tcp_txd_seq),
-    .txd_len(tcp_txd_len), .txd_rd_addr(tcp_txd_rd_addr), .txd_rd_data(tcp_txd_rd_data),
-    .txd_ack(tcp_txd_ack),
-    .rxc_req(tcp_rxc_req), .rxc_slot(tcp_rxc_slot), .rxc_seq(tcp_rxc_seq),
-    .rxc_ack(tcp_rxc_ack),
-    .rxd_valid(tcp_rxd_valid), .rxd_taken(tcp_rxd_taken), .rxd_slot(tcp_rxd_slot),
-    .rxd_seq(tcp_rxd_seq), .rxd_len(tcp_rxd_len), .rxd_rd_slot(tcp_rxd_rd_slot),
-    .rxd_rd_seq(tcp_rxd_rd_seq), .rxd_rd_data(tcp_rxd_rd_data),
-    .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
-    .inc_rx_segs(inc_tcp_rx_segs), .inc_rx_ooo(inc_tcp_rx_ooo), .inc_rx_drop(inc_tcp_rx_drop),
-    .inc_tx_segs(inc_tcp_tx_segs), .inc_tx_rexmit(inc_tcp_tx_rexmit),
-    .inc_dupacks(inc_tcp_dupacks), .inc_data_bad(inc_tcp_data_bad)
-);
+// ---- TCP fast path (SLOTS = 0 builds a core without it: the slow path only) ----
+generate if (SLOTS > 0) begin : g_tcp
+    toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tcp (
+        .clk(clk), .rst(rst), .cfg_mac(csr_mac), .cfg_ip(csr_ip), .now_us(now_us),
+        .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_tvalid && rx_tready),
+        .rx_tlast(rx_tlast), .tcp_match(tcp_match),
+        .verdict_valid(verdict_valid), .verdict(verdict),
+        .m_tx_req(tx2_req), .m_tx_tdata(tx2_tdata), .m_tx_tkeep(tx2_tkeep),
+        .m_tx_tvalid(tx2_tvalid), .m_tx_tready(tx2_tready), .m_tx_tlast(tx2_tlast),
+        .m_tx_free(tx2_free),
+        .csr_req(tcp_csr_req), .csr_we(tcp_csr_we), .csr_addr(tcp_csr_addr),
+        .csr_wdata(tcp_csr_wdata), .csr_ack(tcp_csr_ack), .csr_rdata(tcp_csr_rdata),
+        .csr_status(tcp_csr_status),
+        .txd_req(tcp_txd_req), .txd_slot(tcp_txd_slot), .txd_seq(tcp_txd_seq),
+        .txd_len(tcp_txd_len), .txd_rd_addr(tcp_txd_rd_addr), .txd_rd_data(tcp_txd_rd_data),
+        .txd_ack(tcp_txd_ack),
+        .rxc_req(tcp_rxc_req), .rxc_slot(tcp_rxc_slot), .rxc_seq(tcp_rxc_seq),
+        .rxc_ack(tcp_rxc_ack),
+        .rxd_valid(tcp_rxd_valid), .rxd_taken(tcp_rxd_taken), .rxd_slot(tcp_rxd_slot),
+        .rxd_seq(tcp_rxd_seq), .rxd_len(tcp_rxd_len), .rxd_rd_slot(tcp_rxd_rd_slot),
+        .rxd_rd_seq(tcp_rxd_rd_seq), .rxd_rd_data(tcp_rxd_rd_data),
+        .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
+        .inc_rx_segs(inc_tcp_rx_segs), .inc_rx_ooo(inc_tcp_rx_ooo), .inc_rx_drop(inc_tcp_rx_drop),
+        .inc_tx_segs(inc_tcp_tx_segs), .inc_tx_rexmit(inc_tcp_tx_rexmit),
+        .inc_dupacks(inc_tcp_dupacks), .inc_data_bad(inc_tcp_data_bad)
+    );
+end else begin : g_no_tcp
+    // slot CSRs do not exist; TX_DATA and RX_CONSUMED are rejected and counted
+    reg ack_d;
+    always @(posedge clk) ack_d <= rst ? 1'b0 : (tcp_csr_req || tcp_txd_req || tcp_rxc_req) && !ack_d;
+    assign tcp_match       = 1'b0;
+    assign tx2_req         = 1'b0;
+    assign tx2_tdata       = 32'd0;
+    assign tx2_tkeep       = 4'd0;
+    assign tx2_tvalid      = 1'b0;
+    assign tx2_tlast       = 1'b0;
+    assign tcp_csr_ack     = ack_d && tcp_csr_req;
+    assign tcp_csr_rdata   = 32'd0;
+    assign tcp_csr_status  = CONST_RESP_BAD_ADDR[7:0];
+    assign tcp_txd_ack     = ack_d && tcp_txd_req;
+    assign tcp_txd_rd_addr = 9'd0;
+    assign tcp_rxc_ack     = ack_d && tcp_rxc_req;
+    assign tcp_rxd_valid   = 1'b0;
+    assign tcp_rxd_slot    = 8'd0;
+    assign tcp_rxd_seq     = 32'd0;
+    assign tcp_rxd_len     = 11'd0;
+    assign tcp_rxd_rd_data = 32'd0;
+    assign tcp_ev_valid    = 1'b0;
+    assign tcp_ev_fields   = 144'd0;
+    assign inc_tcp_rx_segs   = 1'b0;
+    assign inc_tcp_rx_ooo    = 1'b0;
+    assign inc_tcp_rx_drop   = 1'b0;
+    assign inc_tcp_tx_segs   = 1'b0;
+    assign inc_tcp_tx_rexmit = 1'b0;
+    assign inc_tcp_dupacks   = 1'b0;
+    assign inc_tcp_data_bad  = tcp_txd_ack || tcp_rxc_ack;
+    wire unused_tcp = |{tx2_tready, tx2_free, tcp_csr_we, tcp_csr_addr, tcp_csr_wdata,
+                        tcp_txd_slot, tcp_txd_seq, tcp_txd_len, tcp_rxc_slot, tcp_rxc_seq,
+                        tcp_rxd_taken, tcp_rxd_rd_slot, tcp_rxd_rd_seq, tcp_ev_taken,
+                        tcp_txd_rd_data, verdict_valid, now_us};
+end endgenerate
 
 // ---- counters ----
 localparam [STAT_COUNT-1:0] ONE = 1;

@@ -109,6 +109,7 @@ module toe_tcp #(
 
 localparam SLOT_BITS = SLOTS <= 2 ? 1 : $clog2(SLOTS);
 localparam [31:0] SIZE = 32'd1 << BUF_LOG2;
+localparam [8:0]  NSLOTS = SLOTS[8:0];     // for comparisons with 8-bit slot numbers
 localparam [15:0] MSS_MAX = 16'd1460;
 localparam [31:0] RTT_NONE = CONST_RTT_NONE;
 
@@ -308,7 +309,7 @@ reg [31:0] copy_pos;
 // TX decision
 reg [31:0] t_len, t_seq, t_flight, t_usable, t_avail, t_rxlim, t_adv1, t_cand, t_room, t_am;
 reg [31:0] t_rspan, t_ed, t_rlen, t_edge, t_wraw, t_wfield, t_nxt, t_new_edge;
-reg        t_due, t_notpast, t_nxt_lt_max, t_rneg, t_edlt, t_fin, t_rexmit, t_one, t_nxt_gt_max;
+reg        t_due, t_notpast, t_nxt_lt_max, t_rneg, t_edlt, t_fin, t_rexmit, t_nxt_gt_max;
 reg        t_ack, t_psh;
 reg        t_fin_sent, t_max_lt_end;
 reg        t_avail_lt_m, t_m_lt_avail, t_short, t_cut, t_rfull;   // comparisons, a state ahead
@@ -321,7 +322,7 @@ wire [10:0] txd_last_word = txd_len + 11'd5;     // message byte index of the la
 wire [1:0]  unused_last_byte = txd_last_word[1:0];
 wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
 wire unused_flags = |{seg_flags[7:5], seg_flags[3:1]};   // ACK and FIN are used; SYN/RST never get here
-wire unused_pos = |{rxr_pos[31:BUF_LOG2], txr_pos[31:BUF_LOG2]};
+wire unused_pos = |{rxr_pos[31:BUF_LOG2], txr_pos[31:BUF_LOG2], r_p_hi_m1[1:0]};
 wire [31:0] sws_step32 = umin(SIZE >> 1, m);            // receiver SWS: min(ring/2, MSS)
 wire [15:0] sws_step = sws_step32[15:0];
 wire [15:0] unused_step = sws_step32[31:16];
@@ -448,7 +449,7 @@ always @(posedge clk) begin
         if (csr_is_cmd) begin
             if (!csr_we) begin
                 csr_rdata <= 32'd0;
-            end else if (csr_wdata[7:0] >= SLOTS || csr_wdata[31:16] != 16'd0) begin
+            end else if ({1'b0, csr_wdata[7:0]} >= NSLOTS || csr_wdata[31:16] != 16'd0) begin
                 csr_status <= CONST_RESP_BAD_REQ[7:0];
             end else begin
                 case (csr_wdata[15:8])
@@ -575,7 +576,7 @@ always @(posedge clk) begin
 
     // ---- RX_CONSUMED: within [RX_CONSUMED, RX_SENT]; may reopen the window ----
     S_RXC: begin
-        x_bad  <= rxc_slot >= SLOTS || !valid[k] || lt(rxc_seq, c_rx_cons) || lt(c_rx_sent, rxc_seq);
+        x_bad  <= {1'b0, rxc_slot} >= NSLOTS || !valid[k] || lt(rxc_seq, c_rx_cons) || lt(c_rx_sent, rxc_seq);
         x_edge <= rxc_seq + SIZE + {31'd0, fin_rcvd[k]};
         x_step <= (SIZE >> 1) < {15'd0, c_mss, 1'b0} ? SIZE[16:1] : {c_mss[14:0], 1'b0};
         state  <= S_RXC2;
@@ -877,7 +878,7 @@ always @(posedge clk) begin
 
     // ---- TX_DATA into the TX ring ----
     S_TXD: begin
-        if (txd_slot >= SLOTS || !valid[k] || fin_queued[k] || txd_seq != c_tx_end ||
+        if ({1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued[k] || txd_seq != c_tx_end ||
             txd_len == 11'd0 || {21'd0, txd_len} > CONST_SLOT_DATA_MAX ||
             {21'd0, txd_len} + c_tx_used > SIZE) begin
             inc_data_bad <= 1'b1;
@@ -967,9 +968,8 @@ always @(posedge clk) begin
 
     S_TX4: begin : tx4
         reg [31:0] len, seq;
-        reg        fin, send, rx, one, psh;
+        reg        fin, send, rx, psh;
         fin = 1'b0;
-        one = 1'b0;
         if (rexmit_one[k]) begin
             // fast retransmit / partial ACK: the first unacknowledged segment
             seq  = c_snd_una;
@@ -977,7 +977,6 @@ always @(posedge clk) begin
             fin  = fin_queued[k] && t_rfull && t_fin_sent;
             psh  = t_rfull && !t_max_lt_end;
             rx   = 1'b1;
-            one  = 1'b1;
             send = 1'b1;
         end else if (probe[k] && c_snd_wnd == 32'd0) begin
             seq  = c_snd_nxt;
@@ -1000,7 +999,6 @@ always @(posedge clk) begin
         t_seq    <= seq;
         t_len    <= len;
         t_fin    <= fin;
-        t_one    <= one;
         t_psh    <= psh && len != 32'd0;
         t_rexmit <= rx && (len != 32'd0 || fin);
         t_wraw   <= t_edge - c_rcv_nxt;
