@@ -69,11 +69,11 @@ module toe_link_tx #(
 
 `include "toe_defs.vh"
 
-localparam [1:0] G_IDLE = 2'd0, G_HDR = 2'd1, G_BODY = 2'd2, G_CRC = 2'd3;
+localparam [2:0] G_IDLE = 3'd0, G_HDR = 3'd1, G_BODY = 3'd2, G_DRAIN = 3'd3, G_CRC = 3'd4;
 localparam [1:0] K_RESP = 2'd0, K_EVENT = 2'd1, K_RAW = 2'd2, K_DATA = 2'd3;
 
 // ---- message generator ----
-reg [1:0]  gstate;
+reg [2:0]  gstate;
 reg [1:0]  kind;
 reg [239:0] hdr;       // header bytes, next one in [239:232]
 reg [4:0]  hcnt;       // header bytes left
@@ -85,7 +85,7 @@ reg [1:0]  ccnt;
 
 wire       e_ready;
 reg  [7:0] e_byte;
-wire       e_valid = gstate != G_IDLE;
+wire       e_valid = gstate == G_HDR || gstate == G_BODY || gstate == G_CRC;
 wire       e_last  = gstate == G_CRC && ccnt == 2'd3;
 wire       e_beat  = e_valid && e_ready;
 wire [31:0] crc_next;
@@ -104,7 +104,25 @@ always @* begin
     endcase
 end
 
-eth_crc32_8 crc_step (.crc_in(crc), .data(e_byte), .crc_out(crc_next));
+// The CRC is taken behind the register slice (the body byte comes from a block RAM: no time
+// left for the CRC in the same cycle). G_DRAIN waits until the slice has passed every message
+// byte into it; the CRC bytes themselves go through the slice marked, and are not summed.
+wire [7:0] c_byte;
+wire       c_valid, c_last, c_is_crc;
+wire       c_ready;
+wire       c_beat  = c_valid && c_ready;
+wire       slice_empty = !c_valid && e_ready;
+
+eth_crc32_8 crc_step (.crc_in(crc), .data(c_byte), .crc_out(crc_next));
+
+always @(posedge clk) begin
+    if (gstate == G_IDLE)
+        crc <= 32'hffffffff;
+    else if (gstate == G_CRC && e_beat)
+        crc <= {8'd0, crc[31:8]};
+    else if (c_beat && !c_is_crc)
+        crc <= crc_next;
+end
 
 wire [10:0] p_inc  = p + 11'd1;
 wire [8:0]  p_word = (e_beat && gstate == G_BODY) ? p_inc[10:2] : p[10:2];
@@ -122,7 +140,6 @@ always @(posedge clk) begin
 
     case (gstate)
         G_IDLE: begin
-            crc <= 32'hffffffff;
             p   <= 11'd2;
             if (resp_valid) begin
                 kind       <= K_RESP;
@@ -156,20 +173,19 @@ always @(posedge clk) begin
             end
         end
         G_HDR: if (e_beat) begin
-            crc  <= crc_next;
             hdr  <= {hdr[231:0], 8'd0};
             hcnt <= hcnt - 5'd1;
             if (hcnt == 5'd1)
-                gstate <= ((kind == K_RAW && hq_len != 11'd0) || kind == K_DATA) ? G_BODY : G_CRC;
+                gstate <= ((kind == K_RAW && hq_len != 11'd0) || kind == K_DATA) ? G_BODY : G_DRAIN;
         end
         G_BODY: if (e_beat) begin
-            crc <= crc_next;
             p   <= p_inc;
             if (body_end)
-                gstate <= G_CRC;
+                gstate <= G_DRAIN;
         end
+        G_DRAIN: if (slice_empty)
+            gstate <= G_CRC;
         default: if (e_beat) begin  // G_CRC
-            crc  <= {8'd0, crc[31:8]};
             ccnt <= ccnt + 2'd1;
             if (e_last) begin
                 gstate     <= G_IDLE;
@@ -207,15 +223,12 @@ reg       final_empty;  // the message ended with a zero byte: an empty last blo
 
 // A register slice between the generator and the encoder: the body byte comes from a block
 // RAM and a byte select, the encoder's block decisions follow it; one cycle each.
-wire [7:0] c_byte;
-wire       c_valid, c_last;
-wire       c_ready = !blk_ready && !final_empty;
-wire       c_beat  = c_valid && c_ready;
+assign c_ready = !blk_ready && !final_empty;
 
-axis_register #(.DATA_WIDTH(8)) cobs_slice (
+axis_register #(.DATA_WIDTH(9)) cobs_slice (
     .clk(clk), .rst(rst),
-    .s_tdata(e_byte), .s_tvalid(e_valid), .s_tready(e_ready), .s_tlast(e_last),
-    .m_tdata(c_byte), .m_tvalid(c_valid), .m_tready(c_ready), .m_tlast(c_last)
+    .s_tdata({gstate == G_CRC, e_byte}), .s_tvalid(e_valid), .s_tready(e_ready), .s_tlast(e_last),
+    .m_tdata({c_is_crc, c_byte}), .m_tvalid(c_valid), .m_tready(c_ready), .m_tlast(c_last)
 );
 
 reg       d_busy;

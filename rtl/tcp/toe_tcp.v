@@ -318,8 +318,10 @@ reg        x_bad;
 reg [31:0] x_edge, x_dist;
 reg [15:0] x_step;
 
-wire [10:0] txd_last_word = txd_len + 11'd5;     // message byte index of the last payload byte
-wire [1:0]  unused_last_byte = txd_last_word[1:0];
+// TX_DATA's length, registered when the task is picked (it comes through two adders in the
+// link engine), and the message byte indices it bounds
+reg  [10:0] r_txd_len, r_txd_last, r_txd_end;
+wire [1:0]  unused_last_byte = r_txd_last[1:0];
 wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
 wire unused_flags = |{seg_flags[7:5], seg_flags[3:1]};   // ACK and FIN are used; SYN/RST never get here
 wire unused_pos = |{rxr_pos[31:BUF_LOG2], txr_pos[31:BUF_LOG2], r_p_hi_m1[1:0]};
@@ -378,6 +380,7 @@ always @(posedge clk) begin
             task_state <= S_RX_ACC;
         end else if (txd_req && !txd_ack && !(tx_turn && !st_busy && !st_start)) begin
             k          <= txd_slot[SLOT_BITS-1:0];
+            r_txd_len  <= txd_len;
             task_state <= S_TXD;
         end else if (!st_busy && !st_start && valid[tx_ptr]) begin
             // after a TX_DATA copy the transmitter gets the next turn, kept until it has
@@ -434,8 +437,10 @@ always @(posedge clk) begin
         c_rx_lim     <= rx_cons[k] + SIZE;               // the RX ring's room ends here
         c_tx_used    <= tx_end[k] - snd_una[k];          // TX ring bytes in use
         c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd[k]};  // RCV.NXT counts a FIN
-        c_m3         <= 3 * {16'd0, mss[k]};
+        c_m3         <= {15'd0, mss[k], 1'b0} + {16'd0, mss[k]};   // 3 MSS, no multiplier
         r_end        <= r_seq + {21'd0, r_len};
+        r_txd_last   <= r_txd_len + 11'd5;      // message byte of the last payload byte
+        r_txd_end    <= r_txd_len + 11'd6;
         r_last       <= r_seq + {21'd0, r_len} + {31'd0, r_fin} - 32'd1;
         state        <= task_state;
     end
@@ -879,8 +884,8 @@ always @(posedge clk) begin
     // ---- TX_DATA into the TX ring ----
     S_TXD: begin
         if ({1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued[k] || txd_seq != c_tx_end ||
-            txd_len == 11'd0 || {21'd0, txd_len} > CONST_SLOT_DATA_MAX ||
-            {21'd0, txd_len} + c_tx_used > SIZE) begin
+            r_txd_len == 11'd0 || {21'd0, r_txd_len} > CONST_SLOT_DATA_MAX ||
+            {21'd0, r_txd_len} + c_tx_used > SIZE) begin
             inc_data_bad <= 1'b1;
             txd_ack      <= 1'b1;
             state        <= S_IDLE;
@@ -888,7 +893,7 @@ always @(posedge clk) begin
             // message byte 6 + i is payload byte i; word w holds message bytes 4w..4w+3
             copy_w      <= 9'd1;
             txd_rd_addr <= 9'd1;
-            copy_last   <= txd_last_word[10:2];
+            copy_last   <= r_txd_last[10:2];
             copy_pend   <= 1'b0;
             copy_pos    <= txd_seq - 32'd2;    // the ring position of message byte 4
             tx_turn     <= 1'b1;
@@ -909,7 +914,7 @@ always @(posedge clk) begin
             integer j;
             for (j = 0; j < 4; j = j + 1) begin
                 b = {copy_cur, 2'b00} + j[10:0];
-                be[3 - j] = b >= 11'd6 && b < txd_len + 11'd6;
+                be[3 - j] = b >= 11'd6 && b < r_txd_end;
             end
             txr_we   <= 1'b1;
             txr_slot <= k;
@@ -919,7 +924,7 @@ always @(posedge clk) begin
             copy_pos <= copy_pos + 32'd4;
         end
         if (!(copy_w <= copy_last) && !copy_pend) begin
-            tx_end[k] <= c_tx_end + {21'd0, txd_len};
+            tx_end[k] <= c_tx_end + {21'd0, r_txd_len};
             txd_ack   <= 1'b1;
             state     <= S_IDLE;
         end

@@ -11,8 +11,11 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 seed=${SEED:-1}
 fail=0
+# slirp's TCP recovers from losses mostly by its own RTO, doubling from 1.5 s of simulated time
+# (25x slower in wall time), so the 5% pass moves less data to stay within minutes.
 for p in 1 5; do
-    BYTES=${BYTES:-100000} "$top/tests/sim/test_tcp_slirp.sh" "faults$p" \
+    bytes=${BYTES:-$([ "$p" = 1 ] && echo 100000 || echo 20000)}
+    BYTES=$bytes "$top/tests/sim/test_tcp_slirp.sh" "faults$p" \
         --drop "$p" --dup "$p" --reorder "$p" --corrupt "$p" --seed "$seed" || fail=1
 done
 echo "test_tcp_faults: $([ $fail = 0 ] && echo passed || echo FAILED)"
