@@ -29,12 +29,14 @@ board_info() {
     colorlight-i9)
         top=toe_colorlight; src=rtl/top/colorlight; part=LFE5U-45F-6BG381C
         pnr_dev=(--45k --package CABGA381 --speed 6)
-        prog=(-b colorlight-i9); params="" ;;
+        # -6 speed grade: the TCP engine routes at about 58 MHz here (62.5 needed; the Versa's
+        # -8 part makes 84.6), so this board has the slow path only for now
+        prog=(-b colorlight-i9); params="TCP_SLOTS=0" ;;
     colorlight-i5)
         top=toe_colorlight; src=rtl/top/colorlight; part=LFE5U-25F-6BG381C
         pnr_dev=(--25k --package CABGA381 --speed 6)
         # 24k LUTs: the TCP engine does not fit next to the rest; this board has the slow path
-        # only (ARP, ping, raw frames; CAPS reports 0 slots)
+        # only (ARP, ping, raw frames; CAPS reports 0 slots; host TCP is not available on it)
         prog=(-b colorlight-i5); params="TCP_SLOTS=0" ;;
     *)
         echo "ecp5_build: unknown board '$1' (boards: $boards)" >&2
