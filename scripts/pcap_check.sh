@@ -31,6 +31,9 @@ command -v tshark >/dev/null || { echo "pcap_check: tshark not found" >&2; exit 
 
 # ICMP checksums are verified by tshark without a preference; IP, TCP and UDP need one.
 opts=(-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE)
+# Payloads are test data: decode them as plain data, or tshark guesses an application protocol
+# from a port or a heuristic (random bytes as Thrift, say) and calls the packet malformed.
+opts+=(-d 'tcp.port==1-65535,data' -d 'udp.port==1-65535,data')
 # Status 0 is "Bad" (tshark -G values); severity "error" is 8388608.
 bad='ip.checksum.status == 0 || tcp.checksum.status == 0 || udp.checksum.status == 0'
 bad+=' || icmp.checksum.status == 0 || _ws.malformed || _ws.expert.severity >= error'
