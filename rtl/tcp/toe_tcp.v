@@ -130,6 +130,18 @@ function [8:0] word_of;   // the payload word holding byte offset b (under 2 KiB
     reg unused_bits;
     begin word_of = b[10:2]; unused_bits = |{b[31:11], b[1:0]}; end
 endfunction
+function [3:0] word_be;   // byte enables of word w (bytes 4w..4w+3) inside [lo, hi)
+    input [8:0]  w;
+    input [10:0] lo, hi;
+    reg   [10:0] b;
+    integer j;
+    begin
+        for (j = 0; j < 4; j = j + 1) begin
+            b = {w, 2'b00} + j[10:0];
+            word_be[3 - j] = b >= lo && b < hi;
+        end
+    end
+endfunction
 function [31:0] umin;
     input [31:0] a, b;
     begin umin = a < b ? a : b; end
@@ -799,19 +811,12 @@ always @(posedge clk) begin
             copy_w      <= copy_w + 9'd1;
             seg_rd_word <= copy_w + 9'd1;
         end
-        if (copy_pend) begin : wr
-            reg [3:0]  be;
-            reg [10:0] b;
-            integer j;
-            for (j = 0; j < 4; j = j + 1) begin
-                b = {copy_cur, 2'b00} + j[10:0];
-                be[3 - j] = b >= r_p_lo && b < r_p_hi;
-            end
+        if (copy_pend) begin
             rxr_we   <= 1'b1;
             rxr_slot <= k;
             rxr_pos  <= copy_pos;
             rxr_data <= seg_rd_data;
-            rxr_be   <= be;
+            rxr_be   <= word_be(copy_cur, r_p_lo, r_p_hi);
             copy_pos <= copy_pos + 32'd4;
         end
         if (!(copy_w <= copy_last) && !copy_pend)
@@ -908,19 +913,12 @@ always @(posedge clk) begin
             copy_w      <= copy_w + 9'd1;
             txd_rd_addr <= copy_w + 9'd1;
         end
-        if (copy_pend) begin : twr
-            reg [10:0] b;
-            reg [3:0]  be;
-            integer j;
-            for (j = 0; j < 4; j = j + 1) begin
-                b = {copy_cur, 2'b00} + j[10:0];
-                be[3 - j] = b >= 11'd6 && b < r_txd_end;
-            end
+        if (copy_pend) begin
             txr_we   <= 1'b1;
             txr_slot <= k;
             txr_pos  <= copy_pos;
             txr_data <= txd_rd_data;
-            txr_be   <= be;
+            txr_be   <= word_be(copy_cur, 11'd6, r_txd_end);   // payload from message byte 6
             copy_pos <= copy_pos + 32'd4;
         end
         if (!(copy_w <= copy_last) && !copy_pend) begin
