@@ -612,7 +612,8 @@ always @(posedge clk) begin
         end else begin
             rx_cons[k] <= rxc_seq;
             // a window update when the edge would move by at least 2 MSS or half the ring
-            if (x_edge != c_rcv_adv && (x_dist[31:16] != 16'd0 || x_dist[15:0] >= x_step))
+            if (x_edge != c_rcv_adv && !ooo_on[k] &&
+                (x_dist[31:16] != 16'd0 || x_dist[15:0] >= x_step))
                 ack_now[k] <= 1'b1;
         end
     end
@@ -964,8 +965,11 @@ always @(posedge clk) begin
         t_cut   <= t_m_lt_avail || t_room < t_avail;
         t_rlen  <= t_rneg ? 32'd0 : umin(m, t_rspan);
         t_rfull <= !t_rneg && !(m < t_rspan);     // the retransmission reaches the limit
-        // receiver SWS avoidance: move the right edge only by min(ring/2, MSS) or more
-        t_edge <= (t_edlt && (t_ed[31:16] != 16'd0 || t_ed[15:0] >= sws_step)) ? t_cand : t_adv1;
+        // receiver SWS avoidance: move the right edge only by min(ring/2, MSS) or more; and
+        // not while out-of-order data is held, so every duplicate ACK carries the same window
+        // (a window update does not count as a duplicate: RFC 5681 section 2)
+        t_edge <= (t_edlt && !ooo_on[k] && (t_ed[31:16] != 16'd0 || t_ed[15:0] >= sws_step)) ?
+                  t_cand : t_adv1;
         state  <= S_TX4;
     end
 
