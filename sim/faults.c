@@ -2,6 +2,7 @@
 /* faults: seeded fault injector; see faults.h for the replay rule. */
 #include "faults.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct held_frame {
 
 struct fault_dir_state {
     uint64_t frame_no;
+    uint64_t segment_no; /* TCP segments with payload seen */
     uint8_t *scratch; /* corrupted copy of the current frame; per direction because emitting
                          a frame toward the network can deliver one toward the RTL at once */
     struct held_frame held;
@@ -50,6 +52,25 @@ static double draw_pct(uint64_t *state)
 const char *fault_dir_name(enum fault_dir dir)
 {
     return dir == FAULT_TO_RTL ? "to-rtl" : "to-net";
+}
+
+int faults_parse_drop_segment(const char *text, struct fault_config *cfg)
+{
+    for (int d = 0; d < FAULT_DIRS; d++) {
+        const char *name = fault_dir_name((enum fault_dir)d);
+        size_t n = strlen(name);
+        if (strncmp(text, name, n) != 0 || text[n] != ':' || text[n + 1] < '1' ||
+            text[n + 1] > '9')
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(text + n + 1, &end, 10);
+        if (errno || *end)
+            return -1;
+        cfg->drop_segment[d] = v;
+        return 0;
+    }
+    return -1;
 }
 
 double faults_parse_pct(const char *text)
@@ -97,7 +118,8 @@ void faults_free(struct faults *f)
 bool faults_enabled(const struct faults *f)
 {
     return f->cfg.drop_pct > 0 || f->cfg.dup_pct > 0 || f->cfg.reorder_pct > 0 ||
-           f->cfg.corrupt_pct > 0;
+           f->cfg.corrupt_pct > 0 || f->cfg.drop_segment[FAULT_TO_RTL] ||
+           f->cfg.drop_segment[FAULT_TO_NET];
 }
 
 struct fault_counts faults_counts(const struct faults *f, enum fault_dir dir)
@@ -111,6 +133,23 @@ static void log_decision(struct faults *f, enum fault_dir dir, uint64_t frame_no
     if (f->log)
         fprintf(f->log, "%s %llu %s%s%s\n", fault_dir_name(dir), (unsigned long long)frame_no,
                 action, detail ? " " : "", detail ? detail : "");
+}
+
+/* A TCP segment with payload in an Ethernet/IPv4 frame: its sequence number and length. */
+static bool tcp_data_segment(const uint8_t *p, size_t len, uint32_t *seq, unsigned *plen)
+{
+    if (len < 14 + 20 || p[12] != 0x08 || p[13] != 0x00 || (p[14] >> 4) != 4 || p[23] != 6)
+        return false;
+    size_t ihl = (size_t)(p[14] & 15) * 4, tot = (size_t)p[16] << 8 | p[17];
+    if (ihl < 20 || tot > len - 14 || tot < ihl + 20 || (p[20] & 0x3f) | p[21])
+        return false; /* short, or a fragment */
+    const uint8_t *t = p + 14 + ihl;
+    size_t doff = (size_t)(t[12] >> 4) * 4;
+    if (doff < 20 || ihl + doff > tot)
+        return false;
+    *seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | (uint32_t)t[6] << 8 | t[7];
+    *plen = (unsigned)(tot - ihl - doff);
+    return *plen > 0;
 }
 
 static void emit_copies(enum fault_dir dir, const uint8_t *data, size_t len, long flip_bit,
@@ -137,6 +176,17 @@ void faults_frame(struct faults *f, enum fault_dir dir, const uint8_t *data, siz
     struct fault_dir_state *ds = &f->dir[dir];
     uint64_t frame_no = ++ds->frame_no;
     ds->counts.frames++;
+    uint32_t seq;
+    unsigned plen;
+    if (f->cfg.drop_segment[dir] && tcp_data_segment(data, len, &seq, &plen) &&
+        ++ds->segment_no == f->cfg.drop_segment[dir]) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "segment %llu seq %u len %u at %llu ps",
+                 (unsigned long long)ds->segment_no, seq, plen, (unsigned long long)now_ps);
+        log_decision(f, dir, frame_no, "drop", detail);
+        ds->counts.dropped++;
+        return;
+    }
     if (len == 0 || len > FAULT_MAX_FRAME) {
         log_decision(f, dir, frame_no, "pass", "size outside the injector's range");
         ds->counts.passed++;

@@ -10,7 +10,11 @@
  * (tests the stack). With corrupt_after_fcs the bit is chosen in frame+padding+FCS and
  * flipped after framing, so the RTL's MAC must catch it as a bad FCS. That option only affects
  * the direction toward the RTL; frames toward the network have no FCS, so they are always
- * corrupted in the frame. */
+ * corrupted in the frame.
+ *
+ * Besides the percentages, drop_segment[dir] = N drops exactly the Nth TCP segment carrying
+ * payload in that direction (IPv4 frames only; counted before any other decision), so one
+ * loss can be placed where a test wants it, e.g. to time the recovery from it. */
 #ifndef TOE_SIM_FAULTS_H
 #define TOE_SIM_FAULTS_H
 
@@ -29,6 +33,7 @@ struct fault_config {
     uint64_t seed;
     bool corrupt_after_fcs;
     uint64_t reorder_hold_ps; /* a held frame goes out at the latest after this long */
+    uint64_t drop_segment[FAULT_DIRS]; /* 0: none; N: drop the Nth TCP data segment */
 };
 
 /* A frame leaving the injector. wire_flip_bit >= 0 asks the bridge to flip that bit of the
@@ -52,7 +57,7 @@ struct faults;
 struct faults *faults_new(const struct fault_config *cfg, FILE *log);
 void faults_free(struct faults *f);
 
-/* Any fault probability above zero. */
+/* Any fault probability above zero, or a segment to drop. */
 bool faults_enabled(const struct faults *f);
 
 /* Feed one frame; emit is called for each frame to pass on (none, one, two, or a released
@@ -66,6 +71,9 @@ void faults_tick(struct faults *f, uint64_t now_ps, fault_emit_fn emit, void *ct
 struct fault_counts faults_counts(const struct faults *f, enum fault_dir dir);
 
 const char *fault_dir_name(enum fault_dir dir);
+
+/* "to-net:N" or "to-rtl:N" (N >= 1) into cfg->drop_segment; -1 on malformed input. */
+int faults_parse_drop_segment(const char *text, struct fault_config *cfg);
 
 /* Percentage in [0, 100] from text; -1 on malformed or out-of-range input. */
 double faults_parse_pct(const char *text);

@@ -194,6 +194,62 @@ static void test_faults(void)
     CHECK(faults_parse_pct("") < 0);
 }
 
+/* An Ethernet/IPv4/TCP frame with plen payload bytes and sequence number seq. */
+static size_t tcp_frame(uint8_t *p, uint32_t seq, unsigned plen)
+{
+    memset(p, 0, 14 + 20 + 20 + plen);
+    p[12] = 0x08;
+    p[14] = 0x45;
+    p[16] = (uint8_t)((40 + plen) >> 8);
+    p[17] = (uint8_t)(40 + plen);
+    p[23] = 6;
+    p[38] = (uint8_t)(seq >> 24);
+    p[39] = (uint8_t)(seq >> 16);
+    p[40] = (uint8_t)(seq >> 8);
+    p[41] = (uint8_t)seq;
+    p[46] = 0x50;
+    return 14 + 20 + 20 + plen;
+}
+
+static void test_drop_segment(void)
+{
+    struct fault_config cfg = { .seed = 1, .reorder_hold_ps = 1000000 };
+    CHECK(faults_parse_drop_segment("to-net:3", &cfg) == 0 && cfg.drop_segment[FAULT_TO_NET] == 3);
+    CHECK(faults_parse_drop_segment("to-rtl:1", &cfg) == 0 && cfg.drop_segment[FAULT_TO_RTL] == 1);
+    CHECK(faults_parse_drop_segment("to-net:0", &cfg) < 0);
+    CHECK(faults_parse_drop_segment("to-net:", &cfg) < 0);
+    CHECK(faults_parse_drop_segment("to-net:2x", &cfg) < 0);
+    CHECK(faults_parse_drop_segment("sideways:2", &cfg) < 0);
+    CHECK(faults_parse_drop_segment("to-net:-2", &cfg) < 0);
+    cfg.drop_segment[FAULT_TO_RTL] = 0;
+
+    /* Pure ACKs and a fragment do not count; the third data segment to the net goes. */
+    static char log[4096];
+    FILE *lf = fmemopen(log, sizeof log, "w");
+    struct faults *f = faults_new(&cfg, lf);
+    CHECK(faults_enabled(f));
+    struct sink s;
+    memset(&s, 0, sizeof s);
+    uint8_t fr[200];
+    uint32_t seqs[] = { 100, 200, 300, 400, 500 };
+    for (unsigned i = 0; i < 5; i++) {
+        faults_frame(f, FAULT_TO_NET, fr, tcp_frame(fr, 7, 0), 0, sink_emit, &s); /* ACK */
+        size_t n = tcp_frame(fr, seqs[i], 100);
+        if (i == 1) {
+            fr[20] = 0x20; /* more fragments: not a segment the injector counts */
+            faults_frame(f, FAULT_TO_NET, fr, n, 0, sink_emit, &s);
+            n = tcp_frame(fr, seqs[i], 100);
+        }
+        faults_frame(f, FAULT_TO_RTL, fr, n, 0, sink_emit, &s); /* other direction */
+        faults_frame(f, FAULT_TO_NET, fr, n, 5000u * i, sink_emit, &s);
+    }
+    faults_free(f);
+    fclose(lf);
+    CHECK(s.count == 5 + 1 + 5 + 5 - 1);
+    CHECK(strstr(log, "to-net 7 drop segment 3 seq 300 len 100 at 10000 ps\n") != NULL);
+    CHECK(strstr(log, "to-rtl") != NULL && strstr(log, "to-rtl 3 drop") == NULL);
+}
+
 static void test_pcap(void)
 {
     char path[] = "/tmp/test_sim_units_XXXXXX";
@@ -336,6 +392,7 @@ int main(void)
     test_crc();
     test_framing();
     test_faults();
+    test_drop_segment();
     test_pcap();
     test_hostfwd();
     test_link_phy();

@@ -128,6 +128,8 @@ static void usage(FILE *out)
         "                               fault percentages per frame, both directions\n"
         "  --corrupt-after-fcs          corrupt frames to the RTL after the FCS (the MAC must\n"
         "                               catch it); default corrupts before it (checksums must)\n"
+        "  --drop-segment DIR:N         drop the Nth TCP segment with payload going DIR (to-net:\n"
+        "                               from the device, to-rtl: to it); once per direction\n"
         "  --reorder-hold T             longest time a reordered frame is held (default 1ms)\n"
         "  --seed N                     fault PRNG seed (default 1)\n"
         "  --fault-log FILE             one line per fault decision\n"
@@ -247,7 +249,7 @@ static double parse_pct_option(const char *name, const char *text)
 enum long_only_option {
     OPT_NET = 256, OPT_IP, OPT_GW, OPT_MAC, OPT_PCAP, OPT_DROP, OPT_DUP, OPT_REORDER,
     OPT_CORRUPT, OPT_CORRUPT_AFTER_FCS, OPT_REORDER_HOLD, OPT_SEED, OPT_FAULT_LOG, OPT_HOSTFWD,
-    OPT_TIME, OPT_POLL, OPT_STATS, OPT_BENCH, OPT_LINK, OPT_LINK_PHY,
+    OPT_TIME, OPT_POLL, OPT_STATS, OPT_BENCH, OPT_LINK, OPT_LINK_PHY, OPT_DROP_SEGMENT,
 };
 
 static void parse_link_phy(const char *text, struct options *o)
@@ -283,6 +285,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         { "dup", required_argument, NULL, OPT_DUP },
         { "reorder", required_argument, NULL, OPT_REORDER },
         { "corrupt", required_argument, NULL, OPT_CORRUPT },
+        { "drop-segment", required_argument, NULL, OPT_DROP_SEGMENT },
         { "corrupt-after-fcs", no_argument, NULL, OPT_CORRUPT_AFTER_FCS },
         { "reorder-hold", required_argument, NULL, OPT_REORDER_HOLD },
         { "seed", required_argument, NULL, OPT_SEED },
@@ -355,6 +358,10 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_CORRUPT:
             o->faults.corrupt_pct = parse_pct_option("corrupt", optarg);
+            break;
+        case OPT_DROP_SEGMENT:
+            if (faults_parse_drop_segment(optarg, &o->faults) < 0)
+                usage_error("bad --drop-segment '%s': want to-net:N or to-rtl:N, N >= 1", optarg);
             break;
         case OPT_CORRUPT_AFTER_FCS:
             o->faults.corrupt_after_fcs = true;
