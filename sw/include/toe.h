@@ -321,22 +321,36 @@ TOE_API const char *toe_tcp_state_name(int state);
  * error. */
 TOE_API int toe_tcp_socket(toe_dev *dev, toe_sock **s);
 
+/* Choose the local port of a later toe_tcp_connect (without it, connect picks an ephemeral
+ * port, 49152..65535). Needed for a simultaneous open, where both ends connect to each
+ * other's known port. The port stays the socket's until it is closed: toe_tcp_connect may be
+ * called again after a failed attempt. The address is always the device's.
+ *   port  1..65535
+ * Returns 0, TOE_EINVAL (NULL socket, port 0, already bound), TOE_EISCONN (not a fresh
+ * socket), TOE_EADDRINUSE (another socket is bound to the port or uses it: listening,
+ * connected or in TIME-WAIT). Does not block. */
+TOE_API int toe_tcp_bind(toe_sock *s, uint16_t port);
+
 /* Active open to ip:port: resolves the next hop (ARP), sends the SYN (MSS 1460 and a window
  * scale; no SACK or timestamps) and waits for the handshake, resending the SYN with backoff
- * (1, 2, 4, ... s of device time, 6 resends).
+ * (1, 2, 4, ... s of device time, 6 resends). The local port is the one of toe_tcp_bind, if
+ * any, else an ephemeral one.
  *   timeout_ms  0: start and return TOE_EAGAIN; completion shows as TOE_POLLOUT (or
  *               TOE_POLLERR) in toe_tcp_poll, and calling toe_tcp_connect again with the
  *               same address returns 0 once established. -1: until the SYN retries end.
  * Returns 0 (ESTABLISHED), TOE_EINVAL (bad address, port 0), TOE_EISCONN (not a fresh
- * socket, or connecting elsewhere), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the attempt
- * is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN), TOE_ENOSLOT,
- * TOE_EUNREACH (ARP failed), a CSR error, TOE_EIO, TOE_ENODEV. Blocks. */
+ * socket, or connecting elsewhere), TOE_EADDRINUSE (the bound port already has a connection
+ * to ip:port, or no ephemeral port is free), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the
+ * attempt is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN),
+ * TOE_ENOSLOT, TOE_EUNREACH (ARP failed), a CSR error, TOE_EIO, TOE_ENODEV. Blocks. */
 TOE_API int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms);
 
 /* Listen on port (all of the device's address). backlog bounds connections in SYN-RECEIVED
  * plus established ones not yet accepted (1..64; 0 means 8); more SYNs are dropped and
  * counted (TOE_HSTAT_TCP_LISTEN_DROP), as are SYNs when no slot is free.
- * Returns 0, TOE_EINVAL, TOE_EISCONN (not a fresh socket), TOE_EADDRINUSE. Does not block. */
+ * Returns 0, TOE_EINVAL (also: the socket is bound to another port), TOE_EISCONN (not a fresh
+ * socket), TOE_EADDRINUSE (a listener on port, or another socket bound to it). Does not
+ * block. */
 TOE_API int toe_tcp_listen(toe_sock *s, uint16_t port, int backlog);
 
 /* Take one established connection from a listening socket.

@@ -329,8 +329,18 @@ static uint32_t gen_iss(struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_
 static int port_in_use(struct toe_tcp *t, uint16_t p, uint32_t rip, uint16_t rport)
 {
     for (toe_sock *s = t->socks; s; s = s->next)
-        if (s->lport == p && (s->state == TOE_TCPS_LISTEN ||
-                              (s->state != TOE_TCPS_CLOSED && s->rip == rip && s->rport == rport)))
+        if (s->bport == p ||
+            (s->lport == p && (s->state == TOE_TCPS_LISTEN ||
+                               (s->state != TOE_TCPS_CLOSED && s->rip == rip && s->rport == rport))))
+            return 1;
+    return 0;
+}
+
+/* Another socket holds port p: bound to it, or using it (listening, connected, TIME-WAIT). */
+static int port_taken(struct toe_tcp *t, const toe_sock *self, uint16_t p)
+{
+    for (toe_sock *s = t->socks; s; s = s->next)
+        if (s != self && (s->bport == p || (s->state != TOE_TCPS_CLOSED && s->lport == p)))
             return 1;
     return 0;
 }
@@ -1179,6 +1189,10 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
     uint64_t deadline = toe_deadline(timeout_ms);
     int same = s->rip == ip && s->rport == port;
     if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && s->lport == 0) {
+        if (s->bport && find_conn(t, ip, port, s->bport))
+            return toe_seterr(dev, TOE_EADDRINUSE, "%u.%u.%u.%u:%u from port %u: already connected",
+                              ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, port,
+                              s->bport);
         int r = toe_arp_resolve(dev, ip, s->mac, timeout_ms);
         int arp_wait = r == TOE_EAGAIN && timeout_ms == 0; /* the work step goes on with it */
         if (r && !arp_wait)
@@ -1191,7 +1205,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         }
         s->rip = ip;
         s->rport = port;
-        s->lport = pick_port(t, ip, port);
+        s->lport = s->bport ? s->bport : pick_port(t, ip, port);
         uint64_t now;
         if (!s->lport) {
             release_slot(s);
@@ -1246,14 +1260,33 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
     }
 }
 
+int toe_tcp_bind(toe_sock *s, uint16_t port)
+{
+    if (!s || !port)
+        return TOE_EINVAL;
+    if (s->state != TOE_TCPS_CLOSED || s->slot >= 0 || s->lport)
+        return toe_seterr(s->dev, TOE_EISCONN, "socket already in use");
+    if (s->bport)
+        return toe_seterr(s->dev, TOE_EINVAL, "socket already bound to port %u", s->bport);
+    if (port_taken(s->dev->tcp, s, port))
+        return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u in use", port);
+    s->bport = port;
+    return 0;
+}
+
 int toe_tcp_listen(toe_sock *s, uint16_t port, int backlog)
 {
     if (!s || !port || backlog < 0 || backlog > TOE_TCP_BACKLOG_MAX)
         return TOE_EINVAL;
     if (s->state != TOE_TCPS_CLOSED || s->slot >= 0 || s->lport)
         return toe_seterr(s->dev, TOE_EISCONN, "socket already in use");
+    if (s->bport && s->bport != port)
+        return toe_seterr(s->dev, TOE_EINVAL, "socket bound to port %u, not %u", s->bport, port);
     if (find_listener(s->dev->tcp, port))
         return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u already has a listener", port);
+    for (toe_sock *x = s->dev->tcp->socks; x; x = x->next)
+        if (x != s && x->bport == port)
+            return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u is bound by another socket", port);
     s->state = TOE_TCPS_LISTEN;
     s->lport = port;
     s->backlog = backlog ? backlog : 8;

@@ -61,6 +61,7 @@ struct toe_sock {
     /* connection */
     uint32_t rip;
     uint16_t lport, rport;
+    uint16_t bport;          /* toe_tcp_bind: the local port connect uses (0: ephemeral) */
     uint8_t mac[6];
     uint16_t mss;            /* the peer's */
     uint8_t snd_ws, rcv_ws;

@@ -268,6 +268,56 @@ static void test_syn_sent(void)
     CHECK(nsocks() == 0, "test_syn_sent_no_leak (%u sockets)", nsocks());
 }
 
+static void test_closed_bind(void)
+{
+    toe_sock *s, *s2, *l;
+    toe_tcp_socket(d, &s);
+    toe_tcp_socket(d, &s2);
+    toe_tcp_socket(d, &l);
+    CHECK(toe_tcp_bind(NULL, 5000) == TOE_EINVAL && toe_tcp_bind(s, 0) == TOE_EINVAL,
+          "test_closed_bind_bad_arguments_einval");
+    CHECK(toe_tcp_bind(s, 5000) == 0 && toe_tcp_bind(s, 5001) == TOE_EINVAL,
+          "test_closed_bind_twice_einval");
+    CHECK(toe_tcp_bind(s2, 5000) == TOE_EADDRINUSE, "test_closed_bind_port_bound_eaddrinuse");
+    CHECK(toe_tcp_listen(l, 5000, 1) == TOE_EADDRINUSE && toe_tcp_listen(s, 5001, 1) == TOE_EINVAL,
+          "test_closed_listen_on_bound_port_refused");
+    CHECK(toe_tcp_listen(l, 8080, 1) == 0 && toe_tcp_bind(s2, 8080) == TOE_EADDRINUSE &&
+              toe_tcp_bind(l, 8081) == TOE_EISCONN,
+          "test_listen_port_bind_eaddrinuse");
+    /* connect from the bound port */
+    int r = toe_tcp_connect(s, PEER, 80, 0);
+    struct tseg t;
+    CHECK(r == TOE_EAGAIN && !raw_seg(0, &t) && t.flags == TH_SYN && t.sport == 5000 &&
+              s->lport == 5000,
+          "test_closed_bind_connect_uses_port (sport %u)", t.sport);
+    CHECK(toe_tcp_bind(s, 5002) == TOE_EISCONN, "test_syn_sent_bind_eisconn");
+    /* The same 4-tuple from another socket bound to the port: refused before any SYN. */
+    toe_sock *s3;
+    toe_tcp_socket(d, &s3);
+    s3->bport = 5000; /* as if bound before s connected (bind itself refuses it now) */
+    unsigned n = m.nraw;
+    r = toe_tcp_connect(s3, PEER, 80, 0);
+    CHECK(r == TOE_EADDRINUSE && m.nraw == n && s3->slot < 0,
+          "test_closed_connect_bound_tuple_in_use_eaddrinuse (%s)", toe_error_name(r));
+    toe_tcp_close(s3, 0);
+    /* A failed attempt keeps the port: connect again from it. */
+    raw_seg(0, &t);
+    mock_tcp_seg(&m, PEER, 80, 5000, 0, t.seq + 1, TH_RST | TH_ACK, 0, NULL, 0, NULL, 0);
+    r = toe_tcp_connect(s, PEER, 80, 1000);
+    int r2 = toe_tcp_connect(s, PEER, 80, 0);
+    CHECK(r == TOE_ECONNREFUSED && r2 == TOE_EAGAIN && !raw_seg(0, &t) && t.flags == TH_SYN &&
+              t.sport == 5000,
+          "test_syn_sent_rst_bound_port_kept (%s, %s, sport %u)", toe_error_name(r),
+          toe_error_name(r2), t.sport);
+    /* While s connects from it, the port stays taken. */
+    CHECK(toe_tcp_bind(s2, 5000) == TOE_EADDRINUSE, "test_syn_sent_bound_port_stays_taken");
+    toe_tcp_close(s, 0);
+    CHECK(toe_tcp_bind(s2, 5000) == 0, "test_closed_bind_port_free_after_close");
+    toe_tcp_close(s2, 0);
+    toe_tcp_close(l, 0);
+    CHECK(nsocks() == 0, "test_closed_bind_no_leak (%u sockets)", nsocks());
+}
+
 /* ---- ESTABLISHED -------------------------------------------------------------------- */
 
 static void test_established_data(void)
@@ -681,6 +731,7 @@ int main(void)
     }
     test_closed();
     test_syn_sent();
+    test_closed_bind();
     test_established_data();
     test_established_rst_syn();
     test_closing();
