@@ -334,15 +334,18 @@ TOE_API int toe_tcp_bind(toe_sock *s, uint16_t port);
 /* Active open to ip:port: resolves the next hop (ARP), sends the SYN (MSS 1460 and a window
  * scale; no SACK or timestamps) and waits for the handshake, resending the SYN with backoff
  * (1, 2, 4, ... s of device time, 6 resends). The local port is the one of toe_tcp_bind, if
- * any, else an ephemeral one.
+ * any, else an ephemeral one. Simultaneous open (RFC 9293 3.5): if the peer's SYN to that
+ * port crosses ours, the socket answers with a SYN-ACK (resent with the same backoff, 5
+ * times) and the peer's ACK or SYN-ACK completes the connection as usual.
  *   timeout_ms  0: start and return TOE_EAGAIN; completion shows as TOE_POLLOUT (or
  *               TOE_POLLERR) in toe_tcp_poll, and calling toe_tcp_connect again with the
  *               same address returns 0 once established. -1: until the SYN retries end.
  * Returns 0 (ESTABLISHED), TOE_EINVAL (bad address, port 0), TOE_EISCONN (not a fresh
  * socket, or connecting elsewhere), TOE_EADDRINUSE (the bound port already has a connection
  * to ip:port, or no ephemeral port is free), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the
- * attempt is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN),
- * TOE_ENOSLOT, TOE_EUNREACH (ARP failed), a CSR error, TOE_EIO, TOE_ENODEV. Blocks. */
+ * attempt is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN, or to
+ * any SYN-ACK of a simultaneous open), TOE_ENOSLOT, TOE_EUNREACH (ARP failed), a CSR error,
+ * TOE_EIO, TOE_ENODEV. Blocks. */
 TOE_API int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms);
 
 /* Listen on port (all of the device's address). backlog bounds connections in SYN-RECEIVED
@@ -388,7 +391,8 @@ TOE_API int toe_tcp_shutdown(toe_sock *s, int timeout_ms);
  * A connection ends with a FIN after all sent data and waits up to timeout_ms for it to be
  * acknowledged; the rest of the close (FIN-WAIT-2, TIME-WAIT) goes on inside the device
  * handle. Unread received data turns the close into an abort (RST), as in RFC 2525 2.17.
- * A listening socket resets its connections that were not accepted.
+ * A listening socket resets its connections that were not accepted. A connect still in its
+ * handshake is abandoned (with a RST once our SYN-ACK of a simultaneous open is out).
  * Returns 0, TOE_ETIMEDOUT (FIN not acknowledged in time: the close goes on), TOE_ECONNRESET
  * (reset by the peer, or aborted here for unread data), a CSR error. */
 TOE_API int toe_tcp_close(toe_sock *s, int timeout_ms);

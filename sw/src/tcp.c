@@ -452,12 +452,23 @@ static void established(toe_sock *s)
     if (s->state != TOE_TCPS_SYN_RCVD)
         return;
     s->state = TOE_TCPS_ESTABLISHED;
-    if (s->syn_tries == 1 && t->now > s->syn_sent_at)
+    /* An RTT sample from our SYN-ACK to the ACK that answers it; a SYN-ACK of the peer's
+     * answered our SYN, not our SYN-ACK. */
+    if (s->syn_tries == 1 && !s->syn_acked && t->now > s->syn_sent_at)
         tcp_rtt_sample(s, (uint32_t)(t->now - s->syn_sent_at));
     s->syn_at = 0;
     s->last_activity = t->now;
-    s->dev->hs[TOE_HSTAT_TCP_PASSIVE_OPENS]++;
+    s->dev->hs[s->active ? TOE_HSTAT_TCP_ACTIVE_OPENS : TOE_HSTAT_TCP_PASSIVE_OPENS]++;
     tcp_timers_update(s);
+}
+
+/* Simultaneous open, the slot open with SYN_RCVD: the peer's SYN-ACK acknowledged our SYN.
+ * The peer has nothing more to send, so no ACK will clear the slot's flag: the host does. */
+static void synack_established(toe_sock *s)
+{
+    toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS),
+                        s->nodelay ? 0u : TOE_CONST_SF_NAGLE, s->slot);
+    established(s);
 }
 
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n)
@@ -634,6 +645,21 @@ static void raw_ack(toe_sock *s)
     tcp_send_seg(s, s->tx_end + (s->fin_queued ? 1u : 0u), tcp_rcv_nxt(s), TH_ACK, 0, 0, NULL, 0);
 }
 
+/* Take the peer's SYN (or SYN-ACK): IRS, MSS, window scale (RFC 7323 2.2: in use only if
+ * both SYNs carry it; our SYN always does, a SYN-ACK of ours only in answer to one), window. */
+static void syn_options(toe_sock *s, const struct seg *g)
+{
+    s->irs = g->seq;
+    s->mss = (uint16_t)(g->mss > 0 ? (g->mss < TOE_TCP_OUR_MSS ? g->mss : TOE_TCP_OUR_MSS) : 536);
+    if (s->mss < 64)
+        s->mss = 64;
+    s->ws_ok = g->ws >= 0;
+    s->snd_ws = (uint8_t)(s->ws_ok ? g->ws : 0);
+    s->rcv_ws = s->ws_ok ? s->dev->tcp->rcv_ws : 0;
+    s->snd_wnd = g->wnd; /* never scaled in a SYN segment */
+    s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->irs + 1;
+}
+
 static void syn_sent_input(toe_sock *s, const struct seg *g)
 {
     struct toe_tcp *t = s->dev->tcp;
@@ -648,29 +674,28 @@ static void syn_sent_input(toe_sock *s, const struct seg *g)
         }
         return;
     }
-    if ((g->flags & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK)) {
-        s->dev->hs[TOE_HSTAT_TCP_SEG_BAD]++; /* simultaneous open is not supported */
+    if (!(g->flags & TH_SYN)) {
+        s->dev->hs[TOE_HSTAT_TCP_SEG_BAD]++; /* neither SYN nor RST: dropped */
         return;
     }
     if (s->work & W_PROGRAM)
         return; /* a second copy of the SYN-ACK */
-    s->irs = g->seq;
-    s->mss = (uint16_t)(g->mss > 0 ? (g->mss < TOE_TCP_OUR_MSS ? g->mss : TOE_TCP_OUR_MSS) : 536);
-    if (s->mss < 64)
-        s->mss = 64;
-    if (g->ws >= 0) {
-        s->ws_ok = 1;
-        s->snd_ws = (uint8_t)g->ws;
-    } else {
-        s->ws_ok = 0;
-        s->snd_ws = s->rcv_ws = 0;
-    }
-    s->snd_wnd = g->wnd; /* never scaled in a SYN segment */
-    s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->irs + 1;
-    if (s->syn_tries == 1 && t->now > s->syn_sent_at)
-        tcp_rtt_sample(s, (uint32_t)(t->now - s->syn_sent_at));
+    syn_options(s, g);
     s->syn_at = 0;
     s->work |= W_PROGRAM;
+    if (g->flags & TH_ACK) {
+        if (s->syn_tries == 1 && t->now > s->syn_sent_at)
+            tcp_rtt_sample(s, (uint32_t)(t->now - s->syn_sent_at));
+        return;
+    }
+    /* A SYN without ACK: simultaneous open (RFC 9293 3.5, figure 8). SYN-RECEIVED: the work
+     * step programs the slot with SYN_RCVD and sends our SYN-ACK, as for a passive open. */
+    s->state = TOE_TCPS_SYN_RCVD;
+    if (s->work & W_ARP) {
+        /* Our SYN is not out yet (next hop unresolved): answer through the SYN's next hop. */
+        memcpy(s->mac, g->smac, 6);
+        s->work &= ~(unsigned)W_ARP;
+    }
 }
 
 static void rst_input(toe_sock *s, const struct seg *g)
@@ -723,17 +748,9 @@ static void listen_input(toe_sock *l, const struct seg *g)
     c->rport = g->sport;
     c->lport = g->dport;
     memcpy(c->mac, g->smac, 6); /* the next hop the SYN came through */
-    c->irs = g->seq;
+    syn_options(c, g);
     c->iss = gen_iss(t, c->rip, c->lport, c->rport);
-    c->mss = (uint16_t)(g->mss > 0 ? (g->mss < TOE_TCP_OUR_MSS ? g->mss : TOE_TCP_OUR_MSS) : 536);
-    if (c->mss < 64)
-        c->mss = 64;
-    c->ws_ok = g->ws >= 0;
-    c->snd_ws = (uint8_t)(g->ws >= 0 ? g->ws : 0);
-    c->rcv_ws = c->ws_ok ? t->rcv_ws : 0;
-    c->snd_wnd = g->wnd;
     c->snd_una = c->tx_end = c->iss + 1;
-    c->rcv_nxt_ev = c->rx_expect = c->rx_read = c->rx_cons_sent = c->irs + 1;
     c->work |= W_PROGRAM;
 }
 
@@ -763,7 +780,8 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
         if (g.flags & TH_RST) {
             if (g.seq == s->irs + 1) {
                 dev->hs[TOE_HSTAT_TCP_RST_RX]++;
-                tcp_set_error(s, TOE_ECONNRESET);
+                /* RFC 9293 3.10.7.4: coming from SYN-SENT, the connection was refused. */
+                tcp_set_error(s, s->active ? TOE_ECONNREFUSED : TOE_ECONNRESET);
             } else if (SEQ_GT(g.seq, s->irs + 1) && SEQ_LT(g.seq, s->irs + 1 + t->ring)) {
                 challenge_ack(s);
             }
@@ -772,6 +790,15 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
             if (slot_open(s)) {
                 tcp_send_seg(s, s->iss, s->irs + 1, TH_SYN | TH_ACK, syn_window(t), 1, NULL, 0);
                 dev->hs[TOE_HSTAT_TCP_SYN_RETRANS]++;
+            }
+        } else if (s->active && (g.flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+                   g.seq == s->irs && g.ack == s->iss + 1) {
+            /* Simultaneous open: the peer's SYN-ACK acknowledges our SYN (figure 8, line 6).
+             * If the slot is not programmed yet, program_slot sees syn_acked. */
+            if (!s->syn_acked) {
+                s->syn_acked = 1;
+                if (slot_open(s))
+                    synack_established(s);
             }
         } else if (g.flags & TH_SYN) {
             challenge_ack(s);
@@ -813,8 +840,11 @@ static uint32_t initial_cwnd(const toe_sock *s)
 static void program_slot(toe_sock *s)
 {
     struct toe_tcp *t = s->dev->tcp;
-    int passive = s->state == TOE_TCPS_SYN_RCVD;
-    if (s->state != TOE_TCPS_SYN_SENT && !passive) {
+    /* SYN-RECEIVED (a listener's child, or a simultaneous open): the slot waits in SYN_RCVD
+     * for the ACK of our SYN-ACK. SYN-SENT (or a simultaneous open whose SYN was already
+     * acknowledged by the peer's SYN-ACK): the slot opens established and sends the ACK. */
+    int passive = s->state == TOE_TCPS_SYN_RCVD && !s->syn_acked;
+    if (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD) {
         s->work &= ~(unsigned)W_PROGRAM;
         return;
     }
@@ -853,6 +883,8 @@ static void program_slot(toe_sock *s)
         s->syn_sent_at = t->now;
         s->syn_tries = 1;
         s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
+        if (s->syn_acked && s->state == TOE_TCPS_SYN_RCVD)
+            synack_established(s); /* the peer's SYN-ACK came while the slot was programmed */
         return;
     }
     /* The handshake's third segment comes from the device. */
@@ -1219,6 +1251,8 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         }
         tcp_note_time(t, now);
         s->err = 0;
+        s->active = 1;
+        s->syn_acked = 0;
         s->iss = gen_iss(t, ip, s->lport, port);
         s->rcv_ws = t->rcv_ws;
         s->ws_ok = 1;
@@ -1229,12 +1263,14 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         else
             send_syn(s);
         same = 1;
-    } else if (!same || (s->state != TOE_TCPS_SYN_SENT && !tcp_synchronized(s) && !s->err)) {
+    } else if (!same || (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD &&
+                         !tcp_synchronized(s) && !s->err)) {
         return toe_seterr(dev, TOE_EISCONN, "socket already in use (%s)",
                           toe_tcp_state_name(s->state));
     }
     for (int first = 1;;) {
-        if (s->state == TOE_TCPS_SYN_SENT || (s->work & W_PROGRAM)) {
+        if (s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD ||
+            (s->work & W_PROGRAM)) {
             /* still connecting */
         } else if (s->err) {
             int e = s->err;
@@ -1247,12 +1283,11 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
             return TOE_ENOTCONN;
         }
         int r = api_turn(dev, timeout_ms, deadline, &first);
-        if (r == TOE_ETIMEDOUT && s->state == TOE_TCPS_SYN_SENT) {
+        if (r == TOE_ETIMEDOUT &&
+            (s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD)) {
             t->busy++;
-            release_slot(s);
+            abort_now(s); /* a SYN-RECEIVED slot is open: RST, FREE */
             t->busy--;
-            s->state = TOE_TCPS_CLOSED;
-            stop_timers(s);
             s->lport = 0;
         }
         if (r)
@@ -1391,7 +1426,7 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
         if (s->fin_rcvd && s->rx_expect == s->fin_seq)
             return 0; /* end of stream */
         if (s->state == TOE_TCPS_CLOSED || s->state == TOE_TCPS_LISTEN ||
-            s->state == TOE_TCPS_SYN_SENT)
+            s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD)
             return TOE_ENOTCONN;
         /* Waiting long with everything read: the last RX_CONSUMED may have been lost. */
         if (toe_now_ms() - waited_from >= TOE_TCP_CONSUMED_IDLE_MS &&
@@ -1478,11 +1513,10 @@ int toe_tcp_close(toe_sock *s, int timeout_ms)
         s->state = TOE_TCPS_CLOSED;
         break;
     case TOE_TCPS_SYN_SENT:
+    case TOE_TCPS_SYN_RCVD: /* a simultaneous open: RST if the slot is open */
         t->busy++;
-        release_slot(s);
+        abort_now(s);
         t->busy--;
-        s->state = TOE_TCPS_CLOSED;
-        stop_timers(s);
         break;
     case TOE_TCPS_ESTABLISHED:
     case TOE_TCPS_CLOSE_WAIT:

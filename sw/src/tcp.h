@@ -56,6 +56,9 @@ struct toe_sock {
     int err;               /* pending error for the application (0 none) */
     unsigned work;         /* W_* */
     struct toe_sock *parent; /* a listener's child not yet accepted */
+    int active;              /* opened by toe_tcp_connect (also in SYN-RECEIVED after a
+                              * simultaneous open) */
+    int syn_acked;           /* simultaneous open: the peer's SYN-ACK acknowledged our SYN */
     int backlog;
 
     /* connection */
