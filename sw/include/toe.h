@@ -192,6 +192,7 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_TX_RESYNC,     /* TX_END behind the host's (a TX_DATA lost): written again */
     TOE_HSTAT_TCP_RESYNCS,       /* slot state re-read after link errors or event gaps */
     TOE_HSTAT_TCP_ASYNC_FAIL,    /* slot commands sent without waiting that got no RESP or an error */
+    TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED, /* challenge ACKs not sent: over the per-second limit */
     TOE_HSTAT_COUNT
 };
 
@@ -440,6 +441,20 @@ enum toe_tcp_opt {
     TOE_TCP_TIME_WAIT = 5,
 };
 TOE_API int toe_tcp_setopt(toe_sock *s, int opt, int value);
+
+/* Limit the challenge ACKs (RFC 5961: the answers to a RST or SYN that is not exactly
+ * acceptable) of the whole handle, all connections together, to per_second a second of
+ * device time (RFC 5961 section 7; counted per period of one second that starts with the
+ * first challenge ACK after the last period ended). Those over the limit are not sent and
+ * are counted in TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED. The ACKs the device sends for
+ * unacceptable segments on the fast path are not limited. A budget shared by all
+ * connections is a side channel (CVE-2016-5696: an off-path attacker who exhausts it can
+ * tell from the challenge ACKs missing on its own connection that a guessed segment hit
+ * another one); -1 removes it.
+ *   per_second  1..1000000; 0: the default, 1000; -1: no limit
+ * Takes effect from the next challenge ACK; may be called before the first socket.
+ * Returns 0 or TOE_EINVAL (NULL dev, value out of range). Does not block. */
+TOE_API int toe_tcp_set_challenge_ack_limit(toe_dev *dev, int per_second);
 
 /* One connection as toe_tcp_netstat and toe_tcp_sockinfo see it. */
 struct toe_tcp_info {

@@ -632,9 +632,22 @@ void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f,
 
 /* ---- slow-path input ---------------------------------------------------------------- */
 
+/* RFC 5961 challenge ACK, at most the handle's limit in any second of device time (7). */
 static void challenge_ack(toe_sock *s)
 {
-    s->dev->hs[TOE_HSTAT_TCP_CHALLENGE_ACK]++;
+    toe_dev *dev = s->dev;
+    struct toe_tcp *t = dev->tcp;
+    int lim = dev->tcp_chack_limit ? dev->tcp_chack_limit : TOE_TCP_CHALLENGE_ACK_LIMIT;
+    if (t->now - t->chack_start >= 1000000u) {
+        t->chack_start = t->now;
+        t->chack_n = 0;
+    }
+    if (lim > 0 && t->chack_n >= (unsigned)lim) {
+        dev->hs[TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED]++;
+        return;
+    }
+    t->chack_n++;
+    dev->hs[TOE_HSTAT_TCP_CHALLENGE_ACK]++;
     if (slot_open(s))
         tcp_slot_cmd_async(s, TOE_CMD_ACK);
 }
@@ -1667,6 +1680,17 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
     default:
         return toe_seterr(s->dev, TOE_EINVAL, "unknown TCP option %d", opt);
     }
+}
+
+int toe_tcp_set_challenge_ack_limit(toe_dev *dev, int per_second)
+{
+    if (!dev)
+        return TOE_EINVAL;
+    if (per_second < -1 || per_second > TOE_TCP_CHALLENGE_ACK_LIMIT_MAX)
+        return toe_seterr(dev, TOE_EINVAL, "challenge ACK limit %d: not -1, 0 or 1..%d",
+                          per_second, TOE_TCP_CHALLENGE_ACK_LIMIT_MAX);
+    dev->tcp_chack_limit = per_second;
+    return 0;
 }
 
 static void fill_info(const toe_sock *s, struct toe_tcp_info *in)

@@ -653,6 +653,67 @@ static void test_established_rst_syn(void)
     CHECK(nsocks() == 0, "test_established_no_leak (%u sockets)", nsocks());
 }
 
+/* RFC 5961 7: at most N challenge ACKs in a second of device time, the rest counted. */
+static void test_established_rst_challenge_ack_limit(void)
+{
+    CHECK(toe_tcp_set_challenge_ack_limit(NULL, 3) == TOE_EINVAL &&
+              toe_tcp_set_challenge_ack_limit(d, -2) == TOE_EINVAL &&
+              toe_tcp_set_challenge_ack_limit(d, 1000001) == TOE_EINVAL &&
+              toe_tcp_set_challenge_ack_limit(d, -1) == 0 &&
+              toe_tcp_set_challenge_ack_limit(d, 0) == 0,
+          "test_closed_challenge_ack_limit_checks_values");
+    enum { N = 3, K = 2 };
+    CHECK(toe_tcp_set_challenge_ack_limit(d, N) == 0, "test_closed_challenge_ack_limit_set");
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 5000);
+    advance(1100000); /* a second with no challenge ACK before this one */
+    uint64_t ch = hs(TOE_HSTAT_TCP_CHALLENGE_ACK), lim = hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED);
+    unsigned ack0 = mock_cmd_count(&m, TOE_CMD_ACK, c.slot);
+    uint64_t t0 = m.time_us;
+    /* N + K RSTs in the window, not at the device's RCV.NXT (IRS + 1). */
+    for (int i = 0; i < N + K; i++) {
+        mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 100 + (uint32_t)i, 0, TH_RST, 0, NULL, 0, NULL, 0);
+        turns(3);
+    }
+    CHECK(m.time_us - t0 < 1000000 && c.s->state == TOE_TCPS_ESTABLISHED &&
+              mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK) == ch + N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) == lim + K,
+          "test_established_rst_challenge_ack_limited (%u sent, %llu limited, %llu us)",
+          mock_cmd_count(&m, TOE_CMD_ACK, c.slot) - ack0,
+          (unsigned long long)(hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) - lim),
+          (unsigned long long)(m.time_us - t0));
+    /* A SYN in the same second draws on the same budget. */
+    mock_tcp_seg(&m, PEER, 80, c.lport, 5, 0, TH_SYN, 0, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) == lim + K + 1,
+          "test_established_syn_challenge_ack_limited");
+    /* A second of device time later there is room again. */
+    advance(1000000);
+    for (int i = 0; i < N + 1; i++) {
+        mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 200 + (uint32_t)i, 0, TH_RST, 0, NULL, 0, NULL, 0);
+        turns(3);
+    }
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + 2 * N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK) == ch + 2 * N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) == lim + K + 2,
+          "test_established_rst_challenge_ack_limit_next_second (%u sent)",
+          mock_cmd_count(&m, TOE_CMD_ACK, c.slot) - ack0);
+    /* -1: no limit. */
+    toe_tcp_set_challenge_ack_limit(d, -1);
+    for (int i = 0; i < N + K; i++) {
+        mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 300 + (uint32_t)i, 0, TH_RST, 0, NULL, 0, NULL, 0);
+        turns(3);
+    }
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + 3 * N + K &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) == lim + K + 2,
+          "test_established_rst_challenge_ack_no_limit");
+    toe_tcp_set_challenge_ack_limit(d, 0);
+    toe_tcp_abort(c.s);
+    CHECK(nsocks() == 0, "test_established_challenge_ack_no_leak (%u sockets)", nsocks());
+}
+
 /* ---- closing ------------------------------------------------------------------------ */
 
 static void test_closing(void)
@@ -896,6 +957,7 @@ int main(void)
     test_syn_sent_syn();
     test_established_data();
     test_established_rst_syn();
+    test_established_rst_challenge_ack_limit();
     test_closing();
     test_listen();
     /* Counts of slot commands are only right while the log has room. */
