@@ -632,7 +632,8 @@ void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f,
 
 /* ---- slow-path input ---------------------------------------------------------------- */
 
-/* RFC 5961 challenge ACK, at most the handle's limit in any second of device time (7). */
+/* RFC 5961 challenge ACK, at most the handle's limit per second of device time (section 7):
+ * counted in one-second periods, each begun by the first challenge ACK after the last. */
 static void challenge_ack(toe_sock *s)
 {
     toe_dev *dev = s->dev;

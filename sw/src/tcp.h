@@ -24,10 +24,10 @@
 #define TOE_TCP_SSTHRESH_INIT 0x3fffffffu
 #define TOE_TCP_BACKLOG_MAX 64
 /* Challenge ACKs per second of device time, all connections of the handle together (RFC 5961
- * 7 asks for a limit and leaves the number open). 1000 as Linux from 4.7 until 6.0 (the
- * tcp_challenge_ack_limit sysctl): plenty for peers that really lost their state, while a
- * blind RST/SYN flood cannot make us send more than 1000 ACKs a second, each also a
- * SLOT_CMD write on the host link. */
+ * 7 asks for a limit and leaves the number open). 1000 as Linux's tcp_challenge_ack_limit
+ * from 4.7 until 6.0 (which also randomised it): plenty for peers that lost their state,
+ * while a blind RST/SYN flood cannot make us send more than 1000 ACKs a second, each also
+ * a SLOT_CMD write on the host link. */
 #define TOE_TCP_CHALLENGE_ACK_LIMIT 1000
 #define TOE_TCP_CHALLENGE_ACK_LIMIT_MAX 1000000
 
