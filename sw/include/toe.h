@@ -192,6 +192,7 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_TX_RESYNC,     /* TX_END behind the host's (a TX_DATA lost): written again */
     TOE_HSTAT_TCP_RESYNCS,       /* slot state re-read after link errors or event gaps */
     TOE_HSTAT_TCP_ASYNC_FAIL,    /* slot commands sent without waiting that got no RESP or an error */
+    TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED, /* challenge ACKs not sent: over the per-second limit */
     TOE_HSTAT_COUNT
 };
 
@@ -321,22 +322,39 @@ TOE_API const char *toe_tcp_state_name(int state);
  * error. */
 TOE_API int toe_tcp_socket(toe_dev *dev, toe_sock **s);
 
+/* Choose the local port of a later toe_tcp_connect (without it, connect picks an ephemeral
+ * port, 49152..65535). Needed for a simultaneous open, where both ends connect to each
+ * other's known port. The port stays the socket's until it is closed: toe_tcp_connect may be
+ * called again after a failed attempt. The address is always the device's.
+ *   port  1..65535
+ * Returns 0, TOE_EINVAL (NULL socket, port 0, already bound), TOE_EISCONN (not a fresh
+ * socket), TOE_EADDRINUSE (another socket is bound to the port or uses it: listening,
+ * connected or in TIME-WAIT). Does not block. */
+TOE_API int toe_tcp_bind(toe_sock *s, uint16_t port);
+
 /* Active open to ip:port: resolves the next hop (ARP), sends the SYN (MSS 1460 and a window
  * scale; no SACK or timestamps) and waits for the handshake, resending the SYN with backoff
- * (1, 2, 4, ... s of device time, 6 resends).
+ * (1, 2, 4, ... s of device time, 6 resends). The local port is the one of toe_tcp_bind, if
+ * any, else an ephemeral one. Simultaneous open (RFC 9293 3.5): if the peer's SYN to that
+ * port crosses ours, the socket answers with a SYN-ACK (resent with the same backoff, 5
+ * times) and the peer's ACK or SYN-ACK completes the connection as usual.
  *   timeout_ms  0: start and return TOE_EAGAIN; completion shows as TOE_POLLOUT (or
  *               TOE_POLLERR) in toe_tcp_poll, and calling toe_tcp_connect again with the
  *               same address returns 0 once established. -1: until the SYN retries end.
  * Returns 0 (ESTABLISHED), TOE_EINVAL (bad address, port 0), TOE_EISCONN (not a fresh
- * socket, or connecting elsewhere), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the attempt
- * is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN), TOE_ENOSLOT,
- * TOE_EUNREACH (ARP failed), a CSR error, TOE_EIO, TOE_ENODEV. Blocks. */
+ * socket, or connecting elsewhere), TOE_EADDRINUSE (the bound port already has a connection
+ * to ip:port, or no ephemeral port is free), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the
+ * attempt is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN, or to
+ * any SYN-ACK of a simultaneous open), TOE_ENOSLOT, TOE_EUNREACH (ARP failed), a CSR error,
+ * TOE_EIO, TOE_ENODEV. Blocks. */
 TOE_API int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms);
 
 /* Listen on port (all of the device's address). backlog bounds connections in SYN-RECEIVED
  * plus established ones not yet accepted (1..64; 0 means 8); more SYNs are dropped and
  * counted (TOE_HSTAT_TCP_LISTEN_DROP), as are SYNs when no slot is free.
- * Returns 0, TOE_EINVAL, TOE_EISCONN (not a fresh socket), TOE_EADDRINUSE. Does not block. */
+ * Returns 0, TOE_EINVAL (also: the socket is bound to another port), TOE_EISCONN (not a fresh
+ * socket), TOE_EADDRINUSE (a listener on port, or another socket bound to it). Does not
+ * block. */
 TOE_API int toe_tcp_listen(toe_sock *s, uint16_t port, int backlog);
 
 /* Take one established connection from a listening socket.
@@ -374,7 +392,8 @@ TOE_API int toe_tcp_shutdown(toe_sock *s, int timeout_ms);
  * A connection ends with a FIN after all sent data and waits up to timeout_ms for it to be
  * acknowledged; the rest of the close (FIN-WAIT-2, TIME-WAIT) goes on inside the device
  * handle. Unread received data turns the close into an abort (RST), as in RFC 2525 2.17.
- * A listening socket resets its connections that were not accepted.
+ * A listening socket resets its connections that were not accepted. A connect still in its
+ * handshake is abandoned (with a RST once our SYN-ACK of a simultaneous open is out).
  * Returns 0, TOE_ETIMEDOUT (FIN not acknowledged in time: the close goes on), TOE_ECONNRESET
  * (reset by the peer, or aborted here for unread data), a CSR error. */
 TOE_API int toe_tcp_close(toe_sock *s, int timeout_ms);
@@ -422,6 +441,20 @@ enum toe_tcp_opt {
     TOE_TCP_TIME_WAIT = 5,
 };
 TOE_API int toe_tcp_setopt(toe_sock *s, int opt, int value);
+
+/* Limit the challenge ACKs (RFC 5961: the answers to a RST or SYN that is not exactly
+ * acceptable) of the whole handle, all connections together, to per_second a second of
+ * device time (RFC 5961 section 7; counted per period of one second that starts with the
+ * first challenge ACK after the last period ended). Those over the limit are not sent and
+ * are counted in TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED. The ACKs the device sends for
+ * unacceptable segments on the fast path are not limited. A budget shared by all
+ * connections is a side channel (CVE-2016-5696: an off-path attacker who exhausts it can
+ * tell from the challenge ACKs missing on its own connection that a guessed segment hit
+ * another one); -1 removes it.
+ *   per_second  1..1000000; 0: the default, 1000; -1: no limit
+ * Takes effect from the next challenge ACK; may be called before the first socket.
+ * Returns 0 or TOE_EINVAL (NULL dev, value out of range). Does not block. */
+TOE_API int toe_tcp_set_challenge_ack_limit(toe_dev *dev, int per_second);
 
 /* One connection as toe_tcp_netstat and toe_tcp_sockinfo see it. */
 struct toe_tcp_info {

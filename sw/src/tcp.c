@@ -329,8 +329,18 @@ static uint32_t gen_iss(struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_
 static int port_in_use(struct toe_tcp *t, uint16_t p, uint32_t rip, uint16_t rport)
 {
     for (toe_sock *s = t->socks; s; s = s->next)
-        if (s->lport == p && (s->state == TOE_TCPS_LISTEN ||
-                              (s->state != TOE_TCPS_CLOSED && s->rip == rip && s->rport == rport)))
+        if (s->bport == p ||
+            (s->lport == p && (s->state == TOE_TCPS_LISTEN ||
+                               (s->state != TOE_TCPS_CLOSED && s->rip == rip && s->rport == rport))))
+            return 1;
+    return 0;
+}
+
+/* Another socket holds port p: bound to it, or using it (listening, connected, TIME-WAIT). */
+static int port_taken(struct toe_tcp *t, const toe_sock *self, uint16_t p)
+{
+    for (toe_sock *s = t->socks; s; s = s->next)
+        if (s != self && (s->bport == p || (s->state != TOE_TCPS_CLOSED && s->lport == p)))
             return 1;
     return 0;
 }
@@ -442,12 +452,23 @@ static void established(toe_sock *s)
     if (s->state != TOE_TCPS_SYN_RCVD)
         return;
     s->state = TOE_TCPS_ESTABLISHED;
-    if (s->syn_tries == 1 && t->now > s->syn_sent_at)
+    /* An RTT sample from our SYN-ACK to the ACK that answers it; a SYN-ACK of the peer's
+     * answered our SYN, not our SYN-ACK. */
+    if (s->syn_tries == 1 && !s->syn_acked && t->now > s->syn_sent_at)
         tcp_rtt_sample(s, (uint32_t)(t->now - s->syn_sent_at));
     s->syn_at = 0;
     s->last_activity = t->now;
-    s->dev->hs[TOE_HSTAT_TCP_PASSIVE_OPENS]++;
+    s->dev->hs[s->active ? TOE_HSTAT_TCP_ACTIVE_OPENS : TOE_HSTAT_TCP_PASSIVE_OPENS]++;
     tcp_timers_update(s);
+}
+
+/* Simultaneous open, the slot open with SYN_RCVD: the peer's SYN-ACK acknowledged our SYN.
+ * The peer has nothing more to send, so no ACK will clear the slot's flag: the host does. */
+static void synack_established(toe_sock *s)
+{
+    toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS),
+                        s->nodelay ? 0u : TOE_CONST_SF_NAGLE, s->slot);
+    established(s);
 }
 
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n)
@@ -611,9 +632,23 @@ void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f,
 
 /* ---- slow-path input ---------------------------------------------------------------- */
 
+/* RFC 5961 challenge ACK, at most the handle's limit per second of device time (section 7):
+ * counted in one-second periods, each begun by the first challenge ACK after the last. */
 static void challenge_ack(toe_sock *s)
 {
-    s->dev->hs[TOE_HSTAT_TCP_CHALLENGE_ACK]++;
+    toe_dev *dev = s->dev;
+    struct toe_tcp *t = dev->tcp;
+    int lim = dev->tcp_chack_limit ? dev->tcp_chack_limit : TOE_TCP_CHALLENGE_ACK_LIMIT;
+    if (t->now - t->chack_start >= 1000000u) {
+        t->chack_start = t->now;
+        t->chack_n = 0;
+    }
+    if (lim > 0 && t->chack_n >= (unsigned)lim) {
+        dev->hs[TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED]++;
+        return;
+    }
+    t->chack_n++;
+    dev->hs[TOE_HSTAT_TCP_CHALLENGE_ACK]++;
     if (slot_open(s))
         tcp_slot_cmd_async(s, TOE_CMD_ACK);
 }
@@ -622,6 +657,21 @@ static void challenge_ack(toe_sock *s)
 static void raw_ack(toe_sock *s)
 {
     tcp_send_seg(s, s->tx_end + (s->fin_queued ? 1u : 0u), tcp_rcv_nxt(s), TH_ACK, 0, 0, NULL, 0);
+}
+
+/* Take the peer's SYN (or SYN-ACK): IRS, MSS, window scale (RFC 7323 2.2: in use only if
+ * both SYNs carry it; our SYN always does, a SYN-ACK of ours only in answer to one), window. */
+static void syn_options(toe_sock *s, const struct seg *g)
+{
+    s->irs = g->seq;
+    s->mss = (uint16_t)(g->mss > 0 ? (g->mss < TOE_TCP_OUR_MSS ? g->mss : TOE_TCP_OUR_MSS) : 536);
+    if (s->mss < 64)
+        s->mss = 64;
+    s->ws_ok = g->ws >= 0;
+    s->snd_ws = (uint8_t)(s->ws_ok ? g->ws : 0);
+    s->rcv_ws = s->ws_ok ? s->dev->tcp->rcv_ws : 0;
+    s->snd_wnd = g->wnd; /* never scaled in a SYN segment */
+    s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->irs + 1;
 }
 
 static void syn_sent_input(toe_sock *s, const struct seg *g)
@@ -638,29 +688,28 @@ static void syn_sent_input(toe_sock *s, const struct seg *g)
         }
         return;
     }
-    if ((g->flags & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK)) {
-        s->dev->hs[TOE_HSTAT_TCP_SEG_BAD]++; /* simultaneous open is not supported */
+    if (!(g->flags & TH_SYN)) {
+        s->dev->hs[TOE_HSTAT_TCP_SEG_BAD]++; /* neither SYN nor RST: dropped */
         return;
     }
     if (s->work & W_PROGRAM)
         return; /* a second copy of the SYN-ACK */
-    s->irs = g->seq;
-    s->mss = (uint16_t)(g->mss > 0 ? (g->mss < TOE_TCP_OUR_MSS ? g->mss : TOE_TCP_OUR_MSS) : 536);
-    if (s->mss < 64)
-        s->mss = 64;
-    if (g->ws >= 0) {
-        s->ws_ok = 1;
-        s->snd_ws = (uint8_t)g->ws;
-    } else {
-        s->ws_ok = 0;
-        s->snd_ws = s->rcv_ws = 0;
-    }
-    s->snd_wnd = g->wnd; /* never scaled in a SYN segment */
-    s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->irs + 1;
-    if (s->syn_tries == 1 && t->now > s->syn_sent_at)
-        tcp_rtt_sample(s, (uint32_t)(t->now - s->syn_sent_at));
+    syn_options(s, g);
     s->syn_at = 0;
     s->work |= W_PROGRAM;
+    if (g->flags & TH_ACK) {
+        if (s->syn_tries == 1 && t->now > s->syn_sent_at)
+            tcp_rtt_sample(s, (uint32_t)(t->now - s->syn_sent_at));
+        return;
+    }
+    /* A SYN without ACK: simultaneous open (RFC 9293 3.5, figure 8). SYN-RECEIVED: the work
+     * step programs the slot with SYN_RCVD and sends our SYN-ACK, as for a passive open. */
+    s->state = TOE_TCPS_SYN_RCVD;
+    if (s->work & W_ARP) {
+        /* Our SYN is not out yet (next hop unresolved): answer through the SYN's next hop. */
+        memcpy(s->mac, g->smac, 6);
+        s->work &= ~(unsigned)W_ARP;
+    }
 }
 
 static void rst_input(toe_sock *s, const struct seg *g)
@@ -713,17 +762,9 @@ static void listen_input(toe_sock *l, const struct seg *g)
     c->rport = g->sport;
     c->lport = g->dport;
     memcpy(c->mac, g->smac, 6); /* the next hop the SYN came through */
-    c->irs = g->seq;
+    syn_options(c, g);
     c->iss = gen_iss(t, c->rip, c->lport, c->rport);
-    c->mss = (uint16_t)(g->mss > 0 ? (g->mss < TOE_TCP_OUR_MSS ? g->mss : TOE_TCP_OUR_MSS) : 536);
-    if (c->mss < 64)
-        c->mss = 64;
-    c->ws_ok = g->ws >= 0;
-    c->snd_ws = (uint8_t)(g->ws >= 0 ? g->ws : 0);
-    c->rcv_ws = c->ws_ok ? t->rcv_ws : 0;
-    c->snd_wnd = g->wnd;
     c->snd_una = c->tx_end = c->iss + 1;
-    c->rcv_nxt_ev = c->rx_expect = c->rx_read = c->rx_cons_sent = c->irs + 1;
     c->work |= W_PROGRAM;
 }
 
@@ -753,7 +794,8 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
         if (g.flags & TH_RST) {
             if (g.seq == s->irs + 1) {
                 dev->hs[TOE_HSTAT_TCP_RST_RX]++;
-                tcp_set_error(s, TOE_ECONNRESET);
+                /* RFC 9293 3.10.7.4: coming from SYN-SENT, the connection was refused. */
+                tcp_set_error(s, s->active ? TOE_ECONNREFUSED : TOE_ECONNRESET);
             } else if (SEQ_GT(g.seq, s->irs + 1) && SEQ_LT(g.seq, s->irs + 1 + t->ring)) {
                 challenge_ack(s);
             }
@@ -762,6 +804,15 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
             if (slot_open(s)) {
                 tcp_send_seg(s, s->iss, s->irs + 1, TH_SYN | TH_ACK, syn_window(t), 1, NULL, 0);
                 dev->hs[TOE_HSTAT_TCP_SYN_RETRANS]++;
+            }
+        } else if (s->active && (g.flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+                   g.seq == s->irs && g.ack == s->iss + 1) {
+            /* Simultaneous open: the peer's SYN-ACK acknowledges our SYN (figure 8, line 6).
+             * If the slot is not programmed yet, program_slot sees syn_acked. */
+            if (!s->syn_acked) {
+                s->syn_acked = 1;
+                if (slot_open(s))
+                    synack_established(s);
             }
         } else if (g.flags & TH_SYN) {
             challenge_ack(s);
@@ -803,8 +854,11 @@ static uint32_t initial_cwnd(const toe_sock *s)
 static void program_slot(toe_sock *s)
 {
     struct toe_tcp *t = s->dev->tcp;
-    int passive = s->state == TOE_TCPS_SYN_RCVD;
-    if (s->state != TOE_TCPS_SYN_SENT && !passive) {
+    /* SYN-RECEIVED (a listener's child, or a simultaneous open): the slot waits in SYN_RCVD
+     * for the ACK of our SYN-ACK. SYN-SENT (or a simultaneous open whose SYN was already
+     * acknowledged by the peer's SYN-ACK): the slot opens established and sends the ACK. */
+    int passive = s->state == TOE_TCPS_SYN_RCVD && !s->syn_acked;
+    if (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD) {
         s->work &= ~(unsigned)W_PROGRAM;
         return;
     }
@@ -843,6 +897,8 @@ static void program_slot(toe_sock *s)
         s->syn_sent_at = t->now;
         s->syn_tries = 1;
         s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
+        if (s->syn_acked && s->state == TOE_TCPS_SYN_RCVD)
+            synack_established(s); /* the peer's SYN-ACK came while the slot was programmed */
         return;
     }
     /* The handshake's third segment comes from the device. */
@@ -1179,6 +1235,10 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
     uint64_t deadline = toe_deadline(timeout_ms);
     int same = s->rip == ip && s->rport == port;
     if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && s->lport == 0) {
+        if (s->bport && find_conn(t, ip, port, s->bport))
+            return toe_seterr(dev, TOE_EADDRINUSE, "%u.%u.%u.%u:%u from port %u: already connected",
+                              ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, port,
+                              s->bport);
         int r = toe_arp_resolve(dev, ip, s->mac, timeout_ms);
         int arp_wait = r == TOE_EAGAIN && timeout_ms == 0; /* the work step goes on with it */
         if (r && !arp_wait)
@@ -1191,7 +1251,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         }
         s->rip = ip;
         s->rport = port;
-        s->lport = pick_port(t, ip, port);
+        s->lport = s->bport ? s->bport : pick_port(t, ip, port);
         uint64_t now;
         if (!s->lport) {
             release_slot(s);
@@ -1205,6 +1265,8 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         }
         tcp_note_time(t, now);
         s->err = 0;
+        s->active = 1;
+        s->syn_acked = 0;
         s->iss = gen_iss(t, ip, s->lport, port);
         s->rcv_ws = t->rcv_ws;
         s->ws_ok = 1;
@@ -1215,12 +1277,14 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         else
             send_syn(s);
         same = 1;
-    } else if (!same || (s->state != TOE_TCPS_SYN_SENT && !tcp_synchronized(s) && !s->err)) {
+    } else if (!same || (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD &&
+                         !tcp_synchronized(s) && !s->err)) {
         return toe_seterr(dev, TOE_EISCONN, "socket already in use (%s)",
                           toe_tcp_state_name(s->state));
     }
     for (int first = 1;;) {
-        if (s->state == TOE_TCPS_SYN_SENT || (s->work & W_PROGRAM)) {
+        if (s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD ||
+            (s->work & W_PROGRAM)) {
             /* still connecting */
         } else if (s->err) {
             int e = s->err;
@@ -1233,17 +1297,30 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
             return TOE_ENOTCONN;
         }
         int r = api_turn(dev, timeout_ms, deadline, &first);
-        if (r == TOE_ETIMEDOUT && s->state == TOE_TCPS_SYN_SENT) {
+        if (r == TOE_ETIMEDOUT &&
+            (s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD)) {
             t->busy++;
-            release_slot(s);
+            abort_now(s); /* a SYN-RECEIVED slot is open: RST, FREE */
             t->busy--;
-            s->state = TOE_TCPS_CLOSED;
-            stop_timers(s);
             s->lport = 0;
         }
         if (r)
             return r;
     }
+}
+
+int toe_tcp_bind(toe_sock *s, uint16_t port)
+{
+    if (!s || !port)
+        return TOE_EINVAL;
+    if (s->state != TOE_TCPS_CLOSED || s->slot >= 0 || s->lport)
+        return toe_seterr(s->dev, TOE_EISCONN, "socket already in use");
+    if (s->bport)
+        return toe_seterr(s->dev, TOE_EINVAL, "socket already bound to port %u", s->bport);
+    if (port_taken(s->dev->tcp, s, port))
+        return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u in use", port);
+    s->bport = port;
+    return 0;
 }
 
 int toe_tcp_listen(toe_sock *s, uint16_t port, int backlog)
@@ -1252,8 +1329,13 @@ int toe_tcp_listen(toe_sock *s, uint16_t port, int backlog)
         return TOE_EINVAL;
     if (s->state != TOE_TCPS_CLOSED || s->slot >= 0 || s->lport)
         return toe_seterr(s->dev, TOE_EISCONN, "socket already in use");
+    if (s->bport && s->bport != port)
+        return toe_seterr(s->dev, TOE_EINVAL, "socket bound to port %u, not %u", s->bport, port);
     if (find_listener(s->dev->tcp, port))
         return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u already has a listener", port);
+    for (toe_sock *x = s->dev->tcp->socks; x; x = x->next)
+        if (x != s && x->bport == port)
+            return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u is bound by another socket", port);
     s->state = TOE_TCPS_LISTEN;
     s->lport = port;
     s->backlog = backlog ? backlog : 8;
@@ -1358,7 +1440,7 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
         if (s->fin_rcvd && s->rx_expect == s->fin_seq)
             return 0; /* end of stream */
         if (s->state == TOE_TCPS_CLOSED || s->state == TOE_TCPS_LISTEN ||
-            s->state == TOE_TCPS_SYN_SENT)
+            s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD)
             return TOE_ENOTCONN;
         /* Waiting long with everything read: the last RX_CONSUMED may have been lost. */
         if (toe_now_ms() - waited_from >= TOE_TCP_CONSUMED_IDLE_MS &&
@@ -1445,11 +1527,10 @@ int toe_tcp_close(toe_sock *s, int timeout_ms)
         s->state = TOE_TCPS_CLOSED;
         break;
     case TOE_TCPS_SYN_SENT:
+    case TOE_TCPS_SYN_RCVD: /* a simultaneous open: RST if the slot is open */
         t->busy++;
-        release_slot(s);
+        abort_now(s);
         t->busy--;
-        s->state = TOE_TCPS_CLOSED;
-        stop_timers(s);
         break;
     case TOE_TCPS_ESTABLISHED:
     case TOE_TCPS_CLOSE_WAIT:
@@ -1600,6 +1681,17 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
     default:
         return toe_seterr(s->dev, TOE_EINVAL, "unknown TCP option %d", opt);
     }
+}
+
+int toe_tcp_set_challenge_ack_limit(toe_dev *dev, int per_second)
+{
+    if (!dev)
+        return TOE_EINVAL;
+    if (per_second < -1 || per_second > TOE_TCP_CHALLENGE_ACK_LIMIT_MAX)
+        return toe_seterr(dev, TOE_EINVAL, "challenge ACK limit %d: not -1, 0 or 1..%d",
+                          per_second, TOE_TCP_CHALLENGE_ACK_LIMIT_MAX);
+    dev->tcp_chack_limit = per_second;
+    return 0;
 }
 
 static void fill_info(const toe_sock *s, struct toe_tcp_info *in)

@@ -23,6 +23,13 @@
 #define TOE_TCP_CONSUMED_IDLE_MS 1000   /* RX_CONSUMED repeated while a reader waits (lost one) */
 #define TOE_TCP_SSTHRESH_INIT 0x3fffffffu
 #define TOE_TCP_BACKLOG_MAX 64
+/* Challenge ACKs per second of device time, all connections of the handle together (RFC 5961
+ * 7 asks for a limit and leaves the number open). 1000 as Linux's tcp_challenge_ack_limit
+ * from 4.7 until 6.0 (which also randomised it): plenty for peers that lost their state,
+ * while a blind RST/SYN flood cannot make us send more than 1000 ACKs a second, each also
+ * a SLOT_CMD write on the host link. */
+#define TOE_TCP_CHALLENGE_ACK_LIMIT 1000
+#define TOE_TCP_CHALLENGE_ACK_LIMIT_MAX 1000000
 
 /* Sequence arithmetic on wrapped 32-bit differences (lwIP style). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
@@ -56,11 +63,15 @@ struct toe_sock {
     int err;               /* pending error for the application (0 none) */
     unsigned work;         /* W_* */
     struct toe_sock *parent; /* a listener's child not yet accepted */
+    int active;              /* opened by toe_tcp_connect (also in SYN-RECEIVED after a
+                              * simultaneous open) */
+    int syn_acked;           /* simultaneous open: the peer's SYN-ACK acknowledged our SYN */
     int backlog;
 
     /* connection */
     uint32_t rip;
     uint16_t lport, rport;
+    uint16_t bport;          /* toe_tcp_bind: the local port connect uses (0: ephemeral) */
     uint8_t mac[6];
     uint16_t mss;            /* the peer's */
     uint8_t snd_ws, rcv_ws;
@@ -116,6 +127,8 @@ struct toe_tcp {
     int alarm_armed;
     uint64_t alarm_at, alarm_check_ms;
     uint64_t err_mark;       /* link errors + event gaps at the last check */
+    uint64_t chack_start;    /* device time the current second of challenge ACKs began */
+    unsigned chack_n;        /* challenge ACKs sent in it */
     uint64_t secret[2];
     uint16_t ip_id, port_ctr;
     uint8_t rcv_ws;          /* our window scale: the ring fits 16 bits after it */

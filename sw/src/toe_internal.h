@@ -163,6 +163,7 @@ struct toe_dev {
 
     struct toe_net net;
     struct toe_tcp *tcp; /* NULL until the first toe_tcp_socket */
+    int tcp_chack_limit; /* toe_tcp_set_challenge_ack_limit (0 default, -1 none) */
 };
 
 uint64_t toe_now_ms(void);

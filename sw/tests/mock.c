@@ -158,8 +158,9 @@ static void on_raw_tx(struct mock_dev *m, const uint8_t *f, size_t n)
     }
 }
 
-/* Side effects of slot CSR writes (docs/TCP.md, spec fields and commands). */
-static void slot_write(struct mock_dev *m, uint16_t a, uint32_t v)
+/* Side effects of slot CSR writes (docs/TCP.md, spec fields and commands). old: the
+ * register's value before the write. */
+static void slot_write(struct mock_dev *m, uint16_t a, uint32_t v, uint32_t old)
 {
     unsigned sl, f;
     if (a == TOE_CSR_SLOT_CMD) {
@@ -180,7 +181,11 @@ static void slot_write(struct mock_dev *m, uint16_t a, uint32_t v)
     }
     if (!slot_field(a, &sl, &f))
         return;
-    if (f == TOE_FIELD_SND_UNA) {
+    if (f == TOE_FIELD_FLAGS) {
+        /* Only NAGLE and SYN_RCVD are writable; the other flags are the device's. */
+        const uint32_t wr = TOE_CONST_SF_NAGLE | TOE_CONST_SF_SYN_RCVD;
+        m->csr[a] = (old & ~wr) | (v & wr);
+    } else if (f == TOE_FIELD_SND_UNA) {
         m->csr[MOCK_SLOT(sl, TOE_FIELD_SND_NXT)] = v;
         m->csr[MOCK_SLOT(sl, TOE_FIELD_TX_END)] = v;
         m->csr[MOCK_SLOT(sl, TOE_FIELD_SND_MAX)] = v;
@@ -306,8 +311,11 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
             resp(m, q.arg, TOE_CONST_RESP_READ_ONLY, 0);
             break;
         }
-        m->csr[q.addr] = q.value;
-        slot_write(m, q.addr, q.value);
+        {
+            uint32_t old = m->csr[q.addr];
+            m->csr[q.addr] = q.value;
+            slot_write(m, q.addr, q.value, old);
+        }
         if (q.addr == TOE_CSR_ALARM_HI) {
             m->alarm_at = (uint64_t)q.value << 32 | m->csr[TOE_CSR_ALARM_LO];
             m->alarm_armed = 1;

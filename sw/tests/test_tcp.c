@@ -268,6 +268,217 @@ static void test_syn_sent(void)
     CHECK(nsocks() == 0, "test_syn_sent_no_leak (%u sockets)", nsocks());
 }
 
+static void test_closed_bind(void)
+{
+    toe_sock *s, *s2, *l;
+    toe_tcp_socket(d, &s);
+    toe_tcp_socket(d, &s2);
+    toe_tcp_socket(d, &l);
+    CHECK(toe_tcp_bind(NULL, 5000) == TOE_EINVAL && toe_tcp_bind(s, 0) == TOE_EINVAL,
+          "test_closed_bind_bad_arguments_einval");
+    CHECK(toe_tcp_bind(s, 5000) == 0 && toe_tcp_bind(s, 5001) == TOE_EINVAL,
+          "test_closed_bind_twice_einval");
+    CHECK(toe_tcp_bind(s2, 5000) == TOE_EADDRINUSE, "test_closed_bind_port_bound_eaddrinuse");
+    CHECK(toe_tcp_listen(l, 5000, 1) == TOE_EADDRINUSE && toe_tcp_listen(s, 5001, 1) == TOE_EINVAL,
+          "test_closed_listen_on_bound_port_refused");
+    CHECK(toe_tcp_listen(l, 8080, 1) == 0 && toe_tcp_bind(s2, 8080) == TOE_EADDRINUSE &&
+              toe_tcp_bind(l, 8081) == TOE_EISCONN,
+          "test_listen_port_bind_eaddrinuse");
+    /* connect from the bound port */
+    int r = toe_tcp_connect(s, PEER, 80, 0);
+    struct tseg t;
+    CHECK(r == TOE_EAGAIN && !raw_seg(0, &t) && t.flags == TH_SYN && t.sport == 5000 &&
+              s->lport == 5000,
+          "test_closed_bind_connect_uses_port (sport %u)", t.sport);
+    CHECK(toe_tcp_bind(s, 5002) == TOE_EISCONN, "test_syn_sent_bind_eisconn");
+    /* The same 4-tuple from another socket bound to the port: refused before any SYN. */
+    toe_sock *s3;
+    toe_tcp_socket(d, &s3);
+    s3->bport = 5000; /* as if bound before s connected (bind itself refuses it now) */
+    unsigned n = m.nraw;
+    r = toe_tcp_connect(s3, PEER, 80, 0);
+    CHECK(r == TOE_EADDRINUSE && m.nraw == n && s3->slot < 0,
+          "test_closed_connect_bound_tuple_in_use_eaddrinuse (%s)", toe_error_name(r));
+    toe_tcp_close(s3, 0);
+    /* A failed attempt keeps the port: connect again from it. */
+    raw_seg(0, &t);
+    mock_tcp_seg(&m, PEER, 80, 5000, 0, t.seq + 1, TH_RST | TH_ACK, 0, NULL, 0, NULL, 0);
+    r = toe_tcp_connect(s, PEER, 80, 1000);
+    int r2 = toe_tcp_connect(s, PEER, 80, 0);
+    CHECK(r == TOE_ECONNREFUSED && r2 == TOE_EAGAIN && !raw_seg(0, &t) && t.flags == TH_SYN &&
+              t.sport == 5000,
+          "test_syn_sent_rst_bound_port_kept (%s, %s, sport %u)", toe_error_name(r),
+          toe_error_name(r2), t.sport);
+    /* While s connects from it, the port stays taken. */
+    CHECK(toe_tcp_bind(s2, 5000) == TOE_EADDRINUSE, "test_syn_sent_bound_port_stays_taken");
+    toe_tcp_close(s, 0);
+    CHECK(toe_tcp_bind(s2, 5000) == 0, "test_closed_bind_port_free_after_close");
+    toe_tcp_close(s2, 0);
+    toe_tcp_close(l, 0);
+    CHECK(nsocks() == 0, "test_closed_bind_no_leak (%u sockets)", nsocks());
+}
+
+/* ---- simultaneous open: SYN-SENT, a SYN, SYN-RECEIVED ------------------------------- */
+
+/* A socket bound to lport connecting to PEER:7000; the SYN it sent in *syn. */
+static toe_sock *connect_bound(uint16_t lport, struct tseg *syn)
+{
+    toe_sock *s = NULL;
+    toe_tcp_socket(d, &s);
+    toe_tcp_bind(s, lport);
+    if (toe_tcp_connect(s, PEER, 7000, 0) != TOE_EAGAIN || raw_seg(0, syn) ||
+        syn->flags != TH_SYN)
+        printf("FAIL connect_bound: no SYN\n"), mock_failures++;
+    return s;
+}
+
+static void test_syn_sent_syn(void)
+{
+    struct tseg syn, t;
+    uint64_t act0 = hs(TOE_HSTAT_TCP_ACTIVE_OPENS), pas0 = hs(TOE_HSTAT_TCP_PASSIVE_OPENS);
+    unsigned open0 = mock_cmd_count(&m, TOE_CMD_OPEN, -1);
+    toe_sock *s = connect_bound(6000, &syn);
+    /* The peer's SYN crosses ours: SYN-RECEIVED, the slot programmed as for a passive open,
+     * our SYN-ACK with our ISS, the peer's IRS and our SYN's options. */
+    mock_tcp_seg(&m, PEER, 7000, 6000, IRS, 0, TH_SYN, 29200, OPT_MSS_WS7, 8, NULL, 0);
+    turns(3);
+    int sl = s->slot;
+    CHECK(s->state == TOE_TCPS_SYN_RCVD && s->irs == IRS && !raw_seg(0, &t) &&
+              t.flags == (TH_SYN | TH_ACK) && t.seq == syn.seq && t.ack == IRS + 1 &&
+              t.sport == 6000 && t.dport == 7000 && t.mss == 1460 && t.ws == 0 && !t.sack &&
+              !t.ts && t.dlen == 0,
+          "test_syn_sent_syn (%s, flags 0x%x seq %s ack 0x%x mss %d ws %d)",
+          toe_tcp_state_name(s->state), t.flags, t.seq == syn.seq ? "ISS" : "?", t.ack, t.mss,
+          t.ws);
+    CHECK(sl >= 0 && mock_cmd_count(&m, TOE_CMD_OPEN, -1) == open0 + 1 &&
+              (slotf(sl, TOE_FIELD_FLAGS) & TOE_CONST_SF_SYN_RCVD) &&
+              slotf(sl, TOE_FIELD_RCV_NXT) == IRS + 1 && slotf(sl, TOE_FIELD_SND_UNA) == syn.seq + 1 &&
+              slotf(sl, TOE_FIELD_SND_WND) == 29200 && slotf(sl, TOE_FIELD_MSS) == (1400u | 7u << 16),
+          "test_syn_sent_syn_programs_slot_syn_rcvd (FLAGS 0x%x MSS 0x%x)",
+          sl >= 0 ? slotf(sl, TOE_FIELD_FLAGS) : 0, sl >= 0 ? slotf(sl, TOE_FIELD_MSS) : 0);
+    uint8_t b[4];
+    size_t got;
+    CHECK(toe_tcp_connect(s, PEER, 7000, 0) == TOE_EAGAIN &&
+              toe_tcp_connect(s, PEER, 7001, 0) == TOE_EISCONN &&
+              toe_tcp_recv(s, b, sizeof(b), &got, 0) == TOE_ENOTCONN,
+          "test_syn_rcvd_connect_still_connecting");
+    /* The SYN-ACK is resent on the SYN timer (device time). */
+    uint64_t rs = hs(TOE_HSTAT_TCP_SYN_RETRANS);
+    advance(1100000);
+    CHECK(hs(TOE_HSTAT_TCP_SYN_RETRANS) == rs + 1 && !raw_seg(0, &t) &&
+              t.flags == (TH_SYN | TH_ACK) && t.seq == syn.seq && t.ack == IRS + 1 && t.ws == 0,
+          "test_syn_rcvd_timer_resends_synack (flags 0x%x)", t.flags);
+    /* The ACK of our SYN-ACK reaches the slot: ESTABLISHED event, connect returns 0. */
+    mock_slot_event(&m, sl, TOE_CONST_EVF_ESTABLISHED, syn.seq + 1, 29200 << 7, IRS + 1,
+                    TOE_CONST_RTT_NONE);
+    int r = toe_tcp_connect(s, PEER, 7000, 1000);
+    CHECK(r == 0 && s->state == TOE_TCPS_ESTABLISHED && s->slot == sl &&
+              hs(TOE_HSTAT_TCP_ACTIVE_OPENS) == act0 + 1 && hs(TOE_HSTAT_TCP_PASSIVE_OPENS) == pas0,
+          "test_syn_rcvd_ack (%s, %s)", toe_error_name(r), toe_tcp_state_name(s->state));
+    size_t sent;
+    CHECK(toe_tcp_send(s, "hi", 2, &sent, 1000) == 0 && sent == 2, "test_syn_rcvd_ack_then_send");
+    toe_tcp_abort(s);
+
+    /* The peer answers our SYN with its SYN-ACK (figure 8, line 6), no window scale in its SYN:
+     * none in ours either; the SYN-ACK completes the open, and the host clears the slot's
+     * SYN_RCVD (no ACK will come to do it). Nothing more is sent. */
+    s = connect_bound(6001, &syn);
+    mock_tcp_seg(&m, PEER, 7000, 6001, IRS, 0, TH_SYN, 5000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    sl = s->slot;
+    CHECK(s->state == TOE_TCPS_SYN_RCVD && !raw_seg(0, &t) && t.flags == (TH_SYN | TH_ACK) &&
+              t.ws == -1 && t.mss == 1460 && sl >= 0 && slotf(sl, TOE_FIELD_MSS) == 1460,
+          "test_syn_sent_syn_no_wscale_synack_without (ws %d)", t.ws);
+    unsigned ack0 = mock_cmd_count(&m, TOE_CMD_ACK, -1), nraw = m.nraw;
+    act0 = hs(TOE_HSTAT_TCP_ACTIVE_OPENS);
+    mock_tcp_seg(&m, PEER, 7000, 6001, IRS, syn.seq + 1, TH_SYN | TH_ACK, 5000, OPT_MSS, 4, NULL, 0);
+    r = toe_tcp_connect(s, PEER, 7000, 1000);
+    turns(2);
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(s, &in);
+    CHECK(r == 0 && s->state == TOE_TCPS_ESTABLISHED &&
+              (slotf(sl, TOE_FIELD_FLAGS) & TOE_CONST_SF_SYN_RCVD) == 0 &&
+              (slotf(sl, TOE_FIELD_FLAGS) & TOE_CONST_SF_VALID) &&
+              hs(TOE_HSTAT_TCP_ACTIVE_OPENS) == act0 + 1,
+          "test_syn_rcvd_synack_established (%s, FLAGS 0x%x)", toe_error_name(r),
+          slotf(sl, TOE_FIELD_FLAGS));
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, -1) == ack0 && m.nraw == nraw && in.srtt_us == 0,
+          "test_syn_rcvd_synack_nothing_sent_no_rtt_sample (ACK %u raw %u srtt %u)",
+          mock_cmd_count(&m, TOE_CMD_ACK, -1) - ack0, m.nraw - nraw, in.srtt_us);
+    /* The same SYN-ACK again, now ESTABLISHED: answered with an ACK. */
+    mock_tcp_seg(&m, PEER, 7000, 6001, IRS, syn.seq + 1, TH_SYN | TH_ACK, 5000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, -1) == ack0 + 1 && (m.cmdlog[m.ncmd - 1] & 0xff) == (unsigned)sl &&
+              s->state == TOE_TCPS_ESTABLISHED,
+          "test_established_simopen_dup_synack_acked");
+    toe_tcp_abort(s);
+
+    /* SYN and SYN-ACK back to back, before the slot is programmed: the slot opens established
+     * and the device sends the ACK of the peer's SYN (no SYN-ACK from us). */
+    s = connect_bound(6002, &syn);
+    nraw = m.nraw;
+    ack0 = mock_cmd_count(&m, TOE_CMD_ACK, -1);
+    mock_tcp_seg(&m, PEER, 7000, 6002, IRS, 0, TH_SYN, 5000, OPT_MSS, 4, NULL, 0);
+    mock_tcp_seg(&m, PEER, 7000, 6002, IRS, syn.seq + 1, TH_SYN | TH_ACK, 5000, OPT_MSS, 4, NULL, 0);
+    r = toe_tcp_connect(s, PEER, 7000, 1000);
+    sl = s->slot;
+    CHECK(r == 0 && s->state == TOE_TCPS_ESTABLISHED && sl >= 0 &&
+              (slotf(sl, TOE_FIELD_FLAGS) & TOE_CONST_SF_SYN_RCVD) == 0 &&
+              mock_cmd_count(&m, TOE_CMD_ACK, -1) == ack0 + 1 &&
+              (m.cmdlog[m.ncmd - 1] >> 8) == TOE_CMD_ACK &&
+              (m.cmdlog[m.ncmd - 2] >> 8) == TOE_CMD_OPEN && m.nraw == nraw,
+          "test_syn_rcvd_synack_before_slot_open_acks (%s, raw %u)", toe_error_name(r),
+          m.nraw - nraw);
+    toe_tcp_abort(s);
+
+    /* An unacceptable SYN-ACK in SYN-RECEIVED (wrong ACK): challenge ACK, still connecting. */
+    s = connect_bound(6003, &syn);
+    mock_tcp_seg(&m, PEER, 7000, 6003, IRS, 0, TH_SYN, 5000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    sl = s->slot;
+    uint64_t ch = hs(TOE_HSTAT_TCP_CHALLENGE_ACK);
+    ack0 = mock_cmd_count(&m, TOE_CMD_ACK, -1);
+    mock_tcp_seg(&m, PEER, 7000, 6003, IRS, syn.seq + 9, TH_SYN | TH_ACK, 5000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(s->state == TOE_TCPS_SYN_RCVD && hs(TOE_HSTAT_TCP_CHALLENGE_ACK) == ch + 1 &&
+              mock_cmd_count(&m, TOE_CMD_ACK, -1) == ack0 + 1 &&
+              (m.cmdlog[m.ncmd - 1] & 0xff) == (unsigned)sl,
+          "test_syn_rcvd_bad_synack_challenge_ack");
+    /* A RST at RCV.NXT: the connection was refused (it came from SYN-SENT). */
+    unsigned fr = mock_cmd_count(&m, TOE_CMD_FREE, sl);
+    mock_tcp_seg(&m, PEER, 7000, 6003, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    r = toe_tcp_connect(s, PEER, 7000, 1000);
+    CHECK(r == TOE_ECONNREFUSED && s->slot < 0 && mock_cmd_count(&m, TOE_CMD_FREE, sl) == fr + 1,
+          "test_syn_rcvd_rst_refused (%s)", toe_error_name(r));
+    toe_tcp_close(s, 0);
+
+    /* No answer to our SYN-ACKs: given up, RST and FREE. */
+    s = connect_bound(6004, &syn);
+    mock_tcp_seg(&m, PEER, 7000, 6004, IRS, 0, TH_SYN, 5000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    sl = s->slot;
+    for (int i = 0; i < 8; i++)
+        advance(64000000);
+    r = toe_tcp_connect(s, PEER, 7000, 0);
+    CHECK(r == TOE_ECONNABORTED && s->slot < 0 && mock_cmd_count(&m, TOE_CMD_FREE, sl) >= 1 &&
+              !raw_seg(0, &t) && (t.flags & TH_RST) && t.sport == 6004,
+          "test_syn_rcvd_synack_retries_exhausted_aborted (%s)", toe_error_name(r));
+    toe_tcp_close(s, 0);
+
+    /* Closed by the application in SYN-RECEIVED: RST and FREE. */
+    s = connect_bound(6005, &syn);
+    mock_tcp_seg(&m, PEER, 7000, 6005, IRS, 0, TH_SYN, 5000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    sl = s->slot;
+    fr = mock_cmd_count(&m, TOE_CMD_FREE, sl);
+    r = toe_tcp_close(s, 0);
+    CHECK(r == 0 && mock_cmd_count(&m, TOE_CMD_FREE, sl) == fr + 1 && !raw_seg(0, &t) &&
+              t.flags == (TH_RST | TH_ACK) && t.seq == syn.seq + 1 && t.ack == IRS + 1,
+          "test_syn_rcvd_close_resets (flags 0x%x)", t.flags);
+    turns(2);
+    CHECK(nsocks() == 0, "test_syn_rcvd_no_leak (%u sockets)", nsocks());
+}
+
 /* ---- ESTABLISHED -------------------------------------------------------------------- */
 
 static void test_established_data(void)
@@ -440,6 +651,67 @@ static void test_established_rst_syn(void)
           "test_established_rst_exact_resets");
     toe_tcp_close(c.s, 0);
     CHECK(nsocks() == 0, "test_established_no_leak (%u sockets)", nsocks());
+}
+
+/* RFC 5961 7: at most N challenge ACKs in a second of device time, the rest counted. */
+static void test_established_rst_challenge_ack_limit(void)
+{
+    CHECK(toe_tcp_set_challenge_ack_limit(NULL, 3) == TOE_EINVAL &&
+              toe_tcp_set_challenge_ack_limit(d, -2) == TOE_EINVAL &&
+              toe_tcp_set_challenge_ack_limit(d, 1000001) == TOE_EINVAL &&
+              toe_tcp_set_challenge_ack_limit(d, -1) == 0 &&
+              toe_tcp_set_challenge_ack_limit(d, 0) == 0,
+          "test_closed_challenge_ack_limit_checks_values");
+    enum { N = 3, K = 2 };
+    CHECK(toe_tcp_set_challenge_ack_limit(d, N) == 0, "test_closed_challenge_ack_limit_set");
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 5000);
+    advance(1100000); /* a second with no challenge ACK before this one */
+    uint64_t ch = hs(TOE_HSTAT_TCP_CHALLENGE_ACK), lim = hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED);
+    unsigned ack0 = mock_cmd_count(&m, TOE_CMD_ACK, c.slot);
+    uint64_t t0 = m.time_us;
+    /* N + K RSTs in the window, not at the device's RCV.NXT (IRS + 1). */
+    for (int i = 0; i < N + K; i++) {
+        mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 100 + (uint32_t)i, 0, TH_RST, 0, NULL, 0, NULL, 0);
+        turns(3);
+    }
+    CHECK(m.time_us - t0 < 1000000 && c.s->state == TOE_TCPS_ESTABLISHED &&
+              mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK) == ch + N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) == lim + K,
+          "test_established_rst_challenge_ack_limited (%u sent, %llu limited, %llu us)",
+          mock_cmd_count(&m, TOE_CMD_ACK, c.slot) - ack0,
+          (unsigned long long)(hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) - lim),
+          (unsigned long long)(m.time_us - t0));
+    /* A SYN in the same second draws on the same budget. */
+    mock_tcp_seg(&m, PEER, 80, c.lport, 5, 0, TH_SYN, 0, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) == lim + K + 1,
+          "test_established_syn_challenge_ack_limited");
+    /* A second of device time later there is room again. */
+    advance(1000000);
+    for (int i = 0; i < N + 1; i++) {
+        mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 200 + (uint32_t)i, 0, TH_RST, 0, NULL, 0, NULL, 0);
+        turns(3);
+    }
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + 2 * N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK) == ch + 2 * N &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) == lim + K + 2,
+          "test_established_rst_challenge_ack_limit_next_second (%u sent)",
+          mock_cmd_count(&m, TOE_CMD_ACK, c.slot) - ack0);
+    /* -1: no limit. */
+    toe_tcp_set_challenge_ack_limit(d, -1);
+    for (int i = 0; i < N + K; i++) {
+        mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 300 + (uint32_t)i, 0, TH_RST, 0, NULL, 0, NULL, 0);
+        turns(3);
+    }
+    CHECK(mock_cmd_count(&m, TOE_CMD_ACK, c.slot) == ack0 + 3 * N + K &&
+              hs(TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED) == lim + K + 2,
+          "test_established_rst_challenge_ack_no_limit");
+    toe_tcp_set_challenge_ack_limit(d, 0);
+    toe_tcp_abort(c.s);
+    CHECK(nsocks() == 0, "test_established_challenge_ack_no_leak (%u sockets)", nsocks());
 }
 
 /* ---- closing ------------------------------------------------------------------------ */
@@ -681,10 +953,15 @@ int main(void)
     }
     test_closed();
     test_syn_sent();
+    test_closed_bind();
+    test_syn_sent_syn();
     test_established_data();
     test_established_rst_syn();
+    test_established_rst_challenge_ack_limit();
     test_closing();
     test_listen();
+    /* Counts of slot commands are only right while the log has room. */
+    CHECK(m.ncmd < MOCK_CMDLOG, "test_tcp_command_log_not_full (%u of %d)", m.ncmd, MOCK_CMDLOG);
     toe_close(d);
     mock_free(&m);
     printf("test_tcp: %s\n", mock_failures ? "FAILED" : "ok");
