@@ -250,10 +250,13 @@ static void on_resp(toe_dev *dev, const struct toe_msg *m)
         return;
     }
     if (q->async) {
-        /* Nobody waits: a fire-and-forget write is over. */
+        /* Nobody waits: a fire-and-forget request is over. */
+        int probe = q->time_probe;
+        memset(q, 0, sizeof(*q));
         if (m->status != TOE_CONST_RESP_OK)
             dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
-        memset(q, 0, sizeof(*q));
+        else if (probe && dev->tcp)
+            toe_tcp_time_lo(dev, m->value);
         return;
     }
     q->done = 1;
@@ -409,7 +412,8 @@ static int alloc_tag(toe_dev *dev)
     return -1;
 }
 
-int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
+static int csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, int slot,
+                     int time_probe)
 {
     if (dev->dead)
         return dev->dead;
@@ -422,14 +426,26 @@ int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
     memset(q, 0, sizeof(*q));
     q->busy = 1;
     q->async = 1;
+    q->time_probe = (uint8_t)time_probe;
     q->slot = (int16_t)slot;
-    q->is_write = 1;
+    q->is_write = (uint8_t)is_write;
     q->addr = addr;
     q->value = value;
     q->retries_left = dev->retries;
     q->retry_at = toe_now_ms() + (uint64_t)dev->retry_ms;
-    struct toe_msg m = {.type = TOE_MSG_CSR_WRITE, .arg = (uint8_t)t, .addr = addr, .value = value};
+    struct toe_msg m = {.type = is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
+                        .arg = (uint8_t)t, .addr = addr, .value = value};
     return toe_dev_queue(dev, &m);
+}
+
+int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
+{
+    return csr_async(dev, 1, addr, value, slot, 0);
+}
+
+int toe_time_probe(toe_dev *dev)
+{
+    return csr_async(dev, 0, TOE_CSR_TIME_LO, 0, -1, 1);
 }
 
 void toe_csr_cancel_async(toe_dev *dev, int slot)

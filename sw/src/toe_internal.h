@@ -72,6 +72,7 @@ struct toe_csr_req {
     uint8_t busy;
     uint8_t done;
     uint8_t async;       /* nobody waits: freed on its RESP or final timeout */
+    uint8_t time_probe;  /* async read of TIME_LO: the answer goes to the TCP layer */
     int16_t slot;        /* async: the TCP slot it concerns (-1 none), for cancelling */
     uint8_t is_write;
     uint16_t addr;
@@ -190,6 +191,10 @@ int toe_csr_write_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *valu
 /* A CSR write nobody waits for (retried like the others; failures counted in
  * TOE_HSTAT_TCP_ASYNC_FAIL). slot: the TCP slot it concerns, or -1. Returns 0 or an error. */
 int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot);
+/* Ask for the device's time without waiting (an async read of TIME_LO). The device answers
+ * after it has taken every message queued before, so the time is no earlier than theirs;
+ * the answer goes to toe_tcp_time_lo. Returns 0 or an error. */
+int toe_time_probe(toe_dev *dev);
 /* Forget the async writes of a slot that have not been answered (before the slot is freed
  * and reused, so that a late retry cannot hit the next connection). */
 void toe_csr_cancel_async(toe_dev *dev, int slot);
@@ -209,6 +214,8 @@ int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size
 /* TCP layer hooks (tcp.c), called by the device layer once dev->tcp exists. None of the
  * dispatch hooks blocks; toe_tcp_work runs after each engine turn and may. */
 void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
+/* The answer to toe_time_probe: bits 31:0 of the device time. */
+void toe_tcp_time_lo(toe_dev *dev, uint32_t lo);
 /* RX_DATA; returns nonzero if dropped (counted by the caller). */
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
 /* A RAW_RX TCP segment (IPv4 packet); returns 1 if consumed. */

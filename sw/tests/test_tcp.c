@@ -554,8 +554,7 @@ static void test_established_data(void)
     turns(2);
     CHECK(hs(TOE_HSTAT_TCP_RX_BAD) == bad + 2, "test_established_data_for_unknown_slot_counted");
 
-    /* RTO: the first firing after a send only restarts it; the next goes back to SND.UNA with
-     * CWND = MSS and SSTHRESH = max(flight/2, 2*MSS). */
+    /* RTO: back to SND.UNA with CWND = MSS and SSTHRESH = max(flight/2, 2*MSS). */
     uint64_t rto0 = hs(TOE_HSTAT_TCP_RTO);
     m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = c.iss + 1 + RING + 2000;
     for (int i = 0; i < 4 && hs(TOE_HSTAT_TCP_RTO) == rto0; i++)
@@ -943,6 +942,28 @@ static void test_listen(void)
     CHECK(nsocks() == 0, "test_listen_no_leak (%u sockets)", nsocks());
 }
 
+/* The RTO of data sent after a quiet spell runs from the device's answer to a time probe, not
+ * from the last device time the host saw (long past), and not from a first firing either. */
+static void test_established_rto_start(void)
+{
+    struct conn c;
+    CHECK(open_active(&c, OPT_MSS_WS7, 8, 65535) == 0, "test_established_rto_start_open");
+    m.time_us += 150000; /* quiet, shorter than the RTO: nothing tells the host */
+    uint64_t t_send = m.time_us;
+    uint8_t b[100] = {0};
+    size_t sent = 0;
+    int r = toe_tcp_send(c.s, b, sizeof b, &sent, 1000);
+    turns(2);
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(c.s, &in);
+    CHECK(r == 0 && sent == sizeof b && !c.s->rto_stale && c.s->rto_at >= t_send + in.rto_us &&
+              c.s->rto_at <= m.time_us + in.rto_us,
+          "test_established_rto_starts_at_device_time (%llu us after the send, rto %u)",
+          (unsigned long long)(c.s->rto_at - t_send), in.rto_us);
+    toe_tcp_abort(c.s);
+    turns(2);
+}
+
 int main(void)
 {
     mock_init(&m);
@@ -960,6 +981,7 @@ int main(void)
     test_established_rst_challenge_ack_limit();
     test_closing();
     test_listen();
+    test_established_rto_start();
     /* Counts of slot commands are only right while the log has room. */
     CHECK(m.ncmd < MOCK_CMDLOG, "test_tcp_command_log_not_full (%u of %d)", m.ncmd, MOCK_CMDLOG);
     toe_close(d);
