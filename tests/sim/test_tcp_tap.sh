@@ -3,9 +3,10 @@
 # test_tcp_tap: libtoe TCP sockets through the virtual board against the Linux kernel's TCP,
 # over a TAP device in a private network namespace (nothing leaves it). The far ends
 # (test_tcp_peer.py) run inside the namespace at 10.9.0.1; the device is 10.9.0.2. Transfers
-# each way with SHA-256 checked, both at once, several connections, half close, server close,
-# a real RST (SO_LINGER 0), refused, a passive open from Linux; once clean and once through
-# the fault injector at 1% and 5% (seeded). Every capture through scripts/pcap_check.sh.
+# each way with SHA-256 checked, both at once, 8 connections at once, half close, server close,
+# a real RST (SO_LINGER 0), refused, a passive open from Linux: clean over the UART link model,
+# clean with 10 MB each way over the FIFO model, and through the fault injector at 1% and 5%
+# (two seeds each). Every clean capture through scripts/pcap_check.sh.
 #
 #   tests/sim/test_tcp_tap.sh          (as root; exit 77 = skipped)   SEED=N, BYTES=N
 set -uo pipefail
@@ -34,26 +35,32 @@ netns_tap_up "$ns" "$host_ip/24" || skip "cannot create a network namespace with
 fail=0
 bad() { echo "FAIL $*"; fail=1; }
 
-# one pass: NAME BYTES [fault options]
+# one pass: NAME BYTES LINK_PHY SEED [fault options]; 8 connections of BYTES/10 at once
 pass_run() {
-    local name=$1 bytes=$2
-    shift 2
+    local name=$1 bytes=$2 phy=$3 seed=$4
+    shift 4
+    local mbytes=$((bytes / 10))
     local nfaults=$#
     local out=$top/build/tests/tcp_tap_$name
     mkdir -p "$out"
     rm -f "$out"/*.bin "$out"/*.port "$out/link.sock" "$out/toe-sim.log" "$out/tcp.pcap"
     local sock=$out/link.sock log=$out/toe-sim.log pcap=$out/tcp.pcap mypids=()
-    echo "test_tcp_tap $name: $bytes bytes, seed $seed, faults: ${*:-none}"
+    echo "test_tcp_tap $name: $bytes bytes, 8 x $mbytes at once, link $phy, seed $seed," \
+        "faults: ${*:-none}"
     for mode in source sink reverse echo rst; do
         nsenter --net="/run/netns/$ns" python3 -u "$peer" "$mode" --bind "$host_ip" \
             --bytes "$bytes" --seed "$seed" --out "$out" >"$out/$mode.port" &
         mypids+=($!)
     done
-    for mode in source sink reverse echo rst; do
+    nsenter --net="/run/netns/$ns" python3 -u "$peer" source --bind "$host_ip" \
+        --bytes "$mbytes" --seed "$seed" --out "$out" >"$out/msource.port" &
+    mypids+=($!)
+    for mode in source sink reverse echo rst msource; do
         for _ in $(seq 50); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done
     done
     nsenter --net="/run/netns/$ns" "$top/build/bin/toe-sim" --net tap:tap0 --ip "$dev_ip/24" \
-        --gw "$host_ip" --link "unix:$sock" --pcap "$pcap" "$@" >"$out/stats.txt" 2>"$log" &
+        --gw "$host_ip" --link "unix:$sock" --link-phy "$phy" --pcap "$pcap" "$@" \
+        >"$out/stats.txt" 2>"$log" &
     local sim=$!
     mypids+=($sim)
     pids+=("${mypids[@]}")
@@ -80,7 +87,7 @@ pass_run() {
         || bad "test_tcp_tap_upload_sha256_at_linux: got ${got:-nothing}"
     run reverse reverse "$host_ip" "$(port reverse)" "$bytes" "$seed"
     run echo echo "$host_ip" "$(port echo)" "$bytes" "$seed"
-    run multi multi 4 "$host_ip" "$(port source)" "$bytes" "$seed"
+    run multi multi 8 "$host_ip" "$(port msource)" "$mbytes" "$seed"
     run reset reset "$host_ip" "$(port rst)" "$bytes" "$seed"
     run refused refused "$host_ip" 9
     timeout 900 "$cosim" "sim:$sock" --min-rto 50 serve 7000 "$bytes" "$seed" >"$out/serve.out" 2>&1 &
@@ -105,8 +112,12 @@ pass_run() {
     fi
 }
 
-pass_run clean "${BYTES:-200000}"
-pass_run faults1 "${BYTES:-100000}" --drop 1 --dup 1 --reorder 1 --corrupt 1 --seed "$seed"
-pass_run faults5 "${BYTES:-100000}" --drop 5 --dup 5 --reorder 5 --corrupt 5 --seed "$seed"
+uart=uart:12000000
+pass_run clean "${BYTES:-200000}" $uart 1
+pass_run big "${BYTES:-10000000}" fifo 2
+for s in $seed $((seed + 1)); do
+    pass_run "faults1_seed$s" "${BYTES:-100000}" $uart $s --drop 1 --dup 1 --reorder 1 --corrupt 1 --seed $s
+    pass_run "faults5_seed$s" "${BYTES:-100000}" $uart $s --drop 5 --dup 5 --reorder 5 --corrupt 5 --seed $s
+done
 echo "test_tcp_tap: $([ $fail = 0 ] && echo passed || echo FAILED)"
 exit $fail
