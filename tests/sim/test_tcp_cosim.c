@@ -12,6 +12,9 @@
  *     multi N IP PORT BYTES SEED       N downloads at once (non-blocking connects, poll)
  *     refused IP PORT                  connect to a closed port: TOE_ECONNREFUSED
  *     reset IP PORT BYTES SEED         the peer sends, then resets: data, then TOE_ECONNRESET
+ *     slowread IP PORT BYTES SEED MS   read nothing until the window has been zero for MS
+ *     slowpeer IP PORT BYTES SEED GO   send into a peer that reads only once file GO exists:
+ *                                      persist probes, then everything arrives
  *     serve PORT BYTES SEED            accept one: read the stream to EOF, send it back, close
  * Options (before the scenario): --min-rto MS, --nodelay.
  */
@@ -469,6 +472,105 @@ static void sc_refused(uint32_t ip, uint16_t port)
     toe_tcp_close(s, 0);
 }
 
+/* Wait d_us of device time without reading or writing s (its events are still handled). */
+static void idle_for(toe_sock *s, uint64_t d_us)
+{
+    uint64_t t0 = dev_now();
+    while (dev_now() - t0 < d_us) {
+        struct toe_tcp_pollfd pf = {s, 0, 0};
+        toe_tcp_poll(&pf, 1, 20);
+    }
+}
+
+/* The device's advertised receive window of s, from the slot (netstat); -1 if not found. */
+static long dev_rcv_wnd(toe_sock *s)
+{
+    struct toe_tcp_info me, all[32];
+    size_t k = 0;
+    toe_tcp_sockinfo(s, &me);
+    if (toe_tcp_netstat(dev, all, 32, &k))
+        return -1;
+    for (size_t i = 0; i < k; i++)
+        if (all[i].local_port == me.local_port && all[i].remote_port == me.remote_port)
+            return (long)all[i].rcv_wnd;
+    return -1;
+}
+
+/* A slow reader: the application does not read until the device's window has been closed
+ * (below one MSS: too small for the peer's sender SWS avoidance, so it waits and probes) for
+ * hold_ms of device time, then reads everything. */
+static void sc_slowread(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed, int hold_ms)
+{
+    toe_sock *s = mksock();
+    int r = toe_tcp_connect(s, ip, port, T_MS);
+    check(r == 0, "test_tcp_slowread_connect", "%s", toe_error_name(r));
+    if (r)
+        return;
+    long w = -1;
+    uint64_t t0 = dev_now();
+    while (((w = dev_rcv_wnd(s)) < 0 || w >= 1460) && dev_now() - t0 < 2000000)
+        idle_for(s, 2000);
+    check(w >= 0 && w < 1460, "test_tcp_slowread_window_closed", "window %ld", w);
+    idle_for(s, (uint64_t)hold_ms * 1000u);
+    uint8_t *buf = malloc(bytes + 1);
+    size_t got;
+    r = read_all(s, buf, bytes + 1, &got);
+    char a[65], b[65];
+    struct sha256 h;
+    sha_init(&h);
+    sha_update(&h, buf, got < bytes ? got : bytes);
+    sha_hex(&h, a);
+    stream_sha(seed, bytes, b);
+    check(r == 0 && got == bytes && !strcmp(a, b), "test_tcp_slowread_sha256", "%s, %zu bytes",
+          toe_error_name(r), got);
+    r = toe_tcp_close(s, T_MS);
+    check(r == 0, "test_tcp_slowread_close", "%s", toe_error_name(r));
+    free(buf);
+}
+
+/* A slow peer: it reads nothing until the file go exists. The device sends into its closed
+ * window until the host's persist timer has probed twice, then creates go; everything must
+ * arrive (the script checks the SHA-256 at the peer). */
+static void sc_slowpeer(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed, const char *go)
+{
+    toe_sock *s = mksock();
+    int r = toe_tcp_connect(s, ip, port, T_MS);
+    check(r == 0, "test_tcp_slowpeer_connect", "%s", toe_error_name(r));
+    if (r)
+        return;
+    uint8_t *buf = malloc(bytes);
+    stream_fill(seed, buf, bytes);
+    uint64_t h[TOE_HSTAT_COUNT];
+    size_t n, off = 0;
+    toe_host_stats(dev, h, TOE_HSTAT_COUNT, &n);
+    uint64_t probes0 = h[TOE_HSTAT_TCP_PROBES], probes = 0, t0 = dev_now();
+    while (off < bytes && probes < 2 && dev_now() - t0 < 5000000) {
+        size_t k = 0;
+        r = toe_tcp_send(s, buf + off, bytes - off, &k, 0);
+        off += k;
+        if (r && r != TOE_EAGAIN)
+            break;
+        idle_for(s, 5000);
+        toe_host_stats(dev, h, TOE_HSTAT_COUNT, &n);
+        probes = h[TOE_HSTAT_TCP_PROBES] - probes0;
+    }
+    check(probes >= 2, "test_tcp_slowpeer_persist_probes", "%llu zero-window probes, %zu of %zu sent",
+          (unsigned long long)probes, off, bytes);
+    FILE *f = fopen(go, "w");
+    if (f)
+        fclose(f);
+    size_t k = 0;
+    r = toe_tcp_send(s, buf + off, bytes - off, &k, T_MS);
+    off += k;
+    check(r == 0 && off == bytes, "test_tcp_slowpeer_send_all", "%s, %zu of %zu", toe_error_name(r),
+          off, bytes);
+    r = toe_tcp_shutdown(s, T_MS);
+    check(r == 0, "test_tcp_slowpeer_shutdown_acked", "%s", toe_error_name(r));
+    r = toe_tcp_close(s, T_MS);
+    check(r == 0, "test_tcp_slowpeer_close", "%s", toe_error_name(r));
+    free(buf);
+}
+
 static void sc_reset(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed)
 {
     toe_sock *s = mksock();
@@ -578,6 +680,12 @@ int main(int argc, char **argv)
                  (uint32_t)atol(a[4]));
     else if (!strcmp(sc, "refused") && na == 2)
         sc_refused(parse_ip(a[0]), (uint16_t)atoi(a[1]));
+    else if (!strcmp(sc, "slowread") && na == 5)
+        sc_slowread(parse_ip(a[0]), (uint16_t)atoi(a[1]), (size_t)atol(a[2]), (uint32_t)atol(a[3]),
+                    atoi(a[4]));
+    else if (!strcmp(sc, "slowpeer") && na == 5)
+        sc_slowpeer(parse_ip(a[0]), (uint16_t)atoi(a[1]), (size_t)atol(a[2]), (uint32_t)atol(a[3]),
+                    a[4]);
     else if (!strcmp(sc, "reset") && na == 4)
         sc_reset(parse_ip(a[0]), (uint16_t)atoi(a[1]), (size_t)atol(a[2]), (uint32_t)atol(a[3]));
     else if (!strcmp(sc, "serve") && na == 3)

@@ -11,6 +11,8 @@
 #       echo:     send back what arrives; close after EOF (half close: our direction stays open)
 #       reverse:  read to EOF, then send the seeded stream of --bytes, then close
 #       rst:      send --bytes, then reset the connection (SO_LINGER 0)
+#       slowsink: like sink, but reads nothing until the file --go exists (small receive
+#                 buffer, so the sender meets a zero window)
 #       connect:  (client) connect to --connect ADDR:PORT, send the seeded stream, half close,
 #                 read to EOF into DIR/client.bin
 import argparse
@@ -19,6 +21,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 
 def stream(seed, n):
@@ -38,7 +41,9 @@ def serve(conn, k, a):
     try:
         if a.mode == "source":
             conn.sendall(stream(a.seed, a.bytes))
-        elif a.mode == "sink" or a.mode == "reverse":
+        elif a.mode in ("sink", "reverse", "slowsink"):
+            while a.mode == "slowsink" and not os.path.exists(a.go):
+                time.sleep(0.05)
             buf = bytearray()
             while True:
                 d = conn.recv(65536)
@@ -72,6 +77,7 @@ def main():
     p.add_argument("--out", default=".")
     p.add_argument("--count", type=int, default=0)
     p.add_argument("--connect", default="")
+    p.add_argument("--go", default="")
     a = p.parse_args()
     if a.mode == "connect":
         host, port = a.connect.rsplit(":", 1)
@@ -97,6 +103,8 @@ def main():
         return
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if a.mode == "slowsink":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.bind((a.bind, a.port))
     s.listen(16)
     print(s.getsockname()[1], flush=True)

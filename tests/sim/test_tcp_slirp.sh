@@ -2,14 +2,17 @@
 # SPDX-License-Identifier: MIT
 # test_tcp_slirp: libtoe TCP sockets through the virtual board against libslirp's TCP (servers
 # on this machine's loopback, reached at 10.0.2.2; a client through --hostfwd for the passive
-# side). Transfers each way with SHA-256 checked, both at once, several connections at once,
-# half close, server close, reset, refused; then the capture through scripts/pcap_check.sh.
+# side). Transfers each way with SHA-256 checked, both at once, 8 connections at once, a slow
+# reader on each side (zero windows, persist probes), half close, server close, reset, refused;
+# then the capture through scripts/pcap_check.sh.
 #
 #   tests/sim/test_tcp_slirp.sh [NAME] [toe-sim fault options...]
 #       e.g. tests/sim/test_tcp_slirp.sh drop5 --drop 5 --dup 5 --reorder 5 --corrupt 5 --seed 3
 #
-# BYTES (default 200000; 100000 with faults) sets the transfer size. Everything it starts is
-# stopped on exit. Exit 0 pass, 1 fail.
+# BYTES (default 200000; 100000 with faults) sets the transfer size (the slow peer runs from
+# 4 MB: less fits into slirp's and the kernel's buffers), MULTI_BYTES (default
+# BYTES/2) that of each of the 8 connections at once, LINK_PHY the link model (toe-sim
+# --link-phy; default its UART). Everything it starts is stopped on exit. Exit 0 pass, 1 fail.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/lib/netns.sh" # wait_ready
@@ -17,6 +20,8 @@ name=${1:-clean}
 shift || true
 faults=("$@")
 bytes=${BYTES:-$([ ${#faults[@]} -gt 0 ] && echo 100000 || echo 200000)}
+multi_bytes=${MULTI_BYTES:-$((bytes / 2))}
+link_phy=${LINK_PHY:+--link-phy $LINK_PHY}
 seed=$((RANDOM % 1000 + 1))
 out=$top/build/tests/tcp_slirp_$name
 mkdir -p "$out"
@@ -37,13 +42,21 @@ pass() { echo "PASS $*"; }
 bad() { echo "FAIL $*"; fail=1; }
 
 [ -x "$cosim" ] || { echo "FAIL test_tcp_slirp: $cosim not built"; exit 1; }
-echo "test_tcp_slirp $name: $bytes bytes, stream seed $seed, faults: ${faults[*]:-none}"
+echo "test_tcp_slirp $name: $bytes bytes, 8 x $multi_bytes at once, link ${LINK_PHY:-uart}," \
+    "stream seed $seed, faults: ${faults[*]:-none}"
 
 for mode in source sink reverse echo rst; do
     python3 -u "$peer" "$mode" --bytes "$bytes" --seed "$seed" --out "$out" >"$out/$mode.port" &
     pids+=($!)
 done
-for mode in source sink reverse echo rst; do
+python3 -u "$peer" source --bytes "$multi_bytes" --seed "$seed" --out "$out" >"$out/msource.port" &
+pids+=($!)
+mkdir -p "$out/slow"
+rm -f "$out/slow/"*
+python3 -u "$peer" slowsink --bytes "$bytes" --seed "$seed" --out "$out/slow" --go "$out/slow/go" \
+    >"$out/slowsink.port" &
+pids+=($!)
+for mode in source sink reverse echo rst msource slowsink; do
     for _ in $(seq 50); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done
 done
 port() { head -n 1 "$out/$1.port"; }
@@ -51,7 +64,7 @@ port() { head -n 1 "$out/$1.port"; }
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 hostfwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
-"$top/build/bin/toe-sim" --net slirp --link "unix:$sock" --pcap "$pcap" \
+"$top/build/bin/toe-sim" --net slirp --link "unix:$sock" $link_phy --pcap "$pcap" \
     --hostfwd "tcp:127.0.0.1:$hostfwd-10.0.2.15:7000" "${faults[@]}" >"$out/stats.txt" 2>"$log" &
 sim=$!
 pids+=($sim)
@@ -73,7 +86,15 @@ got_sha=$(sha256sum "$out/sink-0.bin" 2>/dev/null | cut -d' ' -f1 || true)
     || bad "test_tcp_upload_sha256_at_peer: got ${got_sha:-nothing}, want $want_sha"
 run reverse reverse 10.0.2.2 "$(port reverse)" "$bytes" "$seed"
 run echo echo 10.0.2.2 "$(port echo)" "$bytes" "$seed"
-run multi multi 4 10.0.2.2 "$(port source)" "$bytes" "$seed"
+run multi multi 8 10.0.2.2 "$(port msource)" "$multi_bytes" "$seed"
+run slowread slowread 10.0.2.2 "$(port source)" "$bytes" "$seed" 300
+# slirp's window closes only once its buffer and the kernel's are full: about 3 MB
+if [ "$bytes" -ge 4000000 ]; then
+    run slowpeer slowpeer 10.0.2.2 "$(port slowsink)" "$bytes" "$seed" "$out/slow/go"
+    got_sha=$(sha256sum "$out/slow/sink-0.bin" 2>/dev/null | cut -d' ' -f1 || true)
+    [ "$got_sha" = "$want_sha" ] && pass "test_tcp_slowpeer_sha256_at_peer" \
+        || bad "test_tcp_slowpeer_sha256_at_peer: got ${got_sha:-nothing}, want $want_sha"
+fi
 run reset reset 10.0.2.2 "$(port rst)" "$bytes" "$seed"
 run refused refused 10.0.2.2 "$closed"
 
