@@ -62,12 +62,14 @@ $(BUILD)/bench/%: tests/bench/%.c $(VBOARD_LIB) $(GEN)/toe_defs.h
 	$(CC) $(CFLAGS) $(SIM_CFLAGS) -c -o $@.o $<
 	$(CXX) -o $@ $@.o $(VBOARD_LIB) $(SIM_LIBS)
 
-# Figures, not tests: simulation speed, ICMP echo latency, link and TCP figures in simulated time.
+# Figures, not tests: simulation speed, ICMP echo latency, link and TCP figures (goodput, loss
+# recovery) in simulated time.
 bench: all $(BENCH_BINS) $(TEST_SIM_BINS)
 	$(BIN)/toe-sim --bench
 	$(BUILD)/bench/bench_echo
 	$(BUILD)/bench/bench_link
 	tests/bench/bench_tcp.sh
+	tests/sim/test_tcp_recovery.sh | grep '^FIGURE'
 	scripts/rtl_bench.sh tests/rtl/toe_tcp_b2b | grep -E 'core clock|Mb/s'
 
 demo: deps
