@@ -106,6 +106,16 @@ pass_run() {
     for p in "${mypids[@]}"; do kill "$p" 2>/dev/null || true; done
     # With faults the capture holds the injector's corrupted frames: checked clean runs only.
     if [ "$nfaults" -eq 0 ] && command -v tshark >/dev/null; then
+        # Linux offers SACK-permitted, timestamps and window scale in its SYN; the device's
+        # SYN-ACK takes window scale only, so no segment either way carries SACK or timestamps.
+        count() { tshark -r "$pcap" -Y "$1" 2>/dev/null | wc -l; }
+        local offered declined leaked
+        offered=$(count "ip.src==$host_ip && tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.options.sack_perm && tcp.options.timestamp.tsval && tcp.options.wscale.shift")
+        declined=$(count "ip.src==$dev_ip && tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.options.wscale.shift && !tcp.options.sack_perm && !tcp.options.timestamp.tsval")
+        leaked=$(count "(tcp.options.sack_perm && tcp.flags.ack==1) || tcp.options.sack || (tcp.options.timestamp.tsval && tcp.flags.syn==0)")
+        [ "$offered" -ge 1 ] && [ "$declined" -ge 1 ] && [ "$leaked" = 0 ] \
+            && echo "PASS test_tcp_tap_${name}_linux_options_declined" \
+            || bad "test_tcp_tap_${name}_linux_options_declined: offered $offered, declined $declined, leaked $leaked"
         "$top/scripts/pcap_check.sh" "$pcap" >"$out/pcap_check.txt" 2>&1 \
             && echo "PASS test_tcp_tap_${name}_pcap_check" \
             || { bad "test_tcp_tap_${name}_pcap_check"; tail -5 "$out/pcap_check.txt"; }
