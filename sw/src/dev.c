@@ -155,6 +155,7 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_TCP_TX_RESYNC] = "tcp_tx_resync",
     [TOE_HSTAT_TCP_RESYNCS] = "tcp_resyncs",
     [TOE_HSTAT_TCP_ASYNC_FAIL] = "tcp_async_fail",
+    [TOE_HSTAT_TCP_KEEPALIVE_DROPS] = "tcp_keepalive_drops",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }
