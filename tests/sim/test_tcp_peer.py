@@ -11,6 +11,7 @@
 #       echo:     send back what arrives; close after EOF (half close: our direction stays open)
 #       reverse:  read to EOF, then send the seeded stream of --bytes, then close
 #       rst:      send --bytes, then reset the connection (SO_LINGER 0)
+#       idle:     send nothing; read until the client closes, then close
 #       connect:  (client) connect to --connect ADDR:PORT, send the seeded stream, half close,
 #                 read to EOF into DIR/client.bin
 import argparse
@@ -58,6 +59,9 @@ def serve(conn, k, a):
         elif a.mode == "rst":
             conn.sendall(stream(a.seed, a.bytes))
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif a.mode == "idle":
+            while conn.recv(65536):
+                pass
     finally:
         conn.close()
 

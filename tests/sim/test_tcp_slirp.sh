@@ -3,7 +3,8 @@
 # test_tcp_slirp: libtoe TCP sockets through the virtual board against libslirp's TCP (servers
 # on this machine's loopback, reached at 10.0.2.2; a client through --hostfwd for the passive
 # side). Transfers each way with SHA-256 checked, both at once, several connections at once,
-# half close, server close, reset, refused; then the capture through scripts/pcap_check.sh.
+# half close, server close, reset, refused, keepalive against a silent peer; then the capture
+# through scripts/pcap_check.sh.
 #
 #   tests/sim/test_tcp_slirp.sh [NAME] [toe-sim fault options...]
 #       e.g. tests/sim/test_tcp_slirp.sh drop5 --drop 5 --dup 5 --reorder 5 --corrupt 5 --seed 3
@@ -39,11 +40,11 @@ bad() { echo "FAIL $*"; fail=1; }
 [ -x "$cosim" ] || { echo "FAIL test_tcp_slirp: $cosim not built"; exit 1; }
 echo "test_tcp_slirp $name: $bytes bytes, stream seed $seed, faults: ${faults[*]:-none}"
 
-for mode in source sink reverse echo rst; do
+for mode in source sink reverse echo rst idle; do
     python3 -u "$peer" "$mode" --bytes "$bytes" --seed "$seed" --out "$out" >"$out/$mode.port" &
     pids+=($!)
 done
-for mode in source sink reverse echo rst; do
+for mode in source sink reverse echo rst idle; do
     for _ in $(seq 50); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done
 done
 port() { head -n 1 "$out/$1.port"; }
@@ -76,6 +77,7 @@ run echo echo 10.0.2.2 "$(port echo)" "$bytes" "$seed"
 run multi multi 4 10.0.2.2 "$(port source)" "$bytes" "$seed"
 run reset reset 10.0.2.2 "$(port rst)" "$bytes" "$seed"
 run refused refused 10.0.2.2 "$closed"
+run keepalive keepalive 10.0.2.2 "$(port idle)"
 
 # Passive open: the device listens on 7000; a client on the loopback comes in by hostfwd.
 timeout 900 "$cosim" "sim:$sock" --min-rto 50 serve 7000 "$bytes" "$seed" >"$out/serve.out" 2>&1 &
