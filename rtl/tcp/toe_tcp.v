@@ -154,6 +154,7 @@ endfunction
 
 // ---------------------------------------------------------------- slot table
 reg [SLOTS-1:0] valid, nagle, syn_rcvd, fin_rcvd, fin_queued, fin_acked;
+reg [SLOTS-1:0] ack_report;     // the host waits for an ACK (keepalive): report the next one
 reg [SLOTS-1:0] in_rec, rtt_on, ooo_on, ack_now, ack_del, rexmit_one, probe, ev_dirty;
 reg [31:0] rip        [0:SLOTS-1];      // the 4-tuple (read all at once by the lookup)
 reg [31:0] ports      [0:SLOTS-1];
@@ -516,8 +517,8 @@ always @(posedge clk) begin
             csr_rdata  <= 32'd0;
         end else if (!csr_we) begin
             case (csr_field)
-            FIELD_FLAGS:       csr_rdata <= {26'd0, fin_acked[k], fin_queued[k], fin_rcvd[k],
-                                             syn_rcvd[k], nagle[k], valid[k]};
+            FIELD_FLAGS:       csr_rdata <= {25'd0, ack_report[k], fin_acked[k], fin_queued[k],
+                                             fin_rcvd[k], syn_rcvd[k], nagle[k], valid[k]};
             FIELD_REMOTE_IP:   csr_rdata <= c_rip;
             FIELD_PORTS:       csr_rdata <= c_ports;
             FIELD_MAC_HI:      csr_rdata <= {16'd0, c_mac[47:32]};
@@ -544,8 +545,9 @@ always @(posedge clk) begin
             // programming fields only while the slot is free; the rest also while open
             case (csr_field)
             FIELD_FLAGS: begin
-                nagle[k]    <= |(csr_wdata & CONST_SF_NAGLE);
-                syn_rcvd[k] <= |(csr_wdata & CONST_SF_SYN_RCVD);
+                nagle[k]      <= |(csr_wdata & CONST_SF_NAGLE);
+                syn_rcvd[k]   <= |(csr_wdata & CONST_SF_SYN_RCVD);
+                ack_report[k] <= |(csr_wdata & CONST_SF_ACK_REPORT);
             end
             FIELD_SND_WND:  snd_wnd[k]  <= csr_wdata;
             FIELD_CWND:     cwnd[k]     <= csr_wdata;
@@ -720,6 +722,12 @@ always @(posedge clk) begin
             if (syn_rcvd[k]) begin
                 syn_rcvd[k] <= 1'b0;
                 evf = evf | CONST_EVF_ESTABLISHED[7:0];
+                ev_dirty[k] <= 1'b1;
+            end
+            // a keepalive's answer changes nothing else: without this the host never sees it
+            if (ack_report[k]) begin
+                ack_report[k] <= 1'b0;
+                evf = evf | CONST_EVF_ACK_SEEN[7:0];
                 ev_dirty[k] <= 1'b1;
             end
             if (a_new) begin
@@ -1079,6 +1087,7 @@ always @(posedge clk) begin
         fin_rcvd   <= {SLOTS{1'b0}};
         fin_queued <= {SLOTS{1'b0}};
         fin_acked  <= {SLOTS{1'b0}};
+        ack_report <= {SLOTS{1'b0}};
         ack_now    <= {SLOTS{1'b0}};
         ack_del    <= {SLOTS{1'b0}};
         rexmit_one <= {SLOTS{1'b0}};

@@ -38,7 +38,8 @@ enum toe_error {
     TOE_EINVAL = -1,    /* bad argument or malformed device string */
     TOE_ENODEV = -2,    /* no such device, cannot connect, or the device went away */
     TOE_EIO = -3,       /* transport read/write failed */
-    TOE_ETIMEDOUT = -4, /* no answer in time (retries included) */
+    TOE_ETIMEDOUT = -4, /* no answer in time (retries included); on a TCP socket also: the
+                         * connection was given up after unanswered keepalive probes */
     TOE_ENOMEM = -5,    /* allocation failed */
     TOE_EOVERFLOW = -6, /* caller's buffer too small (the data was dropped) */
     TOE_EBADADDR = -7,  /* the device does not know this CSR address */
@@ -185,7 +186,7 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_PROBES,        /* zero-window probes */
     TOE_HSTAT_TCP_KEEPALIVES,    /* keepalive probes */
     TOE_HSTAT_TCP_FAST_REXMIT,   /* fast retransmits reported by the device */
-    TOE_HSTAT_TCP_TIMEOUTS,      /* connections given up (user timeout, SYN retries) */
+    TOE_HSTAT_TCP_TIMEOUTS,      /* connections given up (user timeout, SYN retries, keepalive) */
     TOE_HSTAT_TCP_RX_GAP,        /* RX_DATA beyond the expected seq (a message lost): resend asked */
     TOE_HSTAT_TCP_RX_DUP,        /* RX_DATA messages that were wholly or partly old (trimmed) */
     TOE_HSTAT_TCP_RX_BAD,        /* RX_DATA or SLOT events for no connection, or out of range */
@@ -193,6 +194,7 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_RESYNCS,       /* slot state re-read after link errors or event gaps */
     TOE_HSTAT_TCP_ASYNC_FAIL,    /* slot commands sent without waiting that got no RESP or an error */
     TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED, /* challenge ACKs not sent: over the per-second limit */
+    TOE_HSTAT_TCP_KEEPALIVE_DROPS, /* connections given up: TOE_TCP_KEEPCNT probes unanswered */
     TOE_HSTAT_COUNT
 };
 
@@ -371,7 +373,8 @@ TOE_API int toe_tcp_accept(toe_sock *ls, toe_sock **out, uint32_t *peer_ip, uint
  *   sent  out: bytes taken, also on timeout and error
  * With timeout 0 it takes what fits now: 0 if anything was taken, TOE_EAGAIN if nothing.
  * Returns 0, TOE_EINVAL, TOE_ENOTCONN (not yet or no longer connected), TOE_EPIPE (after
- * toe_tcp_shutdown or close), TOE_ECONNRESET, TOE_ECONNABORTED, TOE_EAGAIN, TOE_ETIMEDOUT,
+ * toe_tcp_shutdown or close), TOE_ECONNRESET, TOE_ECONNABORTED, TOE_EAGAIN, TOE_ETIMEDOUT
+ * (the caller's timeout, or keepalive gave the connection up: then the state is CLOSED),
  * TOE_EIO, TOE_ENODEV. Blocks up to timeout_ms. */
 TOE_API int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent, int timeout_ms);
 
@@ -379,7 +382,9 @@ TOE_API int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent,
  * error. 0 with *got == 0 is the orderly end of the stream (the peer's FIN, after all data).
  *   got  out: bytes copied
  * Returns 0, TOE_EINVAL, TOE_ENOTCONN, TOE_ECONNRESET, TOE_ECONNABORTED, TOE_EAGAIN (timeout
- * 0, nothing there), TOE_ETIMEDOUT, TOE_EIO, TOE_ENODEV. Blocks up to timeout_ms. */
+ * 0, nothing there), TOE_ETIMEDOUT (the caller's timeout, or keepalive gave the connection
+ * up: then the state is CLOSED and toe_tcp_poll shows TOE_POLLERR), TOE_EIO, TOE_ENODEV.
+ * Blocks up to timeout_ms. */
 TOE_API int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms);
 
 /* Half close: send our FIN after everything already sent; receiving goes on. Waits up to
@@ -423,8 +428,16 @@ TOE_API int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms);
 
 /* Socket options (toe_tcp_setopt values):
  *   TOE_TCP_NODELAY       1: no Nagle (default 0: Nagle on); also while connected
- *   TOE_TCP_KEEPALIVE     idle seconds before keepalive probes (75 s apart, 9 of them);
- *                         0 off (default)
+ *   TOE_TCP_KEEPALIVE     idle seconds (device time) before the first keepalive probe,
+ *                         0..604800; 0 off (default). Anything from the peer (data, an ACK,
+ *                         the answer to a probe) starts the idle time over; after
+ *                         TOE_TCP_KEEPCNT probes without an answer the connection is reset
+ *                         and its calls return TOE_ETIMEDOUT (counted in
+ *                         TOE_HSTAT_TCP_KEEPALIVE_DROPS)
+ *   TOE_TCP_KEEPINTVL     seconds between keepalive probes while unanswered, 1..32767
+ *                         (default 75, as Linux)
+ *   TOE_TCP_KEEPCNT       unanswered keepalive probes before the connection is given up,
+ *                         1..127 (default 9, as Linux)
  *   TOE_TCP_USER_TIMEOUT  ms without progress on unacknowledged data before the connection is
  *                         given up (R2; TOE_ECONNABORTED); 0: default 120000
  *   TOE_TCP_MIN_RTO       lower bound of the retransmission timeout in ms (default 200, as
@@ -439,6 +452,8 @@ enum toe_tcp_opt {
     TOE_TCP_USER_TIMEOUT = 3,
     TOE_TCP_MIN_RTO = 4,
     TOE_TCP_TIME_WAIT = 5,
+    TOE_TCP_KEEPINTVL = 6,
+    TOE_TCP_KEEPCNT = 7,
 };
 TOE_API int toe_tcp_setopt(toe_sock *s, int opt, int value);
 

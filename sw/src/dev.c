@@ -156,6 +156,7 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_TCP_RESYNCS] = "tcp_resyncs",
     [TOE_HSTAT_TCP_ASYNC_FAIL] = "tcp_async_fail",
     [TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED] = "tcp_challenge_ack_limited",
+    [TOE_HSTAT_TCP_KEEPALIVE_DROPS] = "tcp_keepalive_drops",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }

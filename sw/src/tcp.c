@@ -66,6 +66,31 @@ uint16_t tcp_slot_addr(const toe_sock *s, unsigned field)
     return (uint16_t)(TOE_CSR_SLOT_BASE + (unsigned)s->slot * TOE_CONST_SLOT_STRIDE + field);
 }
 
+/* The host's slot flags as they should be now (FLAGS is written whole). */
+static uint32_t slot_flags(const toe_sock *s)
+{
+    return (s->nodelay ? 0u : TOE_CONST_SF_NAGLE) |
+           (s->keep_probes ? TOE_CONST_SF_ACK_REPORT : 0u);
+}
+
+/* A keepalive probe is going out: the device reports the next acceptable ACK (EVF_ACK_SEEN).
+ * Does not block. */
+void tcp_report_next_ack(toe_sock *s)
+{
+    if (slot_open(s))
+        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s), s->slot);
+}
+
+/* The peer showed it is there (data, a new ACK, the answer to a probe): keepalive counts its
+ * idle time from now and forgets the probes. */
+static void peer_alive(toe_sock *s)
+{
+    s->last_activity = s->dev->tcp->now;
+    s->keep_probes = 0;
+    if (s->keep_at)
+        s->keep_at = s->last_activity + (uint64_t)s->keepalive_s * 1000000u;
+}
+
 int tcp_slot_cmd(toe_sock *s, unsigned cmd)
 {
     return toe_csr_write(s->dev, TOE_CSR_SLOT_CMD, cmd << 8 | (unsigned)s->slot, CSR_MS);
@@ -282,6 +307,8 @@ static toe_sock *sock_new(struct toe_tcp *t)
     s->slot = -1;
     s->state = TOE_TCPS_CLOSED;
     s->min_rto_ms = TOE_TCP_MIN_RTO_MS;
+    s->keepintvl_s = TOE_TCP_KEEP_INTVL_S;
+    s->keepcnt = TOE_TCP_KEEP_PROBES;
     s->user_timeout_ms = TOE_TCP_USER_TIMEOUT_MS;
     s->time_wait_ms = TOE_TCP_TIME_WAIT_MS;
     s->rto = TOE_TCP_SYN_RTO_US;
@@ -526,8 +553,7 @@ int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p,
         n -= k;
     }
     s->rx_resend_pending = 0;
-    s->last_activity = t->now;
-    s->keep_probes = 0;
+    peer_alive(s);
     if (!s->user && !s->parent) {
         /* Closed by the application: nobody will read; keep the window open. */
         s->rx_read = s->rx_expect;
@@ -595,8 +621,7 @@ static void slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, 
         s->snd_una = SEQ_GT(una, s->tx_end) ? s->tx_end : una;
         s->backoff = 0;
         s->last_progress = t->now;
-        s->last_activity = t->now;
-        s->keep_probes = 0;
+        peer_alive(s);
         s->rto_at = 0;
         if (s->tx_end != s->snd_una || (s->fin_queued && una != top)) {
             s->rto_at = t->now + tcp_rto_cur(s);
@@ -608,6 +633,8 @@ static void slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, 
         tcp_rtt_sample(s, rtt);
     if (SEQ_GT(rcv_nxt, s->rcv_nxt_ev))
         s->rcv_nxt_ev = rcv_nxt;
+    if (flags & TOE_CONST_EVF_ACK_SEEN)
+        peer_alive(s); /* the answer to a keepalive probe */
     if ((flags & TOE_CONST_EVF_FAST_REXMIT) && !(s->ev_flags & TOE_CONST_EVF_FAST_REXMIT))
         s->dev->hs[TOE_HSTAT_TCP_FAST_REXMIT]++;
     if (flags & TOE_CONST_EVF_FIN_ACKED)
@@ -773,6 +800,8 @@ static void listen_input(toe_sock *l, const struct seg *g)
     c->parent = l;
     c->nodelay = l->nodelay;
     c->keepalive_s = l->keepalive_s;
+    c->keepintvl_s = l->keepintvl_s;
+    c->keepcnt = l->keepcnt;
     c->user_timeout_ms = l->user_timeout_ms;
     c->min_rto_ms = l->min_rto_ms;
     c->time_wait_ms = l->time_wait_ms;
@@ -895,8 +924,7 @@ static void program_slot(toe_sock *s)
                       s->irs + 1,
                       initial_cwnd(s),
                       TOE_TCP_SSTHRESH_INIT,
-                      (s->nodelay ? 0u : TOE_CONST_SF_NAGLE) |
-                          (passive ? TOE_CONST_SF_SYN_RCVD : 0u)};
+                      slot_flags(s) | (passive ? TOE_CONST_SF_SYN_RCVD : 0u)};
     uint16_t a[11];
     for (int i = 0; i < 11; i++)
         a[i] = tcp_slot_addr(s, fld[i]);
@@ -1668,8 +1696,8 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
         if (slot_open(s) && s->state != TOE_TCPS_SYN_RCVD) {
             struct toe_tcp *t = s->dev->tcp;
             t->busy++;
-            int r = toe_csr_write(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS),
-                                  value ? 0u : TOE_CONST_SF_NAGLE, CSR_MS);
+            int r = toe_csr_write(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s),
+                                  CSR_MS);
             t->busy--;
             return r;
         }
@@ -1681,6 +1709,18 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
         s->keep_at = 0;
         s->keep_probes = 0;
         tcp_timers_update(s);
+        return 0;
+    case TOE_TCP_KEEPINTVL:
+        if (value < 1 || value > TOE_TCP_KEEP_INTVL_MAX)
+            return toe_seterr(s->dev, TOE_EINVAL, "keepalive interval %d s not in 1..%d", value,
+                              TOE_TCP_KEEP_INTVL_MAX);
+        s->keepintvl_s = value;
+        return 0;
+    case TOE_TCP_KEEPCNT:
+        if (value < 1 || value > TOE_TCP_KEEP_PROBES_MAX)
+            return toe_seterr(s->dev, TOE_EINVAL, "keepalive probe count %d not in 1..%d", value,
+                              TOE_TCP_KEEP_PROBES_MAX);
+        s->keepcnt = value;
         return 0;
     case TOE_TCP_USER_TIMEOUT:
         if (value < 0)

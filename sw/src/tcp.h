@@ -16,8 +16,10 @@
 #define TOE_TCP_MIN_RTO_MS 200
 #define TOE_TCP_USER_TIMEOUT_MS 120000
 #define TOE_TCP_TIME_WAIT_MS 60000
-#define TOE_TCP_KEEP_INTVL_US 75000000u
-#define TOE_TCP_KEEP_PROBES 9
+#define TOE_TCP_KEEP_INTVL_S 75         /* TOE_TCP_KEEPINTVL default and bound (as Linux) */
+#define TOE_TCP_KEEP_INTVL_MAX 32767
+#define TOE_TCP_KEEP_PROBES 9           /* TOE_TCP_KEEPCNT default and bound (as Linux) */
+#define TOE_TCP_KEEP_PROBES_MAX 127
 #define TOE_TCP_RXCHK_US 20000u         /* data the device reported but did not send: ask again */
 #define TOE_TCP_HOST_CHECK_MS 1000      /* host-time check of the device clock while timers run */
 #define TOE_TCP_CONSUMED_IDLE_MS 1000   /* RX_CONSUMED repeated while a reader waits (lost one) */
@@ -111,7 +113,7 @@ struct toe_sock {
     uint32_t rto_count;
 
     /* options */
-    int nodelay, keepalive_s, user_timeout_ms, min_rto_ms, time_wait_ms;
+    int nodelay, keepalive_s, keepintvl_s, keepcnt, user_timeout_ms, min_rto_ms, time_wait_ms;
 };
 
 struct toe_tcp {
@@ -144,6 +146,7 @@ int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_
 void tcp_set_error(toe_sock *s, int err);          /* connection over: error, then free */
 void tcp_abort_err(toe_sock *s, int err);          /* error, RST and FREE now (blocks) */
 void tcp_tx_resend_from(toe_sock *s, uint32_t from);
+void tcp_report_next_ack(toe_sock *s);             /* a keepalive probe is out (async CSR) */
 uint32_t tcp_rcv_nxt(const toe_sock *s);
 int tcp_synchronized(const toe_sock *s);
 

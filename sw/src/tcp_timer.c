@@ -216,14 +216,24 @@ static void keep_timer(toe_sock *s)
         s->keep_probes = 0;
         return;
     }
+    if (s->keep_probes >= s->keepcnt) {
+        /* Every probe went unanswered for an interval: the peer is gone (RFC 1122 4.2.3.6). */
+        s->dev->hs[TOE_HSTAT_TCP_KEEPALIVE_DROPS]++;
+        s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
+        tcp_abort_err(s, TOE_ETIMEDOUT); /* as Linux */
+        return;
+    }
+    /* The answer is a pure ACK the fast path would swallow: the device is told to report it
+     * first, so the flag is set before the probe is on the wire. */
+    s->keep_probes++;
+    tcp_report_next_ack(s);
     /* SEG.SEQ = SND.NXT - 1 makes the peer answer with an ACK (RFC 9293 3.8.4). */
     uint32_t free_b = t->ring - (s->rx_expect - s->rx_read);
     tcp_send_seg(s, s->snd_una - 1, tcp_rcv_nxt(s), TH_ACK,
                  (uint16_t)((free_b >> s->rcv_ws) > 65535 ? 65535 : free_b >> s->rcv_ws), 0,
                  NULL, 0);
     s->dev->hs[TOE_HSTAT_TCP_KEEPALIVES]++;
-    s->keep_probes++;
-    s->keep_at = t->now + TOE_TCP_KEEP_INTVL_US;
+    s->keep_at = t->now + (uint64_t)s->keepintvl_s * 1000000u;
 }
 
 static void rxchk_timer(toe_sock *s)

@@ -158,8 +158,8 @@ static void on_raw_tx(struct mock_dev *m, const uint8_t *f, size_t n)
     }
 }
 
-/* Side effects of slot CSR writes (docs/TCP.md, spec fields and commands). old: the
- * register's value before the write. */
+/* Side effects of slot CSR writes (docs/TCP.md, spec fields and commands); old: the value
+ * before the write. */
 static void slot_write(struct mock_dev *m, uint16_t a, uint32_t v, uint32_t old)
 {
     unsigned sl, f;
@@ -181,10 +181,9 @@ static void slot_write(struct mock_dev *m, uint16_t a, uint32_t v, uint32_t old)
     }
     if (!slot_field(a, &sl, &f))
         return;
-    if (f == TOE_FIELD_FLAGS) {
-        /* Only NAGLE and SYN_RCVD are writable; the other flags are the device's. */
-        const uint32_t wr = TOE_CONST_SF_NAGLE | TOE_CONST_SF_SYN_RCVD;
-        m->csr[a] = (old & ~wr) | (v & wr);
+    if (f == TOE_FIELD_FLAGS) { /* the host writes only these; the rest stay the device's */
+        uint32_t w = TOE_CONST_SF_NAGLE | TOE_CONST_SF_SYN_RCVD | TOE_CONST_SF_ACK_REPORT;
+        m->csr[a] = (old & ~w) | (v & w);
     } else if (f == TOE_FIELD_SND_UNA) {
         m->csr[MOCK_SLOT(sl, TOE_FIELD_SND_NXT)] = v;
         m->csr[MOCK_SLOT(sl, TOE_FIELD_TX_END)] = v;
@@ -235,6 +234,8 @@ void mock_slot_event(struct mock_dev *m, unsigned slot, unsigned flags, uint32_t
             *fl |= TOE_CONST_SF_FIN_RCVD;
         if (flags & TOE_CONST_EVF_FIN_ACKED)
             *fl |= TOE_CONST_SF_FIN_ACKED;
+        if (flags & TOE_CONST_EVF_ACK_SEEN)
+            *fl &= ~(uint32_t)TOE_CONST_SF_ACK_REPORT;
     }
     struct toe_msg e = {.type = TOE_MSG_EVENT, .arg = TOE_EVENT_SLOT, .seq = m->ev_seq++,
                         .time = m->time_us, .data = f, .data_len = sizeof(f)};
@@ -301,7 +302,7 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
             resp(m, q.arg, 0, m->csr[q.addr]);
         }
         break;
-    case TOE_MSG_CSR_WRITE:
+    case TOE_MSG_CSR_WRITE: {
         m->csr_writes++;
         if (!known(q.addr)) {
             resp(m, q.arg, TOE_CONST_RESP_BAD_ADDR, 0);
@@ -311,17 +312,16 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
             resp(m, q.arg, TOE_CONST_RESP_READ_ONLY, 0);
             break;
         }
-        {
-            uint32_t old = m->csr[q.addr];
-            m->csr[q.addr] = q.value;
-            slot_write(m, q.addr, q.value, old);
-        }
+        uint32_t old = m->csr[q.addr];
+        m->csr[q.addr] = q.value;
+        slot_write(m, q.addr, q.value, old);
         if (q.addr == TOE_CSR_ALARM_HI) {
             m->alarm_at = (uint64_t)q.value << 32 | m->csr[TOE_CSR_ALARM_LO];
             m->alarm_armed = 1;
         }
         resp(m, q.arg, 0, 0);
         break;
+    }
     case TOE_MSG_TX_DATA: {
         m->tx_data_msgs++;
         if (m->drop_tx_data > 0) {

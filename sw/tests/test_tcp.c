@@ -713,6 +713,101 @@ static void test_established_rst_challenge_ack_limit(void)
     CHECK(nsocks() == 0, "test_established_challenge_ack_no_leak (%u sockets)", nsocks());
 }
 
+/* Keepalive (idle 10 s, probes 2 s apart, 3 of them): each probe sets the slot's ACK_REPORT
+ * flag; the device's ACK_SEEN event, data or a new ACK restart the idle time; unanswered
+ * probes end the connection with TOE_ETIMEDOUT. */
+static void test_established_keepalive(void)
+{
+    struct conn c;
+    toe_sock *x;
+    toe_tcp_socket(d, &x);
+    int bad = toe_tcp_setopt(x, TOE_TCP_KEEPINTVL, 0) == TOE_EINVAL &&
+              toe_tcp_setopt(x, TOE_TCP_KEEPINTVL, 32768) == TOE_EINVAL &&
+              toe_tcp_setopt(x, TOE_TCP_KEEPCNT, 0) == TOE_EINVAL &&
+              toe_tcp_setopt(x, TOE_TCP_KEEPCNT, 128) == TOE_EINVAL &&
+              strstr(toe_last_error(d), "probe count 128") != NULL &&
+              toe_tcp_setopt(x, TOE_TCP_KEEPALIVE, -1) == TOE_EINVAL &&
+              toe_tcp_setopt(x, TOE_TCP_KEEPALIVE, 604801) == TOE_EINVAL;
+    int good = toe_tcp_setopt(x, TOE_TCP_KEEPINTVL, 1) == 0 &&
+               toe_tcp_setopt(x, TOE_TCP_KEEPINTVL, 32767) == 0 &&
+               toe_tcp_setopt(x, TOE_TCP_KEEPCNT, 1) == 0 &&
+               toe_tcp_setopt(x, TOE_TCP_KEEPCNT, 127) == 0 && x->keepintvl_s == 32767 &&
+               x->keepcnt == 127;
+    CHECK(bad && good, "test_closed_setopt_keepalive_values_checked (%s)", toe_last_error(d));
+    toe_tcp_close(x, 0);
+
+    open_active(&c, OPT_MSS, 4, 5000);
+    CHECK(c.s->keepintvl_s == 75 && c.s->keepcnt == 9, "test_established_keepalive_defaults_as_linux");
+    toe_tcp_setopt(c.s, TOE_TCP_KEEPALIVE, 10);
+    toe_tcp_setopt(c.s, TOE_TCP_KEEPINTVL, 2);
+    toe_tcp_setopt(c.s, TOE_TCP_KEEPCNT, 3);
+    uint64_t ka = hs(TOE_HSTAT_TCP_KEEPALIVES);
+    advance(9000000);
+    CHECK(hs(TOE_HSTAT_TCP_KEEPALIVES) == ka, "test_established_keepalive_quiet_while_idle_short");
+    advance(1100000);
+    struct tseg t;
+    CHECK(hs(TOE_HSTAT_TCP_KEEPALIVES) == ka + 1 && !raw_seg(0, &t) && t.flags == TH_ACK &&
+              t.seq == c.iss && t.ack == IRS + 1 && t.dlen == 0,
+          "test_established_idle_keepalive_probe_snd_nxt_minus_1 (seq 0x%x ack 0x%x flags 0x%x)",
+          t.seq, t.ack, t.flags);
+    CHECK(slotf(c.slot, TOE_FIELD_FLAGS) ==
+              (TOE_CONST_SF_VALID | TOE_CONST_SF_NAGLE | TOE_CONST_SF_ACK_REPORT),
+          "test_established_keepalive_probe_sets_ack_report (FLAGS 0x%x)",
+          slotf(c.slot, TOE_FIELD_FLAGS));
+    toe_tcp_setopt(c.s, TOE_TCP_NODELAY, 1);
+    CHECK(slotf(c.slot, TOE_FIELD_FLAGS) == (TOE_CONST_SF_VALID | TOE_CONST_SF_ACK_REPORT),
+          "test_established_nodelay_keeps_ack_report (FLAGS 0x%x)", slotf(c.slot, TOE_FIELD_FLAGS));
+
+    /* The answer: the idle time starts over (no probe at the interval, one after 10 s). */
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_ACK_SEEN, c.iss + 1, 5000, IRS + 1,
+                    TOE_CONST_RTT_NONE);
+    advance(2100000);
+    advance(2100000);
+    CHECK(hs(TOE_HSTAT_TCP_KEEPALIVES) == ka + 1 && c.s->state == TOE_TCPS_ESTABLISHED &&
+              c.s->keep_probes == 0,
+          "test_established_keepalive_ack_seen_restarts_idle (%llu probes)",
+          (unsigned long long)(hs(TOE_HSTAT_TCP_KEEPALIVES) - ka));
+    advance(6000000);
+    CHECK(hs(TOE_HSTAT_TCP_KEEPALIVES) == ka + 2 && c.s->state == TOE_TCPS_ESTABLISHED,
+          "test_established_keepalive_probes_again_after_idle (%llu probes)",
+          (unsigned long long)(hs(TOE_HSTAT_TCP_KEEPALIVES) - ka));
+
+    /* Two probes unanswered, then data: the count starts over. */
+    advance(2100000);
+    CHECK(hs(TOE_HSTAT_TCP_KEEPALIVES) == ka + 3 && c.s->keep_probes == 2,
+          "test_established_keepalive_unanswered_probe_repeats_at_interval");
+    mock_rx_data(&m, c.slot, IRS + 1, "ping", 4);
+    uint8_t b[8];
+    size_t got = 0;
+    int r = toe_tcp_recv(c.s, b, sizeof(b), &got, 1000);
+    CHECK(r == 0 && got == 4 && c.s->keep_probes == 0, "test_established_keepalive_data_resets_probes");
+
+    /* Silence: exactly KEEPCNT probes, then RST, FREE and TOE_ETIMEDOUT. */
+    uint64_t drops = hs(TOE_HSTAT_TCP_KEEPALIVE_DROPS), tmo = hs(TOE_HSTAT_TCP_TIMEOUTS);
+    unsigned free0 = mock_cmd_count(&m, TOE_CMD_FREE, c.slot);
+    ka = hs(TOE_HSTAT_TCP_KEEPALIVES);
+    advance(10100000);
+    advance(2000000);
+    advance(2000000);
+    CHECK(hs(TOE_HSTAT_TCP_KEEPALIVES) == ka + 3 && c.s->state == TOE_TCPS_ESTABLISHED,
+          "test_established_keepalive_keepcnt_probes (%llu)",
+          (unsigned long long)(hs(TOE_HSTAT_TCP_KEEPALIVES) - ka));
+    advance(2000000);
+    CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ETIMEDOUT &&
+              hs(TOE_HSTAT_TCP_KEEPALIVES) == ka + 3 &&
+              hs(TOE_HSTAT_TCP_KEEPALIVE_DROPS) == drops + 1 &&
+              hs(TOE_HSTAT_TCP_TIMEOUTS) == tmo + 1 && !raw_seg(0, &t) &&
+              t.flags == (TH_RST | TH_ACK) && mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == free0 + 1,
+          "test_established_keepalive_unanswered_reset (state %s flags 0x%x)",
+          toe_tcp_state_name(c.s->state), t.flags);
+    struct toe_tcp_pollfd pf = {c.s, TOE_POLLIN, 0};
+    r = toe_tcp_recv(c.s, b, sizeof(b), &got, 0);
+    CHECK(r == TOE_ETIMEDOUT && toe_tcp_poll(&pf, 1, 0) == 1 && (pf.revents & TOE_POLLERR) &&
+              toe_tcp_send(c.s, "x", 1, &got, 0) == TOE_ETIMEDOUT,
+          "test_established_keepalive_reported_etimedout (%s)", toe_error_name(r));
+    CHECK(toe_tcp_close(c.s, 0) == 0 && nsocks() == 0, "test_established_keepalive_no_leak");
+}
+
 /* ---- closing ------------------------------------------------------------------------ */
 
 static void test_closing(void)
@@ -979,6 +1074,7 @@ int main(void)
     test_established_data();
     test_established_rst_syn();
     test_established_rst_challenge_ack_limit();
+    test_established_keepalive();
     test_closing();
     test_listen();
     test_established_rto_start();

@@ -16,12 +16,15 @@
  *     slowpeer IP PORT BYTES SEED GO   send into a peer that reads only once file GO exists:
  *                                      persist probes, then everything arrives
  *     serve PORT BYTES SEED            accept one: read the stream to EOF, send it back, close
+ *     keepalive IP PORT                a silent peer: keepalive (1 s idle and interval, 3
+ *                                      probes) must keep the connection up for 4.5 s
  * Options (before the scenario): --min-rto MS, --nodelay.
  */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "toe.h"
 #include "toe_defs.h"
@@ -642,6 +645,54 @@ static void sc_serve(uint16_t port, size_t bytes, uint32_t seed)
     free(buf);
 }
 
+/* A peer that sends nothing but answers keepalive probes: with 1 s idle, 1 s between probes
+ * and 3 of them, unanswered probes would end the connection after 4 s of device time. */
+static void sc_keepalive(uint32_t ip, uint16_t port)
+{
+    toe_sock *s = mksock();
+    int r = toe_tcp_connect(s, ip, port, T_MS);
+    check(r == 0, "test_tcp_keepalive_connect", "%s: %s", toe_error_name(r), toe_last_error(dev));
+    if (r)
+        return;
+    r = toe_tcp_setopt(s, TOE_TCP_KEEPALIVE, 1);
+    if (!r)
+        r = toe_tcp_setopt(s, TOE_TCP_KEEPINTVL, 1);
+    if (!r)
+        r = toe_tcp_setopt(s, TOE_TCP_KEEPCNT, 3);
+    check(r == 0, "test_tcp_keepalive_setopt", "%s", toe_error_name(r));
+    uint64_t h0[TOE_HSTAT_COUNT], h1[TOE_HSTAT_COUNT];
+    size_t got;
+    toe_host_stats(dev, h0, TOE_HSTAT_COUNT, &got);
+    /* Wait on device time (poll's timeout is host time); the host bound stops a stuck run. */
+    uint64_t t0 = dev_now(), t = t0;
+    time_t host_end = time(NULL) + T_MS / 1000;
+    int ready = 0;
+    while (t - t0 < 4500000 && time(NULL) < host_end) {
+        struct toe_tcp_pollfd pf = {s, TOE_POLLIN, 0};
+        ready = toe_tcp_poll(&pf, 1, 1000);
+        if (ready > 0)
+            break; /* data, EOF or an error: none should come */
+        t = dev_now();
+    }
+    toe_host_stats(dev, h1, TOE_HSTAT_COUNT, &got);
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(s, &in);
+    uint64_t probes = h1[TOE_HSTAT_TCP_KEEPALIVES] - h0[TOE_HSTAT_TCP_KEEPALIVES];
+    uint64_t drops = h1[TOE_HSTAT_TCP_KEEPALIVE_DROPS] - h0[TOE_HSTAT_TCP_KEEPALIVE_DROPS];
+    check(t - t0 >= 4500000 && ready <= 0 && in.state == TOE_TCPS_ESTABLISHED,
+          "test_tcp_keepalive_answered_stays_established", "%s after %.3f s device time, poll %d",
+          toe_tcp_state_name(in.state), (double)(t - t0) / 1e6, ready);
+    check(probes >= 2 && drops == 0, "test_tcp_keepalive_probes_sent", "%llu probes, %llu drops",
+          (unsigned long long)probes, (unsigned long long)drops);
+    uint8_t b[16];
+    size_t n = 0;
+    r = toe_tcp_recv(s, b, sizeof(b), &n, 0);
+    check(r == TOE_EAGAIN && n == 0, "test_tcp_keepalive_no_error", "%s, %zu bytes",
+          toe_error_name(r), n);
+    r = toe_tcp_close(s, T_MS);
+    check(r == 0, "test_tcp_keepalive_close", "%s", toe_error_name(r));
+}
+
 int main(int argc, char **argv)
 {
     int i = 1;
@@ -690,6 +741,8 @@ int main(int argc, char **argv)
         sc_reset(parse_ip(a[0]), (uint16_t)atoi(a[1]), (size_t)atol(a[2]), (uint32_t)atol(a[3]));
     else if (!strcmp(sc, "serve") && na == 3)
         sc_serve((uint16_t)atoi(a[0]), (size_t)atol(a[1]), (uint32_t)atol(a[2]));
+    else if (!strcmp(sc, "keepalive") && na == 2)
+        sc_keepalive(parse_ip(a[0]), (uint16_t)atoi(a[1]));
     else {
         fprintf(stderr, "test_tcp_cosim: bad scenario or arguments: %s\n", sc);
         toe_close(dev);

@@ -13,6 +13,7 @@
 #       rst:      send --bytes, then reset the connection (SO_LINGER 0)
 #       slowsink: like sink, but reads nothing until the file --go exists (small receive
 #                 buffer, so the sender meets a zero window)
+#       idle:     send nothing; read until the client closes, then close
 #       connect:  (client) connect to --connect ADDR:PORT, send the seeded stream, half close,
 #                 read to EOF into DIR/client.bin
 import argparse
@@ -63,6 +64,9 @@ def serve(conn, k, a):
         elif a.mode == "rst":
             conn.sendall(stream(a.seed, a.bytes))
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif a.mode == "idle":
+            while conn.recv(65536):
+                pass
     finally:
         conn.close()
 

@@ -3,8 +3,8 @@
 # test_tcp_slirp: libtoe TCP sockets through the virtual board against libslirp's TCP (servers
 # on this machine's loopback, reached at 10.0.2.2; a client through --hostfwd for the passive
 # side). Transfers each way with SHA-256 checked, both at once, 8 connections at once, a slow
-# reader on each side (zero windows, persist probes), half close, server close, reset, refused;
-# then the capture through scripts/pcap_check.sh.
+# reader on each side (zero windows, persist probes), half close, server close, reset, refused,
+# keepalive against a silent peer; then the capture through scripts/pcap_check.sh.
 #
 #   tests/sim/test_tcp_slirp.sh [NAME] [toe-sim fault options...]
 #       e.g. tests/sim/test_tcp_slirp.sh drop5 --drop 5 --dup 5 --reorder 5 --corrupt 5 --seed 3
@@ -45,7 +45,7 @@ bad() { echo "FAIL $*"; fail=1; }
 echo "test_tcp_slirp $name: $bytes bytes, 8 x $multi_bytes at once, link ${LINK_PHY:-uart}," \
     "stream seed $seed, faults: ${faults[*]:-none}"
 
-for mode in source sink reverse echo rst; do
+for mode in source sink reverse echo rst idle; do
     python3 -u "$peer" "$mode" --bytes "$bytes" --seed "$seed" --out "$out" >"$out/$mode.port" &
     pids+=($!)
 done
@@ -56,7 +56,7 @@ rm -f "$out/slow/"*
 python3 -u "$peer" slowsink --bytes "$bytes" --seed "$seed" --out "$out/slow" --go "$out/slow/go" \
     >"$out/slowsink.port" &
 pids+=($!)
-for mode in source sink reverse echo rst msource slowsink; do
+for mode in source sink reverse echo rst idle msource slowsink; do
     for _ in $(seq 50); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done
 done
 port() { head -n 1 "$out/$1.port"; }
@@ -97,6 +97,10 @@ if [ "$bytes" -ge 4000000 ]; then
 fi
 run reset reset 10.0.2.2 "$(port rst)" "$bytes" "$seed"
 run refused refused 10.0.2.2 "$closed"
+# keepalive idles for seconds of device time (minutes of wall time): the default run only
+if [ ${#faults[@]} -eq 0 ] && [ -z "${LINK_PHY:-}" ]; then
+    run keepalive keepalive 10.0.2.2 "$(port idle)"
+fi
 
 # Passive open: the device listens on 7000; a client on the loopback comes in by hostfwd.
 timeout 900 "$cosim" "sim:$sock" --min-rto 50 serve 7000 "$bytes" "$seed" >"$out/serve.out" 2>&1 &

@@ -993,6 +993,55 @@ task case_fin;
     end
 endtask
 
+// no event of slot s for us microseconds (events of other slots are skipped)
+task no_ev(input integer s, input integer us);
+    begin
+        wait_us(us);
+        while (ev_rd < n_ev) begin
+            if (ev_s[ev_rd % NEV] == s)
+                $fatal(1, "%0t: unexpected event slot %0d flags %h", $time, s, ev_f[ev_rd % NEV]);
+            ev_rd = ev_rd + 1;
+        end
+    end
+endtask
+
+// ACK_REPORT (keepalive): the next acceptable ACK raises one event with ACK_SEEN and clears
+// the flag; unacceptable segments and ACKs of data never sent do not count
+task case_ack_report;
+    begin
+        prog(1, 32'h0a00020e, 16'd5014, 16'd40014, 32'd1460, 32'hbb000001, 32'hcc000001, 65535, 65535,
+             65535, CONST_SF_NAGLE);
+        base = ISS1[1];
+        b = IRS1[1];
+        drain_ev;
+        // the answer to a keepalive: SEG.SEQ = RCV.NXT, SEG.ACK = SND.UNA, the same window
+        seg(b, base, 8'h10, 16'd65535, 0);
+        no_ev(1, 30);
+        wr(1, FIELD_FLAGS, CONST_SF_NAGLE | CONST_SF_ACK_REPORT);
+        rd_expect(1, FIELD_FLAGS, 32'd1 | CONST_SF_NAGLE | CONST_SF_ACK_REPORT);
+        // outside the window, and an ACK of data never sent: ACKed at once, not reported
+        seg(b + 20000, base, 8'h10, 16'd65535, 10);
+        expect_seg(30, base, b, 8'h10, 0);
+        seg(b, base + 5, 8'h10, 16'd65535, 0);
+        expect_seg(30, base, b, 8'h10, 0);
+        no_ev(1, 30);
+        rd_expect(1, FIELD_FLAGS, 32'd1 | CONST_SF_NAGLE | CONST_SF_ACK_REPORT);
+        seg(b, base, 8'h10, 16'd65535, 0);
+        next_ev(1, 50);
+        if (ev_f[ei] !== CONST_EVF_ACK_SEEN || ev_una[ei] !== base || ev_rnxt[ei] !== b ||
+            ev_wnd[ei] !== 65535)
+            $fatal(1, "ACK_SEEN event flags %h una %h rcv_nxt %h wnd %0d", ev_f[ei], ev_una[ei],
+                   ev_rnxt[ei], ev_wnd[ei]);
+        no_ev(1, 30);
+        rd_expect(1, FIELD_FLAGS, 32'd1 | CONST_SF_NAGLE);
+        // the flag is spent: the same ACK again raises nothing
+        seg(b, base, 8'h10, 16'd65535, 0);
+        no_ev(1, 30);
+        no_seg(20);
+        $display("case ACK_REPORT (keepalive answer): ok");
+    end
+endtask
+
 // bad TX_DATA / RX_CONSUMED; unacceptable segments; segments of no slot
 task case_bad;
     begin
@@ -1075,6 +1124,7 @@ initial begin
     case_wscale;
     case_wrap;
     case_fin;
+    case_ack_report;
     case_bad;
     $display("PASS toe_tcp");
     $finish;
