@@ -971,8 +971,6 @@ static void abort_now(toe_sock *s)
         release_slot(s);
         tcp_send_seg(s, nxt, tcp_rcv_nxt(s), TH_RST | TH_ACK, 0, 0, NULL, 0);
         s->dev->hs[TOE_HSTAT_TCP_RST_TX]++;
-    } else if (s->state == TOE_TCPS_TIME_WAIT || s->state >= TOE_TCPS_ESTABLISHED) {
-        release_slot(s);
     } else {
         release_slot(s);
     }

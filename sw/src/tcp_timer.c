@@ -167,7 +167,6 @@ static void rto_timer(toe_sock *s)
     s->rto_count++;
     if (s->backoff < 16)
         s->backoff++;
-    s->rtt_valid = s->rtt_valid; /* Karn: the device times no retransmitted segment */
     s->rto_at = t->now + tcp_rto_cur(s);
 }
 
