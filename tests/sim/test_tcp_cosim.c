@@ -167,6 +167,18 @@ static void stream_sha(uint32_t seed, size_t n, char out[65])
     free(b);
 }
 
+/* buf (got bytes) holds exactly the seeded stream of bytes: SHA-256 against the expected. */
+static bool stream_ok(uint32_t seed, size_t bytes, const uint8_t *buf, size_t got)
+{
+    char a[65], b[65];
+    struct sha256 h;
+    sha_init(&h);
+    sha_update(&h, buf, got < bytes ? got : bytes);
+    sha_hex(&h, a);
+    stream_sha(seed, bytes, b);
+    return got == bytes && !strcmp(a, b);
+}
+
 /* ---- helpers ------------------------------------------------------------------------- */
 
 static uint64_t dev_now(void)
@@ -266,14 +278,8 @@ static void sc_download(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed)
     uint64_t t1 = dev_now();
     r = read_all(s, buf, bytes + 1, &got);
     uint64_t t2 = dev_now();
-    struct sha256 h;
-    char a[65], b[65];
-    sha_init(&h);
-    sha_update(&h, buf, got < bytes ? got : bytes);
-    sha_hex(&h, a);
-    stream_sha(seed, bytes, b);
-    check(r == 0 && got == bytes && !strcmp(a, b), "test_tcp_download_sha256",
-          "%s, %zu of %zu bytes, sha256 %.16s expected %.16s", toe_error_name(r), got, bytes, a, b);
+    check(r == 0 && stream_ok(seed, bytes, buf, got), "test_tcp_download_sha256",
+          "%s, %zu of %zu bytes", toe_error_name(r), got, bytes);
     rate("download", got, t2 - t1);
     printf("FIGURE connect: %.3f ms device time\n", (t1 - t0) / 1000.0);
     r = toe_tcp_close(s, T_MS);
@@ -305,13 +311,7 @@ static void sc_upload(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed, i
     uint8_t *rb = malloc(bytes + 1);
     r = read_all(s, rb, bytes + 1, &got);
     if (reverse) {
-        char a[65], b[65];
-        struct sha256 h;
-        sha_init(&h);
-        sha_update(&h, rb, got < bytes ? got : bytes);
-        sha_hex(&h, a);
-        stream_sha(seed, bytes, b);
-        check(r == 0 && got == bytes && !strcmp(a, b), "test_tcp_reverse_download_after_half_close",
+        check(r == 0 && stream_ok(seed, bytes, rb, got), "test_tcp_reverse_download_after_half_close",
               "%s, %zu bytes", toe_error_name(r), got);
     } else {
         check(r == 0 && got == 0, "test_tcp_upload_server_close_eof", "%s, %zu bytes",
@@ -436,18 +436,11 @@ static void sc_multi(int n, uint32_t ip, uint16_t port, size_t bytes, uint32_t s
         }
     }
     uint64_t t1 = dev_now();
-    char want[65];
-    stream_sha(seed, bytes, want);
     size_t total = 0;
     for (int i = 0; i < n; i++) {
-        struct sha256 h;
-        char a[65];
-        sha_init(&h);
-        sha_update(&h, b[i], got[i] < bytes ? got[i] : bytes);
-        sha_hex(&h, a);
         char name[64];
         snprintf(name, sizeof(name), "test_tcp_multi_%d_sha256", i);
-        check(res[i] == 0 && got[i] == bytes && !strcmp(a, want), name, "%s, %zu bytes",
+        check(res[i] == 0 && stream_ok(seed, bytes, b[i], got[i]), name, "%s, %zu bytes",
               toe_error_name(res[i]), got[i]);
         total += got[i];
     }
@@ -518,13 +511,7 @@ static void sc_slowread(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed,
     uint8_t *buf = malloc(bytes + 1);
     size_t got;
     r = read_all(s, buf, bytes + 1, &got);
-    char a[65], b[65];
-    struct sha256 h;
-    sha_init(&h);
-    sha_update(&h, buf, got < bytes ? got : bytes);
-    sha_hex(&h, a);
-    stream_sha(seed, bytes, b);
-    check(r == 0 && got == bytes && !strcmp(a, b), "test_tcp_slowread_sha256", "%s, %zu bytes",
+    check(r == 0 && stream_ok(seed, bytes, buf, got), "test_tcp_slowread_sha256", "%s, %zu bytes",
           toe_error_name(r), got);
     r = toe_tcp_close(s, T_MS);
     check(r == 0, "test_tcp_slowread_close", "%s", toe_error_name(r));
@@ -627,13 +614,7 @@ static void sc_serve(uint16_t port, size_t bytes, uint32_t seed)
     uint64_t t0 = dev_now();
     r = read_all(c, buf, bytes + 1, &got);
     uint64_t t1 = dev_now();
-    char a[65], b[65];
-    struct sha256 h;
-    sha_init(&h);
-    sha_update(&h, buf, got < bytes ? got : bytes);
-    sha_hex(&h, a);
-    stream_sha(seed, bytes, b);
-    check(r == 0 && got == bytes && !strcmp(a, b), "test_tcp_serve_receive_sha256", "%s, %zu bytes",
+    check(r == 0 && stream_ok(seed, bytes, buf, got), "test_tcp_serve_receive_sha256", "%s, %zu bytes",
           toe_error_name(r), got);
     rate("passive receive", got, t1 - t0);
     size_t sent = 0;
