@@ -14,7 +14,8 @@ fail=0
 # recovers from most losses by its own RTO, doubling from 1.5 s of simulated time (about 30x
 # slower in wall time), so at 5% a run takes tens of minutes.
 for seed in ${SEEDS:-1 2 3}; do
-    BYTES=${BYTES:-100000} "$top/tests/sim/test_tcp_slirp.sh" "faults1_seed$seed" \
+    BYTES=${BYTES:-100000} MULTI_BYTES=${MULTI_BYTES:-20000} \
+        "$top/tests/sim/test_tcp_slirp.sh" "faults1_seed$seed" \
         --drop 1 --dup 1 --reorder 1 --corrupt 1 --seed "$seed" || fail=1
 done
 echo "test_tcp_faults: $([ $fail = 0 ] && echo passed || echo FAILED)"
