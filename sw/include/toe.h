@@ -444,6 +444,10 @@ TOE_API int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms);
  *                         Linux; RFC 6298 says 1000), 1..60000
  *   TOE_TCP_TIME_WAIT     TIME-WAIT (2 MSL) and orphaned FIN-WAIT-2 time in ms (default
  *                         60000), 0..600000
+ *   TOE_TCP_SNDBUF        bytes of sent data kept with the device until acknowledged,
+ *                         1..the TX ring size (CAPS); 0: the whole ring (default). The
+ *                         receive buffer is the device's RX ring, the same size, and is what
+ *                         the window offers
  * Returns 0 or TOE_EINVAL (unknown option, value out of range), a CSR error (NODELAY while
  * connected). */
 enum toe_tcp_opt {
@@ -454,6 +458,7 @@ enum toe_tcp_opt {
     TOE_TCP_TIME_WAIT = 5,
     TOE_TCP_KEEPINTVL = 6,
     TOE_TCP_KEEPCNT = 7,
+    TOE_TCP_SNDBUF = 8,
 };
 TOE_API int toe_tcp_setopt(toe_sock *s, int opt, int value);
 

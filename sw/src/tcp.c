@@ -408,8 +408,8 @@ static uint16_t pick_port(struct toe_tcp *t, uint32_t rip, uint16_t rport)
 static uint32_t tx_room(const toe_sock *s)
 {
     uint32_t used = s->tx_end - s->snd_una;
-    uint32_t ring = s->dev->tcp->ring;
-    return used >= ring ? 0 : ring - used;
+    uint32_t cap = s->sndbuf ? s->sndbuf : s->dev->tcp->ring;
+    return used >= cap ? 0 : cap - used;
 }
 
 /* Queue TX_DATA for [seq, seq+n) from the mirror (no wrap inside: callers split). */
@@ -805,6 +805,7 @@ static void listen_input(toe_sock *l, const struct seg *g)
     c->user_timeout_ms = l->user_timeout_ms;
     c->min_rto_ms = l->min_rto_ms;
     c->time_wait_ms = l->time_wait_ms;
+    c->sndbuf = l->sndbuf;
     c->state = TOE_TCPS_SYN_RCVD;
     c->rip = g->src;
     c->rport = g->sport;
@@ -1734,6 +1735,12 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
         if (value < 0 || value > 600000)
             return TOE_EINVAL;
         s->time_wait_ms = value;
+        return 0;
+    case TOE_TCP_SNDBUF:
+        if (value < 0 || (uint32_t)value > s->dev->tcp->ring)
+            return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_SNDBUF %d: 0 or 1..%u (the TX ring)",
+                              value, s->dev->tcp->ring);
+        s->sndbuf = (uint32_t)value;
         return 0;
     default:
         return toe_seterr(s->dev, TOE_EINVAL, "unknown TCP option %d", opt);

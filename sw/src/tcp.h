@@ -114,6 +114,7 @@ struct toe_sock {
 
     /* options */
     int nodelay, keepalive_s, keepintvl_s, keepcnt, user_timeout_ms, min_rto_ms, time_wait_ms;
+    uint32_t sndbuf; /* bytes kept with the device unacknowledged; 0: the whole TX ring */
 };
 
 struct toe_tcp {

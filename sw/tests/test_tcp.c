@@ -1059,6 +1059,29 @@ static void test_established_rto_start(void)
     turns(2);
 }
 
+/* TOE_TCP_SNDBUF bounds what is kept with the device unacknowledged, within the TX ring. */
+static void test_established_sndbuf(void)
+{
+    struct conn c;
+    CHECK(open_active(&c, OPT_MSS, 4, 65535) == 0, "test_established_sndbuf_open");
+    CHECK(toe_tcp_setopt(c.s, TOE_TCP_SNDBUF, -1) == TOE_EINVAL &&
+              toe_tcp_setopt(c.s, TOE_TCP_SNDBUF, RING + 1) == TOE_EINVAL &&
+              toe_tcp_setopt(c.s, TOE_TCP_SNDBUF, 1000) == 0,
+          "test_established_sndbuf_range");
+    uint8_t b[3000] = {1};
+    size_t sent = 0;
+    int r = toe_tcp_send(c.s, b, sizeof b, &sent, 0);
+    turns(1);
+    CHECK(r == 0 && sent == 1000 && m.txlog_len[c.slot] == 1000,
+          "test_established_sndbuf_limits_send (%s, %zu sent)", toe_error_name(r), sent);
+    mock_slot_event(&m, c.slot, 0, c.iss + 1 + 600, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(1);
+    r = toe_tcp_send(c.s, b, sizeof b, &sent, 0);
+    CHECK(r == 0 && sent == 600, "test_established_sndbuf_room_after_ack (%zu sent)", sent);
+    toe_tcp_abort(c.s);
+    turns(2);
+}
+
 int main(void)
 {
     mock_init(&m);
@@ -1078,6 +1101,7 @@ int main(void)
     test_closing();
     test_listen();
     test_established_rto_start();
+    test_established_sndbuf();
     /* Counts of slot commands are only right while the log has room. */
     CHECK(m.ncmd < MOCK_CMDLOG, "test_tcp_command_log_not_full (%u of %d)", m.ncmd, MOCK_CMDLOG);
     toe_close(d);
