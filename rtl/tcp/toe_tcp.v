@@ -994,9 +994,11 @@ always @(posedge clk) begin
             rx   = 1'b1;
             send = 1'b1;
         end else if (probe[k] && c_snd_wnd == 32'd0) begin
-            seq  = c_snd_nxt;
-            len  = t_avail == 32'd0 ? 32'd0 : 32'd1;
-            psh  = t_avail == 32'd1;
+            // the first unacknowledged byte, so that repeated probes repeat it rather than
+            // run ahead into a window the peer has not offered
+            seq  = c_snd_una;
+            len  = c_tx_end == c_snd_una ? 32'd0 : 32'd1;
+            psh  = t_avail == 32'd1 && c_snd_nxt == c_snd_una;
             rx   = 1'b1;
             send = 1'b1;
         end else begin

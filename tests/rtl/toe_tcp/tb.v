@@ -811,7 +811,13 @@ task case_zero_window;
         cmd(1, CMD_PROBE);
         expect_seg(30, base, IRS1[1], 8'h10, 1);
         no_seg(50);
-        // still zero: the probe is answered, the window opens with the ACK of the probe byte
+        // the peer drops it (window still zero); the next probe repeats the same byte
+        seg(IRS1[1], base, 8'h10, 16'd0, 0);
+        no_seg(50);
+        cmd(1, CMD_PROBE);
+        expect_seg(30, base, IRS1[1], 8'h10, 1);
+        no_seg(50);
+        // now the probe is taken: the window opens with the ACK of the probe byte
         seg(IRS1[1], base + 1, 8'h10, 16'd65535, 0);
         expect_seg(30, base + 1, IRS1[1], 8'h10, 1460);
         expect_seg(30, base + 1461, IRS1[1], 8'h18, 539);
