@@ -877,6 +877,26 @@ static void test_closing(void)
     advance(100000);
     CHECK(nsocks() == 0, "test_time_wait_expires (%u sockets)", nsocks());
 
+    /* Simultaneous close: the peer's FIN before the ACK of ours (CLOSING), then that ACK. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    toe_tcp_setopt(c.s, TOE_TCP_TIME_WAIT, 2000);
+    r = toe_tcp_shutdown(c.s, 0);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(2);
+    CHECK(r == 0 && c.s->state == TOE_TCPS_CLOSING && c.s->slot >= 0, "test_fin_wait_1_fin_closing (%s)",
+          toe_tcp_state_name(c.s->state));
+    sl = c.slot;
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_ACKED, c.iss + 2, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(3);
+    CHECK(c.s->state == TOE_TCPS_TIME_WAIT && c.s->slot < 0 && mock_cmd_count(&m, TOE_CMD_FREE, sl) >= 1,
+          "test_closing_fin_acked_time_wait (%s)", toe_tcp_state_name(c.s->state));
+    r = toe_tcp_recv(c.s, b, sizeof(b), &got, 0);
+    CHECK(r == 0 && got == 0, "test_closing_recv_eof");
+    toe_tcp_close(c.s, 0);
+    advance(2100000);
+    advance(100000);
+    CHECK(nsocks() == 0, "test_closing_time_wait_expires (%u sockets)", nsocks());
+
     /* Close with unread data: abort with RST. */
     open_active(&c, OPT_MSS, 4, 5000);
     mock_rx_data(&m, c.slot, IRS + 1, "unread", 6);
