@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # test_pcap_check: scripts/pcap_check.sh accepts good captures and rejects each kind of bad one
-# (IPv4, ICMP, TCP, UDP checksums, malformed packets, FCS, empty files), and --from filters.
+# (IPv4, ICMP, TCP, UDP checksums, malformed packets, FCS, empty files), and --from filters;
+# a TCP checksum of 0xffff for 0x0000 is the same value and passes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 check=$top/scripts/pcap_check.sh
@@ -35,6 +36,14 @@ def udp(bad=False):
     return l4(17, A, B, struct.pack('!HHHH', 1000, 2000, 12, 0), b'abcd', 6, bad)
 def tcp(bad=False):
     return l4(6, A, B, struct.pack('!HHIIBBHHH', 1, 2, 0, 0, 0x50, 2, 100, 0, 0), b'', 16, bad)
+def tcp_ffff():
+    # a segment whose checksum comes out 0x0000 (the urgent pointer is chosen for it), sent
+    # as 0xffff: the same value in one's complement (RFC 1624), as Linux sometimes sends it
+    pseudo = A + B + struct.pack('!BBH', 0, 6, 20)
+    h = struct.pack('!HHIIBBHHH', 1, 2, 0, 0, 0x50, 0x10, 100, 0, 0)
+    h = h[:18] + struct.pack('!H', csum(pseudo + h))
+    assert csum(pseudo + h) == 0
+    return h[:16] + b'\xff\xff' + h[18:]
 DEV, HOST = b'\x02\0\0\0\0\x01', b'\x02\0\0\0\0\xfe'
 def eth(p, src=HOST, dst=DEV, t=0x0800, fcs=False, badfcs=False):
     f = dst + src + struct.pack('!H', t) + p
@@ -54,6 +63,7 @@ pcap('bad_ip', [req, eth(ip(A, B, 1, icmp(8, b'x'), bad=True))])
 pcap('bad_icmp', [req, eth(ip(A, B, 1, icmp(8, b'x', bad=True)))])
 pcap('bad_udp', [req, eth(ip(A, B, 17, udp(bad=True)))])
 pcap('bad_tcp', [req, eth(ip(A, B, 6, tcp(bad=True)))])
+pcap('tcp_ffff', [req, eth(ip(A, B, 6, tcp_ffff()))])
 pcap('malformed', [req, eth(ip(A, B, 17, udp()))[:20]])
 pcap('empty', [])
 pcap('bad_from_host', [rep, eth(ip(A, B, 1, icmp(8, b'x'), bad=True))])
@@ -81,6 +91,7 @@ expect 1 bad_ip_checksum "$dir/bad_ip.pcap"
 expect 1 bad_icmp_checksum "$dir/bad_icmp.pcap"
 expect 1 bad_udp_checksum "$dir/bad_udp.pcap"
 expect 1 bad_tcp_checksum "$dir/bad_tcp.pcap"
+expect 0 tcp_checksum_ffff_for_zero "$dir/tcp_ffff.pcap"
 expect 1 malformed "$dir/malformed.pcap"
 expect 1 empty "$dir/empty.pcap"
 expect 1 missing_file "$dir/none.pcap"
