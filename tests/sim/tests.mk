@@ -23,7 +23,9 @@ TEST_SIM_CMDS := \
     "timeout 1800 tests/sim/test_tcp_slirp.sh" \
     "timeout 1800 env LINK_PHY=fifo BYTES=10000000 MULTI_BYTES=1000000 tests/sim/test_tcp_slirp.sh big" \
     "timeout 900 tests/sim/test_tcp_recovery.sh" \
-    "timeout 3600 tests/sim/test_tcp_faults.sh" \
+    "timeout 1800 env SEEDS=1 tests/sim/test_tcp_faults.sh" \
+    "timeout 1800 env SEEDS=2 tests/sim/test_tcp_faults.sh" \
+    "timeout 1800 env SEEDS=3 tests/sim/test_tcp_faults.sh" \
     "timeout 3000 tests/sim/test_tcp_tap.sh" \
     "timeout 900 tests/sim/test_get_slirp.sh" \
     "timeout 600 tests/sim/test_httpd_tap.sh" \
