@@ -758,12 +758,21 @@ static void syn_sent_input(toe_sock *s, const struct seg *g)
     }
 }
 
+/* An acceptable RST: a reset, except after both FINs were sent, where the connection just
+ * ends (RFC 9293 3.10.7.4: CLOSING and LAST-ACK enter CLOSED; the peer, say, gave up waiting
+ * in FIN-WAIT-2 before our FIN came). */
+static void rst_accepted(toe_sock *s)
+{
+    s->dev->hs[TOE_HSTAT_TCP_RST_RX]++;
+    int done = s->state == TOE_TCPS_CLOSING || s->state == TOE_TCPS_LAST_ACK;
+    tcp_set_error(s, done ? 0 : TOE_ECONNRESET);
+}
+
 static void rst_input(toe_sock *s, const struct seg *g)
 {
     uint32_t rn = tcp_rcv_nxt(s);
     if (g->seq == rn) {
-        s->dev->hs[TOE_HSTAT_TCP_RST_RX]++;
-        tcp_set_error(s, TOE_ECONNRESET);
+        rst_accepted(s);
     } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + s->dev->tcp->ring)) {
         /* In the window but not exactly RCV.NXT (RFC 5961 3.2); our idea of RCV.NXT may be
          * behind the device's: the work step reads it and decides. */
@@ -996,12 +1005,10 @@ static void rst_check(toe_sock *s)
     uint32_t rn;
     if (toe_csr_read(s->dev, tcp_slot_addr(s, TOE_FIELD_RCV_NXT), &rn, CSR_MS))
         return;
-    if (s->rst_seq == rn) {
-        s->dev->hs[TOE_HSTAT_TCP_RST_RX]++;
-        tcp_set_error(s, TOE_ECONNRESET);
-    } else {
+    if (s->rst_seq == rn)
+        rst_accepted(s);
+    else
         challenge_ack(s);
-    }
 }
 
 /* Re-read the slot after link errors or lost events, and repair what was lost. */

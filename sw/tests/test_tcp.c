@@ -833,6 +833,20 @@ static void test_closing(void)
     CHECK(mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == fr + 1 && nsocks() == 0,
           "test_last_ack_fin_acked_frees_slot_and_socket");
 
+    /* LAST-ACK, and the peer resets instead of acknowledging our FIN (its FIN-WAIT-2 gave up):
+     * the connection ends without an error (RFC 9293 3.10.7.4). */
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(2);
+    r = toe_tcp_shutdown(c.s, 0);
+    CHECK(r == 0 && c.s->state == TOE_TCPS_LAST_ACK, "test_close_wait_shutdown_last_ack (%s)",
+          toe_tcp_state_name(c.s->state));
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(3);
+    CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == 0 && toe_tcp_close(c.s, 0) == 0 &&
+              nsocks() == 0,
+          "test_last_ack_rst_closed_without_error (%u sockets)", nsocks());
+
     /* Active close: shutdown (FIN-WAIT-1), FIN acked (FIN-WAIT-2), FIN (TIME-WAIT, no slot). */
     open_active(&c, OPT_MSS, 4, 5000);
     toe_tcp_setopt(c.s, TOE_TCP_TIME_WAIT, 2000);
