@@ -512,8 +512,7 @@ static void established(toe_sock *s)
  * The peer has nothing more to send, so no ACK will clear the slot's flag: the host does. */
 static void synack_established(toe_sock *s)
 {
-    toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS),
-                        s->nodelay ? 0u : TOE_CONST_SF_NAGLE, s->slot);
+    toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s), s->slot);
     established(s);
 }
 
