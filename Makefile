@@ -21,6 +21,7 @@ $(GEN)/toe_defs.vh $(GEN)/toe_defs.h: spec/toe.spec scripts/gen_defs.py
 include sim/sim.mk
 include sw/sw.mk
 include tests/sim/tests.mk
+include tests/fuzz/fuzz.mk
 include constraints/ecp5.mk
 
 .PHONY: all deps deps-ecp5 lint test test-rtl bench demo clean help
@@ -84,6 +85,7 @@ help:
 	@echo "make deps     install missing packages (apt-get)"
 	@echo "make demo     fetch a web page through the virtual board (the simulated FPGA)"
 	@echo "make test     run every test (RTL benches, host and TCP cosimulation, fuzz, wire checks, ECP5)"
+	@echo "make fuzz     run each libFuzzer harness for FUZZ_TIME seconds (default 60), corpus in build/fuzz"
 	@echo "make lint     verilator -Wall over the RTL"
 	@echo "make bench    simulation speed, ICMP echo latency, link figures"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"
