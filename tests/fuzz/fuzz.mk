@@ -43,6 +43,6 @@ fuzz-build: $(GEN)/toe_defs.h $(FUZZ_BINS)
 
 fuzz: fuzz-build
 	@fail=0; for t in $(FUZZ_TARGETS); do \
-	    FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh $$t || fail=1; done; \
+	    FUZZ_TIME=$(FUZZ_TIME) FUZZ_KEEP=1 tests/fuzz/run.sh $$t || fail=1; done; \
 	echo "summary:"; cat $(addprefix $(FUZZ_DIR)/,$(addsuffix .summary,$(FUZZ_TARGETS))); \
 	exit $$fail

@@ -16,9 +16,10 @@
  *      connection
  *   7  an EVENT of any kind and sequence number
  *
- * Meanwhile the harness calls the API with timeout 0 (poll, TCP connect, listen, accept,
- * send, receive, raw receive, netstat, statistics) until the input is over, then closes
- * everything. Nothing waits for the device on host time but a lost answer (1 ms). The handle
+ * Meanwhile the harness calls the API with timeout 0 (poll, TCP connect with keepalive,
+ * listen, accept, send, receive, shutdown, raw receive, IP send, netstat, statistics; ping
+ * with 1 ms) until the input is over, then closes everything. Nothing waits for the device on
+ * host time longer than a ping or a lost answer (1 ms). The handle
  * must not crash, hang, leak or break an invariant: states in range, counts within their
  * buffers. */
 #include <string.h>
@@ -248,7 +249,7 @@ static void call(unsigned turn, toe_sock **c, toe_sock *l, toe_sock **a)
 {
     static uint8_t buf[2048];
     size_t got = 0;
-    switch (turn % 7) {
+    switch (turn % 10) {
     case 0:
         toe_poll(dev, 0);
         break;
@@ -294,6 +295,29 @@ static void call(unsigned turn, toe_sock **c, toe_sock *l, toe_sock **a)
         check_sock(*a);
         break;
     }
+    case 6: { /* a UDP datagram, to the peer or to a neighbour that may never answer ARP */
+        uint8_t *p = buf;
+        memset(p, 0, 28);
+        p[0] = 0x45;
+        wr16(p + 2, 28);
+        p[8] = 64;
+        p[9] = 17;
+        wr32(p + 12, 0x0a00020f);
+        wr32(p + 16, turn & 16 ? 0x0a000202 : 0x0a000200 + (turn >> 5) % 8);
+        wr16(p + 24, 8);
+        toe_ip_send(dev, p, 28, TOE_CONST_RAW_CSUM_IP | TOE_CONST_RAW_CSUM_L4);
+        break;
+    }
+    case 7: { /* the mock answers pings; the wait is one host ms at most */
+        uint32_t rtt;
+        unsigned ttl;
+        toe_ping_seq(dev, 0x0a000202, (uint16_t)turn, turn % 64, 1, &rtt, &ttl);
+        break;
+    }
+    case 8:
+        if (*a && (turn & 32))
+            toe_tcp_shutdown(*a, 0);
+        break;
     default: {
         struct toe_tcp_info ti[4];
         uint64_t hs[TOE_HSTAT_COUNT];
@@ -325,9 +349,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     toe_get_info(dev, &info, 50);
     FUZZ_CHECK(toe_read_stats(dev, stats, TOE_STAT_COUNT, &got, 50) != 0 ||
                    got == TOE_STAT_COUNT, "stats got %zu", got);
+    struct toe_tcp_info ti[4];
+    toe_tcp_netstat(dev, ti, 4, &got); /* before the first socket: the device's slots */
+    FUZZ_CHECK(got <= 4, "netstat got %zu", got);
     toe_sock *c = NULL, *l = NULL, *a = NULL;
-    if (toe_tcp_socket(dev, &c) == 0)
+    if (toe_tcp_socket(dev, &c) == 0) {
+        toe_tcp_setopt(c, TOE_TCP_KEEPALIVE, 1); /* keepalive and user timeout timers run */
+        toe_tcp_setopt(c, TOE_TCP_KEEPCNT, 2);
+        toe_tcp_setopt(c, TOE_TCP_USER_TIMEOUT, 2000);
         toe_tcp_connect(c, 0x0a000202, 80, 0);
+    }
     if (toe_tcp_socket(dev, &l) == 0)
         toe_tcp_listen(l, 8080, 2);
     close_now = 0;

@@ -4,7 +4,7 @@
  * of their Location) against a server whose whole byte stream is the input. Two GETs on one
  * client, so the second may reuse the connection. The input starts with four option bytes:
  * the size of the pieces the stream arrives in, the head size and header count limits, the
- * redirect limit.
+ * redirect limit and how the stream ends (the server closes, or receiving fails).
  *
  * Invariants: documented return codes, each failure with a reason and a stage; a finished
  * response is final (2xx and up), hands the body callback exactly body_bytes, and a body of
@@ -19,6 +19,7 @@ struct server {
     const uint8_t *p;
     size_t n;
     size_t piece; /* 0: as much as the client asks for */
+    int end;      /* what recv returns once the stream is over: 0 (EOF) or an error */
     unsigned connects, closes;
     uint64_t body;
 };
@@ -72,6 +73,8 @@ static int s_recv(void *conn, void *buf, size_t cap, size_t *got, int timeout_ms
 {
     (void)timeout_ms;
     FUZZ_CHECK(conn == &conn_token && cap > 0, "recv");
+    if (!srv.n && srv.end)
+        return srv.end;
     size_t k = srv.n < cap ? srv.n : cap;
     if (srv.piece && k > srv.piece)
         k = srv.piece;
@@ -94,6 +97,12 @@ static int s_resolve(void *user, const char *name, uint32_t *ip, int timeout_ms)
     FUZZ_CHECK(name[0] && strlen(name) < TOE_HTTP_HOST_MAX, "resolve '%s'", name);
     *ip = 0x0a000009;
     return 0;
+}
+
+static const char *s_last_error(void *user)
+{
+    (void)user;
+    return "the fuzz server's detail";
 }
 
 static int on_head(void *user, const struct toe_http_response *r)
@@ -119,7 +128,8 @@ static void get(toe_http *h, const char *url)
     srv.body = 0;
     int rc = toe_http_get(h, url, 0, &hd, &r);
     FUZZ_CHECK(rc == 0 || rc == TOE_EPROTO || rc == TOE_EIO || rc == TOE_ENOTSUP ||
-                   rc == TOE_EINVAL || rc == TOE_ECONNREFUSED || rc == TOE_ETIMEDOUT,
+                   rc == TOE_EINVAL || rc == TOE_ECONNREFUSED || rc == TOE_ETIMEDOUT ||
+                   rc == TOE_ECONNRESET,
                "returned %d (%s)", rc, toe_http_last_error(h));
     FUZZ_CHECK(srv.body == r.body_bytes, "body callback got %llu, body_bytes %llu",
                (unsigned long long)srv.body, (unsigned long long)r.body_bytes);
@@ -150,10 +160,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.max_header_bytes = hb ? (size_t)hb * 16 : 0;
     o.max_headers = hn % 16;
     o.max_redirects = rd % 8 - 1;
+    static const int ends[4] = {0, TOE_ETIMEDOUT, TOE_ECONNRESET, TOE_EAGAIN};
+    srv.end = ends[rd >> 6];
     srv.p = z.p;
     srv.n = z.n;
     struct toe_http_io io = {.connect = s_connect, .send = s_send, .recv = s_recv,
-                             .close = s_close, .resolve = s_resolve};
+                             .close = s_close, .resolve = s_resolve,
+                             .last_error = s_last_error};
     toe_http *h = NULL;
     FUZZ_CHECK(toe_http_new(&h, &io, &o) == 0, "toe_http_new");
     get(h, "http://10.0.0.1/a");

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Run one libFuzzer harness: tests/fuzz/run.sh TARGET (http, link, dns, devspec, dev).
 # FUZZ_TIME seconds (default 10, the `make test` slot; `make fuzz` passes more), FUZZ_SEED
-# (default: libFuzzer's own, printed). The corpus grows in build/fuzz/corpus/TARGET, seeded
-# from tests/fuzz/corpus/TARGET (every seed is run first: they are also regression inputs).
+# (default: libFuzzer's own, printed). Every seed of tests/fuzz/corpus/TARGET runs first (they
+# are also regression inputs); new inputs go to a fresh build/fuzz/run/TARGET, or with
+# FUZZ_KEEP=1 (`make fuzz`) to build/fuzz/corpus/TARGET, which grows from run to run.
 # A failure leaves its input in build/fuzz/artifacts/TARGET/. Prints one summary line (also
 # kept in build/fuzz/TARGET.summary); the whole libFuzzer output is in build/fuzz/TARGET.log.
 set -uo pipefail
@@ -11,7 +12,12 @@ t=${1:?usage: tests/fuzz/run.sh TARGET}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/fuzz/fuzz_$t
 out=$top/build/fuzz
-work=$out/corpus/$t
+if [ "${FUZZ_KEEP:-0}" = 1 ]; then
+    work=$out/corpus/$t
+else
+    work=$out/run/$t
+    rm -rf "$work"
+fi
 art=$out/artifacts/$t/
 log=$out/$t.log
 mkdir -p "$work" "$art"
