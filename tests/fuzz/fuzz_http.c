@@ -8,7 +8,7 @@
  *
  * Invariants: documented return codes, each failure with a reason and a stage; a finished
  * response is final (2xx and up), hands the body callback exactly body_bytes, and a body of
- * Content-Length bytes is that long; every request the client sends is one well-formed
+ * Content-Length bytes is that long (never longer, even when the transfer fails); every request the client sends is one well-formed
  * request line and header block whatever the Location said; every connection is closed. */
 #include <string.h>
 
@@ -115,9 +115,12 @@ static int on_head(void *user, const struct toe_http_response *r)
 
 static int on_body(void *user, const struct toe_http_response *r, const void *data, size_t len)
 {
-    (void)user, (void)r, (void)data;
+    (void)user, (void)data;
     FUZZ_CHECK(len > 0, "empty body piece");
     srv.body += len;
+    FUZZ_CHECK(r->content_length < 0 || srv.body <= (uint64_t)r->content_length,
+               "%llu body bytes of a %lld-byte Content-Length", (unsigned long long)srv.body,
+               (long long)r->content_length);
     return 0;
 }
 

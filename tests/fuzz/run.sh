@@ -30,8 +30,10 @@ args=(-max_total_time="${FUZZ_TIME:-10}" -timeout=10 -rss_limit_mb=1024 -error_e
       -timeout_exitcode=1 -print_final_stats=1 -artifact_prefix="$art")
 [ -f "$top/tests/fuzz/$t.dict" ] && args+=(-dict="$top/tests/fuzz/$t.dict")
 [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
+start=$SECONDS
 "$bin" "${args[@]}" "$work" "$top/tests/fuzz/corpus/$t" >"$log" 2>&1
 rc=$?
+secs=$((SECONDS - start))
 stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
 runs=$(stat number_of_executed_units)
 rate=$(stat average_exec_per_sec)
@@ -46,7 +48,7 @@ else
     artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
     [ -n "$artifact" ] && echo "replay: $bin $artifact"
 fi
-line="$verdict fuzz_$t: ${runs:-0} runs in ${FUZZ_TIME:-10} s (${rate:-0} exec/s), cov ${cov:-?},"
+line="$verdict fuzz_$t: ${runs:-0} runs in $secs s (${rate:-0} exec/s), cov ${cov:-?},"
 line+=" corpus $corpus inputs, seed ${seed:-?} (log: ${log#$top/})"
 echo "$line" | tee "$out/$t.summary"
 exit $rc
