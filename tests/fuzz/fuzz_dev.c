@@ -81,7 +81,7 @@ static void rec_tcp(uint8_t op)
     const uint8_t *o = fz_bytes(&in, optlen, &n);
     memcpy(opt, o, n);
     size_t dlen;
-    const uint8_t *data = fz_bytes(&in, fz_u16(&in) % 1461, &dlen);
+    const uint8_t *data = fz_bytes(&in, fz_u16(&in) % (1461 - optlen), &dlen); /* 1514 bytes */
     struct seg s;
     if (!(op & 0x08) && last_host_seg(&s)) { /* the peer's answer */
         uint32_t seq = (s.flags & 0x10) ? s.ack : 0x50000000u;
