@@ -21,6 +21,7 @@ $(GEN)/toe_defs.vh $(GEN)/toe_defs.h: spec/toe.spec scripts/gen_defs.py
 include sim/sim.mk
 include sw/sw.mk
 include tests/sim/tests.mk
+include tests/fuzz/fuzz.mk
 include constraints/ecp5.mk
 
 .PHONY: all deps deps-ecp5 lint test test-rtl bench demo clean help
@@ -43,14 +44,15 @@ lint: $(GEN)/toe_defs.vh
 	    echo "lint: $$top clean"; \
 	done
 
-# Every test: RTL benches, host and simulator unit tests, cosimulation, and the ECP5
-# bitstreams (place and route must meet timing), with one summary line at the end.
+# Every test: RTL benches, host and simulator unit tests (also under ASan and UBSan), a short
+# run of each libFuzzer harness, cosimulation, and the ECP5 bitstreams (place and route must
+# meet timing), with the slowest tests and one summary line at the end.
 test: deps deps-ecp5
-	@$(MAKE) --no-print-directory all $(TEST_SIM_BINS)
+	@$(MAKE) --no-print-directory all $(TEST_SIM_BINS) $(SW_ASAN_TESTS) fuzz-build
 	@{ echo "make --no-print-directory test-ecp5"; \
 	   for d in $(RTL_BENCHES); do echo "scripts/rtl_bench.sh $${d%/}"; done; \
 	   for t in $(SIM_TESTS) $(SW_TESTS); do echo "$$t"; done; \
-	   printf '%s\n' $(TEST_SIM_CMDS); } | scripts/run_tests.sh
+	   printf '%s\n' $(SW_ASAN_CMDS) $(FUZZ_TEST_CMDS) $(TEST_SIM_CMDS); } | scripts/run_tests.sh
 
 test-rtl: $(GEN)/toe_defs.vh
 	@for d in $(RTL_BENCHES); do echo "scripts/rtl_bench.sh $${d%/}"; done | scripts/run_tests.sh
@@ -83,7 +85,9 @@ help:
 	@echo "make          build the virtual board (build/bin/toe-sim)"
 	@echo "make deps     install missing packages (apt-get)"
 	@echo "make demo     fetch a web page through the virtual board (the simulated FPGA)"
-	@echo "make test     run every test (RTL benches, host and TCP cosimulation, fuzz, wire checks, ECP5)"
+	@echo "make test     run every test (RTL benches, host and TCP cosimulation, fuzz, sanitizers, wire checks, ECP5)"
+	@echo "make fuzz     run each libFuzzer harness for FUZZ_TIME seconds (default 60), corpus in build/fuzz"
+	@echo "make sw-asan  build the host unit tests under ASan and UBSan (build/asan/tests)"
 	@echo "make lint     verilator -Wall over the RTL"
 	@echo "make bench    simulation speed, ICMP echo latency, link figures"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"

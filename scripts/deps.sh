@@ -12,6 +12,7 @@ packages=(
     tshark                                # wire checks of every pcap
     iproute2 iputils-ping                 # TAP peer tests in network namespaces
     yosys                                 # synthesis (resource figures, bitstreams)
+    clang-14 libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz) and sanitizers
 )
 
 missing=()

@@ -62,3 +62,27 @@ $(BUILD)/sw/tests/%.o: sw/tests/%.c $(SW_HDR) $(wildcard sw/tests/*.h) sw/sw.mk
 
 $(BUILD)/sw/tests/test_%: $(BUILD)/sw/tests/test_%.o $(SW_TEST_MOCK) $(LIBTOE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
+
+# ---- the unit tests again under AddressSanitizer (leaks included) and UndefinedBehavior-
+# Sanitizer, every report fatal: library, mock and tests built apart in $(BUILD)/asan.
+SW_SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SW_ASAN_OBJ   := $(patsubst sw/src/%.c,$(BUILD)/asan/obj/%.o,$(SW_SRC))
+SW_ASAN_TESTS := $(addprefix $(BUILD)/asan/tests/,$(SW_TEST_NAMES))
+SW_ASAN_CMDS  := $(foreach t,$(SW_ASAN_TESTS),"timeout 600 env ASAN_OPTIONS=detect_leaks=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(t)")
+
+.PHONY: sw-asan
+sw-asan: $(SW_ASAN_TESTS)
+
+# Static pattern rules: the objects are kept between builds (not intermediate files).
+$(SW_ASAN_OBJ): $(BUILD)/asan/obj/%.o: sw/src/%.c $(SW_HDR) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_SAN_FLAGS) $(SW_INT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/tests/%.o: sw/tests/%.c $(SW_HDR) $(wildcard sw/tests/*.h) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_SAN_FLAGS) $(SW_INT_CFLAGS) -Isw/tests -c -o $@ $<
+
+$(SW_ASAN_TESTS): $(BUILD)/asan/tests/test_%: $(BUILD)/asan/tests/test_%.o \
+    $(BUILD)/asan/tests/mock.o $(SW_ASAN_OBJ)
+	$(CC) $(LDFLAGS) $(SW_SAN_FLAGS) -o $@ $^ $(SW_LIBS)

@@ -4,18 +4,19 @@
 # SIM_LIBS, SIM_BINS from sim/sim.mk.
 #
 #   make test-sim                     build and run them (scripts/run_tests.sh prints the summary)
-#   make test-sim FUZZ_SEED=N FUZZ_COUNT=N
+#   make test-sim FUZZ_SEED=N FUZZ_COUNT=N   (each of the two RTL frame fuzz parts)
 #
 # TEST_SIM_CMDS holds one quoted command per test, for scripts/run_tests.sh.
 
 TEST_SIM_DIR  := $(BUILD)/tests
 TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz $(TEST_SIM_DIR)/test_cosim_link \
                  $(TEST_SIM_DIR)/test_tcp_cosim
-FUZZ_COUNT    ?= 100000
+FUZZ_COUNT    ?= 500000
 FUZZ_SEED     ?=
 
 TEST_SIM_CMDS := \
-    "timeout 900 tests/sim/test_rx_fuzz.sh" \
+    "timeout 900 env FUZZ_PART=1 tests/sim/test_rx_fuzz.sh" \
+    "timeout 900 env FUZZ_PART=2 tests/sim/test_rx_fuzz.sh" \
     "timeout 300 tests/sim/test_ping_tap.sh" \
     "timeout 120 tests/sim/test_pcap_check.sh" \
     "timeout 300 tests/sim/test_link_garbage.sh" \
