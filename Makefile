@@ -21,6 +21,7 @@ $(GEN)/toe_defs.vh $(GEN)/toe_defs.h: spec/toe.spec scripts/gen_defs.py
 include sim/sim.mk
 include sw/sw.mk
 include tests/sim/tests.mk
+include tests/conformance/conformance.mk
 include constraints/ecp5.mk
 
 .PHONY: all deps deps-ecp5 lint test test-rtl bench demo clean help
