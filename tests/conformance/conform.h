@@ -116,7 +116,9 @@ struct cf_script {
     char path[512];
     enum cf_status status;
     char status_note[CF_TEXT_MAX];   /* e.g. "issue12" */
-    char fails_with[CF_TEXT_MAX];    /* the failure message must contain this */
+    char fails_with[4][CF_TEXT_MAX]; /* the failure message must contain one of these (one
+                                      * per stage of a fix merged in parts) */
+    int nfails_with;
     int64_t tolerance_us;
     uint32_t seed;                   /* libtoe's random keys (getrandom) come from it */
     int arp;                         /* answer the device's ARP requests */

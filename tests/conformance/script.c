@@ -544,7 +544,9 @@ static int header(struct lex *x, struct cf_script *sc, const char *s)
             return fail(x, "status '%s': want 'pass' or 'fails-before-fix NOTE'", note);
         }
     } else if (sscanf(s, "fails-with: %255[^\n]", note) == 1) {
-        snprintf(sc->fails_with, sizeof sc->fails_with, "%s", note);
+        if (sc->nfails_with == 4)
+            return fail(x, "more than 4 'fails-with' lines");
+        snprintf(sc->fails_with[sc->nfails_with++], sizeof sc->fails_with[0], "%s", note);
     }
     return 0;
 }
@@ -649,7 +651,7 @@ int cf_parse(const char *path, struct cf_script *sc, char *err, size_t errlen)
         r = event(&x, e);
     }
     fclose(f);
-    if (!r && sc->status == CF_FAILS_BEFORE_FIX && !sc->fails_with[0])
+    if (!r && sc->status == CF_FAILS_BEFORE_FIX && !sc->nfails_with)
         r = fail(&x, "a 'status: fails-before-fix' script needs a '# fails-with: TEXT' line");
     if (r)
         cf_script_free(sc);
