@@ -257,8 +257,8 @@ static void ports_text(const struct h *h, const struct conn *c, char *buf, size_
 static void do_inject(struct h *h, const struct cf_event *e)
 {
     const struct cf_seg *g = &e->u.seg;
-    uint32_t src = g->src_given ? g->src : PEER_IP;
-    struct conn *c = conn_for_line(h, g->port_given, g->peer_port, g->dev_port, src);
+    struct conn *c = conn_for_line(h, g->port_given, g->peer_port, g->dev_port,
+                                   g->src_given ? g->src : PEER_IP);
     if (!c)
         return;
     if (!c->dev_port) {
@@ -266,7 +266,10 @@ static void do_inject(struct h *h, const struct cf_event *e)
         return;
     }
     uint32_t ack = g->ack + (c->iss_known ? c->iss : 0);
-    size_t n = cf_build_tcp(&h->net, g, c->peer_port, c->dev_port, g->seq, ack, h->frame,
+    struct cf_seg from = *g; /* a line without 'src' comes from its connection's peer */
+    from.src_given = 1;
+    from.src = g->src_given ? g->src : c->peer_ip;
+    size_t n = cf_build_tcp(&h->net, &from, c->peer_port, c->dev_port, g->seq, ack, h->frame,
                             sizeof h->frame);
     if (!n) {
         failf(h, "segment too large to build");
