@@ -70,6 +70,7 @@ struct h {
     struct cf_net net;
     int verbose;
     int no_skip;          /* -S: simulate every cycle (to check that skipping changes nothing) */
+    int explore;          /* -x: segments no line expects are traced, not failures */
     int failed;
     char msg[2048];
     int in_call;
@@ -420,6 +421,8 @@ static void on_tcp_frame(struct h *h, const uint8_t *f, size_t len, uint64_t t)
     uint64_t lo, hi;
     for (;;) {
         if (!e || e->kind != CF_EXPECT) {
+            if (h->explore)
+                return; /* -x: traced above, not a failure */
             char during[64] = "";
             if (h->in_call)
                 snprintf(during, sizeof during, " (during the call on line %d)", h->call_ev->line);
@@ -1179,21 +1182,26 @@ static double wall_s(void)
 
 int main(int argc, char **argv)
 {
-    int verbose = 0, no_skip = 0, argi = 1;
+    int verbose = 0, no_skip = 0, explore = 0, argi = 1;
     for (; argi < argc && argv[argi][0] == '-' && argv[argi][1] && !argv[argi][2]; argi++) {
         if (argv[argi][1] == 'v')
             verbose = 1;
         else if (argv[argi][1] == 'S')
             no_skip = 1;
+        else if (argv[argi][1] == 'x')
+            explore = verbose = 1;
         else
             break;
     }
     if (argi >= argc || argv[argi][0] == '-') {
-        fprintf(stderr, "usage: toe_conform [-v] [-S] SCRIPT.pkt...\n"
+        fprintf(stderr, "usage: toe_conform [-v] [-S] [-x] SCRIPT.pkt...\n"
                         "Runs conformance scripts against the Verilated RTL and libtoe.\n"
                         "  -v  print each script's trace (device time, segments, calls)\n"
                         "  -S  simulate every cycle, never skip idle time (slow; for checking\n"
                         "      that the fast-forward changes nothing)\n"
+                        "  -x  explore: with -v, and segments no line expects are shown, not\n"
+                        "      failures (to see what the device does while writing a script;\n"
+                        "      the verdicts mean nothing then)\n"
                         "Exit status 0 if every script ends as its '# status:' line says.\n");
         return 2;
     }
@@ -1212,6 +1220,7 @@ int main(int argc, char **argv)
         h.sc = &sc;
         h.verbose = verbose;
         h.no_skip = no_skip;
+        h.explore = explore;
         const char *name = strrchr(sc.path, '/') ? strrchr(sc.path, '/') + 1 : sc.path;
         if (verbose)
             printf("%s\n", name);
