@@ -85,6 +85,7 @@ help:
 	@echo "make deps     install missing packages (apt-get)"
 	@echo "make demo     fetch a web page through the virtual board (the simulated FPGA)"
 	@echo "make test     run every test (RTL benches, host and TCP cosimulation, fuzz, wire checks, ECP5)"
+	@echo "make conformance   TCP conformance scripts (tests/conformance, docs/CONFORMANCE.md)"
 	@echo "make lint     verilator -Wall over the RTL"
 	@echo "make bench    simulation speed, ICMP echo latency, link figures"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"
