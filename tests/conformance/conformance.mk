@@ -13,6 +13,7 @@ CONFORM_SCRIPTS  = $(sort $(wildcard tests/conformance/*.pkt))
 
 TEST_SIM_BINS += $(CONFORM_BIN)
 TEST_SIM_CMDS += "timeout 900 $(CONFORM_BIN) tests/conformance/*.pkt"
+test-sim: $(CONFORM_BIN)
 
 $(CONFORM_DIR)/%.o: tests/conformance/%.c tests/conformance/conform.h $(SW_HDR) sim/vboard.h \
                     tests/conformance/conformance.mk

@@ -10,6 +10,7 @@ static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)(v >> 16)), put16
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t get32(const uint8_t *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
 
+/* The harness's own Internet checksum (not libtoe's): it checks the device independently. */
 uint16_t cf_csum(const uint8_t *p, size_t n, uint32_t sum)
 {
     for (size_t i = 0; i + 1 < n; i += 2)
