@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -35,6 +36,8 @@
 #define MAX_SOCKS 16
 #define MAX_CONNS 32
 #define MAX_ISNS 32
+#define LIMIT_PS (4 * 3600 * PS_PER_S) /* device time a script may take: a call that never
+                                        * returns fails instead of running for ever */
 
 static const uint8_t DEV_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 static const uint8_t PEER_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0xfe};
@@ -549,6 +552,11 @@ static void run(struct h *h, uint64_t deadline_ps, int outer)
             return;
         const struct cf_event *e = cur_ev(h);
         uint64_t now = now_ps(h), limit = next_due_ps(h);
+        if (now >= LIMIT_PS) {
+            failf_at(h, h->in_call ? h->call_ev : cur_ev(h),
+                     "still running after 4 hours of device time");
+            return;
+        }
         if (outer && (!e || e->kind == CF_CALL)) {
             uint64_t due = e ? (uint64_t)sched_us(h, &e->t) * PS_PER_US : 0;
             if (now >= due)
@@ -802,7 +810,7 @@ static int device_call(struct h *h, const struct cf_call *c, struct res *r)
         if (want_args(h, c, 1, 1))
             return -1;
         for (unsigned i = 0; toe_stat_name(i); i++)
-            if (!strcmp(toe_stat_name(i), c->args[0].str)) {
+            if (!strcasecmp(toe_stat_name(i), c->args[0].str)) { /* TCP_RX_DROP as in the spec */
                 r->num = vboard_stat(h->vb, i);
                 return 0;
             }
@@ -816,7 +824,7 @@ static int device_call(struct h *h, const struct cf_call *c, struct res *r)
             return -1;
         toe_host_stats(h->dev, vals, TOE_HSTAT_COUNT, &got);
         for (unsigned i = 0; i < got && toe_host_stat_name(i); i++)
-            if (!strcmp(toe_host_stat_name(i), c->args[0].str)) {
+            if (!strcasecmp(toe_host_stat_name(i), c->args[0].str)) {
                 r->num = (long long)vals[i];
                 return 0;
             }
