@@ -235,8 +235,10 @@ static int options(struct lex *x, struct cf_seg *g)
             tmp[0] = 4, tmp[1] = 2, need = 2;
         else if (sscanf(item, "TS val %u ecr %u", &a, &b) == 2) {
             tmp[0] = 8, tmp[1] = 10, need = 10;
-            for (int i = 0; i < 4; i++)
-                tmp[2 + i] = (uint8_t)(a >> (24 - 8 * i)), tmp[6 + i] = (uint8_t)(b >> (24 - 8 * i));
+            for (int i = 0; i < 4; i++) {
+                tmp[2 + i] = (uint8_t)(a >> (24 - 8 * i));
+                tmp[6 + i] = (uint8_t)(b >> (24 - 8 * i));
+            }
         } else if (sscanf(item, "opt %u %u", &a, &b) == 2 && a < 256 && b >= 2 && b <= 40) {
             memset(tmp, 0, sizeof tmp);
             tmp[0] = (uint8_t)a, tmp[1] = (uint8_t)b, need = b;

@@ -80,7 +80,6 @@ struct h {
     int outer_read;       /* the main loop's toe_poll: its (first) read stops for a call */
     uint64_t last_act_ps; /* last time the board was not idle (vboard_idle) */
     uint64_t link_seen;   /* link byte counters at the last look */
-    uint64_t skipped_ps;
     struct named_sock socks[MAX_SOCKS];
     size_t nsocks;
     struct conn conns[MAX_CONNS];
@@ -138,7 +137,8 @@ static void vfailf(struct h *h, const struct cf_event *e, const char *fmt, va_li
     fmt_time(now_ps(h), t, sizeof t);
     int k = e ? snprintf(h->msg, sizeof h->msg, "%s:%d: at %s: %s\n  ", h->sc->path, e->line, t,
                          e->text)
-              : snprintf(h->msg, sizeof h->msg, "%s: at %s (after the last line): ", h->sc->path, t);
+              : snprintf(h->msg, sizeof h->msg, "%s: at %s (after the last line): ", h->sc->path,
+                         t);
     if (k >= 0 && (size_t)k < sizeof h->msg)
         vsnprintf(h->msg + k, sizeof h->msg - (size_t)k, fmt, ap);
 }
@@ -163,7 +163,8 @@ static void failf_at(struct h *h, const struct cf_event *e, const char *fmt, ...
     va_end(ap);
 }
 
-static void trace(struct h *h, uint64_t ps, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void trace(struct h *h, uint64_t ps, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void trace(struct h *h, uint64_t ps, const char *fmt, ...)
 {
     if (!h->verbose)
@@ -207,8 +208,8 @@ static struct conn *conn_new(struct h *h, uint32_t peer_ip, uint16_t peer_port, 
 }
 
 /* The connection a '<' or ICMP line is about. */
-static struct conn *conn_for_line(struct h *h, int port_given, uint16_t peer_port, uint16_t dev_port,
-                                  uint32_t peer_ip)
+static struct conn *conn_for_line(struct h *h, int port_given, uint16_t peer_port,
+                                  uint16_t dev_port, uint32_t peer_ip)
 {
     if (port_given) {
         struct conn *c = conn_find(h, peer_ip, peer_port, dev_port);
@@ -296,7 +297,8 @@ static void do_icmp(struct h *h, const struct cf_event *e)
     if (!c)
         return;
     uint32_t seq = ic->seq_given ? ic->seq + (c->iss_known ? c->iss : 0) : c->last_seq;
-    size_t n = cf_build_icmp(&h->net, ic, c->dev_port, c->peer_port, seq, h->frame, sizeof h->frame);
+    size_t n = cf_build_icmp(&h->net, ic, c->dev_port, c->peer_port, seq, h->frame,
+                             sizeof h->frame);
     gmii_send(h, h->frame, n);
     trace(h, now_ps(h), "< icmp type %u code %u mtu %u about seq %" PRIu32, ic->type, ic->code,
           ic->mtu, seq - (c->iss_known ? c->iss : 0));
@@ -415,7 +417,8 @@ static void on_tcp_frame(struct h *h, const uint8_t *f, size_t len, uint64_t t)
     if (v.urg || (v.flags & CF_URG))
         snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " urg %u", v.urg);
     if (v.ttl != 64 || v.tos)
-        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " ttl %u tos %u", v.ttl, v.tos);
+        snprintf(extra + strlen(extra), sizeof extra - strlen(extra), " ttl %u tos %u", v.ttl,
+                 v.tos);
     ports_text(h, c, p, sizeof p);
     fmt_seg_line(line, sizeof line, '>', p, v.flags, rel, (uint32_t)v.len, (v.flags & CF_ACK) != 0,
                  v.ack, v.win, v.opt, v.optlen, extra);
@@ -571,12 +574,8 @@ static void run(struct h *h, uint64_t deadline_ps, int outer)
             continue;
         }
         if (!h->no_skip && now - h->last_act_ps >= SETTLE_PS && limit - now >= MIN_SKIP_PS) {
-            uint64_t s = vboard_skip_idle(h->vb, limit - now);
-            if (s) {
-                h->skipped_ps += s;
-                if (getenv("CF_DEBUG_SKIP")) fprintf(stderr, "skip %llu -> %llu us\n", (unsigned long long)(now / PS_PER_US), (unsigned long long)(now_ps(h) / PS_PER_US));
+            if (vboard_skip_idle(h->vb, limit - now))
                 continue;
-            }
         }
         uint64_t cycles = (limit - now + CORE_PS - 1) / CORE_PS;
         vboard_run(h->vb, cycles < CHUNK_CYCLES ? cycles : CHUNK_CYCLES);
@@ -708,7 +707,8 @@ static int num_arg(struct h *h, const struct cf_call *c, int i, long long dflt, 
         return 0;
     }
     if (c->args[i].kind != CF_ARG_NUM) {
-        failf_at(h, h->call_ev, "%s(): argument %d '%s' must be a number", c->method, i + 1, c->args[i].str);
+        failf_at(h, h->call_ev, "%s(): argument %d '%s' must be a number", c->method, i + 1,
+                 c->args[i].str);
         return -1;
     }
     *v = c->args[i].num;
@@ -959,7 +959,8 @@ static int socket_call(struct h *h, const struct cf_call *c, struct res *r)
             for (size_t i = 0; i < len; i++)
                 buf[i] = (uint8_t)('A' + i % 26);
         } else {
-            failf_at(h, h->call_ev, "send(): want a byte count (1..%zu) or a \"string\"", sizeof buf);
+            failf_at(h, h->call_ev, "send(): want a byte count (1..%zu) or a \"string\"",
+                     sizeof buf);
             return -1;
         }
         int rc = (urgent ? toe_tcp_send_urgent : toe_tcp_send)(s, buf, len, &sent, t);
@@ -1074,7 +1075,8 @@ static int res_matches(const struct cf_call *c, const struct res *r)
     const struct cf_arg *x = &c->expect;
     const char *op = c->op;
     if (x->kind == CF_ARG_STR) {
-        int eq = r->kind == RES_DATA && r->len == strlen(x->str) && !memcmp(r->data, x->str, r->len);
+        int eq = r->kind == RES_DATA && r->len == strlen(x->str) &&
+                 !memcmp(r->data, x->str, r->len);
         return !strcmp(op, "=") ? eq : !strcmp(op, "!=") ? !eq : 0;
     }
     if (x->kind == CF_ARG_WORD) {
