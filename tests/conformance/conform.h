@@ -156,9 +156,10 @@ uint16_t cf_csum(const uint8_t *p, size_t n, uint32_t sum);
  * the frame length. */
 size_t cf_build_tcp(const struct cf_net *n, const struct cf_seg *s, uint16_t sport, uint16_t dport,
                     uint32_t seq, uint32_t ack, uint8_t *f, size_t cap);
-/* An ICMP error quoting the device's segment sport -> dport with sequence number seq. */
-size_t cf_build_icmp(const struct cf_net *n, const struct cf_icmp *ic, uint16_t sport,
-                     uint16_t dport, uint32_t seq, uint8_t *f, size_t cap);
+/* An ICMP error quoting the device's segment to peer (sport -> dport, sequence number seq),
+ * from the peer unless ic says who. */
+size_t cf_build_icmp(const struct cf_net *n, const struct cf_icmp *ic, uint32_t peer,
+                     uint16_t sport, uint16_t dport, uint32_t seq, uint8_t *f, size_t cap);
 /* An ARP reply from mac/ip to the device. */
 size_t cf_build_arp_reply(const struct cf_net *n, const uint8_t mac[6], uint32_t ip, uint8_t *f);
 /* Parse an IPv4 TCP frame with its checksums checked. Returns 0, or -1 with the reason. */

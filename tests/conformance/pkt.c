@@ -90,15 +90,15 @@ size_t cf_build_tcp(const struct cf_net *n, const struct cf_seg *s, uint16_t spo
     return 14 + ipl + tcpl;
 }
 
-size_t cf_build_icmp(const struct cf_net *n, const struct cf_icmp *ic, uint16_t sport,
-                     uint16_t dport, uint32_t seq, uint8_t *f, size_t cap)
+size_t cf_build_icmp(const struct cf_net *n, const struct cf_icmp *ic, uint32_t peer,
+                     uint16_t sport, uint16_t dport, uint32_t seq, uint8_t *f, size_t cap)
 {
     const size_t quoted = 20 + 8, icmpl = 8 + quoted;
     if (14 + 20 + icmpl > cap)
         return 0;
     memset(f, 0, 14 + 20 + icmpl);
     eth_header(f, n->dev_mac, n->peer_mac, 0x0800);
-    ip_header(f + 14, ic->src_given ? ic->src : n->peer_ip, n->dev_ip, 1, icmpl, 64, 0, NULL, 0, 0);
+    ip_header(f + 14, ic->src_given ? ic->src : peer, n->dev_ip, 1, icmpl, 64, 0, NULL, 0, 0);
     uint8_t *m = f + 34;
     m[0] = ic->type;
     m[1] = ic->code;
@@ -107,7 +107,7 @@ size_t cf_build_icmp(const struct cf_net *n, const struct cf_icmp *ic, uint16_t 
     if (ic->type == 12)
         m[4] = 20; /* parameter problem: the pointer */
     /* The device's datagram as the peer saw it: its IP header and the first 8 bytes of TCP. */
-    ip_header(m + 8, n->dev_ip, n->peer_ip, 6, 20, 64, 0, NULL, 0, 0);
+    ip_header(m + 8, n->dev_ip, peer, 6, 20, 64, 0, NULL, 0, 0);
     put16(m + 28, sport);
     put16(m + 30, dport);
     put32(m + 32, seq);

@@ -12,11 +12,10 @@
  * wrapped at link time), so a run repeats exactly. When the board is idle (no frame, no link
  * byte, no ACK owed, see vboard_skip_idle) time jumps to the next thing due, so scripts can
  * wait minutes of device time. Each script gets a fresh model and a fresh libtoe handle. */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/types.h>
@@ -297,7 +296,7 @@ static void do_icmp(struct h *h, const struct cf_event *e)
     if (!c)
         return;
     uint32_t seq = ic->seq_given ? ic->seq + (c->iss_known ? c->iss : 0) : c->last_seq;
-    size_t n = cf_build_icmp(&h->net, ic, c->dev_port, c->peer_port, seq, h->frame,
+    size_t n = cf_build_icmp(&h->net, ic, c->peer_ip, c->dev_port, c->peer_port, seq, h->frame,
                              sizeof h->frame);
     gmii_send(h, h->frame, n);
     trace(h, now_ps(h), "< icmp type %u code %u mtu %u about seq %" PRIu32, ic->type, ic->code,
@@ -392,6 +391,10 @@ static void on_tcp_frame(struct h *h, const uint8_t *f, size_t len, uint64_t t)
     fmt_time(t, ts, sizeof ts);
     if (cf_parse_tcp(f, len, &v, why, sizeof why)) {
         failf(h, "the device sent a broken frame at %s: %s", ts, why);
+        return;
+    }
+    if (v.ihl_words != 5) {
+        failf(h, "the device sent a segment with IP options at %s", ts);
         return;
     }
     if (memcmp(f, PEER_MAC, 6) || v.src != DEV_IP) {
