@@ -29,7 +29,8 @@
 #define PS_PER_US 1000000ull
 #define PS_PER_S 1000000000000ull
 #define CORE_PS (PS_PER_S / VBOARD_CORE_HZ)
-#define CHUNK_CYCLES 64u               /* the host sees link bytes within ~1 us */
+#define CHUNK_CYCLES 64u               /* the host sees link bytes within ~1 us; chunks end on
+                                        * multiples of it, skipped time or not */
 #define SETTLE_PS (100u * PS_PER_US)   /* quiet time before the board may be fast-forwarded */
 #define MIN_SKIP_PS (200u * PS_PER_US)
 #define MAX_SOCKS 16
@@ -581,7 +582,8 @@ static void run(struct h *h, uint64_t deadline_ps, int outer)
                 continue;
         }
         uint64_t cycles = (limit - now + CORE_PS - 1) / CORE_PS;
-        vboard_run(h->vb, cycles < CHUNK_CYCLES ? cycles : CHUNK_CYCLES);
+        uint64_t to_grid = CHUNK_CYCLES - vboard_cycles(h->vb) % CHUNK_CYCLES;
+        vboard_run(h->vb, cycles < to_grid ? cycles : to_grid);
         note_activity(h);
         drain_tx(h);
     }
@@ -603,7 +605,7 @@ static int tr_write(void *priv, const uint8_t *buf, size_t len, size_t *written,
         if (now_ps(h) >= deadline)
             return TOE_ETIMEDOUT;
         /* The buffer is full: let the device take bytes (device-to-host bytes wait). */
-        vboard_run(h->vb, CHUNK_CYCLES);
+        vboard_run(h->vb, CHUNK_CYCLES - vboard_cycles(h->vb) % CHUNK_CYCLES);
         note_activity(h);
         drain_tx(h);
     }
