@@ -22,6 +22,7 @@ include sim/sim.mk
 include sw/sw.mk
 include tests/sim/tests.mk
 include tests/fuzz/fuzz.mk
+include tests/conformance/conformance.mk
 include constraints/ecp5.mk
 
 .PHONY: all deps deps-ecp5 lint test test-rtl bench demo clean help
@@ -85,9 +86,10 @@ help:
 	@echo "make          build the virtual board (build/bin/toe-sim)"
 	@echo "make deps     install missing packages (apt-get)"
 	@echo "make demo     fetch a web page through the virtual board (the simulated FPGA)"
-	@echo "make test     run every test (RTL benches, host and TCP cosimulation, fuzz, sanitizers, wire checks, ECP5)"
+	@echo "make test     run every test (RTL benches, host and TCP cosimulation, fuzz, sanitizers, TCP conformance, wire checks, ECP5)"
 	@echo "make fuzz     run each libFuzzer harness for FUZZ_TIME seconds (default 60), corpus in build/fuzz"
 	@echo "make sw-asan  build the host unit tests under ASan and UBSan (build/asan/tests)"
+	@echo "make conformance   TCP conformance scripts (tests/conformance, docs/CONFORMANCE.md)"
 	@echo "make lint     verilator -Wall over the RTL"
 	@echo "make bench    simulation speed, ICMP echo latency, link figures"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"

@@ -21,6 +21,7 @@
 #include "link_phy.h"
 
 #include "Vtoe_core.h"
+#include "Vtoe_core___024root.h"
 #include "verilated.h"
 
 namespace {
@@ -388,6 +389,59 @@ uint64_t vboard_time_ps(const struct vboard *vb)
 uint64_t vboard_cycles(const struct vboard *vb)
 {
     return vb->cycles;
+}
+
+/* The device's own timers, read from the Verilated model's internal state by name (the build
+ * fails if the RTL renames them): microseconds from now to the earliest of the armed alarm
+ * and the slots' delayed ACKs; UINT64_MAX if none. */
+static uint64_t next_timer_us(const vboard *vb)
+{
+    const Vtoe_core___024root *r = vb->model->rootp;
+    uint64_t now = r->toe_core__DOT__now_us, next = UINT64_MAX;
+    if (r->toe_core__DOT__link__DOT__armed) {
+        uint64_t alarm = (uint64_t)r->toe_core__DOT__link__DOT__alarm_hi << 32 |
+                         r->toe_core__DOT__link__DOT__alarm_lo;
+        next = alarm > now ? alarm - now : 0;
+    }
+    const auto &due = r->toe_core__DOT__g_tcp__DOT__tcp__DOT__ack_due;
+    uint64_t del = r->toe_core__DOT__g_tcp__DOT__tcp__DOT__ack_del;
+    for (unsigned k = 0; k < sizeof due / sizeof due[0]; k++) {
+        if (!(del >> k & 1))
+            continue;
+        int32_t d = (int32_t)(due[k] - (uint32_t)now); /* the RTL compares 32-bit times */
+        uint64_t u = d > 0 ? (uint64_t)d : 0;
+        if (u < next)
+            next = u;
+    }
+    return next;
+}
+
+constexpr uint64_t SKIP_PERIOD_CYCLES = 125; /* 2 us: the microsecond accumulator's period */
+constexpr uint64_t SKIP_PERIOD_US = 2;
+
+bool vboard_idle(const struct vboard *vb)
+{
+    const Vtoe_core *m = vb->model;
+    return !(vb->finished || vb->rx_count || vb->rx_active || vb->rx_idle < IFG_BYTES ||
+             vb->tx_cur || vb->tx_count || m->gmii_tx_en || vb->to_dev->count || vb->hold_valid ||
+             vb->from_dev->count || m->m_link_tvalid || vb->phy.credit[0] || vb->phy.credit[1] ||
+             m->rootp->toe_core__DOT__g_tcp__DOT__tcp__DOT__ack_now ||
+             next_timer_us(vb) <= SKIP_PERIOD_US);
+}
+
+uint64_t vboard_skip_idle(struct vboard *vb, uint64_t max_ps)
+{
+    if (!vboard_idle(vb))
+        return 0;
+    uint64_t periods = max_ps / (SKIP_PERIOD_CYCLES * CORE_PERIOD_PS);
+    uint64_t room = (next_timer_us(vb) - SKIP_PERIOD_US) / SKIP_PERIOD_US;
+    if (room < periods)
+        periods = room;
+    if (!periods)
+        return 0;
+    vb->model->rootp->toe_core__DOT__now_us += periods * SKIP_PERIOD_US;
+    vb->cycles += periods * SKIP_PERIOD_CYCLES;
+    return periods * SKIP_PERIOD_CYCLES * CORE_PERIOD_PS;
 }
 
 uint32_t vboard_stat(struct vboard *vb, unsigned index)

@@ -61,6 +61,24 @@ uint64_t vboard_time_ps(const struct vboard *vb);
 /* Core clock cycles since vboard_new. */
 uint64_t vboard_cycles(const struct vboard *vb);
 
+/* True when the board looks idle from its edges and its timers: no GMII burst queued, in
+ * flight or waiting for vboard_gmii_tx and TX_EN low; both link buffers empty, the PHY model
+ * without credit and the RTL offering no link byte; no TCP slot owing an ACK now, and neither
+ * a delayed ACK nor the alarm due within 2 us. Frames and messages inside the RTL's pipelines
+ * are not seen: a board that has stayed idle through some quiet time (more than any
+ * pipeline's latency) has none. */
+bool vboard_idle(const struct vboard *vb);
+
+/* Fast-forward an idle board: advance simulated time by up to max_ps in one step instead of
+ * simulating every cycle, when nothing but the clock would change (vboard_idle, and the caller
+ * saw it idle after every run for some quiet time). The step is a whole number of 2 us
+ * periods (125 core cycles), after which the device clock's sub-microsecond accumulator is
+ * where it was, and it ends at least 2 us before the alarm or a delayed ACK is due, which then
+ * fires on its own cycle. The TCP engine's round-robin pointers, which turn while it idles,
+ * keep the phase they had. Returns the picoseconds skipped; 0 if the board is not idle or the
+ * step would be empty. */
+uint64_t vboard_skip_idle(struct vboard *vb, uint64_t max_ps);
+
 /* Read statistics counter `index` (TOE_STAT_* from toe_defs.h). */
 uint32_t vboard_stat(struct vboard *vb, unsigned index);
 

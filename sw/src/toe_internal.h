@@ -167,8 +167,14 @@ struct toe_dev {
     int tcp_chack_limit; /* toe_tcp_set_challenge_ack_limit (0 default, -1 none) */
 };
 
+/* The clock of libtoe's own waits (CSR retries, API timeouts, ARP): CLOCK_MONOTONIC, or the
+ * clock installed with toe_set_clock. */
 uint64_t toe_now_ms(void);
 uint64_t toe_now_us(void);
+/* Replace the host clock for the calling thread's handles (a handle belongs to one thread):
+ * a program that runs the device in simulated time (tests/conformance) passes its clock, in
+ * microseconds, so that every wait is exact and repeatable. NULL restores CLOCK_MONOTONIC. */
+void toe_set_clock(uint64_t (*now_us)(void *priv), void *priv);
 /* Remaining ms until deadline (host ms, UINT64_MAX none), capped to cap_ms. */
 int toe_remaining(uint64_t deadline, int cap_ms);
 uint64_t toe_deadline(int timeout_ms);
