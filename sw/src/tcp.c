@@ -9,7 +9,6 @@
  * dispatch and never nested, and does what needs CSR round trips. Timers: tcp_timer.c. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "tcp.h"
 
@@ -109,14 +108,6 @@ uint32_t tcp_rcv_nxt(const toe_sock *s)
     if (s->fin_rcvd && r == s->fin_seq)
         r++;
     return SEQ_GT(s->rcv_nxt_ev, r) ? s->rcv_nxt_ev : r;
-}
-
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
 }
 
 /* ---- raw segments ------------------------------------------------------------------- */
@@ -365,11 +356,23 @@ static toe_sock *find_listener(struct toe_tcp *t, uint16_t port)
     return NULL;
 }
 
-static uint32_t gen_iss(struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport)
+/* The keyed PRF of a connection's addresses and ports (SipHash-2-4, 32 bits of it). */
+static uint32_t tuple_prf(const uint8_t key[16], uint32_t lip, uint16_t lport, uint32_t rip,
+                          uint16_t rport)
 {
-    /* RFC 6528: a keyed hash of the 4-tuple plus a 4 us clock. */
-    uint64_t h = mix64(t->secret[1] ^ ((uint64_t)rip << 32 | (uint64_t)lport << 16 | rport));
-    return (uint32_t)h + (uint32_t)(t->now / 4);
+    uint8_t b[12];
+    wr32(b, lip);
+    wr16(b + 4, lport);
+    wr32(b + 6, rip);
+    wr16(b + 10, rport);
+    return (uint32_t)toe_siphash24(key, b, sizeof(b));
+}
+
+uint32_t tcp_gen_iss(const struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport)
+{
+    /* RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the 4 us
+     * clock (device time). */
+    return tuple_prf(t->isn_key, t->dev->net.ip, lport, rip, rport) + (uint32_t)(t->now / 4);
 }
 
 static int port_in_use(struct toe_tcp *t, uint16_t p, uint32_t rip, uint16_t rport)
@@ -394,7 +397,7 @@ static int port_taken(struct toe_tcp *t, const toe_sock *self, uint16_t p)
 static uint16_t pick_port(struct toe_tcp *t, uint32_t rip, uint16_t rport)
 {
     /* RFC 6056 algorithm 3: a keyed offset per destination plus a counter. */
-    uint32_t off = (uint32_t)mix64(t->secret[0] ^ ((uint64_t)rip << 16 | rport));
+    uint32_t off = tuple_prf(t->port_key, t->dev->net.ip, 0, rip, rport);
     for (unsigned i = 0; i < 16384; i++) {
         uint16_t p = (uint16_t)(49152 + (off + t->port_ctr++) % 16384);
         if (!port_in_use(t, p, rip, rport))
@@ -820,7 +823,7 @@ static void listen_input(toe_sock *l, const struct seg *g)
     c->lport = g->dport;
     memcpy(c->mac, g->smac, 6); /* the next hop the SYN came through */
     syn_options(c, g);
-    c->iss = gen_iss(t, c->rip, c->lport, c->rport);
+    c->iss = tcp_gen_iss(t, c->rip, c->lport, c->rport);
     c->snd_una = c->tx_end = c->iss + 1;
     c->work |= W_PROGRAM;
 }
@@ -1215,10 +1218,14 @@ static int tcp_init(toe_dev *dev)
     while ((t->ring >> t->rcv_ws) > 65535)
         t->rcv_ws++;
     t->now = now;
-    if (getrandom(t->secret, sizeof(t->secret), 0) != (ssize_t)sizeof(t->secret))
-        t->secret[0] = mix64(toe_now_us() ^ (uintptr_t)t), t->secret[1] = mix64(t->secret[0]);
-    t->ip_id = (uint16_t)t->secret[0];
-    t->port_ctr = (uint16_t)(t->secret[1] >> 16);
+    uint8_t rnd[4];
+    if (toe_random(t->isn_key, sizeof(t->isn_key)) ||
+        toe_random(t->port_key, sizeof(t->port_key)) || toe_random(rnd, sizeof(rnd))) {
+        free(t);
+        return toe_seterr(dev, TOE_EIO, "getrandom failed: no key for ISNs and ports");
+    }
+    t->ip_id = rd16(rnd);
+    t->port_ctr = rd16(rnd + 2);
     t->err_mark = link_err_mark(dev);
     dev->tcp = t;
     return 0;
@@ -1319,7 +1326,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         s->err = 0;
         s->active = 1;
         s->syn_acked = 0;
-        s->iss = gen_iss(t, ip, s->lport, port);
+        s->iss = tcp_gen_iss(t, ip, s->lport, port);
         s->rcv_ws = t->rcv_ws;
         s->ws_ok = 1;
         s->snd_una = s->tx_end = s->iss + 1;

@@ -132,7 +132,8 @@ struct toe_tcp {
     uint64_t err_mark;       /* link errors + event gaps at the last check */
     uint64_t chack_start;    /* device time the current second of challenge ACKs began */
     unsigned chack_n;        /* challenge ACKs sent in it */
-    uint64_t secret[2];
+    uint8_t isn_key[16];     /* RFC 6528 secret key (getrandom) */
+    uint8_t port_key[16];    /* RFC 6056 secret key */
     uint16_t ip_id, port_ctr;
     uint8_t rcv_ws;          /* our window scale: the ring fits 16 bits after it */
 };
@@ -150,6 +151,8 @@ void tcp_tx_resend_from(toe_sock *s, uint32_t from);
 void tcp_report_next_ack(toe_sock *s);             /* a keepalive probe is out (async CSR) */
 uint32_t tcp_rcv_nxt(const toe_sock *s);
 int tcp_synchronized(const toe_sock *s);
+/* The initial sequence number for a connection (RFC 6528, from the device time now). */
+uint32_t tcp_gen_iss(const struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport);
 
 /* tcp_timer.c */
 void tcp_timers_update(toe_sock *s);

@@ -268,6 +268,45 @@ static void test_syn_sent(void)
     CHECK(nsocks() == 0, "test_syn_sent_no_leak (%u sockets)", nsocks());
 }
 
+/* RFC 6528 ISNs: SipHash-2-4 (the paper's vectors: key 00..0f, message 00 01 .. of n bytes)
+ * over the 4-tuple, plus the 4 us device clock. */
+static void test_closed_isn_siphash(void)
+{
+    static const struct {
+        size_t n;
+        uint64_t h;
+    } vec[] = {{0, 0x726fdb47dd0e0e31ull}, {1, 0x74f839c593dc67fdull},
+               {8, 0x93f5f5799a932462ull}, {15, 0xa129ca6149be45e5ull},
+               {16, 0x3f2acc7f57c29bdbull}, {63, 0x958a324ceb064572ull}};
+    uint8_t key[16], msg[64];
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)i;
+    memcpy(key, msg, 16);
+    int ok = 1;
+    for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++)
+        ok &= toe_siphash24(key, msg, vec[i].n) == vec[i].h;
+    CHECK(ok, "test_closed_siphash24_paper_vectors");
+    struct toe_tcp *t = d->tcp;
+    uint8_t saved[16];
+    memcpy(saved, t->isn_key, 16);
+    uint64_t now0 = t->now;
+    memcpy(t->isn_key, key, 16);
+    uint8_t tuple[12];
+    wr32(tuple, m.csr[TOE_CSR_IP]);
+    wr16(tuple + 4, 5555);
+    wr32(tuple + 6, PEER);
+    wr16(tuple + 10, 80);
+    t->now = 4000;
+    uint32_t a = tcp_gen_iss(t, PEER, 5555, 80);
+    t->now = 4400;
+    uint32_t b = tcp_gen_iss(t, PEER, 5555, 80);
+    uint32_t c = tcp_gen_iss(t, PEER, 5556, 80);
+    CHECK(a == (uint32_t)toe_siphash24(key, tuple, 12) + 1000 && b - a == 100 && c - b != 0,
+          "test_closed_isn_keyed_prf_plus_4us_clock (0x%08x 0x%08x 0x%08x)", a, b, c);
+    memcpy(t->isn_key, saved, 16);
+    t->now = now0;
+}
+
 static void test_closed_bind(void)
 {
     toe_sock *s, *s2, *l;
@@ -1126,6 +1165,7 @@ int main(void)
     }
     test_closed();
     test_syn_sent();
+    test_closed_isn_siphash();
     test_closed_bind();
     test_syn_sent_syn();
     test_established_data();
