@@ -60,6 +60,10 @@ enum toe_error {
     TOE_ECONNABORTED = -22, /* the connection was given up: retransmissions unanswered for the
                              * user timeout (R2), SYN-ACK retries exhausted, or the device went
                              * away */
+    TOE_EADDRNOTAVAIL = -23, /* the address cannot be a TCP peer: 0.0.0.0/8, loopback 127/8,
+                              * multicast 224/4, class E 240/4 (255.255.255.255 included), the
+                              * subnet broadcast or the device's own address (RFC 1122
+                              * 4.2.3.10, RFC 9293 MUST-46) */
 };
 
 /* Error text for humans ("timed out") and the enum name ("TOE_ETIMEDOUT"). Never NULL. */
@@ -195,6 +199,8 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_ASYNC_FAIL,    /* slot commands sent without waiting that got no RESP or an error */
     TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED, /* challenge ACKs not sent: over the per-second limit */
     TOE_HSTAT_TCP_KEEPALIVE_DROPS, /* connections given up: TOE_TCP_KEEPCNT probes unanswered */
+    TOE_HSTAT_TCP_RX_BAD_SOURCE, /* slow-path segments dropped unanswered: the source cannot be a
+                                  * peer (broadcast, multicast, class E, 0/8, loopback, ours) */
     TOE_HSTAT_COUNT
 };
 
@@ -343,7 +349,8 @@ TOE_API int toe_tcp_bind(toe_sock *s, uint16_t port);
  *   timeout_ms  0: start and return TOE_EAGAIN; completion shows as TOE_POLLOUT (or
  *               TOE_POLLERR) in toe_tcp_poll, and calling toe_tcp_connect again with the
  *               same address returns 0 once established. -1: until the SYN retries end.
- * Returns 0 (ESTABLISHED), TOE_EINVAL (bad address, port 0), TOE_EISCONN (not a fresh
+ * Returns 0 (ESTABLISHED), TOE_EINVAL (NULL socket, port 0), TOE_EADDRNOTAVAIL (ip cannot be
+ * a TCP peer: broadcast, multicast, ...; nothing is sent), TOE_EISCONN (not a fresh
  * socket, or connecting elsewhere), TOE_EADDRINUSE (the bound port already has a connection
  * to ip:port, or no ephemeral port is free), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the
  * attempt is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN, or to

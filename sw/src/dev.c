@@ -91,6 +91,7 @@ static const struct {
     {TOE_EISCONN, "TOE_EISCONN", "already connected or listening"},
     {TOE_EPIPE, "TOE_EPIPE", "connection shut down for sending"},
     {TOE_ECONNABORTED, "TOE_ECONNABORTED", "connection given up (peer not answering)"},
+    {TOE_EADDRNOTAVAIL, "TOE_EADDRNOTAVAIL", "address cannot be a TCP peer"},
 };
 
 const char *toe_strerror(int err)
@@ -157,6 +158,7 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_TCP_ASYNC_FAIL] = "tcp_async_fail",
     [TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED] = "tcp_challenge_ack_limited",
     [TOE_HSTAT_TCP_KEEPALIVE_DROPS] = "tcp_keepalive_drops",
+    [TOE_HSTAT_TCP_RX_BAD_SOURCE] = "tcp_rx_bad_source",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }

@@ -228,6 +228,32 @@ static int parse_seg(toe_dev *dev, const uint8_t *f, size_t len, struct seg *g)
     return 0;
 }
 
+/* Why address a cannot be a TCP peer, or NULL if it can. RFC 1122 4.2.3.10 and 3.2.1.3 (RFC
+ * 9293 MUST-46/MUST-63): no connection to or from a broadcast or multicast address; neither
+ * is 0/8, loopback (not ours: the device has none), class E, or our own address a source. */
+static const char *bad_peer_addr(const toe_dev *dev, uint32_t a)
+{
+    const struct toe_net *n = &dev->net;
+    unsigned top = a >> 24;
+    if (a == 0xffffffffu)
+        return "the limited broadcast";
+    if (top == 0)
+        return "in 0.0.0.0/8 (this network)";
+    if (top == 127)
+        return "a loopback address";
+    if (top >= 224 && top < 240)
+        return "a multicast address";
+    if (top >= 240)
+        return "a reserved (class E) address";
+    if (a == n->ip)
+        return "the device's own address";
+    /* /31 and /32 have no broadcast address (RFC 3021). */
+    if (n->netmask < 0xfffffffeu && (a & n->netmask) == (n->ip & n->netmask) &&
+        (a | n->netmask) == 0xffffffffu)
+        return "the subnet broadcast";
+    return NULL;
+}
+
 /* RST for a segment that belongs to nothing (RFC 9293 3.10.7.1). */
 static void send_reset(struct toe_tcp *t, const struct seg *g)
 {
@@ -837,6 +863,11 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
         dev->hs[TOE_HSTAT_TCP_SEG_BAD]++;
         return 1;
     }
+    if (bad_peer_addr(dev, g.src)) {
+        /* No SYN-ACK, no RST, no slot: nobody to answer, or a reflection to provoke. */
+        dev->hs[TOE_HSTAT_TCP_RX_BAD_SOURCE]++;
+        return 1;
+    }
     toe_sock *s = find_conn(t, g.src, g.sport, g.dport);
     if (!s) {
         toe_sock *l = find_listener(t, g.dport);
@@ -1287,10 +1318,14 @@ int toe_tcp_socket(toe_dev *dev, toe_sock **out)
 
 int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
 {
-    if (!s || !ip || ip == 0xffffffffu || !port)
+    if (!s || !port)
         return TOE_EINVAL;
     toe_dev *dev = s->dev;
     struct toe_tcp *t = dev->tcp;
+    const char *why = bad_peer_addr(dev, ip);
+    if (why)
+        return toe_seterr(dev, TOE_EADDRNOTAVAIL, "%u.%u.%u.%u is %s: not a TCP peer", ip >> 24,
+                          (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, why);
     uint64_t deadline = toe_deadline(timeout_ms);
     int same = s->rip == ip && s->rport == port;
     if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && s->lport == 0) {

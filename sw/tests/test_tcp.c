@@ -147,15 +147,14 @@ static void test_closed(void)
     CHECK(toe_tcp_recv(s, b, 4, &got, 0) == TOE_ENOTCONN, "test_closed_recv_enotconn");
     CHECK(toe_tcp_shutdown(s, 0) == TOE_ENOTCONN, "test_closed_shutdown_enotconn");
     CHECK(toe_tcp_recv(s, b, 0, &got, 0) == TOE_EINVAL && toe_tcp_send(NULL, b, 1, &got, 0) ==
-              TOE_EINVAL && toe_tcp_connect(s, 0, 80, 0) == TOE_EINVAL &&
-              toe_tcp_connect(s, PEER, 0, 0) == TOE_EINVAL && toe_tcp_listen(s, 0, 1) == TOE_EINVAL,
+              TOE_EINVAL && toe_tcp_connect(s, PEER, 0, 0) == TOE_EINVAL && toe_tcp_listen(s, 0, 1) == TOE_EINVAL,
           "test_closed_bad_arguments_einval");
     CHECK(toe_tcp_setopt(s, 99, 1) == TOE_EINVAL && toe_tcp_setopt(s, TOE_TCP_MIN_RTO, 0) ==
               TOE_EINVAL && toe_tcp_setopt(s, TOE_TCP_NODELAY, 2) == TOE_EINVAL &&
               toe_tcp_setopt(s, TOE_TCP_MIN_RTO, 50) == 0,
           "test_closed_setopt_checks_values");
     int codes[] = {TOE_ECONNREFUSED, TOE_ECONNRESET, TOE_ENOTCONN, TOE_EADDRINUSE, TOE_ENOSLOT,
-                   TOE_EISCONN, TOE_EPIPE, TOE_ECONNABORTED};
+                   TOE_EISCONN, TOE_EPIPE, TOE_ECONNABORTED, TOE_EADDRNOTAVAIL};
     int ok = 1;
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
         ok &= strcmp(toe_strerror(codes[i]), "unknown error") != 0 &&
@@ -182,6 +181,61 @@ static void test_closed(void)
     mock_tcp_seg(&m, PEER, 40000, 81, 1, 0, TH_SYN, 1000, badopt, 4, NULL, 0);
     turns(2);
     CHECK(hs(TOE_HSTAT_TCP_SEG_BAD) == bad + 1 && m.nraw == n, "test_closed_malformed_options_counted");
+}
+
+/* Sources that cannot be a peer (RFC 1122 4.2.3.10, RFC 9293 MUST-63): no SYN-ACK, no RST, no
+ * slot or backlog entry, counted; nor can a connect go to such an address (MUST-46). */
+static const uint32_t bad_addrs[] = {
+    0xffffffffu, /* limited broadcast */
+    0x0a0002ffu, /* the subnet broadcast of 10.0.2.15/24 */
+    0x00000000u, 0x00010203u, /* 0/8 */
+    0xe0000001u, 0xefffffffu, /* multicast */
+    0xf0000001u,              /* class E */
+    0x7f000001u,              /* loopback */
+    0x0a00020fu,              /* our own */
+};
+#define NBAD (sizeof(bad_addrs) / sizeof(bad_addrs[0]))
+
+static void test_listen_syn_bad_source(void)
+{
+    toe_sock *l;
+    toe_tcp_socket(d, &l);
+    toe_tcp_listen(l, 8080, 4);
+    unsigned n = m.nraw, open0 = mock_cmd_count(&m, TOE_CMD_OPEN, -1);
+    uint64_t bad0 = hs(TOE_HSTAT_TCP_RX_BAD_SOURCE), rst0 = hs(TOE_HSTAT_TCP_RST_TX);
+    for (size_t i = 0; i < NBAD; i++) {
+        mock_tcp_seg(&m, bad_addrs[i], 40000, 8080, 1000, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+        mock_tcp_seg(&m, bad_addrs[i], 40000, 81, 1000, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
+        mock_tcp_seg(&m, bad_addrs[i], 40000, 81, 1000, 55, TH_ACK, 1000, NULL, 0, "x", 1);
+        turns(3);
+    }
+    CHECK(m.nraw == n && nsocks() == 1 && mock_cmd_count(&m, TOE_CMD_OPEN, -1) == open0 &&
+              hs(TOE_HSTAT_TCP_RX_BAD_SOURCE) == bad0 + 3 * NBAD &&
+              hs(TOE_HSTAT_TCP_RST_TX) == rst0,
+          "test_listen_syn_bad_source_dropped_unanswered (%u sent, %u sockets, %llu counted)",
+          m.nraw - n, nsocks(), (unsigned long long)(hs(TOE_HSTAT_TCP_RX_BAD_SOURCE) - bad0));
+    /* A host of the subnet, and one behind the gateway, are answered. */
+    mock_tcp_seg(&m, 0x0a0002feu, 40000, 8080, 1000, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    mock_tcp_seg(&m, 0x08080808u, 40000, 8080, 1000, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(m.nraw == n + 2 && nsocks() == 3, "test_listen_syn_good_source_answered");
+    toe_tcp_close(l, 0);
+    turns(3);
+
+    toe_sock *s;
+    toe_tcp_socket(d, &s);
+    n = m.nraw;
+    int ok = 1;
+    for (size_t i = 0; i < NBAD; i++) {
+        int r = toe_tcp_connect(s, bad_addrs[i], 80, 0);
+        ok &= r == TOE_EADDRNOTAVAIL && s->state == TOE_TCPS_CLOSED && s->slot < 0;
+        if (r != TOE_EADDRNOTAVAIL)
+            printf("  connect to 0x%08x: %s\n", bad_addrs[i], toe_error_name(r));
+    }
+    CHECK(ok && m.nraw == n && strstr(toe_last_error(d), "own address"),
+          "test_closed_connect_bad_destination_eaddrnotavail (%s)", toe_last_error(d));
+    toe_tcp_close(s, 0);
+    CHECK(nsocks() == 0, "test_listen_bad_source_no_leak (%u sockets)", nsocks());
 }
 
 static void test_syn_sent(void)
@@ -1176,6 +1230,7 @@ int main(void)
     test_listen();
     test_established_rto_start();
     test_established_sndbuf();
+    test_listen_syn_bad_source();
     /* Counts of slot commands are only right while the log has room. */
     CHECK(m.ncmd < MOCK_CMDLOG, "test_tcp_command_log_not_full (%u of %d)", m.ncmd, MOCK_CMDLOG);
     toe_close(d);
