@@ -446,7 +446,9 @@ TOE_API int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms);
  *   TOE_TCP_KEEPCNT       unanswered keepalive probes before the connection is given up,
  *                         1..127 (default 9, as Linux)
  *   TOE_TCP_USER_TIMEOUT  ms without progress on unacknowledged data before the connection is
- *                         given up (R2; TOE_ECONNABORTED); 0: default 120000
+ *                         given up (R2; TOE_ECONNABORTED); 0: default 120000. Against a
+ *                         zero window, ms without an answer to the probes: a peer that
+ *                         answers them is probed for ever (RFC 1122 4.2.2.17)
  *   TOE_TCP_MIN_RTO       lower bound of the retransmission timeout in ms (default 200, as
  *                         Linux; RFC 6298 says 1000), 1..60000
  *   TOE_TCP_TIME_WAIT     TIME-WAIT (2 MSL) and orphaned FIN-WAIT-2 time in ms (default

@@ -69,11 +69,11 @@ uint16_t tcp_slot_addr(const toe_sock *s, unsigned field)
 static uint32_t slot_flags(const toe_sock *s)
 {
     return (s->nodelay ? 0u : TOE_CONST_SF_NAGLE) |
-           (s->keep_probes ? TOE_CONST_SF_ACK_REPORT : 0u);
+           (s->keep_probes || s->persist_at ? TOE_CONST_SF_ACK_REPORT : 0u);
 }
 
-/* A keepalive probe is going out: the device reports the next acceptable ACK (EVF_ACK_SEEN).
- * Does not block. */
+/* A keepalive or zero-window probe is going out: the device reports the next acceptable ACK
+ * (EVF_ACK_SEEN). Does not block. */
 void tcp_report_next_ack(toe_sock *s)
 {
     if (slot_open(s))
@@ -81,11 +81,13 @@ void tcp_report_next_ack(toe_sock *s)
 }
 
 /* The peer showed it is there (data, a new ACK, the answer to a probe): keepalive counts its
- * idle time from now and forgets the probes. */
+ * idle time from now and forgets the probes; persist counts the peer's silence from now. */
 static void peer_alive(toe_sock *s)
 {
     s->last_activity = s->dev->tcp->now;
     s->keep_probes = 0;
+    if (s->persist_at)
+        s->last_progress = s->last_activity; /* zero-window probes answered */
     if (s->keep_at)
         s->keep_at = s->last_activity + (uint64_t)s->keepalive_s * 1000000u;
 }
@@ -669,7 +671,7 @@ static void slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, 
         on_fin_acked(s);
     if (flags & TOE_CONST_EVF_FIN_RCVD)
         on_fin_rcvd(s, rcv_nxt);
-    s->zero_wnd = (flags & TOE_CONST_EVF_ZERO_WND) || (wnd == 0 && s->tx_end != s->snd_una);
+    s->zero_wnd = !!(flags & TOE_CONST_EVF_ZERO_WND); /* or, with data waiting, snd_wnd 0 */
     s->ev_flags = (uint8_t)flags;
     /* Data the device has but did not send up: check it arrives (a lost RX_DATA). */
     uint32_t want = s->fin_rcvd ? s->fin_seq : s->rcv_nxt_ev;

@@ -52,13 +52,19 @@ void tcp_timers_update(toe_sock *s)
     struct toe_tcp *t = s->dev->tcp;
     int outstanding = s->slot >= 0 && s->opened &&
                       (s->tx_end != s->snd_una || (s->fin_queued && !s->fin_acked));
+    /* Data written into a window the peer closed while we had nothing to send: the device
+     * sends no event for it (the window did not change), so the host sees it here. */
+    if (s->snd_wnd == 0 && s->tx_end != s->snd_una)
+        s->zero_wnd = 1;
     if (!data_state(s->state) || !outstanding) {
         s->rto_at = s->persist_at = 0;
         s->pbackoff = 0;
     } else if (s->zero_wnd) {
         s->rto_at = 0;
-        if (!s->persist_at)
+        if (!s->persist_at) {
             s->persist_at = t->now + tcp_rto_cur(s);
+            s->last_progress = t->now; /* the peer's silence is counted from here */
+        }
     } else {
         s->persist_at = 0;
         s->pbackoff = 0;
@@ -178,6 +184,16 @@ static void persist_timer(toe_sock *s)
         tcp_timers_update(s);
         return;
     }
+    /* Probed for as long as the peer answers (RFC 1122 4.2.2.17); given up only when it has
+     * not answered a probe, nor sent anything, for the user timeout. */
+    if (t->now - s->last_progress >= (uint64_t)s->user_timeout_ms * 1000u) {
+        s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
+        tcp_abort_err(s, TOE_ECONNABORTED);
+        return;
+    }
+    /* The answer is a pure ACK that changes nothing in the slot: have the device report it
+     * (EVF_ACK_SEEN), as for a keepalive probe. */
+    tcp_report_next_ack(s);
     tcp_slot_cmd_async(s, TOE_CMD_PROBE);
     s->dev->hs[TOE_HSTAT_TCP_PROBES]++;
     if (s->pbackoff < 16)

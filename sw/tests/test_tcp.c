@@ -692,6 +692,54 @@ static void test_established_data(void)
     toe_tcp_abort(c.s);
 }
 
+/* The peer closes its window while we have nothing to send; data written later is probed
+ * (persist, not RTO: RFC 1122 4.2.2.17) for as long as the peer answers the probes, far
+ * beyond the user timeout; once it stops answering, the user timeout gives the connection up. */
+static void test_established_zero_window_empty_queue_persist(void)
+{
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_slot_event(&m, c.slot, 0, c.iss + 1, 0, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    size_t sent = 0;
+    int r = toe_tcp_send(c.s, "abc", 3, &sent, 1000);
+    turns(2);
+    CHECK(r == 0 && sent == 3 && c.s->persist_at && !c.s->rto_at,
+          "test_established_zero_window_empty_queue_send_arms_persist (persist %d rto %d)",
+          c.s->persist_at != 0, c.s->rto_at != 0);
+    unsigned pr0 = mock_cmd_count(&m, TOE_CMD_PROBE, c.slot), seen = pr0;
+    uint64_t rto0 = hs(TOE_HSTAT_TCP_RTO);
+    int report = 1;
+    for (int i = 0; i < 300 && c.s->state == TOE_TCPS_ESTABLISHED; i++) {
+        advance(1000000);
+        unsigned pr = mock_cmd_count(&m, TOE_CMD_PROBE, c.slot);
+        if (pr != seen) { /* the peer answers each probe: window still 0 */
+            seen = pr;
+            report &= !!(slotf(c.slot, TOE_FIELD_FLAGS) & TOE_CONST_SF_ACK_REPORT);
+            mock_slot_event(&m, c.slot, TOE_CONST_EVF_ACK_SEEN | TOE_CONST_EVF_ZERO_WND,
+                            c.iss + 1, 0, IRS + 1, TOE_CONST_RTT_NONE);
+            turns(2);
+        }
+    }
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED && seen >= pr0 + 6 && report &&
+              hs(TOE_HSTAT_TCP_RTO) == rto0,
+          "test_persist_answered_probes_never_give_up (%s after 300 s, %u probes, report %d)",
+          toe_tcp_state_name(c.s->state), seen - pr0, report);
+    /* Silence from here: given up once the user timeout (120 s) has passed. */
+    uint64_t tmo = hs(TOE_HSTAT_TCP_TIMEOUTS);
+    advance(100000000);
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED, "test_persist_unanswered_waits_user_timeout");
+    for (int i = 0; i < 6; i++)
+        advance(30000000);
+    struct tseg t;
+    CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ECONNABORTED &&
+              hs(TOE_HSTAT_TCP_TIMEOUTS) == tmo + 1 && !raw_seg(0, &t) && (t.flags & TH_RST),
+          "test_persist_unanswered_probes_give_up (%s, %s)", toe_tcp_state_name(c.s->state),
+          toe_error_name(c.s->err));
+    toe_tcp_close(c.s, 0);
+    CHECK(nsocks() == 0, "test_persist_no_leak (%u sockets)", nsocks());
+}
+
 static void test_established_rst_syn(void)
 {
     struct conn c;
@@ -1223,6 +1271,7 @@ int main(void)
     test_closed_bind();
     test_syn_sent_syn();
     test_established_data();
+    test_established_zero_window_empty_queue_persist();
     test_established_rst_syn();
     test_established_rst_challenge_ack_limit();
     test_established_keepalive();
