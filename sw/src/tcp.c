@@ -533,6 +533,7 @@ static void established(toe_sock *s)
      * answered our SYN, not our SYN-ACK. */
     if (s->syn_tries == 1 && !s->syn_acked && t->now > s->syn_sent_at)
         tcp_rtt_sample(s, (uint32_t)(t->now - s->syn_sent_at));
+    tcp_syn_done_rto(s);
     s->syn_at = 0;
     s->last_activity = t->now;
     s->dev->hs[s->active ? TOE_HSTAT_TCP_ACTIVE_OPENS : TOE_HSTAT_TCP_PASSIVE_OPENS]++;
@@ -649,7 +650,7 @@ static void slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, 
     uint32_t top = s->tx_end + (s->fin_queued ? 1u : 0u);
     if (SEQ_GT(una, s->snd_una) && SEQ_LEQ(una, top)) {
         s->snd_una = SEQ_GT(una, s->tx_end) ? s->tx_end : una;
-        s->backoff = 0;
+        s->rto_resent = 0; /* the backoff stays until an RTT sample (RFC 6298 5.7, Karn) */
         s->last_progress = t->now;
         peer_alive(s);
         s->rto_at = 0;
@@ -1001,6 +1002,7 @@ static void program_slot(toe_sock *s)
     }
     s->state = TOE_TCPS_ESTABLISHED;
     s->last_activity = t->now;
+    tcp_syn_done_rto(s);
     s->dev->hs[TOE_HSTAT_TCP_ACTIVE_OPENS]++;
     tcp_timers_update(s);
 }

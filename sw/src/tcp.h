@@ -10,6 +10,7 @@
 #define TOE_TCP_MAX_SLOTS 32
 #define TOE_TCP_OUR_MSS 1460            /* MTU 1500 - 40 */
 #define TOE_TCP_SYN_RTO_US 1000000u     /* RFC 6298 2.1 initial RTO */
+#define TOE_TCP_SYN_FALLBACK_RTO_US 3000000u /* RFC 6298 5.7: RTO once a SYN timed out */
 #define TOE_TCP_SYN_RETRIES 6           /* SYN resends before the connect gives up */
 #define TOE_TCP_SYNACK_RETRIES 5        /* SYN-ACK resends before a SYN-RECEIVED child is freed */
 #define TOE_TCP_MAX_RTO_US 60000000u
@@ -103,7 +104,8 @@ struct toe_sock {
     /* RTT and timers (device us; 0 = off) */
     uint32_t srtt, rttvar, rto; /* us; rto before backoff */
     int rtt_valid;
-    int backoff, pbackoff;
+    int backoff, pbackoff;   /* backoff: reset only by an RTT sample (Karn) */
+    int rto_resent;          /* the segment at SND.UNA was resent by the RTO timer */
     uint64_t rto_at, persist_at, syn_at, tw_at, keep_at, rxchk_at;
     uint32_t rxchk_mark;     /* rx_expect when rxchk_at was set */
     int rto_stale;           /* rto_at counted from a device time older than the send */
@@ -157,6 +159,7 @@ uint32_t tcp_gen_iss(const struct toe_tcp *t, uint32_t rip, uint16_t lport, uint
 /* tcp_timer.c */
 void tcp_timers_update(toe_sock *s);
 void tcp_rtt_sample(toe_sock *s, uint32_t rtt_us);
+void tcp_syn_done_rto(toe_sock *s);
 uint32_t tcp_rto_cur(const toe_sock *s);
 void tcp_run_timers(struct toe_tcp *t);
 void tcp_alarm_update(struct toe_tcp *t);

@@ -19,8 +19,11 @@ uint32_t tcp_rto_cur(const toe_sock *s)
     return r > TOE_TCP_MAX_RTO_US ? TOE_TCP_MAX_RTO_US : (uint32_t)r;
 }
 
+/* A valid RTT sample (the device times only segments sent once: Karn). It also ends the
+ * backoff: only a sample may collapse a backed-off RTO (RFC 6298 5.7), not any ACK. */
 void tcp_rtt_sample(toe_sock *s, uint32_t r)
 {
+    s->backoff = 0;
     if (!s->rtt_valid) {
         s->srtt = r;
         s->rttvar = r / 2;
@@ -39,6 +42,14 @@ void tcp_rtt_sample(toe_sock *s, uint32_t r)
     if (rto > TOE_TCP_MAX_RTO_US)
         rto = TOE_TCP_MAX_RTO_US;
     s->rto = (uint32_t)rto;
+}
+
+/* The handshake is over: if the SYN or SYN-ACK timed out (so no RTT sample was taken), data
+ * starts with an RTO of 3 s (RFC 6298 5.7). */
+void tcp_syn_done_rto(toe_sock *s)
+{
+    if (s->syn_tries > 1 && !s->rtt_valid && s->rto < TOE_TCP_SYN_FALLBACK_RTO_US)
+        s->rto = TOE_TCP_SYN_FALLBACK_RTO_US;
 }
 
 static int data_state(int st)
@@ -161,8 +172,8 @@ static void rto_timer(toe_sock *s)
     }
     uint32_t flight = v[3] - v[1];
     uint32_t cwnd = s->mss, ssth = s->ssthresh_set;
-    if (s->backoff == 0) {
-        ssth = flight / 2 > 2u * s->mss ? flight / 2 : 2u * s->mss; /* RFC 5681 (4) */
+    if (!s->rto_resent) { /* RFC 5681 (4): not again for a segment the timer already resent */
+        ssth = flight / 2 > 2u * s->mss ? flight / 2 : 2u * s->mss;
         s->ssthresh_set = ssth;
     }
     uint16_t wa[2] = {tcp_slot_addr(s, TOE_FIELD_CWND), tcp_slot_addr(s, TOE_FIELD_SSTHRESH)};
@@ -170,6 +181,7 @@ static void rto_timer(toe_sock *s)
     if (toe_csr_write_many(dev, wa, wv, 2, CSR_MS) || tcp_slot_cmd(s, TOE_CMD_RETRANSMIT))
         return;
     dev->hs[TOE_HSTAT_TCP_RTO]++;
+    s->rto_resent = 1;
     s->rto_count++;
     if (s->backoff < 16)
         s->backoff++;

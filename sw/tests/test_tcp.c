@@ -120,6 +120,13 @@ static int open_active(struct conn *c, const uint8_t *opt, size_t optlen, uint16
     return 0;
 }
 
+static uint32_t rto_now(const toe_sock *s)
+{
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(s, &in);
+    return in.rto_us;
+}
+
 static unsigned nsocks(void)
 {
     unsigned n = 0;
@@ -270,6 +277,8 @@ static void test_syn_sent(void)
     r = toe_tcp_connect(s, PEER, 80, 1000);
     int sl = s->slot;
     CHECK(r == 0 && s->state == TOE_TCPS_ESTABLISHED && sl >= 0, "test_syn_sent_synack_established");
+    CHECK(rto_now(s) == 3000000, "test_syn_sent_timed_out_then_established_rto_3s (%u us)",
+          rto_now(s));
     CHECK(slotf(sl, TOE_FIELD_REMOTE_IP) == PEER &&
               slotf(sl, TOE_FIELD_PORTS) == ((uint32_t)syn.sport << 16 | 80) &&
               slotf(sl, TOE_FIELD_MAC_HI) == 0x5255 && slotf(sl, TOE_FIELD_MAC_LO) == 0x0a000202 &&
@@ -740,6 +749,57 @@ static void test_established_zero_window_empty_queue_persist(void)
     CHECK(nsocks() == 0, "test_persist_no_leak (%u sockets)", nsocks());
 }
 
+/* RTO backoff (RFC 6298 5.7, Karn): only a valid RTT sample collapses it, not an ACK that
+ * moves SND.UNA; ssthresh is set once per segment the timer resends (RFC 5681 (4)). */
+
+static void rto_fire(struct conn *c, uint64_t *n)
+{
+    for (int i = 0; i < 40 && hs(TOE_HSTAT_TCP_RTO) == *n; i++)
+        advance(100000);
+    *n = hs(TOE_HSTAT_TCP_RTO);
+    (void)c;
+}
+
+static void test_established_rto_backoff(void)
+{
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 65535);
+    uint8_t b[3000] = {0};
+    size_t sent;
+    toe_tcp_send(c.s, b, sizeof b, &sent, 1000);
+    turns(2);
+    uint32_t r0 = rto_now(c.s), una = c.iss + 1;
+    uint64_t n = hs(TOE_HSTAT_TCP_RTO), n0 = n;
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 20000;
+    rto_fire(&c, &n);
+    CHECK(n == n0 + 1 && rto_now(c.s) == 2 * r0 && slotf(c.slot, TOE_FIELD_SSTHRESH) == 10000,
+          "test_established_rto_backs_off (rto %u -> %u, ssthresh %u)", r0, rto_now(c.s),
+          slotf(c.slot, TOE_FIELD_SSTHRESH));
+    /* An ACK of the resent segment: no RTT sample (Karn), so the backoff stays. */
+    una += 1460;
+    mock_slot_event(&m, c.slot, 0, una, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    CHECK(c.s->snd_una == una && rto_now(c.s) == 2 * r0,
+          "test_established_ack_without_rtt_sample_keeps_backoff (rto %u)", rto_now(c.s));
+    /* The next segment times out: a first RTO for it sets ssthresh again, from its flight. */
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 12000;
+    rto_fire(&c, &n);
+    uint32_t ss1 = slotf(c.slot, TOE_FIELD_SSTHRESH);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 30000;
+    rto_fire(&c, &n);
+    CHECK(n == n0 + 3 && ss1 == 6000 && slotf(c.slot, TOE_FIELD_SSTHRESH) == 6000 &&
+              rto_now(c.s) == 8 * r0,
+          "test_established_rto_ssthresh_once_per_segment (%u, %u, rto %u)", ss1,
+          slotf(c.slot, TOE_FIELD_SSTHRESH), rto_now(c.s));
+    /* A valid sample: RTO from it, the backoff gone. */
+    mock_slot_event(&m, c.slot, 0, una + 100, 65535, IRS + 1, 30000);
+    turns(2);
+    CHECK(rto_now(c.s) == c.s->rto && c.s->rto <= r0,
+          "test_established_rtt_sample_ends_backoff (rto %u)", rto_now(c.s));
+    toe_tcp_abort(c.s);
+    turns(2);
+}
+
 static void test_established_rst_syn(void)
 {
     struct conn c;
@@ -1126,14 +1186,15 @@ static void test_listen(void)
     mock_tcp_seg(&m, PEER, 33002, 8080, 1, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
     turns(2);
     CHECK(hs(TOE_HSTAT_TCP_LISTEN_DROP) == dr + 1, "test_listen_backlog_full_drops");
-    /* The handshake's ACK: event ESTABLISHED; accept returns the child. */
+    /* The handshake's ACK: event ESTABLISHED; accept returns the child. Its SYN-ACK was sent
+     * twice (the peer's SYN came again), but the timer never ran out: RTO from the sample. */
     mock_slot_event(&m, sl, TOE_CONST_EVF_ESTABLISHED, ch->iss + 1, 29200 << 7, 5001, TOE_CONST_RTT_NONE);
     uint32_t pip = 0;
     uint16_t pport = 0;
     int r = toe_tcp_accept(l, &c, &pip, &pport, 1000);
     CHECK(r == 0 && c == ch && pip == PEER && pport == 33000 && c->state == TOE_TCPS_ESTABLISHED &&
-              hs(TOE_HSTAT_TCP_PASSIVE_OPENS) == 1,
-          "test_syn_rcvd_established_event_accept");
+              hs(TOE_HSTAT_TCP_PASSIVE_OPENS) == 1 && rto_now(c) < 3000000,
+          "test_syn_rcvd_established_event_accept (rto %u)", rto_now(c));
     /* The other child never completes: SYN-ACK resent, then given up (slot freed). */
     toe_sock *ch2 = NULL;
     for (toe_sock *s = d->tcp->socks; s; s = s->next)
@@ -1151,6 +1212,7 @@ static void test_listen(void)
     for (toe_sock *s = d->tcp->socks; s; s = s->next)
         if (s->parent == l)
             ch2 = s;
+    advance(1100000); /* the SYN-ACK times out once: resent */
     if (ch2)
         mock_rx_data(&m, ch2->slot, 70001, "GET", 3);
     toe_sock *c2 = NULL;
@@ -1159,6 +1221,8 @@ static void test_listen(void)
     size_t got = 0;
     CHECK(r == 0 && c2 == ch2 && toe_tcp_recv(c2, b, 8, &got, 0) == 0 && got == 3,
           "test_syn_rcvd_rx_data_establishes");
+    CHECK(c2 && c2->syn_tries == 2 && rto_now(c2) == 3000000,
+          "test_syn_rcvd_timed_out_then_established_rto_3s (%u us)", c2 ? rto_now(c2) : 0);
     /* No slot free: SYNs are dropped (counted). */
     toe_sock *fill[MOCK_SLOTS];
     int nf = 0;
@@ -1272,6 +1336,7 @@ int main(void)
     test_syn_sent_syn();
     test_established_data();
     test_established_zero_window_empty_queue_persist();
+    test_established_rto_backoff();
     test_established_rst_syn();
     test_established_rst_challenge_ack_limit();
     test_established_keepalive();
