@@ -342,10 +342,11 @@ TOE_API int toe_tcp_bind(toe_sock *s, uint16_t port);
 
 /* Active open to ip:port: resolves the next hop (ARP), sends the SYN (MSS 1460 and a window
  * scale; no SACK or timestamps) and waits for the handshake, resending the SYN with backoff
- * (1, 2, 4, ... s of device time, 6 resends). The local port is the one of toe_tcp_bind, if
- * any, else an ephemeral one. Simultaneous open (RFC 9293 3.5): if the peer's SYN to that
- * port crosses ours, the socket answers with a SYN-ACK (resent with the same backoff, 5
- * times) and the peer's ACK or SYN-ACK completes the connection as usual.
+ * (1, 2, 4, ... s of device time, at most 60 s apart) until 3 minutes after the first (RFC
+ * 1122 4.2.3.5: 7 resends). The local port is the one of toe_tcp_bind, if any, else an
+ * ephemeral one. Simultaneous open (RFC 9293 3.5): if the peer's SYN to that port crosses
+ * ours, the socket answers with a SYN-ACK (resent the same way, for 3 minutes from the first)
+ * and the peer's ACK or SYN-ACK completes the connection as usual.
  *   timeout_ms  0: start and return TOE_EAGAIN; completion shows as TOE_POLLOUT (or
  *               TOE_POLLERR) in toe_tcp_poll, and calling toe_tcp_connect again with the
  *               same address returns 0 once established. -1: until the SYN retries end.
@@ -360,7 +361,9 @@ TOE_API int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout
 
 /* Listen on port (all of the device's address). backlog bounds connections in SYN-RECEIVED
  * plus established ones not yet accepted (1..64; 0 means 8); more SYNs are dropped and
- * counted (TOE_HSTAT_TCP_LISTEN_DROP), as are SYNs when no slot is free.
+ * counted (TOE_HSTAT_TCP_LISTEN_DROP), as are SYNs when no slot is free. A connection whose
+ * SYN-ACK stays unanswered (resent 5 times, 1, 2, ... 16 s apart) is freed 63 s after it
+ * came (TOE_HSTAT_TCP_TIMEOUTS), so a flood of SYNs holds slots for a minute at most.
  * Returns 0, TOE_EINVAL (also: the socket is bound to another port), TOE_EISCONN (not a fresh
  * socket), TOE_EADDRINUSE (a listener on port, or another socket bound to it). Does not
  * block. */

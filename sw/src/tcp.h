@@ -11,8 +11,12 @@
 #define TOE_TCP_OUR_MSS 1460            /* MTU 1500 - 40 */
 #define TOE_TCP_SYN_RTO_US 1000000u     /* RFC 6298 2.1 initial RTO */
 #define TOE_TCP_SYN_FALLBACK_RTO_US 3000000u /* RFC 6298 5.7: RTO once a SYN timed out */
-#define TOE_TCP_SYN_RETRIES 6           /* SYN resends before the connect gives up */
-#define TOE_TCP_SYNACK_RETRIES 5        /* SYN-ACK resends before a SYN-RECEIVED child is freed */
+/* An active open (simultaneous included) resends its SYN (SYN-ACK) with backoff until 3
+ * minutes after the first (RFC 1122 4.2.3.5, MUST-23; Linux's 6 retries last 127 s). */
+#define TOE_TCP_SYN_GIVEUP_US 180000000u
+/* A listener's child resends its SYN-ACK 5 times (1 + 2 + ... + 32 s: freed after 63 s, as
+ * Linux's tcp_synack_retries), so that a SYN flood ties a slot down for a minute at most. */
+#define TOE_TCP_SYNACK_RETRIES 5
 #define TOE_TCP_MAX_RTO_US 60000000u
 #define TOE_TCP_MIN_RTO_MS 200
 #define TOE_TCP_USER_TIMEOUT_MS 120000

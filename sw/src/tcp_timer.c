@@ -100,7 +100,7 @@ void tcp_timers_update(toe_sock *s)
 static void syn_timer(toe_sock *s)
 {
     struct toe_tcp *t = s->dev->tcp;
-    int max = s->state == TOE_TCPS_SYN_SENT ? TOE_TCP_SYN_RETRIES : TOE_TCP_SYNACK_RETRIES;
+    uint64_t end = s->syn_sent_at + TOE_TCP_SYN_GIVEUP_US;
     if (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD) {
         s->syn_at = 0;
         return;
@@ -109,7 +109,7 @@ static void syn_timer(toe_sock *s)
         s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
         return;
     }
-    if (s->syn_tries > max) {
+    if (s->active ? t->now >= end : s->syn_tries > TOE_TCP_SYNACK_RETRIES) {
         s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
         if (s->state == TOE_TCPS_SYN_SENT)
             tcp_set_error(s, TOE_ECONNABORTED); /* never opened: no FREE, no RST */
@@ -127,6 +127,8 @@ static void syn_timer(toe_sock *s)
     uint64_t d = (uint64_t)TOE_TCP_SYN_RTO_US << (s->syn_tries > 6 ? 6 : s->syn_tries);
     if (d > TOE_TCP_MAX_RTO_US)
         d = TOE_TCP_MAX_RTO_US;
+    if (s->active && t->now + d > end)
+        d = end - t->now; /* the last wait ends at the 3 minutes */
     s->syn_tries++;
     s->syn_at = t->now + d;
 }

@@ -313,14 +313,20 @@ static void test_syn_sent(void)
           "test_syn_sent_rst_refused (%s)", toe_error_name(r));
     toe_tcp_close(s, 0);
 
-    /* No answer at all: the SYN retries end the attempt. */
+    /* No answer at all: the SYN is resent with backoff for 3 minutes (RFC 1122 4.2.3.5,
+     * MUST-23), then the attempt ends. */
     toe_tcp_socket(d, &s);
     toe_tcp_connect(s, PEER, 80, 0);
-    for (int i = 0; i < 9; i++)
-        advance(64000000);
+    rs = hs(TOE_HSTAT_TCP_SYN_RETRANS);
+    for (int i = 0; i < 89; i++)
+        advance(2000000);
+    CHECK(s->state == TOE_TCPS_SYN_SENT && hs(TOE_HSTAT_TCP_SYN_RETRANS) == rs + 7,
+          "test_syn_sent_resends_for_3_minutes (%s at 178 s, %llu resends)",
+          toe_tcp_state_name(s->state), (unsigned long long)(hs(TOE_HSTAT_TCP_SYN_RETRANS) - rs));
+    advance(2100000);
     r = toe_tcp_connect(s, PEER, 80, 0);
-    CHECK(r == TOE_ECONNABORTED && s->slot < 0, "test_syn_sent_retries_exhausted_aborted (%s)",
-          toe_error_name(r));
+    CHECK(r == TOE_ECONNABORTED && s->slot < 0 && hs(TOE_HSTAT_TCP_SYN_RETRANS) == rs + 7,
+          "test_syn_sent_retries_exhausted_aborted (%s)", toe_error_name(r));
     toe_tcp_close(s, 0);
     /* Caller's timeout: the attempt is abandoned. */
     toe_tcp_socket(d, &s);
