@@ -410,7 +410,9 @@ TOE_API int toe_tcp_shutdown(toe_sock *s, int timeout_ms);
  * A listening socket resets its connections that were not accepted. A connect still in its
  * handshake is abandoned (with a RST once our SYN-ACK of a simultaneous open is out).
  * Returns 0, TOE_ETIMEDOUT (FIN not acknowledged in time: the close goes on), TOE_ECONNRESET
- * (reset by the peer, or aborted here for unread data), a CSR error. */
+ * (reset by the peer, or aborted here for unread data), a CSR error. A RST after both FINs
+ * is a clean end (0) only once all sent data was acknowledged; with data unacknowledged it
+ * may be lost, and the result is TOE_ECONNRESET (RFC 9293 MUST-12). */
 TOE_API int toe_tcp_close(toe_sock *s, int timeout_ms);
 
 /* Reset the connection (RST to the peer), free the slot and the handle. NULL is fine.

@@ -789,13 +789,19 @@ static void syn_sent_input(toe_sock *s, const struct seg *g)
     }
 }
 
-/* An acceptable RST: a reset, except after both FINs were sent, where the connection just
- * ends (RFC 9293 3.10.7.4: CLOSING and LAST-ACK enter CLOSED; the peer, say, gave up waiting
- * in FIN-WAIT-2 before our FIN came). */
-static void rst_accepted(toe_sock *s)
+static int both_fins_sent(const toe_sock *s)
+{
+    return s->state == TOE_TCPS_CLOSING || s->state == TOE_TCPS_LAST_ACK;
+}
+
+/* An acceptable RST; una: SND.UNA as best known. A reset, except after both FINs were sent
+ * with all our data acknowledged, where the connection just ends (RFC 9293 3.10.7.4: CLOSING
+ * and LAST-ACK enter CLOSED; the peer, say, gave up waiting in FIN-WAIT-2 before our FIN
+ * came). Data not acknowledged may be lost: the application learns it (MUST-12). */
+static void rst_accepted(toe_sock *s, uint32_t una)
 {
     s->dev->hs[TOE_HSTAT_TCP_RST_RX]++;
-    int done = s->state == TOE_TCPS_CLOSING || s->state == TOE_TCPS_LAST_ACK;
+    int done = both_fins_sent(s) && SEQ_GEQ(una, s->tx_end);
     tcp_set_error(s, done ? 0 : TOE_ECONNRESET);
 }
 
@@ -803,7 +809,14 @@ static void rst_input(toe_sock *s, const struct seg *g)
 {
     uint32_t rn = tcp_rcv_nxt(s);
     if (g->seq == rn) {
-        rst_accepted(s);
+        if (both_fins_sent(s) && s->snd_una != s->tx_end && slot_open(s)) {
+            /* The device may know of ACKs whose event is not here yet: the work step reads
+             * its SND.UNA before deciding. */
+            s->rst_seq = g->seq;
+            s->work |= W_RSTCHK;
+        } else {
+            rst_accepted(s, s->snd_una);
+        }
     } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + s->dev->tcp->ring)) {
         /* In the window but not exactly RCV.NXT (RFC 5961 3.2); our idea of RCV.NXT may be
          * behind the device's: the work step reads it and decides. */
@@ -1039,11 +1052,12 @@ static void rst_check(toe_sock *s)
     s->work &= ~(unsigned)W_RSTCHK;
     if (!slot_open(s))
         return;
-    uint32_t rn;
-    if (toe_csr_read(s->dev, tcp_slot_addr(s, TOE_FIELD_RCV_NXT), &rn, CSR_MS))
+    uint16_t a[2] = {tcp_slot_addr(s, TOE_FIELD_RCV_NXT), tcp_slot_addr(s, TOE_FIELD_SND_UNA)};
+    uint32_t v[2];
+    if (toe_csr_read_many(s->dev, a, v, 2, NULL, CSR_MS))
         return;
-    if (s->rst_seq == rn)
-        rst_accepted(s);
+    if (s->rst_seq == v[0])
+        rst_accepted(s, SEQ_GT(v[1], s->snd_una) ? v[1] : s->snd_una);
     else
         challenge_ack(s);
 }

@@ -1054,6 +1054,47 @@ static void test_closing(void)
               nsocks() == 0,
           "test_last_ack_rst_closed_without_error (%u sockets)", nsocks());
 
+    /* The same with some of our data not acknowledged: it may be lost, and the application
+     * learns it (RFC 9293 MUST-12). */
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(2);
+    size_t sent0 = 0;
+    toe_tcp_send(c.s, "tail", 4, &sent0, 1000);
+    r = toe_tcp_shutdown(c.s, 0);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(4);
+    int e = c.s->err;
+    CHECK(sent0 == 4 && r == 0 && c.s->state == TOE_TCPS_CLOSED && e == TOE_ECONNRESET &&
+              toe_tcp_close(c.s, 0) == TOE_ECONNRESET && nsocks() == 0,
+          "test_last_ack_rst_data_unacked_econnreset (%s)", toe_error_name(e));
+    /* CLOSING, data unacknowledged as far as the host knows, but the device's SND.UNA has all
+     * of it (its event not here yet): a clean end. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    toe_tcp_send(c.s, "tail", 4, &sent0, 1000);
+    r = toe_tcp_shutdown(c.s, 0);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(2);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_UNA)] = c.iss + 5;
+    int st = c.s->state;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(4);
+    CHECK(st == TOE_TCPS_CLOSING && c.s->state == TOE_TCPS_CLOSED && c.s->err == 0 &&
+              toe_tcp_close(c.s, 0) == 0 && nsocks() == 0,
+          "test_closing_rst_device_has_all_acked_clean (%s)", toe_tcp_state_name(st));
+    /* CLOSING with data the device has not seen acknowledged either: a reset. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    toe_tcp_send(c.s, "tail", 4, &sent0, 1000);
+    r = toe_tcp_shutdown(c.s, 0);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(2);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(4);
+    CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ECONNRESET &&
+              toe_tcp_shutdown(c.s, 0) == TOE_ECONNRESET && toe_tcp_close(c.s, 0) == TOE_ECONNRESET &&
+              nsocks() == 0,
+          "test_closing_rst_data_unacked_econnreset");
+
     /* Active close: shutdown (FIN-WAIT-1), FIN acked (FIN-WAIT-2), FIN (TIME-WAIT, no slot). */
     open_active(&c, OPT_MSS, 4, 5000);
     toe_tcp_setopt(c.s, TOE_TCP_TIME_WAIT, 2000);
