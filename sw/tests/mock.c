@@ -254,19 +254,21 @@ void mock_tcp_seg(struct mock_dev *m, uint32_t ip, uint16_t sport, uint16_t dpor
                   const void *data, size_t dlen)
 {
     uint8_t f[1514];
-    size_t tl = 20 + optlen + dlen, tot = 20 + tl;
-    memset(f, 0, 14 + 40 + optlen);
+    size_t ihl = 20 + 4 * (size_t)m->seg_ip_opt_words;
+    size_t tl = 20 + optlen + dlen, tot = ihl + tl;
+    memset(f, 0, 14 + ihl + 20 + optlen);
     memcpy(f, "\x02\x00\x00\x00\x00\x01", 6);
     memcpy(f + 6, "\x52\x55\x0a\x00\x02\x02", 6);
     wr16(f + 12, 0x0800);
-    uint8_t *ip4 = f + 14, *h = f + 34;
-    ip4[0] = 0x45;
+    uint8_t *ip4 = f + 14, *h = f + 14 + ihl;
+    ip4[0] = (uint8_t)(0x40 | ihl / 4);
     wr16(ip4 + 2, (uint16_t)tot);
     ip4[8] = 64;
     ip4[9] = 6;
     wr32(ip4 + 12, ip);
     wr32(ip4 + 16, m->csr[TOE_CSR_IP]);
-    wr16(ip4 + 10, toe_inet_csum(ip4, 20));
+    memset(ip4 + 20, 1, ihl - 20); /* NOP options */
+    wr16(ip4 + 10, toe_inet_csum(ip4, ihl));
     wr16(h, sport);
     wr16(h + 2, dport);
     wr32(h + 4, seq);

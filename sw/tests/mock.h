@@ -62,6 +62,7 @@ struct mock_dev {
     size_t txlog_len[MOCK_SLOTS];
     unsigned tx_data_msgs, rx_consumed_msgs;
     int drop_tx_data;    /* knob: lose the next N TX_DATA messages */
+    unsigned seg_ip_opt_words; /* knob: IPv4 option words (NOPs) in mock_tcp_seg's header */
     unsigned rx_sent_writes;
 };
 

@@ -1323,6 +1323,35 @@ static void test_listen(void)
     CHECK(nsocks() == 0, "test_listen_no_leak (%u sockets)", nsocks());
 }
 
+/* IPv4 options on a slow-path segment are ignored, whatever the header length (IHL 6..15,
+ * RFC 1122 MUST-50): the SYN is answered, the RST taken. */
+static void test_listen_syn_ip_options(void)
+{
+    toe_sock *l;
+    toe_tcp_socket(d, &l);
+    toe_tcp_listen(l, 8090, 2);
+    m.seg_ip_opt_words = 1;
+    mock_tcp_seg(&m, PEER, 34000, 8090, 777, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    struct tseg t;
+    toe_sock *ch = NULL;
+    for (toe_sock *x = d->tcp->socks; x; x = x->next)
+        if (x->parent == l)
+            ch = x;
+    CHECK(ch && ch->state == TOE_TCPS_SYN_RCVD && ch->mss == 1460 && !raw_seg(0, &t) &&
+              t.flags == (TH_SYN | TH_ACK) && t.ack == 778 && t.dport == 34000,
+          "test_listen_syn_ip_options_ihl6_answered (flags 0x%x ack %u)", t.flags, t.ack);
+    m.seg_ip_opt_words = 10;
+    mock_tcp_seg(&m, PEER, 34000, 8090, 778, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(3);
+    m.seg_ip_opt_words = 0;
+    CHECK(ch && ch->state == TOE_TCPS_CLOSED && ch->err == TOE_ECONNRESET,
+          "test_syn_rcvd_rst_ip_options_ihl15_taken (%s)", ch ? toe_tcp_state_name(ch->state) : "-");
+    toe_tcp_close(l, 0);
+    turns(3);
+    CHECK(nsocks() == 0, "test_listen_ip_options_no_leak (%u sockets)", nsocks());
+}
+
 /* The RTO of data sent after a quiet spell runs from the device's answer to a time probe, not
  * from the last device time the host saw (long past), and not from a first firing either. */
 static void test_established_rto_start(void)
@@ -1392,6 +1421,7 @@ int main(void)
     test_established_rto_start();
     test_established_sndbuf();
     test_listen_syn_bad_source();
+    test_listen_syn_ip_options();
     /* Counts of slot commands are only right while the log has room. */
     CHECK(m.ncmd < MOCK_CMDLOG, "test_tcp_command_log_not_full (%u of %d)", m.ncmd, MOCK_CMDLOG);
     toe_close(d);
