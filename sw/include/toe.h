@@ -46,7 +46,9 @@ enum toe_error {
     TOE_EREADONLY = -8, /* the CSR is read-only */
     TOE_EBADREQ = -9,   /* the device rejected the request as malformed */
     TOE_EPROTO = -10,   /* the device answered something unexpected (wrong ID, bad status) */
-    TOE_EUNREACH = -11, /* ARP resolution of the next hop failed */
+    TOE_EUNREACH = -11, /* ARP resolution of the next hop failed; on a TCP socket also: an
+                         * ICMP error said the destination cannot be reached (administratively
+                         * prohibited, or net/host unreachable before a timeout) */
     TOE_ENOSPC = -12,   /* a bounded queue is full */
     TOE_ENOTSUP = -13,  /* not supported by this build or transport */
     TOE_EAGAIN = -14,   /* nothing available now (timeout 0) */
@@ -201,6 +203,10 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_KEEPALIVE_DROPS, /* connections given up: TOE_TCP_KEEPCNT probes unanswered */
     TOE_HSTAT_TCP_RX_BAD_SOURCE, /* slow-path segments dropped unanswered: the source cannot be a
                                   * peer (broadcast, multicast, class E, 0/8, loopback, ours) */
+    TOE_HSTAT_TCP_ICMP_RX,       /* ICMP errors taken for a TCP connection (RFC 1122 4.2.3.9) */
+    TOE_HSTAT_TCP_ICMP_DROP,     /* ICMP errors about TCP dropped: malformed, no such connection,
+                                  * or the quoted sequence number not in flight (RFC 5927) */
+    TOE_HSTAT_TCP_PMTU,          /* MSS lowered by ICMP Fragmentation Needed (RFC 1191) */
     TOE_HSTAT_COUNT
 };
 
@@ -242,7 +248,8 @@ TOE_API int toe_raw_send(toe_dev *dev, const void *frame, size_t len, unsigned f
 
 /* Receive a frame the device sent up (RAW_RX), oldest first. Frames the library consumes
  * (ARP replies, echo replies for toe_ping and, once the handle has a TCP socket, every TCP
- * segment of verdict RX_TCP) do not appear here.
+ * segment of verdict RX_TCP and every ICMP error quoting a TCP segment of ours) do not appear
+ * here.
  *   buf, cap  caller's buffer
  *   len       out: frame length (set even for TOE_EOVERFLOW; the frame is then dropped)
  *   verdict   out, optional: the receive verdict (a TOE_STAT_RX_* index)
@@ -354,9 +361,12 @@ TOE_API int toe_tcp_bind(toe_sock *s, uint16_t port);
  * a TCP peer: broadcast, multicast, ...; nothing is sent), TOE_EISCONN (not a fresh
  * socket, or connecting elsewhere), TOE_EADDRINUSE (the bound port already has a connection
  * to ip:port, or no ephemeral port is free), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the
- * attempt is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN, or to
- * any SYN-ACK of a simultaneous open), TOE_ENOSLOT, TOE_EUNREACH (ARP failed), a CSR error,
- * TOE_EIO, TOE_ENODEV. Blocks. */
+ * attempt is abandoned), TOE_ECONNREFUSED (a RST, or ICMP port or protocol unreachable for
+ * our SYN), TOE_ECONNABORTED (no answer to any SYN, or to any SYN-ACK of a simultaneous
+ * open), TOE_ENOSLOT, TOE_EUNREACH (ARP failed; ICMP administratively prohibited; or no
+ * answer after an ICMP net/host unreachable), a CSR error, TOE_EIO, TOE_ENODEV. Blocks.
+ * ICMP errors count only if they quote our SYN (RFC 5927); "unreachable" ones are soft (RFC
+ * 1122 4.2.3.9): the SYN goes on, and they are the error reported if it times out. */
 TOE_API int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms);
 
 /* Listen on port (all of the device's address). backlog bounds connections in SYN-RECEIVED
@@ -508,6 +518,10 @@ struct toe_tcp_info {
     uint16_t mss;              /* the peer's */
     uint8_t snd_wscale, rcv_wscale;
     uint32_t rto_count;        /* RTOs of this connection */
+    int soft_error;            /* an ICMP error that did not end the connection (TOE_EUNREACH:
+                                * net or host unreachable, time exceeded; TOE_ECONNREFUSED;
+                                * TOE_EPROTO: parameter problem), until the peer shows
+                                * itself again; 0 none */
 };
 
 /* Snapshot of every socket of the handle (listening, connecting, open, closing, TIME-WAIT),

@@ -159,6 +159,9 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED] = "tcp_challenge_ack_limited",
     [TOE_HSTAT_TCP_KEEPALIVE_DROPS] = "tcp_keepalive_drops",
     [TOE_HSTAT_TCP_RX_BAD_SOURCE] = "tcp_rx_bad_source",
+    [TOE_HSTAT_TCP_ICMP_RX] = "tcp_icmp_rx",
+    [TOE_HSTAT_TCP_ICMP_DROP] = "tcp_icmp_drop",
+    [TOE_HSTAT_TCP_PMTU] = "tcp_pmtu_lowered",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }

@@ -72,6 +72,12 @@ static uint32_t slot_flags(const toe_sock *s)
            (s->keep_probes || s->persist_at ? TOE_CONST_SF_ACK_REPORT : 0u);
 }
 
+/* FIELD_MSS: the peer's MSS (or less, from the path MTU) and both window-scale shifts. */
+static uint32_t slot_mss_field(const toe_sock *s)
+{
+    return (uint32_t)s->mss | (uint32_t)s->snd_ws << 16 | (uint32_t)s->rcv_ws << 20;
+}
+
 /* A keepalive or zero-window probe is going out: the device reports the next acceptable ACK
  * (EVF_ACK_SEEN). Does not block. */
 void tcp_report_next_ack(toe_sock *s)
@@ -86,6 +92,7 @@ static void peer_alive(toe_sock *s)
 {
     s->last_activity = s->dev->tcp->now;
     s->keep_probes = 0;
+    s->soft_err = 0; /* whatever an ICMP said, the peer is reachable */
     if (s->persist_at)
         s->last_progress = s->last_activity; /* zero-window probes answered */
     if (s->keep_at)
@@ -949,6 +956,95 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
     return 1;
 }
 
+/* ---- ICMP errors (RFC 1122 4.2.3.9, RFC 5927, RFC 1191) ------------------------------ */
+
+/* RFC 1191 section 7: the MTU plateaus, for routers that do not say the next hop's MTU. */
+static unsigned mtu_plateau(unsigned len)
+{
+    static const unsigned p[] = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+    for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+        if (p[i] < len)
+            return p[i];
+    return 68;
+}
+
+/* Fragmentation Needed for a segment of ours: lower the MSS to the next hop's MTU - 40 (never
+ * raised by ICMP, RFC 1191 section 3), have the device take it and go back to SND.UNA, so
+ * that the full-size segments that vanished go again at the new size. */
+static void pmtu_lower(toe_sock *s, unsigned mtu, unsigned quoted_len)
+{
+    if (!mtu)
+        mtu = mtu_plateau(quoted_len);
+    unsigned mss = mtu > 40 + TOE_TCP_PMTU_MIN_MSS ? mtu - 40 : TOE_TCP_PMTU_MIN_MSS;
+    if (!tcp_synchronized(s) || !slot_open(s) || mss >= s->mss)
+        return; /* our SYN and SYN-ACK are far below 576 bytes: only data segments are big */
+    s->mss = (uint16_t)mss;
+    s->dev->hs[TOE_HSTAT_TCP_PMTU]++;
+    toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_MSS), slot_mss_field(s), s->slot);
+    tcp_slot_cmd_async(s, TOE_CMD_RETRANSMIT);
+}
+
+/* Destination Unreachable codes that are hard errors: protocol and port unreachable (RFC 1122
+ * 4.2.3.9), communication administratively prohibited (RFC 1812: 9, 10, 13). */
+static int icmp_hard(unsigned type, unsigned code)
+{
+    return type == 3 && (code == 2 || code == 3 || code == 9 || code == 10 || code == 13);
+}
+
+static int icmp_err(unsigned type, unsigned code)
+{
+    if (type == 12)
+        return TOE_EPROTO; /* parameter problem */
+    if (type == 3 && (code == 2 || code == 3))
+        return TOE_ECONNREFUSED;
+    return TOE_EUNREACH; /* unreachable, prohibited, time exceeded */
+}
+
+int toe_tcp_icmp(toe_dev *dev, const uint8_t *ip, size_t len)
+{
+    struct toe_tcp *t = dev->tcp;
+    /* The message: an error (Destination Unreachable, Time Exceeded, Parameter Problem) to
+     * us, not a fragment, quoting an IPv4 header of ours and 8 bytes of TCP header. */
+    if (len < 20 || (ip[0] >> 4) != 4 || ip[9] != 1)
+        return 0;
+    size_t ihl = (size_t)(ip[0] & 15) * 4, tot = rd16(ip + 2);
+    if (ihl < 20 || tot > len || tot < ihl + 8 + 20 + 8)
+        return 0;
+    const uint8_t *ic = ip + ihl, *q = ic + 8;
+    unsigned type = ic[0], code = ic[1];
+    size_t qihl = (size_t)(q[0] & 15) * 4;
+    if ((type != 3 && type != 11 && type != 12) || (q[0] >> 4) != 4 || q[9] != 6)
+        return 0; /* not about TCP: other consumers may want it */
+    toe_sock *s = NULL;
+    uint32_t seq = 0;
+    if (qihl >= 20 && tot >= ihl + 8 + qihl + 8 && !(rd16(ip + 6) & 0x3fff) &&
+        rd32(ip + 16) == dev->net.ip && toe_inet_csum(ic, tot - ihl) == 0 &&
+        rd32(q + 12) == dev->net.ip) {
+        s = find_conn(t, rd32(q + 16), rd16(q + qihl + 2), rd16(q + qihl));
+        seq = rd32(q + qihl + 4);
+    }
+    /* RFC 5927 section 4.1: only for a segment that can be in flight, SND.UNA <= SEG.SEQ <=
+     * SND.NXT (with a keepalive probe's SND.UNA - 1); our SYN or SYN-ACK before that. */
+    int ok = 0;
+    if (s && (s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD))
+        ok = seq == s->iss;
+    else if (s)
+        ok = SEQ_GEQ(seq, s->snd_una - (s->keep_probes ? 1u : 0u)) &&
+             SEQ_LEQ(seq, s->tx_end + (s->fin_queued ? 1u : 0u));
+    if (!ok) {
+        dev->hs[TOE_HSTAT_TCP_ICMP_DROP]++;
+        return 1;
+    }
+    dev->hs[TOE_HSTAT_TCP_ICMP_RX]++;
+    if (type == 3 && code == 4)
+        pmtu_lower(s, rd16(ic + 6), rd16(q + 2));
+    else if (icmp_hard(type, code) && !tcp_synchronized(s))
+        tcp_set_error(s, icmp_err(type, code)); /* the connect ends here (no RST: nobody) */
+    else
+        s->soft_err = icmp_err(type, code); /* the connection goes on (RFC 5461) */
+    return 1;
+}
+
 /* ---- work: what needs CSR round trips ----------------------------------------------- */
 
 static uint32_t initial_cwnd(const toe_sock *s)
@@ -977,7 +1073,7 @@ static void program_slot(toe_sock *s)
                       (uint32_t)s->lport << 16 | s->rport,
                       (uint32_t)s->mac[0] << 8 | s->mac[1],
                       rd32(s->mac + 2),
-                      (uint32_t)s->mss | (uint32_t)s->snd_ws << 16 | (uint32_t)s->rcv_ws << 20,
+                      slot_mss_field(s),
                       s->iss + 1,
                       s->snd_wnd,
                       s->irs + 1,
@@ -1847,6 +1943,7 @@ static void fill_info(const toe_sock *s, struct toe_tcp_info *in)
     in->snd_wscale = s->snd_ws;
     in->rcv_wscale = s->rcv_ws;
     in->rto_count = s->rto_count;
+    in->soft_error = s->soft_err;
 }
 
 int toe_tcp_sockinfo(const toe_sock *s, struct toe_tcp_info *info)

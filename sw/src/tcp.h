@@ -30,6 +30,10 @@
 #define TOE_TCP_CONSUMED_IDLE_MS 1000   /* RX_CONSUMED repeated while a reader waits (lost one) */
 #define TOE_TCP_SSTHRESH_INIT 0x3fffffffu
 #define TOE_TCP_BACKLOG_MAX 64
+/* Path MTU (RFC 1191): the MSS is lowered to the next hop's MTU - 40 from an ICMP
+ * Fragmentation Needed, never below 536 (MTU 576, what every host takes, RFC 791): a forged
+ * message that gets past the sequence check cannot make segments tiny. */
+#define TOE_TCP_PMTU_MIN_MSS 536
 /* Challenge ACKs per second of device time, all connections of the handle together (RFC 5961
  * 7 asks for a limit and leaves the number open). 1000 as Linux's tcp_challenge_ack_limit
  * from 4.7 until 6.0 (which also randomised it): plenty for peers that lost their state,
@@ -68,6 +72,7 @@ struct toe_sock {
     int opened;            /* OPEN was sent for the slot: it needs a FREE */
     int user;              /* the application holds the handle */
     int err;               /* pending error for the application (0 none) */
+    int soft_err;          /* ICMP soft error since the peer last showed itself (0 none) */
     unsigned work;         /* W_* */
     struct toe_sock *parent; /* a listener's child not yet accepted */
     int active;              /* opened by toe_tcp_connect (also in SYN-RECEIVED after a

@@ -52,6 +52,13 @@ void tcp_syn_done_rto(toe_sock *s)
         s->rto = TOE_TCP_SYN_FALLBACK_RTO_US;
 }
 
+/* The error a connection given up on a timeout reports: an ICMP soft error heard meanwhile
+ * (say, host unreachable) says more than the timeout (RFC 1122 4.2.3.9, as Linux). */
+static int timeout_err(const toe_sock *s, int dflt)
+{
+    return s->soft_err ? s->soft_err : dflt;
+}
+
 static int data_state(int st)
 {
     return st == TOE_TCPS_ESTABLISHED || st == TOE_TCPS_CLOSE_WAIT || st == TOE_TCPS_FIN_WAIT_1 ||
@@ -112,9 +119,9 @@ static void syn_timer(toe_sock *s)
     if (s->active ? t->now >= end : s->syn_tries > TOE_TCP_SYNACK_RETRIES) {
         s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
         if (s->state == TOE_TCPS_SYN_SENT)
-            tcp_set_error(s, TOE_ECONNABORTED); /* never opened: no FREE, no RST */
+            tcp_set_error(s, timeout_err(s, TOE_ECONNABORTED)); /* never opened: no RST */
         else
-            tcp_abort_err(s, TOE_ECONNABORTED);
+            tcp_abort_err(s, timeout_err(s, TOE_ECONNABORTED));
         s->syn_at = 0;
         return;
     }
@@ -144,7 +151,7 @@ static void rto_timer(toe_sock *s)
     }
     if (t->now - s->last_progress >= (uint64_t)s->user_timeout_ms * 1000u) {
         dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
-        tcp_abort_err(s, TOE_ECONNABORTED); /* R2 */
+        tcp_abort_err(s, timeout_err(s, TOE_ECONNABORTED)); /* R2 */
         return;
     }
     s->rto_at = t->now + tcp_rto_cur(s); /* pushed forward whatever happens below */
@@ -202,7 +209,7 @@ static void persist_timer(toe_sock *s)
      * not answered a probe, nor sent anything, for the user timeout. */
     if (t->now - s->last_progress >= (uint64_t)s->user_timeout_ms * 1000u) {
         s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
-        tcp_abort_err(s, TOE_ECONNABORTED);
+        tcp_abort_err(s, timeout_err(s, TOE_ECONNABORTED));
         return;
     }
     /* The answer is a pure ACK that changes nothing in the slot: have the device report it
@@ -249,7 +256,7 @@ static void keep_timer(toe_sock *s)
         /* Every probe went unanswered for an interval: the peer is gone (RFC 1122 4.2.3.6). */
         s->dev->hs[TOE_HSTAT_TCP_KEEPALIVE_DROPS]++;
         s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
-        tcp_abort_err(s, TOE_ETIMEDOUT); /* as Linux */
+        tcp_abort_err(s, timeout_err(s, TOE_ETIMEDOUT)); /* as Linux */
         return;
     }
     /* The answer is a pure ACK the fast path would swallow: the device is told to report it

@@ -220,6 +220,9 @@ void toe_tcp_time_lo(toe_dev *dev, uint32_t lo);
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
 /* A RAW_RX TCP segment (IPv4 packet); returns 1 if consumed. */
 int toe_tcp_input(toe_dev *dev, const uint8_t *eth, size_t len, uint64_t dev_time);
+/* An ICMP message (the IPv4 packet, len bytes): returns 1 if it was an error about a TCP
+ * segment of ours (consumed: taken or dropped and counted), 0 otherwise. */
+int toe_tcp_icmp(toe_dev *dev, const uint8_t *ip, size_t len);
 void toe_tcp_work(toe_dev *dev);
 /* Host ms until the TCP layer needs a turn on host time (-1 none). */
 int toe_tcp_wait_ms(toe_dev *dev);

@@ -283,6 +283,39 @@ void mock_tcp_seg(struct mock_dev *m, uint32_t ip, uint16_t sport, uint16_t dpor
     raw_rx(m, TOE_STAT_RX_TCP, f, 14 + tot);
 }
 
+void mock_icmp_err(struct mock_dev *m, uint32_t from, uint8_t type, uint8_t code, uint16_t mtu,
+                   uint32_t qdst, uint16_t qsport, uint16_t qdport, uint32_t qseq, uint16_t qlen)
+{
+    uint8_t f[14 + 20 + 8 + 28];
+    memset(f, 0, sizeof(f));
+    memcpy(f, "\x02\x00\x00\x00\x00\x01", 6);
+    memcpy(f + 6, "\x52\x55\x0a\x00\x02\x02", 6);
+    wr16(f + 12, 0x0800);
+    uint8_t *ip4 = f + 14, *ic = ip4 + 20, *q = ic + 8;
+    ip4[0] = 0x45;
+    wr16(ip4 + 2, sizeof(f) - 14);
+    ip4[8] = 64;
+    ip4[9] = 1;
+    wr32(ip4 + 12, from);
+    wr32(ip4 + 16, m->csr[TOE_CSR_IP]);
+    wr16(ip4 + 10, toe_inet_csum(ip4, 20));
+    ic[0] = type;
+    ic[1] = code;
+    wr16(ic + 6, mtu);
+    q[0] = 0x45;
+    wr16(q + 2, qlen);
+    wr16(q + 6, 0x4000);
+    q[8] = 1;
+    q[9] = m->icmp_qproto ? m->icmp_qproto : 6;
+    wr32(q + 12, m->csr[TOE_CSR_IP]);
+    wr32(q + 16, qdst);
+    wr16(q + 20, qsport);
+    wr16(q + 22, qdport);
+    wr32(q + 24, qseq);
+    wr16(ic + 2, toe_inet_csum(ic, 8 + 28));
+    raw_rx(m, TOE_STAT_RX_IP_OTHER, f, sizeof(f));
+}
+
 static void on_msg(void *user, const uint8_t *buf, size_t len)
 {
     struct mock_dev *m = user;

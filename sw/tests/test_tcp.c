@@ -1323,6 +1323,144 @@ static void test_listen(void)
     CHECK(nsocks() == 0, "test_listen_no_leak (%u sockets)", nsocks());
 }
 
+/* ICMP errors (RFC 1122 4.2.3.9, RFC 5927, RFC 1191). */
+#define ROUTER 0x0a000201u
+
+static toe_sock *connecting(struct tseg *syn)
+{
+    toe_sock *s = NULL;
+    toe_tcp_socket(d, &s);
+    if (toe_tcp_connect(s, PEER, 80, 0) != TOE_EAGAIN || raw_seg(0, syn) || syn->flags != TH_SYN)
+        printf("FAIL connecting: no SYN\n"), mock_failures++;
+    return s;
+}
+
+static void test_syn_sent_icmp(void)
+{
+    struct tseg syn;
+    uint64_t rx0 = hs(TOE_HSTAT_TCP_ICMP_RX), drop0 = hs(TOE_HSTAT_TCP_ICMP_DROP);
+    /* Port unreachable for our SYN: a hard error, the connect ends refused. */
+    toe_sock *s = connecting(&syn);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, syn.sport, 80, syn.seq, 44);
+    int r = toe_tcp_connect(s, PEER, 80, 1000);
+    CHECK(r == TOE_ECONNREFUSED && s->state == TOE_TCPS_CLOSED &&
+              hs(TOE_HSTAT_TCP_ICMP_RX) == rx0 + 1,
+          "test_syn_sent_icmp_port_unreachable_refused (%s)", toe_error_name(r));
+    toe_tcp_close(s, 0);
+    /* Administratively prohibited: TOE_EUNREACH. */
+    s = connecting(&syn);
+    mock_icmp_err(&m, ROUTER, 3, 13, 0, PEER, syn.sport, 80, syn.seq, 44);
+    r = toe_tcp_connect(s, PEER, 80, 1000);
+    CHECK(r == TOE_EUNREACH, "test_syn_sent_icmp_prohibited_eunreach (%s)", toe_error_name(r));
+    toe_tcp_close(s, 0);
+    /* Not for a segment of ours: another sequence number, another port, a bad checksum. */
+    s = connecting(&syn);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, syn.sport, 80, syn.seq + 1, 44);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, (uint16_t)(syn.sport + 1), 80, syn.seq, 44);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, syn.sport, 81, syn.seq, 44);
+    turns(3);
+    CHECK(s->state == TOE_TCPS_SYN_SENT && hs(TOE_HSTAT_TCP_ICMP_DROP) == drop0 + 3 &&
+              hs(TOE_HSTAT_TCP_ICMP_RX) == rx0 + 2,
+          "test_syn_sent_icmp_not_ours_dropped (%llu dropped)",
+          (unsigned long long)(hs(TOE_HSTAT_TCP_ICMP_DROP) - drop0));
+    /* Host unreachable: a soft error, the SYN goes on; reported when the attempt times out. */
+    mock_icmp_err(&m, ROUTER, 3, 1, 0, PEER, syn.sport, 80, syn.seq, 44);
+    turns(3);
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(s, &in);
+    CHECK(s->state == TOE_TCPS_SYN_SENT && in.soft_error == TOE_EUNREACH,
+          "test_syn_sent_icmp_host_unreachable_soft");
+    for (int i = 0; i < 4; i++)
+        advance(60000000);
+    r = toe_tcp_connect(s, PEER, 80, 0);
+    CHECK(r == TOE_EUNREACH, "test_syn_sent_timeout_reports_icmp_soft_error (%s)",
+          toe_error_name(r));
+    toe_tcp_close(s, 0);
+    /* An ICMP error about UDP (say, a DNS query) is left for toe_raw_recv; one about TCP is
+     * not, even for no connection (dropped, counted). */
+    uint8_t f[200];
+    size_t fl = 0;
+    while (toe_raw_recv(d, f, sizeof f, &fl, NULL, NULL, 0) == 0)
+        ;
+    drop0 = hs(TOE_HSTAT_TCP_ICMP_DROP);
+    m.icmp_qproto = 17;
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, 5353, 53, 0, 44);
+    m.icmp_qproto = 0;
+    turns(2);
+    r = toe_raw_recv(d, f, sizeof f, &fl, NULL, NULL, 0);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, 5353, 53, 0, 44);
+    turns(2);
+    CHECK(r == 0 && fl == 14 + 56 && f[14 + 20] == 3 &&
+              toe_raw_recv(d, f, sizeof f, &fl, NULL, NULL, 0) == TOE_EAGAIN &&
+              hs(TOE_HSTAT_TCP_ICMP_DROP) == drop0 + 1,
+          "test_closed_icmp_about_udp_left_about_tcp_consumed");
+    CHECK(nsocks() == 0, "test_syn_sent_icmp_no_leak (%u sockets)", nsocks());
+}
+
+static void test_established_icmp(void)
+{
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 65535);
+    uint8_t b[3000] = {0};
+    size_t sent;
+    toe_tcp_send(c.s, b, sizeof b, &sent, 1000);
+    turns(2);
+    uint32_t una = c.iss + 1;
+    uint64_t drop0 = hs(TOE_HSTAT_TCP_ICMP_DROP), pm0 = hs(TOE_HSTAT_TCP_PMTU);
+    unsigned rx0 = mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot);
+    /* A sequence number beyond what was sent, or before SND.UNA: dropped (RFC 5927). */
+    mock_icmp_err(&m, ROUTER, 3, 4, 1280, PEER, c.lport, 80, una + 3001, 1500);
+    mock_icmp_err(&m, ROUTER, 3, 4, 1280, PEER, c.lport, 80, una - 10, 1500);
+    turns(3);
+    CHECK(hs(TOE_HSTAT_TCP_ICMP_DROP) == drop0 + 2 && c.s->mss == 1460 &&
+              slotf(c.slot, TOE_FIELD_MSS) == 1460,
+          "test_established_icmp_seq_not_in_flight_dropped");
+    /* Fragmentation Needed, next hop MTU 1280: MSS 1240 in the slot, go back to SND.UNA. */
+    mock_icmp_err(&m, ROUTER, 3, 4, 1280, PEER, c.lport, 80, una + 1460, 1500);
+    turns(3);
+    CHECK(c.s->mss == 1240 && slotf(c.slot, TOE_FIELD_MSS) == 1240 &&
+              mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot) == rx0 + 1 &&
+              hs(TOE_HSTAT_TCP_PMTU) == pm0 + 1,
+          "test_established_icmp_frag_needed_lowers_mss_and_resends (MSS %u, field 0x%x)",
+          c.s->mss, slotf(c.slot, TOE_FIELD_MSS));
+    /* Never raised by ICMP; an old router's 0 takes the plateau below the quoted length; a
+     * tiny MTU stops at 536. */
+    mock_icmp_err(&m, ROUTER, 3, 4, 1400, PEER, c.lport, 80, una, 1240);
+    turns(3);
+    uint16_t m1 = c.s->mss;
+    mock_icmp_err(&m, ROUTER, 3, 4, 0, PEER, c.lport, 80, una, 1280);
+    turns(3);
+    uint16_t m2 = c.s->mss;
+    mock_icmp_err(&m, ROUTER, 3, 4, 300, PEER, c.lport, 80, una, 1006);
+    turns(3);
+    CHECK(m1 == 1240 && m2 == 1006 - 40 && c.s->mss == 536 && slotf(c.slot, TOE_FIELD_MSS) == 536 &&
+              mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot) == rx0 + 3,
+          "test_established_icmp_pmtu_lower_only_plateau_floor (%u %u %u)", m1, m2, c.s->mss);
+    /* Port unreachable on a synchronized connection: soft (RFC 5461); the user timeout then
+     * reports it. */
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, c.lport, 80, una, 1500);
+    turns(3);
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(c.s, &in);
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED && in.soft_error == TOE_ECONNREFUSED,
+          "test_established_icmp_hard_error_soft (%s)", toe_error_name(in.soft_error));
+    /* Anything from the peer clears it. */
+    mock_slot_event(&m, c.slot, 0, una + 100, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    toe_tcp_sockinfo(c.s, &in);
+    int cleared = in.soft_error == 0;
+    una += 100;
+    mock_icmp_err(&m, ROUTER, 11, 0, 0, PEER, c.lport, 80, una, 1500);
+    turns(3);
+    for (int i = 0; i < 30 && c.s->state == TOE_TCPS_ESTABLISHED; i++)
+        advance(10000000);
+    CHECK(cleared && c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_EUNREACH,
+          "test_established_user_timeout_reports_icmp_soft_error (%s, cleared %d)",
+          toe_error_name(c.s->err), cleared);
+    toe_tcp_close(c.s, 0);
+    CHECK(nsocks() == 0, "test_established_icmp_no_leak (%u sockets)", nsocks());
+}
+
 /* IPv4 options on a slow-path segment are ignored, whatever the header length (IHL 6..15,
  * RFC 1122 MUST-50): the SYN is answered, the RST taken. */
 static void test_listen_syn_ip_options(void)
@@ -1422,6 +1560,8 @@ int main(void)
     test_established_sndbuf();
     test_listen_syn_bad_source();
     test_listen_syn_ip_options();
+    test_syn_sent_icmp();
+    test_established_icmp();
     /* Counts of slot commands are only right while the log has room. */
     CHECK(m.ncmd < MOCK_CMDLOG, "test_tcp_command_log_not_full (%u of %d)", m.ncmd, MOCK_CMDLOG);
     toe_close(d);
