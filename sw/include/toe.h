@@ -207,6 +207,8 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_ICMP_DROP,     /* ICMP errors about TCP dropped: malformed, no such connection,
                                   * or the quoted sequence number not in flight (RFC 5927) */
     TOE_HSTAT_TCP_PMTU,          /* MSS lowered by ICMP Fragmentation Needed (RFC 1191) */
+    TOE_HSTAT_DNS_DROP,          /* DNS answers dropped: another port, ID or question, or a bad
+                                  * UDP checksum (toe_dns_resolve) */
     TOE_HSTAT_COUNT
 };
 
