@@ -402,12 +402,27 @@ TOE_API int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent,
 
 /* Receive up to cap bytes: waits until at least one byte is there, the peer has closed, or an
  * error. 0 with *got == 0 is the orderly end of the stream (the peer's FIN, after all data).
+ * A read never goes past the peer's urgent mark: the one that reaches it ends there.
  *   got  out: bytes copied
  * Returns 0, TOE_EINVAL, TOE_ENOTCONN, TOE_ECONNRESET, TOE_ECONNABORTED, TOE_EAGAIN (timeout
  * 0, nothing there), TOE_ETIMEDOUT (the caller's timeout, or keepalive gave the connection
  * up: then the state is CLOSED and toe_tcp_poll shows TOE_POLLERR), TOE_EIO, TOE_ENODEV.
  * Blocks up to timeout_ms. */
 TOE_API int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms);
+
+/* Urgent data (RFC 9293 3.8.5, RFC 6093: inline, in the stream, the urgent pointer at the byte
+ * after it). toe_tcp_send_urgent sends like toe_tcp_send and marks the bytes as urgent: the
+ * segments carrying them have URG set and point after the last byte taken (arguments and
+ * returns as toe_tcp_send; len 0 is TOE_EINVAL, TOE_ENOTSUP on a device without the slot
+ * field SND_UP). toe_tcp_urgent_mark tells the receiver
+ * that the peer sent urgent data it has not read yet: *until_mark is the number of bytes to
+ * read to reach the end of it (toe_tcp_recv stops there); toe_tcp_poll shows it as
+ * TOE_POLLPRI. The mark only moves forward; a later mark replaces an unread one.
+ * toe_tcp_urgent_mark returns 0, TOE_EAGAIN (no urgent data pending: *until_mark 0) or
+ * TOE_EINVAL. Neither blocks except as toe_tcp_send does. */
+TOE_API int toe_tcp_send_urgent(toe_sock *s, const void *buf, size_t len, size_t *sent,
+                                int timeout_ms);
+TOE_API int toe_tcp_urgent_mark(const toe_sock *s, size_t *until_mark);
 
 /* Half close: send our FIN after everything already sent; receiving goes on. Waits up to
  * timeout_ms for the FIN to be acknowledged (0: do not wait).
@@ -433,13 +448,16 @@ TOE_API void toe_tcp_abort(toe_sock *s);
 
 /* Wait for any of n sockets (all on the same device) to be ready.
  *   events   TOE_POLLIN: data, end of stream or error to read; on a listening socket, a
- *            connection to accept. TOE_POLLOUT: room to send (a connect finished).
+ *            connection to accept. TOE_POLLPRI: the peer sent urgent data the application
+ *            has not read up to its mark (toe_tcp_urgent_mark). TOE_POLLOUT: room to send (a
+ *            connect finished).
  *   revents  out: those of events that hold, plus TOE_POLLERR (an error is pending) and
  *            TOE_POLLHUP (over both ways: our FIN sent and the peer's stream in up to its
  *            FIN, or the connection closed or never made) always
  * NULL sockets are skipped. Returns the number of sockets with revents set (> 0), TOE_EAGAIN
  * (timeout 0, none ready), TOE_ETIMEDOUT, TOE_EINVAL, TOE_EIO, TOE_ENODEV. Blocks. */
 #define TOE_POLLIN 0x1
+#define TOE_POLLPRI 0x2
 #define TOE_POLLOUT 0x4
 #define TOE_POLLERR 0x8
 #define TOE_POLLHUP 0x10
@@ -470,12 +488,19 @@ TOE_API int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms);
  *                         Linux; RFC 6298 says 1000), 1..60000
  *   TOE_TCP_TIME_WAIT     TIME-WAIT (2 MSL) and orphaned FIN-WAIT-2 time in ms (default
  *                         60000), 0..600000
+ *   TOE_TCP_TTL           IPv4 TTL of the connection's segments, 1..255; 0: default 64
+ *                         (RFC 1122 4.2.4.1, MUST-48/49); also while connected
+ *   TOE_TCP_TOS           IPv4 DS field (DSCP << 2) of its segments, 0..252 with the ECN
+ *                         bits (1:0) clear; default 0; also while connected. Both apply to
+ *                         the SYN, SYN-ACK and RST the library sends and to the device's
+ *                         segments (slot field IP_TTL_TOS); a listener passes them to its
+ *                         connections. TOE_ENOTSUP on a device without that field
  *   TOE_TCP_SNDBUF        bytes of sent data kept with the device until acknowledged,
  *                         1..the TX ring size (CAPS); 0: the whole ring (default). The
  *                         receive buffer is the device's RX ring, the same size, and is what
  *                         the window offers
- * Returns 0 or TOE_EINVAL (unknown option, value out of range), a CSR error (NODELAY while
- * connected). */
+ * Returns 0 or TOE_EINVAL (unknown option, value out of range), a CSR error (NODELAY, TTL or
+ * TOS while connected). */
 enum toe_tcp_opt {
     TOE_TCP_NODELAY = 1,
     TOE_TCP_KEEPALIVE = 2,
@@ -485,6 +510,8 @@ enum toe_tcp_opt {
     TOE_TCP_KEEPINTVL = 6,
     TOE_TCP_KEEPCNT = 7,
     TOE_TCP_SNDBUF = 8,
+    TOE_TCP_TTL = 9,
+    TOE_TCP_TOS = 10,
 };
 TOE_API int toe_tcp_setopt(toe_sock *s, int opt, int value);
 

@@ -72,6 +72,12 @@ static uint32_t slot_flags(const toe_sock *s)
            (s->keep_probes || s->persist_at ? TOE_CONST_SF_ACK_REPORT : 0u);
 }
 
+/* FIELD_IP_TTL_TOS for the socket's options: 0 (the device's defaults) unless one is set. */
+static unsigned ttl_tos(const toe_sock *s)
+{
+    return s->ttl || s->tos ? (s->ttl ? s->ttl : 64u) | (unsigned)s->tos << 8 : 0u;
+}
+
 /* FIELD_MSS: the peer's MSS (or less, from the path MTU) and both window-scale shifts. */
 static uint32_t slot_mss_field(const toe_sock *s)
 {
@@ -121,9 +127,11 @@ uint32_t tcp_rcv_nxt(const toe_sock *s)
 
 /* ---- raw segments ------------------------------------------------------------------- */
 
+/* ttl_tos: TTL (7:0) and DS field (15:8) as in FIELD_IP_TTL_TOS; a TTL of 0 means 64. */
 static int send_pkt(struct toe_tcp *t, const uint8_t mac[6], uint32_t rip, uint16_t lport,
                     uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
-                    const uint8_t *opt, size_t optlen, const uint8_t *data, size_t dlen)
+                    const uint8_t *opt, size_t optlen, const uint8_t *data, size_t dlen,
+                    unsigned ttl_tos)
 {
     toe_dev *dev = t->dev;
     uint8_t p[1500];
@@ -132,10 +140,11 @@ static int send_pkt(struct toe_tcp *t, const uint8_t mac[6], uint32_t rip, uint1
         return TOE_EINVAL;
     memset(p, 0, 20 + hl);
     p[0] = 0x45;
+    p[1] = (uint8_t)(ttl_tos >> 8);
     wr16(p + 2, (uint16_t)total);
     wr16(p + 4, t->ip_id++);
     wr16(p + 6, 0x4000); /* DF */
-    p[8] = 64;
+    p[8] = (uint8_t)ttl_tos ? (uint8_t)ttl_tos : 64;
     p[9] = 6;
     wr32(p + 12, dev->net.ip);
     wr32(p + 16, rip);
@@ -177,7 +186,7 @@ int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_
         }
     }
     return send_pkt(s->dev->tcp, s->mac, s->rip, s->lport, s->rport, seq, ack, flags, wnd, opt,
-                    ol, data, dlen);
+                    ol, data, dlen, ttl_tos(s));
 }
 
 struct seg {
@@ -271,11 +280,11 @@ static void send_reset(struct toe_tcp *t, const struct seg *g)
     uint8_t mac[6];
     memcpy(mac, g->smac, 6);
     if (g->flags & TH_ACK)
-        send_pkt(t, mac, g->src, g->dport, g->sport, g->ack, 0, TH_RST, 0, NULL, 0, NULL, 0);
+        send_pkt(t, mac, g->src, g->dport, g->sport, g->ack, 0, TH_RST, 0, NULL, 0, NULL, 0, 0);
     else
         send_pkt(t, mac, g->src, g->dport, g->sport, 0,
                  g->seq + g->len + !!(g->flags & TH_SYN) + !!(g->flags & TH_FIN),
-                 TH_RST | TH_ACK, 0, NULL, 0, NULL, 0);
+                 TH_RST | TH_ACK, 0, NULL, 0, NULL, 0, 0);
     t->dev->hs[TOE_HSTAT_TCP_RST_TX]++;
 }
 
@@ -311,7 +320,7 @@ static void release_slot(toe_sock *s)
     t->slot_used[i] = t->slot_dirty[i];
     s->slot = -1;
     s->opened = 0;
-    s->work &= ~(unsigned)(W_PROGRAM | W_CLOSE | W_FREE | W_RESYNC | W_RSTCHK);
+    s->work &= ~(unsigned)(W_PROGRAM | W_CLOSE | W_FREE | W_RESYNC | W_RSTCHK | W_URGENT);
 }
 
 static int bufs_alloc(toe_sock *s)
@@ -462,6 +471,12 @@ static void queue_tx_data(toe_sock *s, uint32_t seq, const uint8_t *p, size_t n)
 static void tx_push(toe_sock *s, const uint8_t *p, size_t n)
 {
     uint32_t ring = s->dev->tcp->ring;
+    if (s->urg_send) {
+        /* Urgent data: SND.UP goes to its end ahead of the data (the device takes messages in
+         * order), so every segment of it carries URG and the pointer (RFC 6093). */
+        s->snd_up = s->tx_end + (uint32_t)n;
+        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_SND_UP), s->snd_up, s->slot);
+    }
     while (n) {
         uint32_t pos = s->tx_end & (ring - 1);
         size_t k = ring - pos;
@@ -673,6 +688,8 @@ static void slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, 
         s->rcv_nxt_ev = rcv_nxt;
     if (flags & TOE_CONST_EVF_ACK_SEEN)
         peer_alive(s); /* the answer to a keepalive probe */
+    if (flags & TOE_CONST_EVF_URGENT)
+        s->work |= W_URGENT;
     if ((flags & TOE_CONST_EVF_FAST_REXMIT) && !(s->ev_flags & TOE_CONST_EVF_FAST_REXMIT))
         s->dev->hs[TOE_HSTAT_TCP_FAST_REXMIT]++;
     if (flags & TOE_CONST_EVF_FIN_ACKED)
@@ -755,7 +772,7 @@ static void syn_options(toe_sock *s, const struct seg *g)
     s->snd_ws = (uint8_t)(s->ws_ok ? g->ws : 0);
     s->rcv_ws = s->ws_ok ? s->dev->tcp->rcv_ws : 0;
     s->snd_wnd = g->wnd; /* never scaled in a SYN segment */
-    s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->irs + 1;
+    s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->rcv_up = s->irs + 1;
 }
 
 static void syn_sent_input(toe_sock *s, const struct seg *g)
@@ -866,6 +883,8 @@ static void listen_input(toe_sock *l, const struct seg *g)
     c->min_rto_ms = l->min_rto_ms;
     c->time_wait_ms = l->time_wait_ms;
     c->sndbuf = l->sndbuf;
+    c->ttl = l->ttl;
+    c->tos = l->tos;
     c->state = TOE_TCPS_SYN_RCVD;
     c->rip = g->src;
     c->rport = g->sport;
@@ -1065,11 +1084,14 @@ static void program_slot(toe_sock *s)
         s->work &= ~(unsigned)W_PROGRAM;
         return;
     }
-    const unsigned fld[11] = {TOE_FIELD_REMOTE_IP, TOE_FIELD_PORTS, TOE_FIELD_MAC_HI,
+    /* IP_TTL_TOS and SND_UP keep what the slot's last connection left: written every time
+     * (SND_UP at ISS + 1: no urgent data) on a device that has them. */
+    const unsigned fld[13] = {TOE_FIELD_REMOTE_IP, TOE_FIELD_PORTS, TOE_FIELD_MAC_HI,
                               TOE_FIELD_MAC_LO, TOE_FIELD_MSS, TOE_FIELD_SND_UNA,
                               TOE_FIELD_SND_WND, TOE_FIELD_RCV_NXT, TOE_FIELD_CWND,
-                              TOE_FIELD_SSTHRESH, TOE_FIELD_FLAGS};
-    uint32_t v[11] = {s->rip,
+                              TOE_FIELD_SSTHRESH, TOE_FIELD_FLAGS, TOE_FIELD_IP_TTL_TOS,
+                              TOE_FIELD_SND_UP};
+    uint32_t v[13] = {s->rip,
                       (uint32_t)s->lport << 16 | s->rport,
                       (uint32_t)s->mac[0] << 8 | s->mac[1],
                       rd32(s->mac + 2),
@@ -1079,11 +1101,14 @@ static void program_slot(toe_sock *s)
                       s->irs + 1,
                       initial_cwnd(s),
                       TOE_TCP_SSTHRESH_INIT,
-                      slot_flags(s) | (passive ? TOE_CONST_SF_SYN_RCVD : 0u)};
-    uint16_t a[11];
-    for (int i = 0; i < 11; i++)
+                      slot_flags(s) | (passive ? TOE_CONST_SF_SYN_RCVD : 0u),
+                      ttl_tos(s),
+                      s->iss + 1};
+    size_t n = t->slot_ext ? 13 : 11;
+    uint16_t a[13];
+    for (size_t i = 0; i < n; i++)
         a[i] = tcp_slot_addr(s, fld[i]);
-    int r = toe_csr_write_many(s->dev, a, v, 11, CSR_MS);
+    int r = toe_csr_write_many(s->dev, a, v, n, CSR_MS);
     if (!r) {
         s->opened = 1; /* from here on the slot needs a FREE */
         r = tcp_slot_cmd(s, TOE_CMD_OPEN);
@@ -1198,6 +1223,17 @@ static void resync(toe_sock *s)
         send_consumed(s);
 }
 
+/* W_URGENT: the peer's urgent pointer advanced; the mark only moves forward. */
+static void urgent_read(toe_sock *s)
+{
+    s->work &= ~(unsigned)W_URGENT;
+    uint32_t up;
+    if (slot_open(s) &&
+        !toe_csr_read(s->dev, tcp_slot_addr(s, TOE_FIELD_RCV_UP), &up, CSR_MS) &&
+        SEQ_GT(up, s->rcv_up))
+        s->rcv_up = up;
+}
+
 static void send_syn(toe_sock *s)
 {
     struct toe_tcp *t = s->dev->tcp;
@@ -1242,6 +1278,8 @@ static void sock_work(toe_sock *s)
     }
     if (s->work & W_RESYNC)
         resync(s);
+    if (s->work & W_URGENT)
+        urgent_read(s);
     if ((s->work & W_FREE) &&
         (s->state == TOE_TCPS_CLOSED || !s->fin_rcvd || s->rx_expect == s->fin_seq ||
          s->slot < 0)) {
@@ -1349,6 +1387,11 @@ static int tcp_init(toe_dev *dev)
     r = toe_csr_write_many(dev, a, v, n, CSR_MS);
     if (r)
         return r;
+    /* Does the device have the slot fields IP_TTL_TOS, SND_UP and RCV_UP? (A read of an
+     * unknown slot field is refused.) */
+    uint32_t probe;
+    int ext = !toe_csr_read(dev, (uint16_t)(TOE_CSR_SLOT_BASE + TOE_FIELD_IP_TTL_TOS), &probe,
+                            CSR_MS);
     uint64_t now = 0;
     r = toe_time(dev, &now, CSR_MS);
     if (r)
@@ -1357,6 +1400,7 @@ static int tcp_init(toe_dev *dev)
     if (!t)
         return TOE_ENOMEM;
     t->dev = dev;
+    t->slot_ext = ext;
     t->nslots = n;
     t->ring = 1u << lg;
     t->rcv_ws = 0;
@@ -1619,6 +1663,38 @@ int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent, int tim
     }
 }
 
+/* The peer's urgent mark is ahead of what the application has read. */
+static int urgent_pending(const toe_sock *s)
+{
+    return tcp_synchronized(s) && SEQ_GT(s->rcv_up, s->rx_read);
+}
+
+int toe_tcp_send_urgent(toe_sock *s, const void *buf, size_t len, size_t *sent, int timeout_ms)
+{
+    if (!s || !len) {
+        if (sent)
+            *sent = 0;
+        return TOE_EINVAL;
+    }
+    if (!s->dev->tcp->slot_ext) {
+        if (sent)
+            *sent = 0;
+        return toe_seterr(s->dev, TOE_ENOTSUP, "the device has no SND_UP slot field (urgent)");
+    }
+    s->urg_send = 1;
+    int r = toe_tcp_send(s, buf, len, sent, timeout_ms);
+    s->urg_send = 0;
+    return r;
+}
+
+int toe_tcp_urgent_mark(const toe_sock *s, size_t *until_mark)
+{
+    if (!s || !until_mark)
+        return TOE_EINVAL;
+    *until_mark = urgent_pending(s) ? s->rcv_up - s->rx_read : 0;
+    return *until_mark ? 0 : TOE_EAGAIN;
+}
+
 int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms)
 {
     if (got)
@@ -1633,6 +1709,8 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
         uint32_t avail = s->rx_expect - s->rx_read;
         if (avail && s->rxb) {
             size_t n = cap < avail ? cap : avail;
+            if (urgent_pending(s) && n > s->rcv_up - s->rx_read)
+                n = s->rcv_up - s->rx_read; /* a read ends at the urgent mark */
             uint32_t pos = s->rx_read & (ring - 1);
             size_t k = ring - pos < n ? ring - pos : n;
             memcpy(buf, s->rxb + pos, k);
@@ -1803,6 +1881,8 @@ static short revents_of(toe_sock *s, short ev)
     int eof = s->fin_rcvd && s->rx_expect == s->fin_seq;
     if (s->rx_expect != s->rx_read || eof || s->err)
         r |= TOE_POLLIN;
+    if (urgent_pending(s))
+        r |= TOE_POLLPRI;
     if ((s->state == TOE_TCPS_ESTABLISHED || s->state == TOE_TCPS_CLOSE_WAIT) && slot_open(s) &&
         !s->shut_wr && tx_room(s))
         r |= TOE_POLLOUT;
@@ -1845,6 +1925,19 @@ int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms)
     }
 }
 
+/* An option that lives in the slot: written now if the slot is open (it is programmed with
+ * the rest otherwise; FLAGS also once SYN_RCVD is over). Blocks. */
+static int slot_write_open(toe_sock *s, unsigned field, uint32_t v)
+{
+    if (!slot_open(s) || (field == TOE_FIELD_FLAGS && s->state == TOE_TCPS_SYN_RCVD))
+        return 0;
+    struct toe_tcp *t = s->dev->tcp;
+    t->busy++;
+    int r = toe_csr_write(s->dev, tcp_slot_addr(s, field), v, CSR_MS);
+    t->busy--;
+    return r;
+}
+
 int toe_tcp_setopt(toe_sock *s, int opt, int value)
 {
     if (!s)
@@ -1854,15 +1947,7 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
         if (value != 0 && value != 1)
             return TOE_EINVAL;
         s->nodelay = value;
-        if (slot_open(s) && s->state != TOE_TCPS_SYN_RCVD) {
-            struct toe_tcp *t = s->dev->tcp;
-            t->busy++;
-            int r = toe_csr_write(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s),
-                                  CSR_MS);
-            t->busy--;
-            return r;
-        }
-        return 0;
+        return slot_write_open(s, TOE_FIELD_FLAGS, slot_flags(s));
     case TOE_TCP_KEEPALIVE:
         if (value < 0 || value > 86400 * 7)
             return TOE_EINVAL;
@@ -1898,6 +1983,21 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
             return TOE_EINVAL;
         s->time_wait_ms = value;
         return 0;
+    case TOE_TCP_TTL:
+    case TOE_TCP_TOS:
+        if (value < 0 || value > 255)
+            return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_%s %d: not in 0..255",
+                              opt == TOE_TCP_TTL ? "TTL" : "TOS", value);
+        if (opt == TOE_TCP_TOS && (value & 3))
+            return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_TOS 0x%02x: the ECN bits (1:0) are "
+                              "not the application's (RFC 3168)", (unsigned)value);
+        if (!s->dev->tcp->slot_ext)
+            return toe_seterr(s->dev, TOE_ENOTSUP, "the device has no IP_TTL_TOS slot field");
+        if (opt == TOE_TCP_TTL)
+            s->ttl = (uint8_t)value;
+        else
+            s->tos = (uint8_t)value;
+        return slot_write_open(s, TOE_FIELD_IP_TTL_TOS, ttl_tos(s) ? ttl_tos(s) : 64u);
     case TOE_TCP_SNDBUF:
         if (value < 0 || (uint32_t)value > s->dev->tcp->ring)
             return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_SNDBUF %d: 0 or 1..%u (the TX ring)",

@@ -63,6 +63,7 @@
 #define W_RST 0x10     /* abort: RST to the peer, then free */
 #define W_RSTCHK 0x20  /* an in-window RST: compare with the device's RCV.NXT (RFC 5961) */
 #define W_ARP 0x40     /* SYN-SENT, the next hop not resolved yet: send the SYN when it is */
+#define W_URGENT 0x80  /* EVF_URGENT: read the peer's urgent pointer (RCV_UP) */
 
 struct toe_sock {
     toe_dev *dev;
@@ -99,6 +100,9 @@ struct toe_sock {
     int fin_queued, fin_acked;
     uint8_t ev_flags;        /* flags of the last slot event */
     int zero_wnd;
+    int urg_send;            /* toe_tcp_send_urgent is pushing: SND_UP moves with the data */
+    uint32_t snd_up;         /* seq after our urgent data (RFC 6093) */
+    uint32_t rcv_up;         /* seq after the peer's urgent data (IRS + 1: none yet) */
 
     /* receive: [rx_read, rx_expect) waits for the application in rxb */
     uint32_t rcv_nxt_ev;     /* RCV.NXT of the last event (FIN included) */
@@ -126,6 +130,7 @@ struct toe_sock {
     /* options */
     int nodelay, keepalive_s, keepintvl_s, keepcnt, user_timeout_ms, min_rto_ms, time_wait_ms;
     uint32_t sndbuf; /* bytes kept with the device unacknowledged; 0: the whole TX ring */
+    uint8_t ttl, tos; /* TOE_TCP_TTL, TOE_TCP_TOS (0: defaults) */
 };
 
 struct toe_tcp {
@@ -147,6 +152,7 @@ struct toe_tcp {
     uint8_t port_key[16];    /* RFC 6056 secret key */
     uint16_t ip_id, port_ctr;
     uint8_t rcv_ws;          /* our window scale: the ring fits 16 bits after it */
+    int slot_ext;            /* the device has the slot fields IP_TTL_TOS, SND_UP, RCV_UP */
 };
 
 /* tcp.c */

@@ -62,31 +62,32 @@ void mock_emit_event(struct mock_dev *m, uint8_t kind, uint16_t seq)
     mock_emit(m, &e);
 }
 
-static int slot_field(uint16_t a, unsigned *slot, unsigned *f)
+static int slot_field(const struct mock_dev *m, uint16_t a, unsigned *slot, unsigned *f)
 {
     if (a < TOE_CSR_SLOT_BASE || a >= TOE_CSR_SLOT_BASE + MOCK_SLOTS * TOE_CONST_SLOT_STRIDE)
         return 0;
     *slot = (a - TOE_CSR_SLOT_BASE) / TOE_CONST_SLOT_STRIDE;
     *f = (a - TOE_CSR_SLOT_BASE) % TOE_CONST_SLOT_STRIDE;
-    return *f <= TOE_FIELD_SND_MAX;
+    return *f <= (m->old_fields ? TOE_FIELD_SND_MAX : TOE_FIELD_RCV_UP);
 }
 
-static int known(uint16_t a)
+static int known(const struct mock_dev *m, uint16_t a)
 {
     unsigned sl, f;
-    if (slot_field(a, &sl, &f) || a == TOE_CSR_SLOT_CMD)
+    if (slot_field(m, a, &sl, &f) || a == TOE_CSR_SLOT_CMD)
         return 1;
     return a <= TOE_CSR_LINK_RATE || (a >= TOE_CSR_MAC_HI && a <= TOE_CSR_HOST_MASK) ||
            (a >= TOE_CSR_TIME_LO && a <= TOE_CSR_ALARM_HI) ||
            (a >= TOE_CSR_STAT_BASE && a < TOE_CSR_STAT_BASE + TOE_STAT_COUNT);
 }
 
-static int read_only(uint16_t a)
+static int read_only(const struct mock_dev *m, uint16_t a)
 {
     unsigned sl, f;
-    if (slot_field(a, &sl, &f))
+    if (slot_field(m, a, &sl, &f))
         return f == TOE_FIELD_SND_NXT || f == TOE_FIELD_TX_END || f == TOE_FIELD_RX_CONSUMED ||
-               f == TOE_FIELD_RCV_WND || f == TOE_FIELD_STATS || f == TOE_FIELD_SND_MAX;
+               f == TOE_FIELD_RCV_WND || f == TOE_FIELD_STATS || f == TOE_FIELD_SND_MAX ||
+               f == TOE_FIELD_RCV_UP;
     if (a == TOE_CSR_SLOT_CMD)
         return 0;
     return a <= TOE_CSR_LINK_RATE || a == TOE_CSR_TIME_LO || a == TOE_CSR_TIME_HI ||
@@ -179,7 +180,7 @@ static void slot_write(struct mock_dev *m, uint16_t a, uint32_t v, uint32_t old)
             *fl |= TOE_CONST_SF_FIN_QUEUED;
         return;
     }
-    if (!slot_field(a, &sl, &f))
+    if (!slot_field(m, a, &sl, &f))
         return;
     if (f == TOE_FIELD_FLAGS) { /* the host writes only these; the rest stay the device's */
         uint32_t w = TOE_CONST_SF_NAGLE | TOE_CONST_SF_SYN_RCVD | TOE_CONST_SF_ACK_REPORT;
@@ -326,7 +327,7 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     switch (q.type) {
     case TOE_MSG_CSR_READ:
         m->csr_reads++;
-        if (!known(q.addr)) {
+        if (!known(m, q.addr)) {
             resp(m, q.arg, TOE_CONST_RESP_BAD_ADDR, 0);
         } else if (q.addr == TOE_CSR_TIME_LO) {
             m->time_hi_latch = (uint32_t)(m->time_us >> 32);
@@ -339,11 +340,11 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
         break;
     case TOE_MSG_CSR_WRITE: {
         m->csr_writes++;
-        if (!known(q.addr)) {
+        if (!known(m, q.addr)) {
             resp(m, q.arg, TOE_CONST_RESP_BAD_ADDR, 0);
             break;
         }
-        if (read_only(q.addr)) {
+        if (read_only(m, q.addr)) {
             resp(m, q.arg, TOE_CONST_RESP_READ_ONLY, 0);
             break;
         }
@@ -375,6 +376,7 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
         }
         memcpy(m->txlog[sl] + m->txlog_len[sl], q.data, q.data_len);
         m->txlog_len[sl] += q.data_len;
+        m->tx_data_snd_up = m->csr[MOCK_SLOT(sl, TOE_FIELD_SND_UP)];
         m->csr[MOCK_SLOT(sl, TOE_FIELD_TX_END)] = end + (uint32_t)q.data_len;
         break;
     }

@@ -46,6 +46,7 @@ struct tseg {
     int mss, ws, sack, ts;
     size_t dlen;
     unsigned raw_flags;
+    uint8_t ttl, tos;
 };
 
 /* Decode the k-th last RAW_TX as a TCP segment; 0 if it is one. */
@@ -57,6 +58,8 @@ static int raw_seg(unsigned k, struct tseg *t)
         return -1;
     const uint8_t *ip = r->f + 14, *h = ip + 20;
     t->dst = rd32(ip + 16);
+    t->ttl = ip[8];
+    t->tos = ip[1];
     t->sport = rd16(h);
     t->dport = rd16(h + 2);
     t->seq = rd32(h + 4);
@@ -1323,6 +1326,143 @@ static void test_listen(void)
     CHECK(nsocks() == 0, "test_listen_no_leak (%u sockets)", nsocks());
 }
 
+/* Urgent data (RFC 6093): SND_UP moves to the end of urgent data ahead of it; the peer's mark
+ * (EVF_URGENT, RCV_UP) shows in toe_tcp_urgent_mark and TOE_POLLPRI, and a read stops there. */
+static void test_established_urgent(void)
+{
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 65535);
+    size_t sent = 0, until = 99;
+    int r = toe_tcp_send(c.s, "ab", 2, &sent, 1000);
+    turns(1);
+    uint32_t up0 = slotf(c.slot, TOE_FIELD_SND_UP);
+    r |= toe_tcp_send_urgent(c.s, "OOB", 3, &sent, 1000);
+    turns(1);
+    CHECK(r == 0 && up0 == c.iss + 1 && slotf(c.slot, TOE_FIELD_SND_UP) == c.iss + 1 + 5 &&
+              m.tx_data_snd_up == c.iss + 1 + 5,
+          "test_established_send_urgent_sets_snd_up_before_data (0x%x, at TX_DATA 0x%x)",
+          slotf(c.slot, TOE_FIELD_SND_UP) - c.iss, m.tx_data_snd_up - c.iss);
+    static uint8_t big[2500];
+    r = toe_tcp_send_urgent(c.s, big, sizeof big, &sent, 1000);
+    turns(1);
+    uint32_t end = c.iss + 1 + 5 + sizeof big;
+    int ok = r == 0 && slotf(c.slot, TOE_FIELD_SND_UP) == end && m.tx_data_snd_up == end;
+    r = toe_tcp_send(c.s, "x", 1, &sent, 1000);
+    turns(1);
+    CHECK(ok && r == 0 && slotf(c.slot, TOE_FIELD_SND_UP) == end &&
+              toe_tcp_send_urgent(c.s, "x", 0, &sent, 0) == TOE_EINVAL,
+          "test_established_send_urgent_spans_messages_then_normal_send");
+    /* The peer's urgent data: 10 bytes in, the mark after the 6th. */
+    CHECK(toe_tcp_urgent_mark(c.s, &until) == TOE_EAGAIN && until == 0,
+          "test_established_no_urgent_eagain");
+    mock_rx_data(&m, c.slot, IRS + 1, "0123456789", 10);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_RCV_UP)] = IRS + 1 + 6;
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_URGENT, c.iss + 1, 65535, IRS + 11,
+                    TOE_CONST_RTT_NONE);
+    turns(3);
+    struct toe_tcp_pollfd pf = {c.s, TOE_POLLIN | TOE_POLLPRI, 0};
+    int pr = toe_tcp_poll(&pf, 1, 0);
+    r = toe_tcp_urgent_mark(c.s, &until);
+    CHECK(r == 0 && until == 6 && pr == 1 && pf.revents == (TOE_POLLIN | TOE_POLLPRI),
+          "test_established_urgent_event_mark_and_pollpri (%s, %zu, revents 0x%x)",
+          toe_error_name(r), until, pf.revents);
+    uint8_t b[32];
+    size_t got = 0, got2 = 0;
+    r = toe_tcp_recv(c.s, b, sizeof b, &got, 0);
+    int r2 = toe_tcp_urgent_mark(c.s, &until);
+    pr = toe_tcp_poll(&pf, 1, 0);
+    int r3 = toe_tcp_recv(c.s, b + got, sizeof b - got, &got2, 0);
+    CHECK(r == 0 && got == 6 && r2 == TOE_EAGAIN && pf.revents == TOE_POLLIN && r3 == 0 &&
+              got2 == 4 && !memcmp(b, "0123456789", 10),
+          "test_established_recv_stops_at_urgent_mark (%zu then %zu, revents 0x%x)", got, got2,
+          pf.revents);
+    toe_tcp_abort(c.s);
+    turns(2);
+}
+
+/* TTL and DS field (MUST-48/49): on the host's own segments and in the slot, written only if
+ * set; children of a listener take the listener's. */
+static void test_established_ttl_tos(void)
+{
+    toe_sock *s;
+    toe_tcp_socket(d, &s);
+    CHECK(toe_tcp_setopt(s, TOE_TCP_TTL, 256) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_TTL, -1) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_TOS, 0xb9) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_TOS, 256) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_TTL, 10) == 0 && toe_tcp_setopt(s, TOE_TCP_TOS, 0xb8) == 0,
+          "test_closed_setopt_ttl_tos_values_checked (%s)", toe_last_error(d));
+    toe_tcp_connect(s, PEER, 80, 0);
+    struct tseg syn, t;
+    raw_seg(0, &syn);
+    mock_tcp_seg(&m, PEER, 80, syn.sport, IRS, syn.seq + 1, TH_SYN | TH_ACK, 5000, OPT_MSS, 4,
+                 NULL, 0);
+    int r = toe_tcp_connect(s, PEER, 80, 1000);
+    int sl = s->slot;
+    CHECK(r == 0 && syn.ttl == 10 && syn.tos == 0xb8 &&
+              slotf(sl, TOE_FIELD_IP_TTL_TOS) == (10u | 0xb8u << 8),
+          "test_syn_sent_ttl_tos_on_syn_and_slot (ttl %u tos 0x%x field 0x%x)", syn.ttl, syn.tos,
+          slotf(sl, TOE_FIELD_IP_TTL_TOS));
+    r = toe_tcp_setopt(s, TOE_TCP_TTL, 200);
+    toe_tcp_abort(s);
+    CHECK(r == 0 && slotf(sl, TOE_FIELD_IP_TTL_TOS) == (200u | 0xb8u << 8) && !raw_seg(0, &t) &&
+              (t.flags & TH_RST) && t.ttl == 200 && t.tos == 0xb8,
+          "test_established_setopt_ttl_while_open_slot_and_rst (field 0x%x ttl %u)",
+          slotf(sl, TOE_FIELD_IP_TTL_TOS), t.ttl);
+    /* The next connection on the slot, with the defaults: TTL 64, DS 0, and the slot's
+     * fields from the last one overwritten (IP_TTL_TOS 0, SND_UP at ISS + 1). */
+    m.csr[MOCK_SLOT(sl, TOE_FIELD_SND_UP)] = 0x12345678;
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 5000);
+    raw_seg(0, &syn);
+    CHECK(c.slot == sl && slotf(sl, TOE_FIELD_IP_TTL_TOS) == 0 &&
+              slotf(sl, TOE_FIELD_SND_UP) == c.iss + 1 && syn.flags == TH_SYN && syn.ttl == 64 &&
+              syn.tos == 0,
+          "test_syn_sent_defaults_reprogram_slot_ttl_tos_snd_up (ttl %u, field 0x%x)", syn.ttl,
+          slotf(sl, TOE_FIELD_IP_TTL_TOS));
+    toe_tcp_abort(c.s);
+    /* A listener's TTL on the SYN-ACK of its connections. */
+    toe_sock *l;
+    toe_tcp_socket(d, &l);
+    toe_tcp_setopt(l, TOE_TCP_TTL, 33);
+    toe_tcp_listen(l, 8099, 2);
+    mock_tcp_seg(&m, PEER, 35000, 8099, 1, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(!raw_seg(0, &t) && t.flags == (TH_SYN | TH_ACK) && t.ttl == 33,
+          "test_listen_ttl_on_synack (ttl %u)", t.ttl);
+    toe_tcp_close(l, 0);
+    turns(3);
+    CHECK(nsocks() == 0, "test_established_ttl_tos_no_leak (%u sockets)", nsocks());
+}
+
+/* A device from before the slot fields IP_TTL_TOS, SND_UP and RCV_UP: connections work as
+ * before (the fields are not written), the options that need them say so. */
+static void test_closed_device_without_new_fields(void)
+{
+    struct mock_dev *saved = malloc(sizeof(m));
+    toe_dev *d0 = d;
+    memcpy(saved, &m, sizeof(m));
+    mock_init(&m);
+    m.old_fields = 1;
+    d = mock_open(&m, 1, 50, 3);
+    struct conn c;
+    int r = d ? open_active(&c, OPT_MSS, 4, 5000) : -1;
+    size_t sent = 9;
+    CHECK(r == 0 && toe_tcp_send(c.s, "ab", 2, &sent, 1000) == 0 &&
+              toe_tcp_send_urgent(c.s, "x", 1, &sent, 0) == TOE_ENOTSUP && sent == 0 &&
+              toe_tcp_setopt(c.s, TOE_TCP_TTL, 5) == TOE_ENOTSUP &&
+              hs(TOE_HSTAT_TCP_ASYNC_FAIL) == 0,
+          "test_closed_device_without_new_fields_works (%d, %s)", r, d ? toe_last_error(d) : "");
+    if (d) {
+        toe_tcp_abort(c.s);
+        toe_close(d);
+    }
+    mock_free(&m);
+    memcpy(&m, saved, sizeof(m));
+    free(saved);
+    d = d0;
+}
+
 /* ICMP errors (RFC 1122 4.2.3.9, RFC 5927, RFC 1191). */
 #define ROUTER 0x0a000201u
 
@@ -1560,6 +1700,9 @@ int main(void)
     test_established_sndbuf();
     test_listen_syn_bad_source();
     test_listen_syn_ip_options();
+    test_established_urgent();
+    test_established_ttl_tos();
+    test_closed_device_without_new_fields();
     test_syn_sent_icmp();
     test_established_icmp();
     /* Counts of slot commands are only right while the log has room. */
