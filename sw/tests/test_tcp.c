@@ -761,26 +761,31 @@ static void test_established_zero_window_empty_queue_persist(void)
 /* RTO backoff (RFC 6298 5.7, Karn): only a valid RTT sample collapses it, not an ACK that
  * moves SND.UNA; ssthresh is set once per segment the timer resends (RFC 5681 (4)). */
 
-static void rto_fire(struct conn *c, uint64_t *n)
+static void rto_fire(uint64_t *n)
 {
     for (int i = 0; i < 40 && hs(TOE_HSTAT_TCP_RTO) == *n; i++)
         advance(100000);
     *n = hs(TOE_HSTAT_TCP_RTO);
-    (void)c;
+}
+
+/* Established with 3000 bytes sent and not acknowledged. */
+static void open_with_data(struct conn *c)
+{
+    open_active(c, OPT_MSS, 4, 65535);
+    static const uint8_t b[3000];
+    size_t sent;
+    toe_tcp_send(c->s, b, sizeof b, &sent, 1000);
+    turns(2);
 }
 
 static void test_established_rto_backoff(void)
 {
     struct conn c;
-    open_active(&c, OPT_MSS, 4, 65535);
-    uint8_t b[3000] = {0};
-    size_t sent;
-    toe_tcp_send(c.s, b, sizeof b, &sent, 1000);
-    turns(2);
+    open_with_data(&c);
     uint32_t r0 = rto_now(c.s), una = c.iss + 1;
     uint64_t n = hs(TOE_HSTAT_TCP_RTO), n0 = n;
     m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 20000;
-    rto_fire(&c, &n);
+    rto_fire(&n);
     CHECK(n == n0 + 1 && rto_now(c.s) == 2 * r0 && slotf(c.slot, TOE_FIELD_SSTHRESH) == 10000,
           "test_established_rto_backs_off (rto %u -> %u, ssthresh %u)", r0, rto_now(c.s),
           slotf(c.slot, TOE_FIELD_SSTHRESH));
@@ -792,10 +797,10 @@ static void test_established_rto_backoff(void)
           "test_established_ack_without_rtt_sample_keeps_backoff (rto %u)", rto_now(c.s));
     /* The next segment times out: a first RTO for it sets ssthresh again, from its flight. */
     m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 12000;
-    rto_fire(&c, &n);
+    rto_fire(&n);
     uint32_t ss1 = slotf(c.slot, TOE_FIELD_SSTHRESH);
     m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 30000;
-    rto_fire(&c, &n);
+    rto_fire(&n);
     CHECK(n == n0 + 3 && ss1 == 6000 && slotf(c.slot, TOE_FIELD_SSTHRESH) == 6000 &&
               rto_now(c.s) == 8 * r0,
           "test_established_rto_ssthresh_once_per_segment (%u, %u, rto %u)", ss1,
@@ -1020,6 +1025,18 @@ static void test_established_keepalive(void)
 
 /* ---- closing ------------------------------------------------------------------------ */
 
+/* CLOSING (our FIN, then the peer's) with 4 bytes of ours not acknowledged. */
+static void closing_tail_unacked(struct conn *c)
+{
+    size_t sent;
+    open_active(c, OPT_MSS, 4, 5000);
+    toe_tcp_send(c->s, "tail", 4, &sent, 1000);
+    toe_tcp_shutdown(c->s, 0);
+    mock_slot_event(&m, c->slot, TOE_CONST_EVF_FIN_RCVD, c->iss + 1, 5000, IRS + 2,
+                    TOE_CONST_RTT_NONE);
+    turns(2);
+}
+
 static void test_closing(void)
 {
     struct conn c;
@@ -1073,11 +1090,7 @@ static void test_closing(void)
           "test_last_ack_rst_data_unacked_econnreset (%s)", toe_error_name(e));
     /* CLOSING, data unacknowledged as far as the host knows, but the device's SND.UNA has all
      * of it (its event not here yet): a clean end. */
-    open_active(&c, OPT_MSS, 4, 5000);
-    toe_tcp_send(c.s, "tail", 4, &sent0, 1000);
-    r = toe_tcp_shutdown(c.s, 0);
-    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
-    turns(2);
+    closing_tail_unacked(&c);
     m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_UNA)] = c.iss + 5;
     int st = c.s->state;
     mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
@@ -1086,11 +1099,7 @@ static void test_closing(void)
               toe_tcp_close(c.s, 0) == 0 && nsocks() == 0,
           "test_closing_rst_device_has_all_acked_clean (%s)", toe_tcp_state_name(st));
     /* CLOSING with data the device has not seen acknowledged either: a reset. */
-    open_active(&c, OPT_MSS, 4, 5000);
-    toe_tcp_send(c.s, "tail", 4, &sent0, 1000);
-    r = toe_tcp_shutdown(c.s, 0);
-    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
-    turns(2);
+    closing_tail_unacked(&c);
     mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
     turns(4);
     CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ECONNRESET &&
@@ -1190,6 +1199,16 @@ static void test_closing(void)
 
 /* ---- LISTEN and SYN-RECEIVED -------------------------------------------------------- */
 
+/* The listener's oldest connection not accepted yet (the list is newest first). */
+static toe_sock *oldest_child(const toe_sock *l)
+{
+    toe_sock *ch = NULL;
+    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+        if (s->parent == l)
+            ch = s;
+    return ch;
+}
+
 static void test_listen(void)
 {
     toe_sock *l, *l2;
@@ -1206,10 +1225,7 @@ static void test_listen(void)
     mock_tcp_seg(&m, PEER, 33000, 8080, 5000, 0, TH_SYN, 29200, OPT_MSS_WS7, 8, NULL, 0);
     turns(3);
     struct tseg t;
-    toe_sock *ch = NULL;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
-        if (s->parent == l)
-            ch = s;
+    toe_sock *ch = oldest_child(l);
     int sl = ch ? ch->slot : -1;
     CHECK(ch && ch->state == TOE_TCPS_SYN_RCVD && sl >= 0 && mock_cmd_count(&m, TOE_CMD_OPEN, sl) >= 1 &&
               mock_cmd_count(&m, TOE_CMD_OPEN, -1) == open0 + 1 &&
@@ -1246,10 +1262,7 @@ static void test_listen(void)
               hs(TOE_HSTAT_TCP_PASSIVE_OPENS) == 1 && rto_now(c) < 3000000,
           "test_syn_rcvd_established_event_accept (rto %u)", rto_now(c));
     /* The other child never completes: SYN-ACK resent, then given up (slot freed). */
-    toe_sock *ch2 = NULL;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
-        if (s->parent == l)
-            ch2 = s;
+    toe_sock *ch2 = oldest_child(l);
     int sl2 = ch2 ? ch2->slot : -1;
     for (int i = 0; i < 8; i++)
         advance(64000000);
@@ -1258,10 +1271,7 @@ static void test_listen(void)
     /* Data racing the handshake: RX_DATA on a SYN-RECEIVED child establishes it. */
     mock_tcp_seg(&m, PEER, 33003, 8080, 70000, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
     turns(3);
-    ch2 = NULL;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
-        if (s->parent == l)
-            ch2 = s;
+    ch2 = oldest_child(l);
     advance(1100000); /* the SYN-ACK times out once: resent */
     if (ch2)
         mock_rx_data(&m, ch2->slot, 70001, "GET", 3);
@@ -1540,11 +1550,7 @@ static void test_syn_sent_icmp(void)
 static void test_established_icmp(void)
 {
     struct conn c;
-    open_active(&c, OPT_MSS, 4, 65535);
-    uint8_t b[3000] = {0};
-    size_t sent;
-    toe_tcp_send(c.s, b, sizeof b, &sent, 1000);
-    turns(2);
+    open_with_data(&c);
     uint32_t una = c.iss + 1;
     uint64_t drop0 = hs(TOE_HSTAT_TCP_ICMP_DROP), pm0 = hs(TOE_HSTAT_TCP_PMTU);
     unsigned rx0 = mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot);
@@ -1612,10 +1618,7 @@ static void test_listen_syn_ip_options(void)
     mock_tcp_seg(&m, PEER, 34000, 8090, 777, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
     turns(3);
     struct tseg t;
-    toe_sock *ch = NULL;
-    for (toe_sock *x = d->tcp->socks; x; x = x->next)
-        if (x->parent == l)
-            ch = x;
+    toe_sock *ch = oldest_child(l);
     CHECK(ch && ch->state == TOE_TCPS_SYN_RCVD && ch->mss == 1460 && !raw_seg(0, &t) &&
               t.flags == (TH_SYN | TH_ACK) && t.ack == 778 && t.dport == 34000,
           "test_listen_syn_ip_options_ihl6_answered (flags 0x%x ack %u)", t.flags, t.ack);
