@@ -1388,10 +1388,13 @@ static int tcp_init(toe_dev *dev)
     if (r)
         return r;
     /* Does the device have the slot fields IP_TTL_TOS, SND_UP and RCV_UP? (A read of an
-     * unknown slot field is refused.) */
+     * unknown slot field is refused; that is no error for the caller to see.) */
     uint32_t probe;
+    char err[sizeof(dev->err)];
+    memcpy(err, dev->err, sizeof(err));
     int ext = !toe_csr_read(dev, (uint16_t)(TOE_CSR_SLOT_BASE + TOE_FIELD_IP_TTL_TOS), &probe,
                             CSR_MS);
+    memcpy(dev->err, err, sizeof(err));
     uint64_t now = 0;
     r = toe_time(dev, &now, CSR_MS);
     if (r)

@@ -1455,6 +1455,12 @@ static void test_closed_device_without_new_fields(void)
     mock_init(&m);
     m.old_fields = 1;
     d = mock_open(&m, 1, 50, 3);
+    toe_sock *x = NULL;
+    int r0 = d ? toe_tcp_socket(d, &x) : -1;
+    CHECK(r0 == 0 && !strcmp(toe_last_error(d), ""),
+          "test_closed_device_without_new_fields_probe_leaves_no_error (%s)",
+          d ? toe_last_error(d) : "");
+    toe_tcp_close(x, 0);
     struct conn c;
     int r = d ? open_active(&c, OPT_MSS, 4, 5000) : -1;
     size_t sent = 9;
