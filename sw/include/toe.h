@@ -59,9 +59,9 @@ enum toe_error {
     TOE_ENOSLOT = -19,      /* every connection slot of the device is in use (or it has none) */
     TOE_EISCONN = -20,      /* the socket is already connected, connecting or listening */
     TOE_EPIPE = -21,        /* send after shutdown */
-    TOE_ECONNABORTED = -22, /* the connection was given up: retransmissions unanswered for the
-                             * user timeout (R2), SYN-ACK retries exhausted, or the device went
-                             * away */
+    TOE_ECONNABORTED = -22, /* the connection was given up: retransmissions or zero-window
+                             * probes unanswered for the user timeout (R2), SYN or SYN-ACK
+                             * retries exhausted, or the device went away */
     TOE_EADDRNOTAVAIL = -23, /* the address cannot be a TCP peer: 0.0.0.0/8, loopback 127/8,
                               * multicast 224/4, class E 240/4 (255.255.255.255 included), the
                               * subnet broadcast or the device's own address (RFC 1122
