@@ -46,7 +46,9 @@ enum toe_error {
     TOE_EREADONLY = -8, /* the CSR is read-only */
     TOE_EBADREQ = -9,   /* the device rejected the request as malformed */
     TOE_EPROTO = -10,   /* the device answered something unexpected (wrong ID, bad status) */
-    TOE_EUNREACH = -11, /* ARP resolution of the next hop failed */
+    TOE_EUNREACH = -11, /* ARP resolution of the next hop failed; on a TCP socket also: an
+                         * ICMP error said the destination cannot be reached (administratively
+                         * prohibited, or net/host unreachable before a timeout) */
     TOE_ENOSPC = -12,   /* a bounded queue is full */
     TOE_ENOTSUP = -13,  /* not supported by this build or transport */
     TOE_EAGAIN = -14,   /* nothing available now (timeout 0) */
@@ -57,9 +59,13 @@ enum toe_error {
     TOE_ENOSLOT = -19,      /* every connection slot of the device is in use (or it has none) */
     TOE_EISCONN = -20,      /* the socket is already connected, connecting or listening */
     TOE_EPIPE = -21,        /* send after shutdown */
-    TOE_ECONNABORTED = -22, /* the connection was given up: retransmissions unanswered for the
-                             * user timeout (R2), SYN-ACK retries exhausted, or the device went
-                             * away */
+    TOE_ECONNABORTED = -22, /* the connection was given up: retransmissions or zero-window
+                             * probes unanswered for the user timeout (R2), SYN or SYN-ACK
+                             * retries exhausted, or the device went away */
+    TOE_EADDRNOTAVAIL = -23, /* the address cannot be a TCP peer: 0.0.0.0/8, loopback 127/8,
+                              * multicast 224/4, class E 240/4 (255.255.255.255 included), the
+                              * subnet broadcast or the device's own address (RFC 1122
+                              * 4.2.3.10, RFC 9293 MUST-46) */
 };
 
 /* Error text for humans ("timed out") and the enum name ("TOE_ETIMEDOUT"). Never NULL. */
@@ -195,6 +201,14 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_ASYNC_FAIL,    /* slot commands sent without waiting that got no RESP or an error */
     TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED, /* challenge ACKs not sent: over the per-second limit */
     TOE_HSTAT_TCP_KEEPALIVE_DROPS, /* connections given up: TOE_TCP_KEEPCNT probes unanswered */
+    TOE_HSTAT_TCP_RX_BAD_SOURCE, /* slow-path segments dropped unanswered: the source cannot be a
+                                  * peer (broadcast, multicast, class E, 0/8, loopback, ours) */
+    TOE_HSTAT_TCP_ICMP_RX,       /* ICMP errors taken for a TCP connection (RFC 1122 4.2.3.9) */
+    TOE_HSTAT_TCP_ICMP_DROP,     /* ICMP errors about TCP dropped: malformed, no such connection,
+                                  * or the quoted sequence number not in flight (RFC 5927) */
+    TOE_HSTAT_TCP_PMTU,          /* MSS lowered by ICMP Fragmentation Needed (RFC 1191) */
+    TOE_HSTAT_DNS_DROP,          /* DNS answers dropped: another port, ID or question, or a bad
+                                  * UDP checksum (toe_dns_resolve) */
     TOE_HSTAT_COUNT
 };
 
@@ -236,7 +250,8 @@ TOE_API int toe_raw_send(toe_dev *dev, const void *frame, size_t len, unsigned f
 
 /* Receive a frame the device sent up (RAW_RX), oldest first. Frames the library consumes
  * (ARP replies, echo replies for toe_ping and, once the handle has a TCP socket, every TCP
- * segment of verdict RX_TCP) do not appear here.
+ * segment of verdict RX_TCP and every ICMP error quoting a TCP segment of ours) do not appear
+ * here.
  *   buf, cap  caller's buffer
  *   len       out: frame length (set even for TOE_EOVERFLOW; the frame is then dropped)
  *   verdict   out, optional: the receive verdict (a TOE_STAT_RX_* index)
@@ -336,24 +351,31 @@ TOE_API int toe_tcp_bind(toe_sock *s, uint16_t port);
 
 /* Active open to ip:port: resolves the next hop (ARP), sends the SYN (MSS 1460 and a window
  * scale; no SACK or timestamps) and waits for the handshake, resending the SYN with backoff
- * (1, 2, 4, ... s of device time, 6 resends). The local port is the one of toe_tcp_bind, if
- * any, else an ephemeral one. Simultaneous open (RFC 9293 3.5): if the peer's SYN to that
- * port crosses ours, the socket answers with a SYN-ACK (resent with the same backoff, 5
- * times) and the peer's ACK or SYN-ACK completes the connection as usual.
+ * (1, 2, 4, ... s of device time, at most 60 s apart) until 3 minutes after the first (RFC
+ * 1122 4.2.3.5: 7 resends). The local port is the one of toe_tcp_bind, if any, else an
+ * ephemeral one. Simultaneous open (RFC 9293 3.5): if the peer's SYN to that port crosses
+ * ours, the socket answers with a SYN-ACK (resent the same way, for 3 minutes from the first)
+ * and the peer's ACK or SYN-ACK completes the connection as usual.
  *   timeout_ms  0: start and return TOE_EAGAIN; completion shows as TOE_POLLOUT (or
  *               TOE_POLLERR) in toe_tcp_poll, and calling toe_tcp_connect again with the
  *               same address returns 0 once established. -1: until the SYN retries end.
- * Returns 0 (ESTABLISHED), TOE_EINVAL (bad address, port 0), TOE_EISCONN (not a fresh
+ * Returns 0 (ESTABLISHED), TOE_EINVAL (NULL socket, port 0), TOE_EADDRNOTAVAIL (ip cannot be
+ * a TCP peer: broadcast, multicast, ...; nothing is sent), TOE_EISCONN (not a fresh
  * socket, or connecting elsewhere), TOE_EADDRINUSE (the bound port already has a connection
  * to ip:port, or no ephemeral port is free), TOE_EAGAIN, TOE_ETIMEDOUT (caller's timeout: the
- * attempt is abandoned), TOE_ECONNREFUSED, TOE_ECONNABORTED (no answer to any SYN, or to
- * any SYN-ACK of a simultaneous open), TOE_ENOSLOT, TOE_EUNREACH (ARP failed), a CSR error,
- * TOE_EIO, TOE_ENODEV. Blocks. */
+ * attempt is abandoned), TOE_ECONNREFUSED (a RST, or ICMP port or protocol unreachable for
+ * our SYN), TOE_ECONNABORTED (no answer to any SYN, or to any SYN-ACK of a simultaneous
+ * open), TOE_ENOSLOT, TOE_EUNREACH (ARP failed; ICMP administratively prohibited; or no
+ * answer after an ICMP net/host unreachable), a CSR error, TOE_EIO, TOE_ENODEV. Blocks.
+ * ICMP errors count only if they quote our SYN (RFC 5927); "unreachable" ones are soft (RFC
+ * 1122 4.2.3.9): the SYN goes on, and they are the error reported if it times out. */
 TOE_API int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms);
 
 /* Listen on port (all of the device's address). backlog bounds connections in SYN-RECEIVED
  * plus established ones not yet accepted (1..64; 0 means 8); more SYNs are dropped and
- * counted (TOE_HSTAT_TCP_LISTEN_DROP), as are SYNs when no slot is free.
+ * counted (TOE_HSTAT_TCP_LISTEN_DROP), as are SYNs when no slot is free. A connection whose
+ * SYN-ACK stays unanswered (resent 5 times, 1, 2, ... 16 s apart) is freed 63 s after it
+ * came (TOE_HSTAT_TCP_TIMEOUTS), so a flood of SYNs holds slots for a minute at most.
  * Returns 0, TOE_EINVAL (also: the socket is bound to another port), TOE_EISCONN (not a fresh
  * socket), TOE_EADDRINUSE (a listener on port, or another socket bound to it). Does not
  * block. */
@@ -380,12 +402,27 @@ TOE_API int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent,
 
 /* Receive up to cap bytes: waits until at least one byte is there, the peer has closed, or an
  * error. 0 with *got == 0 is the orderly end of the stream (the peer's FIN, after all data).
+ * A read never goes past the peer's urgent mark: the one that reaches it ends there.
  *   got  out: bytes copied
  * Returns 0, TOE_EINVAL, TOE_ENOTCONN, TOE_ECONNRESET, TOE_ECONNABORTED, TOE_EAGAIN (timeout
  * 0, nothing there), TOE_ETIMEDOUT (the caller's timeout, or keepalive gave the connection
  * up: then the state is CLOSED and toe_tcp_poll shows TOE_POLLERR), TOE_EIO, TOE_ENODEV.
  * Blocks up to timeout_ms. */
 TOE_API int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms);
+
+/* Urgent data (RFC 9293 3.8.5, RFC 6093: inline, in the stream, the urgent pointer at the byte
+ * after it). toe_tcp_send_urgent sends like toe_tcp_send and marks the bytes as urgent: the
+ * segments carrying them have URG set and point after the last byte taken (arguments and
+ * returns as toe_tcp_send; len 0 is TOE_EINVAL, TOE_ENOTSUP on a device without the slot
+ * field SND_UP). toe_tcp_urgent_mark tells the receiver
+ * that the peer sent urgent data it has not read yet: *until_mark is the number of bytes to
+ * read to reach the end of it (toe_tcp_recv stops there); toe_tcp_poll shows it as
+ * TOE_POLLPRI. The mark only moves forward; a later mark replaces an unread one.
+ * toe_tcp_urgent_mark returns 0, TOE_EAGAIN (no urgent data pending: *until_mark 0) or
+ * TOE_EINVAL. Neither blocks except as toe_tcp_send does. */
+TOE_API int toe_tcp_send_urgent(toe_sock *s, const void *buf, size_t len, size_t *sent,
+                                int timeout_ms);
+TOE_API int toe_tcp_urgent_mark(const toe_sock *s, size_t *until_mark);
 
 /* Half close: send our FIN after everything already sent; receiving goes on. Waits up to
  * timeout_ms for the FIN to be acknowledged (0: do not wait).
@@ -400,7 +437,9 @@ TOE_API int toe_tcp_shutdown(toe_sock *s, int timeout_ms);
  * A listening socket resets its connections that were not accepted. A connect still in its
  * handshake is abandoned (with a RST once our SYN-ACK of a simultaneous open is out).
  * Returns 0, TOE_ETIMEDOUT (FIN not acknowledged in time: the close goes on), TOE_ECONNRESET
- * (reset by the peer, or aborted here for unread data), a CSR error. */
+ * (reset by the peer, or aborted here for unread data), a CSR error. A RST after both FINs
+ * is a clean end (0) only once all sent data was acknowledged; with data unacknowledged it
+ * may be lost, and the result is TOE_ECONNRESET (RFC 9293 MUST-12). */
 TOE_API int toe_tcp_close(toe_sock *s, int timeout_ms);
 
 /* Reset the connection (RST to the peer), free the slot and the handle. NULL is fine.
@@ -409,13 +448,16 @@ TOE_API void toe_tcp_abort(toe_sock *s);
 
 /* Wait for any of n sockets (all on the same device) to be ready.
  *   events   TOE_POLLIN: data, end of stream or error to read; on a listening socket, a
- *            connection to accept. TOE_POLLOUT: room to send (a connect finished).
+ *            connection to accept. TOE_POLLPRI: the peer sent urgent data the application
+ *            has not read up to its mark (toe_tcp_urgent_mark). TOE_POLLOUT: room to send (a
+ *            connect finished).
  *   revents  out: those of events that hold, plus TOE_POLLERR (an error is pending) and
  *            TOE_POLLHUP (over both ways: our FIN sent and the peer's stream in up to its
  *            FIN, or the connection closed or never made) always
  * NULL sockets are skipped. Returns the number of sockets with revents set (> 0), TOE_EAGAIN
  * (timeout 0, none ready), TOE_ETIMEDOUT, TOE_EINVAL, TOE_EIO, TOE_ENODEV. Blocks. */
 #define TOE_POLLIN 0x1
+#define TOE_POLLPRI 0x2
 #define TOE_POLLOUT 0x4
 #define TOE_POLLERR 0x8
 #define TOE_POLLHUP 0x10
@@ -439,17 +481,26 @@ TOE_API int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms);
  *   TOE_TCP_KEEPCNT       unanswered keepalive probes before the connection is given up,
  *                         1..127 (default 9, as Linux)
  *   TOE_TCP_USER_TIMEOUT  ms without progress on unacknowledged data before the connection is
- *                         given up (R2; TOE_ECONNABORTED); 0: default 120000
+ *                         given up (R2; TOE_ECONNABORTED); 0: default 120000. Against a
+ *                         zero window, ms without an answer to the probes: a peer that
+ *                         answers them is probed for ever (RFC 1122 4.2.2.17)
  *   TOE_TCP_MIN_RTO       lower bound of the retransmission timeout in ms (default 200, as
  *                         Linux; RFC 6298 says 1000), 1..60000
  *   TOE_TCP_TIME_WAIT     TIME-WAIT (2 MSL) and orphaned FIN-WAIT-2 time in ms (default
  *                         60000), 0..600000
+ *   TOE_TCP_TTL           IPv4 TTL of the connection's segments, 1..255; 0: default 64
+ *                         (RFC 1122 4.2.4.1, MUST-48/49); also while connected
+ *   TOE_TCP_TOS           IPv4 DS field (DSCP << 2) of its segments, 0..252 with the ECN
+ *                         bits (1:0) clear; default 0; also while connected. Both apply to
+ *                         the SYN, SYN-ACK and RST the library sends and to the device's
+ *                         segments (slot field IP_TTL_TOS); a listener passes them to its
+ *                         connections. TOE_ENOTSUP on a device without that field
  *   TOE_TCP_SNDBUF        bytes of sent data kept with the device until acknowledged,
  *                         1..the TX ring size (CAPS); 0: the whole ring (default). The
  *                         receive buffer is the device's RX ring, the same size, and is what
  *                         the window offers
- * Returns 0 or TOE_EINVAL (unknown option, value out of range), a CSR error (NODELAY while
- * connected). */
+ * Returns 0 or TOE_EINVAL (unknown option, value out of range), a CSR error (NODELAY, TTL or
+ * TOS while connected). */
 enum toe_tcp_opt {
     TOE_TCP_NODELAY = 1,
     TOE_TCP_KEEPALIVE = 2,
@@ -459,6 +510,8 @@ enum toe_tcp_opt {
     TOE_TCP_KEEPINTVL = 6,
     TOE_TCP_KEEPCNT = 7,
     TOE_TCP_SNDBUF = 8,
+    TOE_TCP_TTL = 9,
+    TOE_TCP_TOS = 10,
 };
 TOE_API int toe_tcp_setopt(toe_sock *s, int opt, int value);
 
@@ -494,6 +547,10 @@ struct toe_tcp_info {
     uint16_t mss;              /* the peer's */
     uint8_t snd_wscale, rcv_wscale;
     uint32_t rto_count;        /* RTOs of this connection */
+    int soft_error;            /* an ICMP error that did not end the connection (TOE_EUNREACH:
+                                * net or host unreachable, time exceeded; TOE_ECONNREFUSED;
+                                * TOE_EPROTO: parameter problem), until the peer shows
+                                * itself again; 0 none */
 };
 
 /* Snapshot of every socket of the handle (listening, connecting, open, closing, TIME-WAIT),

@@ -75,7 +75,10 @@ TOE_API int toe_http_resolve_url(const struct toe_http_url *base, const char *re
  * UDP to server:53, sent with toe_ip_send() and answered through toe_raw_recv(). Tries
  * 3 times within the timeout. A dotted-quad name resolves to itself without a query.
  * While it waits it takes every frame from the raw queue and drops those that are not its
- * answer: call it when nothing else reads the raw queue.
+ * answer: call it when nothing else reads the raw queue. The query ID and source port are
+ * random (getrandom); an answer counts only if it comes from server:53 to that port with
+ * that ID and the query's question (name compared case-insensitively, type, class), the
+ * others from the server are dropped and counted (TOE_HSTAT_DNS_DROP; RFC 5452).
  *   server  the DNS server (host order), e.g. 10.0.2.3 on the virtual board with slirp
  *   ip      out: the first A record (CNAMEs followed within the answer)
  * Returns 0, TOE_EINVAL (bad name), TOE_EUNREACH (no such name, no A record, or the server

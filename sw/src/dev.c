@@ -102,6 +102,7 @@ static const struct {
     {TOE_EISCONN, "TOE_EISCONN", "already connected or listening"},
     {TOE_EPIPE, "TOE_EPIPE", "connection shut down for sending"},
     {TOE_ECONNABORTED, "TOE_ECONNABORTED", "connection given up (peer not answering)"},
+    {TOE_EADDRNOTAVAIL, "TOE_EADDRNOTAVAIL", "address cannot be a TCP peer"},
 };
 
 const char *toe_strerror(int err)
@@ -168,6 +169,11 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_TCP_ASYNC_FAIL] = "tcp_async_fail",
     [TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED] = "tcp_challenge_ack_limited",
     [TOE_HSTAT_TCP_KEEPALIVE_DROPS] = "tcp_keepalive_drops",
+    [TOE_HSTAT_TCP_RX_BAD_SOURCE] = "tcp_rx_bad_source",
+    [TOE_HSTAT_TCP_ICMP_RX] = "tcp_icmp_rx",
+    [TOE_HSTAT_TCP_ICMP_DROP] = "tcp_icmp_drop",
+    [TOE_HSTAT_TCP_PMTU] = "tcp_pmtu_lowered",
+    [TOE_HSTAT_DNS_DROP] = "dns_answer_drop",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }

@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "http_internal.h"
 #include "toe_internal.h"
@@ -89,15 +88,43 @@ static int skip_name(const uint8_t *p, size_t n, size_t *o)
     return -1;
 }
 
-int toe_dns_parse_answer(const uint8_t *p, size_t n, uint16_t id, uint32_t *ip, char *err,
-                         size_t errlen)
+/* The answer's question (at p + 12, end at qend) is the query's: the same labels (ASCII case
+ * folded, RFC 4343), QTYPE and QCLASS. */
+static int same_question(const uint8_t *p, size_t qend, const uint8_t *q, size_t qlen)
 {
-    if (n < 12)
+    if (qend != qlen)
+        return 0;
+    for (size_t i = 12; i < qlen; i++) {
+        uint8_t a = p[i], b = q[i];
+        if (a >= 'A' && a <= 'Z')
+            a = (uint8_t)(a + 32);
+        if (b >= 'A' && b <= 'Z')
+            b = (uint8_t)(b + 32);
+        if (a != b)
+            return 0; /* length bytes (below 64) are never letters: compared exactly */
+    }
+    return 1;
+}
+
+int toe_dns_parse_answer(const uint8_t *p, size_t n, const uint8_t *query, size_t qlen,
+                         uint32_t *ip, char *err, size_t errlen)
+{
+    if (n < 12 || qlen < 12)
         return 1;
-    if (rd16(p) != id || !(p[2] & 0x80))
+    if (rd16(p) != rd16(query) || !(p[2] & 0x80))
         return 1; /* not an answer to our query */
     unsigned opcode = (p[2] >> 3) & 15, rcode = p[3] & 15;
     unsigned qd = rd16(p + 4), an = rd16(p + 6);
+    /* The question must be ours too (RFC 5452 section 9.1): with the random ID and port, what
+     * a spoofer has to guess. */
+    size_t o = 12;
+    if (qd != 1)
+        return 1;
+    if (skip_name(p, n, &o) || o + 4 > n)
+        goto bad;
+    o += 4;
+    if (!same_question(p, o, query, qlen))
+        return 1;
     if (opcode != 0) {
         fmt_err(err, errlen, "DNS answer with opcode %u", opcode);
         return TOE_EPROTO;
@@ -110,12 +137,6 @@ int toe_dns_parse_answer(const uint8_t *p, size_t n, uint16_t id, uint32_t *ip, 
         fmt_err(err, errlen, "DNS server error (rcode %u%s)", rcode,
                 rcode == 2 ? ", server failure" : rcode == 5 ? ", refused" : "");
         return TOE_EUNREACH;
-    }
-    size_t o = 12;
-    for (unsigned i = 0; i < qd; i++) {
-        if (skip_name(p, n, &o) || o + 4 > n)
-            goto bad;
-        o += 4;
     }
     for (unsigned i = 0; i < an; i++) {
         if (skip_name(p, n, &o) || o + 10 > n)
@@ -144,21 +165,25 @@ bad:
     return TOE_EPROTO;
 }
 
-/* A UDP datagram to us from server:53 to our port: its DNS payload, or NULL. */
-static const uint8_t *udp_payload(const uint8_t *f, size_t len, uint32_t server, uint32_t me,
-                                  uint16_t port, size_t *plen)
+/* A UDP datagram from server:53 to us. Returns 0 if the frame is none (someone else's), 1
+ * with its DNS payload if it is to our port with a good checksum, -1 if it is not (dropped
+ * and counted: an answer to another port is a spoofing attempt or a stale query's). */
+static int dns_datagram(const uint8_t *f, size_t len, uint32_t server, uint32_t me,
+                        uint16_t port, const uint8_t **payload, size_t *plen)
 {
     if (len < 14 + 20 + 8 || rd16(f + 12) != 0x0800)
-        return NULL;
+        return 0;
     const uint8_t *ip = f + 14;
     size_t ihl = (size_t)(ip[0] & 15) * 4, tot = rd16(ip + 2);
     if ((ip[0] >> 4) != 4 || ihl < 20 || tot < ihl + 8 || 14 + tot > len || ip[9] != 17 ||
         (rd16(ip + 6) & 0x3fff) || rd32(ip + 12) != server || rd32(ip + 16) != me)
-        return NULL;
+        return 0;
     const uint8_t *udp = ip + ihl;
     size_t ulen = rd16(udp + 4);
-    if (rd16(udp) != DNS_PORT || rd16(udp + 2) != port || ulen < 8 || ulen > tot - ihl)
-        return NULL;
+    if (rd16(udp) != DNS_PORT)
+        return 0;
+    if (rd16(udp + 2) != port || ulen < 8 || ulen > tot - ihl)
+        return -1;
     if (rd16(udp + 6)) { /* checksum over the pseudo-header and the datagram */
         uint8_t ph[12];
         memcpy(ph, ip + 12, 8);
@@ -170,10 +195,11 @@ static const uint8_t *udp_payload(const uint8_t *f, size_t len, uint32_t server,
         while (s >> 16)
             s = (s & 0xffff) + (s >> 16);
         if (s != 0xffff)
-            return NULL;
+            return -1;
     }
+    *payload = udp + 8;
     *plen = ulen - 8;
-    return udp + 8;
+    return 1;
 }
 
 int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *ip,
@@ -189,8 +215,11 @@ int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *i
     }
     if (!server)
         return toe_seterr(dev, TOE_EINVAL, "no DNS server");
-    uint8_t pkt[28 + 512];
-    uint16_t qid = (uint16_t)(toe_now_us() ^ (uint64_t)getpid() << 5 ^ (uintptr_t)dev);
+    uint8_t pkt[28 + 512], rnd[4];
+    /* Query ID and source port unpredictable (RFC 5452 section 9.2): 32 bits to guess. */
+    if (toe_random(rnd, sizeof(rnd)))
+        return toe_seterr(dev, TOE_EIO, "getrandom failed: no DNS query ID");
+    uint16_t qid = rd16(rnd);
     int qlen = toe_dns_build_query(pkt + 28, 512, qid, name);
     if (qlen < 0)
         return toe_seterr(dev, TOE_EINVAL, "bad host name '%.64s'", name);
@@ -201,7 +230,7 @@ int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *i
     int rc = toe_get_info(dev, &info, timeout_ms);
     if (rc)
         return rc;
-    uint16_t port = (uint16_t)(49152 + (qid ^ (uint16_t)(toe_now_us() >> 3)) % 16384);
+    uint16_t port = (uint16_t)(49152 + rd16(rnd + 2) % 16384);
     size_t len = 28 + (size_t)qlen;
     memset(pkt, 0, 28);
     pkt[0] = 0x45;
@@ -237,13 +266,19 @@ int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *i
                 continue;
             if (rc)
                 return rc;
-            size_t plen;
-            const uint8_t *d = udp_payload(f, flen, server, info.ip, port, &plen);
-            if (!d)
+            size_t plen = 0;
+            const uint8_t *d = NULL;
+            int k = dns_datagram(f, flen, server, info.ip, port, &d, &plen);
+            if (k <= 0) {
+                if (k < 0)
+                    dev->hs[TOE_HSTAT_DNS_DROP]++;
                 continue;
-            rc = toe_dns_parse_answer(d, plen, qid, ip, err, sizeof(err));
-            if (rc == 1)
+            }
+            rc = toe_dns_parse_answer(d, plen, pkt + 28, (size_t)qlen, ip, err, sizeof(err));
+            if (rc == 1) {
+                dev->hs[TOE_HSTAT_DNS_DROP]++; /* another ID or question */
                 continue;
+            }
             if (rc)
                 return toe_seterr(dev, rc, "%.64s: %s", name, err);
             return 0;

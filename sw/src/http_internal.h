@@ -44,10 +44,10 @@ int toe_http_io_tcp(struct toe_http_io *io);
 /* DNS messages (dns.c). Build a query for name (type A, RD) into buf (at least 512 bytes);
  * returns its length, or TOE_EINVAL for a bad name. */
 int toe_dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name);
-/* Parse an answer to query id. Returns 0 with *ip, 1 if it is not an answer to this query
- * (ignore it), TOE_EUNREACH (no such name, no A record, server failure) or TOE_EPROTO
- * (malformed), with a reason in err. */
-int toe_dns_parse_answer(const uint8_t *p, size_t n, uint16_t id, uint32_t *ip, char *err,
-                         size_t errlen);
+/* Parse an answer to the query (qlen bytes, as built above). Returns 0 with *ip, 1 if it is
+ * not an answer to this query (another ID or question: ignore it), TOE_EUNREACH (no such
+ * name, no A record, server failure) or TOE_EPROTO (malformed), with a reason in err. */
+int toe_dns_parse_answer(const uint8_t *p, size_t n, const uint8_t *query, size_t qlen,
+                         uint32_t *ip, char *err, size_t errlen);
 
 #endif

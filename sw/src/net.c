@@ -254,6 +254,12 @@ int toe_net_input(toe_dev *dev, const uint8_t *f, size_t len, unsigned verdict,
         /* TCP with a checksum the device checked, once the TCP layer exists. */
         if (dev->tcp && verdict == TOE_STAT_RX_TCP && len >= 34 && f[23] == 6)
             return toe_tcp_input(dev, f, len, dev_time);
+        /* ICMP errors about our TCP segments (with IP options too: the device does not take
+         * those apart) go to the TCP layer. */
+        if (dev->tcp && len >= 34 && f[23] == 1 &&
+            (verdict == TOE_STAT_RX_IP_OTHER || verdict == TOE_STAT_RX_IP_OPTIONS) &&
+            toe_tcp_icmp(dev, f + 14, len - 14))
+            return 1;
         return icmp_input(dev, f + 14, len - 14);
     default: return 0;
     }

@@ -9,7 +9,6 @@
  * dispatch and never nested, and does what needs CSR round trips. Timers: tcp_timer.c. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "tcp.h"
 
@@ -70,11 +69,23 @@ uint16_t tcp_slot_addr(const toe_sock *s, unsigned field)
 static uint32_t slot_flags(const toe_sock *s)
 {
     return (s->nodelay ? 0u : TOE_CONST_SF_NAGLE) |
-           (s->keep_probes ? TOE_CONST_SF_ACK_REPORT : 0u);
+           (s->keep_probes || s->persist_at ? TOE_CONST_SF_ACK_REPORT : 0u);
 }
 
-/* A keepalive probe is going out: the device reports the next acceptable ACK (EVF_ACK_SEEN).
- * Does not block. */
+/* FIELD_IP_TTL_TOS for the socket's options: 0 (the device's defaults) unless one is set. */
+static unsigned ttl_tos(const toe_sock *s)
+{
+    return s->ttl || s->tos ? (s->ttl ? s->ttl : 64u) | (unsigned)s->tos << 8 : 0u;
+}
+
+/* FIELD_MSS: the peer's MSS (or less, from the path MTU) and both window-scale shifts. */
+static uint32_t slot_mss_field(const toe_sock *s)
+{
+    return (uint32_t)s->mss | (uint32_t)s->snd_ws << 16 | (uint32_t)s->rcv_ws << 20;
+}
+
+/* A keepalive or zero-window probe is going out: the device reports the next acceptable ACK
+ * (EVF_ACK_SEEN). Does not block. */
 void tcp_report_next_ack(toe_sock *s)
 {
     if (slot_open(s))
@@ -82,11 +93,14 @@ void tcp_report_next_ack(toe_sock *s)
 }
 
 /* The peer showed it is there (data, a new ACK, the answer to a probe): keepalive counts its
- * idle time from now and forgets the probes. */
+ * idle time from now and forgets the probes; persist counts the peer's silence from now. */
 static void peer_alive(toe_sock *s)
 {
     s->last_activity = s->dev->tcp->now;
     s->keep_probes = 0;
+    s->soft_err = 0; /* whatever an ICMP said, the peer is reachable */
+    if (s->persist_at)
+        s->last_progress = s->last_activity; /* zero-window probes answered */
     if (s->keep_at)
         s->keep_at = s->last_activity + (uint64_t)s->keepalive_s * 1000000u;
 }
@@ -111,19 +125,13 @@ uint32_t tcp_rcv_nxt(const toe_sock *s)
     return SEQ_GT(s->rcv_nxt_ev, r) ? s->rcv_nxt_ev : r;
 }
 
-static uint64_t mix64(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
 /* ---- raw segments ------------------------------------------------------------------- */
 
+/* ttl_tos: TTL (7:0) and DS field (15:8) as in FIELD_IP_TTL_TOS; a TTL of 0 means 64. */
 static int send_pkt(struct toe_tcp *t, const uint8_t mac[6], uint32_t rip, uint16_t lport,
                     uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
-                    const uint8_t *opt, size_t optlen, const uint8_t *data, size_t dlen)
+                    const uint8_t *opt, size_t optlen, const uint8_t *data, size_t dlen,
+                    unsigned ttl_tos)
 {
     toe_dev *dev = t->dev;
     uint8_t p[1500];
@@ -132,10 +140,11 @@ static int send_pkt(struct toe_tcp *t, const uint8_t mac[6], uint32_t rip, uint1
         return TOE_EINVAL;
     memset(p, 0, 20 + hl);
     p[0] = 0x45;
+    p[1] = (uint8_t)(ttl_tos >> 8);
     wr16(p + 2, (uint16_t)total);
     wr16(p + 4, t->ip_id++);
     wr16(p + 6, 0x4000); /* DF */
-    p[8] = 64;
+    p[8] = (uint8_t)ttl_tos ? (uint8_t)ttl_tos : 64;
     p[9] = 6;
     wr32(p + 12, dev->net.ip);
     wr32(p + 16, rip);
@@ -177,7 +186,7 @@ int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_
         }
     }
     return send_pkt(s->dev->tcp, s->mac, s->rip, s->lport, s->rport, seq, ack, flags, wnd, opt,
-                    ol, data, dlen);
+                    ol, data, dlen, ttl_tos(s));
 }
 
 struct seg {
@@ -237,6 +246,32 @@ static int parse_seg(toe_dev *dev, const uint8_t *f, size_t len, struct seg *g)
     return 0;
 }
 
+/* Why address a cannot be a TCP peer, or NULL if it can. RFC 1122 4.2.3.10 and 3.2.1.3 (RFC
+ * 9293 MUST-46/MUST-63): no connection to or from a broadcast or multicast address; neither
+ * is 0/8, loopback (not ours: the device has none), class E, or our own address a source. */
+static const char *bad_peer_addr(const toe_dev *dev, uint32_t a)
+{
+    const struct toe_net *n = &dev->net;
+    unsigned top = a >> 24;
+    if (a == 0xffffffffu)
+        return "the limited broadcast";
+    if (top == 0)
+        return "in 0.0.0.0/8 (this network)";
+    if (top == 127)
+        return "a loopback address";
+    if (top >= 224 && top < 240)
+        return "a multicast address";
+    if (top >= 240)
+        return "a reserved (class E) address";
+    if (a == n->ip)
+        return "the device's own address";
+    /* /31 and /32 have no broadcast address (RFC 3021). */
+    if (n->netmask < 0xfffffffeu && (a & n->netmask) == (n->ip & n->netmask) &&
+        (a | n->netmask) == 0xffffffffu)
+        return "the subnet broadcast";
+    return NULL;
+}
+
 /* RST for a segment that belongs to nothing (RFC 9293 3.10.7.1). */
 static void send_reset(struct toe_tcp *t, const struct seg *g)
 {
@@ -245,11 +280,11 @@ static void send_reset(struct toe_tcp *t, const struct seg *g)
     uint8_t mac[6];
     memcpy(mac, g->smac, 6);
     if (g->flags & TH_ACK)
-        send_pkt(t, mac, g->src, g->dport, g->sport, g->ack, 0, TH_RST, 0, NULL, 0, NULL, 0);
+        send_pkt(t, mac, g->src, g->dport, g->sport, g->ack, 0, TH_RST, 0, NULL, 0, NULL, 0, 0);
     else
         send_pkt(t, mac, g->src, g->dport, g->sport, 0,
                  g->seq + g->len + !!(g->flags & TH_SYN) + !!(g->flags & TH_FIN),
-                 TH_RST | TH_ACK, 0, NULL, 0, NULL, 0);
+                 TH_RST | TH_ACK, 0, NULL, 0, NULL, 0, 0);
     t->dev->hs[TOE_HSTAT_TCP_RST_TX]++;
 }
 
@@ -285,7 +320,7 @@ static void release_slot(toe_sock *s)
     t->slot_used[i] = t->slot_dirty[i];
     s->slot = -1;
     s->opened = 0;
-    s->work &= ~(unsigned)(W_PROGRAM | W_CLOSE | W_FREE | W_RESYNC | W_RSTCHK);
+    s->work &= ~(unsigned)(W_PROGRAM | W_CLOSE | W_FREE | W_RESYNC | W_RSTCHK | W_URGENT);
 }
 
 static int bufs_alloc(toe_sock *s)
@@ -365,11 +400,23 @@ static toe_sock *find_listener(struct toe_tcp *t, uint16_t port)
     return NULL;
 }
 
-static uint32_t gen_iss(struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport)
+/* The keyed PRF of a connection's addresses and ports (SipHash-2-4, 32 bits of it). */
+static uint32_t tuple_prf(const uint8_t key[16], uint32_t lip, uint16_t lport, uint32_t rip,
+                          uint16_t rport)
 {
-    /* RFC 6528: a keyed hash of the 4-tuple plus a 4 us clock. */
-    uint64_t h = mix64(t->secret[1] ^ ((uint64_t)rip << 32 | (uint64_t)lport << 16 | rport));
-    return (uint32_t)h + (uint32_t)(t->now / 4);
+    uint8_t b[12];
+    wr32(b, lip);
+    wr16(b + 4, lport);
+    wr32(b + 6, rip);
+    wr16(b + 10, rport);
+    return (uint32_t)toe_siphash24(key, b, sizeof(b));
+}
+
+uint32_t tcp_gen_iss(const struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport)
+{
+    /* RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M the 4 us
+     * clock (device time). */
+    return tuple_prf(t->isn_key, t->dev->net.ip, lport, rip, rport) + (uint32_t)(t->now / 4);
 }
 
 static int port_in_use(struct toe_tcp *t, uint16_t p, uint32_t rip, uint16_t rport)
@@ -394,7 +441,7 @@ static int port_taken(struct toe_tcp *t, const toe_sock *self, uint16_t p)
 static uint16_t pick_port(struct toe_tcp *t, uint32_t rip, uint16_t rport)
 {
     /* RFC 6056 algorithm 3: a keyed offset per destination plus a counter. */
-    uint32_t off = (uint32_t)mix64(t->secret[0] ^ ((uint64_t)rip << 16 | rport));
+    uint32_t off = tuple_prf(t->port_key, t->dev->net.ip, 0, rip, rport);
     for (unsigned i = 0; i < 16384; i++) {
         uint16_t p = (uint16_t)(49152 + (off + t->port_ctr++) % 16384);
         if (!port_in_use(t, p, rip, rport))
@@ -424,6 +471,12 @@ static void queue_tx_data(toe_sock *s, uint32_t seq, const uint8_t *p, size_t n)
 static void tx_push(toe_sock *s, const uint8_t *p, size_t n)
 {
     uint32_t ring = s->dev->tcp->ring;
+    if (s->urg_send) {
+        /* Urgent data: SND.UP goes to its end ahead of the data (the device takes messages in
+         * order), so every segment of it carries URG and the pointer (RFC 6093). */
+        s->snd_up = s->tx_end + (uint32_t)n;
+        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_SND_UP), s->snd_up, s->slot);
+    }
     while (n) {
         uint32_t pos = s->tx_end & (ring - 1);
         size_t k = ring - pos;
@@ -502,6 +555,7 @@ static void established(toe_sock *s)
      * answered our SYN, not our SYN-ACK. */
     if (s->syn_tries == 1 && !s->syn_acked && t->now > s->syn_sent_at)
         tcp_rtt_sample(s, (uint32_t)(t->now - s->syn_sent_at));
+    tcp_syn_done_rto(s);
     s->syn_at = 0;
     s->last_activity = t->now;
     s->dev->hs[s->active ? TOE_HSTAT_TCP_ACTIVE_OPENS : TOE_HSTAT_TCP_PASSIVE_OPENS]++;
@@ -618,7 +672,7 @@ static void slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, 
     uint32_t top = s->tx_end + (s->fin_queued ? 1u : 0u);
     if (SEQ_GT(una, s->snd_una) && SEQ_LEQ(una, top)) {
         s->snd_una = SEQ_GT(una, s->tx_end) ? s->tx_end : una;
-        s->backoff = 0;
+        s->rto_resent = 0; /* the backoff stays until an RTT sample (RFC 6298 5.7, Karn) */
         s->last_progress = t->now;
         peer_alive(s);
         s->rto_at = 0;
@@ -634,13 +688,15 @@ static void slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, 
         s->rcv_nxt_ev = rcv_nxt;
     if (flags & TOE_CONST_EVF_ACK_SEEN)
         peer_alive(s); /* the answer to a keepalive probe */
+    if (flags & TOE_CONST_EVF_URGENT)
+        s->work |= W_URGENT;
     if ((flags & TOE_CONST_EVF_FAST_REXMIT) && !(s->ev_flags & TOE_CONST_EVF_FAST_REXMIT))
         s->dev->hs[TOE_HSTAT_TCP_FAST_REXMIT]++;
     if (flags & TOE_CONST_EVF_FIN_ACKED)
         on_fin_acked(s);
     if (flags & TOE_CONST_EVF_FIN_RCVD)
         on_fin_rcvd(s, rcv_nxt);
-    s->zero_wnd = (flags & TOE_CONST_EVF_ZERO_WND) || (wnd == 0 && s->tx_end != s->snd_una);
+    s->zero_wnd = !!(flags & TOE_CONST_EVF_ZERO_WND); /* or, with data waiting, snd_wnd 0 */
     s->ev_flags = (uint8_t)flags;
     /* Data the device has but did not send up: check it arrives (a lost RX_DATA). */
     uint32_t want = s->fin_rcvd ? s->fin_seq : s->rcv_nxt_ev;
@@ -716,7 +772,7 @@ static void syn_options(toe_sock *s, const struct seg *g)
     s->snd_ws = (uint8_t)(s->ws_ok ? g->ws : 0);
     s->rcv_ws = s->ws_ok ? s->dev->tcp->rcv_ws : 0;
     s->snd_wnd = g->wnd; /* never scaled in a SYN segment */
-    s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->irs + 1;
+    s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->rcv_up = s->irs + 1;
 }
 
 static void syn_sent_input(toe_sock *s, const struct seg *g)
@@ -757,13 +813,19 @@ static void syn_sent_input(toe_sock *s, const struct seg *g)
     }
 }
 
-/* An acceptable RST: a reset, except after both FINs were sent, where the connection just
- * ends (RFC 9293 3.10.7.4: CLOSING and LAST-ACK enter CLOSED; the peer, say, gave up waiting
- * in FIN-WAIT-2 before our FIN came). */
-static void rst_accepted(toe_sock *s)
+static int both_fins_sent(const toe_sock *s)
+{
+    return s->state == TOE_TCPS_CLOSING || s->state == TOE_TCPS_LAST_ACK;
+}
+
+/* An acceptable RST; una: SND.UNA as best known. A reset, except after both FINs were sent
+ * with all our data acknowledged, where the connection just ends (RFC 9293 3.10.7.4: CLOSING
+ * and LAST-ACK enter CLOSED; the peer, say, gave up waiting in FIN-WAIT-2 before our FIN
+ * came). Data not acknowledged may be lost: the application learns it (MUST-12). */
+static void rst_accepted(toe_sock *s, uint32_t una)
 {
     s->dev->hs[TOE_HSTAT_TCP_RST_RX]++;
-    int done = s->state == TOE_TCPS_CLOSING || s->state == TOE_TCPS_LAST_ACK;
+    int done = both_fins_sent(s) && SEQ_GEQ(una, s->tx_end);
     tcp_set_error(s, done ? 0 : TOE_ECONNRESET);
 }
 
@@ -771,7 +833,14 @@ static void rst_input(toe_sock *s, const struct seg *g)
 {
     uint32_t rn = tcp_rcv_nxt(s);
     if (g->seq == rn) {
-        rst_accepted(s);
+        if (both_fins_sent(s) && s->snd_una != s->tx_end && slot_open(s)) {
+            /* The device may know of ACKs whose event is not here yet: the work step reads
+             * its SND.UNA before deciding. */
+            s->rst_seq = g->seq;
+            s->work |= W_RSTCHK;
+        } else {
+            rst_accepted(s, s->snd_una);
+        }
     } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + s->dev->tcp->ring)) {
         /* In the window but not exactly RCV.NXT (RFC 5961 3.2); our idea of RCV.NXT may be
          * behind the device's: the work step reads it and decides. */
@@ -814,13 +883,15 @@ static void listen_input(toe_sock *l, const struct seg *g)
     c->min_rto_ms = l->min_rto_ms;
     c->time_wait_ms = l->time_wait_ms;
     c->sndbuf = l->sndbuf;
+    c->ttl = l->ttl;
+    c->tos = l->tos;
     c->state = TOE_TCPS_SYN_RCVD;
     c->rip = g->src;
     c->rport = g->sport;
     c->lport = g->dport;
     memcpy(c->mac, g->smac, 6); /* the next hop the SYN came through */
     syn_options(c, g);
-    c->iss = gen_iss(t, c->rip, c->lport, c->rport);
+    c->iss = tcp_gen_iss(t, c->rip, c->lport, c->rport);
     c->snd_una = c->tx_end = c->iss + 1;
     c->work |= W_PROGRAM;
 }
@@ -832,6 +903,11 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
     tcp_note_time(t, time);
     if (parse_seg(dev, f, len, &g)) {
         dev->hs[TOE_HSTAT_TCP_SEG_BAD]++;
+        return 1;
+    }
+    if (bad_peer_addr(dev, g.src)) {
+        /* No SYN-ACK, no RST, no slot: nobody to answer, or a reflection to provoke. */
+        dev->hs[TOE_HSTAT_TCP_RX_BAD_SOURCE]++;
         return 1;
     }
     toe_sock *s = find_conn(t, g.src, g.sport, g.dport);
@@ -899,6 +975,95 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
     return 1;
 }
 
+/* ---- ICMP errors (RFC 1122 4.2.3.9, RFC 5927, RFC 1191) ------------------------------ */
+
+/* RFC 1191 section 7: the MTU plateaus, for routers that do not say the next hop's MTU. */
+static unsigned mtu_plateau(unsigned len)
+{
+    static const unsigned p[] = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+    for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+        if (p[i] < len)
+            return p[i];
+    return 68;
+}
+
+/* Fragmentation Needed for a segment of ours: lower the MSS to the next hop's MTU - 40 (never
+ * raised by ICMP, RFC 1191 section 3), have the device take it and go back to SND.UNA, so
+ * that the full-size segments that vanished go again at the new size. */
+static void pmtu_lower(toe_sock *s, unsigned mtu, unsigned quoted_len)
+{
+    if (!mtu)
+        mtu = mtu_plateau(quoted_len);
+    unsigned mss = mtu > 40 + TOE_TCP_PMTU_MIN_MSS ? mtu - 40 : TOE_TCP_PMTU_MIN_MSS;
+    if (!tcp_synchronized(s) || !slot_open(s) || mss >= s->mss)
+        return; /* our SYN and SYN-ACK are far below 576 bytes: only data segments are big */
+    s->mss = (uint16_t)mss;
+    s->dev->hs[TOE_HSTAT_TCP_PMTU]++;
+    toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_MSS), slot_mss_field(s), s->slot);
+    tcp_slot_cmd_async(s, TOE_CMD_RETRANSMIT);
+}
+
+/* Destination Unreachable codes that are hard errors: protocol and port unreachable (RFC 1122
+ * 4.2.3.9), communication administratively prohibited (RFC 1812: 9, 10, 13). */
+static int icmp_hard(unsigned type, unsigned code)
+{
+    return type == 3 && (code == 2 || code == 3 || code == 9 || code == 10 || code == 13);
+}
+
+static int icmp_err(unsigned type, unsigned code)
+{
+    if (type == 12)
+        return TOE_EPROTO; /* parameter problem */
+    if (type == 3 && (code == 2 || code == 3))
+        return TOE_ECONNREFUSED;
+    return TOE_EUNREACH; /* unreachable, prohibited, time exceeded */
+}
+
+int toe_tcp_icmp(toe_dev *dev, const uint8_t *ip, size_t len)
+{
+    struct toe_tcp *t = dev->tcp;
+    /* The message: an error (Destination Unreachable, Time Exceeded, Parameter Problem) to
+     * us, not a fragment, quoting an IPv4 header of ours and 8 bytes of TCP header. */
+    if (len < 20 || (ip[0] >> 4) != 4 || ip[9] != 1)
+        return 0;
+    size_t ihl = (size_t)(ip[0] & 15) * 4, tot = rd16(ip + 2);
+    if (ihl < 20 || tot > len || tot < ihl + 8 + 20 + 8)
+        return 0;
+    const uint8_t *ic = ip + ihl, *q = ic + 8;
+    unsigned type = ic[0], code = ic[1];
+    size_t qihl = (size_t)(q[0] & 15) * 4;
+    if ((type != 3 && type != 11 && type != 12) || (q[0] >> 4) != 4 || q[9] != 6)
+        return 0; /* not about TCP: other consumers may want it */
+    toe_sock *s = NULL;
+    uint32_t seq = 0;
+    if (qihl >= 20 && tot >= ihl + 8 + qihl + 8 && !(rd16(ip + 6) & 0x3fff) &&
+        rd32(ip + 16) == dev->net.ip && toe_inet_csum(ic, tot - ihl) == 0 &&
+        rd32(q + 12) == dev->net.ip) {
+        s = find_conn(t, rd32(q + 16), rd16(q + qihl + 2), rd16(q + qihl));
+        seq = rd32(q + qihl + 4);
+    }
+    /* RFC 5927 section 4.1: only for a segment that can be in flight, SND.UNA <= SEG.SEQ <=
+     * SND.NXT (with a keepalive probe's SND.UNA - 1); our SYN or SYN-ACK before that. */
+    int ok = 0;
+    if (s && (s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD))
+        ok = seq == s->iss;
+    else if (s)
+        ok = SEQ_GEQ(seq, s->snd_una - (s->keep_probes ? 1u : 0u)) &&
+             SEQ_LEQ(seq, s->tx_end + (s->fin_queued ? 1u : 0u));
+    if (!ok) {
+        dev->hs[TOE_HSTAT_TCP_ICMP_DROP]++;
+        return 1;
+    }
+    dev->hs[TOE_HSTAT_TCP_ICMP_RX]++;
+    if (type == 3 && code == 4)
+        pmtu_lower(s, rd16(ic + 6), rd16(q + 2));
+    else if (icmp_hard(type, code) && !tcp_synchronized(s))
+        tcp_set_error(s, icmp_err(type, code)); /* the connect ends here (no RST: nobody) */
+    else
+        s->soft_err = icmp_err(type, code); /* the connection goes on (RFC 5461) */
+    return 1;
+}
+
 /* ---- work: what needs CSR round trips ----------------------------------------------- */
 
 static uint32_t initial_cwnd(const toe_sock *s)
@@ -919,25 +1084,31 @@ static void program_slot(toe_sock *s)
         s->work &= ~(unsigned)W_PROGRAM;
         return;
     }
-    const unsigned fld[11] = {TOE_FIELD_REMOTE_IP, TOE_FIELD_PORTS, TOE_FIELD_MAC_HI,
+    /* IP_TTL_TOS and SND_UP keep what the slot's last connection left: written every time
+     * (SND_UP at ISS + 1: no urgent data) on a device that has them. */
+    const unsigned fld[13] = {TOE_FIELD_REMOTE_IP, TOE_FIELD_PORTS, TOE_FIELD_MAC_HI,
                               TOE_FIELD_MAC_LO, TOE_FIELD_MSS, TOE_FIELD_SND_UNA,
                               TOE_FIELD_SND_WND, TOE_FIELD_RCV_NXT, TOE_FIELD_CWND,
-                              TOE_FIELD_SSTHRESH, TOE_FIELD_FLAGS};
-    uint32_t v[11] = {s->rip,
+                              TOE_FIELD_SSTHRESH, TOE_FIELD_FLAGS, TOE_FIELD_IP_TTL_TOS,
+                              TOE_FIELD_SND_UP};
+    uint32_t v[13] = {s->rip,
                       (uint32_t)s->lport << 16 | s->rport,
                       (uint32_t)s->mac[0] << 8 | s->mac[1],
                       rd32(s->mac + 2),
-                      (uint32_t)s->mss | (uint32_t)s->snd_ws << 16 | (uint32_t)s->rcv_ws << 20,
+                      slot_mss_field(s),
                       s->iss + 1,
                       s->snd_wnd,
                       s->irs + 1,
                       initial_cwnd(s),
                       TOE_TCP_SSTHRESH_INIT,
-                      slot_flags(s) | (passive ? TOE_CONST_SF_SYN_RCVD : 0u)};
-    uint16_t a[11];
-    for (int i = 0; i < 11; i++)
+                      slot_flags(s) | (passive ? TOE_CONST_SF_SYN_RCVD : 0u),
+                      ttl_tos(s),
+                      s->iss + 1};
+    size_t n = t->slot_ext ? 13 : 11;
+    uint16_t a[13];
+    for (size_t i = 0; i < n; i++)
         a[i] = tcp_slot_addr(s, fld[i]);
-    int r = toe_csr_write_many(s->dev, a, v, 11, CSR_MS);
+    int r = toe_csr_write_many(s->dev, a, v, n, CSR_MS);
     if (!r) {
         s->opened = 1; /* from here on the slot needs a FREE */
         r = tcp_slot_cmd(s, TOE_CMD_OPEN);
@@ -965,6 +1136,7 @@ static void program_slot(toe_sock *s)
     }
     s->state = TOE_TCPS_ESTABLISHED;
     s->last_activity = t->now;
+    tcp_syn_done_rto(s);
     s->dev->hs[TOE_HSTAT_TCP_ACTIVE_OPENS]++;
     tcp_timers_update(s);
 }
@@ -1001,11 +1173,12 @@ static void rst_check(toe_sock *s)
     s->work &= ~(unsigned)W_RSTCHK;
     if (!slot_open(s))
         return;
-    uint32_t rn;
-    if (toe_csr_read(s->dev, tcp_slot_addr(s, TOE_FIELD_RCV_NXT), &rn, CSR_MS))
+    uint16_t a[2] = {tcp_slot_addr(s, TOE_FIELD_RCV_NXT), tcp_slot_addr(s, TOE_FIELD_SND_UNA)};
+    uint32_t v[2];
+    if (toe_csr_read_many(s->dev, a, v, 2, NULL, CSR_MS))
         return;
-    if (s->rst_seq == rn)
-        rst_accepted(s);
+    if (s->rst_seq == v[0])
+        rst_accepted(s, SEQ_GT(v[1], s->snd_una) ? v[1] : s->snd_una);
     else
         challenge_ack(s);
 }
@@ -1048,6 +1221,17 @@ static void resync(toe_sock *s)
     }
     if (SEQ_LT(v[6], s->rx_cons_sent))
         send_consumed(s);
+}
+
+/* W_URGENT: the peer's urgent pointer advanced; the mark only moves forward. */
+static void urgent_read(toe_sock *s)
+{
+    s->work &= ~(unsigned)W_URGENT;
+    uint32_t up;
+    if (slot_open(s) &&
+        !toe_csr_read(s->dev, tcp_slot_addr(s, TOE_FIELD_RCV_UP), &up, CSR_MS) &&
+        SEQ_GT(up, s->rcv_up))
+        s->rcv_up = up;
 }
 
 static void send_syn(toe_sock *s)
@@ -1094,6 +1278,8 @@ static void sock_work(toe_sock *s)
     }
     if (s->work & W_RESYNC)
         resync(s);
+    if (s->work & W_URGENT)
+        urgent_read(s);
     if ((s->work & W_FREE) &&
         (s->state == TOE_TCPS_CLOSED || !s->fin_rcvd || s->rx_expect == s->fin_seq ||
          s->slot < 0)) {
@@ -1201,6 +1387,14 @@ static int tcp_init(toe_dev *dev)
     r = toe_csr_write_many(dev, a, v, n, CSR_MS);
     if (r)
         return r;
+    /* Does the device have the slot fields IP_TTL_TOS, SND_UP and RCV_UP? (A read of an
+     * unknown slot field is refused; that is no error for the caller to see.) */
+    uint32_t probe;
+    char err[sizeof(dev->err)];
+    memcpy(err, dev->err, sizeof(err));
+    int ext = !toe_csr_read(dev, (uint16_t)(TOE_CSR_SLOT_BASE + TOE_FIELD_IP_TTL_TOS), &probe,
+                            CSR_MS);
+    memcpy(dev->err, err, sizeof(err));
     uint64_t now = 0;
     r = toe_time(dev, &now, CSR_MS);
     if (r)
@@ -1209,16 +1403,21 @@ static int tcp_init(toe_dev *dev)
     if (!t)
         return TOE_ENOMEM;
     t->dev = dev;
+    t->slot_ext = ext;
     t->nslots = n;
     t->ring = 1u << lg;
     t->rcv_ws = 0;
     while ((t->ring >> t->rcv_ws) > 65535)
         t->rcv_ws++;
     t->now = now;
-    if (getrandom(t->secret, sizeof(t->secret), 0) != (ssize_t)sizeof(t->secret))
-        t->secret[0] = mix64(toe_now_us() ^ (uintptr_t)t), t->secret[1] = mix64(t->secret[0]);
-    t->ip_id = (uint16_t)t->secret[0];
-    t->port_ctr = (uint16_t)(t->secret[1] >> 16);
+    uint8_t rnd[4];
+    if (toe_random(t->isn_key, sizeof(t->isn_key)) ||
+        toe_random(t->port_key, sizeof(t->port_key)) || toe_random(rnd, sizeof(rnd))) {
+        free(t);
+        return toe_seterr(dev, TOE_EIO, "getrandom failed: no key for ISNs and ports");
+    }
+    t->ip_id = rd16(rnd);
+    t->port_ctr = rd16(rnd + 2);
     t->err_mark = link_err_mark(dev);
     dev->tcp = t;
     return 0;
@@ -1280,10 +1479,14 @@ int toe_tcp_socket(toe_dev *dev, toe_sock **out)
 
 int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
 {
-    if (!s || !ip || ip == 0xffffffffu || !port)
+    if (!s || !port)
         return TOE_EINVAL;
     toe_dev *dev = s->dev;
     struct toe_tcp *t = dev->tcp;
+    const char *why = bad_peer_addr(dev, ip);
+    if (why)
+        return toe_seterr(dev, TOE_EADDRNOTAVAIL, "%u.%u.%u.%u is %s: not a TCP peer", ip >> 24,
+                          (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, why);
     uint64_t deadline = toe_deadline(timeout_ms);
     int same = s->rip == ip && s->rport == port;
     if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && s->lport == 0) {
@@ -1319,7 +1522,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         s->err = 0;
         s->active = 1;
         s->syn_acked = 0;
-        s->iss = gen_iss(t, ip, s->lport, port);
+        s->iss = tcp_gen_iss(t, ip, s->lport, port);
         s->rcv_ws = t->rcv_ws;
         s->ws_ok = 1;
         s->snd_una = s->tx_end = s->iss + 1;
@@ -1463,6 +1666,38 @@ int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent, int tim
     }
 }
 
+/* The peer's urgent mark is ahead of what the application has read. */
+static int urgent_pending(const toe_sock *s)
+{
+    return tcp_synchronized(s) && SEQ_GT(s->rcv_up, s->rx_read);
+}
+
+int toe_tcp_send_urgent(toe_sock *s, const void *buf, size_t len, size_t *sent, int timeout_ms)
+{
+    if (!s || !len) {
+        if (sent)
+            *sent = 0;
+        return TOE_EINVAL;
+    }
+    if (!s->dev->tcp->slot_ext) {
+        if (sent)
+            *sent = 0;
+        return toe_seterr(s->dev, TOE_ENOTSUP, "the device has no SND_UP slot field (urgent)");
+    }
+    s->urg_send = 1;
+    int r = toe_tcp_send(s, buf, len, sent, timeout_ms);
+    s->urg_send = 0;
+    return r;
+}
+
+int toe_tcp_urgent_mark(const toe_sock *s, size_t *until_mark)
+{
+    if (!s || !until_mark)
+        return TOE_EINVAL;
+    *until_mark = urgent_pending(s) ? s->rcv_up - s->rx_read : 0;
+    return *until_mark ? 0 : TOE_EAGAIN;
+}
+
 int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms)
 {
     if (got)
@@ -1477,6 +1712,8 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
         uint32_t avail = s->rx_expect - s->rx_read;
         if (avail && s->rxb) {
             size_t n = cap < avail ? cap : avail;
+            if (urgent_pending(s) && n > s->rcv_up - s->rx_read)
+                n = s->rcv_up - s->rx_read; /* a read ends at the urgent mark */
             uint32_t pos = s->rx_read & (ring - 1);
             size_t k = ring - pos < n ? ring - pos : n;
             memcpy(buf, s->rxb + pos, k);
@@ -1647,6 +1884,8 @@ static short revents_of(toe_sock *s, short ev)
     int eof = s->fin_rcvd && s->rx_expect == s->fin_seq;
     if (s->rx_expect != s->rx_read || eof || s->err)
         r |= TOE_POLLIN;
+    if (urgent_pending(s))
+        r |= TOE_POLLPRI;
     if ((s->state == TOE_TCPS_ESTABLISHED || s->state == TOE_TCPS_CLOSE_WAIT) && slot_open(s) &&
         !s->shut_wr && tx_room(s))
         r |= TOE_POLLOUT;
@@ -1689,6 +1928,19 @@ int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms)
     }
 }
 
+/* An option that lives in the slot: written now if the slot is open (it is programmed with
+ * the rest otherwise; FLAGS also once SYN_RCVD is over). Blocks. */
+static int slot_write_open(toe_sock *s, unsigned field, uint32_t v)
+{
+    if (!slot_open(s) || (field == TOE_FIELD_FLAGS && s->state == TOE_TCPS_SYN_RCVD))
+        return 0;
+    struct toe_tcp *t = s->dev->tcp;
+    t->busy++;
+    int r = toe_csr_write(s->dev, tcp_slot_addr(s, field), v, CSR_MS);
+    t->busy--;
+    return r;
+}
+
 int toe_tcp_setopt(toe_sock *s, int opt, int value)
 {
     if (!s)
@@ -1698,15 +1950,7 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
         if (value != 0 && value != 1)
             return TOE_EINVAL;
         s->nodelay = value;
-        if (slot_open(s) && s->state != TOE_TCPS_SYN_RCVD) {
-            struct toe_tcp *t = s->dev->tcp;
-            t->busy++;
-            int r = toe_csr_write(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s),
-                                  CSR_MS);
-            t->busy--;
-            return r;
-        }
-        return 0;
+        return slot_write_open(s, TOE_FIELD_FLAGS, slot_flags(s));
     case TOE_TCP_KEEPALIVE:
         if (value < 0 || value > 86400 * 7)
             return TOE_EINVAL;
@@ -1742,6 +1986,21 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
             return TOE_EINVAL;
         s->time_wait_ms = value;
         return 0;
+    case TOE_TCP_TTL:
+    case TOE_TCP_TOS:
+        if (value < 0 || value > 255)
+            return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_%s %d: not in 0..255",
+                              opt == TOE_TCP_TTL ? "TTL" : "TOS", value);
+        if (opt == TOE_TCP_TOS && (value & 3))
+            return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_TOS 0x%02x: the ECN bits (1:0) are "
+                              "not the application's (RFC 3168)", (unsigned)value);
+        if (!s->dev->tcp->slot_ext)
+            return toe_seterr(s->dev, TOE_ENOTSUP, "the device has no IP_TTL_TOS slot field");
+        if (opt == TOE_TCP_TTL)
+            s->ttl = (uint8_t)value;
+        else
+            s->tos = (uint8_t)value;
+        return slot_write_open(s, TOE_FIELD_IP_TTL_TOS, ttl_tos(s) ? ttl_tos(s) : 64u);
     case TOE_TCP_SNDBUF:
         if (value < 0 || (uint32_t)value > s->dev->tcp->ring)
             return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_SNDBUF %d: 0 or 1..%u (the TX ring)",
@@ -1787,6 +2046,7 @@ static void fill_info(const toe_sock *s, struct toe_tcp_info *in)
     in->snd_wscale = s->snd_ws;
     in->rcv_wscale = s->rcv_ws;
     in->rto_count = s->rto_count;
+    in->soft_error = s->soft_err;
 }
 
 int toe_tcp_sockinfo(const toe_sock *s, struct toe_tcp_info *info)

@@ -10,8 +10,13 @@
 #define TOE_TCP_MAX_SLOTS 32
 #define TOE_TCP_OUR_MSS 1460            /* MTU 1500 - 40 */
 #define TOE_TCP_SYN_RTO_US 1000000u     /* RFC 6298 2.1 initial RTO */
-#define TOE_TCP_SYN_RETRIES 6           /* SYN resends before the connect gives up */
-#define TOE_TCP_SYNACK_RETRIES 5        /* SYN-ACK resends before a SYN-RECEIVED child is freed */
+#define TOE_TCP_SYN_FALLBACK_RTO_US 3000000u /* RFC 6298 5.7: RTO once a SYN timed out */
+/* An active open (simultaneous included) resends its SYN (SYN-ACK) with backoff until 3
+ * minutes after the first (RFC 1122 4.2.3.5, MUST-23; Linux's 6 retries last 127 s). */
+#define TOE_TCP_SYN_GIVEUP_US 180000000u
+/* A listener's child resends its SYN-ACK 5 times (1 + 2 + ... + 32 s: freed after 63 s, as
+ * Linux's tcp_synack_retries), so that a SYN flood ties a slot down for a minute at most. */
+#define TOE_TCP_SYNACK_RETRIES 5
 #define TOE_TCP_MAX_RTO_US 60000000u
 #define TOE_TCP_MIN_RTO_MS 200
 #define TOE_TCP_USER_TIMEOUT_MS 120000
@@ -25,6 +30,10 @@
 #define TOE_TCP_CONSUMED_IDLE_MS 1000   /* RX_CONSUMED repeated while a reader waits (lost one) */
 #define TOE_TCP_SSTHRESH_INIT 0x3fffffffu
 #define TOE_TCP_BACKLOG_MAX 64
+/* Path MTU (RFC 1191): the MSS is lowered to the next hop's MTU - 40 from an ICMP
+ * Fragmentation Needed, never below 536 (MTU 576, what every host takes, RFC 791): a forged
+ * message that gets past the sequence check cannot make segments tiny. */
+#define TOE_TCP_PMTU_MIN_MSS 536
 /* Challenge ACKs per second of device time, all connections of the handle together (RFC 5961
  * 7 asks for a limit and leaves the number open). 1000 as Linux's tcp_challenge_ack_limit
  * from 4.7 until 6.0 (which also randomised it): plenty for peers that lost their state,
@@ -54,6 +63,7 @@
 #define W_RST 0x10     /* abort: RST to the peer, then free */
 #define W_RSTCHK 0x20  /* an in-window RST: compare with the device's RCV.NXT (RFC 5961) */
 #define W_ARP 0x40     /* SYN-SENT, the next hop not resolved yet: send the SYN when it is */
+#define W_URGENT 0x80  /* EVF_URGENT: read the peer's urgent pointer (RCV_UP) */
 
 struct toe_sock {
     toe_dev *dev;
@@ -63,6 +73,7 @@ struct toe_sock {
     int opened;            /* OPEN was sent for the slot: it needs a FREE */
     int user;              /* the application holds the handle */
     int err;               /* pending error for the application (0 none) */
+    int soft_err;          /* ICMP soft error since the peer last showed itself (0 none) */
     unsigned work;         /* W_* */
     struct toe_sock *parent; /* a listener's child not yet accepted */
     int active;              /* opened by toe_tcp_connect (also in SYN-RECEIVED after a
@@ -89,6 +100,9 @@ struct toe_sock {
     int fin_queued, fin_acked;
     uint8_t ev_flags;        /* flags of the last slot event */
     int zero_wnd;
+    int urg_send;            /* toe_tcp_send_urgent is pushing: SND_UP moves with the data */
+    uint32_t snd_up;         /* seq after our urgent data (RFC 6093) */
+    uint32_t rcv_up;         /* seq after the peer's urgent data (IRS + 1: none yet) */
 
     /* receive: [rx_read, rx_expect) waits for the application in rxb */
     uint32_t rcv_nxt_ev;     /* RCV.NXT of the last event (FIN included) */
@@ -103,7 +117,8 @@ struct toe_sock {
     /* RTT and timers (device us; 0 = off) */
     uint32_t srtt, rttvar, rto; /* us; rto before backoff */
     int rtt_valid;
-    int backoff, pbackoff;
+    int backoff, pbackoff;   /* backoff: reset only by an RTT sample (Karn) */
+    int rto_resent;          /* the segment at SND.UNA was resent by the RTO timer */
     uint64_t rto_at, persist_at, syn_at, tw_at, keep_at, rxchk_at;
     uint32_t rxchk_mark;     /* rx_expect when rxchk_at was set */
     int rto_stale;           /* rto_at counted from a device time older than the send */
@@ -115,6 +130,7 @@ struct toe_sock {
     /* options */
     int nodelay, keepalive_s, keepintvl_s, keepcnt, user_timeout_ms, min_rto_ms, time_wait_ms;
     uint32_t sndbuf; /* bytes kept with the device unacknowledged; 0: the whole TX ring */
+    uint8_t ttl, tos; /* TOE_TCP_TTL, TOE_TCP_TOS (0: defaults) */
 };
 
 struct toe_tcp {
@@ -132,9 +148,11 @@ struct toe_tcp {
     uint64_t err_mark;       /* link errors + event gaps at the last check */
     uint64_t chack_start;    /* device time the current second of challenge ACKs began */
     unsigned chack_n;        /* challenge ACKs sent in it */
-    uint64_t secret[2];
+    uint8_t isn_key[16];     /* RFC 6528 secret key (getrandom) */
+    uint8_t port_key[16];    /* RFC 6056 secret key */
     uint16_t ip_id, port_ctr;
     uint8_t rcv_ws;          /* our window scale: the ring fits 16 bits after it */
+    int slot_ext;            /* the device has the slot fields IP_TTL_TOS, SND_UP, RCV_UP */
 };
 
 /* tcp.c */
@@ -150,10 +168,13 @@ void tcp_tx_resend_from(toe_sock *s, uint32_t from);
 void tcp_report_next_ack(toe_sock *s);             /* a keepalive probe is out (async CSR) */
 uint32_t tcp_rcv_nxt(const toe_sock *s);
 int tcp_synchronized(const toe_sock *s);
+/* The initial sequence number for a connection (RFC 6528, from the device time now). */
+uint32_t tcp_gen_iss(const struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport);
 
 /* tcp_timer.c */
 void tcp_timers_update(toe_sock *s);
 void tcp_rtt_sample(toe_sock *s, uint32_t rtt_us);
+void tcp_syn_done_rto(toe_sock *s);
 uint32_t tcp_rto_cur(const toe_sock *s);
 void tcp_run_timers(struct toe_tcp *t);
 void tcp_alarm_update(struct toe_tcp *t);

@@ -19,8 +19,11 @@ uint32_t tcp_rto_cur(const toe_sock *s)
     return r > TOE_TCP_MAX_RTO_US ? TOE_TCP_MAX_RTO_US : (uint32_t)r;
 }
 
+/* A valid RTT sample (the device times only segments sent once: Karn). It also ends the
+ * backoff: only a sample may collapse a backed-off RTO (RFC 6298 5.7), not any ACK. */
 void tcp_rtt_sample(toe_sock *s, uint32_t r)
 {
+    s->backoff = 0;
     if (!s->rtt_valid) {
         s->srtt = r;
         s->rttvar = r / 2;
@@ -41,6 +44,21 @@ void tcp_rtt_sample(toe_sock *s, uint32_t r)
     s->rto = (uint32_t)rto;
 }
 
+/* The handshake is over: if the SYN or SYN-ACK timed out (so no RTT sample was taken), data
+ * starts with an RTO of 3 s (RFC 6298 5.7). */
+void tcp_syn_done_rto(toe_sock *s)
+{
+    if (s->syn_tries > 1 && !s->rtt_valid && s->rto < TOE_TCP_SYN_FALLBACK_RTO_US)
+        s->rto = TOE_TCP_SYN_FALLBACK_RTO_US;
+}
+
+/* The error a connection given up on a timeout reports: an ICMP soft error heard meanwhile
+ * (say, host unreachable) says more than the timeout (RFC 1122 4.2.3.9, as Linux). */
+static int timeout_err(const toe_sock *s, int dflt)
+{
+    return s->soft_err ? s->soft_err : dflt;
+}
+
 static int data_state(int st)
 {
     return st == TOE_TCPS_ESTABLISHED || st == TOE_TCPS_CLOSE_WAIT || st == TOE_TCPS_FIN_WAIT_1 ||
@@ -52,13 +70,19 @@ void tcp_timers_update(toe_sock *s)
     struct toe_tcp *t = s->dev->tcp;
     int outstanding = s->slot >= 0 && s->opened &&
                       (s->tx_end != s->snd_una || (s->fin_queued && !s->fin_acked));
+    /* Data written into a window the peer closed while we had nothing to send: the device
+     * sends no event for it (the window did not change), so the host sees it here. */
+    if (s->snd_wnd == 0 && s->tx_end != s->snd_una)
+        s->zero_wnd = 1;
     if (!data_state(s->state) || !outstanding) {
         s->rto_at = s->persist_at = 0;
         s->pbackoff = 0;
     } else if (s->zero_wnd) {
         s->rto_at = 0;
-        if (!s->persist_at)
+        if (!s->persist_at) {
             s->persist_at = t->now + tcp_rto_cur(s);
+            s->last_progress = t->now; /* the peer's silence is counted from here */
+        }
     } else {
         s->persist_at = 0;
         s->pbackoff = 0;
@@ -83,7 +107,7 @@ void tcp_timers_update(toe_sock *s)
 static void syn_timer(toe_sock *s)
 {
     struct toe_tcp *t = s->dev->tcp;
-    int max = s->state == TOE_TCPS_SYN_SENT ? TOE_TCP_SYN_RETRIES : TOE_TCP_SYNACK_RETRIES;
+    uint64_t end = s->syn_sent_at + TOE_TCP_SYN_GIVEUP_US;
     if (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD) {
         s->syn_at = 0;
         return;
@@ -92,12 +116,12 @@ static void syn_timer(toe_sock *s)
         s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
         return;
     }
-    if (s->syn_tries > max) {
+    if (s->active ? t->now >= end : s->syn_tries > TOE_TCP_SYNACK_RETRIES) {
         s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
         if (s->state == TOE_TCPS_SYN_SENT)
-            tcp_set_error(s, TOE_ECONNABORTED); /* never opened: no FREE, no RST */
+            tcp_set_error(s, timeout_err(s, TOE_ECONNABORTED)); /* never opened: no RST */
         else
-            tcp_abort_err(s, TOE_ECONNABORTED);
+            tcp_abort_err(s, timeout_err(s, TOE_ECONNABORTED));
         s->syn_at = 0;
         return;
     }
@@ -110,6 +134,8 @@ static void syn_timer(toe_sock *s)
     uint64_t d = (uint64_t)TOE_TCP_SYN_RTO_US << (s->syn_tries > 6 ? 6 : s->syn_tries);
     if (d > TOE_TCP_MAX_RTO_US)
         d = TOE_TCP_MAX_RTO_US;
+    if (s->active && t->now + d > end)
+        d = end - t->now; /* the last wait ends at the 3 minutes */
     s->syn_tries++;
     s->syn_at = t->now + d;
 }
@@ -125,7 +151,7 @@ static void rto_timer(toe_sock *s)
     }
     if (t->now - s->last_progress >= (uint64_t)s->user_timeout_ms * 1000u) {
         dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
-        tcp_abort_err(s, TOE_ECONNABORTED); /* R2 */
+        tcp_abort_err(s, timeout_err(s, TOE_ECONNABORTED)); /* R2 */
         return;
     }
     s->rto_at = t->now + tcp_rto_cur(s); /* pushed forward whatever happens below */
@@ -155,8 +181,8 @@ static void rto_timer(toe_sock *s)
     }
     uint32_t flight = v[3] - v[1];
     uint32_t cwnd = s->mss, ssth = s->ssthresh_set;
-    if (s->backoff == 0) {
-        ssth = flight / 2 > 2u * s->mss ? flight / 2 : 2u * s->mss; /* RFC 5681 (4) */
+    if (!s->rto_resent) { /* RFC 5681 (4): not again for a segment the timer already resent */
+        ssth = flight / 2 > 2u * s->mss ? flight / 2 : 2u * s->mss;
         s->ssthresh_set = ssth;
     }
     uint16_t wa[2] = {tcp_slot_addr(s, TOE_FIELD_CWND), tcp_slot_addr(s, TOE_FIELD_SSTHRESH)};
@@ -164,6 +190,7 @@ static void rto_timer(toe_sock *s)
     if (toe_csr_write_many(dev, wa, wv, 2, CSR_MS) || tcp_slot_cmd(s, TOE_CMD_RETRANSMIT))
         return;
     dev->hs[TOE_HSTAT_TCP_RTO]++;
+    s->rto_resent = 1;
     s->rto_count++;
     if (s->backoff < 16)
         s->backoff++;
@@ -178,6 +205,16 @@ static void persist_timer(toe_sock *s)
         tcp_timers_update(s);
         return;
     }
+    /* Probed for as long as the peer answers (RFC 1122 4.2.2.17); given up only when it has
+     * not answered a probe, nor sent anything, for the user timeout. */
+    if (t->now - s->last_progress >= (uint64_t)s->user_timeout_ms * 1000u) {
+        s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
+        tcp_abort_err(s, timeout_err(s, TOE_ECONNABORTED));
+        return;
+    }
+    /* The answer is a pure ACK that changes nothing in the slot: have the device report it
+     * (EVF_ACK_SEEN), as for a keepalive probe. */
+    tcp_report_next_ack(s);
     tcp_slot_cmd_async(s, TOE_CMD_PROBE);
     s->dev->hs[TOE_HSTAT_TCP_PROBES]++;
     if (s->pbackoff < 16)
@@ -219,7 +256,7 @@ static void keep_timer(toe_sock *s)
         /* Every probe went unanswered for an interval: the peer is gone (RFC 1122 4.2.3.6). */
         s->dev->hs[TOE_HSTAT_TCP_KEEPALIVE_DROPS]++;
         s->dev->hs[TOE_HSTAT_TCP_TIMEOUTS]++;
-        tcp_abort_err(s, TOE_ETIMEDOUT); /* as Linux */
+        tcp_abort_err(s, timeout_err(s, TOE_ETIMEDOUT)); /* as Linux */
         return;
     }
     /* The answer is a pure ACK the fast path would swallow: the device is told to report it

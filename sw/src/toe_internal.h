@@ -226,6 +226,9 @@ void toe_tcp_time_lo(toe_dev *dev, uint32_t lo);
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
 /* A RAW_RX TCP segment (IPv4 packet); returns 1 if consumed. */
 int toe_tcp_input(toe_dev *dev, const uint8_t *eth, size_t len, uint64_t dev_time);
+/* An ICMP message (the IPv4 packet, len bytes): returns 1 if it was an error about a TCP
+ * segment of ours (consumed: taken or dropped and counted), 0 otherwise. */
+int toe_tcp_icmp(toe_dev *dev, const uint8_t *ip, size_t len);
 void toe_tcp_work(toe_dev *dev);
 /* Host ms until the TCP layer needs a turn on host time (-1 none). */
 int toe_tcp_wait_ms(toe_dev *dev);
@@ -242,5 +245,10 @@ static inline void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); 
 
 /* The Internet checksum of n bytes (RFC 1071): 0 over data that carries a valid checksum. */
 uint16_t toe_inet_csum(const uint8_t *p, size_t n);
+
+/* SipHash-2-4 of len bytes under a 128-bit key (random.c). */
+uint64_t toe_siphash24(const uint8_t key[16], const void *data, size_t len);
+/* Fill buf with n bytes from the kernel's random source (getrandom). Returns 0 or TOE_EIO. */
+int toe_random(void *buf, size_t n);
 
 #endif

@@ -62,31 +62,32 @@ void mock_emit_event(struct mock_dev *m, uint8_t kind, uint16_t seq)
     mock_emit(m, &e);
 }
 
-static int slot_field(uint16_t a, unsigned *slot, unsigned *f)
+static int slot_field(const struct mock_dev *m, uint16_t a, unsigned *slot, unsigned *f)
 {
     if (a < TOE_CSR_SLOT_BASE || a >= TOE_CSR_SLOT_BASE + MOCK_SLOTS * TOE_CONST_SLOT_STRIDE)
         return 0;
     *slot = (a - TOE_CSR_SLOT_BASE) / TOE_CONST_SLOT_STRIDE;
     *f = (a - TOE_CSR_SLOT_BASE) % TOE_CONST_SLOT_STRIDE;
-    return *f <= TOE_FIELD_SND_MAX;
+    return *f <= (m->old_fields ? TOE_FIELD_SND_MAX : TOE_FIELD_RCV_UP);
 }
 
-static int known(uint16_t a)
+static int known(const struct mock_dev *m, uint16_t a)
 {
     unsigned sl, f;
-    if (slot_field(a, &sl, &f) || a == TOE_CSR_SLOT_CMD)
+    if (slot_field(m, a, &sl, &f) || a == TOE_CSR_SLOT_CMD)
         return 1;
     return a <= TOE_CSR_LINK_RATE || (a >= TOE_CSR_MAC_HI && a <= TOE_CSR_HOST_MASK) ||
            (a >= TOE_CSR_TIME_LO && a <= TOE_CSR_ALARM_HI) ||
            (a >= TOE_CSR_STAT_BASE && a < TOE_CSR_STAT_BASE + TOE_STAT_COUNT);
 }
 
-static int read_only(uint16_t a)
+static int read_only(const struct mock_dev *m, uint16_t a)
 {
     unsigned sl, f;
-    if (slot_field(a, &sl, &f))
+    if (slot_field(m, a, &sl, &f))
         return f == TOE_FIELD_SND_NXT || f == TOE_FIELD_TX_END || f == TOE_FIELD_RX_CONSUMED ||
-               f == TOE_FIELD_RCV_WND || f == TOE_FIELD_STATS || f == TOE_FIELD_SND_MAX;
+               f == TOE_FIELD_RCV_WND || f == TOE_FIELD_STATS || f == TOE_FIELD_SND_MAX ||
+               f == TOE_FIELD_RCV_UP;
     if (a == TOE_CSR_SLOT_CMD)
         return 0;
     return a <= TOE_CSR_LINK_RATE || a == TOE_CSR_TIME_LO || a == TOE_CSR_TIME_HI ||
@@ -179,7 +180,7 @@ static void slot_write(struct mock_dev *m, uint16_t a, uint32_t v, uint32_t old)
             *fl |= TOE_CONST_SF_FIN_QUEUED;
         return;
     }
-    if (!slot_field(a, &sl, &f))
+    if (!slot_field(m, a, &sl, &f))
         return;
     if (f == TOE_FIELD_FLAGS) { /* the host writes only these; the rest stay the device's */
         uint32_t w = TOE_CONST_SF_NAGLE | TOE_CONST_SF_SYN_RCVD | TOE_CONST_SF_ACK_REPORT;
@@ -254,19 +255,21 @@ void mock_tcp_seg(struct mock_dev *m, uint32_t ip, uint16_t sport, uint16_t dpor
                   const void *data, size_t dlen)
 {
     uint8_t f[1514];
-    size_t tl = 20 + optlen + dlen, tot = 20 + tl;
-    memset(f, 0, 14 + 40 + optlen);
+    size_t ihl = 20 + 4 * (size_t)m->seg_ip_opt_words;
+    size_t tl = 20 + optlen + dlen, tot = ihl + tl;
+    memset(f, 0, 14 + ihl + 20 + optlen);
     memcpy(f, "\x02\x00\x00\x00\x00\x01", 6);
     memcpy(f + 6, "\x52\x55\x0a\x00\x02\x02", 6);
     wr16(f + 12, 0x0800);
-    uint8_t *ip4 = f + 14, *h = f + 34;
-    ip4[0] = 0x45;
+    uint8_t *ip4 = f + 14, *h = f + 14 + ihl;
+    ip4[0] = (uint8_t)(0x40 | ihl / 4);
     wr16(ip4 + 2, (uint16_t)tot);
     ip4[8] = 64;
     ip4[9] = 6;
     wr32(ip4 + 12, ip);
     wr32(ip4 + 16, m->csr[TOE_CSR_IP]);
-    wr16(ip4 + 10, toe_inet_csum(ip4, 20));
+    memset(ip4 + 20, 1, ihl - 20); /* NOP options */
+    wr16(ip4 + 10, toe_inet_csum(ip4, ihl));
     wr16(h, sport);
     wr16(h + 2, dport);
     wr32(h + 4, seq);
@@ -281,6 +284,39 @@ void mock_tcp_seg(struct mock_dev *m, uint32_t ip, uint16_t sport, uint16_t dpor
     raw_rx(m, TOE_STAT_RX_TCP, f, 14 + tot);
 }
 
+void mock_icmp_err(struct mock_dev *m, uint32_t from, uint8_t type, uint8_t code, uint16_t mtu,
+                   uint32_t qdst, uint16_t qsport, uint16_t qdport, uint32_t qseq, uint16_t qlen)
+{
+    uint8_t f[14 + 20 + 8 + 28];
+    memset(f, 0, sizeof(f));
+    memcpy(f, "\x02\x00\x00\x00\x00\x01", 6);
+    memcpy(f + 6, "\x52\x55\x0a\x00\x02\x02", 6);
+    wr16(f + 12, 0x0800);
+    uint8_t *ip4 = f + 14, *ic = ip4 + 20, *q = ic + 8;
+    ip4[0] = 0x45;
+    wr16(ip4 + 2, sizeof(f) - 14);
+    ip4[8] = 64;
+    ip4[9] = 1;
+    wr32(ip4 + 12, from);
+    wr32(ip4 + 16, m->csr[TOE_CSR_IP]);
+    wr16(ip4 + 10, toe_inet_csum(ip4, 20));
+    ic[0] = type;
+    ic[1] = code;
+    wr16(ic + 6, mtu);
+    q[0] = 0x45;
+    wr16(q + 2, qlen);
+    wr16(q + 6, 0x4000);
+    q[8] = 1;
+    q[9] = m->icmp_qproto ? m->icmp_qproto : 6;
+    wr32(q + 12, m->csr[TOE_CSR_IP]);
+    wr32(q + 16, qdst);
+    wr16(q + 20, qsport);
+    wr16(q + 22, qdport);
+    wr32(q + 24, qseq);
+    wr16(ic + 2, toe_inet_csum(ic, 8 + 28));
+    raw_rx(m, TOE_STAT_RX_IP_OTHER, f, sizeof(f));
+}
+
 static void on_msg(void *user, const uint8_t *buf, size_t len)
 {
     struct mock_dev *m = user;
@@ -291,7 +327,7 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     switch (q.type) {
     case TOE_MSG_CSR_READ:
         m->csr_reads++;
-        if (!known(q.addr)) {
+        if (!known(m, q.addr)) {
             resp(m, q.arg, TOE_CONST_RESP_BAD_ADDR, 0);
         } else if (q.addr == TOE_CSR_TIME_LO) {
             m->time_hi_latch = (uint32_t)(m->time_us >> 32);
@@ -304,11 +340,11 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
         break;
     case TOE_MSG_CSR_WRITE: {
         m->csr_writes++;
-        if (!known(q.addr)) {
+        if (!known(m, q.addr)) {
             resp(m, q.arg, TOE_CONST_RESP_BAD_ADDR, 0);
             break;
         }
-        if (read_only(q.addr)) {
+        if (read_only(m, q.addr)) {
             resp(m, q.arg, TOE_CONST_RESP_READ_ONLY, 0);
             break;
         }
@@ -340,6 +376,7 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
         }
         memcpy(m->txlog[sl] + m->txlog_len[sl], q.data, q.data_len);
         m->txlog_len[sl] += q.data_len;
+        m->tx_data_snd_up = m->csr[MOCK_SLOT(sl, TOE_FIELD_SND_UP)];
         m->csr[MOCK_SLOT(sl, TOE_FIELD_TX_END)] = end + (uint32_t)q.data_len;
         break;
     }

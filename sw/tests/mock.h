@@ -62,7 +62,12 @@ struct mock_dev {
     size_t txlog_len[MOCK_SLOTS];
     unsigned tx_data_msgs, rx_consumed_msgs;
     int drop_tx_data;    /* knob: lose the next N TX_DATA messages */
+    unsigned seg_ip_opt_words; /* knob: IPv4 option words (NOPs) in mock_tcp_seg's header */
+    uint8_t icmp_qproto;       /* knob: the protocol mock_icmp_err quotes (0: TCP) */
+    int old_fields;            /* knob: no slot fields past SND_MAX (a device before IP_TTL_TOS,
+                                * SND_UP, RCV_UP) */
     unsigned rx_sent_writes;
+    uint32_t tx_data_snd_up; /* the slot's SND_UP when the last TX_DATA was taken */
 };
 
 /* Slot field helpers. */
@@ -79,6 +84,12 @@ void mock_rx_data(struct mock_dev *m, unsigned slot, uint32_t seq, const void *p
 void mock_tcp_seg(struct mock_dev *m, uint32_t ip, uint16_t sport, uint16_t dport, uint32_t seq,
                   uint32_t ack, uint8_t flags, uint16_t wnd, const uint8_t *opt, size_t optlen,
                   const void *data, size_t dlen);
+
+/* An ICMP error (type, code, next-hop MTU for type 3 code 4) from router `from` to our IP,
+ * quoting the IPv4 header of one of our TCP segments to qdst (total length qlen) and its
+ * first 8 TCP bytes (ports and seq). */
+void mock_icmp_err(struct mock_dev *m, uint32_t from, uint8_t type, uint8_t code, uint16_t mtu,
+                   uint32_t qdst, uint16_t qsport, uint16_t qdport, uint32_t qseq, uint16_t qlen);
 
 void mock_init(struct mock_dev *m);
 void mock_free(struct mock_dev *m);

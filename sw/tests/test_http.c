@@ -866,7 +866,9 @@ static size_t dns_answer(uint8_t *a, const uint8_t *q, size_t qlen, unsigned rco
 struct dns_mock {
     struct mock_dev m;
     unsigned seen_tx;
-    int mode; /* 0 A, 1 CNAME+A, 2 NXDOMAIN, 3 silent, 4 first answer with a wrong id */
+    int mode; /* 0 A, 1 CNAME+A, 2 NXDOMAIN, 3 silent, 4 first answer with a wrong id,
+               * 5 first answer for another name, 6 first answer to another port, 7 the
+               * name in capitals, 8 first answer a spoofed NXDOMAIN for another name */
     unsigned queries;
     char qname_ok;
 };
@@ -895,9 +897,17 @@ static int dm_write(void *priv, const uint8_t *buf, size_t len, size_t *written,
     wr16(r + 12, 0x0800);
     uint8_t *ip = r + 14, *udp = r + 34;
     size_t qlen = n - 42;
-    size_t alen = dns_answer(udp + 8, f + 42, qlen, d->mode == 2 ? 3 : 0, d->mode == 1, 1);
-    if (d->mode == 4 && d->queries == 1)
+    int first = d->queries == 1;
+    size_t alen = dns_answer(udp + 8, f + 42, qlen, d->mode == 2 || (d->mode == 8 && first) ? 3 : 0,
+                             d->mode == 1, 1);
+    if (d->mode == 4 && first)
         udp[8] ^= 0xff;
+    if ((d->mode == 5 || d->mode == 8) && first)
+        udp[8 + 17] = 'f'; /* www.fxample */
+    if (d->mode == 7)
+        for (size_t i = 12; i < qlen - 4; i++)
+            if (udp[8 + i] >= 'a' && udp[8 + i] <= 'z')
+                udp[8 + i] = (uint8_t)(udp[8 + i] - 32);
     memcpy(ip, f + 14, 20);
     memcpy(ip + 12, f + 30, 4);
     memcpy(ip + 16, f + 26, 4);
@@ -905,7 +915,7 @@ static int dm_write(void *priv, const uint8_t *buf, size_t len, size_t *written,
     ip[10] = ip[11] = 0;
     wr16(ip + 10, toe_inet_csum(ip, 20));
     wr16(udp, 53);
-    wr16(udp + 2, rd16(f + 34));
+    wr16(udp + 2, (uint16_t)(rd16(f + 34) ^ (d->mode == 6 && first ? 1 : 0)));
     wr16(udp + 4, (uint16_t)(8 + alen));
     wr16(udp + 6, 0); /* no UDP checksum */
     struct toe_msg msg = {.type = TOE_MSG_RAW_RX, .arg = TOE_STAT_RX_IP_OTHER, .time = 0,
@@ -945,29 +955,50 @@ static void test_dns(void)
     uint32_t ip = 0;
     char err[200];
     size_t al = dns_answer(a, q, (size_t)n, 0, 1, 1);
-    int r = toe_dns_parse_answer(a, al, 0x1234, &ip, err, sizeof(err));
+    size_t ql = (size_t)n;
+    int r = toe_dns_parse_answer(a, al, q, ql, &ip, err, sizeof(err));
     CHECK(r == 0 && ip == 0x5db8d822, "test_dns_answer_cname_then_a");
-    CHECK(toe_dns_parse_answer(a, al, 0x1235, &ip, err, sizeof(err)) == 1,
+    uint8_t q2[512];
+    memcpy(q2, q, ql);
+    q2[1] ^= 1;
+    CHECK(toe_dns_parse_answer(a, al, q2, ql, &ip, err, sizeof(err)) == 1,
           "test_dns_answer_other_id_ignored");
+    /* RFC 5452 9.1: the question must be ours: another name, type or class, or no question,
+     * and the answer is not ours; the name's case does not matter. */
+    int diff_ok = 1;
+    for (size_t i = 12; i < ql; i++) {
+        memcpy(q2, q, ql);
+        q2[i] ^= 0x01;
+        diff_ok &= toe_dns_parse_answer(a, al, q2, ql, &ip, err, sizeof(err)) == 1;
+    }
+    memcpy(q2, q, ql);
+    q2[13] = 'W';
+    q2[20] = 'M';
+    int case_ok = toe_dns_parse_answer(a, al, q2, ql, &ip, err, sizeof(err)) == 0;
+    uint8_t a2[600];
+    memcpy(a2, a, al);
+    a2[5] = 0; /* QDCOUNT 0 */
+    CHECK(diff_ok && case_ok && toe_dns_parse_answer(a2, al, q, ql, &ip, err, sizeof(err)) == 1,
+          "test_dns_answer_question_must_match (other %d, case %d)", diff_ok, case_ok);
     al = dns_answer(a, q, (size_t)n, 3, 0, 0);
-    r = toe_dns_parse_answer(a, al, 0x1234, &ip, err, sizeof(err));
+    r = toe_dns_parse_answer(a, al, q, ql, &ip, err, sizeof(err));
     CHECK(r == TOE_EUNREACH && strstr(err, "no such host"), "test_dns_nxdomain (%s)", err);
     al = dns_answer(a, q, (size_t)n, 0, 1, 0);
-    r = toe_dns_parse_answer(a, al, 0x1234, &ip, err, sizeof(err));
+    r = toe_dns_parse_answer(a, al, q, ql, &ip, err, sizeof(err));
     CHECK(r == TOE_EUNREACH && strstr(err, "no A record"), "test_dns_no_a_record (%s)", err);
     al = dns_answer(a, q, (size_t)n, 0, 1, 1);
     int all_cut_rejected = 1;
     for (size_t cut = 12; cut < al; cut++) {
-        r = toe_dns_parse_answer(a, cut, 0x1234, &ip, err, sizeof(err));
+        r = toe_dns_parse_answer(a, cut, q, ql, &ip, err, sizeof(err));
         if (r != TOE_EPROTO)
             all_cut_rejected = 0;
     }
     CHECK(all_cut_rejected, "test_dns_truncated_answers_rejected");
     a[12] = 0x80; /* a reserved label type in the question */
-    r = toe_dns_parse_answer(a, al, 0x1234, &ip, err, sizeof(err));
+    r = toe_dns_parse_answer(a, al, q, ql, &ip, err, sizeof(err));
     CHECK(r == TOE_EPROTO, "test_dns_bad_label_rejected");
 
-    for (int mode = 0; mode < 5; mode++) {
+    for (int mode = 0; mode < 9; mode++) {
         struct dns_mock *d = calloc(1, sizeof(*d));
         mock_init(&d->m);
         d->m.peers[1] = (struct mock_peer){0x0a000203, {0x52, 0x55, 0x0a, 0, 2, 3}, 1, 0};
@@ -980,9 +1011,14 @@ static void test_dns(void)
         ip = 0;
         r = toe_dns_resolve(dev, 0x0a000203, "www.example", &ip, mode == 3 ? 300 : 3000);
         const char *e = toe_last_error(dev);
-        if (mode == 0 || mode == 1 || mode == 4)
-            CHECK(r == 0 && ip == 0x5db8d822 && d->qname_ok && d->queries == (mode == 4 ? 2u : 1u),
-                  "test_dns_resolve_through_device mode %d (%s)", mode, e);
+        uint64_t drops[TOE_HSTAT_COUNT];
+        toe_host_stats(dev, drops, TOE_HSTAT_COUNT, NULL);
+        int spoofed = mode == 4 || mode == 5 || mode == 6 || mode == 8;
+        if (mode == 0 || mode == 1 || mode == 7 || spoofed)
+            CHECK(r == 0 && ip == 0x5db8d822 && d->qname_ok && d->queries == (spoofed ? 2u : 1u) &&
+                      drops[TOE_HSTAT_DNS_DROP] == (spoofed ? 1u : 0u),
+                  "test_dns_resolve_through_device mode %d (%s, %u queries, %llu dropped)", mode,
+                  e, d->queries, (unsigned long long)drops[TOE_HSTAT_DNS_DROP]);
         else if (mode == 2)
             CHECK(r == TOE_EUNREACH && strstr(e, "www.example") && strstr(e, "no such host"),
                   "test_dns_resolve_nxdomain (%s)", e);

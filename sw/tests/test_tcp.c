@@ -46,6 +46,7 @@ struct tseg {
     int mss, ws, sack, ts;
     size_t dlen;
     unsigned raw_flags;
+    uint8_t ttl, tos;
 };
 
 /* Decode the k-th last RAW_TX as a TCP segment; 0 if it is one. */
@@ -57,6 +58,8 @@ static int raw_seg(unsigned k, struct tseg *t)
         return -1;
     const uint8_t *ip = r->f + 14, *h = ip + 20;
     t->dst = rd32(ip + 16);
+    t->ttl = ip[8];
+    t->tos = ip[1];
     t->sport = rd16(h);
     t->dport = rd16(h + 2);
     t->seq = rd32(h + 4);
@@ -120,6 +123,13 @@ static int open_active(struct conn *c, const uint8_t *opt, size_t optlen, uint16
     return 0;
 }
 
+static uint32_t rto_now(const toe_sock *s)
+{
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(s, &in);
+    return in.rto_us;
+}
+
 static unsigned nsocks(void)
 {
     unsigned n = 0;
@@ -147,15 +157,14 @@ static void test_closed(void)
     CHECK(toe_tcp_recv(s, b, 4, &got, 0) == TOE_ENOTCONN, "test_closed_recv_enotconn");
     CHECK(toe_tcp_shutdown(s, 0) == TOE_ENOTCONN, "test_closed_shutdown_enotconn");
     CHECK(toe_tcp_recv(s, b, 0, &got, 0) == TOE_EINVAL && toe_tcp_send(NULL, b, 1, &got, 0) ==
-              TOE_EINVAL && toe_tcp_connect(s, 0, 80, 0) == TOE_EINVAL &&
-              toe_tcp_connect(s, PEER, 0, 0) == TOE_EINVAL && toe_tcp_listen(s, 0, 1) == TOE_EINVAL,
+              TOE_EINVAL && toe_tcp_connect(s, PEER, 0, 0) == TOE_EINVAL && toe_tcp_listen(s, 0, 1) == TOE_EINVAL,
           "test_closed_bad_arguments_einval");
     CHECK(toe_tcp_setopt(s, 99, 1) == TOE_EINVAL && toe_tcp_setopt(s, TOE_TCP_MIN_RTO, 0) ==
               TOE_EINVAL && toe_tcp_setopt(s, TOE_TCP_NODELAY, 2) == TOE_EINVAL &&
               toe_tcp_setopt(s, TOE_TCP_MIN_RTO, 50) == 0,
           "test_closed_setopt_checks_values");
     int codes[] = {TOE_ECONNREFUSED, TOE_ECONNRESET, TOE_ENOTCONN, TOE_EADDRINUSE, TOE_ENOSLOT,
-                   TOE_EISCONN, TOE_EPIPE, TOE_ECONNABORTED};
+                   TOE_EISCONN, TOE_EPIPE, TOE_ECONNABORTED, TOE_EADDRNOTAVAIL};
     int ok = 1;
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
         ok &= strcmp(toe_strerror(codes[i]), "unknown error") != 0 &&
@@ -182,6 +191,61 @@ static void test_closed(void)
     mock_tcp_seg(&m, PEER, 40000, 81, 1, 0, TH_SYN, 1000, badopt, 4, NULL, 0);
     turns(2);
     CHECK(hs(TOE_HSTAT_TCP_SEG_BAD) == bad + 1 && m.nraw == n, "test_closed_malformed_options_counted");
+}
+
+/* Sources that cannot be a peer (RFC 1122 4.2.3.10, RFC 9293 MUST-63): no SYN-ACK, no RST, no
+ * slot or backlog entry, counted; nor can a connect go to such an address (MUST-46). */
+static const uint32_t bad_addrs[] = {
+    0xffffffffu, /* limited broadcast */
+    0x0a0002ffu, /* the subnet broadcast of 10.0.2.15/24 */
+    0x00000000u, 0x00010203u, /* 0/8 */
+    0xe0000001u, 0xefffffffu, /* multicast */
+    0xf0000001u,              /* class E */
+    0x7f000001u,              /* loopback */
+    0x0a00020fu,              /* our own */
+};
+#define NBAD (sizeof(bad_addrs) / sizeof(bad_addrs[0]))
+
+static void test_listen_syn_bad_source(void)
+{
+    toe_sock *l;
+    toe_tcp_socket(d, &l);
+    toe_tcp_listen(l, 8080, 4);
+    unsigned n = m.nraw, open0 = mock_cmd_count(&m, TOE_CMD_OPEN, -1);
+    uint64_t bad0 = hs(TOE_HSTAT_TCP_RX_BAD_SOURCE), rst0 = hs(TOE_HSTAT_TCP_RST_TX);
+    for (size_t i = 0; i < NBAD; i++) {
+        mock_tcp_seg(&m, bad_addrs[i], 40000, 8080, 1000, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+        mock_tcp_seg(&m, bad_addrs[i], 40000, 81, 1000, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
+        mock_tcp_seg(&m, bad_addrs[i], 40000, 81, 1000, 55, TH_ACK, 1000, NULL, 0, "x", 1);
+        turns(3);
+    }
+    CHECK(m.nraw == n && nsocks() == 1 && mock_cmd_count(&m, TOE_CMD_OPEN, -1) == open0 &&
+              hs(TOE_HSTAT_TCP_RX_BAD_SOURCE) == bad0 + 3 * NBAD &&
+              hs(TOE_HSTAT_TCP_RST_TX) == rst0,
+          "test_listen_syn_bad_source_dropped_unanswered (%u sent, %u sockets, %llu counted)",
+          m.nraw - n, nsocks(), (unsigned long long)(hs(TOE_HSTAT_TCP_RX_BAD_SOURCE) - bad0));
+    /* A host of the subnet, and one behind the gateway, are answered. */
+    mock_tcp_seg(&m, 0x0a0002feu, 40000, 8080, 1000, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    mock_tcp_seg(&m, 0x08080808u, 40000, 8080, 1000, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(m.nraw == n + 2 && nsocks() == 3, "test_listen_syn_good_source_answered");
+    toe_tcp_close(l, 0);
+    turns(3);
+
+    toe_sock *s;
+    toe_tcp_socket(d, &s);
+    n = m.nraw;
+    int ok = 1;
+    for (size_t i = 0; i < NBAD; i++) {
+        int r = toe_tcp_connect(s, bad_addrs[i], 80, 0);
+        ok &= r == TOE_EADDRNOTAVAIL && s->state == TOE_TCPS_CLOSED && s->slot < 0;
+        if (r != TOE_EADDRNOTAVAIL)
+            printf("  connect to 0x%08x: %s\n", bad_addrs[i], toe_error_name(r));
+    }
+    CHECK(ok && m.nraw == n && strstr(toe_last_error(d), "own address"),
+          "test_closed_connect_bad_destination_eaddrnotavail (%s)", toe_last_error(d));
+    toe_tcp_close(s, 0);
+    CHECK(nsocks() == 0, "test_listen_bad_source_no_leak (%u sockets)", nsocks());
 }
 
 static void test_syn_sent(void)
@@ -216,6 +280,8 @@ static void test_syn_sent(void)
     r = toe_tcp_connect(s, PEER, 80, 1000);
     int sl = s->slot;
     CHECK(r == 0 && s->state == TOE_TCPS_ESTABLISHED && sl >= 0, "test_syn_sent_synack_established");
+    CHECK(rto_now(s) == 3000000, "test_syn_sent_timed_out_then_established_rto_3s (%u us)",
+          rto_now(s));
     CHECK(slotf(sl, TOE_FIELD_REMOTE_IP) == PEER &&
               slotf(sl, TOE_FIELD_PORTS) == ((uint32_t)syn.sport << 16 | 80) &&
               slotf(sl, TOE_FIELD_MAC_HI) == 0x5255 && slotf(sl, TOE_FIELD_MAC_LO) == 0x0a000202 &&
@@ -250,14 +316,20 @@ static void test_syn_sent(void)
           "test_syn_sent_rst_refused (%s)", toe_error_name(r));
     toe_tcp_close(s, 0);
 
-    /* No answer at all: the SYN retries end the attempt. */
+    /* No answer at all: the SYN is resent with backoff for 3 minutes (RFC 1122 4.2.3.5,
+     * MUST-23), then the attempt ends. */
     toe_tcp_socket(d, &s);
     toe_tcp_connect(s, PEER, 80, 0);
-    for (int i = 0; i < 9; i++)
-        advance(64000000);
+    rs = hs(TOE_HSTAT_TCP_SYN_RETRANS);
+    for (int i = 0; i < 89; i++)
+        advance(2000000);
+    CHECK(s->state == TOE_TCPS_SYN_SENT && hs(TOE_HSTAT_TCP_SYN_RETRANS) == rs + 7,
+          "test_syn_sent_resends_for_3_minutes (%s at 178 s, %llu resends)",
+          toe_tcp_state_name(s->state), (unsigned long long)(hs(TOE_HSTAT_TCP_SYN_RETRANS) - rs));
+    advance(2100000);
     r = toe_tcp_connect(s, PEER, 80, 0);
-    CHECK(r == TOE_ECONNABORTED && s->slot < 0, "test_syn_sent_retries_exhausted_aborted (%s)",
-          toe_error_name(r));
+    CHECK(r == TOE_ECONNABORTED && s->slot < 0 && hs(TOE_HSTAT_TCP_SYN_RETRANS) == rs + 7,
+          "test_syn_sent_retries_exhausted_aborted (%s)", toe_error_name(r));
     toe_tcp_close(s, 0);
     /* Caller's timeout: the attempt is abandoned. */
     toe_tcp_socket(d, &s);
@@ -266,6 +338,45 @@ static void test_syn_sent(void)
           "test_syn_sent_caller_timeout_abandons");
     toe_tcp_close(s, 0);
     CHECK(nsocks() == 0, "test_syn_sent_no_leak (%u sockets)", nsocks());
+}
+
+/* RFC 6528 ISNs: SipHash-2-4 (the paper's vectors: key 00..0f, message 00 01 .. of n bytes)
+ * over the 4-tuple, plus the 4 us device clock. */
+static void test_closed_isn_siphash(void)
+{
+    static const struct {
+        size_t n;
+        uint64_t h;
+    } vec[] = {{0, 0x726fdb47dd0e0e31ull}, {1, 0x74f839c593dc67fdull},
+               {8, 0x93f5f5799a932462ull}, {15, 0xa129ca6149be45e5ull},
+               {16, 0x3f2acc7f57c29bdbull}, {63, 0x958a324ceb064572ull}};
+    uint8_t key[16], msg[64];
+    for (int i = 0; i < 64; i++)
+        msg[i] = (uint8_t)i;
+    memcpy(key, msg, 16);
+    int ok = 1;
+    for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++)
+        ok &= toe_siphash24(key, msg, vec[i].n) == vec[i].h;
+    CHECK(ok, "test_closed_siphash24_paper_vectors");
+    struct toe_tcp *t = d->tcp;
+    uint8_t saved[16];
+    memcpy(saved, t->isn_key, 16);
+    uint64_t now0 = t->now;
+    memcpy(t->isn_key, key, 16);
+    uint8_t tuple[12];
+    wr32(tuple, m.csr[TOE_CSR_IP]);
+    wr16(tuple + 4, 5555);
+    wr32(tuple + 6, PEER);
+    wr16(tuple + 10, 80);
+    t->now = 4000;
+    uint32_t a = tcp_gen_iss(t, PEER, 5555, 80);
+    t->now = 4400;
+    uint32_t b = tcp_gen_iss(t, PEER, 5555, 80);
+    uint32_t c = tcp_gen_iss(t, PEER, 5556, 80);
+    CHECK(a == (uint32_t)toe_siphash24(key, tuple, 12) + 1000 && b - a == 100 && c - b != 0,
+          "test_closed_isn_keyed_prf_plus_4us_clock (0x%08x 0x%08x 0x%08x)", a, b, c);
+    memcpy(t->isn_key, saved, 16);
+    t->now = now0;
 }
 
 static void test_closed_bind(void)
@@ -599,6 +710,110 @@ static void test_established_data(void)
     toe_tcp_abort(c.s);
 }
 
+/* The peer closes its window while we have nothing to send; data written later is probed
+ * (persist, not RTO: RFC 1122 4.2.2.17) for as long as the peer answers the probes, far
+ * beyond the user timeout; once it stops answering, the user timeout gives the connection up. */
+static void test_established_zero_window_empty_queue_persist(void)
+{
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_slot_event(&m, c.slot, 0, c.iss + 1, 0, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    size_t sent = 0;
+    int r = toe_tcp_send(c.s, "abc", 3, &sent, 1000);
+    turns(2);
+    CHECK(r == 0 && sent == 3 && c.s->persist_at && !c.s->rto_at,
+          "test_established_zero_window_empty_queue_send_arms_persist (persist %d rto %d)",
+          c.s->persist_at != 0, c.s->rto_at != 0);
+    unsigned pr0 = mock_cmd_count(&m, TOE_CMD_PROBE, c.slot), seen = pr0;
+    uint64_t rto0 = hs(TOE_HSTAT_TCP_RTO);
+    int report = 1;
+    for (int i = 0; i < 300 && c.s->state == TOE_TCPS_ESTABLISHED; i++) {
+        advance(1000000);
+        unsigned pr = mock_cmd_count(&m, TOE_CMD_PROBE, c.slot);
+        if (pr != seen) { /* the peer answers each probe: window still 0 */
+            seen = pr;
+            report &= !!(slotf(c.slot, TOE_FIELD_FLAGS) & TOE_CONST_SF_ACK_REPORT);
+            mock_slot_event(&m, c.slot, TOE_CONST_EVF_ACK_SEEN | TOE_CONST_EVF_ZERO_WND,
+                            c.iss + 1, 0, IRS + 1, TOE_CONST_RTT_NONE);
+            turns(2);
+        }
+    }
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED && seen >= pr0 + 6 && report &&
+              hs(TOE_HSTAT_TCP_RTO) == rto0,
+          "test_persist_answered_probes_never_give_up (%s after 300 s, %u probes, report %d)",
+          toe_tcp_state_name(c.s->state), seen - pr0, report);
+    /* Silence from here: given up once the user timeout (120 s) has passed. */
+    uint64_t tmo = hs(TOE_HSTAT_TCP_TIMEOUTS);
+    advance(100000000);
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED, "test_persist_unanswered_waits_user_timeout");
+    for (int i = 0; i < 6; i++)
+        advance(30000000);
+    struct tseg t;
+    CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ECONNABORTED &&
+              hs(TOE_HSTAT_TCP_TIMEOUTS) == tmo + 1 && !raw_seg(0, &t) && (t.flags & TH_RST),
+          "test_persist_unanswered_probes_give_up (%s, %s)", toe_tcp_state_name(c.s->state),
+          toe_error_name(c.s->err));
+    toe_tcp_close(c.s, 0);
+    CHECK(nsocks() == 0, "test_persist_no_leak (%u sockets)", nsocks());
+}
+
+/* RTO backoff (RFC 6298 5.7, Karn): only a valid RTT sample collapses it, not an ACK that
+ * moves SND.UNA; ssthresh is set once per segment the timer resends (RFC 5681 (4)). */
+
+static void rto_fire(uint64_t *n)
+{
+    for (int i = 0; i < 40 && hs(TOE_HSTAT_TCP_RTO) == *n; i++)
+        advance(100000);
+    *n = hs(TOE_HSTAT_TCP_RTO);
+}
+
+/* Established with 3000 bytes sent and not acknowledged. */
+static void open_with_data(struct conn *c)
+{
+    open_active(c, OPT_MSS, 4, 65535);
+    static const uint8_t b[3000];
+    size_t sent;
+    toe_tcp_send(c->s, b, sizeof b, &sent, 1000);
+    turns(2);
+}
+
+static void test_established_rto_backoff(void)
+{
+    struct conn c;
+    open_with_data(&c);
+    uint32_t r0 = rto_now(c.s), una = c.iss + 1;
+    uint64_t n = hs(TOE_HSTAT_TCP_RTO), n0 = n;
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 20000;
+    rto_fire(&n);
+    CHECK(n == n0 + 1 && rto_now(c.s) == 2 * r0 && slotf(c.slot, TOE_FIELD_SSTHRESH) == 10000,
+          "test_established_rto_backs_off (rto %u -> %u, ssthresh %u)", r0, rto_now(c.s),
+          slotf(c.slot, TOE_FIELD_SSTHRESH));
+    /* An ACK of the resent segment: no RTT sample (Karn), so the backoff stays. */
+    una += 1460;
+    mock_slot_event(&m, c.slot, 0, una, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    CHECK(c.s->snd_una == una && rto_now(c.s) == 2 * r0,
+          "test_established_ack_without_rtt_sample_keeps_backoff (rto %u)", rto_now(c.s));
+    /* The next segment times out: a first RTO for it sets ssthresh again, from its flight. */
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 12000;
+    rto_fire(&n);
+    uint32_t ss1 = slotf(c.slot, TOE_FIELD_SSTHRESH);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = una + 30000;
+    rto_fire(&n);
+    CHECK(n == n0 + 3 && ss1 == 6000 && slotf(c.slot, TOE_FIELD_SSTHRESH) == 6000 &&
+              rto_now(c.s) == 8 * r0,
+          "test_established_rto_ssthresh_once_per_segment (%u, %u, rto %u)", ss1,
+          slotf(c.slot, TOE_FIELD_SSTHRESH), rto_now(c.s));
+    /* A valid sample: RTO from it, the backoff gone. */
+    mock_slot_event(&m, c.slot, 0, una + 100, 65535, IRS + 1, 30000);
+    turns(2);
+    CHECK(rto_now(c.s) == c.s->rto && c.s->rto <= r0,
+          "test_established_rtt_sample_ends_backoff (rto %u)", rto_now(c.s));
+    toe_tcp_abort(c.s);
+    turns(2);
+}
+
 static void test_established_rst_syn(void)
 {
     struct conn c;
@@ -810,6 +1025,18 @@ static void test_established_keepalive(void)
 
 /* ---- closing ------------------------------------------------------------------------ */
 
+/* CLOSING (our FIN, then the peer's) with 4 bytes of ours not acknowledged. */
+static void closing_tail_unacked(struct conn *c)
+{
+    size_t sent;
+    open_active(c, OPT_MSS, 4, 5000);
+    toe_tcp_send(c->s, "tail", 4, &sent, 1000);
+    toe_tcp_shutdown(c->s, 0);
+    mock_slot_event(&m, c->slot, TOE_CONST_EVF_FIN_RCVD, c->iss + 1, 5000, IRS + 2,
+                    TOE_CONST_RTT_NONE);
+    turns(2);
+}
+
 static void test_closing(void)
 {
     struct conn c;
@@ -846,6 +1073,39 @@ static void test_closing(void)
     CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == 0 && toe_tcp_close(c.s, 0) == 0 &&
               nsocks() == 0,
           "test_last_ack_rst_closed_without_error (%u sockets)", nsocks());
+
+    /* The same with some of our data not acknowledged: it may be lost, and the application
+     * learns it (RFC 9293 MUST-12). */
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(2);
+    size_t sent0 = 0;
+    toe_tcp_send(c.s, "tail", 4, &sent0, 1000);
+    r = toe_tcp_shutdown(c.s, 0);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(4);
+    int e = c.s->err;
+    CHECK(sent0 == 4 && r == 0 && c.s->state == TOE_TCPS_CLOSED && e == TOE_ECONNRESET &&
+              toe_tcp_close(c.s, 0) == TOE_ECONNRESET && nsocks() == 0,
+          "test_last_ack_rst_data_unacked_econnreset (%s)", toe_error_name(e));
+    /* CLOSING, data unacknowledged as far as the host knows, but the device's SND.UNA has all
+     * of it (its event not here yet): a clean end. */
+    closing_tail_unacked(&c);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_UNA)] = c.iss + 5;
+    int st = c.s->state;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(4);
+    CHECK(st == TOE_TCPS_CLOSING && c.s->state == TOE_TCPS_CLOSED && c.s->err == 0 &&
+              toe_tcp_close(c.s, 0) == 0 && nsocks() == 0,
+          "test_closing_rst_device_has_all_acked_clean (%s)", toe_tcp_state_name(st));
+    /* CLOSING with data the device has not seen acknowledged either: a reset. */
+    closing_tail_unacked(&c);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(4);
+    CHECK(c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ECONNRESET &&
+              toe_tcp_shutdown(c.s, 0) == TOE_ECONNRESET && toe_tcp_close(c.s, 0) == TOE_ECONNRESET &&
+              nsocks() == 0,
+          "test_closing_rst_data_unacked_econnreset");
 
     /* Active close: shutdown (FIN-WAIT-1), FIN acked (FIN-WAIT-2), FIN (TIME-WAIT, no slot). */
     open_active(&c, OPT_MSS, 4, 5000);
@@ -939,6 +1199,16 @@ static void test_closing(void)
 
 /* ---- LISTEN and SYN-RECEIVED -------------------------------------------------------- */
 
+/* The listener's oldest connection not accepted yet (the list is newest first). */
+static toe_sock *oldest_child(const toe_sock *l)
+{
+    toe_sock *ch = NULL;
+    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+        if (s->parent == l)
+            ch = s;
+    return ch;
+}
+
 static void test_listen(void)
 {
     toe_sock *l, *l2;
@@ -955,10 +1225,7 @@ static void test_listen(void)
     mock_tcp_seg(&m, PEER, 33000, 8080, 5000, 0, TH_SYN, 29200, OPT_MSS_WS7, 8, NULL, 0);
     turns(3);
     struct tseg t;
-    toe_sock *ch = NULL;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
-        if (s->parent == l)
-            ch = s;
+    toe_sock *ch = oldest_child(l);
     int sl = ch ? ch->slot : -1;
     CHECK(ch && ch->state == TOE_TCPS_SYN_RCVD && sl >= 0 && mock_cmd_count(&m, TOE_CMD_OPEN, sl) >= 1 &&
               mock_cmd_count(&m, TOE_CMD_OPEN, -1) == open0 + 1 &&
@@ -985,19 +1252,17 @@ static void test_listen(void)
     mock_tcp_seg(&m, PEER, 33002, 8080, 1, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
     turns(2);
     CHECK(hs(TOE_HSTAT_TCP_LISTEN_DROP) == dr + 1, "test_listen_backlog_full_drops");
-    /* The handshake's ACK: event ESTABLISHED; accept returns the child. */
+    /* The handshake's ACK: event ESTABLISHED; accept returns the child. Its SYN-ACK was sent
+     * twice (the peer's SYN came again), but the timer never ran out: RTO from the sample. */
     mock_slot_event(&m, sl, TOE_CONST_EVF_ESTABLISHED, ch->iss + 1, 29200 << 7, 5001, TOE_CONST_RTT_NONE);
     uint32_t pip = 0;
     uint16_t pport = 0;
     int r = toe_tcp_accept(l, &c, &pip, &pport, 1000);
     CHECK(r == 0 && c == ch && pip == PEER && pport == 33000 && c->state == TOE_TCPS_ESTABLISHED &&
-              hs(TOE_HSTAT_TCP_PASSIVE_OPENS) == 1,
-          "test_syn_rcvd_established_event_accept");
+              hs(TOE_HSTAT_TCP_PASSIVE_OPENS) == 1 && rto_now(c) < 3000000,
+          "test_syn_rcvd_established_event_accept (rto %u)", rto_now(c));
     /* The other child never completes: SYN-ACK resent, then given up (slot freed). */
-    toe_sock *ch2 = NULL;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
-        if (s->parent == l)
-            ch2 = s;
+    toe_sock *ch2 = oldest_child(l);
     int sl2 = ch2 ? ch2->slot : -1;
     for (int i = 0; i < 8; i++)
         advance(64000000);
@@ -1006,10 +1271,8 @@ static void test_listen(void)
     /* Data racing the handshake: RX_DATA on a SYN-RECEIVED child establishes it. */
     mock_tcp_seg(&m, PEER, 33003, 8080, 70000, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
     turns(3);
-    ch2 = NULL;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
-        if (s->parent == l)
-            ch2 = s;
+    ch2 = oldest_child(l);
+    advance(1100000); /* the SYN-ACK times out once: resent */
     if (ch2)
         mock_rx_data(&m, ch2->slot, 70001, "GET", 3);
     toe_sock *c2 = NULL;
@@ -1018,6 +1281,8 @@ static void test_listen(void)
     size_t got = 0;
     CHECK(r == 0 && c2 == ch2 && toe_tcp_recv(c2, b, 8, &got, 0) == 0 && got == 3,
           "test_syn_rcvd_rx_data_establishes");
+    CHECK(c2 && c2->syn_tries == 2 && rto_now(c2) == 3000000,
+          "test_syn_rcvd_timed_out_then_established_rto_3s (%u us)", c2 ? rto_now(c2) : 0);
     /* No slot free: SYNs are dropped (counted). */
     toe_sock *fill[MOCK_SLOTS];
     int nf = 0;
@@ -1069,6 +1334,309 @@ static void test_listen(void)
     toe_tcp_close(l, 0);
     turns(3);
     CHECK(nsocks() == 0, "test_listen_no_leak (%u sockets)", nsocks());
+}
+
+/* Urgent data (RFC 6093): SND_UP moves to the end of urgent data ahead of it; the peer's mark
+ * (EVF_URGENT, RCV_UP) shows in toe_tcp_urgent_mark and TOE_POLLPRI, and a read stops there. */
+static void test_established_urgent(void)
+{
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 65535);
+    size_t sent = 0, until = 99;
+    int r = toe_tcp_send(c.s, "ab", 2, &sent, 1000);
+    turns(1);
+    uint32_t up0 = slotf(c.slot, TOE_FIELD_SND_UP);
+    r |= toe_tcp_send_urgent(c.s, "OOB", 3, &sent, 1000);
+    turns(1);
+    CHECK(r == 0 && up0 == c.iss + 1 && slotf(c.slot, TOE_FIELD_SND_UP) == c.iss + 1 + 5 &&
+              m.tx_data_snd_up == c.iss + 1 + 5,
+          "test_established_send_urgent_sets_snd_up_before_data (0x%x, at TX_DATA 0x%x)",
+          slotf(c.slot, TOE_FIELD_SND_UP) - c.iss, m.tx_data_snd_up - c.iss);
+    static uint8_t big[2500];
+    r = toe_tcp_send_urgent(c.s, big, sizeof big, &sent, 1000);
+    turns(1);
+    uint32_t end = c.iss + 1 + 5 + sizeof big;
+    int ok = r == 0 && slotf(c.slot, TOE_FIELD_SND_UP) == end && m.tx_data_snd_up == end;
+    r = toe_tcp_send(c.s, "x", 1, &sent, 1000);
+    turns(1);
+    CHECK(ok && r == 0 && slotf(c.slot, TOE_FIELD_SND_UP) == end &&
+              toe_tcp_send_urgent(c.s, "x", 0, &sent, 0) == TOE_EINVAL,
+          "test_established_send_urgent_spans_messages_then_normal_send");
+    /* The peer's urgent data: 10 bytes in, the mark after the 6th. */
+    CHECK(toe_tcp_urgent_mark(c.s, &until) == TOE_EAGAIN && until == 0,
+          "test_established_no_urgent_eagain");
+    mock_rx_data(&m, c.slot, IRS + 1, "0123456789", 10);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_RCV_UP)] = IRS + 1 + 6;
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_URGENT, c.iss + 1, 65535, IRS + 11,
+                    TOE_CONST_RTT_NONE);
+    turns(3);
+    struct toe_tcp_pollfd pf = {c.s, TOE_POLLIN | TOE_POLLPRI, 0};
+    int pr = toe_tcp_poll(&pf, 1, 0);
+    r = toe_tcp_urgent_mark(c.s, &until);
+    CHECK(r == 0 && until == 6 && pr == 1 && pf.revents == (TOE_POLLIN | TOE_POLLPRI),
+          "test_established_urgent_event_mark_and_pollpri (%s, %zu, revents 0x%x)",
+          toe_error_name(r), until, pf.revents);
+    uint8_t b[32];
+    size_t got = 0, got2 = 0;
+    r = toe_tcp_recv(c.s, b, sizeof b, &got, 0);
+    int r2 = toe_tcp_urgent_mark(c.s, &until);
+    pr = toe_tcp_poll(&pf, 1, 0);
+    int r3 = toe_tcp_recv(c.s, b + got, sizeof b - got, &got2, 0);
+    CHECK(r == 0 && got == 6 && r2 == TOE_EAGAIN && pf.revents == TOE_POLLIN && r3 == 0 &&
+              got2 == 4 && !memcmp(b, "0123456789", 10),
+          "test_established_recv_stops_at_urgent_mark (%zu then %zu, revents 0x%x)", got, got2,
+          pf.revents);
+    toe_tcp_abort(c.s);
+    turns(2);
+}
+
+/* TTL and DS field (MUST-48/49): on the host's own segments and in the slot, written only if
+ * set; children of a listener take the listener's. */
+static void test_established_ttl_tos(void)
+{
+    toe_sock *s;
+    toe_tcp_socket(d, &s);
+    CHECK(toe_tcp_setopt(s, TOE_TCP_TTL, 256) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_TTL, -1) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_TOS, 0xb9) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_TOS, 256) == TOE_EINVAL &&
+              toe_tcp_setopt(s, TOE_TCP_TTL, 10) == 0 && toe_tcp_setopt(s, TOE_TCP_TOS, 0xb8) == 0,
+          "test_closed_setopt_ttl_tos_values_checked (%s)", toe_last_error(d));
+    toe_tcp_connect(s, PEER, 80, 0);
+    struct tseg syn, t;
+    raw_seg(0, &syn);
+    mock_tcp_seg(&m, PEER, 80, syn.sport, IRS, syn.seq + 1, TH_SYN | TH_ACK, 5000, OPT_MSS, 4,
+                 NULL, 0);
+    int r = toe_tcp_connect(s, PEER, 80, 1000);
+    int sl = s->slot;
+    CHECK(r == 0 && syn.ttl == 10 && syn.tos == 0xb8 &&
+              slotf(sl, TOE_FIELD_IP_TTL_TOS) == (10u | 0xb8u << 8),
+          "test_syn_sent_ttl_tos_on_syn_and_slot (ttl %u tos 0x%x field 0x%x)", syn.ttl, syn.tos,
+          slotf(sl, TOE_FIELD_IP_TTL_TOS));
+    r = toe_tcp_setopt(s, TOE_TCP_TTL, 200);
+    toe_tcp_abort(s);
+    CHECK(r == 0 && slotf(sl, TOE_FIELD_IP_TTL_TOS) == (200u | 0xb8u << 8) && !raw_seg(0, &t) &&
+              (t.flags & TH_RST) && t.ttl == 200 && t.tos == 0xb8,
+          "test_established_setopt_ttl_while_open_slot_and_rst (field 0x%x ttl %u)",
+          slotf(sl, TOE_FIELD_IP_TTL_TOS), t.ttl);
+    /* The next connection on the slot, with the defaults: TTL 64, DS 0, and the slot's
+     * fields from the last one overwritten (IP_TTL_TOS 0, SND_UP at ISS + 1). */
+    m.csr[MOCK_SLOT(sl, TOE_FIELD_SND_UP)] = 0x12345678;
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 5000);
+    raw_seg(0, &syn);
+    CHECK(c.slot == sl && slotf(sl, TOE_FIELD_IP_TTL_TOS) == 0 &&
+              slotf(sl, TOE_FIELD_SND_UP) == c.iss + 1 && syn.flags == TH_SYN && syn.ttl == 64 &&
+              syn.tos == 0,
+          "test_syn_sent_defaults_reprogram_slot_ttl_tos_snd_up (ttl %u, field 0x%x)", syn.ttl,
+          slotf(sl, TOE_FIELD_IP_TTL_TOS));
+    toe_tcp_abort(c.s);
+    /* A listener's TTL on the SYN-ACK of its connections. */
+    toe_sock *l;
+    toe_tcp_socket(d, &l);
+    toe_tcp_setopt(l, TOE_TCP_TTL, 33);
+    toe_tcp_listen(l, 8099, 2);
+    mock_tcp_seg(&m, PEER, 35000, 8099, 1, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(!raw_seg(0, &t) && t.flags == (TH_SYN | TH_ACK) && t.ttl == 33,
+          "test_listen_ttl_on_synack (ttl %u)", t.ttl);
+    toe_tcp_close(l, 0);
+    turns(3);
+    CHECK(nsocks() == 0, "test_established_ttl_tos_no_leak (%u sockets)", nsocks());
+}
+
+/* A device from before the slot fields IP_TTL_TOS, SND_UP and RCV_UP: connections work as
+ * before (the fields are not written), the options that need them say so. */
+static void test_closed_device_without_new_fields(void)
+{
+    struct mock_dev *saved = malloc(sizeof(m));
+    toe_dev *d0 = d;
+    memcpy(saved, &m, sizeof(m));
+    mock_init(&m);
+    m.old_fields = 1;
+    d = mock_open(&m, 1, 50, 3);
+    toe_sock *x = NULL;
+    int r0 = d ? toe_tcp_socket(d, &x) : -1;
+    CHECK(r0 == 0 && !strcmp(toe_last_error(d), ""),
+          "test_closed_device_without_new_fields_probe_leaves_no_error (%s)",
+          d ? toe_last_error(d) : "");
+    toe_tcp_close(x, 0);
+    struct conn c;
+    int r = d ? open_active(&c, OPT_MSS, 4, 5000) : -1;
+    size_t sent = 9;
+    CHECK(r == 0 && toe_tcp_send(c.s, "ab", 2, &sent, 1000) == 0 &&
+              toe_tcp_send_urgent(c.s, "x", 1, &sent, 0) == TOE_ENOTSUP && sent == 0 &&
+              toe_tcp_setopt(c.s, TOE_TCP_TTL, 5) == TOE_ENOTSUP &&
+              hs(TOE_HSTAT_TCP_ASYNC_FAIL) == 0,
+          "test_closed_device_without_new_fields_works (%d, %s)", r, d ? toe_last_error(d) : "");
+    if (d) {
+        toe_tcp_abort(c.s);
+        toe_close(d);
+    }
+    mock_free(&m);
+    memcpy(&m, saved, sizeof(m));
+    free(saved);
+    d = d0;
+}
+
+/* ICMP errors (RFC 1122 4.2.3.9, RFC 5927, RFC 1191). */
+#define ROUTER 0x0a000201u
+
+static toe_sock *connecting(struct tseg *syn)
+{
+    toe_sock *s = NULL;
+    toe_tcp_socket(d, &s);
+    if (toe_tcp_connect(s, PEER, 80, 0) != TOE_EAGAIN || raw_seg(0, syn) || syn->flags != TH_SYN)
+        printf("FAIL connecting: no SYN\n"), mock_failures++;
+    return s;
+}
+
+static void test_syn_sent_icmp(void)
+{
+    struct tseg syn;
+    uint64_t rx0 = hs(TOE_HSTAT_TCP_ICMP_RX), drop0 = hs(TOE_HSTAT_TCP_ICMP_DROP);
+    /* Port unreachable for our SYN: a hard error, the connect ends refused. */
+    toe_sock *s = connecting(&syn);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, syn.sport, 80, syn.seq, 44);
+    int r = toe_tcp_connect(s, PEER, 80, 1000);
+    CHECK(r == TOE_ECONNREFUSED && s->state == TOE_TCPS_CLOSED &&
+              hs(TOE_HSTAT_TCP_ICMP_RX) == rx0 + 1,
+          "test_syn_sent_icmp_port_unreachable_refused (%s)", toe_error_name(r));
+    toe_tcp_close(s, 0);
+    /* Administratively prohibited: TOE_EUNREACH. */
+    s = connecting(&syn);
+    mock_icmp_err(&m, ROUTER, 3, 13, 0, PEER, syn.sport, 80, syn.seq, 44);
+    r = toe_tcp_connect(s, PEER, 80, 1000);
+    CHECK(r == TOE_EUNREACH, "test_syn_sent_icmp_prohibited_eunreach (%s)", toe_error_name(r));
+    toe_tcp_close(s, 0);
+    /* Not for a segment of ours: another sequence number, another port, a bad checksum. */
+    s = connecting(&syn);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, syn.sport, 80, syn.seq + 1, 44);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, (uint16_t)(syn.sport + 1), 80, syn.seq, 44);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, syn.sport, 81, syn.seq, 44);
+    turns(3);
+    CHECK(s->state == TOE_TCPS_SYN_SENT && hs(TOE_HSTAT_TCP_ICMP_DROP) == drop0 + 3 &&
+              hs(TOE_HSTAT_TCP_ICMP_RX) == rx0 + 2,
+          "test_syn_sent_icmp_not_ours_dropped (%llu dropped)",
+          (unsigned long long)(hs(TOE_HSTAT_TCP_ICMP_DROP) - drop0));
+    /* Host unreachable: a soft error, the SYN goes on; reported when the attempt times out. */
+    mock_icmp_err(&m, ROUTER, 3, 1, 0, PEER, syn.sport, 80, syn.seq, 44);
+    turns(3);
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(s, &in);
+    CHECK(s->state == TOE_TCPS_SYN_SENT && in.soft_error == TOE_EUNREACH,
+          "test_syn_sent_icmp_host_unreachable_soft");
+    for (int i = 0; i < 4; i++)
+        advance(60000000);
+    r = toe_tcp_connect(s, PEER, 80, 0);
+    CHECK(r == TOE_EUNREACH, "test_syn_sent_timeout_reports_icmp_soft_error (%s)",
+          toe_error_name(r));
+    toe_tcp_close(s, 0);
+    /* An ICMP error about UDP (say, a DNS query) is left for toe_raw_recv; one about TCP is
+     * not, even for no connection (dropped, counted). */
+    uint8_t f[200];
+    size_t fl = 0;
+    while (toe_raw_recv(d, f, sizeof f, &fl, NULL, NULL, 0) == 0)
+        ;
+    drop0 = hs(TOE_HSTAT_TCP_ICMP_DROP);
+    m.icmp_qproto = 17;
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, 5353, 53, 0, 44);
+    m.icmp_qproto = 0;
+    turns(2);
+    r = toe_raw_recv(d, f, sizeof f, &fl, NULL, NULL, 0);
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, 5353, 53, 0, 44);
+    turns(2);
+    CHECK(r == 0 && fl == 14 + 56 && f[14 + 20] == 3 &&
+              toe_raw_recv(d, f, sizeof f, &fl, NULL, NULL, 0) == TOE_EAGAIN &&
+              hs(TOE_HSTAT_TCP_ICMP_DROP) == drop0 + 1,
+          "test_closed_icmp_about_udp_left_about_tcp_consumed");
+    CHECK(nsocks() == 0, "test_syn_sent_icmp_no_leak (%u sockets)", nsocks());
+}
+
+static void test_established_icmp(void)
+{
+    struct conn c;
+    open_with_data(&c);
+    uint32_t una = c.iss + 1;
+    uint64_t drop0 = hs(TOE_HSTAT_TCP_ICMP_DROP), pm0 = hs(TOE_HSTAT_TCP_PMTU);
+    unsigned rx0 = mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot);
+    /* A sequence number beyond what was sent, or before SND.UNA: dropped (RFC 5927). */
+    mock_icmp_err(&m, ROUTER, 3, 4, 1280, PEER, c.lport, 80, una + 3001, 1500);
+    mock_icmp_err(&m, ROUTER, 3, 4, 1280, PEER, c.lport, 80, una - 10, 1500);
+    turns(3);
+    CHECK(hs(TOE_HSTAT_TCP_ICMP_DROP) == drop0 + 2 && c.s->mss == 1460 &&
+              slotf(c.slot, TOE_FIELD_MSS) == 1460,
+          "test_established_icmp_seq_not_in_flight_dropped");
+    /* Fragmentation Needed, next hop MTU 1280: MSS 1240 in the slot, go back to SND.UNA. */
+    mock_icmp_err(&m, ROUTER, 3, 4, 1280, PEER, c.lport, 80, una + 1460, 1500);
+    turns(3);
+    CHECK(c.s->mss == 1240 && slotf(c.slot, TOE_FIELD_MSS) == 1240 &&
+              mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot) == rx0 + 1 &&
+              hs(TOE_HSTAT_TCP_PMTU) == pm0 + 1,
+          "test_established_icmp_frag_needed_lowers_mss_and_resends (MSS %u, field 0x%x)",
+          c.s->mss, slotf(c.slot, TOE_FIELD_MSS));
+    /* Never raised by ICMP; an old router's 0 takes the plateau below the quoted length; a
+     * tiny MTU stops at 536. */
+    mock_icmp_err(&m, ROUTER, 3, 4, 1400, PEER, c.lport, 80, una, 1240);
+    turns(3);
+    uint16_t m1 = c.s->mss;
+    mock_icmp_err(&m, ROUTER, 3, 4, 0, PEER, c.lport, 80, una, 1280);
+    turns(3);
+    uint16_t m2 = c.s->mss;
+    mock_icmp_err(&m, ROUTER, 3, 4, 300, PEER, c.lport, 80, una, 1006);
+    turns(3);
+    CHECK(m1 == 1240 && m2 == 1006 - 40 && c.s->mss == 536 && slotf(c.slot, TOE_FIELD_MSS) == 536 &&
+              mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot) == rx0 + 3,
+          "test_established_icmp_pmtu_lower_only_plateau_floor (%u %u %u)", m1, m2, c.s->mss);
+    /* Port unreachable on a synchronized connection: soft (RFC 5461); the user timeout then
+     * reports it. */
+    mock_icmp_err(&m, ROUTER, 3, 3, 0, PEER, c.lport, 80, una, 1500);
+    turns(3);
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(c.s, &in);
+    CHECK(c.s->state == TOE_TCPS_ESTABLISHED && in.soft_error == TOE_ECONNREFUSED,
+          "test_established_icmp_hard_error_soft (%s)", toe_error_name(in.soft_error));
+    /* Anything from the peer clears it. */
+    mock_slot_event(&m, c.slot, 0, una + 100, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    toe_tcp_sockinfo(c.s, &in);
+    int cleared = in.soft_error == 0;
+    una += 100;
+    mock_icmp_err(&m, ROUTER, 11, 0, 0, PEER, c.lport, 80, una, 1500);
+    turns(3);
+    for (int i = 0; i < 30 && c.s->state == TOE_TCPS_ESTABLISHED; i++)
+        advance(10000000);
+    CHECK(cleared && c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_EUNREACH,
+          "test_established_user_timeout_reports_icmp_soft_error (%s, cleared %d)",
+          toe_error_name(c.s->err), cleared);
+    toe_tcp_close(c.s, 0);
+    CHECK(nsocks() == 0, "test_established_icmp_no_leak (%u sockets)", nsocks());
+}
+
+/* IPv4 options on a slow-path segment are ignored, whatever the header length (IHL 6..15,
+ * RFC 1122 MUST-50): the SYN is answered, the RST taken. */
+static void test_listen_syn_ip_options(void)
+{
+    toe_sock *l;
+    toe_tcp_socket(d, &l);
+    toe_tcp_listen(l, 8090, 2);
+    m.seg_ip_opt_words = 1;
+    mock_tcp_seg(&m, PEER, 34000, 8090, 777, 0, TH_SYN, 1000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    struct tseg t;
+    toe_sock *ch = oldest_child(l);
+    CHECK(ch && ch->state == TOE_TCPS_SYN_RCVD && ch->mss == 1460 && !raw_seg(0, &t) &&
+              t.flags == (TH_SYN | TH_ACK) && t.ack == 778 && t.dport == 34000,
+          "test_listen_syn_ip_options_ihl6_answered (flags 0x%x ack %u)", t.flags, t.ack);
+    m.seg_ip_opt_words = 10;
+    mock_tcp_seg(&m, PEER, 34000, 8090, 778, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(3);
+    m.seg_ip_opt_words = 0;
+    CHECK(ch && ch->state == TOE_TCPS_CLOSED && ch->err == TOE_ECONNRESET,
+          "test_syn_rcvd_rst_ip_options_ihl15_taken (%s)", ch ? toe_tcp_state_name(ch->state) : "-");
+    toe_tcp_close(l, 0);
+    turns(3);
+    CHECK(nsocks() == 0, "test_listen_ip_options_no_leak (%u sockets)", nsocks());
 }
 
 /* The RTO of data sent after a quiet spell runs from the device's answer to a time probe, not
@@ -1126,9 +1694,12 @@ int main(void)
     }
     test_closed();
     test_syn_sent();
+    test_closed_isn_siphash();
     test_closed_bind();
     test_syn_sent_syn();
     test_established_data();
+    test_established_zero_window_empty_queue_persist();
+    test_established_rto_backoff();
     test_established_rst_syn();
     test_established_rst_challenge_ack_limit();
     test_established_keepalive();
@@ -1136,6 +1707,13 @@ int main(void)
     test_listen();
     test_established_rto_start();
     test_established_sndbuf();
+    test_listen_syn_bad_source();
+    test_listen_syn_ip_options();
+    test_established_urgent();
+    test_established_ttl_tos();
+    test_closed_device_without_new_fields();
+    test_syn_sent_icmp();
+    test_established_icmp();
     /* Counts of slot commands are only right while the log has room. */
     CHECK(m.ncmd < MOCK_CMDLOG, "test_tcp_command_log_not_full (%u of %d)", m.ncmd, MOCK_CMDLOG);
     toe_close(d);
