@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_dns: the DNS message code of sw/src/dns.c. The input is an answer, parsed as the
- * answer to its own ID (so the fuzzer is past the ID check) and to another ID; it is also
- * taken as a host name for the query builder.
+ * answer to a query with its own ID and question (so the fuzzer is past those checks) and to
+ * another ID; it is also taken as a host name for the query builder.
  *
  * Invariants: the parser returns one of its documented codes, a reason with every error, and
  * an address only if it is usable (not 0 or 255.255.255.255); a message for another ID is
@@ -13,22 +13,45 @@
 #include "http_internal.h"
 #include "toe_internal.h"
 
+/* The query an answer claims to answer: its ID and its question section (labels up to the
+ * root, then type and class) behind a query header. 0 if the answer has no whole question. */
+static size_t own_query(const uint8_t *p, size_t n, uint8_t *q, size_t cap)
+{
+    size_t o = 12;
+    while (o < n && p[o] && p[o] < 64)
+        o += 1u + p[o];
+    if (n < 12 || o >= n || p[o] || o + 5 > n || o + 5 > cap)
+        return 0;
+    memset(q, 0, 12);
+    memcpy(q, p, 2);
+    q[2] = 0x01; /* RD */
+    q[5] = 1;    /* one question */
+    memcpy(q + 12, p + 12, o + 5 - 12);
+    return o + 5;
+}
+
 static void check_answer(const uint8_t *p, size_t n)
 {
-    uint16_t id = n >= 2 ? rd16(p) : 0;
+    uint8_t q[600];
+    size_t qlen = own_query(p, n, q, sizeof(q));
+    int own = qlen != 0;
+    if (!own)
+        qlen = (size_t)toe_dns_build_query(q, sizeof(q), n >= 2 ? rd16(p) : 0, "example.com");
     char err[128];
     err[0] = 0;
     uint32_t ip = 0;
-    int r = toe_dns_parse_answer(p, n, id, &ip, err, sizeof(err));
+    int r = toe_dns_parse_answer(p, n, q, qlen, &ip, err, sizeof(err));
     FUZZ_CHECK(r == 0 || r == 1 || r == TOE_EUNREACH || r == TOE_EPROTO, "returned %d", r);
-    FUZZ_CHECK(r <= 0 || n < 12 || !(p[2] & 0x80), "own ID not taken (%d)", r);
+    FUZZ_CHECK(r <= 0 || !own || !(p[2] & 0x80) || rd16(p + 4) != 1,
+               "a response with its own ID and one question, ours, not taken (%d)", r);
     FUZZ_CHECK(r >= 0 || (err[0] && memchr(err, 0, sizeof(err))), "error without a reason");
     FUZZ_CHECK(r != 0 || (ip != 0 && ip != 0xffffffffu), "unusable address 0x%08x", ip);
     /* No error buffer at all is fine too. */
     uint32_t ip2 = 0;
-    FUZZ_CHECK(toe_dns_parse_answer(p, n, id, &ip2, NULL, 0) == r && ip2 == ip,
+    FUZZ_CHECK(toe_dns_parse_answer(p, n, q, qlen, &ip2, NULL, 0) == r && ip2 == ip,
                "result depends on the error buffer");
-    FUZZ_CHECK(toe_dns_parse_answer(p, n, (uint16_t)(id ^ 0x8000), &ip, err, sizeof(err)) == 1,
+    q[0] ^= 0x80; /* another ID */
+    FUZZ_CHECK(toe_dns_parse_answer(p, n, q, qlen, &ip, err, sizeof(err)) == 1,
                "answer to another ID taken");
 }
 
@@ -81,7 +104,7 @@ static void check_query(const uint8_t *data, size_t size)
                    "question type");
         /* Our own query is not an answer. */
         uint32_t ip;
-        FUZZ_CHECK(toe_dns_parse_answer(q, (size_t)len, 0x1234, &ip, NULL, 0) == 1,
+        FUZZ_CHECK(toe_dns_parse_answer(q, (size_t)len, q, (size_t)len, &ip, NULL, 0) == 1,
                    "query taken as an answer");
     }
     free(name);
