@@ -10,13 +10,15 @@
   httpd_client.py HOST PORT [--sport N] --slow MODE STATUS
       A client that holds a connection: MODE silent sends nothing; trickle sends a request
       head that never ends, one byte every 0.2 s; idle sends one kept-alive request and then
-      nothing. STATUS gets "open" once connected, then "closed T WHAT" when the server ends
-      it (T: epoch seconds; WHAT: the status line of a last answer, or EOF or RST), or
+      nothing; noread asks for /big.bin with a 4 KB receive buffer and never reads (it sees
+      only a RST). STATUS gets "open" once connected, then "closed T WHAT" when the server
+      ends it (T: epoch seconds; WHAT: the status line of a last answer, or EOF or RST), or
       "timeout" after 600 s.
 --sport N connects from local port N (a test gives each connection its own, so that none
 meets the server's TIME-WAIT of an earlier one).
 """
 import codecs
+import errno
 import os
 import select
 import socket
@@ -59,9 +61,11 @@ def show(code, body):
     print(f"{code} {len(body)} {text.decode() if ok and text else '-'}", flush=True)
 
 
-def connect(host, port, sport):
+def connect(host, port, sport, rcvbuf=0):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.bind(("", sport))
     s.settimeout(60)
     s.connect((host, port))
@@ -105,9 +109,17 @@ def slow_mode(s, mode, status):
         f.write("open\n")
     if mode == "idle":
         s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+    if mode == "noread":
+        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
     todo = b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: " if mode == "trickle" else b""
     got, what, stop = b"", "timeout", time.time() + 600
     while time.time() < stop:
+        if mode == "noread":
+            time.sleep(0.2)
+            if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == errno.ECONNRESET:
+                what = "RST"
+                break
+            continue
         r, _, _ = select.select([s], [], [], 0.2)
         if r:
             try:
@@ -148,7 +160,7 @@ def main():
         else:
             wait = float(a[1])
         a = a[2:]
-    s = connect(host, port, sport)
+    s = connect(host, port, sport, 4096 if a[-2:-1] == ["noread"] else 0)
     if a and a[0] == "--slow" and len(a) == 3:
         slow_mode(s, a[1], a[2])
     elif a and a[0] != "--slow":
