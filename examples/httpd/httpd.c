@@ -625,8 +625,8 @@ static void next_request(struct conn *c, uint64_t now, int first)
     c->deadline = now + (first ? timeout_us : idle_us);
 }
 
-/* Run connection c as far as it goes without waiting. Returns 0, or -1 when it is to be
- * closed (c->s already shut down or aborted as needed). */
+/* Run connection c as far as it goes without waiting. Returns 0, or -1 when the connection is
+ * over (the caller closes it). */
 static int step(struct conn *c, short revents, uint64_t now)
 {
     c->readable |= !!(revents & (TOE_POLLIN | TOE_POLLERR | TOE_POLLHUP));
@@ -742,7 +742,8 @@ static int expire(struct conn *c, uint64_t now, int *abort)
             return 1; /* a kept-alive connection idle too long, or a silent one */
         }
         log_close(c, "request timeout");
-        note_line(c);
+        if (c->st == ST_HEAD)
+            note_line(c); /* in ST_BODY the line is the request's already */
         fail_request(c, 408);
         c->writable = 1;
         c->deadline = now + timeout_us;

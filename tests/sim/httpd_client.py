@@ -9,7 +9,8 @@
       ended: EOF, RST or OPEN (still open S seconds, default 20, after the last answer).
   httpd_client.py HOST PORT [--sport N] --slow MODE STATUS
       A client that holds a connection: MODE silent sends nothing; trickle sends a request
-      head that never ends, one byte every 0.2 s; idle sends one kept-alive request and then
+      head that never ends, one byte every 0.2 s; tricklebody a POST head, then its body one
+      byte every 0.2 s; idle sends one kept-alive request and then
       nothing; noread asks for /big.bin with a 4 KB receive buffer and never reads (it sees
       only a RST). STATUS gets "open" once connected, then "closed T WHAT" when the server
       ends it (T: epoch seconds; WHAT: the status line of a last answer, or EOF or RST), or
@@ -111,6 +112,8 @@ def slow_mode(s, mode, status):
         s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n")
     if mode == "noread":
         s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+    if mode == "tricklebody":
+        s.sendall(b"POST /a.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n")
     todo = b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: " if mode == "trickle" else b""
     got, what, stop = b"", "timeout", time.time() + 600
     while time.time() < stop:
@@ -132,7 +135,7 @@ def slow_mode(s, mode, status):
                 break
             got += chunk
             continue
-        if mode == "trickle":
+        if mode in ("trickle", "tricklebody"):
             try:
                 s.send(todo[:1] if todo else b"a")
             except (BrokenPipeError, ConnectionResetError):

@@ -13,8 +13,8 @@
 #     outside printable ASCII (they are logged as \xNN);
 #   - ApacheBench, 200 requests by 8 concurrent clients, with and without keep-alive: every
 #     request answered, none failed, none non-2xx, the document length right;
-#   - slow clients (silent, trickling a head that never ends, idle after one kept-alive
-#     request, not reading a large answer) hold six of the device's eight slots while ab (2
+#   - slow clients (silent, trickling a head that never ends or a body, idle after one
+#     kept-alive request, not reading a large answer) hold six of the device's eight slots while ab (2
 #     clients, keep-alive) fetches through the others; the server closes them on their
 #     device-time deadlines (408 for the tricklers, a RST for the one that does not read),
 #     each after the fetches are done. A second server does this part, with
@@ -290,7 +290,7 @@ if ! start_httpd "$hlog2" -d "sim:$sock" --timeout "$tmo" --idle-timeout "$idle"
     fail test_httpd_slow_listening "$(cat "$hlog2")"
     finish
 fi
-slow_modes="silent trickle trickle trickle idle noread"
+slow_modes="silent trickle trickle tricklebody idle noread"
 i=0
 for m in $slow_modes; do
     i=$((i + 1))
@@ -319,7 +319,7 @@ for m in $slow_modes; do
     st=$(cat "$out/slow/$i.$m")
     case $m in
         silent) want=EOF ;;
-        trickle) want=HTTP/1.1_408_Request_Timeout+EOF ;;
+        trickle | tricklebody) want=HTTP/1.1_408_Request_Timeout+EOF ;;
         idle) want=EOF ;;
         noread) want=RST ;;
     esac
@@ -334,7 +334,8 @@ done
 n_to=$(grep -c 'closed: request timeout' "$hlog2" || true)
 n_none=$(grep -c 'closed: no request in time' "$hlog2" || true)
 n_send=$(grep -c 'closed: send timeout' "$hlog2" || true)
-if [ "$n_to" = 3 ] && [ "$n_none" = 1 ] && [ "$n_send" = 1 ]; then
+if [ "$n_to" = 3 ] && [ "$n_none" = 1 ] && [ "$n_send" = 1 ] &&
+    grep -q '"POST /a.txt HTTP/1.1" 408 ' "$hlog2"; then
     pass test_httpd_slow_clients_logged
 else
     fail test_httpd_slow_clients_logged "$n_to request timeouts (want 3), $n_none silent (want 1), $n_send send timeouts (want 1)"
