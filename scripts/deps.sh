@@ -11,6 +11,7 @@ packages=(
     libftdi1-dev libusb-1.0-0-dev         # USB transports to real boards
     tshark                                # wire checks of every pcap
     iproute2 iputils-ping                 # TAP peer tests in network namespaces
+    apache2-utils                         # ab: many clients at once against toe-httpd
     yosys                                 # synthesis (resource figures, bitstreams)
     clang-14 libclang-rt-14-dev           # libFuzzer harnesses (tests/fuzz) and sanitizers
 )
