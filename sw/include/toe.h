@@ -187,7 +187,8 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_CHALLENGE_ACK, /* challenge ACKs (RFC 5961: RST or SYN not exactly acceptable) */
     TOE_HSTAT_TCP_SYN_RETRANS,   /* SYNs and SYN-ACKs sent again */
     TOE_HSTAT_TCP_LISTEN_DROP,   /* SYNs dropped: backlog full or no free slot */
-    TOE_HSTAT_TCP_NO_SLOT,       /* connections refused locally: no free slot */
+    TOE_HSTAT_TCP_NO_SLOT,       /* no free slot: SYNs to a listener dropped (also in
+                                  * LISTEN_DROP), connects refused (TOE_ENOSLOT) */
     TOE_HSTAT_TCP_RTO,           /* retransmission timeouts (go-back-N from SND.UNA) */
     TOE_HSTAT_TCP_PROBES,        /* zero-window probes */
     TOE_HSTAT_TCP_KEEPALIVES,    /* keepalive probes */
@@ -209,6 +210,10 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_PMTU,          /* MSS lowered by ICMP Fragmentation Needed (RFC 1191) */
     TOE_HSTAT_DNS_DROP,          /* DNS answers dropped: another port, ID or question, or a bad
                                   * UDP checksum (toe_dns_resolve) */
+    TOE_HSTAT_TCP_TW_DROPPED,    /* TIME-WAIT records dropped before their time: the table was
+                                  * full (the one nearest its end goes) */
+    TOE_HSTAT_TCP_TW_REOPENED,   /* connections in TIME-WAIT reopened by a new SYN with a higher
+                                  * sequence number (RFC 9293 3.6.1, RFC 6191) */
     TOE_HSTAT_COUNT
 };
 
