@@ -1248,16 +1248,26 @@ static void program_slot(toe_sock *s)
     tcp_timers_update(s);
 }
 
-/* RST to the peer (best guess of its RCV.NXT: our SND.NXT), then FREE. Blocks. */
+/* RST to the peer, then FREE. Blocks. Its sequence number is SND.NXT, or the right edge of
+ * the peer's window if SND.NXT is past it (the byte of a zero-window probe that the peer did
+ * not take): a peer takes a RST only inside its window (RFC 5961 3.2), and a zero window is
+ * where an abort on a send timeout happens. Linux does the same (tcp_acceptable_seq). */
 static void abort_now(toe_sock *s)
 {
     s->work &= ~(unsigned)W_RST;
     if (s->slot >= 0 && s->opened) {
-        uint32_t nxt = s->tx_end;
-        if (toe_csr_read(s->dev, tcp_slot_addr(s, TOE_FIELD_SND_NXT), &nxt, CSR_MS))
-            nxt = s->tx_end;
+        const uint16_t a[3] = {tcp_slot_addr(s, TOE_FIELD_SND_NXT),
+                               tcp_slot_addr(s, TOE_FIELD_SND_UNA),
+                               tcp_slot_addr(s, TOE_FIELD_SND_WND)};
+        uint32_t v[3] = {s->tx_end, s->snd_una, s->snd_wnd};
+        if (toe_csr_read_many(s->dev, a, v, 3, NULL, CSR_MS)) {
+            v[0] = s->tx_end;
+            v[1] = s->snd_una;
+            v[2] = s->snd_wnd;
+        }
+        uint32_t seq = SEQ_GT(v[0], v[1] + v[2]) ? v[1] + v[2] : v[0];
         release_slot(s);
-        tcp_send_seg(s, nxt, tcp_rcv_nxt(s), TH_RST | TH_ACK, 0, 0, NULL, 0);
+        tcp_send_seg(s, seq, tcp_rcv_nxt(s), TH_RST | TH_ACK, 0, 0, NULL, 0);
         s->dev->hs[TOE_HSTAT_TCP_RST_TX]++;
     } else {
         release_slot(s);

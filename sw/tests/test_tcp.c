@@ -747,6 +747,10 @@ static void test_established_zero_window_empty_queue_persist(void)
     uint64_t tmo = hs(TOE_HSTAT_TCP_TIMEOUTS);
     advance(100000000);
     CHECK(c.s->state == TOE_TCPS_ESTABLISHED, "test_persist_unanswered_waits_user_timeout");
+    /* The device sent the probe's byte (SND.NXT = SND.UNA + 1) into the zero window. */
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_UNA)] = c.iss + 1;
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_NXT)] = c.iss + 2;
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_WND)] = 0;
     for (int i = 0; i < 6; i++)
         advance(30000000);
     struct tseg t;
@@ -754,6 +758,10 @@ static void test_established_zero_window_empty_queue_persist(void)
               hs(TOE_HSTAT_TCP_TIMEOUTS) == tmo + 1 && !raw_seg(0, &t) && (t.flags & TH_RST),
           "test_persist_unanswered_probes_give_up (%s, %s)", toe_tcp_state_name(c.s->state),
           toe_error_name(c.s->err));
+    /* Its RST is at the window's edge (SND.UNA here), not at SND.NXT past it: a peer takes a
+     * RST only in its window (RFC 5961 3.2), and this one has none. */
+    CHECK(t.seq == c.iss + 1, "test_established_zero_window_abort_rst_in_window (seq %+d)",
+          (int)(t.seq - c.iss));
     toe_tcp_close(c.s, 0);
     CHECK(nsocks() == 0, "test_persist_no_leak (%u sockets)", nsocks());
 }
