@@ -13,7 +13,7 @@ SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS))
 SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS)) -lm
 SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
 
-SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tcp.c tcp_timer.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c)
+SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tcp.c tcp_timer.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c)
 SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC))
 SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC))
 SW_HDR  := sw/include/toe.h $(wildcard sw/src/*.h) $(GEN)/toe_defs.h

@@ -984,8 +984,12 @@ int main(int argc, char **argv)
     toe_host_stats(dev, hs, TOE_HSTAT_COUNT, NULL);
     fprintf(stderr,
             "httpd: done: %ld connections, %lu requests; SYNs dropped: %llu (backlog full or no "
-            "free slot)\n",
-            accepted, served, (unsigned long long)hs[TOE_HSTAT_TCP_LISTEN_DROP]);
+            "free slot), %llu for no free slot; TIME-WAIT: %llu reopened by a SYN, %llu dropped "
+            "early\n",
+            accepted, served, (unsigned long long)hs[TOE_HSTAT_TCP_LISTEN_DROP],
+            (unsigned long long)hs[TOE_HSTAT_TCP_NO_SLOT],
+            (unsigned long long)hs[TOE_HSTAT_TCP_TW_REOPENED],
+            (unsigned long long)hs[TOE_HSTAT_TCP_TW_DROPPED]);
     toe_close(dev);
     free(conns);
     free(pfd);

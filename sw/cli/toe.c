@@ -56,7 +56,8 @@ static const char usage_stats[] =
 static const char usage_netstat[] =
     "usage: toe netstat\n\nPrint the device's open TCP connection slots: slot, state (from the slot\n"
     "flags), local and remote address, bytes in flight and queued, windows, cwnd/ssthresh,\n"
-    "retransmissions, peer MSS and window scales. Read-only: it changes nothing.\n";
+    "retransmissions, peer MSS and window scales. Read-only: it changes nothing. Connections in\n"
+    "TIME-WAIT hold no slot (the process that closed them answers for them) and are not listed.\n";
 static const char usage_ping[] =
     "usage: toe ping HOST [-c COUNT] [-s SIZE] [-i INTERVAL] [-W TIMEOUT]\n"
     "\n"

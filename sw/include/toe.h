@@ -187,7 +187,9 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_CHALLENGE_ACK, /* challenge ACKs (RFC 5961: RST or SYN not exactly acceptable) */
     TOE_HSTAT_TCP_SYN_RETRANS,   /* SYNs and SYN-ACKs sent again */
     TOE_HSTAT_TCP_LISTEN_DROP,   /* SYNs dropped: backlog full or no free slot */
-    TOE_HSTAT_TCP_NO_SLOT,       /* connections refused locally: no free slot */
+    TOE_HSTAT_TCP_NO_SLOT,       /* no free slot: SYNs to a listener dropped after waiting 1 s
+                                  * for one (also in LISTEN_DROP), connects refused
+                                  * (TOE_ENOSLOT) */
     TOE_HSTAT_TCP_RTO,           /* retransmission timeouts (go-back-N from SND.UNA) */
     TOE_HSTAT_TCP_PROBES,        /* zero-window probes */
     TOE_HSTAT_TCP_KEEPALIVES,    /* keepalive probes */
@@ -209,6 +211,10 @@ enum toe_host_stat {
     TOE_HSTAT_TCP_PMTU,          /* MSS lowered by ICMP Fragmentation Needed (RFC 1191) */
     TOE_HSTAT_DNS_DROP,          /* DNS answers dropped: another port, ID or question, or a bad
                                   * UDP checksum (toe_dns_resolve) */
+    TOE_HSTAT_TCP_TW_DROPPED,    /* TIME-WAIT records dropped before their time: the table was
+                                  * full (the one nearest its end goes) */
+    TOE_HSTAT_TCP_TW_REOPENED,   /* connections in TIME-WAIT reopened by a new SYN with a higher
+                                  * sequence number (RFC 9293 3.6.1, RFC 6191) */
     TOE_HSTAT_COUNT
 };
 
@@ -310,9 +316,12 @@ TOE_API int toe_ping(toe_dev *dev, uint32_t ip, size_t payload_len, int timeout_
  * toe_tcp_poll regularly. While sockets exist the library owns the alarm (do not use
  * toe_alarm_set/toe_alarm_wait). toe_close() resets every connection of the handle.
  *
- * Each connection takes one device slot (toe_info.slots) from the SYN until it closes;
- * TIME-WAIT and listening sockets take none. Sequence numbers wrap; ports and addresses are
- * host order.
+ * Each connection takes one device slot (toe_info.slots) from its handshake until the
+ * segment that ends it (the ACK of our last FIN, the peer's FIN after ours, a RST), and gives
+ * it back at once; TIME-WAIT and listening sockets take none. A connection in TIME-WAIT that
+ * the application has closed is a small record inside the handle (at most 16384; the one
+ * nearest its end is dropped when they are all used, TOE_HSTAT_TCP_TW_DROPPED). Sequence
+ * numbers wrap; ports and addresses are host order.
  */
 typedef struct toe_sock toe_sock;
 
@@ -373,9 +382,13 @@ TOE_API int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout
 
 /* Listen on port (all of the device's address). backlog bounds connections in SYN-RECEIVED
  * plus established ones not yet accepted (1..64; 0 means 8); more SYNs are dropped and
- * counted (TOE_HSTAT_TCP_LISTEN_DROP), as are SYNs when no slot is free. A connection whose
- * SYN-ACK stays unanswered (resent 5 times, 1, 2, ... 16 s apart) is freed 63 s after it
- * came (TOE_HSTAT_TCP_TIMEOUTS), so a flood of SYNs holds slots for a minute at most.
+ * counted (TOE_HSTAT_TCP_LISTEN_DROP). A SYN that finds no free slot waits for one,
+ * unanswered in the backlog, up to 1 s of device time (a connection ending as it comes gives
+ * it its slot), then is dropped and counted (TOE_HSTAT_TCP_NO_SLOT too): the peer sends it
+ * again. A SYN for a connection in TIME-WAIT with a sequence number beyond it ends TIME-WAIT
+ * and is taken (RFC 9293 3.6.1, RFC 6191). A connection whose SYN-ACK stays unanswered
+ * (resent 5 times, 1, 2, ... 16 s apart) is freed 63 s after it came
+ * (TOE_HSTAT_TCP_TIMEOUTS), so a flood of SYNs holds slots for a minute at most.
  * Returns 0, TOE_EINVAL (also: the socket is bound to another port), TOE_EISCONN (not a fresh
  * socket), TOE_EADDRINUSE (a listener on port, or another socket bound to it). Does not
  * block. */
@@ -433,7 +446,9 @@ TOE_API int toe_tcp_shutdown(toe_sock *s, int timeout_ms);
 /* Close the socket and free the handle (always, whatever the result; NULL is fine).
  * A connection ends with a FIN after all sent data and waits up to timeout_ms for it to be
  * acknowledged; the rest of the close (FIN-WAIT-2, TIME-WAIT) goes on inside the device
- * handle. Unread received data turns the close into an abort (RST), as in RFC 2525 2.17.
+ * handle (TIME-WAIT as a record without a slot: a new SYN from the peer beyond the old
+ * connection's sequence numbers reopens it on a listener, RFC 9293 3.6.1). Unread received
+ * data turns the close into an abort (RST), as in RFC 2525 2.17.
  * A listening socket resets its connections that were not accepted. A connect still in its
  * handshake is abandoned (with a RST once our SYN-ACK of a simultaneous open is out).
  * Returns 0, TOE_ETIMEDOUT (FIN not acknowledged in time: the close goes on), TOE_ECONNRESET
@@ -554,10 +569,12 @@ struct toe_tcp_info {
 };
 
 /* Snapshot of every socket of the handle (listening, connecting, open, closing, TIME-WAIT),
- * with live slot fields read from the device (one CSR batch). A handle that never created a
- * socket (another process's view, as `toe netstat`) gets the device's open slots instead,
- * read from their CSRs, with the state guessed from the slot flags and orphan = -1; nothing
- * is changed on the device.
+ * then its TIME-WAIT records (closed sockets: state TIME_WAIT, slot -1, orphan 1, snd_una =
+ * snd_nxt = SND.NXT and rcv_nxt), with live slot fields read from the device (one CSR
+ * batch). A handle that never created a socket (another process's view, as `toe netstat`)
+ * gets the device's open slots instead, read from their CSRs, with the state guessed from
+ * the slot flags and orphan = -1 (TIME-WAIT holds no slot: another process's is not seen);
+ * nothing is changed on the device.
  *   out, n  room for n entries; got: entries filled (the total may be larger)
  * Returns 0, TOE_EINVAL, a CSR error (host fields are filled anyway). Blocks. */
 TOE_API int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *got);

@@ -174,6 +174,8 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_TCP_ICMP_DROP] = "tcp_icmp_drop",
     [TOE_HSTAT_TCP_PMTU] = "tcp_pmtu_lowered",
     [TOE_HSTAT_DNS_DROP] = "dns_answer_drop",
+    [TOE_HSTAT_TCP_TW_DROPPED] = "tcp_time_wait_dropped",
+    [TOE_HSTAT_TCP_TW_REOPENED] = "tcp_time_wait_reopened",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }

@@ -300,8 +300,15 @@ static int alloc_slot(struct toe_tcp *t, toe_sock *s)
             s->opened = 0;
             return 0;
         }
-    t->dev->hs[TOE_HSTAT_TCP_NO_SLOT]++;
     return TOE_ENOSLOT;
+}
+
+static int slot_free(const struct toe_tcp *t)
+{
+    for (unsigned i = 0; i < t->nslots; i++)
+        if (!t->slot_used[i] && !t->slot_dirty[i])
+            return 1;
+    return 0;
 }
 
 /* Give the slot back: FREE it in the device if it was opened. Blocks (CSR). */
@@ -380,7 +387,7 @@ void tcp_set_error(toe_sock *s, int err)
     s->tw_at = 0;
     if (s->slot >= 0)
         s->work |= W_FREE;
-    s->work &= ~(unsigned)(W_PROGRAM | W_CLOSE | W_RESYNC | W_RSTCHK);
+    s->work &= ~(unsigned)(W_PROGRAM | W_CLOSE | W_RESYNC | W_RSTCHK | W_SLOT);
 }
 
 static toe_sock *find_conn(struct toe_tcp *t, uint32_t rip, uint16_t rport, uint16_t lport)
@@ -426,7 +433,7 @@ static int port_in_use(struct toe_tcp *t, uint16_t p, uint32_t rip, uint16_t rpo
             (s->lport == p && (s->state == TOE_TCPS_LISTEN ||
                                (s->state != TOE_TCPS_CLOSED && s->rip == rip && s->rport == rport))))
             return 1;
-    return 0;
+    return tcp_tw_find(t, rip, rport, p) != NULL; /* RFC 6056: not a 4-tuple in TIME-WAIT */
 }
 
 /* Another socket holds port p: bound to it, or using it (listening, connected, TIME-WAIT). */
@@ -435,7 +442,7 @@ static int port_taken(struct toe_tcp *t, const toe_sock *self, uint16_t p)
     for (toe_sock *s = t->socks; s; s = s->next)
         if (s != self && (s->bport == p || (s->state != TOE_TCPS_CLOSED && s->lport == p)))
             return 1;
-    return 0;
+    return tcp_tw_port_used(t, p);
 }
 
 static uint16_t pick_port(struct toe_tcp *t, uint32_t rip, uint16_t rport)
@@ -733,12 +740,12 @@ void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f,
 
 /* ---- slow-path input ---------------------------------------------------------------- */
 
-/* RFC 5961 challenge ACK, at most the handle's limit per second of device time (section 7):
- * counted in one-second periods, each begun by the first challenge ACK after the last. */
-static void challenge_ack(toe_sock *s)
+/* May an RFC 5961 challenge ACK go now? At most the handle's limit per second of device time
+ * (section 7): counted in one-second periods, each begun by the first challenge ACK after the
+ * last. Counts it either way. */
+static int chack_take(struct toe_tcp *t)
 {
-    toe_dev *dev = s->dev;
-    struct toe_tcp *t = dev->tcp;
+    toe_dev *dev = t->dev;
     int lim = dev->tcp_chack_limit ? dev->tcp_chack_limit : TOE_TCP_CHALLENGE_ACK_LIMIT;
     if (t->now - t->chack_start >= 1000000u) {
         t->chack_start = t->now;
@@ -746,18 +753,104 @@ static void challenge_ack(toe_sock *s)
     }
     if (lim > 0 && t->chack_n >= (unsigned)lim) {
         dev->hs[TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED]++;
-        return;
+        return 0;
     }
     t->chack_n++;
     dev->hs[TOE_HSTAT_TCP_CHALLENGE_ACK]++;
-    if (slot_open(s))
+    return 1;
+}
+
+static void challenge_ack(toe_sock *s)
+{
+    if (chack_take(s->dev->tcp) && slot_open(s))
         tcp_slot_cmd_async(s, TOE_CMD_ACK);
 }
 
-/* ACK from the host itself, for a connection without a slot (TIME-WAIT). */
-static void raw_ack(toe_sock *s)
+/* ---- TIME-WAIT from the host (the slot is freed) -------------------------------------- */
+
+/* The window field of our ACKs once the slot is gone: the right edge the host gave the device
+ * (what the application read + the ring), from RCV.NXT, scaled. */
+static uint16_t rcv_wnd_field(const toe_sock *s)
 {
-    tcp_send_seg(s, s->tx_end + (s->fin_queued ? 1u : 0u), tcp_rcv_nxt(s), TH_ACK, 0, 0, NULL, 0);
+    uint32_t edge = s->rx_read + s->dev->tcp->ring, rn = tcp_rcv_nxt(s);
+    uint32_t w = SEQ_GT(edge, rn) ? (edge - rn) >> s->rcv_ws : 0;
+    return (uint16_t)(w > 65535 ? 65535 : w);
+}
+
+/* What a TIME-WAIT record keeps of s. */
+static void tw_from_sock(const toe_sock *s, struct tcp_tw *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->rip = s->rip;
+    w->lport = s->lport;
+    w->rport = s->rport;
+    w->snd_nxt = s->tx_end + (s->fin_queued ? 1u : 0u);
+    w->rcv_nxt = tcp_rcv_nxt(s);
+    w->wnd = rcv_wnd_field(s);
+    w->ttl_tos = (uint16_t)ttl_tos(s);
+    w->tw_ms = (uint32_t)s->time_wait_ms;
+    w->until = s->tw_at;
+}
+
+/* An ACK of w's, through the next hop the segment came from. */
+static void tw_ack(struct toe_tcp *t, const struct tcp_tw *w, const uint8_t *smac)
+{
+    uint8_t mac[6];
+    memcpy(mac, smac, 6);
+    send_pkt(t, mac, w->rip, w->lport, w->rport, w->snd_nxt, w->rcv_nxt, TH_ACK, w->wnd, NULL, 0,
+             NULL, 0, w->ttl_tos);
+}
+
+static int listen_input(toe_sock *l, const struct seg *g, const uint32_t *iss_min);
+
+enum { TW_KEEP, TW_RESTART, TW_GONE };
+
+/* A slow-path segment for a connection in TIME-WAIT without a slot (a record, or a socket the
+ * application still holds). RST: ignored (RFC 1337, no TIME-WAIT assassination). A SYN (no
+ * ACK) beyond RCV.NXT with a listener on the port reopens the connection (RFC 9293 3.6.1
+ * MAY-2, RFC 6191 without timestamps, as Linux): the listener takes it with an ISS past
+ * anything the old connection sent, and TIME-WAIT ends (TW_GONE). Any other SYN gets a
+ * challenge ACK (RFC 5961 4.2, rate-limited). The peer's FIN again (our last ACK was lost): ACK
+ * and TIME-WAIT starts over (TW_RESTART; RFC 9293 3.10.7.4). An acceptable bare ACK: nothing.
+ * Anything else is unacceptable: ACK. */
+static int tw_input(struct toe_tcp *t, const struct tcp_tw *w, const struct seg *g)
+{
+    if (g->flags & TH_RST)
+        return TW_KEEP;
+    if ((g->flags & (TH_SYN | TH_ACK | TH_FIN)) == TH_SYN && SEQ_GT(g->seq, w->rcv_nxt)) {
+        toe_sock *l = find_listener(t, g->dport);
+        /* RFC 1122 4.2.2.13 (1): an ISS beyond our last sequence number; Linux adds the
+         * largest unscaled window. */
+        uint32_t iss_min = w->snd_nxt + 65535u + 2u;
+        if (l && listen_input(l, g, &iss_min)) {
+            t->dev->hs[TOE_HSTAT_TCP_TW_REOPENED]++;
+            return TW_GONE;
+        }
+    }
+    if (g->flags & TH_SYN) {
+        if (chack_take(t))
+            tw_ack(t, w, g->smac);
+        return TW_KEEP;
+    }
+    if (!(g->flags & TH_FIN) && !g->len && g->seq == w->rcv_nxt)
+        return TW_KEEP;
+    tw_ack(t, w, g->smac);
+    return (g->flags & TH_FIN) && g->seq + g->len + 1 == w->rcv_nxt ? TW_RESTART : TW_KEEP;
+}
+
+/* An orphan in TIME-WAIT that gave its slot back: a record takes over its duties and the
+ * socket is over (freed by the caller or the work step). Without memory for the record the
+ * socket stays in TIME-WAIT itself. */
+static void tw_adopt(toe_sock *s)
+{
+    struct tcp_tw w;
+    if (s->state != TOE_TCPS_TIME_WAIT || s->slot >= 0 || s->user || s->parent)
+        return;
+    tw_from_sock(s, &w);
+    if (tcp_tw_add(s->dev->tcp, &w))
+        return;
+    s->state = TOE_TCPS_CLOSED;
+    s->tw_at = 0;
 }
 
 /* Take the peer's SYN (or SYN-ACK): IRS, MSS, window scale (RFC 7323 2.2: in use only if
@@ -849,7 +942,10 @@ static void rst_input(toe_sock *s, const struct seg *g)
     }
 }
 
-static void listen_input(toe_sock *l, const struct seg *g)
+/* A SYN for listener l: a child in SYN-RECEIVED that takes a slot in the work step
+ * (take_slot), waiting for one if none is free. iss_min: the ISS is at least this (a
+ * connection reopened from TIME-WAIT), or NULL. Returns 1 if the SYN was taken. */
+static int listen_input(toe_sock *l, const struct seg *g, const uint32_t *iss_min)
 {
     struct toe_tcp *t = l->dev->tcp;
     toe_dev *dev = l->dev;
@@ -858,21 +954,14 @@ static void listen_input(toe_sock *l, const struct seg *g)
         n += c->parent == l;
     if (n >= l->backlog) {
         dev->hs[TOE_HSTAT_TCP_LISTEN_DROP]++;
-        return;
+        return 0;
     }
     toe_sock *c = sock_new(t);
-    if (!c) {
+    if (!c || bufs_alloc(c)) {
         dev->hs[TOE_HSTAT_TCP_LISTEN_DROP]++;
-        return;
-    }
-    if (alloc_slot(t, c) || bufs_alloc(c)) {
-        dev->hs[TOE_HSTAT_TCP_LISTEN_DROP]++;
-        if (c->slot >= 0) {
-            t->slot_used[c->slot] = 0;
-            t->slot_sock[c->slot] = NULL;
-        }
-        sock_unlink_free(t, c);
-        return;
+        if (c)
+            sock_unlink_free(t, c);
+        return 0;
     }
     c->parent = l;
     c->nodelay = l->nodelay;
@@ -892,8 +981,12 @@ static void listen_input(toe_sock *l, const struct seg *g)
     memcpy(c->mac, g->smac, 6); /* the next hop the SYN came through */
     syn_options(c, g);
     c->iss = tcp_gen_iss(t, c->rip, c->lport, c->rport);
+    if (iss_min && SEQ_LT(c->iss, *iss_min))
+        c->iss = *iss_min;
     c->snd_una = c->tx_end = c->iss + 1;
-    c->work |= W_PROGRAM;
+    c->work |= W_SLOT;
+    c->syn_at = t->now + TOE_TCP_SLOT_WAIT_US; /* the end of the wait for a slot, if any */
+    return 1;
 }
 
 int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
@@ -912,9 +1005,18 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
     }
     toe_sock *s = find_conn(t, g.src, g.sport, g.dport);
     if (!s) {
+        struct tcp_tw *w = tcp_tw_find(t, g.src, g.sport, g.dport);
+        if (w) {
+            int r = tw_input(t, w, &g);
+            if (r == TW_RESTART)
+                tcp_tw_restart(t, w);
+            else if (r == TW_GONE)
+                tcp_tw_remove(t, w);
+            return 1;
+        }
         toe_sock *l = find_listener(t, g.dport);
         if (l && (g.flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) == TH_SYN)
-            listen_input(l, &g);
+            listen_input(l, &g, NULL);
         else
             send_reset(t, &g);
         return 1;
@@ -951,25 +1053,30 @@ int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
             challenge_ack(s);
         }
         break;
-    case TOE_TCPS_TIME_WAIT:
-        if (g.flags & TH_RST)
-            break; /* RFC 1337: no TIME-WAIT assassination */
+    case TOE_TCPS_TIME_WAIT: {
         if (s->slot >= 0) {
+            /* Still on its slot (received bytes on their way up): the device answers a FIN;
+             * a SYN cannot reopen a 4-tuple the device still matches. */
             if (g.flags & TH_SYN)
                 challenge_ack(s);
-            break;
+            break; /* RST: ignored (RFC 1337) */
         }
-        raw_ack(s);
-        if (g.flags & TH_FIN)
+        struct tcp_tw w;
+        tw_from_sock(s, &w);
+        int r = tw_input(t, &w, &g);
+        if (r == TW_RESTART) {
             s->tw_at = t->now + (uint64_t)s->time_wait_ms * 1000u;
+        } else if (r == TW_GONE) {
+            s->state = TOE_TCPS_CLOSED; /* the listener's child has the 4-tuple now */
+            s->tw_at = 0;
+        }
         break;
+    }
     default: /* synchronized, the slot (about to be) open */
         if (g.flags & TH_RST)
             rst_input(s, &g);
         else if (g.flags & TH_SYN)
             challenge_ack(s); /* RFC 5961 4.2; also the answer to a repeated SYN-ACK */
-        else if (s->slot < 0 && (g.len || (g.flags & TH_FIN)))
-            raw_ack(s); /* slot already freed (closing): answer from here */
         break;
     }
     return 1;
@@ -1141,16 +1248,26 @@ static void program_slot(toe_sock *s)
     tcp_timers_update(s);
 }
 
-/* RST to the peer (best guess of its RCV.NXT: our SND.NXT), then FREE. Blocks. */
+/* RST to the peer, then FREE. Blocks. Its sequence number is SND.NXT, or the right edge of
+ * the peer's window if SND.NXT is past it (the byte of a zero-window probe that the peer did
+ * not take): a peer takes a RST only inside its window (RFC 5961 3.2), and a zero window is
+ * where an abort on a send timeout happens. Linux does the same (tcp_acceptable_seq). */
 static void abort_now(toe_sock *s)
 {
     s->work &= ~(unsigned)W_RST;
     if (s->slot >= 0 && s->opened) {
-        uint32_t nxt = s->tx_end;
-        if (toe_csr_read(s->dev, tcp_slot_addr(s, TOE_FIELD_SND_NXT), &nxt, CSR_MS))
-            nxt = s->tx_end;
+        const uint16_t a[3] = {tcp_slot_addr(s, TOE_FIELD_SND_NXT),
+                               tcp_slot_addr(s, TOE_FIELD_SND_UNA),
+                               tcp_slot_addr(s, TOE_FIELD_SND_WND)};
+        uint32_t v[3] = {s->tx_end, s->snd_una, s->snd_wnd};
+        if (toe_csr_read_many(s->dev, a, v, 3, NULL, CSR_MS)) {
+            v[0] = s->tx_end;
+            v[1] = s->snd_una;
+            v[2] = s->snd_wnd;
+        }
+        uint32_t seq = SEQ_GT(v[0], v[1] + v[2]) ? v[1] + v[2] : v[0];
         release_slot(s);
-        tcp_send_seg(s, nxt, tcp_rcv_nxt(s), TH_RST | TH_ACK, 0, 0, NULL, 0);
+        tcp_send_seg(s, seq, tcp_rcv_nxt(s), TH_RST | TH_ACK, 0, 0, NULL, 0);
         s->dev->hs[TOE_HSTAT_TCP_RST_TX]++;
     } else {
         release_slot(s);
@@ -1262,10 +1379,34 @@ static void arp_wait(toe_sock *s)
     send_syn(s);
 }
 
+/* W_SLOT: a listener's child takes a free slot and is programmed; else it waits (its SYN
+ * unanswered) until one is freed or the wait ends (tcp_slot_wait_over). */
+static void take_slot(toe_sock *s)
+{
+    if (s->state != TOE_TCPS_SYN_RCVD || s->slot >= 0) {
+        s->work &= ~(unsigned)W_SLOT;
+        return;
+    }
+    if (alloc_slot(s->dev->tcp, s))
+        return;
+    s->work = (s->work & ~(unsigned)W_SLOT) | W_PROGRAM;
+}
+
+void tcp_slot_wait_over(toe_sock *s)
+{
+    s->dev->hs[TOE_HSTAT_TCP_NO_SLOT]++;
+    s->dev->hs[TOE_HSTAT_TCP_LISTEN_DROP]++;
+    s->work &= ~(unsigned)W_SLOT;
+    s->state = TOE_TCPS_CLOSED; /* dropped unanswered; the work step frees it */
+    s->parent = NULL;
+}
+
 static void sock_work(toe_sock *s)
 {
     if (s->work & W_ARP)
         arp_wait(s);
+    if (s->work & W_SLOT)
+        take_slot(s);
     if (s->work & W_PROGRAM)
         program_slot(s);
     if (s->work & W_RST)
@@ -1288,6 +1429,7 @@ static void sock_work(toe_sock *s)
             s->slot < 0) {
             s->work &= ~(unsigned)W_FREE;
             release_slot(s);
+            tw_adopt(s);
         }
     }
 }
@@ -1323,6 +1465,12 @@ void toe_tcp_work(toe_dev *dev)
         if (s->work)
             sock_work(s);
     }
+    /* A listener's child waiting for a slot takes one freed above (later in the list). */
+    for (toe_sock *s = t->socks; s; s = nx) {
+        nx = s->next;
+        if (s->work & W_SLOT)
+            sock_work(s);
+    }
     tcp_run_timers(t);
     for (toe_sock *s = t->socks; s; s = nx) {
         nx = s->next;
@@ -1339,17 +1487,23 @@ int toe_tcp_wait_ms(toe_dev *dev)
     struct toe_tcp *t = dev->tcp;
     if (t->busy)
         return -1;
-    int arp = 0;
+    int arp = 0, slot_wait = 0;
     for (toe_sock *s = t->socks; s; s = s->next) {
         if (s->work & W_ARP)
             arp = 1;
-        if (s->work & ~(unsigned)W_ARP)
+        if (s->work & W_SLOT)
+            slot_wait = 1;
+        if (s->work & ~(unsigned)(W_ARP | W_SLOT))
             return 0;
         uint64_t d[6] = {s->syn_at, s->rto_at, s->persist_at, s->tw_at, s->keep_at, s->rxchk_at};
         for (int i = 0; i < 6; i++)
             if (d[i] && d[i] <= t->now)
                 return 0;
     }
+    if (tcp_tw_next(t) && tcp_tw_next(t) <= t->now)
+        return 0;
+    if (slot_wait && slot_free(t))
+        return 0; /* freed outside the work step (an API call): a waiting SYN takes it */
     if (arp)
         return 10; /* the ARP reply wakes the engine; ARP retries run on host time */
     for (unsigned i = 0; i < t->nslots; i++)
@@ -1406,6 +1560,7 @@ static int tcp_init(toe_dev *dev)
     t->slot_ext = ext;
     t->nslots = n;
     t->ring = 1u << lg;
+    t->tw_max = TOE_TCP_TW_MAX;
     t->rcv_ws = 0;
     while ((t->ring >> t->rcv_ws) > 65535)
         t->rcv_ws++;
@@ -1436,6 +1591,7 @@ void toe_tcp_free(toe_dev *dev)
         }
         sock_unlink_free(t, s);
     }
+    tcp_tw_free(t);
     free(t);
     dev->tcp = NULL;
 }
@@ -1490,7 +1646,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
     uint64_t deadline = toe_deadline(timeout_ms);
     int same = s->rip == ip && s->rport == port;
     if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && s->lport == 0) {
-        if (s->bport && find_conn(t, ip, port, s->bport))
+        if (s->bport && (find_conn(t, ip, port, s->bport) || tcp_tw_find(t, ip, port, s->bport)))
             return toe_seterr(dev, TOE_EADDRINUSE, "%u.%u.%u.%u:%u from port %u: already connected",
                               ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, port,
                               s->bport);
@@ -1498,8 +1654,10 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         int arp_wait = r == TOE_EAGAIN && timeout_ms == 0; /* the work step goes on with it */
         if (r && !arp_wait)
             return r;
-        if ((r = alloc_slot(t, s)))
+        if ((r = alloc_slot(t, s))) {
+            dev->hs[TOE_HSTAT_TCP_NO_SLOT]++;
             return toe_seterr(dev, r, "no free connection slot (%u in use)", t->nslots);
+        }
         if ((r = bufs_alloc(s))) {
             release_slot(s);
             return r;
@@ -1848,6 +2006,7 @@ int toe_tcp_close(toe_sock *s, int timeout_ms)
         s->rx_read = s->rx_expect;
         consumed_maybe(s);
     }
+    tw_adopt(s);
     toe_dev_flush(s->dev, 0);
     if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && !t->busy)
         sock_unlink_free(t, s);
@@ -2136,6 +2295,7 @@ int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *go
     size_t k = 0;
     for (toe_sock *s = t->socks; s && k < n; s = s->next)
         fill_info(s, &out[k++]);
+    k += tcp_tw_info(t, out + k, n - k);
     if (got)
         *got = k;
     /* Live slot fields, one batch. */

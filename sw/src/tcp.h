@@ -30,6 +30,10 @@
 #define TOE_TCP_CONSUMED_IDLE_MS 1000   /* RX_CONSUMED repeated while a reader waits (lost one) */
 #define TOE_TCP_SSTHRESH_INIT 0x3fffffffu
 #define TOE_TCP_BACKLOG_MAX 64
+/* A SYN that finds every slot taken waits this long (in the listener's backlog, no slot, no
+ * answer) for one to be freed: a connection ending in the same instant often tells the host
+ * only after the SYN is up. Then it is dropped; the peer's first retry comes about now. */
+#define TOE_TCP_SLOT_WAIT_US 1000000u
 /* Path MTU (RFC 1191): the MSS is lowered to the next hop's MTU - 40 from an ICMP
  * Fragmentation Needed, never below 536 (MTU 576, what every host takes, RFC 791): a forged
  * message that gets past the sequence check cannot make segments tiny. */
@@ -41,6 +45,12 @@
  * a SLOT_CMD write on the host link. */
 #define TOE_TCP_CHALLENGE_ACK_LIMIT 1000
 #define TOE_TCP_CHALLENGE_ACK_LIMIT_MAX 1000000
+/* TIME-WAIT records (tcp_tw.c): an orphaned connection in TIME-WAIT gives its slot back and
+ * leaves a record of ~48 bytes; the table is allocated at the first one. 16384 records hold
+ * 60 s of TIME-WAIT for 270 closes a second; when it is full the record nearest its end is
+ * dropped (counted). */
+#define TOE_TCP_TW_MAX 16384
+#define TOE_TCP_TW_HASH 4096            /* hash chains (a power of two) */
 
 /* Sequence arithmetic on wrapped 32-bit differences (lwIP style). */
 #define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
@@ -64,6 +74,7 @@
 #define W_RSTCHK 0x20  /* an in-window RST: compare with the device's RCV.NXT (RFC 5961) */
 #define W_ARP 0x40     /* SYN-SENT, the next hop not resolved yet: send the SYN when it is */
 #define W_URGENT 0x80  /* EVF_URGENT: read the peer's urgent pointer (RCV_UP) */
+#define W_SLOT 0x100   /* a listener's child waits for a free slot (then W_PROGRAM) */
 
 struct toe_sock {
     toe_dev *dev;
@@ -133,6 +144,21 @@ struct toe_sock {
     uint8_t ttl, tos; /* TOE_TCP_TTL, TOE_TCP_TOS (0: defaults) */
 };
 
+/* A connection in TIME-WAIT without a socket (the application closed it) and without a slot:
+ * what its duties need (RFC 9293 3.10.7.4: ACK a retransmitted FIN and restart the time,
+ * answer other segments; RFC 9293 3.6.1 / RFC 6191: a new SYN may reopen it). */
+struct tcp_tw {
+    uint32_t rip;
+    uint16_t lport, rport;
+    uint32_t snd_nxt, rcv_nxt; /* our FIN included, the peer's FIN included */
+    uint16_t wnd;              /* the window field of its ACKs (scaled) */
+    uint16_t ttl_tos;          /* as FIELD_IP_TTL_TOS (0: defaults) */
+    uint32_t tw_ms;            /* the connection's TIME-WAIT length, restarted by a FIN */
+    uint64_t until;            /* device time it ends */
+    int32_t hnext;             /* next in its hash chain, or in the free list */
+    int32_t prev, next;        /* the list by `until` (head: the first to end) */
+};
+
 struct toe_tcp {
     toe_dev *dev;
     unsigned nslots;
@@ -153,6 +179,12 @@ struct toe_tcp {
     uint16_t ip_id, port_ctr;
     uint8_t rcv_ws;          /* our window scale: the ring fits 16 bits after it */
     int slot_ext;            /* the device has the slot fields IP_TTL_TOS, SND_UP, RCV_UP */
+    /* TIME-WAIT records (tcp_tw.c): TOE_TCP_TW_MAX of them once the first is made */
+    struct tcp_tw *tw;
+    int32_t *tw_hash;        /* TOE_TCP_TW_HASH chain heads */
+    unsigned tw_n, tw_max;   /* in use; the bound (TOE_TCP_TW_MAX; tests lower it) */
+    unsigned tw_hw;          /* records ever handed out (above it: never touched) */
+    int32_t tw_head, tw_tail, tw_free;
 };
 
 /* tcp.c */
@@ -164,12 +196,27 @@ int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_
                  int with_opts, const uint8_t *data, size_t dlen);
 void tcp_set_error(toe_sock *s, int err);          /* connection over: error, then free */
 void tcp_abort_err(toe_sock *s, int err);          /* error, RST and FREE now (blocks) */
+void tcp_slot_wait_over(toe_sock *s);              /* a SYN waited for a slot in vain: drop */
 void tcp_tx_resend_from(toe_sock *s, uint32_t from);
 void tcp_report_next_ack(toe_sock *s);             /* a keepalive probe is out (async CSR) */
 uint32_t tcp_rcv_nxt(const toe_sock *s);
 int tcp_synchronized(const toe_sock *s);
 /* The initial sequence number for a connection (RFC 6528, from the device time now). */
 uint32_t tcp_gen_iss(const struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport);
+
+/* tcp_tw.c: the TIME-WAIT records. */
+/* A record for w (its hash and list fields aside); the one nearest its end goes if the table
+ * is full (TOE_HSTAT_TCP_TW_DROPPED). Returns 0 or TOE_ENOMEM. */
+int tcp_tw_add(struct toe_tcp *t, const struct tcp_tw *w);
+struct tcp_tw *tcp_tw_find(struct toe_tcp *t, uint32_t rip, uint16_t rport, uint16_t lport);
+int tcp_tw_port_used(const struct toe_tcp *t, uint16_t lport); /* a record has lport */
+void tcp_tw_remove(struct toe_tcp *t, struct tcp_tw *w);
+void tcp_tw_restart(struct toe_tcp *t, struct tcp_tw *w); /* until = now + its time */
+uint64_t tcp_tw_next(const struct toe_tcp *t); /* the first record's end, 0 if none */
+void tcp_tw_expire(struct toe_tcp *t);         /* drop the records whose time is over */
+/* Up to n records as toe_tcp_info (state TIME_WAIT, no slot); returns how many. */
+size_t tcp_tw_info(const struct toe_tcp *t, struct toe_tcp_info *out, size_t n);
+void tcp_tw_free(struct toe_tcp *t);
 
 /* tcp_timer.c */
 void tcp_timers_update(toe_sock *s);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* tcp_timer.c: every TCP timer of the handle on device time, multiplexed onto the device's one
  * alarm: SYN and SYN-ACK retries, RTO (RFC 6298 from the device's RTT samples, Karn, backoff,
- * R2 user timeout), persist (zero-window probes), TIME-WAIT and orphaned FIN-WAIT-2,
+ * R2 user timeout), persist (zero-window probes), TIME-WAIT (sockets, and the records of
+ * tcp_tw.c through the first to end) and orphaned FIN-WAIT-2,
  * keepalive, and the check for received data the device reported but did not send up.
  *
  * Device time comes with every event and raw frame; the alarm is armed for the earliest
@@ -110,6 +111,11 @@ static void syn_timer(toe_sock *s)
     uint64_t end = s->syn_sent_at + TOE_TCP_SYN_GIVEUP_US;
     if (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD) {
         s->syn_at = 0;
+        return;
+    }
+    if (s->work & W_SLOT) { /* no slot came in time */
+        s->syn_at = 0;
+        tcp_slot_wait_over(s);
         return;
     }
     if (s->work & W_PROGRAM) { /* not sent yet */
@@ -323,11 +329,12 @@ void tcp_run_timers(struct toe_tcp *t)
         if (s->rxchk_at && now >= s->rxchk_at)
             rxchk_timer(s);
     }
+    tcp_tw_expire(t);
 }
 
 void tcp_alarm_update(struct toe_tcp *t)
 {
-    uint64_t d = 0;
+    uint64_t d = tcp_tw_next(t);
     for (toe_sock *s = t->socks; s; s = s->next) {
         uint64_t v[6] = {s->syn_at, s->rto_at, s->persist_at, s->tw_at, s->keep_at, s->rxchk_at};
         for (int i = 0; i < 6; i++)

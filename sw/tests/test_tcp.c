@@ -747,6 +747,10 @@ static void test_established_zero_window_empty_queue_persist(void)
     uint64_t tmo = hs(TOE_HSTAT_TCP_TIMEOUTS);
     advance(100000000);
     CHECK(c.s->state == TOE_TCPS_ESTABLISHED, "test_persist_unanswered_waits_user_timeout");
+    /* The device sent the probe's byte (SND.NXT = SND.UNA + 1) into the zero window. */
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_UNA)] = c.iss + 1;
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_NXT)] = c.iss + 2;
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_WND)] = 0;
     for (int i = 0; i < 6; i++)
         advance(30000000);
     struct tseg t;
@@ -754,6 +758,10 @@ static void test_established_zero_window_empty_queue_persist(void)
               hs(TOE_HSTAT_TCP_TIMEOUTS) == tmo + 1 && !raw_seg(0, &t) && (t.flags & TH_RST),
           "test_persist_unanswered_probes_give_up (%s, %s)", toe_tcp_state_name(c.s->state),
           toe_error_name(c.s->err));
+    /* Its RST is at the window's edge (SND.UNA here), not at SND.NXT past it: a peer takes a
+     * RST only in its window (RFC 5961 3.2), and this one has none. */
+    CHECK(t.seq == c.iss + 1, "test_established_zero_window_abort_rst_in_window (seq %+d)",
+          (int)(t.seq - c.iss));
     toe_tcp_close(c.s, 0);
     CHECK(nsocks() == 0, "test_persist_no_leak (%u sockets)", nsocks());
 }
@@ -1140,16 +1148,16 @@ static void test_closing(void)
     turns(2);
     CHECK(c.s->state == TOE_TCPS_TIME_WAIT && m.nraw == n, "test_time_wait_rst_ignored_rfc1337");
     toe_tcp_close(c.s, 0);
-    CHECK(nsocks() == 1, "test_time_wait_outlives_close");
     struct toe_tcp_info ni[4];
     size_t k;
     r = toe_tcp_netstat(d, ni, 4, &k);
-    CHECK(r == 0 && k == 1 && ni[0].state == TOE_TCPS_TIME_WAIT && ni[0].orphan && ni[0].slot == -1 &&
-              ni[0].remote_port == 80,
-          "test_time_wait_in_netstat");
+    CHECK(nsocks() == 0 && r == 0 && k == 1 && ni[0].state == TOE_TCPS_TIME_WAIT && ni[0].orphan &&
+              ni[0].slot == -1 && ni[0].remote_port == 80 && ni[0].rcv_nxt == IRS + 5,
+          "test_time_wait_close_leaves_record_in_netstat (%u sockets)", nsocks());
     advance(2100000);
     advance(100000);
-    CHECK(nsocks() == 0, "test_time_wait_expires (%u sockets)", nsocks());
+    r = toe_tcp_netstat(d, ni, 4, &k);
+    CHECK(r == 0 && k == 0, "test_time_wait_expires (%zu left)", k);
 
     /* Simultaneous close: the peer's FIN before the ACK of ours (CLOSING), then that ACK. */
     open_active(&c, OPT_MSS, 4, 5000);
@@ -1169,7 +1177,9 @@ static void test_closing(void)
     toe_tcp_close(c.s, 0);
     advance(2100000);
     advance(100000);
-    CHECK(nsocks() == 0, "test_closing_time_wait_expires (%u sockets)", nsocks());
+    r = toe_tcp_netstat(d, ni, 4, &k);
+    CHECK(nsocks() == 0 && r == 0 && k == 0, "test_closing_time_wait_expires (%u sockets, %zu)",
+          nsocks(), k);
 
     /* Close with unread data: abort with RST. */
     open_active(&c, OPT_MSS, 4, 5000);
@@ -1283,7 +1293,7 @@ static void test_listen(void)
           "test_syn_rcvd_rx_data_establishes");
     CHECK(c2 && c2->syn_tries == 2 && rto_now(c2) == 3000000,
           "test_syn_rcvd_timed_out_then_established_rto_3s (%u us)", c2 ? rto_now(c2) : 0);
-    /* No slot free: SYNs are dropped (counted). */
+    /* No slot free, none freed: the SYN waits unanswered, then is dropped (counted). */
     toe_sock *fill[MOCK_SLOTS];
     int nf = 0;
     for (int i = 0; i < MOCK_SLOTS; i++)
@@ -1293,9 +1303,14 @@ static void test_listen(void)
         }
     uint64_t ns = hs(TOE_HSTAT_TCP_NO_SLOT);
     toe_tcp_listen(fill[0], 9090, 4);
+    unsigned nr = m.nraw;
     mock_tcp_seg(&m, PEER, 33004, 9090, 1, 0, TH_SYN, 1000, NULL, 0, NULL, 0);
     turns(2);
-    CHECK(hs(TOE_HSTAT_TCP_NO_SLOT) == ns + 1, "test_listen_no_free_slot_drops");
+    toe_sock *w = oldest_child(fill[0]);
+    int waited = w && w->slot < 0 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns;
+    advance(TOE_TCP_SLOT_WAIT_US + 1000);
+    CHECK(waited && hs(TOE_HSTAT_TCP_NO_SLOT) == ns + 1 && !oldest_child(fill[0]) && m.nraw == nr,
+          "test_listen_no_free_slot_syn_waits_then_dropped");
     toe_sock *x;
     toe_tcp_socket(d, &x);
     CHECK(toe_tcp_connect(x, PEER, 80, 100) == TOE_ENOSLOT, "test_closed_connect_no_slot_enoslot");
@@ -1334,6 +1349,315 @@ static void test_listen(void)
     toe_tcp_close(l, 0);
     turns(3);
     CHECK(nsocks() == 0, "test_listen_no_leak (%u sockets)", nsocks());
+}
+
+/* ---- TIME-WAIT off the slot, and slots reused at once ------------------------------- */
+
+/* TIME-WAIT entries in netstat (records and sockets), and the first one's fields. */
+static size_t tw_entries(struct toe_tcp_info *first)
+{
+    struct toe_tcp_info ni[16];
+    size_t k = 0, n = 0;
+    toe_tcp_netstat(d, ni, 16, &k);
+    for (size_t i = 0; i < k; i++)
+        if (ni[i].state == TOE_TCPS_TIME_WAIT && n++ == 0 && first)
+            *first = ni[i];
+    return n;
+}
+
+/* Passive open on l (port 8080) from PEER:pport, its ISS irs, up to accept. */
+static int open_passive(struct conn *c, toe_sock *l, uint16_t pport, uint32_t irs)
+{
+    memset(c, 0, sizeof(*c));
+    mock_tcp_seg(&m, PEER, pport, 8080, irs, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    toe_sock *ch = oldest_child(l);
+    if (!ch || ch->slot < 0)
+        return -1;
+    mock_slot_event(&m, ch->slot, TOE_CONST_EVF_ESTABLISHED, ch->iss + 1, 29200, irs + 1,
+                    TOE_CONST_RTT_NONE);
+    if (toe_tcp_accept(l, &c->s, NULL, NULL, 1000) || c->s != ch)
+        return -1;
+    c->slot = ch->slot;
+    c->lport = 8080;
+    c->iss = ch->iss;
+    return 0;
+}
+
+/* We close first (no data either way; the peer's ISS irs): FIN, its ACK, the peer's FIN, so
+ * TIME-WAIT (2 s); close = 1: the application closes the socket too. */
+static void active_close(struct conn *c, uint32_t irs, int close)
+{
+    toe_tcp_setopt(c->s, TOE_TCP_TIME_WAIT, 2000);
+    toe_tcp_shutdown(c->s, 0);
+    mock_slot_event(&m, c->slot, TOE_CONST_EVF_FIN_ACKED, c->iss + 2, 5000, irs + 1,
+                    TOE_CONST_RTT_NONE);
+    mock_slot_event(&m, c->slot, TOE_CONST_EVF_FIN_ACKED | TOE_CONST_EVF_FIN_RCVD, c->iss + 2,
+                    5000, irs + 2, TOE_CONST_RTT_NONE);
+    turns(3);
+    if (close)
+        toe_tcp_close(c->s, 0);
+}
+
+static void test_time_wait(void)
+{
+    struct conn c;
+    struct tseg t;
+    struct toe_tcp_info in;
+    m.ncmd = 0; /* command counts from here */
+    /* An active close: TIME-WAIT gives the slot back, and once the application has closed the
+     * socket only a record is left (no socket, no buffers). */
+    open_active(&c, OPT_MSS, 4, 5000);
+    int sl = c.slot;
+    unsigned fr = mock_cmd_count(&m, TOE_CMD_FREE, sl);
+    active_close(&c, IRS, 0);
+    int held = c.s->state == TOE_TCPS_TIME_WAIT && c.s->slot < 0;
+    toe_tcp_close(c.s, 0);
+    CHECK(held && mock_cmd_count(&m, TOE_CMD_FREE, sl) == fr + 1 && nsocks() == 0 &&
+              tw_entries(&in) == 1 && in.slot == -1 && in.local_port == c.lport &&
+              in.snd_nxt == c.iss + 2 && in.rcv_nxt == IRS + 2,
+          "test_time_wait_slot_freed (%u sockets, %zu records)", nsocks(), tw_entries(NULL));
+    /* The peer's FIN again (our ACK was lost): the slot is gone, so it came up the slow path
+     * and the host ACKs it from the record, with the window the connection had. */
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, c.iss + 2, TH_FIN | TH_ACK, 5000, NULL, 0, NULL,
+                 0);
+    turns(2);
+    CHECK(!raw_seg(0, &t) && t.flags == TH_ACK && t.seq == c.iss + 2 && t.ack == IRS + 2 &&
+              t.wnd == RING - 1 && t.sport == c.lport && t.dport == 80 && t.dlen == 0,
+          "test_time_wait_fin_retransmit_reacked_from_host (flags 0x%x win %u)", t.flags, t.wnd);
+    /* ... and TIME-WAIT starts over: 1.5 s + 1.5 s after the first FIN it is still there. */
+    advance(1500000);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, c.iss + 2, TH_FIN | TH_ACK, 5000, NULL, 0, NULL,
+                 0);
+    turns(2);
+    advance(1500000);
+    CHECK(tw_entries(NULL) == 1, "test_time_wait_fin_restarts_time");
+    /* A RST (RFC 1337), an acceptable bare ACK: no answer, the record stays. */
+    unsigned n = m.nraw;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, c.iss + 2, TH_ACK, 5000, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(m.nraw == n && tw_entries(NULL) == 1, "test_time_wait_rst_and_bare_ack_not_answered");
+    /* Data (unacceptable there): the ACK of the record. */
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 2, c.iss + 2, TH_ACK, 5000, NULL, 0, "late", 4);
+    turns(2);
+    CHECK(m.nraw == n + 1 && !raw_seg(0, &t) && t.flags == TH_ACK && t.ack == IRS + 2,
+          "test_time_wait_data_acked");
+    /* No listener on our ephemeral port: a SYN beyond RCV.NXT gets the TIME-WAIT ACK. */
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 100000, 0, TH_SYN, 5000, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(!raw_seg(0, &t) && t.flags == TH_ACK && t.seq == c.iss + 2 && t.ack == IRS + 2 &&
+              tw_entries(NULL) == 1 && nsocks() == 0,
+          "test_time_wait_syn_higher_seq_no_listener_acked");
+    /* The port in TIME-WAIT cannot be bound. */
+    toe_sock *x;
+    toe_tcp_socket(d, &x);
+    CHECK(toe_tcp_bind(x, c.lport) == TOE_EADDRINUSE, "test_closed_bind_time_wait_port_in_use");
+    toe_tcp_close(x, 0);
+    advance(1100000);
+    CHECK(tw_entries(NULL) == 0, "test_time_wait_expires_after_restart");
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, c.iss + 2, TH_FIN | TH_ACK, 5000, NULL, 0, NULL,
+                 0);
+    turns(2);
+    CHECK(!raw_seg(0, &t) && t.flags == TH_RST && t.seq == c.iss + 2,
+          "test_time_wait_over_fin_gets_rst");
+
+    /* Passive opens that we close first, then a new SYN on the same 4-tuple. */
+    toe_sock *l;
+    toe_tcp_socket(d, &l);
+    toe_tcp_listen(l, 8080, 4);
+    const uint32_t irs = 50000;
+    int ok = !open_passive(&c, l, 34000, irs);
+    active_close(&c, irs, 1);
+    uint32_t old_iss = c.iss;
+    /* Not beyond RCV.NXT (an old SYN, or the one of this connection): the ACK, no new
+     * connection. */
+    mock_tcp_seg(&m, PEER, 34000, 8080, irs, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    int lower = !raw_seg(0, &t) && t.flags == TH_ACK && t.seq == old_iss + 2 && t.ack == irs + 2;
+    mock_tcp_seg(&m, PEER, 34000, 8080, irs + 2, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    CHECK(ok && lower && !raw_seg(0, &t) && t.flags == TH_ACK && t.ack == irs + 2 &&
+              !oldest_child(l) && tw_entries(NULL) == 1,
+          "test_time_wait_syn_lower_seq_acked");
+    /* Beyond RCV.NXT (Linux reusing the port at once): TIME-WAIT ends, the listener answers
+     * with an ISS past everything the old connection sent (RFC 6191, RFC 1122 4.2.2.13). */
+    uint64_t ro = hs(TOE_HSTAT_TCP_TW_REOPENED);
+    mock_tcp_seg(&m, PEER, 34000, 8080, irs + 1000000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    toe_sock *ch = oldest_child(l);
+    CHECK(!raw_seg(0, &t) && t.flags == (TH_SYN | TH_ACK) && t.ack == irs + 1000001 &&
+              t.dport == 34000 && ch && ch->state == TOE_TCPS_SYN_RCVD && ch->slot >= 0 &&
+              t.seq == ch->iss && SEQ_GEQ(ch->iss, old_iss + 2 + 65537) && tw_entries(NULL) == 0 &&
+              hs(TOE_HSTAT_TCP_TW_REOPENED) == ro + 1,
+          "test_time_wait_syn_higher_seq_reopens");
+    struct conn c2;
+    toe_sock *acc = NULL;
+    if (ch)
+        mock_slot_event(&m, ch->slot, TOE_CONST_EVF_ESTABLISHED, ch->iss + 1, 29200,
+                        irs + 1000001, TOE_CONST_RTT_NONE);
+    CHECK(ch && toe_tcp_accept(l, &acc, NULL, NULL, 1000) == 0 && acc == ch &&
+              acc->state == TOE_TCPS_ESTABLISHED,
+          "test_syn_rcvd_reopened_connection_established");
+    toe_tcp_abort(acc);
+    /* The same while the application still holds the socket in TIME-WAIT. */
+    ok = !open_passive(&c2, l, 34001, irs);
+    active_close(&c2, irs, 0);
+    int tw = c2.s->state == TOE_TCPS_TIME_WAIT && c2.s->slot < 0;
+    mock_tcp_seg(&m, PEER, 34001, 8080, irs + 5000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    ch = oldest_child(l);
+    CHECK(ok && tw && !raw_seg(0, &t) && t.flags == (TH_SYN | TH_ACK) && t.dport == 34001 && ch &&
+              c2.s->state == TOE_TCPS_CLOSED && SEQ_GEQ(ch->iss, c2.iss + 2 + 65537),
+          "test_time_wait_held_socket_syn_higher_seq_reopens");
+    toe_tcp_close(c2.s, 0);
+    toe_tcp_close(l, 0);
+    turns(3);
+
+    /* The table is bounded: full, the record nearest its end is dropped (counted). */
+    d->tcp->tw_max = 2;
+    uint16_t ports[3];
+    uint64_t dr = hs(TOE_HSTAT_TCP_TW_DROPPED);
+    for (int i = 0; i < 3; i++) {
+        open_active(&c, OPT_MSS, 4, 5000);
+        active_close(&c, IRS, 1);
+        ports[i] = c.lport;
+        advance(1000);
+    }
+    mock_tcp_seg(&m, PEER, 80, ports[0], IRS + 1, 0, TH_FIN | TH_ACK, 5000, NULL, 0, NULL, 0);
+    turns(2);
+    int first_gone = !raw_seg(0, &t) && t.flags == TH_RST;
+    mock_tcp_seg(&m, PEER, 80, ports[2], IRS + 1, 0, TH_FIN | TH_ACK, 5000, NULL, 0, NULL, 0);
+    turns(2);
+    CHECK(hs(TOE_HSTAT_TCP_TW_DROPPED) == dr + 1 && tw_entries(NULL) == 2 && first_gone &&
+              !raw_seg(0, &t) && t.flags == TH_ACK,
+          "test_time_wait_table_full_oldest_dropped");
+    d->tcp->tw_max = TOE_TCP_TW_MAX;
+    advance(2100000);
+    advance(100000);
+    CHECK(tw_entries(NULL) == 0 && nsocks() == 0, "test_time_wait_no_leak (%u sockets)", nsocks());
+}
+
+/* Every slot taken: all but one by no connection (as if busy), that one by c. */
+static void hold_other_slots(const struct conn *c)
+{
+    for (int i = 0; i < MOCK_SLOTS; i++)
+        if (i != c->slot && !d->tcp->slot_used[i])
+            d->tcp->slot_used[i] = 1;
+}
+
+static void release_other_slots(void)
+{
+    for (int i = 0; i < MOCK_SLOTS; i++)
+        if (!d->tcp->slot_sock[i] && !d->tcp->slot_dirty[i])
+            d->tcp->slot_used[i] = 0;
+}
+
+/* A SYN that arrives with the event (or RST) ending the connection on the last slot, in the
+ * same turn (ab with 8 clients reconnecting at once): the slot is freed before the SYN's
+ * connection takes it, so the SYN is served, not dropped. */
+static int syn_served_after(toe_sock *l, uint16_t pport, int slot, uint64_t ns)
+{
+    mock_tcp_seg(&m, PEER, pport, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    struct tseg t;
+    toe_sock *ch = oldest_child(l);
+    return ch && ch->slot == slot && ch->state == TOE_TCPS_SYN_RCVD && !raw_seg(0, &t) &&
+           t.flags == (TH_SYN | TH_ACK) && t.dport == pport && hs(TOE_HSTAT_TCP_NO_SLOT) == ns;
+}
+
+static void test_slot_reuse(void)
+{
+    struct conn c;
+    toe_sock *l;
+    m.ncmd = 0;
+    toe_tcp_socket(d, &l);
+    toe_tcp_listen(l, 8080, 4);
+    /* LAST-ACK: the ACK of our FIN frees the slot at once. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(2);
+    toe_tcp_close(c.s, 0);
+    hold_other_slots(&c);
+    uint64_t ns = hs(TOE_HSTAT_TCP_NO_SLOT);
+    unsigned fr = mock_cmd_count(&m, TOE_CMD_FREE, c.slot);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD | TOE_CONST_EVF_FIN_ACKED, c.iss + 2, 5000,
+                    IRS + 2, TOE_CONST_RTT_NONE);
+    CHECK(syn_served_after(l, 35000, c.slot, ns) && mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == fr + 1,
+          "test_last_ack_ack_frees_slot_at_once");
+    toe_tcp_abort(oldest_child(l));
+    /* FIN-WAIT-2, the peer's FIN: TIME-WAIT frees the slot. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    toe_tcp_setopt(c.s, TOE_TCP_TIME_WAIT, 1000);
+    toe_tcp_shutdown(c.s, 0);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_ACKED, c.iss + 2, 5000, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(2);
+    toe_tcp_close(c.s, 0);
+    hold_other_slots(&c);
+    ns = hs(TOE_HSTAT_TCP_NO_SLOT);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_ACKED | TOE_CONST_EVF_FIN_RCVD, c.iss + 2, 5000,
+                    IRS + 2, TOE_CONST_RTT_NONE);
+    CHECK(syn_served_after(l, 35001, c.slot, ns) && tw_entries(NULL) == 1,
+          "test_fin_wait_2_fin_frees_slot_for_syn_same_turn");
+    toe_tcp_abort(oldest_child(l));
+    /* ESTABLISHED, a RST: the slot is freed for the SYN behind it. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    hold_other_slots(&c);
+    ns = hs(TOE_HSTAT_TCP_NO_SLOT);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    int served = syn_served_after(l, 35002, c.slot, ns);
+    CHECK(served && c.s->state == TOE_TCPS_CLOSED && c.s->err == TOE_ECONNRESET,
+          "test_established_rst_frees_slot_for_syn_same_turn");
+    toe_tcp_close(c.s, 0);
+    toe_tcp_abort(oldest_child(l));
+    /* Two SYNs for the one slot being freed: the second is dropped and counted. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD, c.iss + 1, 5000, IRS + 2, TOE_CONST_RTT_NONE);
+    turns(2);
+    toe_tcp_close(c.s, 0);
+    hold_other_slots(&c);
+    ns = hs(TOE_HSTAT_TCP_NO_SLOT);
+    uint64_t ld = hs(TOE_HSTAT_TCP_LISTEN_DROP);
+    mock_slot_event(&m, c.slot, TOE_CONST_EVF_FIN_RCVD | TOE_CONST_EVF_FIN_ACKED, c.iss + 2, 5000,
+                    IRS + 2, TOE_CONST_RTT_NONE);
+    mock_tcp_seg(&m, PEER, 35003, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    mock_tcp_seg(&m, PEER, 35004, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    int children = 0;
+    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+        children += s->parent == l;
+    int no_slot_yet = hs(TOE_HSTAT_TCP_NO_SLOT) == ns;
+    advance(TOE_TCP_SLOT_WAIT_US + 1000);
+    int after = 0;
+    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+        after += s->parent == l;
+    CHECK(children == 2 && no_slot_yet && after == 1 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns + 1 &&
+              hs(TOE_HSTAT_TCP_LISTEN_DROP) == ld + 1,
+          "test_listen_two_syns_one_slot_freed_second_waits_then_dropped (%d, %d children)",
+          children, after);
+    toe_tcp_abort(oldest_child(l));
+    /* The SYN before the news that a connection ended (the device reports the end after
+     * the segment is processed; the SYN goes up at once): it waits for that slot. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    hold_other_slots(&c);
+    ns = hs(TOE_HSTAT_TCP_NO_SLOT);
+    mock_tcp_seg(&m, PEER, 35005, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    turns(3);
+    toe_sock *ch = oldest_child(l);
+    int waits = ch && ch->slot < 0 && ch->state == TOE_TCPS_SYN_RCVD;
+    m.time_us += 300000;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(3);
+    struct tseg t;
+    CHECK(waits && ch == oldest_child(l) && ch->slot == c.slot && !raw_seg(0, &t) &&
+              t.flags == (TH_SYN | TH_ACK) && t.dport == 35005 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns,
+          "test_listen_syn_before_end_of_connection_waits_for_its_slot");
+    toe_tcp_close(c.s, 0);
+    release_other_slots();
+    toe_tcp_close(l, 0);
+    turns(3);
+    advance(2100000);
+    CHECK(nsocks() == 0 && tw_entries(NULL) == 0, "test_slot_reuse_no_leak (%u sockets)", nsocks());
 }
 
 /* Urgent data (RFC 6093): SND_UP moves to the end of urgent data ahead of it; the peer's mark
@@ -1629,11 +1953,13 @@ static void test_listen_syn_ip_options(void)
               t.flags == (TH_SYN | TH_ACK) && t.ack == 778 && t.dport == 34000,
           "test_listen_syn_ip_options_ihl6_answered (flags 0x%x ack %u)", t.flags, t.ack);
     m.seg_ip_opt_words = 10;
+    uint64_t rst = hs(TOE_HSTAT_TCP_RST_RX);
     mock_tcp_seg(&m, PEER, 34000, 8090, 778, 0, TH_RST, 0, NULL, 0, NULL, 0);
     turns(3);
     m.seg_ip_opt_words = 0;
-    CHECK(ch && ch->state == TOE_TCPS_CLOSED && ch->err == TOE_ECONNRESET,
-          "test_syn_rcvd_rst_ip_options_ihl15_taken (%s)", ch ? toe_tcp_state_name(ch->state) : "-");
+    /* The child is gone (freed: not read again), back to LISTEN. */
+    CHECK(ch && hs(TOE_HSTAT_TCP_RST_RX) == rst + 1 && !oldest_child(l),
+          "test_syn_rcvd_rst_ip_options_ihl15_taken");
     toe_tcp_close(l, 0);
     turns(3);
     CHECK(nsocks() == 0, "test_listen_ip_options_no_leak (%u sockets)", nsocks());
@@ -1705,6 +2031,8 @@ int main(void)
     test_established_keepalive();
     test_closing();
     test_listen();
+    test_time_wait();
+    test_slot_reuse();
     test_established_rto_start();
     test_established_sndbuf();
     test_listen_syn_bad_source();

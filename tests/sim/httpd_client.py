@@ -16,7 +16,7 @@
       ends it (T: epoch seconds; WHAT: the status line of a last answer, or EOF or RST), or
       "timeout" after 600 s.
 --sport N connects from local port N (a test gives each connection its own, so that none
-meets the server's TIME-WAIT of an earlier one).
+meets the server's TIME-WAIT of an earlier one, or the same one on purpose).
 """
 import codecs
 import errno
