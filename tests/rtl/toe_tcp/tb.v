@@ -360,6 +360,7 @@ reg [31:0] P_IP;
 reg [47:0] P_MAC;
 reg [15:0] P_PORT, L_PORT;
 integer    gap_pct = 30;   // bubbles between beats
+integer    seg_opts = 0;   // IPv4 option words of the next segments
 
 task mk_seg(input [31:0] seq, input [31:0] ack, input [7:0] flags, input [15:0] wnd, input integer len);
     integer i;
@@ -371,6 +372,7 @@ task mk_seg(input [31:0] seq, input [31:0] ack, input [7:0] flags, input [15:0] 
         fb[46] = 8'h50; fb[47] = flags; fb_put16(48, wnd); fb_put16(52, 16'h0000);
         for (i = 0; i < len; i = i + 1) fb[54 + i] = pat_rx(seq + i);
         fb_tcp_fix;
+        if (seg_opts > 0) fb_ip_options(seg_opts);
     end
 endtask
 
@@ -1111,6 +1113,27 @@ task case_bad;
     end
 endtask
 
+// MUST-50: segments in IPv4 packets with options take the fast path like any other
+task case_ip_options;
+    begin
+        prog(1, 32'h0a000217, 16'd5023, 16'd40023, 32'd1460, 32'h21000001, 32'h22000001, 65535,
+             65535, 65535, 0);
+        base = IRS1[1];
+        b = ISS1[1];
+        seg_opts = 1;
+        seg(base, b, 8'h18, 16'd65535, 100);
+        seg_opts = 10;
+        seg(base + 100, b, 8'h18, 16'd65535, 1400);
+        seg_opts = 3;
+        seg(base + 1500, b, 8'h18, 16'd65535, 1);
+        seg_opts = 0;
+        wait_rx(1, base + 1501, 100);
+        wait_ack(base + 1501, DELACK + 100);
+        rx_consume(1, base + 1501);
+        $display("case IPv4 options: ok");
+    end
+endtask
+
 initial begin
     `BENCH_SEED(seed);
     rnd_seed = seed;
@@ -1134,6 +1157,7 @@ initial begin
     case_fin;
     case_ack_report;
     case_bad;
+    case_ip_options;
     $display("PASS toe_tcp");
     $finish;
 end
