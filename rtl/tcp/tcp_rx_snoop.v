@@ -8,8 +8,8 @@
  * Watches the words toe_rx_parse accepts (rx_beat) and, for every frame,
  *   - captures the IPv4/TCP fields by word index (layout in docs/ARCHITECTURE.md section 4:
  *     w3 ethertype, w4 ver/ihl totlen, w6 protocol, w7 source IP; then, o = IHL - 5 option
- *     words later, w9+o ports, w10+o seq, w11+o ack, w12+o data offset, flags, window; the IPv4
- *     options are skipped),
+ *     words later, w9+o ports, w10+o seq, w11+o ack, w12+o data offset, flags, window,
+ *     w13+o urgent pointer; the IPv4 options are skipped),
  *   - compares {source IP, destination port, source port} with every slot's key, SLOTS
  *     parallel compares registered every cycle once the ports are in,
  *   - writes the TCP payload (frame words 9 + o + doff ..) into a free segment buffer.
@@ -59,6 +59,7 @@ module tcp_rx_snoop #(
     output wire [31:0]            seg_seq,
     output wire [31:0]            seg_ack,
     output wire [15:0]            seg_wnd,
+    output wire [15:0]            seg_up,      // the urgent pointer
     output wire [7:0]             seg_flags,
     output wire [10:0]            seg_len,
     input  wire [8:0]             seg_rd_word,
@@ -68,7 +69,7 @@ module tcp_rx_snoop #(
 `include "toe_defs.vh"
 
 localparam NBUF = 1 << SEG_LOG2;
-localparam QW   = SLOT_BITS + 32 + 32 + 16 + 8 + 11;   // one queue entry
+localparam QW   = SLOT_BITS + 32 + 32 + 16 + 16 + 8 + 11;   // one queue entry
 
 // ---- per-frame capture ----
 reg [8:0]  widx;        // index of the next word of the frame (saturates)
@@ -76,7 +77,7 @@ reg        taken;       // a buffer was free at the first beat
 reg [15:0] ethertype;
 reg [7:0]  ver_ihl;
 reg [3:0]  ip_opt;      // IPv4 option words: IHL - 5
-reg [8:0]  tcp_w13;     // frame word after the TCP data offset's: 13 + IHL - 5
+reg [8:0]  tcp_w13;     // frame word of the TCP checksum and urgent pointer: 13 + IHL - 5
 reg [10:0] ip_len;      // IPv4 total length (a fast-path frame's is at most 1500)
 reg [7:0]  ip_proto;
 reg [31:0] ip_src;
@@ -85,6 +86,7 @@ reg [31:0] tcp_seq, tcp_ack;
 reg [3:0]  tcp_doff;
 reg [7:0]  tcp_flags;
 reg [15:0] tcp_wnd;
+reg [15:0] tcp_up;
 
 // ---- queue ----
 reg  [SEG_LOG2:0] q_wr, q_rd;   // tail (the buffer being filled) and head
@@ -115,6 +117,7 @@ always @(posedge clk) begin
                 9'd11: tcp_ack <= rx_tdata;
                 9'd12: begin tcp_doff <= rx_tdata[31:28]; tcp_flags <= rx_tdata[23:16];
                              tcp_wnd <= rx_tdata[15:0]; end
+                9'd13: tcp_up <= rx_tdata[15:0];
                 default: ;
             endcase
         end
@@ -181,7 +184,7 @@ wire        commit  = verdict_valid && verdict == STAT_RX_TCP_SLOT && taken;
 
 always @(posedge clk)
     if (commit)
-        q_mem[q_wr[SEG_LOG2-1:0]] <= {match_slot, tcp_seq, tcp_ack, tcp_wnd, tcp_flags, pay_len};
+        q_mem[q_wr[SEG_LOG2-1:0]] <= {match_slot, tcp_seq, tcp_ack, tcp_wnd, tcp_up, tcp_flags, pay_len};
 
 always @(posedge clk) begin
     seg_drop <= 1'b0;
@@ -202,7 +205,7 @@ always @(posedge clk) begin
 end
 
 assign seg_valid = q_wr != q_rd;
-assign {seg_slot, seg_seq, seg_ack, seg_wnd, seg_flags, seg_len} = q_mem[q_rd[SEG_LOG2-1:0]];
+assign {seg_slot, seg_seq, seg_ack, seg_wnd, seg_up, seg_flags, seg_len} = q_mem[q_rd[SEG_LOG2-1:0]];
 
 endmodule
 

@@ -35,7 +35,7 @@ wire                 seg_drop, seg_valid;
 reg                  seg_done = 0;
 wire [SLOT_BITS-1:0] seg_slot;
 wire [31:0]          seg_seq, seg_ack;
-wire [15:0]          seg_wnd;
+wire [15:0]          seg_wnd, seg_up;
 wire [7:0]           seg_flags;
 wire [10:0]          seg_len;
 reg  [8:0]           seg_rd_word = 0;
@@ -48,7 +48,7 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS), .SEG_LOG2(SEG_LOG2)) dut (
     .tcp_match(tcp_match), .match_slot(match_slot),
     .verdict_valid(verdict_valid), .verdict(verdict), .seg_drop(seg_drop),
     .seg_valid(seg_valid), .seg_done(seg_done), .seg_slot(seg_slot), .seg_seq(seg_seq),
-    .seg_ack(seg_ack), .seg_wnd(seg_wnd), .seg_flags(seg_flags), .seg_len(seg_len),
+    .seg_ack(seg_ack), .seg_wnd(seg_wnd), .seg_up(seg_up), .seg_flags(seg_flags), .seg_len(seg_len),
     .seg_rd_word(seg_rd_word), .seg_rd_data(seg_rd_data)
 );
 
@@ -62,14 +62,14 @@ endtask
 reg                 cur_match;
 reg [SLOT_BITS-1:0] cur_slot;
 reg [31:0]          cur_seq, cur_ack;
-reg [15:0]          cur_wnd;
+reg [15:0]          cur_wnd, cur_up;
 reg [7:0]           cur_flags;
 integer             cur_len, cur_pay;  // payload bytes and where they start in fb
 
 // ---- model queue (filled by the monitor at the verdict, emptied by the consumer) ----
 reg [SLOT_BITS-1:0] mq_slot [0:MQ-1];
 reg [31:0]          mq_seq [0:MQ-1], mq_ack [0:MQ-1];
-reg [15:0]          mq_wnd [0:MQ-1];
+reg [15:0]          mq_wnd [0:MQ-1], mq_up [0:MQ-1];
 reg [7:0]           mq_flags [0:MQ-1];
 integer             mq_len [0:MQ-1];
 reg [7:0]           mq_pay [0:MQ*2048-1];
@@ -90,7 +90,7 @@ always @(posedge clk) if (!rst) begin
     if (verdict_valid) begin
         if (verdict == STAT_RX_TCP_SLOT && taken_exp) begin
             mq_slot[mq_wr % MQ] = cur_slot; mq_seq[mq_wr % MQ] = cur_seq; mq_ack[mq_wr % MQ] = cur_ack;
-            mq_wnd[mq_wr % MQ] = cur_wnd; mq_flags[mq_wr % MQ] = cur_flags; mq_len[mq_wr % MQ] = cur_len;
+            mq_wnd[mq_wr % MQ] = cur_wnd; mq_up[mq_wr % MQ] = cur_up; mq_flags[mq_wr % MQ] = cur_flags; mq_len[mq_wr % MQ] = cur_len;
             for (k_m = 0; k_m < cur_len; k_m = k_m + 1) mq_pay[(mq_wr % MQ) * 2048 + k_m] = fb[cur_pay + k_m];
             mq_wr = mq_wr + 1;
             outstanding = outstanding + 1;
@@ -115,10 +115,10 @@ task consume_one;
         e = mq_rd % MQ;
         if (mq_rd >= mq_wr) $fatal(1, "seg_valid with no segment committed");
         if (seg_slot !== mq_slot[e] || seg_seq !== mq_seq[e] || seg_ack !== mq_ack[e] ||
-            seg_wnd !== mq_wnd[e] || seg_flags !== mq_flags[e] || seg_len !== mq_len[e])
-            $fatal(1, "segment %0d head: slot %0d seq %h ack %h wnd %h flags %h len %0d, expected %0d %h %h %h %h %0d",
-                   mq_rd, seg_slot, seg_seq, seg_ack, seg_wnd, seg_flags, seg_len,
-                   mq_slot[e], mq_seq[e], mq_ack[e], mq_wnd[e], mq_flags[e], mq_len[e]);
+            seg_wnd !== mq_wnd[e] || seg_up !== mq_up[e] || seg_flags !== mq_flags[e] || seg_len !== mq_len[e])
+            $fatal(1, "segment %0d head: slot %0d seq %h ack %h wnd %h up %h flags %h len %0d, expected %0d %h %h %h %h %h %0d",
+                   mq_rd, seg_slot, seg_seq, seg_ack, seg_wnd, seg_up, seg_flags, seg_len,
+                   mq_slot[e], mq_seq[e], mq_ack[e], mq_wnd[e], mq_up[e], mq_flags[e], mq_len[e]);
         // payload words, in order with random gaps, sometimes backwards
         for (j = 0; j < (mq_len[e] + 3) / 4; j = j + 1) begin
             seg_rd_word = urand(0, 1) ? j : (mq_len[e] + 3) / 4 - 1 - j;
@@ -232,6 +232,7 @@ task make_frame;
         cur_seq   = {fb[th + 4], fb[th + 5], fb[th + 6], fb[th + 7]};
         cur_ack   = {fb[th + 8], fb[th + 9], fb[th + 10], fb[th + 11]};
         cur_wnd   = {fb[th + 14], fb[th + 15]};
+        cur_up    = {fb[th + 18], fb[th + 19]};
         cur_flags = flags;
         cur_len   = plen;
         cur_pay   = th + 4 * doff;

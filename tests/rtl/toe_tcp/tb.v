@@ -181,12 +181,17 @@ reg [7:0]  cs_flags [0:NCAP-1];
 reg [15:0] cs_wnd [0:NCAP-1];
 reg [15:0] cs_len [0:NCAP-1];
 reg [15:0] cs_lport [0:NCAP-1];
+reg [15:0] cs_urp [0:NCAP-1];
+reg [7:0]  cs_ttl [0:NCAP-1];
+reg [7:0]  cs_tos [0:NCAP-1];
 reg [63:0] cs_time [0:NCAP-1];
 integer n_cap = 0, cap_rd = 0;
 reg [47:0] exp_dmac [0:SLOTS-1];   // per local port: checked through the slot table below
 reg [31:0] exp_dip  [0:SLOTS-1];
 reg [15:0] exp_lport [0:SLOTS-1];
 reg [15:0] exp_rport [0:SLOTS-1];
+reg [7:0]  exp_ttl [0:SLOTS-1];
+reg [7:0]  exp_tos [0:SLOTS-1];
 
 task decode_cap;
     integer k, tl, pl, sl, found;
@@ -212,7 +217,9 @@ task decode_cap;
         if (found < 0) $fatal(1, "unknown ports %h %h", cap16(34), cap16(36));
         if ({cap[0], cap[1], cap[2], cap[3], cap[4], cap[5]} != exp_dmac[found]) $fatal(1, "dst mac");
         if (cap32(30) != exp_dip[found]) $fatal(1, "dst ip");
-        if (cap16(52) != 0) $fatal(1, "urgent");
+        if (cap[22] !== exp_ttl[found] || cap[15] !== exp_tos[found])
+            $fatal(1, "TTL %0d DS %h, want %0d %h", cap[22], cap[15], exp_ttl[found], exp_tos[found]);
+        if (!cap[47][5] && cap16(52) != 0) $fatal(1, "urgent pointer without URG");
         for (k = 0; k < pl; k = k + 1)
             if (cap[54 + k] !== pat_tx(seq + k))
                 $fatal(1, "TX payload byte %0d of seq %h: %h, want %h", k, seq, cap[54 + k], pat_tx(seq + k));
@@ -222,6 +229,9 @@ task decode_cap;
         cs_wnd[n_cap % NCAP]   = cap16(48);
         cs_len[n_cap % NCAP]   = pl;
         cs_lport[n_cap % NCAP] = cap16(34);
+        cs_urp[n_cap % NCAP]   = cap16(52);
+        cs_ttl[n_cap % NCAP]   = cap[22];
+        cs_tos[n_cap % NCAP]   = cap[15];
         cs_time[n_cap % NCAP]  = now_us;
         if (verbose)
             $display("%0t TX seg lport %0d seq %h ack %h flags %h wnd %0d len %0d", $time, cap16(34), seq,
@@ -372,6 +382,7 @@ reg [31:0] P_IP;
 reg [47:0] P_MAC;
 reg [15:0] P_PORT, L_PORT;
 integer    gap_pct = 30;   // bubbles between beats
+reg [15:0] seg_urp = 0;    // the urgent pointer of the next segments
 integer    seg_opts = 0;   // IPv4 option words of the next segments
 
 task mk_seg(input [31:0] seq, input [31:0] ack, input [7:0] flags, input [15:0] wnd, input integer len);
@@ -381,7 +392,7 @@ task mk_seg(input [31:0] seq, input [31:0] ack, input [7:0] flags, input [15:0] 
         fb_eth(MY_MAC, P_MAC, 16'h0800);
         fb_put16(34, P_PORT); fb_put16(36, L_PORT);
         fb_put32(38, seq); fb_put32(42, ack);
-        fb[46] = 8'h50; fb[47] = flags; fb_put16(48, wnd); fb_put16(52, 16'h0000);
+        fb[46] = 8'h50; fb[47] = flags; fb_put16(48, wnd); fb_put16(52, seg_urp);
         for (i = 0; i < len; i = i + 1) fb[54 + i] = pat_rx(seq + i);
         fb_tcp_fix;
         if (seg_opts > 0) fb_ip_options(seg_opts);
@@ -503,6 +514,7 @@ task prog(input integer s, input [31:0] ip, input [15:0] lp, input [15:0] rp, in
         if (csr_v[0]) cmd(s, CMD_FREE);
         cur = s; P_IP = ip; P_PORT = rp; L_PORT = lp; P_MAC = 48'h02aabbcc0000 | ip[15:0];
         exp_dmac[s] = P_MAC; exp_dip[s] = ip; exp_lport[s] = lp; exp_rport[s] = rp;
+        exp_ttl[s] = 64; exp_tos[s] = 0;
         wr(s, FIELD_REMOTE_IP, ip);
         wr(s, FIELD_PORTS, {lp, rp});
         wr(s, FIELD_MAC_HI, {16'd0, P_MAC[47:32]});
@@ -1339,6 +1351,117 @@ task case_after_fin;
     end
 endtask
 
+// MUST-48/49: the TTL and DS field of a slot's segments; defaults TTL 64, DS 0
+task case_ttl_tos;
+    begin
+        prog(2, 32'h0a000214, 16'd5020, 16'd40020, 32'd1460, 32'h1a000001, 32'h1b000001, 65535,
+             65535, 65535, 0);
+        b = ISS1[2];
+        rd_expect(2, FIELD_IP_TTL_TOS, 0);
+        wr(2, FIELD_IP_TTL_TOS, 32'h0000b800);        // DS field 0xb8 (EF), TTL 0: 64
+        exp_tos[2] = 8'hb8;
+        tx_data(2, b, 100);
+        expect_seg(30, b, IRS1[2], 8'h18, 100);
+        if (cs_ttl[si] !== 64 || cs_tos[si] !== 8'hb8) $fatal(1, "TTL %0d DS %h", cs_ttl[si], cs_tos[si]);
+        wr(2, FIELD_IP_TTL_TOS, 32'h00002807);        // while open
+        exp_tos[2] = 8'h28; exp_ttl[2] = 7;
+        cmd(2, CMD_ACK);
+        expect_seg(30, b + 100, IRS1[2], 8'h10, 0);
+        if (cs_ttl[si] !== 7 || cs_tos[si] !== 8'h28) $fatal(1, "TTL %0d DS %h", cs_ttl[si], cs_tos[si]);
+        rd_expect(2, FIELD_IP_TTL_TOS, 32'h2807);
+        cmd(2, CMD_FREE);                             // the next connection: the defaults
+        rd_expect(2, FIELD_IP_TTL_TOS, 0);
+        $display("case TTL/DS field: ok");
+    end
+endtask
+
+// path MTU: the MSS of an open slot can be lowered; the window scales stay
+task case_mss_open;
+    begin
+        prog(3, 32'h0a000215, 16'd5021, 16'd40021, 32'd1460 | (1 << 16) | (2 << 20), 32'h1c000001,
+             32'h1d000001, 65535, 0, 65535, 0);
+        b = ISS1[3];
+        for (i = 0; i < 3; i = i + 1) tx_data(3, b + i * 1000, 1000);
+        wr(3, FIELD_MSS, 32'd1000 | (9 << 16) | (9 << 20));
+        rd_expect(3, FIELD_MSS, 32'd1000 | (1 << 16) | (2 << 20));
+        wr(3, FIELD_CWND, 65535);
+        expect_seg(30, b, IRS1[3], 8'h10, 1000);
+        expect_seg(30, b + 1000, IRS1[3], 8'h10, 1000);
+        expect_seg(30, b + 2000, IRS1[3], 8'h18, 1000);
+        no_seg(20);
+        // ICMP says the path MTU dropped again: the host lowers the MSS and retransmits
+        wr(3, FIELD_MSS, 600);
+        cmd(3, CMD_RETRANSMIT);
+        for (i = 0; i < 5; i = i + 1) expect_seg(30, b + i * 600, IRS1[3], i == 4 ? 8'h18 : 8'h10, 600);
+        no_seg(20);
+        seg(IRS1[3], b + 3000, 8'h10, 16'd65535, 0);
+        ev_una_is(3, b + 3000, 50);
+        $display("case MSS lowered while open: ok");
+    end
+endtask
+
+// urgent data (RFC 6093): RCV.UP and the URGENT event on receive, the data inline; URG and the
+// urgent pointer on the segments before SND.UP on send
+task case_urgent;
+    begin
+        prog(0, 32'h0a000216, 16'd5022, 16'd40022, 32'd1460, 32'h1e000001, 32'h1f000001, 65535,
+             65535, 65535, 0);
+        base = IRS1[0];
+        b = ISS1[0];
+        drain_ev;
+        rd_expect(0, FIELD_RCV_UP, base);
+        seg_urp = 100;                             // urgent data ending with the segment
+        seg(base, b, 8'h38, 16'd65535, 100);
+        next_ev(0, 50);
+        if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
+        rd_expect(0, FIELD_RCV_UP, base + 100);
+        wait_rx(0, base + 100, 100);
+        seg_urp = 300;                             // a pointer beyond the segment
+        seg(base + 100, b, 8'h30, 16'd65535, 100);
+        next_ev(0, 50);
+        if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
+        rd_expect(0, FIELD_RCV_UP, base + 400);
+        seg_urp = 200;                             // the same pointer again: nothing new
+        seg(base + 200, b, 8'h30, 16'd65535, 100);
+        seg_urp = 0;
+        seg(base + 300, b, 8'h10, 16'd65535, 100);
+        wait_rx(0, base + 400, 100);
+        no_ev(0, 30);
+        rd_expect(0, FIELD_RCV_UP, base + 400);
+        seg_urp = 50;                              // a pointer behind RCV.NXT: old news
+        seg(base + 350, b, 8'h30, 16'd65535, 0);
+        seg_urp = 0;
+        seg(base + 400, b, 8'h10, 16'd65535, 100); // RCV.UP follows RCV.NXT
+        wait_rx(0, base + 500, 100);
+        no_ev(0, 30);
+        rd_expect(0, FIELD_RCV_UP, base + 500);
+        wait_ack(base + 500, DELACK + 100);
+        rx_consume(0, base + 500);
+        // send: 3000 bytes, SND.UP after byte 1500
+        wr(0, FIELD_CWND, 0);
+        for (i = 0; i < 3; i = i + 1) tx_data(0, b + i * 1000, 1000);
+        wr(0, FIELD_SND_UP, b + 1500);
+        rd_expect(0, FIELD_SND_UP, b + 1500);
+        wr(0, FIELD_CWND, 65535);
+        expect_seg(30, b, base + 500, 8'h30, 1460);
+        if (cs_urp[si] !== 1500) $fatal(1, "urgent pointer %0d", cs_urp[si]);
+        expect_seg(30, b + 1460, base + 500, 8'h30, 1460);
+        if (cs_urp[si] !== 40) $fatal(1, "urgent pointer %0d", cs_urp[si]);
+        expect_seg(30, b + 2920, base + 500, 8'h18, 80);
+        seg(base + 500, b + 3000, 8'h10, 16'd65535, 0);
+        ev_una_is(0, b + 3000, 50);
+        rd_expect(0, FIELD_SND_UP, b + 3000);      // SND.UP follows SND.UNA
+        wr(0, FIELD_SND_UP, b + 3000 + 70000);     // far ahead: the pointer is capped
+        cmd(0, CMD_ACK);
+        expect_seg(30, b + 3000, base + 500, 8'h30, 0);
+        if (cs_urp[si] !== 16'hffff) $fatal(1, "urgent pointer %0d", cs_urp[si]);
+        wr(0, FIELD_SND_UP, b + 3000);
+        cmd(0, CMD_ACK);
+        expect_seg(30, b + 3000, base + 500, 8'h10, 0);
+        $display("case urgent data: ok");
+    end
+endtask
+
 // MUST-50: segments in IPv4 packets with options take the fast path like any other
 task case_ip_options;
     begin
@@ -1387,6 +1510,9 @@ initial begin
     case_syn_rcvd_bad_ack;
     case_rfc5961;
     case_after_fin;
+    case_ttl_tos;
+    case_mss_open;
+    case_urgent;
     case_ip_options;
     $display("PASS toe_tcp");
     $finish;
