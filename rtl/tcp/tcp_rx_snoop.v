@@ -84,6 +84,7 @@ reg [31:0] ip_src;
 reg [31:0] ports;       // source (remote) port, destination (local) port
 reg [31:0] tcp_seq, tcp_ack;
 reg [3:0]  tcp_doff;
+reg [8:0]  pay_start;   // frame word of payload word 0: 9 + o + data offset
 reg [7:0]  tcp_flags;
 reg [15:0] tcp_wnd;
 reg [15:0] tcp_up;
@@ -116,7 +117,8 @@ always @(posedge clk) begin
                 9'd10: tcp_seq <= rx_tdata;
                 9'd11: tcp_ack <= rx_tdata;
                 9'd12: begin tcp_doff <= rx_tdata[31:28]; tcp_flags <= rx_tdata[23:16];
-                             tcp_wnd <= rx_tdata[15:0]; end
+                             tcp_wnd <= rx_tdata[15:0];
+                             pay_start <= {5'd0, ip_opt} + 9'd9 + {5'd0, rx_tdata[31:28]}; end
                 9'd13: tcp_up <= rx_tdata[15:0];
                 default: ;
             endcase
@@ -167,7 +169,6 @@ always @(posedge clk) begin
 end
 
 // ---- payload into the tail buffer: frame word 9 + o + doff is payload word 0 ----
-wire [8:0]  pay_start = {5'd0, ip_opt} + 9'd9 + {5'd0, tcp_doff};
 wire [8:0]  pay_word  = widx - pay_start;
 wire [31:0] keep_mask = {{8{rx_tkeep[3]}}, {8{rx_tkeep[2]}}, {8{rx_tkeep[1]}}, {8{rx_tkeep[0]}}};
 wire        buf_wr    = rx_beat && taken && widx >= tcp_w13 && widx >= pay_start;
