@@ -165,6 +165,7 @@ reg [SLOTS-1:0] ack_report;     // the host waits for an ACK (keepalive): report
 reg [SLOTS-1:0] in_rec, rtt_on, ooo_on, ack_now, ack_del, rexmit_one, probe, ev_dirty;
 reg [SLOTS-1:0] rst_pend;       // a RST <SEQ=rst_seq><CTL=RST> is due (a bad ACK in SYN_RCVD)
 reg [SLOTS-1:0] ttl_set;        // ip_ttl_tos written since reset or FREE (else the defaults)
+reg [SLOTS-1:0] up_on;          // RCV.UP is ahead of RCV.NXT (urgent data still to come in)
 reg [31:0] rip        [0:SLOTS-1];      // the 4-tuple (read all at once by the lookup)
 reg [31:0] ports      [0:SLOTS-1];
 reg [47:0] mac        [0:SLOTS-1];
@@ -334,7 +335,7 @@ reg [31:0] a_cwd, a_ss2, a_nxt, a_due, a_dist;
 reg        a_beyond, a_new, a_dup_eq, a_rtt_cov, a_finack, a_recfull, a_wl_ok, a_old, a_cwgt;
 reg        a_nothing, a_inorder, a_touch, a_fill, a_stop_lt_end, a_start_lt_os, a_oe_lt_stop;
 reg        a_wnd_dup, a_moved, a_fin_now;
-reg        a_too_old, a_max_lt_wnd, a_up_adv, a_sup_lag;
+reg        a_too_old, a_max_lt_wnd, a_up_adv, a_sup_lag, a_uset, a_up_in;
 reg [31:0] a_oldby, a_up, a_upv;
 // copies (RX payload into the RX ring, TX_DATA into the TX ring)
 reg [8:0]  copy_w, copy_last, copy_cur;
@@ -667,6 +668,7 @@ always @(posedge clk) begin
                         rx_sent[k] <= csr_wdata;
                         rx_cons[k] <= csr_wdata;
                         rcv_up[k]  <= csr_wdata;
+                        up_on[k]   <= 1'b0;
                     end
                     default: begin
                         csr_status <= CONST_RESP_READ_ONLY[7:0];
@@ -790,7 +792,9 @@ always @(posedge clk) begin
         a_max_lt_wnd <= c_max_wnd < a_wnd_sh;
         // RFC 5961 5.2: SEG.ACK below SND.UNA - MAX.SND.WND is unacceptable
         a_too_old  <= a_old && a_oldby > c_max_wnd;
-        a_up_adv   <= lt(c_rcv_up, a_up);
+        // a new urgent pointer is beyond RCV.NXT (else the urgent data is in already) and
+        // beyond RCV.UP while that is ahead of RCV.NXT (compared only then: never stale)
+        a_up_adv   <= lt(c_rcv_nxt, a_up) && (!up_on[k] || lt(c_rcv_up, a_up));
         a_nothing  <= !lt(r_start, r_stop);
         a_inorder  <= r_start == c_rcv_nxt;
         a_touch    <= !lt(c_ooo_end, r_start) && !lt(r_stop, c_ooo_start);
@@ -963,9 +967,11 @@ always @(posedge clk) begin
         reg [31:0] nxt;
         nxt = c_rcv_nxt;
         // the urgent pointer (RFC 9293 3.10.7.4, sixth): RCV.UP = max(RCV.UP, SEG.SEQ + SEG.UP)
-        a_upv <= c_rcv_up;
+        a_upv  <= c_rcv_up;
+        a_uset <= up_on[k];
         if (r_acc && r_urg && a_up_adv && !fin_rcvd[k]) begin
             a_upv       <= a_up;
+            a_uset      <= 1'b1;
             c_ev_flags  <= c_ev_flags | CONST_EVF_URGENT[7:0];
             ev_flags[k] <= c_ev_flags | CONST_EVF_URGENT[7:0];
             ev_dirty[k] <= 1'b1;
@@ -1008,9 +1014,7 @@ always @(posedge clk) begin
         end
         a_moved <= a_nxt != c_rcv_nxt || a_fin_now;
         a_dist  <= a_nxt - c_last_ack;
-        // RCV.UP follows RCV.NXT, so it is never stale (2^31 behind) when a pointer comes
-        if (lt(a_upv, a_nxt))
-            a_upv <= a_nxt;
+        a_up_in <= !lt(a_nxt, a_upv);    // RCV.NXT reached RCV.UP: the urgent data is in
         state   <= S_RX_END3;
     end
 
@@ -1022,8 +1026,10 @@ always @(posedge clk) begin
         inc_rx_no_ack    <= r_noack;
         inc_rx_bad_ack   <= r_badack;
         inc_rx_after_fin <= r_afterfin;
-        if (valid[k])
+        if (valid[k]) begin
             rcv_up[k] <= a_upv;
+            up_on[k]  <= a_uset && !a_up_in;
+        end
         if (valid[k] && a_moved) begin
             rcv_nxt[k]  <= a_nxt;
             rxd_pend[k] <= 1'b1;
@@ -1253,6 +1259,7 @@ always @(posedge clk) begin
         ack_report <= {SLOTS{1'b0}};
         rst_pend   <= {SLOTS{1'b0}};
         ttl_set    <= {SLOTS{1'b0}};
+        up_on      <= {SLOTS{1'b0}};
         ack_now    <= {SLOTS{1'b0}};
         ack_del    <= {SLOTS{1'b0}};
         rexmit_one <= {SLOTS{1'b0}};

@@ -1410,11 +1410,11 @@ task case_urgent;
         b = ISS1[0];
         drain_ev;
         rd_expect(0, FIELD_RCV_UP, base);
-        seg_urp = 100;                             // urgent data ending with the segment
+        seg_urp = 60;                              // urgent data ending inside the segment
         seg(base, b, 8'h38, 16'd65535, 100);
         next_ev(0, 50);
         if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
-        rd_expect(0, FIELD_RCV_UP, base + 100);
+        rd_expect(0, FIELD_RCV_UP, base + 60);
         wait_rx(0, base + 100, 100);
         seg_urp = 300;                             // a pointer beyond the segment
         seg(base + 100, b, 8'h30, 16'd65535, 100);
@@ -1428,13 +1428,19 @@ task case_urgent;
         wait_rx(0, base + 400, 100);
         no_ev(0, 30);
         rd_expect(0, FIELD_RCV_UP, base + 400);
-        seg_urp = 50;                              // a pointer behind RCV.NXT: old news
-        seg(base + 350, b, 8'h30, 16'd65535, 0);
-        seg_urp = 0;
-        seg(base + 400, b, 8'h10, 16'd65535, 100); // RCV.UP follows RCV.NXT
-        wait_rx(0, base + 500, 100);
+        seg_urp = 40;                              // a pointer at or behind RCV.NXT: old news
+        seg(base + 350, b, 8'h30, 16'd65535, 100);
+        seg(base + 360, b, 8'h30, 16'd65535, 100);
+        wait_rx(0, base + 460, 100);
         no_ev(0, 30);
-        rd_expect(0, FIELD_RCV_UP, base + 500);
+        rd_expect(0, FIELD_RCV_UP, base + 400);
+        seg_urp = 1;                               // urgent data again: a new pointer
+        seg(base + 460, b, 8'h30, 16'd65535, 40);
+        next_ev(0, 50);
+        if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
+        rd_expect(0, FIELD_RCV_UP, base + 461);
+        seg_urp = 0;
+        wait_rx(0, base + 500, 100);
         wait_ack(base + 500, DELACK + 100);
         rx_consume(0, base + 500);
         // send: 3000 bytes, SND.UP after byte 1500
