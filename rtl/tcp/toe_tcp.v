@@ -334,7 +334,7 @@ reg [31:0] a_wnd, a_off, a_lastoff, a_acked, a_flight, a_rtt, a_wnd_sh, a_ssmin,
 reg [31:0] a_cwd, a_ss2, a_nxt, a_due, a_dist;
 reg        a_beyond, a_new, a_dup_eq, a_rtt_cov, a_finack, a_recfull, a_wl_ok, a_old, a_cwgt;
 reg        a_nothing, a_inorder, a_touch, a_fill, a_stop_lt_end, a_start_lt_os, a_oe_lt_stop;
-reg        a_wnd_dup, a_moved, a_fin_now;
+reg        a_wnd_dup, a_wnd_open, a_moved, a_fin_now;
 reg        a_too_old, a_max_lt_wnd, a_up_adv, a_sup_lag, a_uset, a_up_in;
 reg [31:0] a_oldby, a_up, a_upv;
 // copies (RX payload into the RX ring, TX_DATA into the TX ring)
@@ -790,6 +790,7 @@ always @(posedge clk) begin
         // zero-window probes repeat SND.UNA with window 0 and are no sign of a loss
         a_wnd_dup  <= a_wnd_sh == c_snd_wnd && c_snd_wnd != 32'd0;
         a_max_lt_wnd <= c_max_wnd < a_wnd_sh;
+        a_wnd_open <= c_snd_wnd == 32'd0 && a_wnd_sh != 32'd0;
         // RFC 5961 5.2: SEG.ACK below SND.UNA - MAX.SND.WND is unacceptable
         a_too_old  <= a_old && a_oldby > c_max_wnd;
         // a new urgent pointer is beyond RCV.NXT (else the urgent data is in already) and
@@ -910,6 +911,13 @@ always @(posedge clk) begin
                 wl2[k]     <= r_ack;
                 if (a_max_lt_wnd)
                     max_wnd[k] <= a_wnd_sh;
+                // a zero window opens: what was sent beyond it (before it shrank, or a probe
+                // byte) was not taken; all of it goes again from SND.UNA, now (as BSD pulls
+                // SND.NXT back when the window closes; RFC 9293 3.8.6.1)
+                if (a_wnd_open) begin
+                    snd_nxt[k] <= r_ack;
+                    rtt_on[k]  <= 1'b0;
+                end
                 if ((a_wnd_sh == 32'd0) != (c_snd_wnd == 32'd0))
                     ev_dirty[k] <= 1'b1;
             end

@@ -870,6 +870,42 @@ task case_zero_window;
     end
 endtask
 
+// the peer's window opens again: everything not acknowledged goes again from SND.UNA, at
+// once: data sent before the window shrank to zero, and the probe byte (RFC 9293 3.8.6.1)
+task case_window_reopen;
+    begin
+        prog(2, 32'h0a000218, 16'd5024, 16'd40024, 32'd1460, 32'h23000001, 32'h24000001, 65535,
+             65535, 65535, 0);
+        b = ISS1[2];
+        tx_data(2, b, 100);
+        expect_seg(30, b, IRS1[2], 8'h18, 100);
+        seg(IRS1[2], b, 8'h10, 16'd0, 0);              // shrinks to zero: the 100 are dropped
+        cmd(2, CMD_PROBE);
+        expect_seg(30, b, IRS1[2], 8'h10, 1);
+        seg(IRS1[2], b, 8'h10, 16'd0, 0);
+        no_seg(50);
+        seg(IRS1[2], b, 8'h10, 16'd65535, 0);          // opens
+        expect_seg(30, b, IRS1[2], 8'h18, 100);
+        seg(IRS1[2], b + 100, 8'h10, 16'd65535, 0);
+        ev_una_is(2, b + 100, 50);
+        // closed before anything was sent: the data waits, is probed, and goes whole
+        seg(IRS1[2], b + 100, 8'h10, 16'd0, 0);
+        tx_data(2, b + 100, 100);
+        no_seg(50);
+        cmd(2, CMD_PROBE);
+        expect_seg(30, b + 100, IRS1[2], 8'h10, 1);
+        seg(IRS1[2], b + 100, 8'h10, 16'd0, 0);
+        cmd(2, CMD_PROBE);
+        expect_seg(30, b + 100, IRS1[2], 8'h10, 1);
+        seg(IRS1[2], b + 100, 8'h10, 16'd65535, 0);
+        expect_seg(30, b + 100, IRS1[2], 8'h18, 100);
+        seg(IRS1[2], b + 200, 8'h10, 16'd65535, 0);
+        ev_una_is(2, b + 200, 50);
+        no_seg(30);
+        $display("case window reopened after zero: ok");
+    end
+endtask
+
 // peer MSS 536, 1460, 8960 (clamped to 1460)
 task case_mss(input integer m);
     integer want, sent;
@@ -1504,6 +1540,7 @@ initial begin
     case_transmit;
     case_rexmit;
     case_zero_window;
+    case_window_reopen;
     case_mss(536);
     case_mss(1460);
     case_mss(8960);
