@@ -974,10 +974,11 @@ always @(posedge clk) begin
     S_RX_END: begin : rxend
         reg [31:0] nxt;
         nxt = c_rcv_nxt;
-        // the urgent pointer (RFC 9293 3.10.7.4, sixth): RCV.UP = max(RCV.UP, SEG.SEQ + SEG.UP)
+        // the urgent pointer (RFC 9293 3.10.7.4, sixth): RCV.UP = max(RCV.UP, SEG.SEQ + SEG.UP);
+        // like the ACK also from a segment at RCV.NXT into a zero window (MUST-66)
         a_upv  <= c_rcv_up;
         a_uset <= up_on[k];
-        if (r_acc && r_urg && a_up_adv && !fin_rcvd[k]) begin
+        if (r_ackok && r_urg && a_up_adv && !fin_rcvd[k]) begin
             a_upv       <= a_up;
             a_uset      <= 1'b1;
             c_ev_flags  <= c_ev_flags | CONST_EVF_URGENT[7:0];

@@ -619,12 +619,19 @@ task case_window_full;
         while (cs_ack[si] !== base + SIZE) next_seg(DELACK + 100);
         expect_wnd(0);
         rd_expect(1, FIELD_RCV_WND, 0);
-        // one more segment: dropped, ACK at once, nothing delivered
+        // one more segment: dropped, ACK at once, nothing delivered; but its urgent pointer
+        // counts, as its ACK does (RFC 9293 MUST-66: ACK, URG and RST into a zero window)
         c0 = c_rx_drop;
-        seg(a, ISS1[1], 8'h18, 16'd65535, 100);
+        drain_ev;
+        seg_urp = 50;
+        seg(a, ISS1[1], 8'h38, 16'd65535, 100);
+        seg_urp = 0;
         expect_seg(30, ISS1[1], base + SIZE, 8'h10, 0);
         expect_wnd(0);
         check_counter(c_rx_drop - c0, 1, "rx_drop");
+        next_ev(1, 50);
+        if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
+        rd_expect(1, FIELD_RCV_UP, a + 50);
         wait_us(20);
         if (rx_exp[1] !== base + SIZE) $fatal(1, "zero window: data delivered");
         // a small RX_CONSUMED does not reopen (SWS); a large one sends a window update
