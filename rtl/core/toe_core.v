@@ -61,7 +61,7 @@ localparam TX_FIFO_LOG2 = 10;
 
 // configuration from the CSR block
 wire [47:0] csr_mac;
-wire [31:0] csr_ip, csr_netmask, csr_gateway, host_mask;
+wire [31:0] csr_ip, csr_netmask, csr_gateway, host_mask, chack_limit;
 wire [63:0] now_us;
 localparam DESC_WIDTH = 1 + 48 + 32 + (STORE_LOG2 + 1) + 9 + 16 + 16 + 8;
 
@@ -270,7 +270,8 @@ wire [10:0]  tcp_rxd_len;
 wire         tcp_ev_valid, tcp_ev_taken;
 wire [143:0] tcp_ev_fields;
 wire inc_tcp_rx_segs, inc_tcp_rx_ooo, inc_tcp_rx_drop, inc_tcp_tx_segs, inc_tcp_tx_rexmit;
-wire inc_tcp_dupacks, inc_tcp_data_bad;
+wire inc_tcp_dupacks, inc_tcp_data_bad, inc_tcp_no_ack, inc_tcp_bad_ack, inc_tcp_after_fin;
+wire inc_tcp_chack, inc_tcp_chack_limited;
 
 toe_link #(
     .CLK_HZ(CLK_HZ), .LINK_KIND(LINK_KIND), .LINK_RATE(LINK_RATE), .HQ_LOG2(HQ_LOG2),
@@ -281,7 +282,7 @@ toe_link #(
     .m_link_tdata(m_link_tdata), .m_link_tvalid(m_link_tvalid), .m_link_tready(m_link_tready),
     .rst_mac(cfg_mac), .rst_ip(cfg_ip), .rst_netmask(cfg_netmask), .rst_gateway(cfg_gateway),
     .cfg_mac(csr_mac), .cfg_ip(csr_ip), .cfg_netmask(csr_netmask), .cfg_gateway(csr_gateway),
-    .host_mask(host_mask), .now_us(now_us),
+    .host_mask(host_mask), .chack_limit(chack_limit), .now_us(now_us),
     .stat_addr(stat2_addr), .stat_data(stat2_data),
     .inc_rx_msgs(inc_rx_msgs), .inc_bad_msg(inc_bad_msg), .inc_bad_frame(inc_bad_frame),
     .inc_bad_crc(inc_bad_crc), .inc_tx_msgs(inc_tx_msgs), .inc_events(inc_events),
@@ -310,6 +311,7 @@ toe_link #(
 generate if (SLOTS > 0) begin : g_tcp
     toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tcp (
         .clk(clk), .rst(rst), .cfg_mac(csr_mac), .cfg_ip(csr_ip), .now_us(now_us),
+        .chack_limit(chack_limit),
         .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_tvalid && rx_tready),
         .rx_tlast(rx_tlast), .tcp_match(tcp_match),
         .verdict_valid(verdict_valid), .verdict(verdict),
@@ -330,7 +332,10 @@ generate if (SLOTS > 0) begin : g_tcp
         .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
         .inc_rx_segs(inc_tcp_rx_segs), .inc_rx_ooo(inc_tcp_rx_ooo), .inc_rx_drop(inc_tcp_rx_drop),
         .inc_tx_segs(inc_tcp_tx_segs), .inc_tx_rexmit(inc_tcp_tx_rexmit),
-        .inc_dupacks(inc_tcp_dupacks), .inc_data_bad(inc_tcp_data_bad)
+        .inc_dupacks(inc_tcp_dupacks), .inc_data_bad(inc_tcp_data_bad),
+        .inc_rx_no_ack(inc_tcp_no_ack), .inc_rx_bad_ack(inc_tcp_bad_ack),
+        .inc_rx_after_fin(inc_tcp_after_fin), .inc_chack(inc_tcp_chack),
+        .inc_chack_limited(inc_tcp_chack_limited)
     );
 end else begin : g_no_tcp
     // slot CSRs do not exist; TX_DATA and RX_CONSUMED are rejected and counted
@@ -362,10 +367,15 @@ end else begin : g_no_tcp
     assign inc_tcp_tx_rexmit = 1'b0;
     assign inc_tcp_dupacks   = 1'b0;
     assign inc_tcp_data_bad  = tcp_txd_ack || tcp_rxc_ack;
+    assign inc_tcp_no_ack    = 1'b0;
+    assign inc_tcp_bad_ack   = 1'b0;
+    assign inc_tcp_after_fin = 1'b0;
+    assign inc_tcp_chack     = 1'b0;
+    assign inc_tcp_chack_limited = 1'b0;
     wire unused_tcp = |{tx2_tready, tx2_free, tcp_csr_we, tcp_csr_addr, tcp_csr_wdata,
                         tcp_txd_slot, tcp_txd_seq, tcp_txd_len, tcp_rxc_slot, tcp_rxc_seq,
                         tcp_rxd_taken, tcp_rxd_rd_slot, tcp_rxd_rd_seq, tcp_ev_taken,
-                        tcp_txd_rd_data, verdict_valid, now_us};
+                        tcp_txd_rd_data, verdict_valid, now_us, chack_limit};
 end endgenerate
 
 // ---- counters ----
@@ -388,7 +398,12 @@ wire [STAT_COUNT-1:0] inc_ext =
     (inc_tcp_tx_segs   ? ONE << STAT_TCP_TX_SEGS    : {STAT_COUNT{1'b0}}) |
     (inc_tcp_tx_rexmit ? ONE << STAT_TCP_TX_REXMIT  : {STAT_COUNT{1'b0}}) |
     (inc_tcp_dupacks   ? ONE << STAT_TCP_DUPACKS    : {STAT_COUNT{1'b0}}) |
-    (inc_tcp_data_bad  ? ONE << STAT_TCP_TX_DATA_BAD : {STAT_COUNT{1'b0}});
+    (inc_tcp_data_bad  ? ONE << STAT_TCP_TX_DATA_BAD : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_no_ack    ? ONE << STAT_TCP_RX_NO_ACK  : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_bad_ack   ? ONE << STAT_TCP_RX_BAD_ACK : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_after_fin ? ONE << STAT_TCP_RX_AFTER_FIN : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_chack     ? ONE << STAT_TCP_CHALLENGE_ACKS : {STAT_COUNT{1'b0}}) |
+    (inc_tcp_chack_limited ? ONE << STAT_TCP_CHALLENGE_ACK_LIMITED : {STAT_COUNT{1'b0}});
 
 toe_stats #(.STAT_N(STAT_COUNT)) stats (
     .clk(clk), .rst(rst),

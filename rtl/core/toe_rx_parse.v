@@ -33,6 +33,9 @@
  *                            8  destination address         | spa2 spa3 tha0 tha1
  *                            9  ICMP type code checksum     | tha2..5
  *                           10                              | tpa
+ * With IPv4 options (IHL over 5) everything after word 8 comes IHL - 5 words later. Only TCP
+ * is taken with options (its checksum and header checks from word 4 + IHL on, the options
+ * ignored); any other protocol with options is RX_IP_OPTIONS.
  */
 module toe_rx_parse #(
     parameter STORE_LOG2 = 11, // frame store size, 2^N 32-bit words
@@ -140,6 +143,8 @@ reg [3:0]  ip_hdr_left;  // IPv4 header words still to sum
 reg [31:0] l4_sum;       // the IPv4 payload (ICMP message or TCP segment), to verify it
 reg [31:0] icmp_data;    // the ICMP message after type/code/checksum, for the reply's checksum
 reg [15:0] l4_left;      // payload bytes still to sum
+reg [15:0] l4_len;       // IPv4 payload bytes: total length - 4 * IHL
+reg [8:0]  l4_start;     // frame word of the first payload word: 4 + IHL
 reg [31:0] tcp_pseudo;   // the TCP pseudo-header: addresses, protocol, segment length
 reg [3:0]  tcp_doff;     // TCP data offset (header length in words)
 
@@ -177,8 +182,8 @@ wire [31:0] l4_mask = l4_lanes == 3'd4 ? 32'hffffffff : l4_lanes == 3'd3 ? 32'hf
                         l4_lanes == 3'd2 ? 32'hffff0000 : l4_lanes == 3'd1 ? 32'hff000000 : 32'h0;
 wire [31:0] l4_word = s_rx_tdata & l4_mask;
 
-// At word 4 the IHL and total length come from the live beat; later from the captured w4.
-wire [3:0]  ihl_now    = widx == 4 ? s_rx_tdata[27:24] : w4[27:24];
+// At word 4 the IHL and total length come from the live beat: the IPv4 payload's length.
+wire [15:0] l4_len_now = s_rx_tdata[15:0] - {10'd0, s_rx_tdata[27:24], 2'b00};
 wire [16:0] word_halves = {1'b0, s_rx_tdata[31:16]} + {1'b0, s_rx_tdata[15:0]};
 wire [16:0] l4_halves = {1'b0, l4_word[31:16]} + {1'b0, l4_word[15:0]};
 
@@ -196,9 +201,10 @@ always @(posedge clk) begin
             9'd8: begin w8_hi <= s_rx_tdata[31:16]; ip_dst <= s_rx_tdata; end
             9'd9: icmp_w0 <= s_rx_tdata[31:16];
             9'd10: arp_tpa <= s_rx_tdata;
-            9'd12: tcp_doff <= s_rx_tdata[31:28];
             default: ;
         endcase
+        if (widx == l4_start + 9'd3 && widx > 9'd4)
+            tcp_doff <= s_rx_tdata[31:28];
 
         // IPv4 header sum: words 4 .. 3+IHL.
         if (widx == 4) begin
@@ -209,19 +215,22 @@ always @(posedge clk) begin
             ip_hdr_left <= ip_hdr_left - 1'b1;
         end
 
-        // Payload sum (ICMP, TCP): from word 9 (IHL 5 only; other IHLs never reach an ICMP
-        // or TCP verdict). The TCP pseudo-header is summed beside it, one field per word.
+        // Payload sum (ICMP, TCP): from word 4 + IHL (ICMP with options never reaches an
+        // ICMP verdict, so its reply data is summed for IHL 5 only). The TCP pseudo-header is
+        // summed beside it, one field per word.
         if (widx == 4) begin
-            l4_left    <= s_rx_tdata[15:0] - 16'd20;
+            l4_left    <= l4_len_now;
+            l4_len     <= l4_len_now;
+            l4_start   <= {5'd0, s_rx_tdata[27:24]} + 9'd4;
             l4_sum     <= 32'd0;
             icmp_data  <= 32'd0;
-            tcp_pseudo <= {16'd0, s_rx_tdata[15:0] - 16'd20};
+            tcp_pseudo <= {16'd0, l4_len_now};
         end else if (widx == 6) begin
             tcp_pseudo <= tcp_pseudo + {24'd0, s_rx_tdata[23:16]};
         end else if (widx == 7 || widx == 8) begin
             tcp_pseudo <= tcp_pseudo + {15'd0, word_halves};
         end
-        if (widx >= 9 && ihl_now == 4'd5 && !l4_left[15]) begin
+        if (widx >= 9 && widx >= l4_start && !l4_left[15]) begin
             l4_sum  <= l4_sum + {15'd0, l4_halves};
             if (widx >= 10)
                 icmp_data <= icmp_data + {15'd0, l4_halves};
@@ -257,8 +266,8 @@ always @(posedge clk) begin
         arp_request   <= w5[15:0] == 16'd1 && arp_tpa == cfg_ip;
         icmp_csum_bad <= ip_proto == 8'd1 && fold(l4_sum) != 16'hffff;
         // A TCP header is at least 20 bytes and lies within the segment.
-        tcp_bad       <= fold(l4_sum + tcp_pseudo) != 16'hffff || ip_len < 16'd40 ||
-                         tcp_doff < 4'd5 || {10'd0, tcp_doff, 2'b00} > ip_len - 16'd20;
+        tcp_bad       <= fold(l4_sum + tcp_pseudo) != 16'hffff || l4_len < 16'd20 ||
+                         tcp_doff < 4'd5 || {10'd0, tcp_doff, 2'b00} > l4_len;
         // RFC 1122 3.2.1.3: no reply to a source that names no single host (0, a broadcast,
         // multicast); and an echo request has at least its 8-byte header.
         echo_ok       <= ip_proto == 8'd1 && icmp_w0[15:8] == 8'd8 && ip_dst == cfg_ip &&
@@ -284,7 +293,7 @@ always @* begin
         else if (ip_csum_bad)                              decide = STAT_RX_IP_CSUM;
         else if (!ip_ours && !ip_bcast)                    decide = STAT_RX_IP_NOT_OURS;
         else if (ip_frag)                                  decide = STAT_RX_IP_FRAG;
-        else if (ihl != 4'd5)                              decide = STAT_RX_IP_OPTIONS;
+        else if (ihl != 4'd5 && ip_proto != 8'd6)          decide = STAT_RX_IP_OPTIONS;
         else if (icmp_csum_bad)                            decide = STAT_RX_ICMP_CSUM;
         else if (echo_ok)                                  decide = STAT_RX_ICMP_ECHO;
         else if (ip_proto == 8'd6 && tcp_bad)              decide = STAT_RX_TCP_BAD;

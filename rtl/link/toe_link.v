@@ -49,6 +49,7 @@ module toe_link #(
     output reg  [31:0]             cfg_netmask,
     output reg  [31:0]             cfg_gateway,
     output reg  [31:0]             host_mask,
+    output reg  [31:0]             chack_limit,   // CSR CHALLENGE_ACK_LIMIT, for toe_tcp
     output reg  [63:0]             now_us,
 
     // statistics read port (STAT_BASE + i) and increments for the link's counters
@@ -275,6 +276,7 @@ always @* begin
         CSR_NETMASK:   rd_value = cfg_netmask;
         CSR_GATEWAY:   rd_value = cfg_gateway;
         CSR_HOST_MASK: rd_value = host_mask;
+        CSR_CHALLENGE_ACK_LIMIT: rd_value = chack_limit;
         CSR_TIME_LO:   rd_value = now_us[31:0];
         CSR_TIME_HI:   rd_value = time_hi_latch;
         CSR_ALARM_LO:  rd_value = alarm_lo;
@@ -285,7 +287,7 @@ end
 
 wire writable = m_addr == CSR_MAC_HI || m_addr == CSR_MAC_LO || m_addr == CSR_IP ||
                 m_addr == CSR_NETMASK || m_addr == CSR_GATEWAY || m_addr == CSR_HOST_MASK ||
-                m_addr == CSR_ALARM_LO || m_addr == CSR_ALARM_HI;
+                m_addr == CSR_ALARM_LO || m_addr == CSR_ALARM_HI || m_addr == CSR_CHALLENGE_ACK_LIMIT;
 
 // RAW_TX read-out: the message buffer in the core's frame format, one word ahead.
 reg  [8:0] widx;
@@ -380,6 +382,7 @@ always @(posedge clk) begin
                         CSR_GATEWAY:   cfg_gateway    <= m_value;
                         CSR_HOST_MASK: host_mask      <= m_value;
                         CSR_ALARM_LO:  alarm_lo       <= m_value;
+                        CSR_CHALLENGE_ACK_LIMIT: chack_limit <= m_value;
                         default: begin alarm_hi <= m_value; arm_now <= 1'b1; end
                     endcase
                 end else begin
@@ -439,6 +442,7 @@ always @(posedge clk) begin
         cfg_netmask <= rst_netmask;
         cfg_gateway <= rst_gateway;
         host_mask   <= CONST_HOST_MASK_DEFAULT;
+        chack_limit <= CONST_CHALLENGE_ACK_LIMIT_DEFAULT;
         alarm_lo    <= 32'd0;
         alarm_hi    <= 32'd0;
         arm_now     <= 1'b0;

@@ -5,7 +5,8 @@
 `default_nettype none
 
 /*
- * At start it samples a descriptor (addresses, ports, seq, ack, flags, window, payload length).
+ * At start it samples a descriptor (addresses, ports, seq, ack, flags, window, urgent pointer,
+ * TTL, DS field, payload length).
  * The payload is the ring bytes at (seq + i) mod 2^BUF_LOG2, i = 0 .. len-1, of ring `slot`.
  *
  * The TCP checksum goes in the header, before the payload, so the ring is read twice:
@@ -22,10 +23,10 @@
  *
  * Frame (32-bit words, 2 pad bytes first):
  *   0  pad pad dst0 dst1    5  id, 0x4000 (DF)        10  seq
- *   1  dst2..5              6  ttl 64, proto 6, csum  11  ack
+ *   1  dst2..5              6  ttl, proto 6, csum     11  ack
  *   2  src0..3              7  source IP              12  0x50, flags, window
- *   3  src4 src5 0x0800     8  destination IP         13  TCP checksum, urgent 0
- *   4  0x45 0x00 totlen     9  source port, dest port 14.. payload (bytes past len are 0)
+ *   3  src4 src5 0x0800     8  destination IP         13  TCP checksum, urgent pointer
+ *   4  0x45 DS totlen       9  source port, dest port 14.. payload (bytes past len are 0)
  * Words: 14 + ceil(len / 4). The identification counts frames sent (from 0 after reset).
  *
  * Ring reads in pass 2 run one word ahead of the presented word (registered RAM output):
@@ -53,6 +54,9 @@ module tcp_seg_tx #(
     input  wire [31:0]             ack,
     input  wire [7:0]              flags,
     input  wire [15:0]             wnd,
+    input  wire [15:0]             urp,       // urgent pointer (sent as is; URG is in flags)
+    input  wire [7:0]              ttl,
+    input  wire [7:0]              tos,       // the DS field (DSCP and ECN bits)
     input  wire [10:0]             len,       // payload bytes, 0..1460
 
     // TX ring read port (tcp_ring, one clock latency)
@@ -85,7 +89,8 @@ reg [31:0] d_src_ip, d_dst_ip;
 reg [15:0] d_src_port, d_dst_port;
 reg [31:0] d_seq, d_ack;
 reg [7:0]  d_flags;
-reg [15:0] d_wnd;
+reg [15:0] d_wnd, d_urp;
+reg [7:0]  d_ttl, d_tos;
 reg [10:0] d_len;
 reg [9:0]  nwords_m1;    // frame words - 1
 reg [3:0]  last_keep;
@@ -150,10 +155,11 @@ always @(posedge clk) begin
                    {4'd0, d_dst_ip[15:0]} + 20'd6 + {4'd0, tcp_len};
     sum_tcp_hdr <= {4'd0, d_src_port} + {4'd0, d_dst_port} + {4'd0, d_seq[31:16]} +
                    {4'd0, d_seq[15:0]} + {4'd0, d_ack[31:16]} + {4'd0, d_ack[15:0]} +
-                   {12'd0, d_flags} + 20'h05000 + {4'd0, d_wnd};
+                   {12'd0, d_flags} + 20'h05000 + {4'd0, d_wnd} + {4'd0, d_urp};
     sum_tcp     <= {12'd0, sum_pseudo} + {12'd0, sum_tcp_hdr};
     tcp_csum    <= ~fold(sum_tcp + p1_sum);
-    sum_ip      <= 20'h04500 + {4'd0, ip_len} + {4'd0, ip_id} + 20'h04000 + 20'h04006 +
+    sum_ip      <= {12'd0, d_tos} + 20'h04500 + {4'd0, ip_len} + {4'd0, ip_id} + 20'h04000 +
+                   {4'd0, d_ttl, 8'h06} +
                    {4'd0, d_src_ip[31:16]} + {4'd0, d_src_ip[15:0]} +
                    {4'd0, d_dst_ip[31:16]} + {4'd0, d_dst_ip[15:0]};
     ip_csum     <= ~fold({12'd0, sum_ip});
@@ -187,6 +193,9 @@ always @(posedge clk) begin
             d_ack      <= ack;
             d_flags    <= flags;
             d_wnd      <= wnd;
+            d_urp      <= urp;
+            d_ttl      <= ttl;
+            d_tos      <= tos;
             d_len      <= len;
             nwords_m1  <= pay_words + 10'd13;
             last_keep  <= len[1:0] == 2'd1 ? 4'b1000 : len[1:0] == 2'd2 ? 4'b1100 :
@@ -238,16 +247,16 @@ always @* begin
         10'd1:  m_tx_tdata = d_dst_mac[31:0];
         10'd2:  m_tx_tdata = d_src_mac[47:16];
         10'd3:  m_tx_tdata = {d_src_mac[15:0], 16'h0800};
-        10'd4:  m_tx_tdata = {16'h4500, ip_len};
+        10'd4:  m_tx_tdata = {8'h45, d_tos, ip_len};
         10'd5:  m_tx_tdata = {ip_id, 16'h4000};
-        10'd6:  m_tx_tdata = {16'h4006, ip_csum};
+        10'd6:  m_tx_tdata = {d_ttl, 8'h06, ip_csum};
         10'd7:  m_tx_tdata = d_src_ip;
         10'd8:  m_tx_tdata = d_dst_ip;
         10'd9:  m_tx_tdata = {d_src_port, d_dst_port};
         10'd10: m_tx_tdata = d_seq;
         10'd11: m_tx_tdata = d_ack;
         10'd12: m_tx_tdata = {8'h50, d_flags, d_wnd};
-        10'd13: m_tx_tdata = {tcp_csum, 16'h0000};
+        10'd13: m_tx_tdata = {tcp_csum, d_urp};
         default: m_tx_tdata = ring_rd_data & (m_tx_tlast ? last_mask : 32'hffffffff);
     endcase
 end

@@ -30,13 +30,15 @@ module toe_tcp #(
     parameter SLOTS     = 8,       // connection slots (4..32)
     parameter BUF_LOG2  = 13,      // bytes per ring (TX and RX, each slot), 2^N
     parameter TX_FREE_BITS = 11,
-    parameter DELACK_US = 40000    // delayed ACK (RFC 1122: under 500 ms)
+    parameter DELACK_US = 40000,   // delayed ACK (RFC 1122: under 500 ms)
+    parameter CHACK_PERIOD_US = 1000000   // the challenge ACK budget's period (benches shorten it)
 ) (
     input  wire                    clk,
     input  wire                    rst,
     input  wire [47:0]             cfg_mac,
     input  wire [31:0]             cfg_ip,
     input  wire [63:0]             now_us,
+    input  wire [31:0]             chack_limit,  // CSR CHALLENGE_ACK_LIMIT: challenge ACKs a second
 
     // the receive stream as the parser takes it, and the parser's verdict
     input  wire [31:0]             rx_tdata,
@@ -102,7 +104,12 @@ module toe_tcp #(
     output reg                     inc_tx_segs,
     output reg                     inc_tx_rexmit,
     output reg                     inc_dupacks,
-    output reg                     inc_data_bad
+    output reg                     inc_data_bad,
+    output reg                     inc_rx_no_ack,
+    output reg                     inc_rx_bad_ack,
+    output reg                     inc_rx_after_fin,
+    output reg                     inc_chack,
+    output reg                     inc_chack_limited
 );
 
 `include "toe_defs.vh"
@@ -156,6 +163,9 @@ endfunction
 reg [SLOTS-1:0] valid, nagle, syn_rcvd, fin_rcvd, fin_queued, fin_acked;
 reg [SLOTS-1:0] ack_report;     // the host waits for an ACK (keepalive): report the next one
 reg [SLOTS-1:0] in_rec, rtt_on, ooo_on, ack_now, ack_del, rexmit_one, probe, ev_dirty;
+reg [SLOTS-1:0] rst_pend;       // a RST <SEQ=rst_seq><CTL=RST> is due (a bad ACK in SYN_RCVD)
+reg [SLOTS-1:0] ttl_set;        // ip_ttl_tos written since reset or FREE (else the defaults)
+reg [SLOTS-1:0] up_on;          // RCV.UP is ahead of RCV.NXT (urgent data still to come in)
 reg [31:0] rip        [0:SLOTS-1];      // the 4-tuple (read all at once by the lookup)
 reg [31:0] ports      [0:SLOTS-1];
 reg [47:0] mac        [0:SLOTS-1];
@@ -187,6 +197,11 @@ reg [31:0] ooo_end    [0:SLOTS-1];
 reg [31:0] ack_due    [0:SLOTS-1];
 reg [31:0] last_ack   [0:SLOTS-1];   // RCV.NXT carried by the last segment sent
 reg [7:0]  ev_flags   [0:SLOTS-1];
+reg [31:0] max_wnd    [0:SLOTS-1];   // MAX.SND.WND (RFC 5961 5.2)
+reg [31:0] rst_seq    [0:SLOTS-1];
+reg [15:0] ttl_tos    [0:SLOTS-1];   // DS field << 8 | TTL (0: 64)
+reg [31:0] snd_up     [0:SLOTS-1];
+reg [31:0] rcv_up     [0:SLOTS-1];
 
 wire [31:0] now = now_us[31:0];
 wire [63:32] unused_now = now_us[63:32];
@@ -207,7 +222,7 @@ wire                 seg_valid, seg_drop;
 reg                  seg_done;
 wire [SLOT_BITS-1:0] seg_slot;
 wire [31:0]          seg_seq, seg_ack;
-wire [15:0]          seg_wnd;
+wire [15:0]          seg_wnd, seg_up;
 wire [7:0]           seg_flags;
 wire [10:0]          seg_len;
 reg  [8:0]           seg_rd_word;
@@ -220,7 +235,7 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
     .tcp_match(tcp_match), .match_slot(unused_match_slot), .verdict_valid(verdict_valid), .verdict(verdict),
     .seg_valid(seg_valid), .seg_done(seg_done), .seg_drop(seg_drop),
     .seg_slot(seg_slot), .seg_seq(seg_seq), .seg_ack(seg_ack), .seg_wnd(seg_wnd),
-    .seg_flags(seg_flags), .seg_len(seg_len),
+    .seg_up(seg_up), .seg_flags(seg_flags), .seg_len(seg_len),
     .seg_rd_word(seg_rd_word), .seg_rd_data(seg_rd_data)
 );
 
@@ -257,7 +272,8 @@ reg [31:0]           st_ip;
 reg [15:0]           st_sport, st_dport;
 reg [31:0]           st_seq, st_ack;
 reg [7:0]            st_flags;
-reg [15:0]           st_wnd;
+reg [15:0]           st_wnd, st_urp;
+reg [7:0]            st_ttl, st_tos;
 reg [10:0]           st_len;
 
 tcp_seg_tx #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FREE_BITS)) seg_tx (
@@ -265,7 +281,7 @@ tcp_seg_tx #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FREE_B
     .start(st_start), .busy(st_busy),
     .slot(st_slot), .dst_mac(st_mac), .src_mac(cfg_mac), .src_ip(cfg_ip), .dst_ip(st_ip),
     .src_port(st_sport), .dst_port(st_dport), .seq(st_seq), .ack(st_ack), .flags(st_flags),
-    .wnd(st_wnd), .len(st_len),
+    .wnd(st_wnd), .urp(st_urp), .ttl(st_ttl), .tos(st_tos), .len(st_len),
     .ring_rd_slot(txr_rd_slot), .ring_rd_off(txr_rd_off), .ring_rd_data(txr_rd_data),
     .m_tx_req(m_tx_req), .m_tx_tdata(m_tx_tdata), .m_tx_tkeep(m_tx_tkeep),
     .m_tx_tvalid(m_tx_tvalid), .m_tx_tready(m_tx_tready), .m_tx_tlast(m_tx_tlast),
@@ -292,6 +308,8 @@ reg [31:0] c_rip, c_ports, c_snd_una, c_snd_nxt, c_snd_max, c_snd_wnd, c_wl1, c_
 reg [31:0] c_cwnd, c_ssthresh, c_ca_acc, c_recover, c_rtt_seq, c_rtt_t0, c_rtt_sample;
 reg [31:0] c_rcv_nxt, c_rcv_adv, c_rx_sent, c_rx_cons, c_ooo_start, c_ooo_end, c_ack_due;
 reg [31:0] c_last_ack, c_rx_lim, c_tx_used, c_data_end, c_m3;
+reg [31:0] c_max_wnd, c_rst_seq, c_snd_up, c_rcv_up;
+reg [15:0] c_ttl_tos;
 reg [47:0] c_mac;
 reg [15:0] c_mss;
 reg [3:0]  c_snd_ws, c_rcv_ws;
@@ -308,13 +326,17 @@ wire [4:0]  csr_field   = csr_rel[4:0];
 // received segment
 reg [31:0] r_seq, r_ack, r_wnd, r_end, r_last, r_start, r_stop;
 reg [10:0] r_len, r_p_lo, r_p_hi, r_p_hi_m1;
-reg        r_fin, r_ackf, r_acc, r_ackok;
+reg [15:0] r_up;
+reg        r_fin, r_ackf, r_urg, r_acc, r_ackok;
+reg        r_noack, r_badack, r_afterfin;   // why it was dropped or its text ignored (counters)
 // its arithmetic, one step per state
 reg [31:0] a_wnd, a_off, a_lastoff, a_acked, a_flight, a_rtt, a_wnd_sh, a_ssmin, a_ca_sum;
 reg [31:0] a_cwd, a_ss2, a_nxt, a_due, a_dist;
 reg        a_beyond, a_new, a_dup_eq, a_rtt_cov, a_finack, a_recfull, a_wl_ok, a_old, a_cwgt;
 reg        a_nothing, a_inorder, a_touch, a_fill, a_stop_lt_end, a_start_lt_os, a_oe_lt_stop;
-reg        a_wnd_same, a_moved, a_fin_now;
+reg        a_wnd_dup, a_wnd_open, a_moved, a_fin_now;
+reg        a_too_old, a_max_lt_wnd, a_up_adv, a_sup_lag, a_uset, a_up_in;
+reg [31:0] a_oldby, a_up, a_upv;
 // copies (RX payload into the RX ring, TX_DATA into the TX ring)
 reg [8:0]  copy_w, copy_last, copy_cur;
 reg        copy_pend;
@@ -323,7 +345,9 @@ reg [31:0] copy_pos;
 reg [31:0] t_len, t_seq, t_flight, t_usable, t_avail, t_rxlim, t_adv1, t_cand, t_room, t_am;
 reg [31:0] t_rspan, t_ed, t_rlen, t_edge, t_wraw, t_wfield, t_nxt, t_new_edge;
 reg        t_due, t_notpast, t_nxt_lt_max, t_rneg, t_edlt, t_fin, t_rexmit, t_nxt_gt_max;
-reg        t_ack, t_psh;
+reg        t_ack, t_psh, t_rst, t_urg;
+reg [31:0] t_upd;
+reg [15:0] t_upf;
 reg        t_fin_sent, t_max_lt_end;
 reg        t_avail_lt_m, t_m_lt_avail, t_short, t_cut, t_rfull;   // comparisons, a state ahead
 // RX_CONSUMED
@@ -336,11 +360,36 @@ reg [15:0] x_step;
 reg  [10:0] r_txd_len, r_txd_last, r_txd_end;
 wire [1:0]  unused_last_byte = r_txd_last[1:0];
 wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
-wire unused_flags = |{seg_flags[7:5], seg_flags[3:1]};   // ACK and FIN are used; SYN/RST never get here
+wire unused_flags = |{seg_flags[7:6], seg_flags[3:1]};   // URG, ACK and FIN are used; SYN/RST never get here
 wire unused_pos = |{rxr_pos[31:BUF_LOG2], txr_pos[31:BUF_LOG2], r_p_hi_m1[1:0]};
 wire [31:0] sws_step32 = umin(SIZE >> 1, m);            // receiver SWS: min(ring/2, MSS)
 wire [15:0] sws_step = sws_step32[15:0];
 wire [15:0] unused_step = sws_step32[31:16];
+
+// ---- challenge ACK budget (RFC 5961 section 7): chack_limit for the whole device per period
+// of one second of device time (CHACK_PERIOD_US), a period starting with the first challenge
+// ACK after the last one ended. ca_send (from the controller) takes one; ca_room says whether
+// one is left. ----
+reg        ca_send, ca_open, ca_room;
+reg [31:0] ca_t0, ca_el, ca_n;
+always @(posedge clk) begin
+    ca_el   <= now - ca_t0;
+    ca_room <= (ca_open ? ca_n : 32'd0) < chack_limit;
+    if (ca_open && ca_el >= CHACK_PERIOD_US)
+        ca_open <= 1'b0;
+    if (ca_send) begin
+        if (ca_open) begin
+            ca_n <= ca_n + 32'd1;
+        end else begin
+            ca_open <= 1'b1;
+            ca_t0   <= now;
+            ca_el   <= 32'd0;
+            ca_n    <= 32'd1;
+        end
+    end
+    if (rst)
+        ca_open <= 1'b0;
+end
 
 always @(posedge clk) begin
     csr_ack       <= 1'b0;
@@ -357,6 +406,12 @@ always @(posedge clk) begin
     inc_tx_rexmit <= 1'b0;
     inc_dupacks   <= 1'b0;
     inc_data_bad  <= 1'b0;
+    inc_rx_no_ack     <= 1'b0;
+    inc_rx_bad_ack    <= 1'b0;
+    inc_rx_after_fin  <= 1'b0;
+    inc_chack         <= 1'b0;
+    inc_chack_limited <= 1'b0;
+    ca_send           <= 1'b0;
     if (rxd_taken)
         rxd_valid <= 1'b0;
     if (ev_taken)
@@ -389,6 +444,8 @@ always @(posedge clk) begin
             r_len      <= seg_len;
             r_fin      <= seg_flags[0];
             r_ackf     <= seg_flags[4];
+            r_urg      <= seg_flags[5];
+            r_up       <= seg_up;
             r_wnd      <= {16'd0, seg_wnd};
             task_state <= S_RX_ACC;
         end else if (txd_req && !txd_ack && !(tx_turn && !st_busy && !st_start)) begin
@@ -447,6 +504,11 @@ always @(posedge clk) begin
         c_ack_due    <= ack_due[k];
         c_last_ack   <= last_ack[k];
         c_ev_flags   <= ev_flags[k];
+        c_max_wnd    <= max_wnd[k];
+        c_rst_seq    <= rst_seq[k];
+        c_ttl_tos    <= ttl_set[k] ? ttl_tos[k] : 16'd0;
+        c_snd_up     <= snd_up[k];
+        c_rcv_up     <= rcv_up[k];
         c_rx_lim     <= rx_cons[k] + SIZE;               // the RX ring's room ends here
         c_tx_used    <= tx_end[k] - snd_una[k];          // TX ring bytes in use
         c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd[k]};  // RCV.NXT counts a FIN
@@ -485,6 +547,7 @@ always @(posedge clk) begin
                     ack_del[k]    <= 1'b0;
                     rexmit_one[k] <= 1'b0;
                     probe[k]      <= 1'b0;
+                    rst_pend[k]   <= 1'b0;
                     ev_dirty[k]   <= 1'b0;
                     rxd_pend[k]   <= 1'b0;
                     ev_flags[k]   <= 8'd0;
@@ -497,6 +560,7 @@ always @(posedge clk) begin
                     last_ack[k]   <= c_rcv_nxt;
                     wl1[k]        <= c_rcv_nxt - 32'd1;
                     wl2[k]        <= c_snd_una;
+                    max_wnd[k]    <= c_snd_wnd;      // the window of the peer's SYN or SYN-ACK
                 end
                 CMD_ACK:        ack_now[k] <= valid[k];
                 CMD_RETRANSMIT: if (valid[k]) begin
@@ -508,7 +572,10 @@ always @(posedge clk) begin
                 end
                 CMD_PROBE:      probe[k] <= valid[k];
                 CMD_CLOSE:      fin_queued[k] <= valid[k];
-                CMD_FREE:       valid[k] <= 1'b0;
+                CMD_FREE: begin
+                    valid[k]   <= 1'b0;
+                    ttl_set[k] <= 1'b0;           // the next connection starts with the defaults
+                end
                 default:        csr_status <= CONST_RESP_BAD_REQ[7:0];
                 endcase
             end
@@ -536,6 +603,10 @@ always @(posedge clk) begin
             FIELD_RCV_WND:     csr_rdata <= c_rcv_adv - c_rcv_nxt;
             FIELD_STATS:       csr_rdata <= {c_rexmits, c_dupacks};
             FIELD_SND_MAX:     csr_rdata <= c_snd_max;
+            FIELD_IP_TTL_TOS:  csr_rdata <= {16'd0, c_ttl_tos};
+            FIELD_SND_UP:      csr_rdata <= c_snd_up;
+            FIELD_RCV_UP:      csr_rdata <= c_rcv_up;
+            FIELD_MAX_SND_WND: csr_rdata <= c_max_wnd;
             default: begin
                 csr_status <= CONST_RESP_BAD_ADDR[7:0];
                 csr_rdata  <= 32'd0;
@@ -549,12 +620,31 @@ always @(posedge clk) begin
                 syn_rcvd[k]   <= |(csr_wdata & CONST_SF_SYN_RCVD);
                 ack_report[k] <= |(csr_wdata & CONST_SF_ACK_REPORT);
             end
-            FIELD_SND_WND:  snd_wnd[k]  <= csr_wdata;
+            FIELD_SND_WND: begin
+                snd_wnd[k] <= csr_wdata;
+                if (valid[k] && c_max_wnd < csr_wdata)
+                    max_wnd[k] <= csr_wdata;
+            end
             FIELD_CWND:     cwnd[k]     <= csr_wdata;
             FIELD_SSTHRESH: ssthresh[k] <= csr_wdata;
             FIELD_RX_SENT: begin
                 rx_sent[k]  <= csr_wdata;
                 rxd_pend[k] <= 1'b1;
+            end
+            FIELD_IP_TTL_TOS: begin
+                ttl_tos[k] <= csr_wdata[15:0];
+                ttl_set[k] <= 1'b1;
+            end
+            FIELD_SND_UP:   snd_up[k]   <= csr_wdata;
+            // the path MTU (RFC 1191): the host may lower the MSS of an open connection; the
+            // window scales are fixed once open
+            FIELD_MSS: begin
+                mss[k] <= (csr_wdata[15:0] > MSS_MAX || csr_wdata[15:0] == 16'd0) ?
+                          MSS_MAX : csr_wdata[15:0];
+                if (!valid[k]) begin
+                    snd_ws[k] <= csr_wdata[19:16] > 4'd14 ? 4'd14 : csr_wdata[19:16];
+                    rcv_ws[k] <= csr_wdata[23:20] > 4'd14 ? 4'd14 : csr_wdata[23:20];
+                end
             end
             default:
                 if (valid[k]) begin
@@ -566,22 +656,19 @@ always @(posedge clk) begin
                     FIELD_PORTS:     ports[k] <= csr_wdata;
                     FIELD_MAC_HI:    mac[k] <= {csr_wdata[15:0], c_mac[31:0]};
                     FIELD_MAC_LO:    mac[k] <= {c_mac[47:32], csr_wdata};
-                    FIELD_MSS: begin
-                        mss[k]    <= (csr_wdata[15:0] > MSS_MAX || csr_wdata[15:0] == 16'd0) ?
-                                     MSS_MAX : csr_wdata[15:0];
-                        snd_ws[k] <= csr_wdata[19:16] > 4'd14 ? 4'd14 : csr_wdata[19:16];
-                        rcv_ws[k] <= csr_wdata[23:20] > 4'd14 ? 4'd14 : csr_wdata[23:20];
-                    end
                     FIELD_SND_UNA: begin
                         snd_una[k] <= csr_wdata;
                         snd_nxt[k] <= csr_wdata;
                         snd_max[k] <= csr_wdata;
                         tx_end[k]  <= csr_wdata;
+                        snd_up[k]  <= csr_wdata;
                     end
                     FIELD_RCV_NXT: begin
                         rcv_nxt[k] <= csr_wdata;
                         rx_sent[k] <= csr_wdata;
                         rx_cons[k] <= csr_wdata;
+                        rcv_up[k]  <= csr_wdata;
+                        up_on[k]   <= 1'b0;
                     end
                     default: begin
                         csr_status <= CONST_RESP_READ_ONLY[7:0];
@@ -661,6 +748,9 @@ always @(posedge clk) begin
         a_beyond  <= lt(c_snd_max, r_ack);
         a_new     <= lt(c_snd_una, r_ack);
         a_old     <= lt(r_ack, c_snd_una);
+        a_oldby   <= c_snd_una - r_ack;
+        a_sup_lag <= lt(c_snd_up, r_ack);
+        a_up      <= r_seq + {16'd0, r_up};
         a_dup_eq  <= r_ack == c_snd_una;
         a_acked   <= r_ack - c_snd_una;
         a_flight  <= c_snd_max - c_snd_una;
@@ -676,6 +766,9 @@ always @(posedge clk) begin
         state     <= valid[k] ? S_RX_ACC2 : S_RX_END3;
         r_acc     <= 1'b0;      // a freed slot: drop
         r_ackok   <= 1'b0;
+        r_noack   <= 1'b0;
+        r_badack  <= 1'b0;
+        r_afterfin <= 1'b0;
     end
 
     S_RX_ACC2: begin : acc
@@ -693,7 +786,16 @@ always @(posedge clk) begin
         a_cwd      <= c_cwnd - a_acked;
         a_cwgt     <= c_cwnd > a_acked;
         a_ss2      <= (a_flight >> 1) > {m[30:0], 1'b0} ? a_flight >> 1 : {m[30:0], 1'b0};
-        a_wnd_same <= a_wnd_sh == c_snd_wnd;
+        // RFC 5681 section 2 (e): the same window; and not a zero one, for the answers to
+        // zero-window probes repeat SND.UNA with window 0 and are no sign of a loss
+        a_wnd_dup  <= a_wnd_sh == c_snd_wnd && c_snd_wnd != 32'd0;
+        a_max_lt_wnd <= c_max_wnd < a_wnd_sh;
+        a_wnd_open <= c_snd_wnd == 32'd0 && a_wnd_sh != 32'd0;
+        // RFC 5961 5.2: SEG.ACK below SND.UNA - MAX.SND.WND is unacceptable
+        a_too_old  <= a_old && a_oldby > c_max_wnd;
+        // a new urgent pointer is beyond RCV.NXT (else the urgent data is in already) and
+        // beyond RCV.UP while that is ahead of RCV.NXT (compared only then: never stale)
+        a_up_adv   <= lt(c_rcv_nxt, a_up) && (!up_on[k] || lt(c_rcv_up, a_up));
         a_nothing  <= !lt(r_start, r_stop);
         a_inorder  <= r_start == c_rcv_nxt;
         a_touch    <= !lt(c_ooo_end, r_start) && !lt(r_stop, c_ooo_start);
@@ -710,12 +812,32 @@ always @(posedge clk) begin
     // ---- RX: ACK processing and the window update ----
     S_RX_ACK: begin
         state <= S_RX_DATA;
-        if (!r_ackok || !r_ackf) begin
-            // nothing to process
-        end else if (a_beyond) begin
-            ack_now[k] <= 1'b1;              // acknowledges something never sent
-            r_acc      <= 1'b0;
-            r_ackok    <= 1'b0;
+        if (!r_ackok) begin
+            // unacceptable: ACKed at once already
+        end else if (!r_ackf) begin
+            // RFC 9293 3.10.7.4, fifth check: the ACK bit is off: drop, no answer
+            r_acc   <= 1'b0;
+            r_ackok <= 1'b0;
+            r_noack <= 1'b1;
+        end else if (syn_rcvd[k] && (a_old || a_beyond)) begin
+            // SYN-RECEIVED and not SND.UNA < SEG.ACK =< SND.NXT (here SND.UNA is ISS + 1):
+            // <SEQ=SEG.ACK><CTL=RST>, drop, stay in SYN-RECEIVED
+            rst_pend[k] <= 1'b1;
+            rst_seq[k]  <= r_ack;
+            r_acc       <= 1'b0;
+            r_ackok     <= 1'b0;
+            r_badack    <= 1'b1;
+        end else if (a_beyond || a_too_old) begin
+            // RFC 5961 5.2: outside [SND.UNA - MAX.SND.WND, SND.NXT] (beyond SND.NXT, data
+            // never sent: RFC 9293 alike): a challenge ACK within the budget, drop
+            if (ca_room)
+                ack_now[k]    <= 1'b1;
+            ca_send           <= ca_room;
+            inc_chack         <= ca_room;
+            inc_chack_limited <= !ca_room;
+            r_acc             <= 1'b0;
+            r_ackok           <= 1'b0;
+            r_badack          <= 1'b1;
         end else begin : ackp
             reg [7:0] evf;
             evf = c_ev_flags;
@@ -734,6 +856,8 @@ always @(posedge clk) begin
                 snd_una[k] <= r_ack;
                 if (lt(c_snd_nxt, r_ack))
                     snd_nxt[k] <= r_ack;
+                if (a_sup_lag)
+                    snd_up[k] <= r_ack;        // SND.UP never falls behind SND.UNA (no wrap)
                 dupacks[k]  <= 8'd0;
                 ev_dirty[k] <= 1'b1;
                 if (fin_queued[k] && a_finack && !fin_acked[k]) begin
@@ -761,7 +885,7 @@ always @(posedge clk) begin
                     ca_acc[k] <= a_ca_sum;
                 end
             end else if (a_dup_eq && r_len == 11'd0 && !r_fin && a_flight != 32'd0 &&
-                         a_wnd_same) begin
+                         a_wnd_dup) begin
                 inc_dupacks <= 1'b1;
                 dupacks[k]  <= c_dupacks == 8'hff ? 8'hff : c_dupacks + 8'd1;
                 if (c_dupacks == 8'd2 && !in_rec[k]) begin
@@ -785,6 +909,15 @@ always @(posedge clk) begin
                 snd_wnd[k] <= a_wnd_sh;
                 wl1[k]     <= r_seq;
                 wl2[k]     <= r_ack;
+                if (a_max_lt_wnd)
+                    max_wnd[k] <= a_wnd_sh;
+                // a zero window opens: what was sent beyond it (before it shrank, or a probe
+                // byte) was not taken; all of it goes again from SND.UNA, now (as BSD pulls
+                // SND.NXT back when the window closes; RFC 9293 3.8.6.1)
+                if (a_wnd_open) begin
+                    snd_nxt[k] <= r_ack;
+                    rtt_on[k]  <= 1'b0;
+                end
                 if ((a_wnd_sh == 32'd0) != (c_snd_wnd == 32'd0))
                     ev_dirty[k] <= 1'b1;
             end
@@ -794,7 +927,12 @@ always @(posedge clk) begin
     // ---- RX: payload into the RX ring ----
     S_RX_DATA: begin
         state <= S_RX_END;
-        if (r_acc && r_len != 11'd0) begin
+        if (r_acc && fin_rcvd[k] && (r_len != 11'd0 || r_fin)) begin
+            // RCV.NXT counts the peer's FIN: text (or a FIN) after it is ignored (RFC 9293
+            // 3.10.7.4, seventh), RCV.NXT stays; ACK again
+            ack_now[k] <= 1'b1;
+            r_afterfin <= 1'b1;
+        end else if (r_acc && r_len != 11'd0) begin
             if (a_nothing) begin
                 ack_now[k] <= 1'b1;          // nothing new: a duplicate, ACK at once
             end else if (a_inorder || !ooo_on[k] || a_touch) begin
@@ -836,7 +974,18 @@ always @(posedge clk) begin
     S_RX_END: begin : rxend
         reg [31:0] nxt;
         nxt = c_rcv_nxt;
-        if (r_acc && r_len != 11'd0 && !a_nothing) begin
+        // the urgent pointer (RFC 9293 3.10.7.4, sixth): RCV.UP = max(RCV.UP, SEG.SEQ + SEG.UP);
+        // like the ACK also from a segment at RCV.NXT into a zero window (MUST-66)
+        a_upv  <= c_rcv_up;
+        a_uset <= up_on[k];
+        if (r_ackok && r_urg && a_up_adv && !fin_rcvd[k]) begin
+            a_upv       <= a_up;
+            a_uset      <= 1'b1;
+            c_ev_flags  <= c_ev_flags | CONST_EVF_URGENT[7:0];
+            ev_flags[k] <= c_ev_flags | CONST_EVF_URGENT[7:0];
+            ev_dirty[k] <= 1'b1;
+        end
+        if (r_acc && r_len != 11'd0 && !a_nothing && !fin_rcvd[k]) begin
             if (a_inorder) begin
                 nxt = r_stop;
                 if (ooo_on[k] && a_fill) begin
@@ -874,6 +1023,7 @@ always @(posedge clk) begin
         end
         a_moved <= a_nxt != c_rcv_nxt || a_fin_now;
         a_dist  <= a_nxt - c_last_ack;
+        a_up_in <= !lt(a_nxt, a_upv);    // RCV.NXT reached RCV.UP: the urgent data is in
         state   <= S_RX_END3;
     end
 
@@ -881,7 +1031,14 @@ always @(posedge clk) begin
         seg_done    <= 1'b1;
         state       <= S_IDLE;
         inc_rx_segs <= r_acc;
-        inc_rx_drop <= seg_drop || !r_acc;
+        inc_rx_drop <= seg_drop || !(r_acc || r_noack || r_badack);
+        inc_rx_no_ack    <= r_noack;
+        inc_rx_bad_ack   <= r_badack;
+        inc_rx_after_fin <= r_afterfin;
+        if (valid[k]) begin
+            rcv_up[k] <= a_upv;
+            up_on[k]  <= a_uset && !a_up_in;
+        end
         if (valid[k] && a_moved) begin
             rcv_nxt[k]  <= a_nxt;
             rxd_pend[k] <= 1'b1;
@@ -985,7 +1142,14 @@ always @(posedge clk) begin
         reg [31:0] len, seq;
         reg        fin, send, rx, psh;
         fin = 1'b0;
-        if (rexmit_one[k]) begin
+        if (rst_pend[k]) begin
+            // the answer to a bad ACK in SYN_RCVD: <SEQ=SEG.ACK><CTL=RST>; the rest waits
+            seq  = c_rst_seq;
+            len  = 32'd0;
+            psh  = 1'b0;
+            rx   = 1'b0;
+            send = 1'b1;
+        end else if (rexmit_one[k]) begin
             // fast retransmit / partial ACK: the first unacknowledged segment
             seq  = c_snd_una;
             len  = t_rlen;
@@ -1018,9 +1182,11 @@ always @(posedge clk) begin
         t_fin    <= fin;
         t_psh    <= psh && len != 32'd0;
         t_rexmit <= rx && (len != 32'd0 || fin);
+        t_rst    <= rst_pend[k];
         t_wraw   <= t_edge - c_rcv_nxt;
-        if (rexmit_one[k]) rexmit_one[k] <= 1'b0;
-        if (probe[k])      probe[k] <= 1'b0;
+        if (rst_pend[k])        rst_pend[k] <= 1'b0;
+        else if (rexmit_one[k]) rexmit_one[k] <= 1'b0;
+        if (probe[k] && !rst_pend[k]) probe[k] <= 1'b0;
         if (t_due)         ack_now[k] <= 1'b1;
         state <= send ? S_TX5 : S_IDLE;
     end
@@ -1030,23 +1196,29 @@ always @(posedge clk) begin
         w = t_wraw >> c_rcv_ws;
         t_wfield <= w > 32'd65535 ? 32'd65535 : w;
         t_nxt    <= t_seq + t_len + {31'd0, t_fin};
+        // urgent data (RFC 6093): a segment that starts before SND.UP points at it
+        t_urg    <= lt(t_seq, c_snd_up) && !t_rst;
+        t_upd    <= c_snd_up - t_seq;
         state    <= S_TX6;
     end
 
     S_TX6: begin
         t_new_edge   <= c_rcv_nxt + (t_wfield << c_rcv_ws);
         t_nxt_gt_max <= lt(c_snd_max, t_nxt);
+        t_upf        <= t_upd[31:16] != 16'd0 ? 16'hffff : t_upd[15:0];
         state        <= S_TX7;
     end
 
     S_TX7: begin
         // the scaled window rounds down, which could pull the edge below one advertised
         // before; the acceptance test keeps the furthest edge (RFC 7323 2.4: never shrink)
-        if (lt(c_rcv_adv, t_new_edge))
+        if (lt(c_rcv_adv, t_new_edge) && !t_rst)
             rcv_adv[k] <= t_new_edge;
-        last_ack[k] <= c_rcv_nxt;
-        ack_now[k]  <= 1'b0;
-        ack_del[k]  <= 1'b0;
+        if (!t_rst) begin
+            last_ack[k] <= c_rcv_nxt;
+            ack_now[k]  <= 1'b0;
+            ack_del[k]  <= 1'b0;
+        end
         st_start <= 1'b1;
         st_slot  <= k;
         st_mac   <= c_mac;
@@ -1054,14 +1226,18 @@ always @(posedge clk) begin
         st_sport <= c_ports[31:16];
         st_dport <= c_ports[15:0];
         st_seq   <= t_seq;
-        st_ack   <= c_rcv_nxt;
-        st_flags <= 8'h10 | (t_fin ? 8'h01 : 8'h00) |
-                    (t_psh ? 8'h08 : 8'h00);
-        st_wnd   <= t_wfield[15:0];
+        // a RST carries no ACK (RFC 9293 3.10.7.4) and no window
+        st_ack   <= t_rst ? 32'd0 : c_rcv_nxt;
+        st_flags <= t_rst ? 8'h04 : 8'h10 | (t_fin ? 8'h01 : 8'h00) | (t_psh ? 8'h08 : 8'h00) |
+                                    (t_urg ? 8'h20 : 8'h00);
+        st_wnd   <= t_rst ? 16'd0 : t_wfield[15:0];
+        st_urp   <= t_urg ? t_upf : 16'd0;
+        st_ttl   <= c_ttl_tos[7:0] == 8'd0 ? 8'd64 : c_ttl_tos[7:0];
+        st_tos   <= c_ttl_tos[15:8];
         st_len   <= t_len[10:0];
         inc_tx_segs   <= 1'b1;
         inc_tx_rexmit <= t_rexmit;
-        if (t_seq == c_snd_nxt) begin
+        if (t_seq == c_snd_nxt && !t_rst) begin
             snd_nxt[k] <= t_nxt;
             if (t_nxt_gt_max) begin
                 snd_max[k] <= t_nxt;
@@ -1090,6 +1266,9 @@ always @(posedge clk) begin
         fin_queued <= {SLOTS{1'b0}};
         fin_acked  <= {SLOTS{1'b0}};
         ack_report <= {SLOTS{1'b0}};
+        rst_pend   <= {SLOTS{1'b0}};
+        ttl_set    <= {SLOTS{1'b0}};
+        up_on      <= {SLOTS{1'b0}};
         ack_now    <= {SLOTS{1'b0}};
         ack_del    <= {SLOTS{1'b0}};
         rexmit_one <= {SLOTS{1'b0}};

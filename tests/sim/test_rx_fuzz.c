@@ -157,16 +157,18 @@ static uint32_t tcp_pseudo_sum(const uint8_t *ip, size_t seg)
     return get16(ip + 12) + get16(ip + 14) + get16(ip + 16) + get16(ip + 18) + 6u + (uint32_t)seg;
 }
 
-/* A TCP segment is good when its header fits (20 bytes at least, data offset within the
- * segment) and the checksum over pseudo-header and segment is right. */
-static bool tcp_ok(const uint8_t *ip, size_t seg)
+/* A TCP segment (after an IPv4 header of IHL ihl, options ignored) is good when its header
+ * fits (20 bytes at least, data offset within the segment) and the checksum over
+ * pseudo-header and segment is right. */
+static bool tcp_ok(const uint8_t *ip, unsigned ihl, size_t seg)
 {
+    const uint8_t *t = ip + ihl * 4u;
     if (seg < 20)
         return false;
-    unsigned doff = ip[20 + 12] >> 4;
+    unsigned doff = t[12] >> 4;
     if (doff < 5 || doff * 4u > seg)
         return false;
-    uint64_t sum = (uint64_t)ocsum(ip + 20, seg) + tcp_pseudo_sum(ip, seg);
+    uint64_t sum = (uint64_t)ocsum(t, seg) + tcp_pseudo_sum(ip, seg);
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
     return sum == 0xffff;
@@ -277,10 +279,10 @@ static int oracle(const uint8_t *b, size_t blen, int er_at, enum reply *reply,
         return TOE_STAT_RX_IP_NOT_OURS;
     if (get16(p + 6) & 0x3fff)
         return TOE_STAT_RX_IP_FRAG;
-    if (ihl > 5)
+    if (ihl > 5 && p[9] != 6)
         return TOE_STAT_RX_IP_OPTIONS;
     if (p[9] == 6) {
-        if (!tcp_ok(p, tl - 20))
+        if (!tcp_ok(p, ihl, tl - ihl * 4u))
             return TOE_STAT_RX_TCP_BAD;
         return dst == cfg.ip ? TOE_STAT_RX_TCP : TOE_STAT_RX_IP_OTHER;
     }
@@ -476,17 +478,19 @@ static size_t build_ip_other(uint8_t *f, const uint8_t *dmac, uint32_t dst, unsi
     return pad60(f, 34 + l4);
 }
 
-/* A TCP segment with a correct checksum, then (sometimes) one defect: a flipped checksum bit,
- * a data offset under 5 or past the segment, or a segment too short for a header. */
+/* A TCP segment with a correct checksum, sometimes after IPv4 options, then (sometimes) one
+ * defect: a flipped checksum bit, a data offset under 5 or past the segment, or a segment too
+ * short for a header. */
 static size_t build_tcp(uint8_t *f, const uint8_t *dmac, uint32_t dst)
 {
     size_t payload = chance(50) ? rnd(64) : rnd_range(64, 1460);
     unsigned doff = chance(70) ? 5 : rnd_range(5, 15);
+    unsigned ihl = chance(75) ? 5 : rnd_range(6, 15);
     size_t seg = doff * 4u + payload;
-    if (seg > 1480)
-        seg = 1480;
+    if (seg > 1500 - ihl * 4u)
+        seg = 1500 - ihl * 4u;
     eth_header(f, dmac, 0x0800);
-    uint8_t *t = f + 34;
+    uint8_t *t = f + 14 + ihl * 4u;
     rnd_bytes(t, seg);
     t[12] = (uint8_t)(doff << 4 | (t[12] & 0x0f));
     unsigned defect = rnd(10);
@@ -496,7 +500,7 @@ static size_t build_tcp(uint8_t *f, const uint8_t *dmac, uint32_t dst)
         t[12] = (uint8_t)(15u << 4 | (t[12] & 0x0f));
     if (defect == 3)
         seg = rnd(20);
-    ip_header(f + 14, 5, seg, 6, dst);
+    ip_header(f + 14, ihl, seg, 6, dst);
     put16(t + 16, 0);
     uint64_t sum = (uint64_t)ocsum(t, seg) + tcp_pseudo_sum(f + 14, seg);
     while (sum >> 16)
@@ -505,7 +509,7 @@ static size_t build_tcp(uint8_t *f, const uint8_t *dmac, uint32_t dst)
         put16(t + 16, (uint32_t)(~sum & 0xffff));
     if (defect == 4 && seg >= 18)
         t[16 + rnd(2)] ^= (uint8_t)(1u << rnd(8));
-    return pad60(f, 34 + seg);
+    return pad60(f, 14 + ihl * 4u + seg);
 }
 
 static uint32_t other_ip(void)

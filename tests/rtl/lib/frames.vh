@@ -78,6 +78,24 @@ task fb_tcp(input [31:0] src, input [31:0] dst, input integer plen);
     end
 endtask
 
+// Insert n IPv4 option words (NOPs, then random bytes: the receiver ignores them) into the
+// IPv4 packet in fb (built with IHL 5), after its checksums: IHL, total length and the header
+// checksum follow; a TCP or UDP checksum stays right (options are not in the pseudo-header).
+task fb_ip_options(input integer n);
+    integer i, tl;
+    begin
+        tl = {fb[16], fb[17]};
+        for (i = 14 + tl - 1; i >= 34; i = i - 1) fb[i + 4 * n] = fb[i];
+        for (i = 0; i < 4 * n; i = i + 1) fb[34 + i] = i < 2 ? 8'h01 : $random(rnd_seed);
+        fb[14] = 8'h45 + n[7:0];
+        fb_put16(16, tl[15:0] + 4 * n[15:0]);
+        fb_len = 14 + tl + 4 * n;
+        for (i = fb_len; i < 60; i = i + 1) fb[i] = 8'h00;
+        if (fb_len < 60) fb_len = 60;
+        fb_ipv4_fix;
+    end
+endtask
+
 // Recompute the TCP checksum after editing the segment (IHL 5, length from the IPv4 header).
 task fb_tcp_fix;
     reg [15:0] seg;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Bench for tcp_rx_snoop: random frames (slot and non-slot TCP, SYN/RST, TCP options, short
-// payloads with Ethernet padding, other protocols, truncated frames) with random beat gaps,
+// Bench for tcp_rx_snoop: random frames (slot and non-slot TCP, SYN/RST, TCP options, IPv4
+// options, short payloads with Ethernet padding, other protocols, truncated frames) with random beat gaps,
 // a parser model giving random verdicts, a queue consumer with random delays and long pauses
 // (queue full -> seg_drop). Checks tcp_match/match_slot over the whole folding..verdict window,
 // every queue field and every payload byte.
@@ -35,7 +35,7 @@ wire                 seg_drop, seg_valid;
 reg                  seg_done = 0;
 wire [SLOT_BITS-1:0] seg_slot;
 wire [31:0]          seg_seq, seg_ack;
-wire [15:0]          seg_wnd;
+wire [15:0]          seg_wnd, seg_up;
 wire [7:0]           seg_flags;
 wire [10:0]          seg_len;
 reg  [8:0]           seg_rd_word = 0;
@@ -48,7 +48,7 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS), .SEG_LOG2(SEG_LOG2)) dut (
     .tcp_match(tcp_match), .match_slot(match_slot),
     .verdict_valid(verdict_valid), .verdict(verdict), .seg_drop(seg_drop),
     .seg_valid(seg_valid), .seg_done(seg_done), .seg_slot(seg_slot), .seg_seq(seg_seq),
-    .seg_ack(seg_ack), .seg_wnd(seg_wnd), .seg_flags(seg_flags), .seg_len(seg_len),
+    .seg_ack(seg_ack), .seg_wnd(seg_wnd), .seg_up(seg_up), .seg_flags(seg_flags), .seg_len(seg_len),
     .seg_rd_word(seg_rd_word), .seg_rd_data(seg_rd_data)
 );
 
@@ -62,14 +62,14 @@ endtask
 reg                 cur_match;
 reg [SLOT_BITS-1:0] cur_slot;
 reg [31:0]          cur_seq, cur_ack;
-reg [15:0]          cur_wnd;
+reg [15:0]          cur_wnd, cur_up;
 reg [7:0]           cur_flags;
 integer             cur_len, cur_pay;  // payload bytes and where they start in fb
 
 // ---- model queue (filled by the monitor at the verdict, emptied by the consumer) ----
 reg [SLOT_BITS-1:0] mq_slot [0:MQ-1];
 reg [31:0]          mq_seq [0:MQ-1], mq_ack [0:MQ-1];
-reg [15:0]          mq_wnd [0:MQ-1];
+reg [15:0]          mq_wnd [0:MQ-1], mq_up [0:MQ-1];
 reg [7:0]           mq_flags [0:MQ-1];
 integer             mq_len [0:MQ-1];
 reg [7:0]           mq_pay [0:MQ*2048-1];
@@ -90,7 +90,7 @@ always @(posedge clk) if (!rst) begin
     if (verdict_valid) begin
         if (verdict == STAT_RX_TCP_SLOT && taken_exp) begin
             mq_slot[mq_wr % MQ] = cur_slot; mq_seq[mq_wr % MQ] = cur_seq; mq_ack[mq_wr % MQ] = cur_ack;
-            mq_wnd[mq_wr % MQ] = cur_wnd; mq_flags[mq_wr % MQ] = cur_flags; mq_len[mq_wr % MQ] = cur_len;
+            mq_wnd[mq_wr % MQ] = cur_wnd; mq_up[mq_wr % MQ] = cur_up; mq_flags[mq_wr % MQ] = cur_flags; mq_len[mq_wr % MQ] = cur_len;
             for (k_m = 0; k_m < cur_len; k_m = k_m + 1) mq_pay[(mq_wr % MQ) * 2048 + k_m] = fb[cur_pay + k_m];
             mq_wr = mq_wr + 1;
             outstanding = outstanding + 1;
@@ -115,10 +115,10 @@ task consume_one;
         e = mq_rd % MQ;
         if (mq_rd >= mq_wr) $fatal(1, "seg_valid with no segment committed");
         if (seg_slot !== mq_slot[e] || seg_seq !== mq_seq[e] || seg_ack !== mq_ack[e] ||
-            seg_wnd !== mq_wnd[e] || seg_flags !== mq_flags[e] || seg_len !== mq_len[e])
-            $fatal(1, "segment %0d head: slot %0d seq %h ack %h wnd %h flags %h len %0d, expected %0d %h %h %h %h %0d",
-                   mq_rd, seg_slot, seg_seq, seg_ack, seg_wnd, seg_flags, seg_len,
-                   mq_slot[e], mq_seq[e], mq_ack[e], mq_wnd[e], mq_flags[e], mq_len[e]);
+            seg_wnd !== mq_wnd[e] || seg_up !== mq_up[e] || seg_flags !== mq_flags[e] || seg_len !== mq_len[e])
+            $fatal(1, "segment %0d head: slot %0d seq %h ack %h wnd %h up %h flags %h len %0d, expected %0d %h %h %h %h %h %0d",
+                   mq_rd, seg_slot, seg_seq, seg_ack, seg_wnd, seg_up, seg_flags, seg_len,
+                   mq_slot[e], mq_seq[e], mq_ack[e], mq_wnd[e], mq_up[e], mq_flags[e], mq_len[e]);
         // payload words, in order with random gaps, sometimes backwards
         for (j = 0; j < (mq_len[e] + 3) / 4; j = j + 1) begin
             seg_rd_word = urand(0, 1) ? j : (mq_len[e] + 3) / 4 - 1 - j;
@@ -168,11 +168,11 @@ task new_keys;
 endtask
 
 // ---- frames ----
-integer n_match = 0, n_nomatch = 0, n_synrst = 0, n_opts = 0, n_short = 0, n_other = 0, n_trunc = 0;
+integer n_match = 0, n_nomatch = 0, n_synrst = 0, n_opts = 0, n_ipopts = 0, n_short = 0, n_other = 0, n_trunc = 0;
 
 // Build a frame in fb and the expectation in cur_*.
 task make_frame;
-    integer kind, s, doff, plen, maxp, i;
+    integer kind, s, doff, plen, maxp, i, o, th;
     reg [31:0] rip;
     reg [15:0] lport, rport;
     reg [7:0]  flags;
@@ -194,7 +194,9 @@ task make_frame;
         flags = urand(0, 255);
         if (urand(0, 4) != 0) flags = flags & 8'hf9;   // mostly neither SYN nor RST
         doff = urand(0, 1) ? 5 : urand(5, 15);
-        maxp = 1460 - 4 * (doff - 5);
+        o = urand(0, 2) ? 0 : urand(1, 10);             // IPv4 option words
+        th = 34 + 4 * o;                                // the TCP header
+        maxp = 1460 - 4 * (doff - 5) - 4 * o;
         case (urand(0, 3))
             0: plen = urand(0, 12);                      // short: Ethernet padding follows
             1: plen = maxp - urand(0, 8);
@@ -202,40 +204,43 @@ task make_frame;
         endcase
 
         fb_eth(48'h020000000001, {$random(rnd_seed), 16'h1234} & 48'hffffffffffff, 16'h0800);
-        fb_put32(14, {16'h4500, 16'd20 + doff[15:0] * 16'd4 + plen[15:0]});
+        fb_put32(14, {4'h4, 4'd5 + o[3:0], 8'h00, 16'd20 + o[15:0] * 16'd4 + doff[15:0] * 16'd4 + plen[15:0]});
         fb_put32(18, {$random(rnd_seed)} & 32'hffff3fff);
         fb_put32(22, {8'd64, 8'd6, 16'h0000});
         fb_put32(26, rip);
         fb_put32(30, 32'h0a00020f);
-        fb_put32(34, {rport, lport});
-        fb_put32(38, $random(rnd_seed));
-        fb_put32(42, $random(rnd_seed));
+        for (i = 34; i < th; i = i + 1) fb[i] = $random(rnd_seed);
+        fb_put32(th, {rport, lport});
+        fb_put32(th + 4, $random(rnd_seed));
+        fb_put32(th + 8, $random(rnd_seed));
         wnd = urand(0, 65535);
-        fb_put32(46, {doff[3:0], 4'h0, flags, wnd});
-        fb_put32(50, $random(rnd_seed));
-        for (i = 54; i < 34 + 4 * doff + plen; i = i + 1) fb[i] = $random(rnd_seed);
-        fb_len = 34 + 4 * doff + plen;
+        fb_put32(th + 12, {doff[3:0], 4'h0, flags, wnd});
+        fb_put32(th + 16, $random(rnd_seed));
+        for (i = th + 20; i < th + 4 * doff + plen; i = i + 1) fb[i] = $random(rnd_seed);
+        fb_len = th + 4 * doff + plen;
         for (i = fb_len; i < 60; i = i + 1) fb[i] = $random(rnd_seed);  // Ethernet padding
         if (fb_len < 60) fb_len = 60;
 
         cur_match = key_valid[s] && !(kind >= 70 && kind < 82) && !flags[1] && !flags[2];
         // not IPv4 / IPv4 with options / another protocol / cut short
         if (kind >= 82 && kind < 86) begin fb_put16(12, urand(0, 1) ? 16'h0806 : 16'h86dd); cur_match = 0; end
-        if (kind >= 86 && kind < 90) begin fb[14] = urand(0, 1) ? 8'h46 : 8'h65; cur_match = 0; end
+        if (kind >= 86 && kind < 90) begin fb[14] = urand(0, 1) ? 8'h44 : 8'h65; cur_match = 0; end
         if (kind >= 90 && kind < 95) begin fb[23] = urand(0, 1) ? 8'd17 : 8'd1; cur_match = 0; end
         if (kind >= 95) begin fb_len = urand(20, 49); cur_match = 0; end
 
         cur_slot  = s;
-        cur_seq   = {fb[38], fb[39], fb[40], fb[41]};
-        cur_ack   = {fb[42], fb[43], fb[44], fb[45]};
-        cur_wnd   = {fb[48], fb[49]};
+        cur_seq   = {fb[th + 4], fb[th + 5], fb[th + 6], fb[th + 7]};
+        cur_ack   = {fb[th + 8], fb[th + 9], fb[th + 10], fb[th + 11]};
+        cur_wnd   = {fb[th + 14], fb[th + 15]};
+        cur_up    = {fb[th + 18], fb[th + 19]};
         cur_flags = flags;
         cur_len   = plen;
-        cur_pay   = 34 + 4 * doff;
+        cur_pay   = th + 4 * doff;
 
         if (cur_match) n_match = n_match + 1; else n_nomatch = n_nomatch + 1;
         if (flags[1] || flags[2]) n_synrst = n_synrst + 1;
         if (doff > 5) n_opts = n_opts + 1;
+        if (o > 0) n_ipopts = n_ipopts + 1;
         if (plen < 6) n_short = n_short + 1;
         if (kind >= 82 && kind < 95) n_other = n_other + 1;
         if (kind >= 95) n_trunc = n_trunc + 1;
@@ -266,7 +271,7 @@ endtask
 
 task check_match;
     begin
-        if (tcp_match !== cur_match) $fatal(1, "tcp_match %b, expected %b", tcp_match, cur_match);
+        if (tcp_match !== cur_match) $fatal(1, "tcp_match %b, expected %b (ihl %h len %0d doff %h)", tcp_match, cur_match, fb[14], fb_len, dut.tcp_doff);
         if (cur_match && match_slot !== cur_slot) $fatal(1, "match_slot %0d, expected %0d", match_slot, cur_slot);
     end
 endtask
@@ -308,8 +313,8 @@ initial begin
     if (mq_rd != mq_wr || seg_valid) $fatal(1, "queue not drained");
     if (commits < 100 || drops == 0 || discards < 100)
         $fatal(1, "coverage: %0d commits, %0d drops, %0d discards", commits, drops, discards);
-    $display("PASS: tcp_rx_snoop, %0d frames (%0d matching, %0d not; %0d SYN/RST, %0d with options, %0d short, %0d other protocols, %0d cut), %0d segments committed and checked, %0d dropped (queue full), %0d discarded",
-             n, n_match, n_nomatch, n_synrst, n_opts, n_short, n_other, n_trunc, commits, drops, discards);
+    $display("PASS: tcp_rx_snoop, %0d frames (%0d matching, %0d not; %0d SYN/RST, %0d with TCP options, %0d with IPv4 options, %0d short, %0d other protocols, %0d cut), %0d segments committed and checked, %0d dropped (queue full), %0d discarded",
+             n, n_match, n_nomatch, n_synrst, n_opts, n_ipopts, n_short, n_other, n_trunc, commits, drops, discards);
     $finish;
 end
 

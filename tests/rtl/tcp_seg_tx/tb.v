@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Bench for tcp_seg_tx with a tcp_ring as the payload source and toe_tx_arb in front of the
 // MAC: random payload lengths 0..1460, random seq (unaligned ring offsets, ring wrap), random
-// addresses, ports and flags, random tready and transmit-FIFO room stalls, ring writes outside
+// addresses, ports, flags, urgent pointer, TTL and DS field, random tready and transmit-FIFO room stalls, ring writes outside
 // the segment while it is sent. Every byte is checked against a frame built by the bench, with
 // the IPv4 and TCP checksums (pseudo-header included) computed here independently. Ends with
 // a back-to-back run of 1460-byte segments at full speed to measure latency and throughput.
@@ -28,8 +28,8 @@ wire                 busy;
 reg  [SLOT_BITS-1:0] d_slot = 0;
 reg  [47:0]          d_dst_mac = 0, d_src_mac = 0;
 reg  [31:0]          d_src_ip = 0, d_dst_ip = 0, d_seq = 0, d_ack = 0;
-reg  [15:0]          d_src_port = 0, d_dst_port = 0, d_wnd = 0;
-reg  [7:0]           d_flags = 0;
+reg  [15:0]          d_src_port = 0, d_dst_port = 0, d_wnd = 0, d_urp = 0;
+reg  [7:0]           d_flags = 0, d_ttl = 0, d_tos = 0;
 reg  [10:0]          d_len = 0;
 wire                 sent;
 
@@ -64,7 +64,8 @@ tcp_seg_tx #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(11)) dut 
     .clk(clk), .rst(rst),
     .start(start), .busy(busy), .slot(d_slot), .dst_mac(d_dst_mac), .src_mac(d_src_mac),
     .src_ip(d_src_ip), .dst_ip(d_dst_ip), .src_port(d_src_port), .dst_port(d_dst_port),
-    .seq(d_seq), .ack(d_ack), .flags(d_flags), .wnd(d_wnd), .len(d_len),
+    .seq(d_seq), .ack(d_ack), .flags(d_flags), .wnd(d_wnd), .urp(d_urp), .ttl(d_ttl), .tos(d_tos),
+    .len(d_len),
     .ring_rd_slot(rd_slot), .ring_rd_off(rd_off), .ring_rd_data(rd_data),
     .m_tx_req(s_req), .m_tx_tdata(s_tdata), .m_tx_tkeep(s_tkeep), .m_tx_tvalid(s_tvalid),
     .m_tx_tready(s_tready), .m_tx_tlast(s_tlast), .m_tx_free(s_free), .sent(sent)
@@ -177,14 +178,14 @@ task build_expected;
         ex_put32(0, d_dst_mac[47:16]); ex_put16(4, d_dst_mac[15:0]);
         ex_put32(6, d_src_mac[47:16]); ex_put16(10, d_src_mac[15:0]);
         ex_put16(12, 16'h0800);
-        ex_put32(14, {16'h4500, 16'd40 + {5'd0, d_len}});
+        ex_put32(14, {8'h45, d_tos, 16'd40 + {5'd0, d_len}});
         ex_put32(18, {ip_id_exp, 16'h4000});
-        ex_put32(22, {8'd64, 8'd6, 16'h0000});
+        ex_put32(22, {d_ttl, 8'd6, 16'h0000});
         ex_put32(26, d_src_ip); ex_put32(30, d_dst_ip);
         ex_put32(34, {d_src_port, d_dst_port});
         ex_put32(38, d_seq); ex_put32(42, d_ack);
         ex_put32(46, {8'h50, d_flags, d_wnd});
-        ex_put32(50, 32'd0);
+        ex_put32(50, {16'd0, d_urp});
         for (i = 0; i < d_len; i = i + 1) ex[54 + i] = model[d_slot * RING + (d_seq + i) % RING];
         c = ~ex_csum(14, 20, 0);
         ex_put16(24, c);
@@ -206,6 +207,9 @@ task random_desc;
         d_src_port = $random(seed); d_dst_port = $random(seed);
         d_seq = $random(seed); d_ack = $random(seed);
         d_flags = $random(seed); d_wnd = $random(seed);
+        d_urp = urand(0, 1) ? 16'd0 : $random(seed);
+        d_ttl = urand(0, 1) ? 8'd64 : $random(seed);
+        d_tos = urand(0, 1) ? 8'd0 : $random(seed);
         r = urand(0, 9);
         d_len = r < 2 ? urand(0, 8) : r < 4 ? urand(1452, 1460) : urand(0, 1460);
     end

@@ -30,7 +30,7 @@ wire        m_tvalid;
 reg         m_tready = 0;
 
 wire [47:0] cfg_mac;
-wire [31:0] cfg_ip, cfg_netmask, cfg_gateway, host_mask;
+wire [31:0] cfg_ip, cfg_netmask, cfg_gateway, host_mask, chack_limit;
 wire [63:0] now_us;
 wire [5:0]  stat2_addr;
 wire [31:0] stat2_data, stat_data;
@@ -91,7 +91,7 @@ toe_link #(.CLK_HZ(CLK_HZ), .LINK_KIND(1), .LINK_RATE(LINK_RATE), .HQ_LOG2(11), 
     .m_link_tdata(m_tdata), .m_link_tvalid(m_tvalid), .m_link_tready(m_tready),
     .rst_mac(MY_MAC), .rst_ip(MY_IP), .rst_netmask(32'hffffff00), .rst_gateway(32'h0a000202),
     .cfg_mac(cfg_mac), .cfg_ip(cfg_ip), .cfg_netmask(cfg_netmask), .cfg_gateway(cfg_gateway),
-    .host_mask(host_mask), .now_us(now_us),
+    .host_mask(host_mask), .chack_limit(chack_limit), .now_us(now_us),
     .stat_addr(stat2_addr), .stat_data(stat2_data),
     .inc_rx_msgs(inc_rx_msgs), .inc_bad_msg(inc_bad_msg), .inc_bad_frame(inc_bad_frame),
     .inc_bad_crc(inc_bad_crc), .inc_tx_msgs(inc_tx_msgs), .inc_events(inc_events),
@@ -492,6 +492,8 @@ initial begin
     csr_expect(0, CSR_CAPS, 0, 0, 32'h000d0108);   // 8 slots, link kind 1, 8 KiB rings (the defaults)
     csr_expect(0, CSR_LINK_RATE, 0, 0, LINK_RATE);
     csr_expect(0, CSR_HOST_MASK, 0, 0, CONST_HOST_MASK_DEFAULT);
+    csr_expect(0, CSR_CHALLENGE_ACK_LIMIT, 0, 0, CONST_CHALLENGE_ACK_LIMIT_DEFAULT);
+    if (chack_limit !== CONST_CHALLENGE_ACK_LIMIT_DEFAULT) $fatal(1, "chack_limit after reset");
     csr_expect(0, CSR_MAC_HI, 0, 0, {16'd0, MY_MAC[47:32]});
     csr_expect(0, CSR_MAC_LO, 0, 0, MY_MAC[31:0]);
     csr_expect(0, CSR_IP, 0, 0, MY_IP);
@@ -529,6 +531,9 @@ initial begin
         v = $random(rnd_seed);
         csr_expect(1, CSR_HOST_MASK, v, 0, 0);  csr_expect(0, CSR_HOST_MASK, 0, 0, v);
         if (host_mask != v) $fatal(1, "host_mask not written");
+        v = $random(rnd_seed);
+        csr_expect(1, CSR_CHALLENGE_ACK_LIMIT, v, 0, 0);  csr_expect(0, CSR_CHALLENGE_ACK_LIMIT, 0, 0, v);
+        if (chack_limit != v) $fatal(1, "chack_limit not written");
         v = $random(rnd_seed);
         csr_expect(1, CSR_ALARM_LO, v, 0, 0);   csr_expect(0, CSR_ALARM_LO, 0, 0, v);
         v = $random(rnd_seed) | 32'h80000000;  // far in the future: never fires here

@@ -314,6 +314,33 @@ initial begin
     expect_verdict(STAT_RX_TCP, 2'd0);                                           // 60-byte header fits
     fb_ipv4(8'd6, PEER_IP, MY_IP, 12); fb_tcp_fix;
     expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // shorter than a header
+    // TCP in IPv4 packets with options (MUST-50): the options skipped, checked and taken
+    // like any other segment; other protocols with options stay RX_IP_OPTIONS
+    for (n = 1; n <= 10; n = n + 1) begin
+        len = (n < 4) ? n - 1 : ($random(rnd_seed) & 32'h7ff) % (1461 - 4 * n);
+        fb_tcp(PEER_IP, MY_IP, len); fb_ip_options(n);
+        expect_verdict(STAT_RX_TCP, 2'd0);
+        tcp_match = 1;
+        expect_verdict(STAT_RX_TCP_SLOT, 2'd0);
+        tcp_match = 0;
+        fb[34 + 4 * n + 1] = fb[34 + 4 * n + 1] ^ 8'h01;                         // source port
+        expect_verdict(STAT_RX_TCP_BAD, 2'd0);
+        fb[34 + 4 * n + 1] = fb[34 + 4 * n + 1] ^ 8'h01;
+        fb[34 + 4 * n - 1] = fb[34 + 4 * n - 1] ^ 8'h20;                         // an option byte
+        expect_verdict(STAT_RX_IP_CSUM, 2'd0);
+        fb_ipv4_fix;
+        expect_verdict(STAT_RX_TCP, 2'd0);
+    end
+    fb_tcp(PEER_IP, MY_IP, 16); fb[46] = 8'ha0; fb_tcp_fix; fb_ip_options(2);
+    expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // header past the segment
+    fb_tcp(PEER_IP, MY_IP, 40); fb[46] = 8'hf0; fb_tcp_fix; fb_ip_options(10);
+    expect_verdict(STAT_RX_TCP, 2'd0);                                           // 60-byte header fits
+    fb_ipv4(8'd6, PEER_IP, MY_IP, 12); fb_tcp_fix; fb_ip_options(2);
+    expect_verdict(STAT_RX_TCP_BAD, 2'd0);                                       // shorter than a header
+    fb_ipv4(8'd17, PEER_IP, MY_IP, 40); fb_ip_options(1);
+    expect_verdict(STAT_RX_IP_OPTIONS, 2'd0);                                    // UDP with options
+    fb_icmp(8'd8, PEER_IP, MY_IP, 64); fb_ip_options(3);
+    expect_verdict(STAT_RX_IP_OPTIONS, 2'd0);                                    // echo with options
     fb_tcp(PEER_IP, 32'hffffffff, 100);        expect_verdict(STAT_RX_IP_OTHER, 2'd0); // to a broadcast
     fb_ipv4(8'd17, PEER_IP, MY_IP, 40);        expect_verdict(STAT_RX_IP_OTHER, 2'd0); // UDP
     fb_eth(48'hffffffffffff, PEER_MAC, 16'h0800); fb_icmp(8'd8, PEER_IP, MY_IP, 64);

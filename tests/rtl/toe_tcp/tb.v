@@ -20,6 +20,7 @@ localparam SLOTS = 4;
 localparam BUF_LOG2 = 13;
 localparam SIZE = 1 << BUF_LOG2;
 localparam DELACK = 200;
+localparam CHACK_PERIOD = 2000;   // the challenge ACK budget's period in us (1 s on a board)
 
 `BENCH_CLOCK(clk, 8);   // 62.5 MHz
 reg rst = 1;
@@ -85,9 +86,13 @@ reg          ev_taken = 0;
 wire [143:0] ev_fields;
 
 wire inc_rx_segs, inc_rx_ooo, inc_rx_drop, inc_tx_segs, inc_tx_rexmit, inc_dupacks, inc_data_bad;
+wire inc_rx_no_ack, inc_rx_bad_ack, inc_rx_after_fin, inc_chack, inc_chack_limited;
+reg [31:0] chack_limit = CONST_CHALLENGE_ACK_LIMIT_DEFAULT;
 
-toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(11), .DELACK_US(DELACK)) dut (
+toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(11), .DELACK_US(DELACK),
+          .CHACK_PERIOD_US(CHACK_PERIOD)) dut (
     .clk(clk), .rst(rst), .cfg_mac(MY_MAC), .cfg_ip(MY_IP), .now_us(now_us),
+    .chack_limit(chack_limit),
     .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_beat), .rx_tlast(rx_tlast),
     .tcp_match(tcp_match), .verdict_valid(verdict_valid), .verdict(verdict),
     .m_tx_req(m_tx_req), .m_tx_tdata(m_tx_tdata), .m_tx_tkeep(m_tx_tkeep),
@@ -104,7 +109,8 @@ toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(11), .DELACK_US(DELA
     .ev_valid(ev_valid), .ev_taken(ev_taken), .ev_fields(ev_fields),
     .inc_rx_segs(inc_rx_segs), .inc_rx_ooo(inc_rx_ooo), .inc_rx_drop(inc_rx_drop),
     .inc_tx_segs(inc_tx_segs), .inc_tx_rexmit(inc_tx_rexmit), .inc_dupacks(inc_dupacks),
-    .inc_data_bad(inc_data_bad)
+    .inc_data_bad(inc_data_bad), .inc_rx_no_ack(inc_rx_no_ack), .inc_rx_bad_ack(inc_rx_bad_ack),
+    .inc_rx_after_fin(inc_rx_after_fin), .inc_chack(inc_chack), .inc_chack_limited(inc_chack_limited)
 );
 
 task tick;
@@ -130,7 +136,13 @@ endfunction
 // ---- counters ----
 integer c_rx_segs = 0, c_rx_ooo = 0, c_rx_drop = 0, c_tx_segs = 0, c_tx_rexmit = 0;
 integer c_dupacks = 0, c_data_bad = 0;
-always @(posedge clk) begin
+integer c_no_ack = 0, c_bad_ack = 0, c_after_fin = 0, c_chack = 0, c_chack_lim = 0;
+always @(posedge clk) if (!rst) begin   // the pulses are x until the first clock edge
+    c_no_ack    = c_no_ack + inc_rx_no_ack;
+    c_bad_ack   = c_bad_ack + inc_rx_bad_ack;
+    c_after_fin = c_after_fin + inc_rx_after_fin;
+    c_chack     = c_chack + inc_chack;
+    c_chack_lim = c_chack_lim + inc_chack_limited;
     c_rx_segs   = c_rx_segs + inc_rx_segs;
     c_rx_ooo    = c_rx_ooo + inc_rx_ooo;
     c_rx_drop   = c_rx_drop + inc_rx_drop;
@@ -169,19 +181,24 @@ reg [7:0]  cs_flags [0:NCAP-1];
 reg [15:0] cs_wnd [0:NCAP-1];
 reg [15:0] cs_len [0:NCAP-1];
 reg [15:0] cs_lport [0:NCAP-1];
+reg [15:0] cs_urp [0:NCAP-1];
+reg [7:0]  cs_ttl [0:NCAP-1];
+reg [7:0]  cs_tos [0:NCAP-1];
 reg [63:0] cs_time [0:NCAP-1];
 integer n_cap = 0, cap_rd = 0;
 reg [47:0] exp_dmac [0:SLOTS-1];   // per local port: checked through the slot table below
 reg [31:0] exp_dip  [0:SLOTS-1];
 reg [15:0] exp_lport [0:SLOTS-1];
 reg [15:0] exp_rport [0:SLOTS-1];
+reg [7:0]  exp_ttl [0:SLOTS-1];
+reg [7:0]  exp_tos [0:SLOTS-1];
 
 task decode_cap;
     integer k, tl, pl, sl, found;
     reg [31:0] seq;
     begin
         if (cap_n < 54) $fatal(1, "short frame %0d", cap_n);
-        if (cap16(12) != 16'h0800 || cap[14] != 8'h45 || cap[23] != 8'd6)
+        if (cap16(12) != 16'h0800 || cap[14] != 8'h45 || cap[23] != 8'd6 || cap16(20) != 16'h4000)
             $fatal(1, "not IPv4/TCP");
         if ({cap[6], cap[7], cap[8], cap[9], cap[10], cap[11]} != MY_MAC) $fatal(1, "src mac");
         if (cap32(26) != MY_IP) $fatal(1, "src ip");
@@ -200,7 +217,9 @@ task decode_cap;
         if (found < 0) $fatal(1, "unknown ports %h %h", cap16(34), cap16(36));
         if ({cap[0], cap[1], cap[2], cap[3], cap[4], cap[5]} != exp_dmac[found]) $fatal(1, "dst mac");
         if (cap32(30) != exp_dip[found]) $fatal(1, "dst ip");
-        if (cap16(52) != 0) $fatal(1, "urgent");
+        if (cap[22] !== exp_ttl[found] || cap[15] !== exp_tos[found])
+            $fatal(1, "TTL %0d DS %h, want %0d %h", cap[22], cap[15], exp_ttl[found], exp_tos[found]);
+        if (!cap[47][5] && cap16(52) != 0) $fatal(1, "urgent pointer without URG");
         for (k = 0; k < pl; k = k + 1)
             if (cap[54 + k] !== pat_tx(seq + k))
                 $fatal(1, "TX payload byte %0d of seq %h: %h, want %h", k, seq, cap[54 + k], pat_tx(seq + k));
@@ -210,6 +229,9 @@ task decode_cap;
         cs_wnd[n_cap % NCAP]   = cap16(48);
         cs_len[n_cap % NCAP]   = pl;
         cs_lport[n_cap % NCAP] = cap16(34);
+        cs_urp[n_cap % NCAP]   = cap16(52);
+        cs_ttl[n_cap % NCAP]   = cap[22];
+        cs_tos[n_cap % NCAP]   = cap[15];
         cs_time[n_cap % NCAP]  = now_us;
         if (verbose)
             $display("%0t TX seg lport %0d seq %h ack %h flags %h wnd %0d len %0d", $time, cap16(34), seq,
@@ -360,6 +382,8 @@ reg [31:0] P_IP;
 reg [47:0] P_MAC;
 reg [15:0] P_PORT, L_PORT;
 integer    gap_pct = 30;   // bubbles between beats
+reg [15:0] seg_urp = 0;    // the urgent pointer of the next segments
+integer    seg_opts = 0;   // IPv4 option words of the next segments
 
 task mk_seg(input [31:0] seq, input [31:0] ack, input [7:0] flags, input [15:0] wnd, input integer len);
     integer i;
@@ -368,9 +392,10 @@ task mk_seg(input [31:0] seq, input [31:0] ack, input [7:0] flags, input [15:0] 
         fb_eth(MY_MAC, P_MAC, 16'h0800);
         fb_put16(34, P_PORT); fb_put16(36, L_PORT);
         fb_put32(38, seq); fb_put32(42, ack);
-        fb[46] = 8'h50; fb[47] = flags; fb_put16(48, wnd); fb_put16(52, 16'h0000);
+        fb[46] = 8'h50; fb[47] = flags; fb_put16(48, wnd); fb_put16(52, seg_urp);
         for (i = 0; i < len; i = i + 1) fb[54 + i] = pat_rx(seq + i);
         fb_tcp_fix;
+        if (seg_opts > 0) fb_ip_options(seg_opts);
     end
 endtask
 
@@ -489,6 +514,7 @@ task prog(input integer s, input [31:0] ip, input [15:0] lp, input [15:0] rp, in
         if (csr_v[0]) cmd(s, CMD_FREE);
         cur = s; P_IP = ip; P_PORT = rp; L_PORT = lp; P_MAC = 48'h02aabbcc0000 | ip[15:0];
         exp_dmac[s] = P_MAC; exp_dip[s] = ip; exp_lport[s] = lp; exp_rport[s] = rp;
+        exp_ttl[s] = 64; exp_tos[s] = 0;
         wr(s, FIELD_REMOTE_IP, ip);
         wr(s, FIELD_PORTS, {lp, rp});
         wr(s, FIELD_MAC_HI, {16'd0, P_MAC[47:32]});
@@ -522,7 +548,7 @@ task wait_rx(input integer s, input [31:0] upto, input integer limit_us);
 endtask
 
 task check_counter(input integer got, input integer want, input [8*16-1:0] name);
-    begin if (got != want) $fatal(1, "counter %0s = %0d, want %0d", name, got, want); end
+    begin if (got !== want) $fatal(1, "counter %0s = %0d, want %0d", name, got, want); end
 endtask
 
 // ================================================================ cases
@@ -593,12 +619,19 @@ task case_window_full;
         while (cs_ack[si] !== base + SIZE) next_seg(DELACK + 100);
         expect_wnd(0);
         rd_expect(1, FIELD_RCV_WND, 0);
-        // one more segment: dropped, ACK at once, nothing delivered
+        // one more segment: dropped, ACK at once, nothing delivered; but its urgent pointer
+        // counts, as its ACK does (RFC 9293 MUST-66: ACK, URG and RST into a zero window)
         c0 = c_rx_drop;
-        seg(a, ISS1[1], 8'h18, 16'd65535, 100);
+        drain_ev;
+        seg_urp = 50;
+        seg(a, ISS1[1], 8'h38, 16'd65535, 100);
+        seg_urp = 0;
         expect_seg(30, ISS1[1], base + SIZE, 8'h10, 0);
         expect_wnd(0);
         check_counter(c_rx_drop - c0, 1, "rx_drop");
+        next_ev(1, 50);
+        if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
+        rd_expect(1, FIELD_RCV_UP, a + 50);
         wait_us(20);
         if (rx_exp[1] !== base + SIZE) $fatal(1, "zero window: data delivered");
         // a small RX_CONSUMED does not reopen (SWS); a large one sends a window update
@@ -704,30 +737,32 @@ task case_transmit;
         expect_seg(30, base + 4380, IRS1[3], 8'h18, 620);
         no_seg(30);
         rd_expect(3, FIELD_SND_UNA, base + 2000);
-        // the ring holds 5000 unacknowledged: 3072 more fit, 1024 beyond that do not
+        // the ring holds 3000 unacknowledged (SND.UNA base + 2000 .. TX_END base + 5000): 5120
+        // more fit, 1024 beyond that do not
         c0 = c_data_bad;
-        tx_data(3, base + 5000, 1024); tx_data(3, base + 6024, 1024);
-        tx_data(3, base + 7048, 1024);
-        if (txd_bad) $fatal(1, "TX_DATA within the ring rejected");
-        tx_data(3, base + 8072, 1024);
+        for (i = 0; i < 5; i = i + 1) begin
+            tx_data(3, base + 5000 + i * 1024, 1024);
+            if (txd_bad) $fatal(1, "TX_DATA within the ring rejected");
+        end
+        tx_data(3, base + 10120, 1024);
         if (!txd_bad) $fatal(1, "TX_DATA beyond the ring accepted");
         // ACK all sent: ring space returns, the rest goes out
         seg(IRS1[3], base + 5000, 8'h10, 16'd30000, 0);
         ev_una_is(3, base + 5000, 50);
-        tx_data(3, base + 8072, 1024);
+        tx_data(3, base + 10120, 1024);
         if (txd_bad) $fatal(1, "TX_DATA after ACK rejected");
         check_counter(c_data_bad - c0, 1, "data_bad");
         sent = 5000;
-        while (sent < 9096) begin
+        while (sent < 11144) begin
             next_seg(100);
             if (cs_seq[si] !== base + sent) $fatal(1, "seq %h want %h", cs_seq[si], base + sent);
             if (cs_len[si] > 1460 || cs_len[si] == 0) $fatal(1, "len %0d", cs_len[si]);
             sent = sent + cs_len[si];
-            if ((cs_flags[si] == 8'h18) != (sent == 9096)) $fatal(1, "PSH at %0d", sent);
+            if ((cs_flags[si] == 8'h18) != (sent == 11144)) $fatal(1, "PSH at %0d", sent);
         end
-        if (sent != 9096) $fatal(1, "sent %0d", sent);
-        seg(IRS1[3], base + 9096, 8'h10, 16'd30000, 0);
-        ev_una_is(3, base + 9096, 50);
+        if (sent != 11144) $fatal(1, "sent %0d", sent);
+        seg(IRS1[3], base + 11144, 8'h10, 16'd30000, 0);
+        ev_una_is(3, base + 11144, 50);
         no_seg(30);
         $display("case transmit/segmentation/ACK boundary+mid: ok");
     end
@@ -812,11 +847,25 @@ task case_zero_window;
         expect_seg(30, base, IRS1[1], 8'h10, 1);
         no_seg(50);
         // the peer drops it (window still zero); the next probe repeats the same byte
+        c0 = c_dupacks;
         seg(IRS1[1], base, 8'h10, 16'd0, 0);
         no_seg(50);
         cmd(1, CMD_PROBE);
         expect_seg(30, base, IRS1[1], 8'h10, 1);
         no_seg(50);
+        // the answers to probes (SND.UNA again, window 0, a byte outstanding) are no duplicate
+        // ACKs: a third one must not fast-retransmit and halve ssthresh (RFC 5681 section 2)
+        seg(IRS1[1], base, 8'h10, 16'd0, 0);
+        cmd(1, CMD_PROBE);
+        expect_seg(30, base, IRS1[1], 8'h10, 1);
+        seg(IRS1[1], base, 8'h10, 16'd0, 0);
+        no_seg(50);
+        check_counter(c_dupacks - c0, 0, "dupacks");
+        rd(1, FIELD_STATS);
+        if (csr_v[7:0] != 0) $fatal(1, "dup ACKs %0d counted from probe answers", csr_v[7:0]);
+        rd_expect(1, FIELD_SSTHRESH, 65535);
+        cmd(1, CMD_PROBE);
+        expect_seg(30, base, IRS1[1], 8'h10, 1);
         // now the probe is taken: the window opens with the ACK of the probe byte
         seg(IRS1[1], base + 1, 8'h10, 16'd65535, 0);
         expect_seg(30, base + 1, IRS1[1], 8'h10, 1460);
@@ -825,6 +874,42 @@ task case_zero_window;
         ev_una_is(1, base + 2000, 50);
         no_seg(30);
         $display("case zero window/probe: ok");
+    end
+endtask
+
+// the peer's window opens again: everything not acknowledged goes again from SND.UNA, at
+// once: data sent before the window shrank to zero, and the probe byte (RFC 9293 3.8.6.1)
+task case_window_reopen;
+    begin
+        prog(2, 32'h0a000218, 16'd5024, 16'd40024, 32'd1460, 32'h23000001, 32'h24000001, 65535,
+             65535, 65535, 0);
+        b = ISS1[2];
+        tx_data(2, b, 100);
+        expect_seg(30, b, IRS1[2], 8'h18, 100);
+        seg(IRS1[2], b, 8'h10, 16'd0, 0);              // shrinks to zero: the 100 are dropped
+        cmd(2, CMD_PROBE);
+        expect_seg(30, b, IRS1[2], 8'h10, 1);
+        seg(IRS1[2], b, 8'h10, 16'd0, 0);
+        no_seg(50);
+        seg(IRS1[2], b, 8'h10, 16'd65535, 0);          // opens
+        expect_seg(30, b, IRS1[2], 8'h18, 100);
+        seg(IRS1[2], b + 100, 8'h10, 16'd65535, 0);
+        ev_una_is(2, b + 100, 50);
+        // closed before anything was sent: the data waits, is probed, and goes whole
+        seg(IRS1[2], b + 100, 8'h10, 16'd0, 0);
+        tx_data(2, b + 100, 100);
+        no_seg(50);
+        cmd(2, CMD_PROBE);
+        expect_seg(30, b + 100, IRS1[2], 8'h10, 1);
+        seg(IRS1[2], b + 100, 8'h10, 16'd0, 0);
+        cmd(2, CMD_PROBE);
+        expect_seg(30, b + 100, IRS1[2], 8'h10, 1);
+        seg(IRS1[2], b + 100, 8'h10, 16'd65535, 0);
+        expect_seg(30, b + 100, IRS1[2], 8'h18, 100);
+        seg(IRS1[2], b + 200, 8'h10, 16'd65535, 0);
+        ev_una_is(2, b + 200, 50);
+        no_seg(30);
+        $display("case window reopened after zero: ok");
     end
 endtask
 
@@ -1080,19 +1165,21 @@ task case_bad;
         rd_expect(0, FIELD_RX_CONSUMED, b + 50);
         wait_ack(b + 100, DELACK + 100);
         // unacceptable segments: dropped, counted, ACKed at once
-        c1 = c_rx_drop; c2 = c_rx_segs;
+        c1 = c_rx_drop; c2 = c_rx_segs; c3 = c_bad_ack; c0 = c_chack;
         seg(b + 100 + 20000, base, 8'h10, 16'd65535, 100);
         expect_seg(30, base, b + 100, 8'h10, 0);
         seg(b + 100 - 100000, base, 8'h10, 16'd65535, 100);
         expect_seg(30, base, b + 100, 8'h10, 0);
         seg(b + 100 + 8142, base, 8'h10, 16'd65535, 10);     // beyond the window
         expect_seg(30, base, b + 100, 8'h10, 0);
-        // an ACK of data never sent: ACK, data not taken
+        // an ACK of data never sent: a challenge ACK, data not taken
         seg(b + 100, base + 5, 8'h10, 16'd65535, 10);
         expect_seg(30, base, b + 100, 8'h10, 0);
         wait_us(10);
         if (rx_exp[0] !== b + 100) $fatal(1, "data of an unacceptable segment delivered");
-        check_counter(c_rx_drop - c1, 4, "rx_drop");
+        check_counter(c_rx_drop - c1, 3, "rx_drop");
+        check_counter(c_bad_ack - c3, 1, "rx_bad_ack");
+        check_counter(c_chack - c0, 1, "challenge_acks");
         check_counter(c_rx_segs - c2, 0, "rx_segs");
         // a segment of no slot (other port), and one with SYN: no match, no effect
         L_PORT = 16'd6000;
@@ -1106,6 +1193,342 @@ task case_bad;
         mk_seg(b + 100, base, 8'h10, 16'd65535, 10); want_match = 0; stream_fb;
         no_seg(30);
         $display("case bad messages/unacceptable segments: ok");
+    end
+endtask
+
+// RFC 9293 3.10.7.4, fifth check: a segment without ACK is dropped, unanswered, in SYN_RCVD
+// (the handshake does not complete and its data does not reach the ring) and in ESTABLISHED
+task case_no_ack;
+    begin
+        prog(1, 32'h0a000210, 16'd5016, 16'd40016, 32'd1460, 32'h12000001, 32'h13000001, 65535,
+             65535, 65535, CONST_SF_SYN_RCVD);
+        base = IRS1[1];
+        b = ISS1[1];
+        drain_ev;
+        c0 = c_no_ack; c1 = c_rx_segs; c2 = c_rx_drop;
+        seg(base, b, 8'h08, 16'd65535, 100);    // a request right behind the SYN, no ACK
+        seg(base, b, 8'h01, 16'd65535, 0);      // a FIN without ACK
+        seg(base, b, 8'h00, 16'd65535, 0);      // no flags at all
+        no_seg(DELACK + 50);
+        no_ev(1, 10);
+        if (rx_exp[1] !== base) $fatal(1, "data of a segment without ACK delivered");
+        rd_expect(1, FIELD_RCV_NXT, base);
+        rd_expect(1, FIELD_FLAGS, 32'd1 | CONST_SF_SYN_RCVD);
+        check_counter(c_no_ack - c0, 3, "rx_no_ack");
+        check_counter(c_rx_segs - c1, 0, "rx_segs");
+        check_counter(c_rx_drop - c2, 0, "rx_drop");
+        // the handshake's ACK with the request: established, the data in
+        seg(base, b, 8'h18, 16'd65535, 100);
+        next_ev(1, 50);
+        if (!(ev_f[ei] & CONST_EVF_ESTABLISHED)) $fatal(1, "no ESTABLISHED event (flags %h)", ev_f[ei]);
+        wait_rx(1, base + 100, 100);
+        wait_ack(base + 100, DELACK + 100);
+        // established: the same
+        c0 = c_no_ack;
+        seg(base + 100, b, 8'h18 & ~8'h10, 16'd65535, 100);
+        no_seg(DELACK + 50);
+        if (rx_exp[1] !== base + 100) $fatal(1, "data of a segment without ACK delivered");
+        rd_expect(1, FIELD_RCV_NXT, base + 100);
+        check_counter(c_no_ack - c0, 1, "rx_no_ack");
+        rx_consume(1, base + 100);
+        $display("case no ACK bit (SYN_RCVD, ESTABLISHED): ok");
+    end
+endtask
+
+// SYN_RCVD: an ACK outside (ISS, SND.NXT] is answered with <SEQ=SEG.ACK><CTL=RST> from the
+// device, the segment dropped (its data kept out of the ring), the slot still in SYN_RCVD
+task case_syn_rcvd_bad_ack;
+    begin
+        prog(2, 32'h0a000211, 16'd5017, 16'd40017, 32'd1460, 32'h14000001, 32'h15000001, 65535,
+             65535, 65535, CONST_SF_SYN_RCVD);
+        base = IRS1[2];
+        b = ISS1[2];                             // ISS + 1: ISS = b - 1
+        drain_ev;
+        c0 = c_bad_ack; c1 = c_rx_segs; c2 = c_rx_drop; c3 = c_chack;
+        seg(base, b - 1, 8'h18, 16'd65535, 100);     // SEG.ACK = ISS, with a request
+        expect_seg(30, b - 1, 32'd0, 8'h04, 0);
+        expect_wnd(0);
+        seg(base, b + 1000, 8'h10, 16'd65535, 0);    // SEG.ACK beyond SND.NXT
+        expect_seg(30, b + 1000, 32'd0, 8'h04, 0);
+        seg(base, b - 32'h40000000, 8'h18, 16'd65535, 100);
+        expect_seg(30, b - 32'h40000000, 32'd0, 8'h04, 0);
+        no_seg(DELACK + 50);
+        no_ev(2, 10);
+        if (rx_exp[2] !== base) $fatal(1, "data of a segment with a bad ACK delivered");
+        rd_expect(2, FIELD_RCV_NXT, base);
+        rd_expect(2, FIELD_SND_NXT, b);
+        rd_expect(2, FIELD_SND_MAX, b);
+        rd_expect(2, FIELD_FLAGS, 32'd1 | CONST_SF_SYN_RCVD);
+        check_counter(c_bad_ack - c0, 3, "rx_bad_ack");
+        check_counter(c_rx_segs - c1, 0, "rx_segs");
+        check_counter(c_rx_drop - c2, 0, "rx_drop");
+        check_counter(c_chack - c3, 0, "challenge_acks");
+        // the right ACK completes it
+        seg(base, b, 8'h18, 16'd65535, 100);
+        next_ev(2, 50);
+        if (!(ev_f[ei] & CONST_EVF_ESTABLISHED)) $fatal(1, "no ESTABLISHED event (flags %h)", ev_f[ei]);
+        wait_rx(2, base + 100, 100);
+        wait_ack(base + 100, DELACK + 100);
+        rx_consume(2, base + 100);
+        $display("case SYN_RCVD bad ACK -> RST: ok");
+    end
+endtask
+
+// RFC 5961 5.2: an ACK below SND.UNA - MAX.SND.WND (or beyond SND.NXT) gets a challenge ACK
+// and its data is dropped; MAX.SND.WND follows the largest window; the device-wide budget
+task case_rfc5961;
+    begin
+        // snd_wscale 2: the peer's window field 10000 is 40000 bytes
+        prog(3, 32'h0a000212, 16'd5018, 16'd40018, 32'd1460 | (2 << 16), 32'h16000001, 32'h17000001,
+             40000, 0, 65535, 0);
+        base = IRS1[3];
+        b = ISS1[3];
+        rd_expect(3, FIELD_MAX_SND_WND, 40000);
+        for (i = 0; i < 3; i = i + 1) tx_data(3, b + i * 1000, 1000);
+        wr(3, FIELD_CWND, 65535);
+        expect_seg(30, b, base, 8'h10, 1460);
+        expect_seg(30, b + 1460, base, 8'h10, 1460);
+        expect_seg(30, b + 2920, base, 8'h18, 80);
+        seg(base, b + 3000, 8'h10, 16'd10000, 0);
+        ev_una_is(3, b + 3000, 50);
+        una = b + 3000;
+        wait_us(CHACK_PERIOD);                 // no budget period running
+        c0 = c_bad_ack; c1 = c_chack; c2 = c_rx_drop; c3 = c_rx_segs;
+        // SEG.ACK = SND.UNA - 2^30 with data in the window: a challenge ACK, nothing taken
+        seg(base, una - 32'h40000000, 8'h18, 16'd10000, 100);
+        expect_seg(30, una, base, 8'h10, 0);
+        wait_us(20);
+        if (rx_exp[3] !== base) $fatal(1, "data with an ACK far below SND.UNA delivered");
+        // SEG.ACK = SND.UNA - MAX.SND.WND: acceptable (an old ACK: ignored), the data taken
+        seg(base, una - 40000, 8'h18, 16'd10000, 100);
+        wait_rx(3, base + 100, 100);
+        wait_ack(base + 100, DELACK + 100);
+        // one below: not
+        seg(base + 100, una - 40001, 8'h18, 16'd10000, 100);
+        expect_seg(30, una, base + 100, 8'h10, 0);
+        // SEG.ACK beyond SND.NXT: the same answer
+        seg(base + 100, una + 1, 8'h18, 16'd10000, 100);
+        expect_seg(30, una, base + 100, 8'h10, 0);
+        wait_us(20);
+        if (rx_exp[3] !== base + 100) $fatal(1, "data with a bad ACK delivered");
+        check_counter(c_bad_ack - c0, 3, "rx_bad_ack");
+        check_counter(c_chack - c1, 3, "challenge_acks");
+        check_counter(c_rx_drop - c2, 0, "rx_drop");
+        check_counter(c_rx_segs - c3, 1, "rx_segs");
+        // a larger window raises MAX.SND.WND (30000 << 2), a smaller one does not lower it
+        seg(base + 100, una, 8'h10, 16'd30000, 0);
+        wait_us(5);
+        rd_expect(3, FIELD_MAX_SND_WND, 120000);
+        seg(base + 100, una, 8'h10, 16'd1000, 0);
+        wait_us(5);
+        rd_expect(3, FIELD_SND_WND, 4000);
+        rd_expect(3, FIELD_MAX_SND_WND, 120000);
+        // and so does the host's SND_WND while open
+        wr(3, FIELD_SND_WND, 200000);
+        rd_expect(3, FIELD_MAX_SND_WND, 200000);
+        wr(3, FIELD_SND_WND, 4000);
+        rd_expect(3, FIELD_MAX_SND_WND, 200000);
+        seg(base + 100, una - 150000, 8'h18, 16'd1000, 100);
+        wait_rx(3, base + 200, 100);
+        wait_ack(base + 200, DELACK + 100);
+        rx_consume(3, base + 200);
+        // the budget: 2 a period for the whole device; the rest are counted, not sent
+        wait_us(CHACK_PERIOD);
+        chack_limit = 2;
+        c0 = c_chack; c1 = c_chack_lim; c2 = c_bad_ack;
+        for (i = 0; i < 4; i = i + 1) seg(base + 200, una + 10, 8'h10, 16'd1000, 0);
+        expect_seg(30, una, base + 200, 8'h10, 0);
+        expect_seg(30, una, base + 200, 8'h10, 0);
+        no_seg(50);
+        check_counter(c_chack - c0, 2, "challenge_acks");
+        check_counter(c_chack_lim - c1, 2, "challenge_ack_limited");
+        check_counter(c_bad_ack - c2, 4, "rx_bad_ack");
+        // the next period has a new budget
+        wait_us(CHACK_PERIOD);
+        seg(base + 200, una - 32'h40000000, 8'h10, 16'd1000, 0);
+        expect_seg(30, una, base + 200, 8'h10, 0);
+        chack_limit = 0;                        // none at all
+        wait_us(CHACK_PERIOD);
+        seg(base + 200, una + 10, 8'h10, 16'd1000, 0);
+        no_seg(50);
+        check_counter(c_chack - c0, 3, "challenge_acks");
+        check_counter(c_chack_lim - c1, 3, "challenge_ack_limited");
+        chack_limit = CONST_CHALLENGE_ACK_LIMIT_DEFAULT;
+        $display("case RFC 5961 ACK check, challenge ACK budget: ok");
+    end
+endtask
+
+// once FIN_RCVD, text or a FIN after the FIN is ignored (RCV.NXT stays), ACKed again; the ACK
+// field of such a segment is still processed
+task case_after_fin;
+    begin
+        prog(0, 32'h0a000213, 16'd5019, 16'd40019, 32'd1460, 32'h18000001, 32'h19000001, 65535,
+             65535, 65535, 0);
+        base = IRS1[0];
+        b = ISS1[0];
+        seg(base, b, 8'h19, 16'd65535, 300);
+        wait_ack(base + 301, 30);
+        wait_rx(0, base + 300, 100);
+        rd_expect(0, FIELD_FLAGS, 32'h09);
+        c0 = c_after_fin; c1 = c_rx_segs; c2 = c_rx_drop;
+        seg(base + 301, b, 8'h18, 16'd65535, 200);    // data after the FIN
+        expect_seg(30, b, base + 301, 8'h10, 0);
+        seg(base + 301, b, 8'h11, 16'd65535, 0);      // a second FIN after it
+        expect_seg(30, b, base + 301, 8'h10, 0);
+        seg(base + 300, b, 8'h11, 16'd65535, 0);      // the FIN again
+        expect_seg(30, b, base + 301, 8'h10, 0);
+        no_seg(DELACK + 50);
+        rd_expect(0, FIELD_RCV_NXT, base + 301);
+        if (rx_exp[0] !== base + 300) $fatal(1, "data after the FIN delivered");
+        check_counter(c_after_fin - c0, 2, "rx_after_fin");
+        check_counter(c_rx_segs - c1, 2, "rx_segs");
+        check_counter(c_rx_drop - c2, 1, "rx_drop");
+        // the ACK of a segment whose text is ignored still counts
+        tx_data(0, b, 500);
+        expect_seg(30, b, base + 301, 8'h18, 500);
+        seg(base + 301, b + 500, 8'h18, 16'd65535, 50);
+        expect_seg(30, b + 500, base + 301, 8'h10, 0);
+        ev_una_is(0, b + 500, 50);
+        rd_expect(0, FIELD_RCV_NXT, base + 301);
+        $display("case data after the peer's FIN: ok");
+    end
+endtask
+
+// MUST-48/49: the TTL and DS field of a slot's segments; defaults TTL 64, DS 0
+task case_ttl_tos;
+    begin
+        prog(2, 32'h0a000214, 16'd5020, 16'd40020, 32'd1460, 32'h1a000001, 32'h1b000001, 65535,
+             65535, 65535, 0);
+        b = ISS1[2];
+        rd_expect(2, FIELD_IP_TTL_TOS, 0);
+        wr(2, FIELD_IP_TTL_TOS, 32'h0000b800);        // DS field 0xb8 (EF), TTL 0: 64
+        exp_tos[2] = 8'hb8;
+        tx_data(2, b, 100);
+        expect_seg(30, b, IRS1[2], 8'h18, 100);
+        if (cs_ttl[si] !== 64 || cs_tos[si] !== 8'hb8) $fatal(1, "TTL %0d DS %h", cs_ttl[si], cs_tos[si]);
+        wr(2, FIELD_IP_TTL_TOS, 32'h00002807);        // while open
+        exp_tos[2] = 8'h28; exp_ttl[2] = 7;
+        cmd(2, CMD_ACK);
+        expect_seg(30, b + 100, IRS1[2], 8'h10, 0);
+        if (cs_ttl[si] !== 7 || cs_tos[si] !== 8'h28) $fatal(1, "TTL %0d DS %h", cs_ttl[si], cs_tos[si]);
+        rd_expect(2, FIELD_IP_TTL_TOS, 32'h2807);
+        cmd(2, CMD_FREE);                             // the next connection: the defaults
+        rd_expect(2, FIELD_IP_TTL_TOS, 0);
+        $display("case TTL/DS field: ok");
+    end
+endtask
+
+// path MTU: the MSS of an open slot can be lowered; the window scales stay
+task case_mss_open;
+    begin
+        prog(3, 32'h0a000215, 16'd5021, 16'd40021, 32'd1460 | (1 << 16) | (2 << 20), 32'h1c000001,
+             32'h1d000001, 65535, 0, 65535, 0);
+        b = ISS1[3];
+        for (i = 0; i < 3; i = i + 1) tx_data(3, b + i * 1000, 1000);
+        wr(3, FIELD_MSS, 32'd1000 | (9 << 16) | (9 << 20));
+        rd_expect(3, FIELD_MSS, 32'd1000 | (1 << 16) | (2 << 20));
+        wr(3, FIELD_CWND, 65535);
+        expect_seg(30, b, IRS1[3], 8'h10, 1000);
+        expect_seg(30, b + 1000, IRS1[3], 8'h10, 1000);
+        expect_seg(30, b + 2000, IRS1[3], 8'h18, 1000);
+        no_seg(20);
+        // ICMP says the path MTU dropped again: the host lowers the MSS and retransmits
+        wr(3, FIELD_MSS, 600);
+        cmd(3, CMD_RETRANSMIT);
+        for (i = 0; i < 5; i = i + 1) expect_seg(30, b + i * 600, IRS1[3], i == 4 ? 8'h18 : 8'h10, 600);
+        no_seg(20);
+        seg(IRS1[3], b + 3000, 8'h10, 16'd65535, 0);
+        ev_una_is(3, b + 3000, 50);
+        $display("case MSS lowered while open: ok");
+    end
+endtask
+
+// urgent data (RFC 6093): RCV.UP and the URGENT event on receive, the data inline; URG and the
+// urgent pointer on the segments before SND.UP on send
+task case_urgent;
+    begin
+        prog(0, 32'h0a000216, 16'd5022, 16'd40022, 32'd1460, 32'h1e000001, 32'h1f000001, 65535,
+             65535, 65535, 0);
+        base = IRS1[0];
+        b = ISS1[0];
+        drain_ev;
+        rd_expect(0, FIELD_RCV_UP, base);
+        seg_urp = 60;                              // urgent data ending inside the segment
+        seg(base, b, 8'h38, 16'd65535, 100);
+        next_ev(0, 50);
+        if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
+        rd_expect(0, FIELD_RCV_UP, base + 60);
+        wait_rx(0, base + 100, 100);
+        seg_urp = 300;                             // a pointer beyond the segment
+        seg(base + 100, b, 8'h30, 16'd65535, 100);
+        next_ev(0, 50);
+        if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
+        rd_expect(0, FIELD_RCV_UP, base + 400);
+        seg_urp = 200;                             // the same pointer again: nothing new
+        seg(base + 200, b, 8'h30, 16'd65535, 100);
+        seg_urp = 0;
+        seg(base + 300, b, 8'h10, 16'd65535, 100);
+        wait_rx(0, base + 400, 100);
+        no_ev(0, 30);
+        rd_expect(0, FIELD_RCV_UP, base + 400);
+        seg_urp = 40;                              // a pointer at or behind RCV.NXT: old news
+        seg(base + 350, b, 8'h30, 16'd65535, 100);
+        seg(base + 360, b, 8'h30, 16'd65535, 100);
+        wait_rx(0, base + 460, 100);
+        no_ev(0, 30);
+        rd_expect(0, FIELD_RCV_UP, base + 400);
+        seg_urp = 1;                               // urgent data again: a new pointer
+        seg(base + 460, b, 8'h30, 16'd65535, 40);
+        next_ev(0, 50);
+        if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
+        rd_expect(0, FIELD_RCV_UP, base + 461);
+        seg_urp = 0;
+        wait_rx(0, base + 500, 100);
+        wait_ack(base + 500, DELACK + 100);
+        rx_consume(0, base + 500);
+        // send: 3000 bytes, SND.UP after byte 1500
+        wr(0, FIELD_CWND, 0);
+        for (i = 0; i < 3; i = i + 1) tx_data(0, b + i * 1000, 1000);
+        wr(0, FIELD_SND_UP, b + 1500);
+        rd_expect(0, FIELD_SND_UP, b + 1500);
+        wr(0, FIELD_CWND, 65535);
+        expect_seg(30, b, base + 500, 8'h30, 1460);
+        if (cs_urp[si] !== 1500) $fatal(1, "urgent pointer %0d", cs_urp[si]);
+        expect_seg(30, b + 1460, base + 500, 8'h30, 1460);
+        if (cs_urp[si] !== 40) $fatal(1, "urgent pointer %0d", cs_urp[si]);
+        expect_seg(30, b + 2920, base + 500, 8'h18, 80);
+        seg(base + 500, b + 3000, 8'h10, 16'd65535, 0);
+        ev_una_is(0, b + 3000, 50);
+        rd_expect(0, FIELD_SND_UP, b + 3000);      // SND.UP follows SND.UNA
+        wr(0, FIELD_SND_UP, b + 3000 + 70000);     // far ahead: the pointer is capped
+        cmd(0, CMD_ACK);
+        expect_seg(30, b + 3000, base + 500, 8'h30, 0);
+        if (cs_urp[si] !== 16'hffff) $fatal(1, "urgent pointer %0d", cs_urp[si]);
+        wr(0, FIELD_SND_UP, b + 3000);
+        cmd(0, CMD_ACK);
+        expect_seg(30, b + 3000, base + 500, 8'h10, 0);
+        $display("case urgent data: ok");
+    end
+endtask
+
+// MUST-50: segments in IPv4 packets with options take the fast path like any other
+task case_ip_options;
+    begin
+        prog(1, 32'h0a000217, 16'd5023, 16'd40023, 32'd1460, 32'h21000001, 32'h22000001, 65535,
+             65535, 65535, 0);
+        base = IRS1[1];
+        b = ISS1[1];
+        seg_opts = 1;
+        seg(base, b, 8'h18, 16'd65535, 100);
+        seg_opts = 10;
+        seg(base + 100, b, 8'h18, 16'd65535, 1400);
+        seg_opts = 3;
+        seg(base + 1500, b, 8'h18, 16'd65535, 1);
+        seg_opts = 0;
+        wait_rx(1, base + 1501, 100);
+        wait_ack(base + 1501, DELACK + 100);
+        rx_consume(1, base + 1501);
+        $display("case IPv4 options: ok");
     end
 endtask
 
@@ -1124,6 +1547,7 @@ initial begin
     case_transmit;
     case_rexmit;
     case_zero_window;
+    case_window_reopen;
     case_mss(536);
     case_mss(1460);
     case_mss(8960);
@@ -1132,6 +1556,14 @@ initial begin
     case_fin;
     case_ack_report;
     case_bad;
+    case_no_ack;
+    case_syn_rcvd_bad_ack;
+    case_rfc5961;
+    case_after_fin;
+    case_ttl_tos;
+    case_mss_open;
+    case_urgent;
+    case_ip_options;
     $display("PASS toe_tcp");
     $finish;
 end
