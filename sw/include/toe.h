@@ -534,14 +534,18 @@ TOE_API int toe_tcp_setopt(toe_sock *s, int opt, int value);
  * acceptable) of the whole handle, all connections together, to per_second a second of
  * device time (RFC 5961 section 7; counted per period of one second that starts with the
  * first challenge ACK after the last period ended). Those over the limit are not sent and
- * are counted in TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED. The ACKs the device sends for
- * unacceptable segments on the fast path are not limited. A budget shared by all
+ * are counted in TOE_HSTAT_TCP_CHALLENGE_ACK_LIMITED. The device applies the same number,
+ * in a budget of its own, to the challenge ACKs of the fast path (an ACK field outside
+ * [SND.UNA - MAX.SND.WND, SND.NXT], RFC 5961 5.2; the CSR CHALLENGE_ACK_LIMIT, counted in
+ * the device's TCP_CHALLENGE_ACK_LIMITED); its ACKs for other unacceptable segments are not
+ * limited. A budget shared by all
  * connections is a side channel (CVE-2016-5696: an off-path attacker who exhausts it can
  * tell from the challenge ACKs missing on its own connection that a guessed segment hit
  * another one); -1 removes it.
  *   per_second  1..1000000; 0: the default, 1000; -1: no limit
- * Takes effect from the next challenge ACK; may be called before the first socket.
- * Returns 0 or TOE_EINVAL (NULL dev, value out of range). Does not block. */
+ * Takes effect from the next challenge ACK (in the device, once its CSR write is done); may
+ * be called before the first socket. Returns 0 or TOE_EINVAL (NULL dev, value out of
+ * range). Does not block. */
 TOE_API int toe_tcp_set_challenge_ack_limit(toe_dev *dev, int per_second);
 
 /* One connection as toe_tcp_netstat and toe_tcp_sockinfo see it. */

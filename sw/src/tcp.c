@@ -2179,6 +2179,12 @@ int toe_tcp_set_challenge_ack_limit(toe_dev *dev, int per_second)
         return toe_seterr(dev, TOE_EINVAL, "challenge ACK limit %d: not -1, 0 or 1..%d",
                           per_second, TOE_TCP_CHALLENGE_ACK_LIMIT_MAX);
     dev->tcp_chack_limit = per_second;
+    /* The fast path's challenge ACKs (RFC 5961 5.2, an ACK field out of range) have their own
+     * budget in the device, set to the same number: 0 there means none may be sent. */
+    uint32_t dev_limit = per_second < 0    ? UINT32_MAX
+                         : per_second == 0 ? TOE_CONST_CHALLENGE_ACK_LIMIT_DEFAULT
+                                           : (uint32_t)per_second;
+    toe_csr_write_async(dev, TOE_CSR_CHALLENGE_ACK_LIMIT, dev_limit, -1);
     return 0;
 }
 
