@@ -32,7 +32,9 @@ stops_with() {
         grep -q -- "$pattern" "$tmp/$name.log" && [ ! -e "$build" ]; then
         pass "test_make_deps_$name ($(grep -c '(package ' "$tmp/$name.log") missing, named)"
     else
-        fail "test_make_deps_$name" "exit $rc, build dir $([ -e "$build" ] && echo created || echo absent): $(tail -n 4 "$tmp/$name.log")"
+        local made=absent
+        [ -e "$build" ] && made=created
+        fail "test_make_deps_$name" "exit $rc, build dir $made: $(tail -n 4 "$tmp/$name.log")"
     fi
 }
 
@@ -81,7 +83,8 @@ installs_first() {
     if [ "$rc" = 0 ] && [ -n "$d" ] && { [ -z "$step" ] || { [ -n "$s" ] && [ "$d" -lt "$s" ]; }; }; then
         pass "test_make_deps_installs_first_$goal ($deps)"
     else
-        fail "test_make_deps_installs_first_$goal" "exit $rc, '$deps' at line ${d:-none}, '$step' at ${s:-none}: $(head -n 5 "$tmp/dry.log")"
+        fail "test_make_deps_installs_first_$goal" \
+            "exit $rc, '$deps' at line ${d:-none}, '$step' at ${s:-none}: $(head -n 5 "$tmp/dry.log")"
     fi
 }
 installs_first deps "" "scripts/deps.sh"

@@ -279,13 +279,15 @@ def run_session(name, lines):
     script = ["set -eE -o pipefail",
               "trap 'echo \"FAILED LINE: $BASH_COMMAND\" >&2' ERR",
               "sims=()",
-              "trap 'for p in \"${sims[@]}\"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' EXIT"]
+              "trap 'for p in \"${sims[@]}\"; do kill $p 2>/dev/null; wait $p 2>/dev/null; done' "
+              "EXIT"]
     for line in lines:
         line = line.replace("/tmp/toe.sock", sock).replace("10.0.2.2:8000", "10.0.2.2:%d" % port)
         code = re.sub(r"\s+#.*$", "", line).rstrip()
         if code.endswith("&"):
             script += [code, "sims+=($!)",
-                       "for i in $(seq 600); do [ -S %s ] && break; sleep 0.1; done" % shlex.quote(sock)]
+                       "for i in $(seq 600); do [ -S %s ] && break; sleep 0.1; done"
+                       % shlex.quote(sock)]
         else:
             script.append(code)
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
@@ -355,7 +357,8 @@ def check_line(name, line):
         argv = words[4:]
         exe = program(argv[0])
         rc, out = run([exe] + argv[1:] + ["--help"]) if exe else (-1, "no such program")
-        report(rc == 0, "test_docs_%s_tap_options (%s)" % (name, " ".join(argv)), out[-300:] if rc else "")
+        report(rc == 0, "test_docs_%s_tap_options (%s)" % (name, " ".join(argv)),
+               out[-300:] if rc else "")
     elif words[0] == "ip":
         return  # root and a namespace: tests/sim/test_ping_tap.sh
     elif program(words[0]) and words[0].endswith("toe") and "--device" in words:
@@ -369,17 +372,37 @@ def check_line(name, line):
                "'%s': give this kind of line a check in tests/docs/test_docs.py" % code)
 
 
+def check_block(name, block):
+    """A documented block: a session, a synopsis or lines of their own."""
+    if is_session(block):
+        run_session(name, block)
+    elif block and "[--" in block[0]:
+        check_synopsis(name, " ".join(block))
+    else:
+        for line in block:
+            check_line(name, line)
+
+
+def check_man_page(page, man, help_text_, option_sections):
+    """Options against --help, every SYNOPSIS line, the EXAMPLES."""
+    in_help = options(help_text_)
+    in_man = options("\n".join(man_section(man, s) for s in option_sections))
+    report(in_help == in_man, "test_docs_%s_options" % page,
+           "only in --help: %s; only in %s: %s" % (sorted(in_help - in_man), page,
+                                                   sorted(in_man - in_help))
+           if in_help != in_man else "%d options" % len(in_help))
+    for n, l in enumerate(man_section(man, "SYNOPSIS").splitlines(), 1):
+        words = [v for k, v in synopsis_items(l) if k == "word"]
+        check_synopsis("%s_%d_%s" % (page, n, words[1] if len(words) > 1 else ""), l)
+    for n, block in enumerate(man_examples(man), 1):
+        check_block("%s_%d" % (page, n), block)
+
+
 def check_readme():
     text = read("README.md")
     for n, block in enumerate(readme_sh_blocks(text), 1):
-        if is_session(block):
-            run_session("readme_%d" % n, block)
-        elif block and "[--" in block[0]:
-            check_synopsis("readme_%d" % n, " ".join(block))
-        else:
-            for line in block:
-                check_line("readme_%d" % n, line)
-    # Synopses in the text: `toe get URL... [-o FILE] ...`, `build/bin/toe-httpd ... [--timeout MS] ...`
+        check_block("readme_%d" % n, block)
+    # Synopses in the text: `toe get URL... [-o FILE] ...`, `build/bin/toe-httpd ... [-p PORT]`
     for m in re.finditer(r"`((?:build/bin/)?toe(?:-httpd|-sim)? [^`]*\[-[^`]*)`", text):
         syn = " ".join(m.group(1).split())
         check_synopsis("readme_text_" + syn.split()[0].split("/")[-1], syn)
@@ -410,38 +433,15 @@ def check_toe():
     report(bool(ok), "test_docs_toe_commands",
            "toe --help %s, toe.1 SYNOPSIS %s, COMMANDS %s, README %s" % (
                sorted(help_cmds), sorted(syn_cmds), sorted(tag_cmds), sorted(readme_cmds)))
-    helps = main_help + "".join(help_text([os.path.join(BIN, "toe"), c, "--help"]) for c in help_cmds)
-    in_help = options(helps)
-    in_man = options("\n".join(man_section(man, s) for s in ("SYNOPSIS", "OPTIONS", "COMMANDS")))
-    report(in_help == in_man, "test_docs_toe_options",
-           "only in --help: %s; only in toe.1: %s" % (sorted(in_help - in_man), sorted(in_man - in_help))
-           if in_help != in_man else "%d options" % len(in_help))
-    for n, l in enumerate(syn.splitlines(), 1):
-        words = [v for k, v in synopsis_items(l) if k == "word"]
-        check_synopsis("toe.1_%d_%s" % (n, words[1] if len(words) > 1 else ""), l)
-    for n, block in enumerate(man_examples(man), 1):
-        if is_session(block):
-            run_session("toe.1_%d" % n, block)
-        else:
-            for line in block:
-                check_line("toe.1_%d" % n, line)
+    helps = main_help + "".join(help_text([os.path.join(BIN, "toe"), c, "--help"])
+                                for c in sorted(help_cmds))
+    check_man_page("toe.1", man, helps, ("SYNOPSIS", "OPTIONS", "COMMANDS"))
 
 
 def check_toe_sim():
     man = roff_to_lines(read("docs/man/toe-sim.1"))
-    in_help = options(help_text([os.path.join(BIN, "toe-sim"), "--help"]))
-    in_man = options(man_section(man, "SYNOPSIS") + "\n" + man_section(man, "OPTIONS"))
-    report(in_help == in_man, "test_docs_toe_sim_options",
-           "only in --help: %s; only in toe-sim.1: %s" % (sorted(in_help - in_man), sorted(in_man - in_help))
-           if in_help != in_man else "%d options" % len(in_help))
-    for n, l in enumerate(man_section(man, "SYNOPSIS").splitlines(), 1):
-        check_synopsis("toe-sim.1_%d" % n, l)
-    for n, block in enumerate(man_examples(man), 1):
-        if is_session(block):
-            run_session("toe-sim.1_%d" % n, block)
-        else:
-            for line in block:
-                check_line("toe-sim.1_%d" % n, line)
+    check_man_page("toe-sim.1", man, help_text([os.path.join(BIN, "toe-sim"), "--help"]),
+                   ("SYNOPSIS", "OPTIONS"))
 
 
 def check_make_targets():
