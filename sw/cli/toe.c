@@ -53,7 +53,7 @@ static const char usage_main[] =
     "  tty:/dev/PATH@BAUD                 serial port\n"
     "\n"
     "exit status: 0 ok; 1 the command failed (ping: no reply); 2 usage; 6 the device cannot\n"
-    "be opened, does not answer or went away; get also 1 and 3 to 5 (toe get --help).\n";
+    "be opened, does not answer or went away; get also 3 to 5 (toe get --help).\n";
 
 static const char usage_info[] =
     "usage: toe info\n\nPrint the device's ID, version, capabilities (slots, link kind and rate)\n"
@@ -555,8 +555,7 @@ static int cmd_get(const char *spec, int argc, char **argv)
     if (!dns) {
         struct toe_info in;
         if ((r = toe_get_info(dev, &in, CSR_TIMEOUT_MS))) {
-            fail(dev, r, "get");
-            status = EXIT_DEVICE;
+            status = fail(dev, r, "get");
             goto out;
         }
         dns = (in.ip & 0xffffff00u) == 0x0a000200u ? 0x0a000203u : in.gateway;
@@ -564,8 +563,7 @@ static int cmd_get(const char *spec, int argc, char **argv)
     struct toe_http_opts ho = {.timeout_ms = (int)(timeout_s * 1000),
                                .max_redirects = redirects == 0 ? -1 : (int)redirects};
     if ((r = toe_http_new_dev(&h, dev, dns, &ho))) {
-        fail(dev, r, "get");
-        status = EXIT_DEVICE;
+        status = fail(dev, r, "get");
         goto out;
     }
 
