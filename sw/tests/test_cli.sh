@@ -17,8 +17,13 @@ sim=build/bin/toe-sim
 tmp=$(mktemp -d)
 listener=""
 cleanup() {
-    [ -n "$listener" ] && kill "$listener" 2>/dev/null && wait "$listener" 2>/dev/null
+    local rc=$?
+    if [ -n "$listener" ]; then
+        kill "$listener" 2>/dev/null || true
+        wait "$listener" 2>/dev/null || true
+    fi
     rm -rf "$tmp"
+    exit "$rc"
 }
 trap cleanup EXIT
 passed=0
