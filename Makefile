@@ -25,6 +25,18 @@ include tests/fuzz/fuzz.mk
 include tests/conformance/conformance.mk
 include constraints/ecp5.mk
 
+# Before anything is built: are the tools and libraries that `make deps` installs there? If
+# not, say so and stop, instead of failing later on a missing header (scripts/deps.sh
+# --check). Goals that install them first (test, demo, the ECP5 ones) or need none skip it.
+DEPS_FREE_GOALS := deps deps-ecp5 clean help test demo bitstream bitstreams flash test-ecp5 \
+    $(ECP5_BITS)
+ifneq ($(filter-out $(DEPS_FREE_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(shell CC='$(CC)' CXX='$(CXX)' VERILATOR='$(VERILATOR)' scripts/deps.sh --check >&2)
+ifneq ($(.SHELLSTATUS),0)
+$(error missing build dependencies, listed above: run `make deps`)
+endif
+endif
+
 .PHONY: all deps deps-ecp5 lint test test-rtl bench demo clean help
 
 all: $(GEN)/toe_defs.h $(SIM_BINS) $(TOE_BIN)
@@ -84,7 +96,7 @@ clean:
 
 help:
 	@echo "make          build the virtual board (build/bin/toe-sim)"
-	@echo "make deps     install missing packages (apt-get)"
+	@echo "make deps     install missing packages (apt-get); \`make\` says when it needs this"
 	@echo "make demo     fetch a web page through the virtual board (the simulated FPGA)"
 	@echo "make test     run every test (RTL benches, host and TCP cosimulation, fuzz, sanitizers, TCP conformance, wire checks, ECP5)"
 	@echo "make fuzz     run each libFuzzer harness for FUZZ_TIME seconds (default 60), corpus in build/fuzz"
@@ -93,6 +105,7 @@ help:
 	@echo "make lint     verilator -Wall over the RTL"
 	@echo "make bench    simulation speed, ICMP echo latency, link figures"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"
+	@echo "              (installs the ECP5 tools first: make deps-ecp5, as make test does)"
 	@echo "make flash BOARD=...   load it with openFPGALoader (FLASH=1: SPI flash)"
 	@echo "make install PREFIX=/usr/local   libtoe, headers, pkg-config file, toe, toe-sim, man pages"
 

@@ -5,6 +5,7 @@
 #   make bitstreams                  every board in ECP5_BOARDS
 #   make flash BOARD=<board>         load it with openFPGALoader (FLASH=1: SPI flash)
 #   make test-ecp5                   build every board; fail if any misses timing or fit
+# Each first installs the tools (scripts/deps.sh ecp5), as `make test` does.
 
 ECP5_BOARDS  := versa colorlight-i9 colorlight-i5
 ECP5_TOP_SRC := $(wildcard rtl/top/common/*.v rtl/top/versa/*.v rtl/top/colorlight/*.v)
@@ -25,17 +26,24 @@ $(error BOARD=$(BOARD): pick one of $(ECP5_BOARDS))
 endif
 endif
 
-bitstream: $(BUILD)/$(BOARD)/toe_$(BOARD).bit
+# Like `make test`, these install their tools first (deps-ecp5: scripts/deps.sh ecp5), then
+# build in a second make, so that nothing starts before the tools are there.
+ECP5_BITS := $(foreach b,$(ECP5_BOARDS),$(BUILD)/$(b)/toe_$(b).bit)
+ECP5_SUBMAKE := --no-print-directory -f $(firstword $(MAKEFILE_LIST))
 
-bitstreams: $(foreach b,$(ECP5_BOARDS),$(BUILD)/$(b)/toe_$(b).bit)
+bitstream: deps-ecp5
+	@$(MAKE) $(ECP5_SUBMAKE) $(BUILD)/$(BOARD)/toe_$(BOARD).bit
+
+bitstreams: deps-ecp5
+	@$(MAKE) $(ECP5_SUBMAKE) $(ECP5_BITS)
 
 flash: bitstream
 	scripts/ecp5_build.sh --flash $(BOARD)
 
 # Every board (make -k: a failure does not stop the others), then one line per board.
-test-ecp5:
+test-ecp5: deps-ecp5
 	@start=$$(date +%s); rc=0; \
-	$(MAKE) --no-print-directory -k -f $(firstword $(MAKEFILE_LIST)) bitstreams || rc=1; \
+	$(MAKE) $(ECP5_SUBMAKE) -k $(ECP5_BITS) || rc=1; \
 	echo "---- ECP5 bitstreams ($$(( $$(date +%s) - start )) s wall)"; \
 	for b in $(ECP5_BOARDS); do \
 	    if [ -f $(BUILD)/$$b/report.txt ]; then head -n 1 $(BUILD)/$$b/report.txt; \

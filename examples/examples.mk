@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # examples/examples.mk: example programs on the public libtoe API. Included by the top
-# Makefile after sw/sw.mk (uses LIBTOE_A, SW_CFLAGS, SW_LIBS).
+# Makefile after sw/sw.mk (uses LIBTOE_A, SW_CFLAGS, SW_PUB_HDR, SW_LIBS).
 #
 #   $(HTTPD_BIN)  $(BIN)/toe-httpd   examples/httpd/httpd.c: files over HTTP/1.1 from the device
 
@@ -11,7 +11,7 @@ EXAMPLE_BINS := $(HTTPD_BIN)
 examples: $(EXAMPLE_BINS)
 all: examples
 
-$(BUILD)/examples/httpd.o: examples/httpd/httpd.c sw/include/toe.h examples/examples.mk
+$(BUILD)/examples/httpd.o: examples/httpd/httpd.c $(SW_PUB_HDR) examples/examples.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SW_CFLAGS) -c -o $@ $<
 

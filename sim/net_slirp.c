@@ -362,7 +362,8 @@ int net_parse_hostfwd(const char *text, struct net_hostfwd *out, char *err, size
     const char *dash = colon ? strchr(colon, '-') : NULL;
     const char *gcolon = dash ? strchr(dash, ':') : NULL;
     if (!colon || !dash || !gcolon) {
-        snprintf(err, err_len, "want PROTO:HOSTADDR:HOSTPORT-GUESTADDR:GUESTPORT");
+        snprintf(err, err_len, "want PROTO:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT, "
+                                "e.g. tcp::5555-:80");
         return -1;
     }
     out->host_addr = 0x7f000001u; /* loopback unless asked otherwise */

@@ -138,6 +138,7 @@ static void usage(FILE *out)
         "                               (no network; --time sets the simulated time, default 20ms)\n"
         "  -v, --verbose                log every frame\n"
         "  -h, --help                   this text\n"
+        "  --version                    print the version and exit\n"
         "Exit status: 0 ok, 1 runtime error or the RTL sent a bad frame, 2 bad usage.\n",
         out);
 }
@@ -250,6 +251,7 @@ enum long_only_option {
     OPT_NET = 256, OPT_IP, OPT_GW, OPT_MAC, OPT_PCAP, OPT_DROP, OPT_DUP, OPT_REORDER,
     OPT_CORRUPT, OPT_CORRUPT_AFTER_FCS, OPT_REORDER_HOLD, OPT_SEED, OPT_FAULT_LOG, OPT_HOSTFWD,
     OPT_TIME, OPT_POLL, OPT_STATS, OPT_BENCH, OPT_LINK, OPT_LINK_PHY, OPT_DROP_SEGMENT,
+    OPT_VERSION,
 };
 
 static void parse_link_phy(const char *text, struct options *o)
@@ -299,6 +301,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         { "link-phy", required_argument, NULL, OPT_LINK_PHY },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, OPT_VERSION },
         { NULL, 0, NULL, 0 },
     };
     static const uint8_t default_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
@@ -415,6 +418,10 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
         case 'h':
             usage(stdout);
+            exit(0);
+        case OPT_VERSION:
+            printf("toe-sim %u.%u.%u\n", TOE_CONST_VERSION >> 16, (TOE_CONST_VERSION >> 8) & 255u,
+                   TOE_CONST_VERSION & 255u);
             exit(0);
         case ':':
             usage_error("option '%s' needs a value", argv[optind - 1]);

@@ -5,18 +5,21 @@
 #   $(LIBTOE_A)   $(BUILD)/sw/libtoe.a        $(LIBTOE_SO)  $(BUILD)/sw/libtoe.so
 #   $(TOE_BIN)    $(BIN)/toe                  $(SW_TESTS)   unit test binaries (exit 0 pass,
 #                                                           77 skip, else fail)
-#   $(SW_CFLAGS)  compile flags for code that includes toe.h
+#   $(SW_CFLAGS)  compile flags for code that includes toe.h (with the top's CFLAGS, which
+#                 name $(GEN) for toe_defs.h)
+#   $(SW_PUB_HDR) the public headers, for the prerequisites of such code
 #   $(SW_LIBS)    link flags for programs linked with $(LIBTOE_A)
 
 SW_FTDI_PKGS := libftdi1 libusb-1.0
-SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS))
-SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS)) -lm
+SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS) 2>/dev/null)
+SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS) 2>/dev/null) -lm
 SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
 
 SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tcp.c tcp_timer.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c)
 SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC))
 SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC))
-SW_HDR  := sw/include/toe.h $(wildcard sw/src/*.h) $(GEN)/toe_defs.h
+SW_PUB_HDR := sw/include/toe.h sw/include/toe_http.h $(GEN)/toe_defs.h
+SW_HDR  := $(SW_PUB_HDR) $(wildcard sw/src/*.h)
 
 LIBTOE_A  := $(BUILD)/sw/libtoe.a
 LIBTOE_SO := $(BUILD)/sw/libtoe.so
@@ -48,7 +51,7 @@ $(LIBTOE_A): $(SW_OBJ)
 $(LIBTOE_SO): $(SW_PIC)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libtoe.so.0 -o $@ $^ $(SW_LIBS)
 
-$(BUILD)/sw/cli/toe.o: sw/cli/toe.c sw/include/toe.h sw/sw.mk
+$(BUILD)/sw/cli/toe.o: sw/cli/toe.c $(SW_PUB_HDR) sw/sw.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SW_CFLAGS) -c -o $@ $<
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* toe: command-line tool for a toe device: info, stats, ping, get. */
+/* toe: command-line tool for a toe device: info, stats, ping, get, netstat. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -14,7 +14,11 @@
 #include "toe.h"
 #include "toe_http.h"
 
-#define EXIT_USAGE 2
+/* Exit status, the same for every command (docs/man/toe.1, EXIT STATUS); toe get adds 1 and
+ * 3 to 5 (GET_EXIT_*). */
+#define EXIT_FAIL 1   /* the command ran and failed: ping got no reply */
+#define EXIT_USAGE 2  /* bad arguments, no or malformed device string */
+#define EXIT_DEVICE 6 /* the device cannot be opened, does not answer, or went away */
 #define CSR_TIMEOUT_MS 2000
 
 static volatile sig_atomic_t interrupted;
@@ -40,12 +44,16 @@ static const char usage_main[] =
     "options:\n"
     "  -d, --device SPEC   device (default: $TOE_DEVICE)\n"
     "  -h, --help          this help; `toe COMMAND --help` for a command\n"
+    "  --version           print the version and exit\n"
     "\n"
     "device strings:\n"
     "  sim:PATH                           the virtual board's socket (toe-sim --link unix:PATH)\n"
     "  ftdi-fifo:[VID:PID][:SERIAL]       FT245 synchronous FIFO (default 0403:6014)\n"
     "  ftdi-uart:[VID:PID][:IFACE]@BAUD   FTDI UART (default 0403:6010, interface B)\n"
-    "  tty:/dev/PATH@BAUD                 serial port\n";
+    "  tty:/dev/PATH@BAUD                 serial port\n"
+    "\n"
+    "exit status: 0 ok; 1 the command failed (ping: no reply); 2 usage; 6 the device cannot\n"
+    "be opened, does not answer or went away; get also 3 to 5 (toe get --help).\n";
 
 static const char usage_info[] =
     "usage: toe info\n\nPrint the device's ID, version, capabilities (slots, link kind and rate)\n"
@@ -67,7 +75,8 @@ static const char usage_ping[] =
     "  -i INTERVAL  seconds between requests (default 1)\n"
     "  -W TIMEOUT   seconds to wait for each reply (default 2)\n"
     "Round-trip times are measured on host time, link latency included.\n"
-    "Exit status: 0 if any reply came back, 1 if none, 2 on usage errors.\n";
+    "Exit status: 0 if any reply came back, 1 if none, 2 on usage errors, 6 device (cannot\n"
+    "open it, no answer, went away).\n";
 
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
@@ -86,7 +95,7 @@ static int fail(toe_dev *dev, int err, const char *what)
         fprintf(stderr, "toe: %s\n", d);
     else
         fprintf(stderr, "toe: %s: %s\n", what, toe_strerror(err));
-    return 1;
+    return EXIT_DEVICE;
 }
 
 static int open_dev(const char *spec, toe_dev **dev)
@@ -101,7 +110,7 @@ static int open_dev(const char *spec, toe_dev **dev)
     int r = toe_open(dev, spec, &o);
     if (r) {
         fprintf(stderr, "toe: %s\n", err[0] ? err : toe_strerror(r));
-        return r == TOE_EINVAL ? EXIT_USAGE : 1;
+        return r == TOE_EINVAL ? EXIT_USAGE : EXIT_DEVICE;
     }
     return 0;
 }
@@ -318,17 +327,17 @@ static int cmd_ping(const char *spec, int argc, char **argv)
     toe_close(dev);
     if (status)
         return status;
-    return recv ? 0 : 1;
+    return recv ? 0 : EXIT_FAIL;
 }
 
 /* ---- toe get: HTTP GET through the device (toe_http.h) ---------------------------------- */
 
-/* Exit status of `toe get` (documented in usage_get and docs/man/toe.1). */
+/* Exit status of `toe get` (documented in usage_get and docs/man/toe.1), besides EXIT_USAGE
+ * and EXIT_DEVICE. */
 #define GET_EXIT_LOCAL 1    /* output file, interrupted */
 #define GET_EXIT_NETWORK 3  /* name resolution, connect, timeout, connection lost mid-body */
 #define GET_EXIT_HTTP 4     /* the server answered with a status other than 2xx */
 #define GET_EXIT_PROTOCOL 5 /* malformed or oversized response, bad or too many redirects */
-#define GET_EXIT_DEVICE 6   /* cannot open or talk to the device */
 
 static const char usage_get[] =
     "usage: toe get URL... [-o FILE] [-d DEVICE] [--timeout S] [--max-redirects N] [--dns IP] "
@@ -445,7 +454,7 @@ static int get_body(void *user, const struct toe_http_response *r, const void *d
 static int get_fail_exit(const toe_http *h, int rc)
 {
     if (rc == TOE_ENODEV)
-        return GET_EXIT_DEVICE;
+        return EXIT_DEVICE;
     switch (toe_http_last_fail(h)) {
     case TOE_HTTP_FAIL_URL:
         return EXIT_USAGE;
@@ -541,13 +550,12 @@ static int cmd_get(const char *spec, int argc, char **argv)
     if (r) {
         free(pu);
         free(urls);
-        return r == EXIT_USAGE ? r : GET_EXIT_DEVICE;
+        return r;
     }
     if (!dns) {
         struct toe_info in;
         if ((r = toe_get_info(dev, &in, CSR_TIMEOUT_MS))) {
-            fail(dev, r, "get");
-            status = GET_EXIT_DEVICE;
+            status = fail(dev, r, "get");
             goto out;
         }
         dns = (in.ip & 0xffffff00u) == 0x0a000200u ? 0x0a000203u : in.gateway;
@@ -555,8 +563,7 @@ static int cmd_get(const char *spec, int argc, char **argv)
     struct toe_http_opts ho = {.timeout_ms = (int)(timeout_s * 1000),
                                .max_redirects = redirects == 0 ? -1 : (int)redirects};
     if ((r = toe_http_new_dev(&h, dev, dns, &ho))) {
-        fail(dev, r, "get");
-        status = GET_EXIT_DEVICE;
+        status = fail(dev, r, "get");
         goto out;
     }
 
@@ -642,6 +649,11 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(usage_main, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "--version")) {
+            printf("toe %u.%u.%u\n", TOE_CONST_VERSION >> 16, (TOE_CONST_VERSION >> 8) & 255,
+                   TOE_CONST_VERSION & 255);
             return 0;
         }
         if (!strcmp(a, "-d") || !strcmp(a, "--device")) {

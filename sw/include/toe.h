@@ -20,6 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The TOE_CONST_*, TOE_STAT_* and TOE_CSR_* numbers named below, generated from spec/toe.spec
+ * and installed next to this header. */
+#include "toe_defs.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

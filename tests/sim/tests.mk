@@ -31,6 +31,9 @@ TEST_SIM_CMDS := \
     "timeout 900 tests/sim/test_get_slirp.sh" \
     "timeout 1800 tests/sim/test_httpd.sh" \
     "timeout 600 sw/tests/test_install.sh" \
+    "timeout 300 sw/tests/test_cli.sh" \
+    "timeout 600 tests/docs/test_docs.py" \
+    "timeout 300 tests/build/test_make_deps.sh" \
     "timeout 600 tests/sim/test_demo.sh" \
     "timeout 120 tests/gen/test_defs_drift.sh" \
     "timeout 120 tests/hw/test_board.sh"
