@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -114,7 +115,14 @@ void link_sock_free(struct link_sock *ls)
     free(ls);
 }
 
-static void accept_clients(struct link_sock *ls)
+/* True when the client has closed its end: nothing more will come from it. */
+static bool client_gone(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLRDHUP };
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+static void accept_clients(struct link_sock *ls, struct vboard *vb)
 {
     for (;;) {
         int fd = accept4(ls->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -122,6 +130,12 @@ static void accept_clients(struct link_sock *ls)
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
             return; /* EAGAIN, or an error worth no more than a retry at the next poll */
+        }
+        if (ls->client_fd >= 0 && client_gone(ls->client_fd)) {
+            int unread = 0;
+            if (ioctl(ls->client_fd, FIONREAD, &unread) == 0 && unread > 0)
+                ls->counts.client_dropped += (uint64_t)unread;
+            drop_client(ls, "closed; a new client came before all it wrote was taken");
         }
         if (ls->client_fd >= 0) {
             close(fd);
@@ -131,6 +145,7 @@ static void accept_clients(struct link_sock *ls)
         }
         ls->client_fd = fd;
         ls->counts.clients++;
+        ls->counts.session_dropped += vboard_link_drop_input(vb);
         if (ls->verbose)
             fprintf(stderr, "toe-sim: link client connected\n");
     }
@@ -188,22 +203,15 @@ static void write_client(struct link_sock *ls, struct vboard *vb, uint64_t now_p
     }
 }
 
-/* True when the client has closed its end: nothing more will come from it. */
-static bool client_gone(int fd)
-{
-    struct pollfd p = { .fd = fd, .events = POLLRDHUP };
-    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
-}
-
 void link_sock_service(struct link_sock *ls, struct vboard *vb, uint64_t now_ps, bool poll,
                        uint64_t active_ps)
 {
     if (poll) {
-        /* A client that has just closed is read to its end (and dropped) before new clients
-         * are looked at, so a program that reconnects right away is not refused. */
+        /* A client that has just closed is read as far as the board takes before new clients
+         * are looked at; a new client then replaces it (accept_clients). */
         if (ls->client_fd >= 0 && client_gone(ls->client_fd))
             read_client(ls, vb, now_ps, active_ps);
-        accept_clients(ls);
+        accept_clients(ls, vb);
     }
     if (ls->client_fd >= 0 && (poll || now_ps < ls->active_until_ps))
         read_client(ls, vb, now_ps, active_ps);

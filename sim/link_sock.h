@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* link_sock: the virtual board's host link served on a Unix stream socket, one client at a
- * time. A plain byte stream both ways (docs/LINK.md framing); nothing here parses it. */
+ * time. A plain byte stream both ways (docs/LINK.md framing); nothing here parses it.
+ *
+ * Sessions (docs/LINK.md section 2): a client that connects while another is served is
+ * refused if the other is still there; if the other has closed its end, it is dropped with
+ * whatever it wrote that the board has not taken, and the new one is served (a client that
+ * reconnects at once is never refused because the board's input was full). Every new client
+ * starts with the board's input buffer emptied, so nothing the previous one wrote is acted on
+ * after the new one came; the previous one's half frame, if the device holds one, ends at the
+ * new client's leading 0x00. */
 #ifndef TOE_SIM_LINK_SOCK_H
 #define TOE_SIM_LINK_SOCK_H
 
@@ -16,6 +24,10 @@ struct link_sock_counts {
     uint64_t dropped;         /* device bytes with no client to take them */
     uint64_t clients;         /* clients accepted */
     uint64_t clients_refused; /* connections closed at once: a client was already served */
+    uint64_t client_dropped;  /* bytes a closed client wrote that were dropped unread, for
+                               * the next client */
+    uint64_t session_dropped; /* bytes of a previous client in the board's input buffer,
+                               * dropped when the next one came */
 };
 
 struct link_sock;

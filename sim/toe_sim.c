@@ -616,6 +616,8 @@ static void print_stats(struct bridge *b)
         printf("sim_link_dropped_no_client_bytes %" PRIu64 "\n", sc.dropped);
         printf("sim_link_clients_accepted %" PRIu64 "\n", sc.clients);
         printf("sim_link_clients_refused %" PRIu64 "\n", sc.clients_refused);
+        printf("sim_link_client_bytes_dropped %" PRIu64 "\n", sc.client_dropped);
+        printf("sim_link_session_bytes_dropped %" PRIu64 "\n", sc.session_dropped);
     }
     if (b->peer) {
         printf("sim_peer_sent %" PRIu64 "\n", b->peer->sent);

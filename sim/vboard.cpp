@@ -496,6 +496,13 @@ size_t vboard_link_write_pending(const struct vboard *vb)
     return vb->to_dev->count + (vb->hold_valid ? 1u : 0u);
 }
 
+size_t vboard_link_drop_input(struct vboard *vb)
+{
+    size_t n = vb->to_dev->count;
+    vb->to_dev->head = vb->to_dev->count = 0;
+    return n;
+}
+
 size_t vboard_link_read(struct vboard *vb, uint8_t *buf, size_t cap)
 {
     byte_ring *r = vb->from_dev;

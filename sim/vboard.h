@@ -130,6 +130,11 @@ size_t vboard_link_writable(const struct vboard *vb);
 /* Host-to-device bytes written but not yet accepted by the RTL. */
 size_t vboard_link_write_pending(const struct vboard *vb);
 
+/* Drop the host-to-device bytes not yet presented to the RTL (a new link session: what a
+ * previous host wrote is not acted on). The byte already on s_link_* still goes in. Returns the
+ * number dropped. */
+size_t vboard_link_drop_input(struct vboard *vb);
+
 /* Take up to cap device-to-host bytes, oldest first. Returns the number copied. */
 size_t vboard_link_read(struct vboard *vb, uint8_t *buf, size_t cap);
 

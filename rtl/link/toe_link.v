@@ -12,6 +12,9 @@
  *                          checksums patched in on the way out when the flags ask
  *   CSR SLOT_CMD, slots    handed to the TCP engine (toe_tcp), which answers for the RESP
  *   TX_DATA, RX_CONSUMED   handed to the TCP engine (it counts the ones it rejects)
+ *   SESSION                the session number is kept (CSR LINK_SESSION) and echoed in a
+ *                          SESSION_ACK through the RESP register, so the ACK follows the
+ *                          answers to every earlier message: the host's fence (docs/LINK.md 2)
  *   anything else          LINK_RX_BAD_MSG (unknown type, bad length)
  * A CSR request with a wrong length is counted as LINK_RX_BAD_MSG and answered BAD_REQ.
  * RAW_TX outside 14..1514 frame bytes counts TX_RAW_BAD (and LINK_RX_MSGS: it was a well-formed
@@ -168,6 +171,8 @@ reg         resp_valid;
 wire        resp_taken;
 reg  [7:0]  resp_tag, resp_status;
 reg  [31:0] resp_value;
+reg         resp_session;   // the RESP register holds a SESSION_ACK
+reg  [31:0] session;        // CSR LINK_SESSION
 reg         ev_valid;
 wire        ev_taken;
 reg  [15:0] ev_seq;
@@ -188,7 +193,8 @@ assign tcp_rxc_seq     = msg_head[47:16];
 
 toe_link_tx #(.HQ_LOG2(HQ_LOG2)) tx (
     .clk(clk), .rst(rst),
-    .resp_valid(resp_valid), .resp_taken(resp_taken), .resp_tag(resp_tag),
+    .resp_valid(resp_valid), .resp_taken(resp_taken), .resp_session(resp_session),
+    .resp_tag(resp_tag),
     .resp_status(resp_status), .resp_value(resp_value),
     .ev_valid(ev_valid), .ev_taken(ev_taken), .ev_kind(ev_kind), .ev_seq(ev_seq),
     .ev_time(ev_time), .ev_has_fields(ev_kind == EVENT_SLOT), .ev_fields(ev_fields),
@@ -255,6 +261,7 @@ wire        is_tcp    = m_addr == CSR_SLOT_CMD || m_addr >= CSR_SLOT_BASE;
 wire        is_txd    = m_type == MSG_TX_DATA && msg_len > 11'd6 &&
                         msg_len <= 11'd6 + CONST_SLOT_DATA_MAX[10:0];
 wire        is_rxc    = m_type == MSG_RX_CONSUMED && msg_len == 11'd6;
+wire        is_sess   = m_type == MSG_SESSION && msg_len == 11'd6;
 assign stat_addr = m_addr[5:0];   // STAT_BASE is a multiple of 64
 
 reg [31:0] rd_value;
@@ -270,6 +277,7 @@ always @* begin
         CSR_VERSION:   rd_value = CONST_VERSION;
         CSR_CAPS:      rd_value = {12'd0, TCP_BUF_LOG2[3:0], 4'd0, LINK_KIND[3:0], TCP_SLOTS[7:0]};
         CSR_LINK_RATE: rd_value = LINK_RATE;
+        CSR_LINK_SESSION: rd_value = session;
         CSR_MAC_HI:    rd_value = {16'd0, cfg_mac[47:32]};
         CSR_MAC_LO:    rd_value = cfg_mac[31:0];
         CSR_IP:        rd_value = cfg_ip;
@@ -339,9 +347,21 @@ always @(posedge clk) begin
                 tcp_txd_req <= is_txd;
                 tcp_rxc_req <= is_rxc;
                 dstate      <= D_TCP;
+            end else if (is_sess) begin
+                if (!resp_valid) begin
+                    inc_rx_msgs  <= 1'b1;
+                    session      <= msg_head[47:16];
+                    resp_session <= 1'b1;
+                    resp_tag     <= 8'd0;
+                    resp_status  <= CONST_RESP_OK[7:0];
+                    resp_value   <= msg_head[47:16];
+                    resp_valid   <= 1'b1;
+                    dstate       <= D_DONE;
+                end
             end else if (is_csr) begin
                 // every one of these gets a RESP: wait until the RESP register is free
                 if (!resp_valid) begin
+                    resp_session <= 1'b0;
                     resp_tag <= m_arg;
                     if ((is_read || is_write) && is_tcp) begin
                         inc_rx_msgs <= 1'b1;
@@ -431,6 +451,8 @@ always @(posedge clk) begin
         dstate      <= D_IDLE;
         msg_done    <= 1'b0;
         resp_valid  <= 1'b0;
+        resp_session <= 1'b0;
+        session     <= 32'd0;
         m_tx_req    <= 1'b0;
         m_tx_tvalid <= 1'b0;
         widx        <= 9'd0;

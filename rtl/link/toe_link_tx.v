@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Link transmit side: RESP, EVENT, RAW_RX and RX_DATA messages, CRC-32 appended, COBS, 0x00.
+// Link transmit side: RESP (or SESSION_ACK), EVENT, RAW_RX and RX_DATA messages, CRC-32, COBS, 0x00.
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -25,6 +25,7 @@ module toe_link_tx #(
 
     input  wire               resp_valid,
     output reg                resp_taken,     // one-cycle pulse: the RESP register is free
+    input  wire               resp_session,   // send it as a SESSION_ACK (same layout)
     input  wire [7:0]         resp_tag,
     input  wire [7:0]         resp_status,
     input  wire [31:0]        resp_value,
@@ -143,7 +144,8 @@ always @(posedge clk) begin
             p   <= 11'd2;
             if (resp_valid) begin
                 kind       <= K_RESP;
-                hdr        <= {MSG_RESP, resp_tag, resp_status, resp_value, 184'd0};
+                hdr        <= {resp_session ? MSG_SESSION_ACK : MSG_RESP, resp_tag, resp_status,
+                               resp_value, 184'd0};
                 hcnt       <= 5'd7;
                 resp_taken <= 1'b1;
                 gstate     <= G_HDR;

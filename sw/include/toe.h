@@ -90,7 +90,8 @@ struct toe_open_opts {
     int csr_retries;
     /* Received raw frames kept for toe_raw_recv(); more are dropped and counted. 0: 256. */
     unsigned raw_queue_len;
-    /* Skip the ID check on open (talk to a device that is not (yet) a toe). */
+    /* Skip the link session and the ID check on open (talk to a device that is not (yet) a
+     * toe): no round trip at open, and no fence against a previous host's answers. */
     int no_probe;
 };
 
@@ -100,8 +101,11 @@ struct toe_open_opts {
  *         "ftdi-uart:[VID:PID][:IFACE]@BAUD" (IFACE A-D, default B, VID:PID 0403:6010),
  *         "tty:/dev/PATH@BAUD". ftdi-fifo defaults to VID:PID 0403:6014.
  *   opts  NULL for defaults
- * Unless opts->no_probe, reads the ID CSR and checks it is TOE_CONST_ID (blocks up to about
- * one second).
+ * Unless opts->no_probe, opens a link session (docs/LINK.md section 2: whatever the device
+ * still sends for a previous host is dropped, counted in TOE_HSTAT_LINK_RX_STALE), then reads
+ * the ID CSR and checks it is TOE_CONST_ID. Blocks for one round trip when the device answers;
+ * a device that does not answer takes about (csr_retries + 1) * csr_retry_ms for the session
+ * and as long again for the probe (3 s with the defaults).
  * Returns 0, TOE_EINVAL (bad string or arguments), TOE_ENODEV (no device, cannot connect),
  * TOE_ENOTSUP (transport not built in), TOE_EIO, TOE_ETIMEDOUT (no answer to the probe),
  * TOE_EPROTO (wrong ID), TOE_ENOMEM. */
@@ -219,6 +223,10 @@ enum toe_host_stat {
                                   * full (the one nearest its end goes) */
     TOE_HSTAT_TCP_TW_REOPENED,   /* connections in TIME-WAIT reopened by a new SYN with a higher
                                   * sequence number (RFC 9293 3.6.1, RFC 6191) */
+    TOE_HSTAT_LINK_RX_STALE,     /* device messages dropped at open: sent before the SESSION_ACK
+                                  * of this handle's link session (docs/LINK.md section 2) */
+    TOE_HSTAT_LINK_NO_SESSION,   /* 1: the device did not answer SESSION (a bitstream from
+                                  * before link sessions); the link is not fenced */
     TOE_HSTAT_COUNT
 };
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "toe_internal.h"
 
@@ -176,6 +177,8 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_DNS_DROP] = "dns_answer_drop",
     [TOE_HSTAT_TCP_TW_DROPPED] = "tcp_time_wait_dropped",
     [TOE_HSTAT_TCP_TW_REOPENED] = "tcp_time_wait_reopened",
+    [TOE_HSTAT_LINK_RX_STALE] = "link_rx_stale",
+    [TOE_HSTAT_LINK_NO_SESSION] = "link_no_session",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }
@@ -330,6 +333,17 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     struct toe_msg m;
     if (toe_msg_unpack(buf, len, &m)) {
         dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG]++;
+        return;
+    }
+    /* The fence: before this session's SESSION_ACK everything is a previous host's; after
+     * it, another SESSION_ACK is an answer to a resent SESSION. */
+    if (dev->session_wait || m.type == TOE_MSG_SESSION_ACK) {
+        if (dev->session_wait && m.type == TOE_MSG_SESSION_ACK && m.value == dev->session) {
+            dev->session_wait = 0;
+            dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
+        } else {
+            dev->hs[TOE_HSTAT_LINK_RX_STALE]++;
+        }
         return;
     }
     switch (m.type) {
@@ -810,6 +824,36 @@ int toe_raw_recv(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *ver
 
 /* ---- open and close ----------------------------------------------------------------- */
 
+/* Start a link session (docs/LINK.md section 2): SESSION with a fresh number, resent like a
+ * CSR request, and every device message before its SESSION_ACK dropped as stale. A device
+ * that never answers predates sessions: the link stays unfenced (TOE_HSTAT_LINK_NO_SESSION). */
+static int session_open(toe_dev *dev)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts); /* not a timer: a number unlikely to repeat */
+    uint32_t s = (uint32_t)ts.tv_nsec ^ (uint32_t)ts.tv_sec * 2654435761u ^
+                 (uint32_t)(uintptr_t)dev ^ (uint32_t)getpid() << 16;
+    dev->session = s ? s : 1;
+    dev->session_wait = 1;
+    struct toe_msg m = {.type = TOE_MSG_SESSION, .value = dev->session};
+    for (int attempt = 0; attempt <= dev->retries && dev->session_wait; attempt++) {
+        if (attempt)
+            dev->hs[TOE_HSTAT_CSR_RETRIES]++;
+        int r = toe_dev_queue(dev, &m);
+        uint64_t deadline = toe_deadline(dev->retry_ms);
+        while (!r && dev->session_wait && toe_remaining(deadline, -1) > 0)
+            r = toe_dev_turn(dev, toe_remaining(deadline, -1));
+        if (r)
+            return r;
+    }
+    if (dev->session_wait) {
+        dev->session_wait = 0;
+        dev->session = 0;
+        dev->hs[TOE_HSTAT_LINK_NO_SESSION] = 1;
+    }
+    return 0;
+}
+
 static void errbuf_put(const struct toe_open_opts *o, const char *msg)
 {
     if (o && o->errbuf)
@@ -850,7 +894,9 @@ int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char
     dev->next_tag = (uint8_t)(toe_now_us() & 0xff); /* a fresh handle avoids old tags */
     if (!(opts && opts->no_probe)) {
         uint32_t id = 0;
-        int r = toe_csr_read(dev, TOE_CSR_ID, &id, TOE_PROBE_MS);
+        int r = session_open(dev);
+        if (!r)
+            r = toe_csr_read(dev, TOE_CSR_ID, &id, TOE_PROBE_MS);
         if (!r && id != TOE_CONST_ID)
             r = toe_seterr(dev, TOE_EPROTO, "%s: not a toe device (ID 0x%08x)", dev->spec, id);
         else if (r == TOE_ETIMEDOUT)

@@ -112,7 +112,9 @@ static int msg_limits(uint8_t type, size_t *fixed, size_t *dmin, size_t *dmax)
     case TOE_MSG_RAW_TX: *fixed = 2; *dmin = 14; *dmax = 1514; return 0;
     case TOE_MSG_TX_DATA: *fixed = 6; *dmin = 0; *dmax = TOE_CONST_SLOT_DATA_MAX; return 0;
     case TOE_MSG_RX_CONSUMED: *fixed = 6; *dmin = *dmax = 0; return 0;
-    case TOE_MSG_RESP: *fixed = 7; *dmin = *dmax = 0; return 0;
+    case TOE_MSG_SESSION: *fixed = 6; *dmin = *dmax = 0; return 0;
+    case TOE_MSG_RESP:
+    case TOE_MSG_SESSION_ACK: *fixed = 7; *dmin = *dmax = 0; return 0;
     case TOE_MSG_EVENT: *fixed = 12; *dmin = 0; *dmax = rest - 12; return 0;
     case TOE_MSG_RAW_RX: *fixed = 10; *dmin = 14; *dmax = 1514; return 0;
     case TOE_MSG_RX_DATA: *fixed = 6; *dmin = 0; *dmax = TOE_CONST_SLOT_DATA_MAX; return 0;
@@ -143,7 +145,9 @@ int toe_msg_pack(const struct toe_msg *m, uint8_t *buf, size_t cap, size_t *len)
     case TOE_MSG_TX_DATA:
     case TOE_MSG_RX_CONSUMED:
     case TOE_MSG_RX_DATA: put32(buf + 2, m->offset); break;
-    case TOE_MSG_RESP: buf[2] = m->status; put32(buf + 3, m->value); break;
+    case TOE_MSG_SESSION: put32(buf + 2, m->value); break;
+    case TOE_MSG_RESP:
+    case TOE_MSG_SESSION_ACK: buf[2] = m->status; put32(buf + 3, m->value); break;
     case TOE_MSG_EVENT: put16(buf + 2, m->seq); put64(buf + 4, m->time); break;
     case TOE_MSG_RAW_RX: put64(buf + 2, m->time); break;
     default: break;
@@ -170,7 +174,9 @@ int toe_msg_unpack(const uint8_t *buf, size_t len, struct toe_msg *m)
     case TOE_MSG_TX_DATA:
     case TOE_MSG_RX_CONSUMED:
     case TOE_MSG_RX_DATA: m->offset = get32(buf + 2); break;
-    case TOE_MSG_RESP: m->status = buf[2]; m->value = get32(buf + 3); break;
+    case TOE_MSG_SESSION: m->value = get32(buf + 2); break;
+    case TOE_MSG_RESP:
+    case TOE_MSG_SESSION_ACK: m->status = buf[2]; m->value = get32(buf + 3); break;
     case TOE_MSG_EVENT: m->seq = get16(buf + 2); m->time = get64(buf + 4); break;
     case TOE_MSG_RAW_RX: m->time = get64(buf + 2); break;
     default: break;

@@ -34,7 +34,7 @@ struct toe_msg {
     uint8_t type;
     uint8_t arg;     /* tag, slot, kind, flags or verdict */
     uint16_t addr;   /* CSR_READ, CSR_WRITE */
-    uint32_t value;  /* CSR_WRITE, RESP */
+    uint32_t value;  /* CSR_WRITE, RESP; the session of SESSION, SESSION_ACK */
     uint8_t status;  /* RESP */
     uint16_t seq;    /* EVENT */
     uint64_t time;   /* EVENT, RAW_RX */

@@ -151,6 +151,8 @@ struct toe_dev {
     struct toe_csr_req req[TOE_NTAGS];
     uint8_t next_tag;
     int retry_ms, retries;
+    uint32_t session;   /* link session number (docs/LINK.md section 2); 0: none */
+    int session_wait;   /* SESSION sent, its SESSION_ACK not seen: device messages are stale */
 
     int have_seq;
     uint16_t next_seq;

@@ -76,7 +76,7 @@ static int known(const struct mock_dev *m, uint16_t a)
     unsigned sl, f;
     if (slot_field(m, a, &sl, &f) || a == TOE_CSR_SLOT_CMD)
         return 1;
-    return a <= TOE_CSR_LINK_RATE || (a >= TOE_CSR_MAC_HI && a <= TOE_CSR_HOST_MASK) ||
+    return a <= TOE_CSR_LINK_SESSION || (a >= TOE_CSR_MAC_HI && a <= TOE_CSR_HOST_MASK) ||
            (a >= TOE_CSR_TIME_LO && a <= TOE_CSR_ALARM_HI) ||
            (a >= TOE_CSR_STAT_BASE && a < TOE_CSR_STAT_BASE + TOE_STAT_COUNT);
 }
@@ -90,7 +90,7 @@ static int read_only(const struct mock_dev *m, uint16_t a)
                f == TOE_FIELD_RCV_UP;
     if (a == TOE_CSR_SLOT_CMD)
         return 0;
-    return a <= TOE_CSR_LINK_RATE || a == TOE_CSR_TIME_LO || a == TOE_CSR_TIME_HI ||
+    return a <= TOE_CSR_LINK_SESSION || a == TOE_CSR_TIME_LO || a == TOE_CSR_TIME_HI ||
            a >= TOE_CSR_STAT_BASE;
 }
 
@@ -384,6 +384,13 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
         m->rx_consumed_msgs++;
         if (q.arg < MOCK_SLOTS)
             m->csr[MOCK_SLOT(q.arg, TOE_FIELD_RX_CONSUMED)] = q.offset;
+        break;
+    case TOE_MSG_SESSION:
+        if (!m->no_session) {
+            struct toe_msg a = {.type = TOE_MSG_SESSION_ACK, .value = q.value};
+            m->csr[TOE_CSR_LINK_SESSION] = q.value;
+            mock_emit(m, &a);
+        }
         break;
     case TOE_MSG_RAW_TX:
         m->raw_tx++;

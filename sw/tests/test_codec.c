@@ -54,6 +54,8 @@ static void test_roundtrip(void)
         {.type = TOE_MSG_TX_DATA, .arg = 1, .offset = 5, .data = data, .data_len = 0},
         {.type = TOE_MSG_RX_CONSUMED, .arg = 2, .offset = 0xfffffffe},
         {.type = TOE_MSG_RESP, .arg = 0xff, .status = 3, .value = 0x00000000},
+        {.type = TOE_MSG_SESSION, .value = 0x5e550001},
+        {.type = TOE_MSG_SESSION_ACK, .value = 0xffffffff},
         {.type = TOE_MSG_EVENT, .arg = 1, .seq = 0xffff, .time = 0x0102030405060708ull},
         {.type = TOE_MSG_EVENT, .arg = 9, .seq = 1, .time = 1, .data = data, .data_len = 12},
         {.type = TOE_MSG_RAW_RX, .arg = 16, .time = 99, .data = data, .data_len = 60},
@@ -82,7 +84,7 @@ static void test_roundtrip(void)
         {.type = 0x04, .arg = 7, .data = data, .data_len = 9}, /* SLOT_CMD: left the spec */
         {.type = TOE_MSG_TX_DATA, .data = data, .data_len = 1025},
         {.type = TOE_MSG_RX_DATA, .data = data, .data_len = 1025},
-        {.type = 0x07},
+        {.type = 0x08},
         {.type = 0x80},
     };
     int refused = 1;

@@ -199,11 +199,51 @@ static void test_raw_and_bad_input(void)
     mock_free(&m);
 }
 
+/* Link sessions (docs/LINK.md section 2): what the device still sends for a previous host
+ * (here a RESP for every tag, with a wrong value, and an event) comes before the SESSION_ACK
+ * and is dropped and counted; the probe after it reads the right ID. */
+static void test_session(void)
+{
+    struct mock_dev m;
+    mock_init(&m);
+    struct toe_msg old = {.type = TOE_MSG_RESP, .value = 0xdead};
+    for (int t = 0; t < 256; t++) {
+        old.arg = (uint8_t)t;
+        mock_emit(&m, &old);
+    }
+    mock_emit_event(&m, 7, 3);
+    toe_dev *d = mock_open(&m, 1, 50, 3);
+    uint32_t v = 0;
+    CHECK(d && hs(d, TOE_HSTAT_LINK_RX_STALE) == 257 && hs(d, TOE_HSTAT_LINK_NO_SESSION) == 0 &&
+              hs(d, TOE_HSTAT_EVENTS) == 0 && m.csr[TOE_CSR_LINK_SESSION] != 0,
+          "test_dev_session_drops_previous_hosts_answers");
+    CHECK(d && toe_csr_read(d, TOE_CSR_LINK_SESSION, &v, 1000) == 0 &&
+              v == m.csr[TOE_CSR_LINK_SESSION], "test_dev_session_number_on_the_device");
+    /* A resent SESSION's second ACK, after the fence, is counted too, not taken as anything. */
+    struct toe_msg ack = {.type = TOE_MSG_SESSION_ACK, .value = v};
+    mock_emit(&m, &ack);
+    if (d)
+        toe_poll(d, 10);
+    CHECK(d && hs(d, TOE_HSTAT_LINK_RX_STALE) == 258, "test_dev_session_late_ack_counted");
+    toe_close(d);
+    mock_free(&m);
+
+    /* A device from before sessions does not answer SESSION: the open goes on unfenced. */
+    mock_init(&m);
+    m.no_session = 1;
+    d = mock_open(&m, 1, 20, 2);
+    CHECK(d && hs(d, TOE_HSTAT_LINK_NO_SESSION) == 1 && toe_csr_read(d, TOE_CSR_ID, &v, 1000) == 0 &&
+              v == TOE_CONST_ID, "test_dev_session_old_device_unfenced");
+    toe_close(d);
+    mock_free(&m);
+}
+
 int main(void)
 {
     test_csr();
     test_events();
     test_raw_and_bad_input();
+    test_session();
     printf("%s test_dev\n", mock_failures ? "FAIL" : "PASS");
     return mock_failures ? 1 : 0;
 }

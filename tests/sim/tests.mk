@@ -10,7 +10,7 @@
 
 TEST_SIM_DIR  := $(BUILD)/tests
 TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz $(TEST_SIM_DIR)/test_cosim_link \
-                 $(TEST_SIM_DIR)/test_tcp_cosim
+                 $(TEST_SIM_DIR)/test_tcp_cosim $(TEST_SIM_DIR)/test_link_session
 FUZZ_COUNT    ?= 500000
 FUZZ_SEED     ?=
 
@@ -20,6 +20,7 @@ TEST_SIM_CMDS := \
     "timeout 300 tests/sim/test_ping_tap.sh" \
     "timeout 120 tests/sim/test_pcap_check.sh" \
     "timeout 300 tests/sim/test_link_garbage.sh" \
+    "timeout 600 tests/sim/test_link_session.sh" \
     "timeout 600 tests/sim/test_cosim_link.sh" \
     "timeout 1800 tests/sim/test_tcp_slirp.sh" \
     "timeout 1800 env LINK_PHY=fifo BYTES=10000000 MULTI_BYTES=1000000 tests/sim/test_tcp_slirp.sh big" \
@@ -47,6 +48,10 @@ $(TEST_SIM_DIR)/test_rx_fuzz: $(TEST_SIM_DIR)/test_rx_fuzz.o $(VBOARD_LIB)
 
 $(TEST_SIM_DIR)/test_tcp_cosim.o: CFLAGS += $(SW_CFLAGS)
 $(TEST_SIM_DIR)/test_tcp_cosim: $(TEST_SIM_DIR)/test_tcp_cosim.o $(LIBTOE_A)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBTOE_A) $(SW_LIBS)
+
+$(TEST_SIM_DIR)/test_link_session.o: CFLAGS += $(SW_CFLAGS) -Isw/src
+$(TEST_SIM_DIR)/test_link_session: $(TEST_SIM_DIR)/test_link_session.o $(LIBTOE_A)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBTOE_A) $(SW_LIBS)
 
 $(TEST_SIM_DIR)/test_cosim_link.o: CFLAGS += $(SW_CFLAGS)

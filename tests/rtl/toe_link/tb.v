@@ -375,6 +375,22 @@ task check_stat(input integer i, input integer want);
     end
 endtask
 
+// ---- SESSION: expect its SESSION_ACK next (events aside) ----
+task session(input [31:0] number);
+    begin
+        mb[0] = MSG_SESSION; mb[1] = 0;
+        mb[2] = number[31:24]; mb[3] = number[23:16]; mb[4] = number[15:8]; mb[5] = number[7:0];
+        mb_len = 6;
+        send_msg;
+        good_msgs = good_msgs + 1;
+        get_msg(20000);
+        while (rm[0] == MSG_EVENT) begin events = events + 1; get_msg(20000); end
+        if (rm_len != 7 || rm[0] != MSG_SESSION_ACK || rm[1] != 0 || rm[2] != 0 ||
+            {rm[3], rm[4], rm[5], rm[6]} != number)
+            $fatal(1, "bad SESSION_ACK (len %0d type %h value %h)", rm_len, rm[0], {rm[3], rm[4], rm[5], rm[6]});
+    end
+endtask
+
 // ---- RAW_TX ----
 task send_raw(input [7:0] flags);   // fb[0..fb_len-1] as RAW_TX
     integer i;
@@ -507,7 +523,7 @@ initial begin
     csr_expect(1, CSR_TIME_LO, 1, 2, 0);
     csr_expect(1, CSR_TIME_HI, 1, 2, 0);
     csr_expect(1, CSR_STAT_BASE + 3, 1, 2, 0);
-    csr_expect(0, 16'h0004, 0, 1, 0);
+    csr_expect(0, 16'h000f, 0, 1, 0);
     csr_expect(0, 16'h00ff, 0, 1, 0);
     csr_expect(0, CSR_STAT_BASE + STAT_COUNT, 0, 1, 0);
     csr_expect(1, 16'h1234, 0, 1, 0);
@@ -669,6 +685,45 @@ initial begin
     get_msg(20000);
     if (rm[0] != MSG_RESP || rm[1] != 8'h43 || rm[2] != CONST_RESP_BAD_REQ) $fatal(1, "short CSR answer");
     csr_expect(0, CSR_ID, 0, 0, CONST_ID);
+
+    // link sessions (docs/LINK.md section 2): a host killed in the middle of a RAW_TX frame,
+    // then the next host's delimiter and SESSION: the half frame is dropped, nothing goes out,
+    // and the SESSION_ACK echoes the number
+    csr_expect(0, CSR_LINK_SESSION, 0, 0, 0);
+    mb[0] = MSG_RAW_TX; mb[1] = 0; for (i = 0; i < 60; i = i + 1) mb[2 + i] = $random(rnd_seed) | 1;
+    mb_len = 62; encode; n = mf_frames;
+    for (i = 0; i < 30; i = i + 1) put_byte(enc[i]);
+    put_byte(8'h00); bad_frames = bad_frames + 1;
+    session(32'h5e55_0001);
+    csr_expect(0, CSR_LINK_SESSION, 0, 0, 32'h5e55_0001);
+    // requests queued before a SESSION are answered before its SESSION_ACK, those after it
+    // after: one ACK splits the device's answers into the two sessions
+    for (i = 0; i < 6; i = i + 1) begin
+        mb[0] = MSG_CSR_READ; mb[1] = 8'h60 + i; {mb[2], mb[3]} = CSR_ID; mb_len = 4;
+        send_msg; good_msgs = good_msgs + 1;
+    end
+    mb[0] = MSG_SESSION; mb[1] = 0; {mb[2], mb[3], mb[4], mb[5]} = 32'h5e55_0002; mb_len = 6;
+    send_msg; good_msgs = good_msgs + 1;
+    mb[0] = MSG_CSR_READ; mb[1] = 8'h70; {mb[2], mb[3]} = CSR_LINK_SESSION; mb_len = 4;
+    send_msg; good_msgs = good_msgs + 1;
+    for (i = 0; i < 6; i = i + 1) begin
+        get_msg(20000);
+        while (rm[0] == MSG_EVENT) begin events = events + 1; get_msg(20000); end
+        if (rm[0] != MSG_RESP || rm[1] != 8'h60 + i) $fatal(1, "old-session RESP %0d: type %h tag %h", i, rm[0], rm[1]);
+    end
+    get_msg(20000);
+    while (rm[0] == MSG_EVENT) begin events = events + 1; get_msg(20000); end
+    if (rm_len != 7 || rm[0] != MSG_SESSION_ACK || rm[1] != 0 || rm[2] != 0 ||
+        {rm[3], rm[4], rm[5], rm[6]} != 32'h5e55_0002) $fatal(1, "SESSION_ACK after the old answers: type %h len %0d", rm[0], rm_len);
+    get_msg(20000);
+    while (rm[0] == MSG_EVENT) begin events = events + 1; get_msg(20000); end
+    if (rm[0] != MSG_RESP || rm[1] != 8'h70 || {rm[3], rm[4], rm[5], rm[6]} != 32'h5e55_0002)
+        $fatal(1, "new-session RESP: type %h tag %h", rm[0], rm[1]);
+    // a SESSION of the wrong length is a bad message: no ACK, the session stays
+    mb[0] = MSG_SESSION; mb[1] = 0; mb_len = 5; send_msg; bad_msgs = bad_msgs + 1;
+    expect_silence(2000);
+    if (mf_frames != n) $fatal(1, "the half RAW_TX frame went out");
+    csr_expect(0, CSR_LINK_SESSION, 0, 0, 32'h5e55_0002);
 
     // counters through STAT reads (each check is itself a good message, counted after)
     repeat (100) tick;
