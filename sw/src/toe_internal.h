@@ -158,6 +158,9 @@ struct toe_dev {
     void *ev_user;
     int alarm_armed, alarm_fired;
     uint64_t alarm_at, alarm_fired_time, gaps_at_arm;
+    /* The device's clock as last seen on the link (dev.c, "device time"): the stamp, the host
+     * time it came, and the host time of the last probe sent to confirm a deadline. */
+    uint64_t dt_us, dt_host_us, dt_probe_host_us;
 
     struct toe_raw_frame *rawq;
     unsigned rawq_cap, rawq_head, rawq_n;
@@ -167,17 +170,34 @@ struct toe_dev {
     int tcp_chack_limit; /* toe_tcp_set_challenge_ack_limit (0 default, -1 none) */
 };
 
-/* The clock of libtoe's own waits (CSR retries, API timeouts, ARP): CLOCK_MONOTONIC, or the
- * clock installed with toe_set_clock. */
+/* Host time: the clock of the link's own waits (transports, CSR retries, ARP retries):
+ * CLOCK_MONOTONIC, or the clock installed with toe_set_clock. */
 uint64_t toe_now_ms(void);
 uint64_t toe_now_us(void);
 /* Replace the host clock for the calling thread's handles (a handle belongs to one thread):
  * a program that runs the device in simulated time (tests/conformance) passes its clock, in
  * microseconds, so that every wait is exact and repeatable. NULL restores CLOCK_MONOTONIC. */
 void toe_set_clock(uint64_t (*now_us)(void *priv), void *priv);
-/* Remaining ms until deadline (host ms, UINT64_MAX none), capped to cap_ms. */
-int toe_remaining(uint64_t deadline, int cap_ms);
-uint64_t toe_deadline(int timeout_ms);
+/* A host-time deadline (ms, UINT64_MAX for timeout_ms < 0) and the ms left to it, capped to
+ * cap_ms (0 once passed). For transports only: API timeouts are device time. */
+uint64_t toe_host_deadline(int timeout_ms);
+int toe_host_remaining(uint64_t deadline, int cap_ms);
+
+/* Device time: every API timeout is a deadline on the device's clock (dev.c explains the
+ * estimate). toe_deadline: now + timeout_ms in device us (UINT64_MAX for timeout_ms < 0).
+ * toe_remaining: host ms to wait on the link before looking again, capped to cap_ms; 0 only
+ * once the device's time has passed the deadline (seen in a stamp from the device, or the
+ * device's clock silent for TOE_TIME_SILENT_MS). It may queue a time probe (flushed by the
+ * next engine turn). */
+#define TOE_TIME_PROBE_MS 10
+#define TOE_TIME_SILENT_MS 2000
+void toe_dev_note_time(toe_dev *dev, uint64_t us);
+uint64_t toe_dev_now_us(const toe_dev *dev);
+uint64_t toe_deadline(const toe_dev *dev, int timeout_ms);
+int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms);
+/* toe_raw_recv to a device-time deadline (nonblock: one turn, no wait). */
+int toe_raw_recv_until(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
+                       uint64_t *time_us, uint64_t deadline, int nonblock);
 
 int toe_seterr(toe_dev *dev, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
