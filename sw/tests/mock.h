@@ -46,6 +46,7 @@ struct mock_dev {
     int drop_resps;      /* lose the next N RESPs */
     int silent;          /* answer nothing */
     int gone;            /* the transport reports the device gone */
+    int slow_clock;      /* device time does not keep up with the host's sleeps (a simulator) */
     struct mock_peer peers[MOCK_PEERS];
     /* observations */
     unsigned csr_reads, csr_writes, raw_tx, arp_req, echo_req, writes;
