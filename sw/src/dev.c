@@ -341,7 +341,7 @@ static void on_resp(toe_dev *dev, const struct toe_msg *m)
         } else if (probe) {
             toe_dev_note_time(dev, time_from_lo(dev, m->value));
             if (dev->tcp)
-                toe_tcp_time_lo(dev, m->value);
+                toe_tcp_time_probed(dev, dev->dt_us);
         }
         return;
     }

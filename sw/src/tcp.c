@@ -30,15 +30,9 @@ void tcp_note_time(struct toe_tcp *t, uint64_t us)
         t->now = us;
 }
 
-void toe_tcp_time_lo(toe_dev *dev, uint32_t lo)
+void toe_tcp_time_probed(toe_dev *dev, uint64_t us)
 {
     struct toe_tcp *t = dev->tcp;
-    /* The 64-bit time nearest to the last one known with these low bits. */
-    uint64_t us = (t->now & ~(uint64_t)UINT32_MAX) | lo;
-    if (us + 0x80000000u < t->now)
-        us += 1ull << 32;
-    else if (us > t->now + 0x80000000u && us >= 1ull << 32)
-        us -= 1ull << 32;
     tcp_note_time(t, us);
     /* A retransmission timer started from an older time starts again from this one: the
      * device answered after taking the data that started it. */

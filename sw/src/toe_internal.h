@@ -219,7 +219,7 @@ int toe_csr_write_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *valu
 int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot);
 /* Ask for the device's time without waiting (an async read of TIME_LO). The device answers
  * after it has taken every message queued before, so the time is no earlier than theirs;
- * the answer goes to toe_tcp_time_lo. Returns 0 or an error. */
+ * the answer goes to toe_tcp_time_probed. Returns 0 or an error. */
 int toe_time_probe(toe_dev *dev);
 /* Forget the async writes of a slot that have not been answered (before the slot is freed
  * and reused, so that a late retry cannot hit the next connection). */
@@ -240,8 +240,9 @@ int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size
 /* TCP layer hooks (tcp.c), called by the device layer once dev->tcp exists. None of the
  * dispatch hooks blocks; toe_tcp_work runs after each engine turn and may. */
 void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
-/* The answer to toe_time_probe: bits 31:0 of the device time. */
-void toe_tcp_time_lo(toe_dev *dev, uint32_t lo);
+/* The answer to toe_time_probe: the device time (dev.c widens TIME_LO from the last time
+ * seen). */
+void toe_tcp_time_probed(toe_dev *dev, uint64_t us);
 /* RX_DATA; returns nonzero if dropped (counted by the caller). */
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
 /* A RAW_RX TCP segment (IPv4 packet); returns 1 if consumed. */
