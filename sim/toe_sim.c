@@ -52,8 +52,8 @@
 #define SKIP_LINK_QUIET_S 0.001
 #define SKIP_MIN_PS (10u * PS_PER_US)
 #define SKIP_MAX_PS (10000u * PS_PER_US)
-#define SKIP_AHEAD_PS (100000u * PS_PER_US)
-#define SKIP_PACE 10u
+#define SKIP_AHEAD_PS (5000u * PS_PER_US)
+#define SKIP_PACE 1u
 
 /* The only mutable global: set by SIGINT/SIGTERM, read by the main loop. */
 static volatile sig_atomic_t stop_requested;
