@@ -65,7 +65,7 @@ static const char usage_ping[] =
     "  -c COUNT     stop after COUNT replies or timeouts (default: until interrupted)\n"
     "  -s SIZE      payload bytes, 0..1472 (default 56)\n"
     "  -i INTERVAL  seconds between requests (default 1)\n"
-    "  -W TIMEOUT   seconds to wait for each reply (default 2)\n"
+    "  -W TIMEOUT   seconds of device time to wait for each reply (default 2)\n"
     "Round-trip times are measured on host time, link latency included.\n"
     "Exit status: 0 if any reply came back, 1 if none, 2 on usage errors.\n";
 
@@ -340,8 +340,8 @@ static const char usage_get[] =
     "  -o, --output FILE     write to FILE (created only when everything succeeded; '-' is\n"
     "                        stdout)\n"
     "  -d, --device SPEC     device (default: $TOE_DEVICE)\n"
-    "  --timeout S           seconds to wait for each step (DNS, connect, each read; default\n"
-    "                        30); a slow transfer that keeps moving is not cut\n"
+    "  --timeout S           seconds of device time to wait for each step (DNS, connect, each\n"
+    "                        read; default 30); a slow transfer that keeps moving is not cut\n"
     "  --max-redirects N     redirects to follow (default 5; 0: none, a 3xx is the answer)\n"
     "  --dns IP              DNS server for host names (default: $TOE_DNS, else 10.0.2.3 when\n"
     "                        the device is on slirp's 10.0.2.0/24, else its gateway)\n"
