@@ -60,8 +60,8 @@ int toe_host_remaining(uint64_t deadline, int cap_ms)
  * estimated as that stamp plus the host time since. A wait sleeps on the link for the
  * estimated rest; once the estimate says the deadline has passed but no stamp does yet (a
  * device slower than real time, such as the simulator), it asks the device's clock with an
- * asynchronous read of TIME_LO, at most every TOE_TIME_PROBE_MS of host time, and ends when an
- * answer, or any other stamp, reaches the deadline. On a board the estimate is the device's
+ * asynchronous read of TIME_LO, at most every TOE_TIME_PROBE_MS of host time and one at a
+ * time, and ends when an answer, or any other stamp, reaches the deadline. On a board the estimate is the device's
  * time, so a timeout ends one link round trip after it would on host time. */
 
 void toe_dev_note_time(toe_dev *dev, uint64_t us)
@@ -93,6 +93,15 @@ uint64_t toe_deadline(const toe_dev *dev, int timeout_ms)
     return timeout_ms < 0 ? UINT64_MAX : toe_dev_now_us(dev) + (uint64_t)timeout_ms * 1000u;
 }
 
+/* A time probe still waits for its answer (so one more would only queue behind it). */
+static int probe_pending(const toe_dev *dev)
+{
+    for (int t = 0; t < TOE_NTAGS; t++)
+        if (dev->req[t].busy && dev->req[t].time_probe)
+            return 1;
+    return 0;
+}
+
 int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
 {
     if (deadline == UINT64_MAX)
@@ -107,8 +116,9 @@ int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
          * not answered for TOE_TIME_SILENT_MS of host time is not waited for. */
         if (host - dev->dt_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u)
             return 0;
-        if (!dev->dt_probe_host_us ||
-            host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) {
+        if ((!dev->dt_probe_host_us ||
+             host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
+            !probe_pending(dev)) {
             dev->dt_probe_host_us = host;
             toe_time_probe(dev);
         }
@@ -362,8 +372,8 @@ static void on_event(toe_dev *dev, const struct toe_msg *m)
         dev->hs[TOE_HSTAT_EVENT_GAPS] += (uint16_t)(m->seq - dev->next_seq);
     dev->have_seq = 1;
     dev->next_seq = (uint16_t)(m->seq + 1);
-    /* An alarm event from an earlier arming is ignored by its time. */
     toe_dev_note_time(dev, m->time);
+    /* An alarm event from an earlier arming is ignored by its time. */
     if (m->arg == TOE_EVENT_ALARM && dev->alarm_armed && m->time >= dev->alarm_at) {
         dev->alarm_fired = 1;
         dev->alarm_fired_time = m->time;
