@@ -268,6 +268,17 @@ void faults_frame(struct faults *f, enum fault_dir dir, const uint8_t *data, siz
     }
 }
 
+uint64_t faults_next_ps(const struct faults *f)
+{
+    uint64_t next = UINT64_MAX;
+    for (int d = 0; d < FAULT_DIRS; d++) {
+        const struct held_frame *h = &f->dir[d].held;
+        if (h->busy && h->since_ps + f->cfg.reorder_hold_ps < next)
+            next = h->since_ps + f->cfg.reorder_hold_ps;
+    }
+    return next;
+}
+
 void faults_tick(struct faults *f, uint64_t now_ps, fault_emit_fn emit, void *ctx)
 {
     for (int d = 0; d < FAULT_DIRS; d++) {

@@ -68,6 +68,9 @@ void faults_frame(struct faults *f, enum fault_dir dir, const uint8_t *data, siz
 /* Release held frames whose hold time is over. Call regularly. */
 void faults_tick(struct faults *f, uint64_t now_ps, fault_emit_fn emit, void *ctx);
 
+/* The simulated time at which the next held frame is released by faults_tick; UINT64_MAX if
+ * none is held. */
+uint64_t faults_next_ps(const struct faults *f);
 struct fault_counts faults_counts(const struct faults *f, enum fault_dir dir);
 
 const char *fault_dir_name(enum fault_dir dir);

@@ -18,6 +18,10 @@ struct net_peer_ops {
     int (*send)(struct net_peer *peer, const uint8_t *frame, size_t len);
     /* Service the peer (sockets, timers) at simulated time now_ps; deliver its frames. */
     void (*poll)(struct net_peer *peer, uint64_t now_ps);
+    /* The simulated time by which the peer wants its next poll (its timers), as of its last
+     * poll; UINT64_MAX for none. A peer that hears from the outside world at any time (a
+     * TAP) answers its last poll's time: idle time is never skipped past it. */
+    uint64_t (*next_due_ps)(const struct net_peer *peer);
     void (*free)(struct net_peer *peer);
 };
 
@@ -54,6 +58,11 @@ struct net_peer *net_slirp_new(const struct net_slirp_config *cfg, net_deliver_f
                                void *ctx, char *err, size_t err_len);
 struct net_peer *net_tap_new(const char *ifname, net_deliver_fn deliver, void *ctx, char *err,
                              size_t err_len);
+
+static inline uint64_t net_peer_next_due_ps(const struct net_peer *peer)
+{
+    return peer->ops->next_due_ps(peer);
+}
 
 static inline void net_peer_free(struct net_peer *peer)
 {

@@ -32,6 +32,7 @@ struct slirp_peer {
     struct pollfd *pollfds;
     size_t pollfd_count, pollfd_cap;
     bool poll_failed;
+    uint64_t poll_due_ps; /* slirp's own poll timeout (its TCP timers), from the last poll */
 };
 
 static struct slirp_peer *to_slirp_peer(struct net_peer *peer)
@@ -233,6 +234,20 @@ static void slirp_peer_poll(struct net_peer *peer, uint64_t now_ps)
     }
     slirp_pollfds_poll(sp->slirp, rc < 0 || sp->poll_failed, cb_get_revents, sp);
     fire_due_timers(sp);
+    sp->poll_due_ps = timeout_ms == UINT32_MAX ? UINT64_MAX
+                                               : now_ps + (uint64_t)timeout_ms * 1000000000u;
+}
+
+static uint64_t slirp_peer_next_due_ps(const struct net_peer *peer)
+{
+    const struct slirp_peer *sp = (const struct slirp_peer *)peer;
+    uint64_t due = sp->poll_due_ps;
+    for (const struct slirp_timer *t = sp->timers; t; t = t->next) {
+        uint64_t at = t->expire_ms <= 0 ? 0 : (uint64_t)t->expire_ms * 1000000000u;
+        if (t->armed && at < due)
+            due = at;
+    }
+    return due;
 }
 
 static void slirp_peer_free(struct net_peer *peer)
@@ -253,6 +268,7 @@ static const struct net_peer_ops slirp_ops = {
     .name = "slirp",
     .send = slirp_peer_send,
     .poll = slirp_peer_poll,
+    .next_due_ps = slirp_peer_next_due_ps,
     .free = slirp_peer_free,
 };
 

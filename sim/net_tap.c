@@ -70,10 +70,16 @@ static void tap_free(struct net_peer *peer)
     free(tp);
 }
 
+static uint64_t tap_next_due_ps(const struct net_peer *peer)
+{
+    return peer->now_ps;
+}
+
 static const struct net_peer_ops tap_ops = {
     .name = "tap",
     .send = tap_send,
     .poll = tap_poll,
+    .next_due_ps = tap_next_due_ps,
     .free = tap_free,
 };
 

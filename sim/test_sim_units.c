@@ -146,10 +146,16 @@ static void test_faults(void)
         uint8_t frame[60] = { 7 };
         faults_frame(f, FAULT_TO_NET, frame, sizeof frame, 0, sink_emit, &s);
         CHECK(s.count == 0);
+        CHECK(faults_next_ps(f) == 1000000);
         faults_tick(f, 999999, sink_emit, &s);
         CHECK(s.count == 0);
         faults_tick(f, 1000000, sink_emit, &s);
         CHECK(s.count == 1 && s.first_byte[0] == 7);
+        CHECK(faults_next_ps(f) == UINT64_MAX);
+        /* Held in both directions: the earlier release comes first. */
+        faults_frame(f, FAULT_TO_NET, frame, sizeof frame, 5000000, sink_emit, &s);
+        faults_frame(f, FAULT_TO_RTL, frame, sizeof frame, 3000000, sink_emit, &s);
+        CHECK(faults_next_ps(f) == 4000000);
         faults_free(f);
     }
 
@@ -300,6 +306,28 @@ static void test_hostfwd(void)
     CHECK(net_parse_hostfwd("tcp:1.2.3:1-:2", &h, err, sizeof err) < 0);
 }
 
+static void no_deliver(void *ctx, const uint8_t *frame, size_t len)
+{
+    (void)ctx, (void)frame, (void)len;
+}
+
+/* The idle skip's bound from slirp: its poll timeout (at most a second) after each poll. */
+static void test_slirp_next_due(void)
+{
+    struct net_slirp_config cfg = { .device_ip = 0x0a00020fu, .netmask = 0xffffff00u,
+                                    .gateway = 0x0a000202u };
+    char err[128];
+    struct net_peer *p = net_slirp_new(&cfg, no_deliver, NULL, err, sizeof err);
+    CHECK(p != NULL);
+    if (!p)
+        return;
+    uint64_t now = 7000000000000ull; /* 7 s */
+    p->ops->poll(p, now);
+    uint64_t due = net_peer_next_due_ps(p);
+    CHECK(due > now && due <= now + 1000000000000ull);
+    net_peer_free(p);
+}
+
 #define CYCLE_PS 16000u /* 62.5 MHz core */
 
 /* Run n cycles with fixed wants; count grants per direction and cycles granting both. */
@@ -395,6 +423,7 @@ int main(void)
     test_drop_segment();
     test_pcap();
     test_hostfwd();
+    test_slirp_next_due();
     test_link_phy();
     printf("sim units: %u passed, %u failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -43,6 +43,17 @@
 #define DEFAULT_BENCH_PS (20000u * PS_PER_US)
 #define DEFAULT_UART_BAUD 12000000u  /* the Versa's FT2232H channel B */
 #define FT245_BYTES_PER_S 60000000u  /* FT232H synchronous FIFO: one byte per 60 MHz clock */
+/* Idle skip (run_network): the board must have been settled this long in simulated time and
+ * the link client quiet this long in wall time; one skip is at most SKIP_MAX_PS and at least
+ * SKIP_MIN_PS; while idle, simulated time runs at most SKIP_AHEAD_PS plus SKIP_PACE times the
+ * wall time ahead of where the idle stretch began, as the peers outside (the host's sockets
+ * behind slirp, the link client) live on wall time. */
+#define SKIP_SETTLE_PS (100u * PS_PER_US)
+#define SKIP_LINK_QUIET_S 0.001
+#define SKIP_MIN_PS (10u * PS_PER_US)
+#define SKIP_MAX_PS (10000u * PS_PER_US)
+#define SKIP_AHEAD_PS (5000u * PS_PER_US)
+#define SKIP_PACE 1u
 
 /* The only mutable global: set by SIGINT/SIGTERM, read by the main loop. */
 static volatile sig_atomic_t stop_requested;
@@ -67,7 +78,7 @@ struct options {
     const char *link_path;   /* --link unix:PATH; NULL: no link socket */
     enum link_phy_kind phy;
     uint64_t uart_baud;
-    bool stats, bench, verbose;
+    bool stats, bench, verbose, no_skip_idle;
 };
 
 struct backlog_entry {
@@ -79,6 +90,17 @@ struct backlog_entry {
 struct bridge_counts {
     uint64_t to_rtl_frames, to_rtl_backlog_drops, to_rtl_oversize, to_rtl_queue_refused;
     uint64_t to_net_frames, rtl_bad_frames, pcap_errors;
+    uint64_t idle_skipped_ps, idle_skips;
+};
+
+/* What the idle skip watches (run_network). */
+struct idle_watch {
+    uint64_t last_act_ps;    /* the last simulated time the board was not settled */
+    uint64_t link_seen;      /* link bytes both ways at the last look */
+    uint64_t client_seen;    /* link client bytes both ways at the last look */
+    double client_wall;      /* wall time the client last moved bytes */
+    uint64_t stretch_ps;     /* simulated and wall time where the idle stretch began */
+    double stretch_wall;
 };
 
 struct bridge {
@@ -95,6 +117,7 @@ struct bridge {
     struct bridge_counts counts;
     uint8_t burst[VBOARD_MAX_BURST];
     uint8_t tx_burst[VBOARD_MAX_BURST];
+    struct idle_watch idle;
 };
 
 static void on_signal(int sig)
@@ -117,6 +140,8 @@ static void usage(FILE *out)
         "                               (repeatable; HADDR defaults to 127.0.0.1)\n"
         "  --pcap FILE                  write both directions (ns pcap, simulated time)\n"
         "  --time T                     stop after T of simulated time (e.g. 5s, 200ms, 50us)\n"
+        "  --no-skip-idle               simulate every cycle of an idle board (default: jump\n"
+        "                               simulated time to the next thing due)\n"
         "  --poll-interval T            service the network every T simulated (default 100us)\n"
         "  --link unix:PATH             serve the host link on a Unix stream socket at PATH\n"
         "                               (one client at a time; removed on exit)\n"
@@ -252,6 +277,7 @@ enum long_only_option {
     OPT_CORRUPT, OPT_CORRUPT_AFTER_FCS, OPT_REORDER_HOLD, OPT_SEED, OPT_FAULT_LOG, OPT_HOSTFWD,
     OPT_TIME, OPT_POLL, OPT_STATS, OPT_BENCH, OPT_LINK, OPT_LINK_PHY, OPT_DROP_SEGMENT,
     OPT_VERSION,
+    OPT_NO_SKIP_IDLE,
 };
 
 static void parse_link_phy(const char *text, struct options *o)
@@ -294,6 +320,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         { "fault-log", required_argument, NULL, OPT_FAULT_LOG },
         { "hostfwd", required_argument, NULL, OPT_HOSTFWD },
         { "time", required_argument, NULL, OPT_TIME },
+        { "no-skip-idle", no_argument, NULL, OPT_NO_SKIP_IDLE },
         { "poll-interval", required_argument, NULL, OPT_POLL },
         { "stats", no_argument, NULL, OPT_STATS },
         { "bench", no_argument, NULL, OPT_BENCH },
@@ -393,6 +420,9 @@ static void parse_options(int argc, char **argv, struct options *o)
         case OPT_TIME:
             if (parse_duration(optarg, &o->time_limit_ps) < 0 || o->time_limit_ps == 0)
                 usage_error("bad --time '%s': want a number and a unit s, ms, us or ns", optarg);
+            break;
+        case OPT_NO_SKIP_IDLE:
+            o->no_skip_idle = true;
             break;
         case OPT_POLL:
             if (parse_duration(optarg, &o->poll_ps) < 0 || o->poll_ps < PS_PER_US ||
@@ -596,6 +626,8 @@ static void print_stats(struct bridge *b)
     printf("sim_to_rtl_oversize %" PRIu64 "\n", b->counts.to_rtl_oversize);
     printf("sim_to_net_frames %" PRIu64 "\n", b->counts.to_net_frames);
     printf("sim_rtl_bad_frames %" PRIu64 "\n", b->counts.rtl_bad_frames);
+    printf("sim_idle_skipped_ps %" PRIu64 "\n", b->counts.idle_skipped_ps);
+    printf("sim_idle_skips %" PRIu64 "\n", b->counts.idle_skips);
     for (int d = 0; d < FAULT_DIRS; d++) {
         struct fault_counts fc = faults_counts(b->faults, (enum fault_dir)d);
         const char *name = d == FAULT_TO_RTL ? "to_rtl" : "to_net";
@@ -629,10 +661,72 @@ static void print_stats(struct bridge *b)
 
 /* ---- main loop ---- */
 
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* After every run chunk and link service: the board is settled while it stays idle
+ * (vboard_idle: no frame, no link byte, no ACK owed), no frame waits here for it and no link
+ * byte moved; the link client is quiet while it moves no byte. */
+static void idle_note(struct bridge *b, uint64_t now, double wall)
+{
+    struct idle_watch *w = &b->idle;
+    struct vboard_link_counts lc = vboard_link_stats(b->vb);
+    uint64_t seen = lc.to_device + lc.from_device;
+    if (seen != w->link_seen || b->backlog_count || !vboard_idle(b->vb)) {
+        w->link_seen = seen;
+        w->last_act_ps = now;
+        w->stretch_ps = now;
+        w->stretch_wall = wall;
+    }
+    if (b->link) {
+        struct link_sock_counts sc = link_sock_counts(b->link);
+        if (sc.from_client + sc.to_client != w->client_seen) {
+            w->client_seen = sc.from_client + sc.to_client;
+            w->client_wall = wall;
+        }
+    }
+}
+
+/* Jump simulated time forward over an idle stretch: to the first of the peer's next timer,
+ * the fault injector's next release, --time, the board's own next event (vboard_skip_idle
+ * stops short of its alarm and delayed ACKs) and the pace limit, at most SKIP_MAX_PS at a
+ * time. Returns true if time moved. */
+static bool skip_idle(struct bridge *b, const struct options *o, uint64_t now, double wall)
+{
+    const struct idle_watch *w = &b->idle;
+    if (now - w->last_act_ps < SKIP_SETTLE_PS || b->service_soon ||
+        (b->link && wall - w->client_wall < SKIP_LINK_QUIET_S))
+        return false;
+    uint64_t limit = now + SKIP_MAX_PS;
+    if (b->peer && net_peer_next_due_ps(b->peer) < limit)
+        limit = net_peer_next_due_ps(b->peer);
+    if (faults_next_ps(b->faults) < limit)
+        limit = faults_next_ps(b->faults);
+    if (o->time_limit_ps && o->time_limit_ps < limit)
+        limit = o->time_limit_ps;
+    double pace = (double)w->stretch_ps + (double)SKIP_AHEAD_PS +
+                  (wall - w->stretch_wall) * (double)SKIP_PACE * (double)PS_PER_S;
+    if (pace < (double)limit)
+        limit = pace < (double)now ? now : (uint64_t)pace;
+    if (limit < now + SKIP_MIN_PS)
+        return false;
+    uint64_t skipped = vboard_skip_idle(b->vb, limit - now);
+    if (!skipped)
+        return false;
+    b->counts.idle_skipped_ps += skipped;
+    b->counts.idle_skips++;
+    return true;
+}
+
 /* Returns false if the RTL stopped the simulation ($finish). */
 static bool run_network(struct bridge *b, const struct options *o)
 {
     uint64_t next_poll = 0;
+    b->idle.stretch_wall = wall_seconds();
     while (!stop_requested) {
         uint64_t now = now_ps(b);
         if (o->time_limit_ps && now >= o->time_limit_ps)
@@ -655,6 +749,14 @@ static bool run_network(struct bridge *b, const struct options *o)
             next_poll = now + o->poll_ps;
         }
         feed_rtl(b);
+        if (!o->no_skip_idle) {
+            double wall = wall_seconds();
+            idle_note(b, now, wall);
+            if (skip_idle(b, o, now, wall)) {
+                next_poll = now_ps(b); /* service everything at the new time */
+                continue;
+            }
+        }
 
         uint64_t chunk = b->backlog_count ? CHUNK_CYCLES_BUSY : CHUNK_CYCLES;
         uint64_t until = next_poll;
@@ -668,13 +770,6 @@ static bool run_network(struct bridge *b, const struct options *o)
         drain_rtl(b);
     }
     return true;
-}
-
-static double wall_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* An ARP request for the device from a made-up host: something the RTL answers. */

@@ -11,6 +11,17 @@
  * Errors: every call returns 0 or a negative enum toe_error. Counts come back through
  * out-parameters, filled even when the call fails part-way. Timeouts are in milliseconds:
  * 0 = do not block, -1 = no caller deadline (retry limits still bound every wait).
+ *
+ * Time: every timeout_ms (CSR calls, poll, alarm, raw frames, ARP, ping, DNS, TCP connect,
+ * accept, send, recv, shutdown, close, poll, HTTP) is device time: the call ends once the
+ * device's clock (TIME_LO/TIME_HI) has passed the deadline, so a timeout means the same on a
+ * board and in the simulator, which runs many times slower than real time. The handle
+ * estimates device time from the last device timestamp seen on the link (events, raw
+ * frames) plus the host time since, and confirms a deadline with asynchronous reads of
+ * TIME_LO (at most one per 10 ms of host time, only once the estimate has passed it). On a
+ * board the two clocks agree and a timeout ends about one link round trip after the same
+ * host time; a device whose clock stops answering (2 s of host time) no longer holds a
+ * wait. Link-level retries (CSR resends, a transport's write bound) run on host time.
  * Multi-byte values are host order in the API; IPv4 addresses are uint32_t in host order
  * (10.0.2.2 is 0x0a000202).
  */

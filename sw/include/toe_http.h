@@ -94,7 +94,8 @@ struct toe_http_io {
     void *user;
     /* Open a connection to ip:port, waiting up to timeout_ms. *conn: the transport's handle. */
     int (*connect)(void *user, uint32_t ip, uint16_t port, int timeout_ms, void **conn);
-    /* Send up to len bytes; *sent how many went (may be fewer). */
+    /* Send up to len bytes, waiting up to timeout_ms for room; *sent how many went (may be
+     * fewer). Nothing sent and no error counts as a timeout. */
     int (*send)(void *conn, const void *buf, size_t len, size_t *sent, int timeout_ms);
     /* Receive up to cap bytes, waiting up to timeout_ms for the first; *got 0 with a 0
      * return means the peer closed (EOF). TOE_ETIMEDOUT when nothing came in time. */

@@ -39,12 +39,12 @@ uint64_t toe_now_us(void)
 
 uint64_t toe_now_ms(void) { return toe_now_us() / 1000u; }
 
-uint64_t toe_deadline(int timeout_ms)
+uint64_t toe_host_deadline(int timeout_ms)
 {
     return timeout_ms < 0 ? UINT64_MAX : toe_now_ms() + (uint64_t)timeout_ms;
 }
 
-int toe_remaining(uint64_t deadline, int cap_ms)
+int toe_host_remaining(uint64_t deadline, int cap_ms)
 {
     if (deadline == UINT64_MAX)
         return cap_ms;
@@ -53,6 +53,79 @@ int toe_remaining(uint64_t deadline, int cap_ms)
         return 0;
     uint64_t r = deadline - now;
     return (cap_ms >= 0 && r > (uint64_t)cap_ms) ? cap_ms : (int)(r > 0x7fffffff ? 0x7fffffff : r);
+}
+
+/* ---- device time -------------------------------------------------------------------- *
+ * API timeouts are device time. The handle keeps the last device time seen on the link
+ * (events, raw frames, time reads) and the host time it was seen; between two, device time is
+ * estimated as that stamp plus the host time since. A wait sleeps on the link for the
+ * estimated rest; once the estimate says the deadline has passed but no stamp does yet (a
+ * device slower than real time, such as the simulator), it asks the device's clock with an
+ * asynchronous read of TIME_LO, at most every TOE_TIME_PROBE_MS of host time and one at a
+ * time, and ends when an answer, or any other stamp, reaches the deadline. On a board the estimate is the device's
+ * time, so a timeout ends one link round trip after it would on host time. */
+
+void toe_dev_note_time(toe_dev *dev, uint64_t us)
+{
+    if (us < dev->dt_us)
+        return;
+    dev->dt_us = us;
+    dev->dt_host_us = toe_now_us();
+}
+
+/* The 64-bit device time nearest to the last one seen with these low bits. */
+static uint64_t time_from_lo(const toe_dev *dev, uint32_t lo)
+{
+    uint64_t us = (dev->dt_us & ~(uint64_t)UINT32_MAX) | lo;
+    if (us + 0x80000000u < dev->dt_us)
+        us += 1ull << 32;
+    else if (us > dev->dt_us + 0x80000000u && us >= 1ull << 32)
+        us -= 1ull << 32;
+    return us;
+}
+
+uint64_t toe_dev_now_us(const toe_dev *dev)
+{
+    return dev->dt_us + (toe_now_us() - dev->dt_host_us);
+}
+
+uint64_t toe_deadline(const toe_dev *dev, int timeout_ms)
+{
+    return timeout_ms < 0 ? UINT64_MAX : toe_dev_now_us(dev) + (uint64_t)timeout_ms * 1000u;
+}
+
+/* A time probe still waits for its answer (so one more would only queue behind it). */
+static int probe_pending(const toe_dev *dev)
+{
+    for (int t = 0; t < TOE_NTAGS; t++)
+        if (dev->req[t].busy && dev->req[t].time_probe)
+            return 1;
+    return 0;
+}
+
+int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
+{
+    if (deadline == UINT64_MAX)
+        return cap_ms;
+    if (dev->dt_us >= deadline)
+        return 0;
+    uint64_t host = toe_now_us(), est = dev->dt_us + (host - dev->dt_host_us), w;
+    if (est < deadline) {
+        w = (deadline - est + 999u) / 1000u;
+    } else {
+        /* Only the estimate has passed: the device's clock decides. A device whose clock has
+         * not answered for TOE_TIME_SILENT_MS of host time is not waited for. */
+        if (host - dev->dt_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u)
+            return 0;
+        if ((!dev->dt_probe_host_us ||
+             host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
+            !probe_pending(dev)) {
+            dev->dt_probe_host_us = host;
+            toe_time_probe(dev);
+        }
+        w = TOE_TIME_PROBE_MS;
+    }
+    return (cap_ms >= 0 && w > (uint64_t)cap_ms) ? cap_ms : (int)(w > 0x7fffffff ? 0x7fffffff : w);
 }
 
 void toe_fmt(char *buf, size_t len, const char *fmt, ...)
@@ -276,10 +349,13 @@ static void on_resp(toe_dev *dev, const struct toe_msg *m)
         /* Nobody waits: a fire-and-forget request is over. */
         int probe = q->time_probe;
         memset(q, 0, sizeof(*q));
-        if (m->status != TOE_CONST_RESP_OK)
+        if (m->status != TOE_CONST_RESP_OK) {
             dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
-        else if (probe && dev->tcp)
-            toe_tcp_time_lo(dev, m->value);
+        } else if (probe) {
+            toe_dev_note_time(dev, time_from_lo(dev, m->value));
+            if (dev->tcp)
+                toe_tcp_time_probed(dev, dev->dt_us);
+        }
         return;
     }
     q->done = 1;
@@ -299,6 +375,7 @@ static void on_event(toe_dev *dev, const struct toe_msg *m)
         dev->hs[TOE_HSTAT_EVENT_GAPS] += (uint16_t)(m->seq - dev->next_seq);
     dev->have_seq = 1;
     dev->next_seq = (uint16_t)(m->seq + 1);
+    toe_dev_note_time(dev, m->time);
     /* An alarm event from an earlier arming is ignored by its time. */
     if (m->arg == TOE_EVENT_ALARM && dev->alarm_armed && m->time >= dev->alarm_at) {
         dev->alarm_fired = 1;
@@ -313,6 +390,7 @@ static void on_event(toe_dev *dev, const struct toe_msg *m)
 static void on_raw_rx(toe_dev *dev, const struct toe_msg *m)
 {
     dev->hs[TOE_HSTAT_RAW_RX]++;
+    toe_dev_note_time(dev, m->time);
     if (toe_net_input(dev, m->data, m->data_len, m->arg, m->time))
         return;
     if (dev->rawq_n == dev->rawq_cap) {
@@ -524,11 +602,11 @@ static int csr_chunk(toe_dev *dev, const uint16_t *addrs, uint32_t *vals, const 
             open += !dev->req[tags[i]].done;
         if (!open)
             break;
-        if (!first && (nonblock || toe_remaining(deadline, -1) == 0)) {
+        if (!first && (nonblock || toe_remaining(dev, deadline, -1) == 0)) {
             r = TOE_ETIMEDOUT;
             break;
         }
-        r = toe_dev_turn(dev, nonblock ? 0 : toe_remaining(deadline, 1000));
+        r = toe_dev_turn(dev, nonblock ? 0 : toe_remaining(dev, deadline, 1000));
         if (r)
             break;
     }
@@ -542,17 +620,17 @@ static int csr_chunk(toe_dev *dev, const uint16_t *addrs, uint32_t *vals, const 
     return 0;
 }
 
+/* deadline: device time (toe_deadline); nonblock: a zero timeout (one turn, no wait). */
 static int csr_batch(toe_dev *dev, const uint16_t *addrs, uint32_t *vals, const uint8_t *wr,
-                     size_t n, size_t *got, int timeout_ms)
+                     size_t n, size_t *got, uint64_t deadline, int nonblock)
 {
-    uint64_t deadline = toe_deadline(timeout_ms);
     int first_err = 0;
     size_t ok = 0;
     for (size_t base = 0; base < n; base += 128) {
         size_t k = n - base < 128 ? n - base : 128;
         int res[128];
         int r = csr_chunk(dev, addrs + base, vals + base, wr + base, k, res, deadline,
-                          timeout_ms == 0);
+                          nonblock);
         if (r)
             return r;
         for (size_t i = 0; i < k; i++) {
@@ -587,7 +665,7 @@ int toe_csr_read_many(toe_dev *dev, const uint16_t *addrs, uint32_t *values, siz
         free(tmp);
         return TOE_ENOMEM;
     }
-    int r = csr_batch(dev, addrs, tmp, wr, n, got, timeout_ms);
+    int r = csr_batch(dev, addrs, tmp, wr, n, got, toe_deadline(dev, timeout_ms), timeout_ms == 0);
     if (n)
         memcpy(values, tmp, n * sizeof(*tmp));
     free(wr);
@@ -606,7 +684,7 @@ int toe_csr_write_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *valu
     uint32_t v[128];
     memset(wr, 1, n);
     memcpy(v, values, n * sizeof(*v));
-    return csr_batch(dev, addrs, v, wr, n, NULL, timeout_ms);
+    return csr_batch(dev, addrs, v, wr, n, NULL, toe_deadline(dev, timeout_ms), timeout_ms == 0);
 }
 
 int toe_csr_read(toe_dev *dev, uint16_t addr, uint32_t *value, int timeout_ms)
@@ -617,7 +695,7 @@ int toe_csr_read(toe_dev *dev, uint16_t addr, uint32_t *value, int timeout_ms)
         return dev->dead;
     uint8_t wr = 0;
     uint32_t v = 0;
-    int r = csr_batch(dev, &addr, &v, &wr, 1, NULL, timeout_ms);
+    int r = csr_batch(dev, &addr, &v, &wr, 1, NULL, toe_deadline(dev, timeout_ms), timeout_ms == 0);
     if (!r)
         *value = v;
     return r;
@@ -633,7 +711,8 @@ int toe_csr_write(toe_dev *dev, uint16_t addr, uint32_t value, int timeout_ms)
     /* The net layer's copy of the device's addresses is stale now. */
     if (addr >= TOE_CSR_MAC_HI && addr <= TOE_CSR_GATEWAY)
         dev->net.have_cfg = 0;
-    return csr_batch(dev, &addr, &value, &wr, 1, NULL, timeout_ms);
+    return csr_batch(dev, &addr, &value, &wr, 1, NULL, toe_deadline(dev, timeout_ms),
+                     timeout_ms == 0);
 }
 
 int toe_get_info(toe_dev *dev, struct toe_info *info, int timeout_ms)
@@ -684,14 +763,20 @@ int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
 {
     if (!dev || !us)
         return TOE_EINVAL;
-    uint64_t deadline = toe_deadline(timeout_ms);
-    uint32_t lo, hi;
+    if (dev->dead)
+        return dev->dead;
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
+    uint16_t a[2] = {TOE_CSR_TIME_LO, TOE_CSR_TIME_HI};
+    uint32_t v[2] = {0, 0};
+    uint8_t wr[2] = {0, 0};
     /* Two round trips: reading TIME_LO latches TIME_HI, so order matters. */
-    int r = toe_csr_read(dev, TOE_CSR_TIME_LO, &lo, timeout_ms);
+    int r = csr_batch(dev, a, v, wr, 1, NULL, deadline, timeout_ms == 0);
     if (!r)
-        r = toe_csr_read(dev, TOE_CSR_TIME_HI, &hi, timeout_ms < 0 ? -1 : toe_remaining(deadline, -1));
-    if (!r)
-        *us = (uint64_t)hi << 32 | lo;
+        r = csr_batch(dev, a + 1, v + 1, wr + 1, 1, NULL, deadline, timeout_ms == 0);
+    if (!r) {
+        *us = (uint64_t)v[1] << 32 | v[0];
+        toe_dev_note_time(dev, *us);
+    }
     return r;
 }
 
@@ -699,16 +784,20 @@ int toe_alarm_set(toe_dev *dev, uint64_t at_us, int timeout_ms)
 {
     if (!dev)
         return TOE_EINVAL;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    if (dev->dead)
+        return dev->dead;
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
+    uint16_t a[2] = {TOE_CSR_ALARM_LO, TOE_CSR_ALARM_HI};
+    uint32_t v[2] = {(uint32_t)at_us, (uint32_t)(at_us >> 32)};
+    uint8_t wr[2] = {1, 1};
     dev->alarm_armed = 1;
     dev->alarm_fired = 0;
     dev->alarm_at = at_us;
     dev->gaps_at_arm = dev->hs[TOE_HSTAT_EVENT_GAPS];
     /* LO first, then HI (which arms), each acknowledged before the next. */
-    int r = toe_csr_write(dev, TOE_CSR_ALARM_LO, (uint32_t)at_us, timeout_ms);
+    int r = csr_batch(dev, a, v, wr, 1, NULL, deadline, timeout_ms == 0);
     if (!r)
-        r = toe_csr_write(dev, TOE_CSR_ALARM_HI, (uint32_t)(at_us >> 32),
-                          timeout_ms < 0 ? -1 : toe_remaining(deadline, -1));
+        r = csr_batch(dev, a + 1, v + 1, wr + 1, 1, NULL, deadline, timeout_ms == 0);
     if (r)
         dev->alarm_armed = 0;
     return r;
@@ -720,7 +809,7 @@ int toe_alarm_wait(toe_dev *dev, uint64_t *fired_us, int timeout_ms)
         return TOE_EINVAL;
     if (!dev->alarm_armed)
         return toe_seterr(dev, TOE_EINVAL, "no alarm armed");
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     uint64_t check_at = toe_now_ms() + 1000;
     for (;;) {
         if (!dev->alarm_fired && (dev->hs[TOE_HSTAT_EVENT_GAPS] != dev->gaps_at_arm ||
@@ -744,7 +833,7 @@ int toe_alarm_wait(toe_dev *dev, uint64_t *fired_us, int timeout_ms)
                 *fired_us = dev->alarm_fired_time;
             return 0;
         }
-        int rem = toe_remaining(deadline, 1000);
+        int rem = toe_remaining(dev, deadline, 1000);
         if (timeout_ms == 0)
             rem = 0;
         else if (rem == 0)
@@ -787,15 +876,10 @@ int toe_raw_send(toe_dev *dev, const void *frame, size_t len, unsigned flags, in
     return toe_dev_flush(dev, timeout_ms);
 }
 
-int toe_raw_recv(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
-                 uint64_t *time_us, int timeout_ms)
+int toe_raw_recv_until(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
+                       uint64_t *time_us, uint64_t deadline, int nonblock)
 {
-    if (len)
-        *len = 0;
-    if (!dev || !buf || !len)
-        return TOE_EINVAL;
-    uint64_t deadline = toe_deadline(timeout_ms);
-    for (;;) {
+    for (int first = 1;; first = 0) {
         if (dev->rawq_n) {
             struct toe_raw_frame *f = &dev->rawq[dev->rawq_head];
             dev->rawq_head = (dev->rawq_head + 1) % dev->rawq_cap;
@@ -811,15 +895,26 @@ int toe_raw_recv(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *ver
             memcpy(buf, f->data, f->len);
             return 0;
         }
-        int rem = toe_remaining(deadline, 1000);
-        if (timeout_ms != 0 && rem == 0)
+        if (nonblock && !first)
+            return TOE_EAGAIN;
+        int rem = nonblock ? 0 : toe_remaining(dev, deadline, 1000);
+        if (!nonblock && rem == 0)
             return TOE_ETIMEDOUT;
-        int r = toe_dev_turn(dev, timeout_ms == 0 ? 0 : rem);
+        int r = toe_dev_turn(dev, rem);
         if (r)
             return r;
-        if (timeout_ms == 0 && !dev->rawq_n)
-            return TOE_EAGAIN;
     }
+}
+
+int toe_raw_recv(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
+                 uint64_t *time_us, int timeout_ms)
+{
+    if (len)
+        *len = 0;
+    if (!dev || !buf || !len)
+        return TOE_EINVAL;
+    return toe_raw_recv_until(dev, buf, cap, len, verdict, time_us,
+                              toe_deadline(dev, timeout_ms), timeout_ms == 0);
 }
 
 /* ---- open and close ----------------------------------------------------------------- */
@@ -892,13 +987,19 @@ int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char
     dev->retry_ms = opts && opts->csr_retry_ms > 0 ? opts->csr_retry_ms : 200;
     dev->retries = !opts || !opts->csr_retries ? 4 : (opts->csr_retries < 0 ? 0 : opts->csr_retries);
     dev->next_tag = (uint8_t)(toe_now_us() & 0xff); /* a fresh handle avoids old tags */
+    dev->dt_host_us = toe_now_us(); /* device time unknown: counted from here until seen */
     if (!(opts && opts->no_probe)) {
-        uint32_t id = 0;
+        /* The ID, and the device's clock with it (TIME_LO latches TIME_HI; read in order). */
+        static const uint16_t a[3] = {TOE_CSR_ID, TOE_CSR_TIME_LO, TOE_CSR_TIME_HI};
+        uint32_t v[3] = {0, 0, 0};
         int r = session_open(dev);
         if (!r)
-            r = toe_csr_read(dev, TOE_CSR_ID, &id, TOE_PROBE_MS);
+            r = toe_csr_read_many(dev, a, v, 3, NULL, TOE_PROBE_MS);
+        uint32_t id = v[0];
         if (!r && id != TOE_CONST_ID)
             r = toe_seterr(dev, TOE_EPROTO, "%s: not a toe device (ID 0x%08x)", dev->spec, id);
+        if (!r)
+            toe_dev_note_time(dev, (uint64_t)v[2] << 32 | v[1]);
         else if (r == TOE_ETIMEDOUT)
             toe_seterr(dev, r, "%s: device does not answer", dev->spec);
         if (r) {

@@ -225,7 +225,7 @@ int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *i
         return toe_seterr(dev, TOE_EINVAL, "bad host name '%.64s'", name);
     if (timeout_ms < 0)
         timeout_ms = DNS_DEFAULT_TIMEOUT_MS;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     struct toe_info info;
     int rc = toe_get_info(dev, &info, timeout_ms);
     if (rc)
@@ -247,19 +247,18 @@ int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *i
     uint8_t f[TOE_RAW_FRAME_MAX];
     char err[TOE_ERRBUF_SIZE];
     for (int t = 0; t < DNS_TRIES; t++) {
-        int left = toe_remaining(deadline, -1);
-        if (left <= 0)
+        if (toe_remaining(dev, deadline, -1) == 0)
             break;
-        uint64_t try_end = toe_deadline(left / (DNS_TRIES - t));
+        /* An equal share of the device time left for each try still to come. */
+        uint64_t now = toe_dev_now_us(dev);
+        uint64_t try_end = now < deadline ? now + (deadline - now) / (uint64_t)(DNS_TRIES - t)
+                                          : deadline;
         rc = toe_ip_send(dev, pkt, len, TOE_CONST_RAW_CSUM_IP | TOE_CONST_RAW_CSUM_L4);
         if (rc)
             return rc;
         for (;;) {
-            int w = toe_remaining(try_end, -1);
-            if (w <= 0)
-                break;
             size_t flen = 0;
-            rc = toe_raw_recv(dev, f, sizeof(f), &flen, NULL, NULL, w);
+            rc = toe_raw_recv_until(dev, f, sizeof(f), &flen, NULL, NULL, try_end, 0);
             if (rc == TOE_ETIMEDOUT || rc == TOE_EAGAIN)
                 break;
             if (rc == TOE_EOVERFLOW)

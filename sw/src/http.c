@@ -877,7 +877,6 @@ static int read_body(toe_http *h, const struct toe_http_head *hh, struct body_si
 
 static int send_all(toe_http *h, const char *p, size_t n)
 {
-    uint64_t deadline = toe_now_ms() + (uint64_t)h->o.timeout_ms;
     while (n) {
         size_t sent = 0;
         int rc = h->io.send(h->conn, p, n, &sent, h->o.timeout_ms);
@@ -889,10 +888,8 @@ static int send_all(toe_http *h, const char *p, size_t n)
             rc = 0;
         if (rc)
             return rc;
-        if (n && !sent && toe_now_ms() >= deadline)
+        if (n && !sent) /* a whole timeout (the transport's clock) without progress */
             return TOE_ETIMEDOUT;
-        if (sent)
-            deadline = toe_now_ms() + (uint64_t)h->o.timeout_ms;
     }
     return 0;
 }

@@ -271,7 +271,7 @@ int toe_arp_resolve(toe_dev *dev, uint32_t ip, uint8_t mac[6], int timeout_ms)
 {
     if (!dev || !mac)
         return TOE_EINVAL;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     int r = toe_net_cfg(dev, timeout_ms);
     uint32_t nh;
     if (r || (r = next_hop(dev, ip, &nh)))
@@ -287,7 +287,7 @@ int toe_arp_resolve(toe_dev *dev, uint32_t ip, uint8_t mac[6], int timeout_ms)
         }
         if (dev->hs[TOE_HSTAT_ARP_FAIL] != fails && !arp_find(dev, nh))
             break;
-        int rem = toe_remaining(deadline, 1000);
+        int rem = toe_remaining(dev, deadline, 1000);
         if (timeout_ms != 0 && rem == 0)
             return toe_seterr(dev, TOE_ETIMEDOUT, "ARP for %u.%u.%u.%u: timed out",
                               nh >> 24, (nh >> 16) & 255, (nh >> 8) & 255, nh & 255);
@@ -360,7 +360,7 @@ int toe_ping_seq(toe_dev *dev, uint32_t ip, uint16_t seq, size_t payload_len, in
         return TOE_EINVAL;
     if (timeout_ms < 0) /* no caller deadline: still never wait for a reply forever */
         timeout_ms = 10000;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     struct toe_net *n = &dev->net;
     uint8_t mac[6];
     int r = toe_arp_resolve(dev, ip, mac, timeout_ms);
@@ -400,7 +400,7 @@ int toe_ping_seq(toe_dev *dev, uint32_t ip, uint16_t seq, size_t payload_len, in
                 *ttl = slot->ttl;
             return 0;
         }
-        int rem = toe_remaining(deadline, 1000);
+        int rem = toe_remaining(dev, deadline, 1000);
         if (rem == 0)
             return TOE_ETIMEDOUT;
         r = toe_dev_turn(dev, rem);

@@ -30,15 +30,9 @@ void tcp_note_time(struct toe_tcp *t, uint64_t us)
         t->now = us;
 }
 
-void toe_tcp_time_lo(toe_dev *dev, uint32_t lo)
+void toe_tcp_time_probed(toe_dev *dev, uint64_t us)
 {
     struct toe_tcp *t = dev->tcp;
-    /* The 64-bit time nearest to the last one known with these low bits. */
-    uint64_t us = (t->now & ~(uint64_t)UINT32_MAX) | lo;
-    if (us + 0x80000000u < t->now)
-        us += 1ull << 32;
-    else if (us > t->now + 0x80000000u && us >= 1ull << 32)
-        us -= 1ull << 32;
     tcp_note_time(t, us);
     /* A retransmission timer started from an older time starts again from this one: the
      * device answered after taking the data that started it. */
@@ -1606,7 +1600,7 @@ static int api_turn(toe_dev *dev, int timeout_ms, uint64_t deadline, int *first)
     *first = 0;
     if (!f && timeout_ms == 0)
         return TOE_EAGAIN;
-    int rem = timeout_ms == 0 ? 0 : toe_remaining(deadline, 1000);
+    int rem = timeout_ms == 0 ? 0 : toe_remaining(dev, deadline, 1000);
     if (!f && timeout_ms != 0 && rem == 0)
         return TOE_ETIMEDOUT;
     return toe_dev_turn(dev, rem);
@@ -1643,7 +1637,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
     if (why)
         return toe_seterr(dev, TOE_EADDRNOTAVAIL, "%u.%u.%u.%u is %s: not a TCP peer", ip >> 24,
                           (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, why);
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     int same = s->rip == ip && s->rport == port;
     if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && s->lport == 0) {
         if (s->bport && (find_conn(t, ip, port, s->bport) || tcp_tw_find(t, ip, port, s->bport)))
@@ -1765,7 +1759,7 @@ int toe_tcp_accept(toe_sock *ls, toe_sock **out, uint32_t *peer_ip, uint16_t *pe
     if (ls->state != TOE_TCPS_LISTEN)
         return TOE_ENOTCONN;
     toe_dev *dev = ls->dev;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     for (int first = 1;;) {
         toe_sock *best = NULL;
         for (toe_sock *c = dev->tcp->socks; c; c = c->next)
@@ -1795,7 +1789,7 @@ int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent, int tim
     if (!s || (!buf && len) || !sent)
         return TOE_EINVAL;
     toe_dev *dev = s->dev;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     const uint8_t *p = buf;
     size_t done = 0;
     for (int first = 1;;) {
@@ -1864,7 +1858,7 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
         return TOE_EINVAL;
     toe_dev *dev = s->dev;
     uint32_t ring = dev->tcp->ring;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     uint64_t waited_from = toe_now_ms();
     for (int first = 1;;) {
         uint32_t avail = s->rx_expect - s->rx_read;
@@ -1926,7 +1920,7 @@ static int start_close(toe_sock *s)
 
 static int wait_fin_acked(toe_sock *s, int timeout_ms)
 {
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(s->dev, timeout_ms);
     for (int first = 1;;) {
         if (s->fin_acked)
             return 0;
@@ -2072,7 +2066,7 @@ int toe_tcp_poll(struct toe_tcp_pollfd *fds, size_t n, int timeout_ms)
     }
     if (!dev)
         return TOE_EINVAL;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_deadline(dev, timeout_ms);
     for (int first = 1;;) {
         int ready = 0;
         for (size_t i = 0; i < n; i++) {

@@ -89,7 +89,7 @@ void tcp_timers_update(toe_sock *s)
         s->pbackoff = 0;
         if (!s->rto_at) {
             /* Started from a device time that may be older than the send: the device's answer
-             * to a time probe restarts it (toe_tcp_time_lo); if that is lost, the first
+             * to a time probe restarts it (toe_tcp_time_probed); if that is lost, the first
              * firing only restarts it from the (fresh) alarm time. */
             s->rto_at = t->now + tcp_rto_cur(s);
             s->rto_stale = 1;

@@ -160,6 +160,9 @@ struct toe_dev {
     void *ev_user;
     int alarm_armed, alarm_fired;
     uint64_t alarm_at, alarm_fired_time, gaps_at_arm;
+    /* The device's clock as last seen on the link (dev.c, "device time"): the stamp, the host
+     * time it came, and the host time of the last probe sent to confirm a deadline. */
+    uint64_t dt_us, dt_host_us, dt_probe_host_us;
 
     struct toe_raw_frame *rawq;
     unsigned rawq_cap, rawq_head, rawq_n;
@@ -169,17 +172,34 @@ struct toe_dev {
     int tcp_chack_limit; /* toe_tcp_set_challenge_ack_limit (0 default, -1 none) */
 };
 
-/* The clock of libtoe's own waits (CSR retries, API timeouts, ARP): CLOCK_MONOTONIC, or the
- * clock installed with toe_set_clock. */
+/* Host time: the clock of the link's own waits (transports, CSR retries, ARP retries):
+ * CLOCK_MONOTONIC, or the clock installed with toe_set_clock. */
 uint64_t toe_now_ms(void);
 uint64_t toe_now_us(void);
 /* Replace the host clock for the calling thread's handles (a handle belongs to one thread):
  * a program that runs the device in simulated time (tests/conformance) passes its clock, in
  * microseconds, so that every wait is exact and repeatable. NULL restores CLOCK_MONOTONIC. */
 void toe_set_clock(uint64_t (*now_us)(void *priv), void *priv);
-/* Remaining ms until deadline (host ms, UINT64_MAX none), capped to cap_ms. */
-int toe_remaining(uint64_t deadline, int cap_ms);
-uint64_t toe_deadline(int timeout_ms);
+/* A host-time deadline (ms, UINT64_MAX for timeout_ms < 0) and the ms left to it, capped to
+ * cap_ms (0 once passed). For transports only: API timeouts are device time. */
+uint64_t toe_host_deadline(int timeout_ms);
+int toe_host_remaining(uint64_t deadline, int cap_ms);
+
+/* Device time: every API timeout is a deadline on the device's clock (dev.c explains the
+ * estimate). toe_deadline: now + timeout_ms in device us (UINT64_MAX for timeout_ms < 0).
+ * toe_remaining: host ms to wait on the link before looking again, capped to cap_ms; 0 only
+ * once the device's time has passed the deadline (seen in a stamp from the device, or the
+ * device's clock silent for TOE_TIME_SILENT_MS). It may queue a time probe (flushed by the
+ * next engine turn). */
+#define TOE_TIME_PROBE_MS 10
+#define TOE_TIME_SILENT_MS 2000
+void toe_dev_note_time(toe_dev *dev, uint64_t us);
+uint64_t toe_dev_now_us(const toe_dev *dev);
+uint64_t toe_deadline(const toe_dev *dev, int timeout_ms);
+int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms);
+/* toe_raw_recv to a device-time deadline (nonblock: one turn, no wait). */
+int toe_raw_recv_until(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
+                       uint64_t *time_us, uint64_t deadline, int nonblock);
 
 int toe_seterr(toe_dev *dev, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -201,7 +221,7 @@ int toe_csr_write_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *valu
 int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot);
 /* Ask for the device's time without waiting (an async read of TIME_LO). The device answers
  * after it has taken every message queued before, so the time is no earlier than theirs;
- * the answer goes to toe_tcp_time_lo. Returns 0 or an error. */
+ * the answer goes to toe_tcp_time_probed. Returns 0 or an error. */
 int toe_time_probe(toe_dev *dev);
 /* Forget the async writes of a slot that have not been answered (before the slot is freed
  * and reused, so that a late retry cannot hit the next connection). */
@@ -222,8 +242,9 @@ int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size
 /* TCP layer hooks (tcp.c), called by the device layer once dev->tcp exists. None of the
  * dispatch hooks blocks; toe_tcp_work runs after each engine turn and may. */
 void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
-/* The answer to toe_time_probe: bits 31:0 of the device time. */
-void toe_tcp_time_lo(toe_dev *dev, uint32_t lo);
+/* The answer to toe_time_probe: the device time (dev.c widens TIME_LO from the last time
+ * seen). */
+void toe_tcp_time_probed(toe_dev *dev, uint64_t us);
 /* RX_DATA; returns nonzero if dropped (counted by the caller). */
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
 /* A RAW_RX TCP segment (IPv4 packet); returns 1 if consumed. */

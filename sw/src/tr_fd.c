@@ -27,7 +27,7 @@ static int errno_to_toe(int e)
 static int fd_write(void *priv, const uint8_t *buf, size_t len, size_t *written, int timeout_ms)
 {
     struct fd_tr *t = priv;
-    uint64_t deadline = toe_deadline(timeout_ms);
+    uint64_t deadline = toe_host_deadline(timeout_ms);
     size_t done = 0;
     int r = 0;
     while (done < len) {
@@ -43,7 +43,7 @@ static int fd_write(void *priv, const uint8_t *buf, size_t len, size_t *written,
             r = errno_to_toe(errno);
             break;
         }
-        int rem = toe_remaining(deadline, 1000);
+        int rem = toe_host_remaining(deadline, 1000);
         if (rem == 0) {
             r = TOE_ETIMEDOUT;
             break;

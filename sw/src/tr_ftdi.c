@@ -127,7 +127,7 @@ static int fifo_events(struct fifo_tr *t, int ms)
 static int fifo_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeout_ms)
 {
     struct fifo_tr *t = priv;
-    uint64_t deadline = toe_deadline(timeout_ms < 0 ? 1000 : timeout_ms);
+    uint64_t deadline = toe_host_deadline(timeout_ms < 0 ? 1000 : timeout_ms);
     *got = 0;
     for (;;) {
         if (t->len) {
@@ -144,7 +144,7 @@ static int fifo_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int time
         }
         if (t->error)
             return t->error;
-        int rem = toe_remaining(deadline, -1);
+        int rem = toe_host_remaining(deadline, -1);
         int r = fifo_events(t, rem);
         if (r)
             return t->error = r;
@@ -278,7 +278,7 @@ struct uart_tr {
 static int uart_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeout_ms)
 {
     struct uart_tr *t = priv;
-    uint64_t deadline = toe_deadline(timeout_ms < 0 ? 1000 : timeout_ms);
+    uint64_t deadline = toe_host_deadline(timeout_ms < 0 ? 1000 : timeout_ms);
     *got = 0;
     if (cap > 65536)
         cap = 65536;
@@ -291,7 +291,7 @@ static int uart_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int time
         }
         if (n < 0)
             return n == -666 ? TOE_ENODEV : TOE_EIO;
-        if (toe_remaining(deadline, -1) == 0)
+        if (toe_host_remaining(deadline, -1) == 0)
             return 0;
     }
 }

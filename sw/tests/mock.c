@@ -439,6 +439,8 @@ static int mk_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeou
         if (timeout_ms != 0) {
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
+            if (!m->slow_clock)
+                m->time_us += 1000; /* and keeps up with the host's while it sleeps */
         }
         return 0;
     }

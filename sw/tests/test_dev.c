@@ -238,9 +238,76 @@ static void test_session(void)
     mock_free(&m);
 }
 
+static uint64_t fake_host_us;
+static uint64_t fake_clock(void *priv)
+{
+    (void)priv;
+    return fake_host_us;
+}
+
+/* API timeouts are device time: the deadline logic on a host clock moved by hand, then a
+ * timeout against a device whose clock runs ten times slower than the host's. */
+static void test_device_time(void)
+{
+    struct mock_dev m;
+    mock_init(&m);
+    m.time_us = 5000000;
+    fake_host_us = 1000000000;
+    toe_set_clock(fake_clock, NULL);
+    toe_dev *d = mock_open(&m, 1, 50, 3);
+    CHECK(d != NULL && d->dt_us >= 5000000 && d->dt_us <= m.time_us,
+          "test_dev_open_reads_device_clock (%llu)", d ? (unsigned long long)d->dt_us : 0ull);
+    if (!d) {
+        toe_set_clock(NULL, NULL);
+        return;
+    }
+    uint64_t t0 = d->dt_us, dl = toe_deadline(d, 100);
+    CHECK(dl == t0 + 100000 && toe_deadline(d, -1) == UINT64_MAX, "test_dev_deadline_device_us");
+    fake_host_us += 40000;
+    CHECK(toe_remaining(d, dl, -1) == 60 && toe_remaining(d, dl, 25) == 25,
+          "test_dev_deadline_waits_estimated_rest");
+    fake_host_us += 60000; /* the estimate is at the deadline; no device stamp says so yet */
+    uint64_t msgs = hs(d, TOE_HSTAT_LINK_TX_MSGS);
+    int r1 = toe_remaining(d, dl, -1), r2 = toe_remaining(d, dl, -1);
+    CHECK(r1 == TOE_TIME_PROBE_MS && r2 == TOE_TIME_PROBE_MS &&
+          hs(d, TOE_HSTAT_LINK_TX_MSGS) == msgs + 1,
+          "test_dev_deadline_unconfirmed_probes_once_per_period (%d %d, %llu probes)", r1, r2,
+          (unsigned long long)(hs(d, TOE_HSTAT_LINK_TX_MSGS) - msgs));
+    toe_dev_note_time(d, dl - 1);
+    CHECK(toe_remaining(d, dl, -1) > 0, "test_dev_deadline_not_over_before_device_time");
+    toe_dev_note_time(d, t0); /* an older stamp does not move the clock back */
+    CHECK(d->dt_us == dl - 1, "test_dev_time_monotonic");
+    toe_dev_note_time(d, dl);
+    CHECK(toe_remaining(d, dl, -1) == 0, "test_dev_deadline_over_on_device_stamp");
+    uint64_t dl2 = toe_deadline(d, 10);
+    fake_host_us += TOE_TIME_SILENT_MS * 1000ull;
+    CHECK(toe_remaining(d, dl2, -1) == 0, "test_dev_deadline_silent_device_ends_on_host_time");
+    toe_close(d);
+    toe_set_clock(NULL, NULL);
+
+    /* A device ten times slower than the host (a simulator): a 20 ms timeout ends only once
+     * 20 ms of device time have passed, learnt from time probes. */
+    d = mock_open(&m, 1, 50, 3);
+    CHECK(d != NULL, "test_dev_reopen");
+    if (!d)
+        return;
+    m.slow_clock = 1;
+    uint64_t start = m.time_us;
+    unsigned probes = m.csr_reads;
+    uint8_t buf[64];
+    size_t len = 0;
+    int r = toe_raw_recv(d, buf, sizeof buf, &len, NULL, NULL, 20);
+    CHECK(r == TOE_ETIMEDOUT && m.time_us >= start + 20000,
+          "test_dev_timeout_is_device_time (%s after %llu us of device time, %u probes)",
+          toe_error_name(r), (unsigned long long)(m.time_us - start), m.csr_reads - probes);
+    toe_close(d);
+    mock_free(&m);
+}
+
 int main(void)
 {
     test_csr();
+    test_device_time();
     test_events();
     test_raw_and_bad_input();
     test_session();

@@ -471,10 +471,12 @@ static void sc_refused(uint32_t ip, uint16_t port)
 /* Wait d_us of device time without reading or writing s (its events are still handled). */
 static void idle_for(toe_sock *s, uint64_t d_us)
 {
-    uint64_t t0 = dev_now();
-    while (dev_now() - t0 < d_us) {
+    uint64_t t0 = dev_now(), t;
+    while ((t = dev_now() - t0) < d_us) {
+        /* poll's timeout is device time too: no longer than what is left */
         struct toe_tcp_pollfd pf = {s, 0, 0};
-        toe_tcp_poll(&pf, 1, 20);
+        uint64_t left_ms = (d_us - t + 999) / 1000;
+        toe_tcp_poll(&pf, 1, left_ms < 20 ? (int)left_ms : 20);
     }
 }
 
