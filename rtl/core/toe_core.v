@@ -22,7 +22,8 @@ module toe_core #(
     parameter LINK_KIND  = 0,         // CONST_LINK_* of the PHY in front of the link ports (CAPS)
     parameter LINK_RATE  = 0,         // the link PHY's payload rate in bytes/s (CSR LINK_RATE)
     parameter SLOTS      = 8,         // TCP connection slots (4..32; 0: no TCP fast path)
-    parameter BUF_LOG2   = 13         // bytes per TCP ring (TX and RX per slot), 2^N
+    parameter BUF_LOG2   = 13,        // bytes per TCP ring (TX and RX per slot), 2^N
+    parameter STAT_DEBUG = 0          // 1: stat_addr/stat_data read any counter (virtual board)
 ) (
     input  wire        clk,          // core clock (62.5 MHz for 1 Gb/s)
     input  wire        rst,
@@ -51,7 +52,9 @@ module toe_core #(
     input  wire [31:0] cfg_netmask,
     input  wire [31:0] cfg_gateway,
 
-    input  wire [5:0]  stat_addr,
+    output wire [5:0]  stat_walk_addr, // every statistics counter in turn, one a cycle,
+    output wire [31:0] stat_walk_data, // with its value (board status LEDs)
+    input  wire [5:0]  stat_addr,      // with STAT_DEBUG: any counter, combinational; else 0
     output wire [31:0] stat_data
 );
 
@@ -246,7 +249,6 @@ wire unused_arb_req;   // the last stage has no arbiter after it
 
 // ---- host link engine: CSRs, time, alarm, events, RAW_RX, RAW_TX ----
 wire [5:0]  stat2_addr;
-wire [31:0] stat2_data;
 wire inc_rx_msgs, inc_bad_msg, inc_bad_frame, inc_bad_crc, inc_tx_msgs, inc_events;
 wire inc_tx_raw, inc_tx_raw_bad;
 
@@ -283,7 +285,8 @@ toe_link #(
     .rst_mac(cfg_mac), .rst_ip(cfg_ip), .rst_netmask(cfg_netmask), .rst_gateway(cfg_gateway),
     .cfg_mac(csr_mac), .cfg_ip(csr_ip), .cfg_netmask(csr_netmask), .cfg_gateway(csr_gateway),
     .host_mask(host_mask), .chack_limit(chack_limit), .now_us(now_us),
-    .stat_addr(stat2_addr), .stat_data(stat2_data),
+    .stat_addr(stat2_addr), .stat_data(stat_walk_data),
+    .stat_valid(stat_walk_addr == stat2_addr),
     .inc_rx_msgs(inc_rx_msgs), .inc_bad_msg(inc_bad_msg), .inc_bad_frame(inc_bad_frame),
     .inc_bad_crc(inc_bad_crc), .inc_tx_msgs(inc_tx_msgs), .inc_events(inc_events),
     .inc_tx_raw(inc_tx_raw), .inc_tx_raw_bad(inc_tx_raw_bad),
@@ -405,12 +408,12 @@ wire [STAT_COUNT-1:0] inc_ext =
     (inc_tcp_chack     ? ONE << STAT_TCP_CHALLENGE_ACKS : {STAT_COUNT{1'b0}}) |
     (inc_tcp_chack_limited ? ONE << STAT_TCP_CHALLENGE_ACK_LIMITED : {STAT_COUNT{1'b0}});
 
-toe_stats #(.STAT_N(STAT_COUNT)) stats (
+toe_stats #(.STAT_N(STAT_COUNT), .DEBUG_PORT(STAT_DEBUG)) stats (
     .clk(clk), .rst(rst),
     .rx_verdict_valid(verdict_valid), .rx_verdict(verdict),
     .tx_arp(sent_arp), .tx_icmp(sent_icmp), .inc_ext(inc_ext),
-    .stat_addr(stat_addr), .stat_data(stat_data),
-    .stat2_addr(stat2_addr), .stat2_data(stat2_data)
+    .walk_addr(stat_walk_addr), .walk_data(stat_walk_data),
+    .stat_addr(stat_addr), .stat_data(stat_data)
 );
 
 endmodule

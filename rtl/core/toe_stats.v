@@ -7,11 +7,36 @@
 /*
  * Each receive verdict increments RX_FRAMES and the verdict's own counter, so RX_FRAMES is
  * always the sum of the verdict counters. Transmit pulses increment the reply kind's counter
- * (TX_FRAMES comes in inc_ext, from the last transmit arbiter); inc_ext increments any counter (several at once, at most once each per cycle).
- * stat_data/stat2_data are combinational reads of counter stat_addr/stat2_addr (0 past the last).
+ * (TX_FRAMES comes in inc_ext, from the last transmit arbiter); inc_ext increments any counter
+ * (several at once, at most once each per cycle).
+ *
+ * Storage: the 32-bit totals live in a RAM with one write and one read port (distributed RAM
+ * on the ECP5), not in flip-flops; each counter also has a narrow pending count in flip-flops
+ * that takes its events. A walk pointer visits the counters round-robin, one per cycle, and
+ * adds the pending count of counter `walk_addr` to its total (read, add, write in that cycle)
+ * while the pending count restarts from this cycle's event:
+ *
+ *   total[walk]  <= total[walk] + pending[walk]
+ *   pending[i]   <= (i == walk ? 0 : pending[i]) + inc[i]
+ *
+ * No event is lost: a counter is visited every STAT_COUNT cycles and takes at most one event
+ * a cycle, so its pending count never exceeds STAT_COUNT, which PEND_W bits hold (checked at
+ * elaboration). The value of a counter in a cycle, the number of its events before that cycle
+ * (what the flip-flop counters of the previous version held), is total + pending.
+ *
+ * Reads: walk_data is the value of counter walk_addr in this cycle, for every counter in turn
+ * (the link engine's CSR reads wait for their counter to come by, at most STAT_COUNT cycles;
+ * the board tops' status LEDs sum them). With DEBUG_PORT set, stat_data is the value of
+ * counter stat_addr (0 past the last), combinational, for the virtual board; it costs a second
+ * copy of the RAM, a multiplexer over the pending counts and an adder, so boards leave it out.
+ *
+ * Reset: the totals cannot all be cleared in one cycle, so the first walk after reset writes
+ * 0 + pending instead of total + pending (`clearing`), and debug reads of counters the walk has
+ * not reached yet see 0. Every read is exact from the first cycle after reset.
  */
 module toe_stats #(
-    parameter STAT_N = 64  // width of inc_ext: pass STAT_COUNT of toe_defs.vh (at least that)
+    parameter STAT_N     = 64,  // width of inc_ext: pass STAT_COUNT of toe_defs.vh (at least that)
+    parameter DEBUG_PORT = 0    // 1: stat_addr/stat_data read any counter (else stat_data is 0)
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -20,20 +45,25 @@ module toe_stats #(
     input  wire        tx_arp,
     input  wire        tx_icmp,
     input  wire [STAT_N-1:0] inc_ext,   // one bit per counter, for everything else
-    input  wire [5:0]  stat_addr,       // debug read port
-    output reg  [31:0] stat_data,
-    input  wire [5:0]  stat2_addr,      // CSR read port (the link engine registers it)
-    output reg  [31:0] stat2_data
+    output wire [5:0]  walk_addr,       // every counter in turn, one a cycle
+    output wire [31:0] walk_data,       // value of counter walk_addr
+    input  wire [5:0]  stat_addr,       // debug read port (DEBUG_PORT)
+    output reg  [31:0] stat_data
 );
 
 `include "toe_defs.vh"
 
 localparam [STAT_COUNT-1:0] ONE = 1;
+localparam PEND_W = 6;   // pending count per counter: holds 0..STAT_COUNT
+localparam [5:0] LAST = STAT_COUNT - 1;
 
 // The default is the widest index space, so a tool that elaborates the module with its
 // defaults (yosys does) passes the check.
 generate if (STAT_N < STAT_COUNT) begin : g_check
     STAT_N_must_be_at_least_STAT_COUNT check();
+end endgenerate
+generate if (STAT_COUNT > (1 << PEND_W) - 1) begin : g_check_pend
+    PEND_W_must_hold_STAT_COUNT_events check();
 end endgenerate
 
 wire [STAT_COUNT-1:0] inc =
@@ -42,24 +72,54 @@ wire [STAT_COUNT-1:0] inc =
     (tx_icmp ? ONE << STAT_TX_ICMP_REPLY : {STAT_COUNT{1'b0}}) |
     inc_ext[STAT_COUNT-1:0];
 
-reg [31:0] count [0:STAT_COUNT-1];
+(* ram_style = "distributed" *)
+reg [31:0] total [0:STAT_COUNT-1];
+reg [PEND_W-1:0] pending [0:STAT_COUNT-1];
+reg [5:0] walk;
+reg       clearing;   // first walk after reset: totals not yet written are 0
 
-integer i;
+assign walk_addr = walk;
+assign walk_data = (clearing ? 32'd0 : total[walk]) + {{(32-PEND_W){1'b0}}, pending[walk]};
+
 always @(posedge clk) begin
-    for (i = 0; i < STAT_COUNT; i = i + 1) begin
+    total[walk] <= walk_data;
+end
+
+// Pending counts, written so each maps to flip-flops with a clock enable (the event) and a
+// synchronous reset (the visit) around an incrementer.
+genvar g;
+generate for (g = 0; g < STAT_COUNT; g = g + 1) begin : g_pending
+    always @(posedge clk) begin
         if (rst)
-            count[i] <= 32'd0;
-        else if (inc[i])
-            count[i] <= count[i] + 1'b1;
+            pending[g] <= {PEND_W{1'b0}};
+        else if (walk == g)
+            pending[g] <= {{(PEND_W-1){1'b0}}, inc[g]};
+        else if (inc[g])
+            pending[g] <= pending[g] + 1'b1;
+    end
+end endgenerate
+
+always @(posedge clk) begin
+    walk <= walk == LAST ? 6'd0 : walk + 6'd1;
+    if (walk == LAST)
+        clearing <= 1'b0;
+    if (rst) begin
+        walk     <= 6'd0;
+        clearing <= 1'b1;
     end
 end
 
-// Indexed reads, so synthesis builds one multiplexer tree per port (a chain of compares, one
-// per counter, is what a loop would describe, and it cost thousands of LUTs).
-always @* begin
-    stat_data  = stat_addr  < STAT_COUNT ? count[stat_addr]  : 32'd0;
-    stat2_data = stat2_addr < STAT_COUNT ? count[stat2_addr] : 32'd0;
-end
+// Explicit expressions, not a function: a function's reads of module state are not in the
+// sensitivity of `always @*`.
+generate if (DEBUG_PORT != 0) begin : g_debug
+    always @*
+        stat_data = stat_addr >= STAT_COUNT ? 32'd0 :
+                    (clearing && stat_addr >= walk ? 32'd0 : total[stat_addr]) +
+                    {{(32-PEND_W){1'b0}}, pending[stat_addr]};
+end else begin : g_no_debug
+    wire unused_stat_addr = |stat_addr;
+    always @* stat_data = 32'd0;
+end endgenerate
 
 endmodule
 

@@ -55,9 +55,11 @@ module toe_link #(
     output reg  [31:0]             chack_limit,   // CSR CHALLENGE_ACK_LIMIT, for toe_tcp
     output reg  [63:0]             now_us,
 
-    // statistics read port (STAT_BASE + i) and increments for the link's counters
+    // statistics read port (STAT_BASE + i; stat_data is counter stat_addr while stat_valid)
+    // and increments for the link's counters
     output wire [5:0]              stat_addr,
     input  wire [31:0]             stat_data,
+    input  wire                    stat_valid,
     output reg                     inc_rx_msgs,
     output reg                     inc_bad_msg,
     output wire                    inc_bad_frame,
@@ -384,7 +386,7 @@ always @(posedge clk) begin
             end
         end
         D_CSR: begin
-            // register the read (the counters' read mux is a long path of its own)
+            // register the read
             resp_value <= rd_value;
             rd_stat    <= is_stat;
             resp_status <= {6'd0, rd_status};
@@ -421,7 +423,7 @@ always @(posedge clk) begin
             end
             dstate <= D_DONE;
         end
-        D_CSR2: begin
+        D_CSR2: if (!(is_read && rd_stat) || stat_valid) begin   // a counter: wait for it
             if (is_read && rd_stat)
                 resp_value <= stat_data;
             resp_valid <= 1'b1;

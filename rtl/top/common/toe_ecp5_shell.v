@@ -15,8 +15,8 @@
  *            after every domain has acknowledged (see toe_reset_ctrl).
  *   RGMII    toe_rgmii with the board's delay choice (RX_DELAY_TAPS, TX_CLK_SHIFT).
  *   core     toe_core; CFG_* parameters are the reset values of its configuration CSRs
- *            (the host changes them over the link); toe_stat_watch walks its statistics
- *            port. The host-link byte streams (core clock domain) are ports of the shell:
+ *            (the host changes them over the link); toe_stat_watch follows its statistics
+ *            walk. The host-link byte streams (core clock domain) are ports of the shell:
  *            the board top puts its link PHY (UART, FT245) on them.
  *   status   levels for LEDs: heartbeat, PLL lock, running, RX clock present / 125 MHz,
  *            in-band link at 1000 Mb/s, RX and TX activity, receive errors.
@@ -129,8 +129,9 @@ toe_rgmii #(
 );
 
 // ---- the core ----
-wire [5:0]  stat_addr;
-wire [31:0] stat_data;
+wire [5:0]  stat_walk_addr;
+wire [31:0] stat_walk_data;
+wire [31:0] unused_stat_data;   // the debug read port (toe_core STAT_DEBUG) is for the simulator
 
 toe_core #(
     .STORE_LOG2(STORE_LOG2),
@@ -148,7 +149,8 @@ toe_core #(
     .s_link_tdata(s_link_tdata), .s_link_tvalid(s_link_tvalid), .s_link_tready(s_link_tready),
     .m_link_tdata(m_link_tdata), .m_link_tvalid(m_link_tvalid), .m_link_tready(m_link_tready),
     .cfg_mac(CFG_MAC), .cfg_ip(CFG_IP), .cfg_netmask(CFG_NETMASK), .cfg_gateway(CFG_GATEWAY),
-    .stat_addr(stat_addr), .stat_data(stat_data)
+    .stat_walk_addr(stat_walk_addr), .stat_walk_data(stat_walk_data),
+    .stat_addr(6'd0), .stat_data(unused_stat_data)
 );
 
 // ---- status ----
@@ -156,7 +158,7 @@ wire any_change, err_change;
 
 toe_stat_watch stat_watch (
     .clk(clk_core), .rst(rst_core),
-    .stat_addr(stat_addr), .stat_data(stat_data),
+    .walk_addr(stat_walk_addr), .walk_data(stat_walk_data),
     .any_change(any_change), .err_change(err_change)
 );
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Scans toe_core's statistics port and flags counter changes (LED error and activity).
+// Follows toe_core's statistics walk and flags counter changes (LED error and activity).
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -7,17 +7,17 @@
 /*
  * toe_stat_watch (core clock domain)
  *
- * The board top drives toe_core's debug statistics port from here (the host link reads the
- * counters through a port of its own): it walks every counter of spec/toe.spec, sums them
- * all and sums the error counters, and pulses `any_change` / `err_change` for one cycle when a sum differs
- * from the previous walk. Summing every counter also keeps all of them in the bitstream, so
- * the resource figures match a design whose host reads them.
+ * toe_core shows every counter of spec/toe.spec in turn, one a cycle, with its value (the
+ * statistics block's walk, stat_walk_*): this sums them all and sums the error counters over
+ * each walk, and pulses `any_change` / `err_change` for one cycle when a sum differs from the
+ * previous walk. Summing every counter also keeps all of them in the bitstream, so the resource
+ * figures match a design whose host reads them.
  */
 module toe_stat_watch (
     input  wire        clk,
     input  wire        rst,
-    output reg  [5:0]  stat_addr = 6'd0,
-    input  wire [31:0] stat_data,
+    input  wire [5:0]  walk_addr,
+    input  wire [31:0] walk_data,
     output reg         any_change = 1'b0,
     output reg         err_change = 1'b0
 );
@@ -45,16 +45,14 @@ always @(posedge clk) begin
     any_change <= 1'b0;
     err_change <= 1'b0;
     if (rst) begin
-        stat_addr <= 6'd0;
         valid_q   <= 1'b0;
         sum_all   <= 32'd0;
         sum_err   <= 32'd0;
         prev_all  <= 32'd0;
         prev_err  <= 32'd0;
     end else begin
-        stat_addr <= (stat_addr == LAST) ? 6'd0 : stat_addr + 1'b1;
-        data_q    <= stat_data;
-        addr_q    <= stat_addr;
+        data_q    <= walk_data;
+        addr_q    <= walk_addr;
         valid_q   <= 1'b1;
         if (valid_q) begin
             if (addr_q == LAST) begin
