@@ -100,10 +100,10 @@ static const char *daemon_path(const char *spec)
     return spec && !strncmp(spec, "toed:", 5) ? spec + 5 : NULL;
 }
 
-static int daemon_fail(int err, const char *what)
+static int daemon_fail(const char *path, int err, const char *what)
 {
     if (err == TOE_ENODEV)
-        fprintf(stderr, "toe: %s: no daemon answers on %s\n", what, toed_socket_path(NULL));
+        fprintf(stderr, "toe: %s: no daemon answers on %s\n", what, toed_socket_path(path));
     else
         fprintf(stderr, "toe: %s: %s\n", what, toe_strerror(err));
     return 1;
@@ -168,7 +168,7 @@ static int cmd_netstat(const char *spec, toe_dev *dev)
     const char *dp = daemon_path(spec);
     int r = dp ? toed_netstat(dp, in, 64, &n) : toe_tcp_netstat(dev, in, 64, &n);
     if (r)
-        return dp ? daemon_fail(r, "netstat") : fail(dev, r, "netstat");
+        return dp ? daemon_fail(dp, r, "netstat") : fail(dev, r, "netstat");
     print_netstat(in, n);
     return 0;
 }
@@ -180,7 +180,7 @@ static int cmd_info(const char *spec, toe_dev *dev)
     const char *dp = daemon_path(spec);
     int r = dp ? toed_info(dp, &in, dspec, sizeof(dspec)) : toe_get_info(dev, &in, CSR_TIMEOUT_MS);
     if (r)
-        return dp ? daemon_fail(r, "info") : fail(dev, r, "info");
+        return dp ? daemon_fail(dp, r, "info") : fail(dev, r, "info");
     char ip[16], gw[16], nm[16];
     ip_str(in.ip, ip, sizeof(ip));
     ip_str(in.gateway, gw, sizeof(gw));
@@ -230,7 +230,7 @@ static int cmd_stats(const char *spec, toe_dev *dev)
             r = toed_request(c, "STATS", stats_line, last, NULL, NULL, 0);
             close(c);
         }
-        return r ? daemon_fail(r, "stats") : 0;
+        return r ? daemon_fail(dp, r, "stats") : 0;
     }
     unsigned n = toe_stat_count();
     uint32_t v[256];

@@ -38,7 +38,8 @@ struct ctl {
     struct ctl *next;
     int fd;
     int hello;             /* HELLO done */
-    int dead;              /* close at the end of this loop pass */
+    int dead;              /* 1: close at the end of this loop pass; 2: once the replies
+                            * queued went out */
     char in[LINE_MAX_LEN + 1];
     size_t inlen;
     char *out;
@@ -64,6 +65,8 @@ struct conn {
     int client_eof;        /* the client shut down its sending side: FIN sent */
     int client_gone;       /* the client closed its end */
     int peer_eof;          /* the peer's FIN was passed on (SHUT_WR) */
+    int fin_sent;          /* toe_tcp_shutdown done */
+    int draining;          /* client gone, FIN sent: data from the peer now means RST */
     int done;
     uint8_t tx[CONN_BUF];  /* from the client, not yet taken by the engine */
     size_t txoff, txlen;
@@ -121,7 +124,7 @@ static void ctl_put(struct ctl *c, int pass_fd, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void ctl_put(struct ctl *c, int pass_fd, const char *fmt, ...)
 {
-    if (c->dead) {
+    if (c->dead == 1) {
         if (pass_fd >= 0)
             close(pass_fd);
         return;
@@ -167,7 +170,7 @@ static void ctl_put(struct ctl *c, int pass_fd, const char *fmt, ...)
 
 static void ctl_flush(struct ctl *c)
 {
-    while (c->outlen && !c->dead) {
+    while (c->outlen && c->dead != 1) {
         size_t len = c->outlen;
         int with_fd = c->out_fd >= 0 && c->out_fd_at == 0;
         if (c->out_fd >= 0 && c->out_fd_at > 0 && c->out_fd_at < len)
@@ -276,20 +279,61 @@ static void conn_error(struct conn *k, int err)
     k->done = 1;
 }
 
-/* The client closed its end: FIN if everything the peer sent was delivered, else RST. */
-static void conn_client_closed(struct conn *k)
+static void conn_reset(struct conn *k, const char *why)
 {
-    int undelivered = k->rxoff < k->rxlen || (!k->peer_eof && (k->trev & TOE_POLLIN));
-    if (undelivered) {
-        D.c[C_CLIENT_RESETS]++;
-        logf_("connection %u: client gone with data undelivered: reset", k->id);
-        toe_tcp_abort(k->s);
-    } else {
-        logf_("connection %u: closed", k->id);
-        toe_tcp_close(k->s, 0); /* the close goes on inside the engine */
-    }
+    D.c[C_CLIENT_RESETS]++;
+    logf_("connection %u: %s: reset", k->id, why);
+    toe_tcp_abort(k->s);
     k->s = NULL;
     k->done = 1;
+}
+
+static void conn_close(struct conn *k)
+{
+    logf_("connection %u: closed", k->id);
+    toe_tcp_close(k->s, 0); /* the close goes on inside the engine */
+    k->s = NULL;
+    k->done = 1;
+}
+
+/* The client closed its end, as close() of a kernel socket: data from the peer it did not
+ * read means RST; otherwise FIN, and data the peer sends after it means RST too (the
+ * connection drains until the peer's FIN or until our FIN is acknowledged, then the engine
+ * finishes the close). */
+static void conn_client_closed(struct conn *k)
+{
+    if (k->rxoff < k->rxlen || (!k->peer_eof && (k->trev & TOE_POLLIN))) {
+        conn_reset(k, "client gone with data undelivered");
+        return;
+    }
+    if (k->peer_eof) {
+        conn_close(k);
+        return;
+    }
+    if (!k->fin_sent) {
+        int r = toe_tcp_shutdown(k->s, 0);
+        if (r && r != TOE_ETIMEDOUT && r != TOE_EAGAIN) {
+            conn_close(k);
+            return;
+        }
+        k->fin_sent = 1;
+    }
+    k->draining = 1;
+}
+
+static void conn_drain(struct conn *k)
+{
+    size_t got = 0;
+    int r = toe_tcp_recv(k->s, k->rx, sizeof(k->rx), &got, 0);
+    if (!r && got) {
+        conn_reset(k, "data for a client that is gone");
+        return;
+    }
+    struct toe_tcp_info ti;
+    toe_tcp_sockinfo(k->s, &ti);
+    if (r != TOE_EAGAIN || ti.state == TOE_TCPS_FIN_WAIT_2 || ti.state == TOE_TCPS_TIME_WAIT ||
+        ti.state == TOE_TCPS_CLOSED)
+        conn_close(k);
 }
 
 /* Move what can move now, both ways, without blocking. */
@@ -297,6 +341,10 @@ static void conn_pump(struct conn *k)
 {
     if (k->connecting || k->done)
         return;
+    if (k->draining) {
+        conn_drain(k);
+        return;
+    }
     if ((k->frev & (POLLHUP | POLLERR)) && !k->client_gone)
         k->client_gone = 1; /* both ways closed by the client: read what is left, then close */
     /* Engine -> client. */
@@ -363,19 +411,18 @@ static void conn_pump(struct conn *k)
                 conn_error(k, r);
                 return;
             }
+            k->fin_sent = 1;
         }
         break;
     }
     if (k->client_gone && k->client_eof && k->txoff == k->txlen)
-        conn_client_closed(k);
-    else if (k->client_eof && k->peer_eof && k->txoff == k->txlen && (k->frev & POLLHUP))
         conn_client_closed(k);
 }
 
 static short conn_events(const struct conn *k)
 {
     short ev = 0;
-    if (k->done || k->connecting || k->client_gone)
+    if (k->done || k->connecting || k->client_gone || k->draining)
         return 0;
     if (!k->client_eof && k->txoff == k->txlen && (k->trev & TOE_POLLOUT))
         ev |= POLLIN;
@@ -727,7 +774,10 @@ static void ctl_lines(struct ctl *c)
             return;
         }
         *nl = 0;
-        ctl_line(c, c->in);
+        if (strlen(c->in) != (size_t)(nl - c->in))
+            bad_request(c, TOE_EINVAL, "NUL byte in request");
+        else
+            ctl_line(c, c->in);
         size_t used = (size_t)(nl - c->in) + 1;
         memmove(c->in, nl + 1, c->inlen - used);
         c->inlen -= used;
@@ -925,6 +975,13 @@ int main(int argc, char **argv)
     struct pollfd *pf = NULL;
     size_t pfcap = 0;
     while (!stop_sig) {
+        /* Answer what the engine finished (a connection made or accepted) first, so that
+         * the readiness below covers the new connections too. */
+        for (struct ctl *c = D.ctls; c; c = c->next)
+            if (!c->dead) {
+                ctl_pending(c);
+                ctl_lines(c); /* lines that waited for the last request */
+            }
         /* Readiness of every TCP connection, after the last engine turn. */
         size_t nconn = 0;
         for (struct conn *k = D.conns; k; k = k->next)
@@ -944,11 +1001,6 @@ int main(int argc, char **argv)
         free(tp);
         for (struct conn *k = D.conns; k; k = k->next)
             conn_pump(k);
-        for (struct ctl *c = D.ctls; c; c = c->next)
-            if (!c->dead) {
-                ctl_pending(c);
-                ctl_lines(c); /* lines that waited for the last request */
-            }
         for (struct ctl *c = D.ctls; c; c = c->next)
             ctl_flush(c);
         for (struct ctl *c = D.ctls, *nx; c; c = nx) {
@@ -990,7 +1042,7 @@ int main(int argc, char **argv)
                                     .events = (short)((c->dead || ctl_busy(c) ? 0 : POLLIN) |
                                                       (c->outlen ? POLLOUT : 0))};
         for (struct conn *k = D.conns; k; k = k->next, i++)
-            pf[i] = (struct pollfd){.fd = conn_events(k) || !k->client_gone ? k->fd : -1,
+            pf[i] = (struct pollfd){.fd = k->client_gone || k->draining || k->done ? -1 : k->fd,
                                     .events = conn_events(k)};
         int ms = -1;
         toe_next_timeout(D.dev, &ms);
@@ -1003,6 +1055,11 @@ int main(int argc, char **argv)
             status = 1;
             break;
         }
+        /* ppoll delivers a pending signal only when nothing is ready: look for one too. */
+        sigset_t pend;
+        if (!sigpending(&pend) && (sigismember(&pend, SIGINT) || sigismember(&pend, SIGTERM) ||
+                                   sigismember(&pend, SIGHUP)))
+            stop_sig = 1;
         if (stop_sig)
             break;
         r = toe_handle_events(D.dev);

@@ -29,6 +29,7 @@ TEST_SIM_CMDS := \
     "timeout 1800 env SEEDS=3 tests/sim/test_tcp_faults.sh" \
     "timeout 3000 tests/sim/test_tcp_tap.sh" \
     "timeout 900 tests/sim/test_get_slirp.sh" \
+    "timeout 900 tests/sim/test_toed.sh" \
     "timeout 1800 tests/sim/test_httpd.sh" \
     "timeout 600 sw/tests/test_install.sh" \
     "timeout 600 tests/sim/test_demo.sh" \
