@@ -111,6 +111,11 @@ static int daemon_fail(const char *path, int err, const char *what)
 
 static int open_dev(const char *spec, toe_dev **dev)
 {
+    if (daemon_path(spec)) {
+        fprintf(stderr, "toe: this command needs the device itself, not the daemon (%s)\n",
+                spec);
+        return EXIT_USAGE;
+    }
     if (!spec || !*spec) {
         fprintf(stderr, "toe: no device: use --device SPEC or set TOE_DEVICE "
                         "(e.g. sim:/tmp/toe.sock)\n");

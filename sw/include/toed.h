@@ -28,7 +28,7 @@ extern "C" {
 /* The version of the control protocol (HELLO 1). */
 #define TOED_PROTO_VERSION 1
 /* The control socket when neither the caller nor $TOE_DAEMON names one. */
-#define TOED_DEFAULT_SOCKET "/run/toed.sock"
+#define TOED_DEFAULT_SOCKET "/run/toed/toed.sock"
 
 /* The socket to use: path if not NULL or empty, else $TOE_DAEMON, else TOED_DEFAULT_SOCKET. */
 TOE_API const char *toed_socket_path(const char *path);
