@@ -20,7 +20,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/lib/netns.sh" # wait_ready
 out=${OUT:-$top/build/tests/toed}
 toe=$top/build/bin/toe
-toed=$top/build/bin/toed
+toed=${TOED:-$top/build/bin/toed} # TOED: another build (e.g. under ASan)
 sim=$top/build/bin/toe-sim
 client="python3 $top/tests/sim/toed_client.py"
 rm -rf "$out"
