@@ -9,6 +9,7 @@
 #   - a client gone with nothing undelivered: its connections end with a FIN
 #   - 8 `toe get` processes through one daemon at once, SHA-256 checked
 #   - a client killed mid-transfer: its connection is reset (counted), the others finish
+#   - a peer's RST: the client's socket ends, its control connection gets the EVENT line
 #   - LISTEN/ACCEPT: a connection from the host through slirp's forward, echoed through the
 #     passed fd, half closes both ways
 #   - the daemon stopped: a client's held connections end (no hang), new requests fail with
@@ -198,6 +199,29 @@ if timeout 300 $client echo "$dsock" 7000 "$fwd" >"$out/echo.txt" 2>&1; then
     pass "test_toed_listen_accept_echo ($(cat "$out/echo.txt"))"
 else
     fail test_toed_listen_accept_echo "$(tail -n 3 "$out/echo.txt")"
+fi
+
+# ---- the peer resets: the fd ends, the control connection says why ----
+python3 -u - >"$out/rst_port" 2>"$out/rst.log" <<'PY' &
+import socket, struct
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(4)
+print(ls.getsockname()[1], flush=True)
+while True:
+    c, _ = ls.accept()
+    c.recv(100)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()  # RST
+PY
+pids+=($!)
+for _ in $(seq 50); do [ -s "$out/rst_port" ] && break; sleep 0.1; done
+errs0=$(toed_stat conn_errors)
+if timeout 120 $client reset "$dsock" 10.0.2.2 "$(head -n 1 "$out/rst_port")" >"$out/reset.txt" 2>&1 &&
+    [ "$(toed_stat conn_errors)" -gt "$errs0" ]; then
+    pass "test_toed_peer_reset_reported ($(cat "$out/reset.txt"))"
+else
+    fail test_toed_peer_reset_reported "$(cat "$out/reset.txt")"
 fi
 
 # ---- the daemon goes away: clients get an error or end of file, not a hang ----

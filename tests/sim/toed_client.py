@@ -5,6 +5,9 @@
 #   bad SOCK                         bad requests: each must get an ERR line; prints the replies
 #   hold SOCK HOST PORT N READY      hold N connections, touch READY, then wait (up to 300 s)
 #                                    until every one ends; prints "end I eof|error" lines
+#   reset SOCK HOST PORT             connect to a server that resets the connection: the passed
+#                                    fd must end and the control connection must say
+#                                    "EVENT ID ERR TOE_ECONNRESET"
 #   echo SOCK GPORT HPORT            LISTEN on GPORT, connect to 127.0.0.1:HPORT (slirp's
 #                                    forward to it), ACCEPT, echo 200 kB through the passed fd,
 #                                    half close both ways; prints "echo ok" or why not
@@ -112,6 +115,32 @@ def cmd_hold(path, host, port, n, ready):
     return 0 if not live else 1
 
 
+def cmd_reset(path, host, port):
+    c = Ctl(path)
+    c.req("HELLO 1")
+    r, _, fd = c.req("CONNECT %s %d" % (host, port))
+    if not r.startswith("OK") or fd is None:
+        print("connect failed:", r)
+        return 1
+    cid = r.split()[1]
+    s = socket.socket(fileno=fd)
+    s.settimeout(60)
+    s.sendall(b"go\n")
+    got = b""
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            got += d
+    except OSError as e:
+        print("fd error:", e)
+    ln = c.line()
+    ok = ln.startswith("EVENT %s ERR TOE_ECONNRESET" % cid)
+    print("reset %s: fd ended after %d bytes; control: %s" % ("ok" if ok else "FAILED", len(got), ln))
+    return 0 if ok else 1
+
+
 def cmd_echo(path, gport, hport):
     c = Ctl(path)
     c.req("HELLO 1")
@@ -164,6 +193,8 @@ def main():
         return cmd_bad(a[1])
     if a[:1] == ["hold"] and len(a) == 6:
         return cmd_hold(a[1], a[2], int(a[3]), int(a[4]), a[5])
+    if a[:1] == ["reset"] and len(a) == 4:
+        return cmd_reset(a[1], a[2], int(a[3]))
     if a[:1] == ["echo"] and len(a) == 4:
         return cmd_echo(a[1], int(a[2]), int(a[3]))
     print(__doc__ or "usage: see the header", file=sys.stderr)
