@@ -23,7 +23,7 @@ LIBTOE_SO := $(BUILD)/sw/libtoe.so
 TOE_BIN   := $(BIN)/toe
 TOED_BIN  := $(BIN)/toed
 
-SW_TEST_NAMES := test_codec test_dev test_net test_tcp test_devspec test_ftdi test_api test_http test_loop
+SW_TEST_NAMES := test_codec test_dev test_net test_tcp test_devspec test_ftdi test_api test_http test_loop test_toed_client
 SW_TESTS      := $(addprefix $(BUILD)/sw/tests/,$(SW_TEST_NAMES))
 SW_TEST_MOCK  := $(BUILD)/sw/tests/mock.o
 

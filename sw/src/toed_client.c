@@ -49,49 +49,56 @@ static int wait_in(int ctl, int timeout_ms)
 static int read_line(int ctl, char *line, size_t cap, int *fd, int timeout_ms)
 {
     *fd = -1;
-    int r = wait_in(ctl, timeout_ms);
-    if (r)
-        return r;
-    char peek[LINE_LEN];
-    ssize_t n = recv(ctl, peek, sizeof(peek), MSG_PEEK);
-    if (n < 0)
-        return errno == EINTR ? TOE_EINTR : TOE_EIO;
-    if (n == 0)
-        return TOE_ENODEV;
-    char *nl = memchr(peek, '\n', (size_t)n);
-    size_t want = nl ? (size_t)(nl - peek) + 1 : (size_t)n;
-    if (!nl && want == sizeof(peek))
-        return TOE_EPROTO; /* a line longer than any the daemon sends */
-    char buf[LINE_LEN];
-    struct iovec iov = {buf, want};
-    union {
-        char b[CMSG_SPACE(sizeof(int) * 4)];
-        struct cmsghdr align;
-    } u;
-    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
-                        .msg_controllen = sizeof(u.b)};
-    n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
-    if (n <= 0)
-        return n == 0 ? TOE_ENODEV : TOE_EIO;
-    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-            size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            for (size_t i = 0; i < k; i++) {
-                int f;
-                memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-                if (*fd < 0)
-                    *fd = f;
-                else
-                    close(f);
+    size_t pos = 0;
+    for (;;) {
+        int r = wait_in(ctl, timeout_ms);
+        if (r)
+            return r;
+        char peek[LINE_LEN];
+        ssize_t n = recv(ctl, peek, sizeof(peek), MSG_PEEK);
+        if (n < 0)
+            return errno == EINTR ? TOE_EINTR : TOE_EIO;
+        if (n == 0)
+            return TOE_ENODEV;
+        char *nl = memchr(peek, '\n', (size_t)n);
+        size_t want = nl ? (size_t)(nl - peek) + 1 : (size_t)n;
+        if (pos + want > LINE_LEN)
+            return TOE_EPROTO; /* a line longer than any the daemon sends */
+        char buf[LINE_LEN];
+        struct iovec iov = {buf, want};
+        union {
+            char b[CMSG_SPACE(sizeof(int) * 4)];
+            struct cmsghdr align;
+        } u;
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b,
+                            .msg_controllen = sizeof(u.b)};
+        n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
+        if (n <= 0)
+            return n == 0 ? TOE_ENODEV : TOE_EIO;
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+                size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
+                    int f;
+                    memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+                    if (*fd < 0)
+                        *fd = f;
+                    else
+                        close(f);
+                }
             }
+        /* Up to the newline (the rest of a partial line comes on the next round). */
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == '\n') {
+                if (cap)
+                    line[pos < cap ? pos : cap - 1] = 0;
+                return 0;
+            }
+            if (pos + 1 < cap)
+                line[pos] = buf[i];
+            pos++;
         }
-    if ((size_t)n < want) /* cut short (by an fd boundary): read the rest */
-        return TOE_EPROTO;
-    buf[want - 1] = 0;
-    snprintf(line, cap, "%s", buf);
-    if (!nl)
-        return read_line(ctl, line, cap, fd, timeout_ms); /* cannot happen: partial line */
-    return 0;
+    }
 }
 
 static int send_all(int ctl, const char *s, size_t len)
@@ -122,12 +129,21 @@ int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, int *fd,
     int r = send_all(ctl, out, (size_t)len);
     if (r)
         return r;
+    int lfd = -1; /* a passed fd belongs to the reply, whichever of its lines it came with */
     for (;;) {
         char line[LINE_LEN];
-        int lfd = -1;
-        r = read_line(ctl, line, sizeof(line), &lfd, -1);
-        if (r)
+        int f = -1;
+        r = read_line(ctl, line, sizeof(line), &f, -1);
+        if (f >= 0) {
+            if (lfd >= 0)
+                close(lfd);
+            lfd = f;
+        }
+        if (r) {
+            if (lfd >= 0)
+                close(lfd);
             return r;
+        }
         if (!strncmp(line, "* ", 2)) {
             if (cb)
                 cb(user, line + 2);
