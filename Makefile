@@ -84,6 +84,7 @@ bench: all $(BENCH_BINS) $(TEST_SIM_BINS)
 	$(BUILD)/bench/bench_echo
 	$(BUILD)/bench/bench_link
 	tests/bench/bench_tcp.sh
+	tests/bench/bench_toed.sh
 	tests/sim/test_tcp_recovery.sh | grep '^FIGURE'
 	scripts/rtl_bench.sh tests/rtl/toe_tcp_b2b | grep -E 'core clock|Mb/s'
 
@@ -107,16 +108,19 @@ help:
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"
 	@echo "              (installs the ECP5 tools first: make deps-ecp5, as make test does)"
 	@echo "make flash BOARD=...   load it with openFPGALoader (FLASH=1: SPI flash)"
-	@echo "make install PREFIX=/usr/local   libtoe, headers, pkg-config file, toe, toe-sim, man pages"
+	@echo "make install PREFIX=/usr/local   libtoe, headers, pkg-config file, toe, toe-sim, toed (+ systemd unit), man pages"
 
 # ---- examples and `make install` ---------------------------------------------------------
 # make install PREFIX=/usr/local [DESTDIR=/staging]: libtoe.a, libtoe.so (soname libtoe.so.0),
-# the headers toe.h, toe_http.h and toe_defs.h (the generated TOE_CONST_*/TOE_STAT_* numbers),
-# libtoe.pc, the toe and toe-sim binaries and their man pages (docs/man/).
+# the headers toe.h, toe_http.h, toed.h and toe_defs.h (the generated TOE_CONST_*/TOE_STAT_*
+# numbers), libtoe.pc, the toe and toe-sim binaries and their man pages (docs/man/), the daemon
+# toed in sbin with its man page (toed.8) and systemd unit (toed.service, in UNITDIR).
 include examples/examples.mk
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR     ?= $(PREFIX)/share/man
@@ -125,15 +129,19 @@ LIBTOE_VERSION = $(shell v=$$(sed -n 's/^\#define TOE_CONST_VERSION 0x\([0-9a-f]
     echo $$((v >> 16)).$$(((v >> 8) & 255)).$$((v & 255)) || echo 0.0.0)
 
 .PHONY: install
-install: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(SIM_BINS) $(GEN)/toe_defs.h
+install: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(TOED_BIN) $(SIM_BINS) $(GEN)/toe_defs.h
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
-	    $(DESTDIR)$(MANDIR)/man1
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 755 $(TOE_BIN) $(SIM_BINS) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(TOED_BIN) $(DESTDIR)$(SBINDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|' sw/daemon/toed.service >$(DESTDIR)$(UNITDIR)/toed.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/toed.service
+	install -m 644 docs/man/toed.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 $(LIBTOE_A) $(DESTDIR)$(LIBDIR)/libtoe.a
 	install -m 755 $(LIBTOE_SO) $(DESTDIR)$(LIBDIR)/libtoe.so.$(LIBTOE_VERSION)
 	ln -sf libtoe.so.$(LIBTOE_VERSION) $(DESTDIR)$(LIBDIR)/libtoe.so.0
 	ln -sf libtoe.so.0 $(DESTDIR)$(LIBDIR)/libtoe.so
-	install -m 644 sw/include/toe.h sw/include/toe_http.h $(GEN)/toe_defs.h \
+	install -m 644 sw/include/toe.h sw/include/toe_http.h sw/include/toed.h $(GEN)/toe_defs.h \
 	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 docs/man/toe.1 docs/man/toe-sim.1 $(DESTDIR)$(MANDIR)/man1/
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \

@@ -15,22 +15,23 @@ SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS) 2>/dev/
 SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS) 2>/dev/null) -lm
 SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
 
-SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tcp.c tcp_timer.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c)
+SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tcp.c tcp_timer.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c toed_client.c)
 SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC))
 SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC))
-SW_PUB_HDR := sw/include/toe.h sw/include/toe_http.h $(GEN)/toe_defs.h
+SW_PUB_HDR := sw/include/toe.h sw/include/toed.h sw/include/toe_http.h $(GEN)/toe_defs.h
 SW_HDR  := $(SW_PUB_HDR) $(wildcard sw/src/*.h)
 
 LIBTOE_A  := $(BUILD)/sw/libtoe.a
 LIBTOE_SO := $(BUILD)/sw/libtoe.so
 TOE_BIN   := $(BIN)/toe
+TOED_BIN  := $(BIN)/toed
 
-SW_TEST_NAMES := test_codec test_dev test_net test_tcp test_devspec test_ftdi test_api test_http
+SW_TEST_NAMES := test_codec test_dev test_net test_tcp test_devspec test_ftdi test_api test_http test_loop test_toed_client
 SW_TESTS      := $(addprefix $(BUILD)/sw/tests/,$(SW_TEST_NAMES))
 SW_TEST_MOCK  := $(BUILD)/sw/tests/mock.o
 
 .PHONY: sw sw-test
-sw: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(SW_TESTS)
+sw: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(TOED_BIN) $(SW_TESTS)
 all: sw
 
 sw-test: $(SW_TESTS)
@@ -56,6 +57,14 @@ $(BUILD)/sw/cli/toe.o: sw/cli/toe.c $(SW_PUB_HDR) sw/sw.mk
 	$(CC) $(CFLAGS) $(SW_CFLAGS) -c -o $@ $<
 
 $(TOE_BIN): $(BUILD)/sw/cli/toe.o $(LIBTOE_A)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
+
+$(BUILD)/sw/daemon/toed.o: sw/daemon/toed.c sw/include/toe.h sw/include/toed.h sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_CFLAGS) -c -o $@ $<
+
+$(TOED_BIN): $(BUILD)/sw/daemon/toed.o $(LIBTOE_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
 

@@ -13,6 +13,7 @@
 
 #include "toe.h"
 #include "toe_http.h"
+#include "toed.h"
 
 /* Exit status, the same for every command (docs/man/toe.1, EXIT STATUS); toe get adds 1 and
  * 3 to 5 (GET_EXIT_*). */
@@ -51,6 +52,10 @@ static const char usage_main[] =
     "  ftdi-fifo:[VID:PID][:SERIAL]       FT245 synchronous FIFO (default 0403:6014)\n"
     "  ftdi-uart:[VID:PID][:IFACE]@BAUD   FTDI UART (default 0403:6010, interface B)\n"
     "  tty:/dev/PATH@BAUD                 serial port\n"
+    "  toed:[PATH]                        through the daemon toed(8) on PATH (default\n"
+    "                                     $TOE_DAEMON, else " TOED_DEFAULT_SOCKET "): info, stats,\n"
+    "                                     netstat and get while other programs use the device\n"
+    "With neither --device nor $TOE_DEVICE, $TOE_DAEMON set means toed:$TOE_DAEMON.\n"
     "\n"
     "exit status: 0 ok; 1 the command failed (ping: no reply); 2 usage; 6 the device cannot\n"
     "be opened, does not answer or went away; get also 3 to 5 (toe get --help).\n";
@@ -98,8 +103,28 @@ static int fail(toe_dev *dev, int err, const char *what)
     return EXIT_DEVICE;
 }
 
+/* A daemon device string ("toed:[PATH]"): the socket path (maybe ""), else NULL. */
+static const char *daemon_path(const char *spec)
+{
+    return spec && !strncmp(spec, "toed:", 5) ? spec + 5 : NULL;
+}
+
+static int daemon_fail(const char *path, int err, const char *what)
+{
+    if (err == TOE_ENODEV)
+        fprintf(stderr, "toe: %s: no daemon answers on %s\n", what, toed_socket_path(path));
+    else
+        fprintf(stderr, "toe: %s: %s\n", what, toe_strerror(err));
+    return 1;
+}
+
 static int open_dev(const char *spec, toe_dev **dev)
 {
+    if (daemon_path(spec)) {
+        fprintf(stderr, "toe: this command needs the device itself, not the daemon (%s)\n",
+                spec);
+        return EXIT_USAGE;
+    }
     if (!spec || !*spec) {
         fprintf(stderr, "toe: no device: use --device SPEC or set TOE_DEVICE "
                         "(e.g. sim:/tmp/toe.sock)\n");
@@ -130,13 +155,8 @@ static int mask_len(uint32_t m)
     return m ? -1 : n;
 }
 
-static int cmd_netstat(toe_dev *dev)
+static void print_netstat(const struct toe_tcp_info *in, size_t n)
 {
-    struct toe_tcp_info in[64];
-    size_t n = 0;
-    int r = toe_tcp_netstat(dev, in, 64, &n);
-    if (r)
-        return fail(dev, r, "netstat");
     printf("%-4s %-11s %-21s %-21s %8s %8s %8s %8s %8s %8s %6s %5s %s\n", "slot", "state",
            "local", "remote", "inflight", "queued", "snd_wnd", "rcv_wnd", "cwnd", "ssthresh",
            "rexmit", "mss", "wscale");
@@ -153,20 +173,36 @@ static int cmd_netstat(toe_dev *dev)
     }
     if (!n)
         printf("(no open connection slots)\n");
+}
+
+static int cmd_netstat(const char *spec, toe_dev *dev)
+{
+    struct toe_tcp_info in[64];
+    size_t n = 0;
+    const char *dp = daemon_path(spec);
+    int r = dp ? toed_netstat(dp, in, 64, &n) : toe_tcp_netstat(dev, in, 64, &n);
+    if (r)
+        return dp ? daemon_fail(dp, r, "netstat") : fail(dev, r, "netstat");
+    print_netstat(in, n);
     return 0;
 }
 
-static int cmd_info(toe_dev *dev)
+static int cmd_info(const char *spec, toe_dev *dev)
 {
     struct toe_info in;
-    int r = toe_get_info(dev, &in, CSR_TIMEOUT_MS);
+    char dspec[256] = "";
+    const char *dp = daemon_path(spec);
+    int r = dp ? toed_info(dp, &in, dspec, sizeof(dspec)) : toe_get_info(dev, &in, CSR_TIMEOUT_MS);
     if (r)
-        return fail(dev, r, "info");
+        return dp ? daemon_fail(dp, r, "info") : fail(dev, r, "info");
     char ip[16], gw[16], nm[16];
     ip_str(in.ip, ip, sizeof(ip));
     ip_str(in.gateway, gw, sizeof(gw));
     ip_str(in.netmask, nm, sizeof(nm));
-    printf("device    %s\n", toe_device_spec(dev));
+    if (dp)
+        printf("device    %s (through toed on %s)\n", dspec, toed_socket_path(dp));
+    else
+        printf("device    %s\n", toe_device_spec(dev));
     printf("id        0x%08x (%c%c%c%c)\n", in.id, (in.id >> 24) & 255, (in.id >> 16) & 255,
            (in.id >> 8) & 255, in.id & 255);
     printf("version   %u.%u.%u\n", in.version >> 16, (in.version >> 8) & 255, in.version & 255);
@@ -184,8 +220,32 @@ static int cmd_info(toe_dev *dev)
     return 0;
 }
 
-static int cmd_stats(toe_dev *dev)
+/* "SECTION NAME VALUE" lines from the daemon, printed as toe stats prints its own. */
+static void stats_line(void *user, const char *line)
 {
+    char *last = user, sec[16], name[64], val[32];
+    if (sscanf(line, "%15s %63s %31s", sec, name, val) != 3)
+        return;
+    if (strcmp(sec, last)) {
+        printf("%s:\n", sec);
+        snprintf(last, 16, "%s", sec);
+    }
+    printf("  %-22s %s\n", name, val);
+}
+
+static int cmd_stats(const char *spec, toe_dev *dev)
+{
+    const char *dp = daemon_path(spec);
+    if (dp) {
+        char last[16] = "";
+        int c;
+        int r = toed_open(dp, &c);
+        if (!r) {
+            r = toed_request(c, "STATS", stats_line, last, NULL, NULL, 0);
+            close(c);
+        }
+        return r ? daemon_fail(dp, r, "stats") : 0;
+    }
     unsigned n = toe_stat_count();
     uint32_t v[256];
     size_t got = 0;
@@ -546,13 +606,19 @@ static int cmd_get(const char *spec, int argc, char **argv)
 
     toe_dev *dev = NULL;
     toe_http *h = NULL;
-    int status = 0, r = open_dev(spec, &dev);
+    const char *dp = daemon_path(spec);
+    int status = 0, r = dp ? 0 : open_dev(spec, &dev);
     if (r) {
         free(pu);
         free(urls);
         return r;
     }
-    if (!dns) {
+    struct toe_http_io dio;
+    if (dp && (r = toed_http_io(&dio, dp))) {
+        status = GET_EXIT_LOCAL;
+        goto out;
+    }
+    if (!dns && !dp) {
         struct toe_info in;
         if ((r = toe_get_info(dev, &in, CSR_TIMEOUT_MS))) {
             status = fail(dev, r, "get");
@@ -562,7 +628,7 @@ static int cmd_get(const char *spec, int argc, char **argv)
     }
     struct toe_http_opts ho = {.timeout_ms = (int)(timeout_s * 1000),
                                .max_redirects = redirects == 0 ? -1 : (int)redirects};
-    if ((r = toe_http_new_dev(&h, dev, dns, &ho))) {
+    if ((r = dp ? toe_http_new(&h, &dio, &ho) : toe_http_new_dev(&h, dev, dns, &ho))) {
         status = fail(dev, r, "get");
         goto out;
     }
@@ -644,6 +710,11 @@ out:
 int main(int argc, char **argv)
 {
     const char *spec = getenv("TOE_DEVICE");
+    static char dspec[4096];
+    if ((!spec || !*spec) && getenv("TOE_DAEMON")) {
+        snprintf(dspec, sizeof(dspec), "toed:%s", getenv("TOE_DAEMON"));
+        spec = dspec;
+    }
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
@@ -690,13 +761,13 @@ int main(int argc, char **argv)
         }
         return usage_error(usage, "unexpected argument '%s'", sub_argv[k]);
     }
-    toe_dev *dev;
-    int r = open_dev(spec, &dev);
+    toe_dev *dev = NULL;
+    int r = daemon_path(spec) ? 0 : open_dev(spec, &dev);
     if (r)
         return r;
-    r = !strcmp(cmd, "info")      ? cmd_info(dev)
-        : !strcmp(cmd, "netstat") ? cmd_netstat(dev)
-                                  : cmd_stats(dev);
+    r = !strcmp(cmd, "info")      ? cmd_info(spec, dev)
+        : !strcmp(cmd, "netstat") ? cmd_netstat(spec, dev)
+                                  : cmd_stats(spec, dev);
     toe_close(dev);
     return r;
 }

@@ -81,6 +81,8 @@ enum toe_error {
                               * multicast 224/4, class E 240/4 (255.255.255.255 included), the
                               * subnet broadcast or the device's own address (RFC 1122
                               * 4.2.3.10, RFC 9293 MUST-46) */
+    TOE_EINTR = -24,         /* a signal interrupted a wait (poll or read on the transport);
+                              * nothing is lost: call again, or handle the signal first */
 };
 
 /* Error text for humans ("timed out") and the enum name ("TOE_ETIMEDOUT"). Never NULL. */
@@ -249,8 +251,59 @@ TOE_API const char *toe_host_stat_name(unsigned i);
 
 /* Run the event engine once: write queued messages, read what the link has (waiting up to
  * timeout_ms for the first byte), dispatch events and frames, run ARP timers.
- * Returns 0, TOE_EIO or TOE_ENODEV. */
+ * Returns 0, TOE_EINTR (a signal came during the wait), TOE_EIO or TOE_ENODEV. */
 TOE_API int toe_poll(toe_dev *dev, int timeout_ms);
+
+/* ---- event-loop integration ----------------------------------------------------------
+ * A program with its own loop (poll, epoll, libevent, ...) waits on the transport's file
+ * descriptor and on the engine's next deadline, and calls toe_handle_events when either is
+ * due; nothing else needs a turn. Blocking calls (CSR reads, toe_tcp_recv, ...) still work
+ * in between: they turn the engine themselves. A signal delivered during any wait of the
+ * library ends that call with TOE_EINTR (the handle stays usable).
+ *
+ *     int fd, ms;
+ *     short ev;
+ *     int ep = epoll_create1(0);
+ *     toe_get_fd(dev, &fd, &ev);
+ *     struct epoll_event e = {.events = EPOLLIN, .data.ptr = dev};
+ *     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+ *     for (;;) {
+ *         toe_get_fd(dev, &fd, &ev);   // POLLOUT only while output is queued
+ *         e.events = EPOLLIN | (ev & POLLOUT ? EPOLLOUT : 0);
+ *         epoll_ctl(ep, EPOLL_CTL_MOD, fd, &e);
+ *         toe_next_timeout(dev, &ms);  // -1: no deadline
+ *         struct epoll_event got[16];
+ *         int n = epoll_wait(ep, got, 16, ms);
+ *         if (n < 0 && errno == EINTR)
+ *             continue;                // handle the signal
+ *         if (toe_handle_events(dev) < 0)
+ *             break;                   // the device went away
+ *         ... toe_tcp_poll(fds, nfds, 0), then toe_tcp_send/recv with timeout 0 ...
+ *     }
+ */
+
+/* The file descriptor to wait on and the poll events to wait for: POLLIN always, POLLOUT
+ * while messages are queued that the transport did not take yet. The fd stays the same for
+ * the life of the handle; do not read, write or close it.
+ *   fd      out: the descriptor
+ *   events  out, optional: POLLIN | POLLOUT bits (<poll.h>)
+ * Returns 0, TOE_EINVAL (NULL argument), TOE_ENOTSUP (the transport has no descriptor: the
+ * FTDI ones, which go through libusb; such a loop turns the engine on toe_next_timeout,
+ * capped at a few ms). Never blocks. */
+TOE_API int toe_get_fd(toe_dev *dev, int *fd, short *events);
+
+/* Milliseconds until the engine needs a turn even if the descriptor stays quiet (a CSR
+ * retry, an ARP retry, a TCP timer); counted on the library's clock, the one every other
+ * timeout of the handle follows.
+ *   timeout_ms  out: 0 (due now), > 0, or -1 (nothing pending: wait on the fd alone)
+ * Returns 0 or TOE_EINVAL. Never blocks. */
+TOE_API int toe_next_timeout(toe_dev *dev, int *timeout_ms);
+
+/* One engine turn without waiting: write what is queued (as much as the transport takes
+ * now), read and dispatch what the link has, run the timers that are due. Call it when the
+ * fd is ready or the timeout is over (calling it more often is harmless).
+ * Returns 0, TOE_EINTR, TOE_EIO or TOE_ENODEV (the device went away: the handle is dead). */
+TOE_API int toe_handle_events(toe_dev *dev);
 
 /* Device time in microseconds, read through TIME_LO/TIME_HI. Blocks.
  * Returns 0, TOE_EINVAL or a CSR error. */

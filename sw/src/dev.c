@@ -4,6 +4,7 @@
  * tagged CSR request waiting for it, EVENT with sequence-gap detection, RAW_RX to the net
  * layer or the raw queue. Every blocking call is a loop of engine turns with a deadline. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,7 @@ static const struct {
     {TOE_EPIPE, "TOE_EPIPE", "connection shut down for sending"},
     {TOE_ECONNABORTED, "TOE_ECONNABORTED", "connection given up (peer not answering)"},
     {TOE_EADDRNOTAVAIL, "TOE_EADDRNOTAVAIL", "address cannot be a TCP peer"},
+    {TOE_EINTR, "TOE_EINTR", "interrupted by a signal"},
 };
 
 const char *toe_strerror(int err)
@@ -309,6 +311,8 @@ int toe_dev_queue(toe_dev *dev, const struct toe_msg *m)
 
 static int dev_fail(toe_dev *dev, int err, const char *what)
 {
+    if (err == TOE_EINTR) /* not a failure of the link: the call ends, the handle lives */
+        return toe_seterr(dev, err, "%s: link %s interrupted by a signal", dev->spec, what);
     if (!dev->dead)
         dev->dead = err;
     return toe_seterr(dev, err, "%s: link %s failed: %s", dev->spec, what, toe_strerror(err));
@@ -478,14 +482,16 @@ static int min_wait(int a, int b)
     return a < b ? a : b;
 }
 
-int toe_dev_turn(toe_dev *dev, int wait_ms)
+/* flush_ms bounds the write of what is queued; what the transport does not take in time
+ * stays queued for the next turn. */
+static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
 {
     if (dev->dead)
         return dev->dead;
     int w = min_wait(csr_timers(dev), toe_net_timers(dev));
     if (dev->tcp)
         w = min_wait(w, toe_tcp_wait_ms(dev));
-    int r = toe_dev_flush(dev, TOE_FLUSH_MS);
+    int r = toe_dev_flush(dev, flush_ms);
     if (r && r != TOE_ETIMEDOUT)
         return r;
     /* Never wait unbounded: a -1 turn still comes back within a second. */
@@ -503,11 +509,61 @@ int toe_dev_turn(toe_dev *dev, int wait_ms)
     return dev->dead;
 }
 
+int toe_dev_turn(toe_dev *dev, int wait_ms) { return dev_turn(dev, wait_ms, TOE_FLUSH_MS); }
+
 int toe_poll(toe_dev *dev, int timeout_ms)
 {
     if (!dev)
         return TOE_EINVAL;
     return toe_dev_turn(dev, timeout_ms);
+}
+
+/* ---- event-loop integration --------------------------------------------------------- */
+
+int toe_get_fd(toe_dev *dev, int *fd, short *events)
+{
+    if (!dev || !fd)
+        return TOE_EINVAL;
+    if (!dev->tr.ops->get_fd)
+        return toe_seterr(dev, TOE_ENOTSUP, "%s: the %s transport has no file descriptor",
+                          dev->spec, dev->tr.ops->name);
+    *fd = dev->tr.ops->get_fd(dev->tr.priv);
+    if (events)
+        *events = (short)(POLLIN | (dev->txlen ? POLLOUT : 0));
+    return 0;
+}
+
+/* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
+static void fold_deadline(int *w, uint64_t at, uint64_t now)
+{
+    uint64_t d = at > now ? at - now : 0;
+    *w = min_wait(*w, d > 0x7fffffff ? 0x7fffffff : (int)d);
+}
+
+int toe_next_timeout(toe_dev *dev, int *timeout_ms)
+{
+    if (!dev || !timeout_ms)
+        return TOE_EINVAL;
+    /* The same deadlines toe_dev_turn runs, looked at without running them. */
+    uint64_t now = toe_now_ms();
+    int w = -1;
+    for (int t = 0; t < TOE_NTAGS; t++)
+        if (dev->req[t].busy && !dev->req[t].done)
+            fold_deadline(&w, dev->req[t].retry_at, now);
+    for (int i = 0; i < TOE_ARP_ENTRIES; i++)
+        if (dev->net.arp[i].state == TOE_ARP_PENDING_ST)
+            fold_deadline(&w, dev->net.arp[i].retry_at, now);
+    if (dev->tcp)
+        w = min_wait(w, toe_tcp_wait_ms(dev));
+    *timeout_ms = dev->dead ? 0 : w;
+    return 0;
+}
+
+int toe_handle_events(toe_dev *dev)
+{
+    if (!dev)
+        return TOE_EINVAL;
+    return dev_turn(dev, 0, 0);
 }
 
 /* ---- CSR requests ------------------------------------------------------------------- */

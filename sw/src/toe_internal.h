@@ -16,12 +16,15 @@
 struct toe_transport_ops {
     const char *name;
     /* Write all len bytes, waiting up to timeout_ms (-1: a transport-defined bound).
-     * Returns 0, TOE_ETIMEDOUT (*written says how far it got), TOE_EIO or TOE_ENODEV. */
+     * Returns 0, TOE_ETIMEDOUT (*written says how far it got), TOE_EINTR (a signal during
+     * the wait; *written as for a timeout), TOE_EIO or TOE_ENODEV. */
     int (*write)(void *priv, const uint8_t *buf, size_t len, size_t *written, int timeout_ms);
     /* Read up to cap bytes, waiting up to timeout_ms for the first; *got may be 0.
-     * Returns 0, TOE_EIO or TOE_ENODEV (peer gone). */
+     * Returns 0, TOE_EINTR (a signal during the wait), TOE_EIO or TOE_ENODEV (peer gone). */
     int (*read)(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeout_ms);
     void (*close)(void *priv);
+    /* Optional (NULL: none): the descriptor that becomes readable when read has data. */
+    int (*get_fd)(void *priv);
 };
 
 struct toe_transport {

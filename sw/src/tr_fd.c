@@ -49,8 +49,8 @@ static int fd_write(void *priv, const uint8_t *buf, size_t len, size_t *written,
             break;
         }
         struct pollfd p = {.fd = t->fd, .events = POLLOUT};
-        if (poll(&p, 1, rem) < 0 && errno != EINTR) {
-            r = TOE_EIO;
+        if (poll(&p, 1, rem) < 0) {
+            r = errno == EINTR ? TOE_EINTR : TOE_EIO;
             break;
         }
     }
@@ -65,7 +65,7 @@ static int fd_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeou
     struct pollfd p = {.fd = t->fd, .events = POLLIN};
     int pr = poll(&p, 1, timeout_ms < 0 ? 1000 : timeout_ms);
     if (pr < 0)
-        return errno == EINTR ? 0 : TOE_EIO;
+        return errno == EINTR ? TOE_EINTR : TOE_EIO;
     if (pr == 0)
         return 0;
     ssize_t n = read(t->fd, buf, cap);
@@ -75,10 +75,14 @@ static int fd_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeou
     }
     if (n == 0)
         return t->is_sock ? TOE_ENODEV : 0; /* socket: peer closed */
-    if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+    if (errno == EINTR)
+        return TOE_EINTR;
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
         return 0;
     return errno_to_toe(errno);
 }
+
+static int fd_get_fd(void *priv) { return ((struct fd_tr *)priv)->fd; }
 
 static void fd_close(void *priv)
 {
@@ -89,8 +93,8 @@ static void fd_close(void *priv)
     free(t);
 }
 
-static const struct toe_transport_ops sim_ops = {"sim", fd_write, fd_read, fd_close};
-static const struct toe_transport_ops tty_ops = {"tty", fd_write, fd_read, fd_close};
+static const struct toe_transport_ops sim_ops = {"sim", fd_write, fd_read, fd_close, fd_get_fd};
+static const struct toe_transport_ops tty_ops = {"tty", fd_write, fd_read, fd_close, fd_get_fd};
 
 static int fd_wrap(struct toe_transport *tr, int fd, int is_sock,
                    const struct toe_transport_ops *ops)

@@ -203,7 +203,7 @@ static void fifo_close(void *priv)
 }
 
 static const struct toe_transport_ops fifo_ops = {"ftdi-fifo", fifo_write, fifo_read,
-                                                  fifo_close};
+                                                  fifo_close, NULL};
 
 int toe_tr_open_ftdi_fifo(struct toe_transport *tr, uint16_t vid, uint16_t pid,
                           const char *serial, char *err, size_t errlen)
@@ -320,7 +320,7 @@ static void uart_close(void *priv)
 }
 
 static const struct toe_transport_ops uart_ops = {"ftdi-uart", uart_write, uart_read,
-                                                  uart_close};
+                                                  uart_close, NULL};
 
 int toe_tr_open_ftdi_uart(struct toe_transport *tr, uint16_t vid, uint16_t pid, int iface,
                           unsigned baud, char *err, size_t errlen)

@@ -454,7 +454,7 @@ static int mk_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeou
 
 static void mk_close(void *priv) { (void)priv; }
 
-static const struct toe_transport_ops mock_ops = {"mock", mk_write, mk_read, mk_close};
+static const struct toe_transport_ops mock_ops = {"mock", mk_write, mk_read, mk_close, NULL};
 
 struct toe_transport mock_transport(struct mock_dev *m)
 {

@@ -1003,7 +1003,7 @@ static void test_dns(void)
         mock_init(&d->m);
         d->m.peers[1] = (struct mock_peer){0x0a000203, {0x52, 0x55, 0x0a, 0, 2, 3}, 1, 0};
         d->mode = mode;
-        static const struct toe_transport_ops ops = {"dnsmock", dm_write, dm_read, dm_close};
+        static const struct toe_transport_ops ops = {"dnsmock", dm_write, dm_read, dm_close, NULL};
         struct toe_transport t = {&ops, d};
         toe_dev *dev = NULL;
         struct toe_open_opts oo = {.no_probe = 1};

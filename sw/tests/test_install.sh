@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # test_install: `make install PREFIX=<temp>` puts libtoe (static, shared with its soname
-# links), the headers, libtoe.pc, toe, toe-sim and the man pages in place, and a small program
+# links), the headers, libtoe.pc, toe, toe-sim, toed with its systemd unit and the man pages
+# in place, and a small program
 # compiles and links against the installed library through pkg-config, both shared and static.
 # The README's Install commands run as written (PREFIX=/usr/local made the temporary prefix),
 # on a program made of the README's C examples; toe.h compiles alone, as C and C++.
@@ -34,7 +35,8 @@ fi
 missing=""
 for f in bin/toe bin/toe-sim lib/libtoe.a lib/libtoe.so lib/libtoe.so.0 include/toe.h \
     include/toe_http.h include/toe_defs.h lib/pkgconfig/libtoe.pc share/man/man1/toe.1 \
-    share/man/man1/toe-sim.1; do
+    share/man/man1/toe-sim.1 sbin/toed share/man/man8/toed.8 include/toed.h \
+    lib/systemd/system/toed.service; do
     [ -e "$prefix/$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && pass test_install_files || fail test_install_files "missing:$missing"
@@ -177,7 +179,8 @@ else
     fail test_install_link_static "$(cat "$tmp/cc.log") pkg-config --static: $static_libs; output '${out:-}'"
 fi
 if help=$("$prefix/bin/toe" get --help) && [[ "$help" == *"https is not supported"* ]] &&
-    "$prefix/bin/toe-sim" --help >/dev/null; then
+    "$prefix/bin/toe-sim" --help >/dev/null && "$prefix/sbin/toed" --help >/dev/null &&
+    grep -q "^ExecStart=$prefix/sbin/toed " "$prefix/lib/systemd/system/toed.service"; then
     pass test_install_binaries_run
 else
     fail test_install_binaries_run

@@ -635,7 +635,7 @@ static int tr_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeou
 
 static void tr_close(void *priv) { (void)priv; }
 
-static const struct toe_transport_ops tr_ops = {"conform", tr_write, tr_read, tr_close};
+static const struct toe_transport_ops tr_ops = {"conform", tr_write, tr_read, tr_close, NULL};
 
 static int open_dev(struct h *h)
 {

@@ -222,7 +222,7 @@ static int f_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeout
 
 static void f_close(void *priv) { (void)priv; }
 
-static const struct toe_transport_ops fuzz_ops = {"fuzz", f_write, f_read, f_close};
+static const struct toe_transport_ops fuzz_ops = {"fuzz", f_write, f_read, f_close, NULL};
 
 static void on_event(void *user, unsigned kind, uint16_t seq, uint64_t time_us,
                      const uint8_t *fields, size_t len)
