@@ -991,9 +991,9 @@ static int session_open(toe_dev *dev)
         if (attempt)
             dev->hs[TOE_HSTAT_CSR_RETRIES]++;
         int r = toe_dev_queue(dev, &m);
-        uint64_t deadline = toe_deadline(dev->retry_ms);
-        while (!r && dev->session_wait && toe_remaining(deadline, -1) > 0)
-            r = toe_dev_turn(dev, toe_remaining(deadline, -1));
+        uint64_t deadline = toe_host_deadline(dev->retry_ms);
+        while (!r && dev->session_wait && toe_host_remaining(deadline, -1) > 0)
+            r = toe_dev_turn(dev, toe_host_remaining(deadline, -1));
         if (r)
             return r;
     }
