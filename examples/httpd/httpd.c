@@ -922,6 +922,8 @@ int main(int argc, char **argv)
         if (next != UINT64_MAX && next > now && (next - now + 999) / 1000 < (uint64_t)wait)
             wait = (int)((next - now + 999) / 1000);
         r = toe_tcp_poll(pfd, nmax + 1, wait);
+        if (r == TOE_EINTR)
+            continue; /* SIGINT/SIGTERM: the loop's condition sees stop */
         if (r < 0 && r != TOE_ETIMEDOUT && r != TOE_EAGAIN) {
             const char *d = toe_last_error(dev);
             fprintf(stderr, "toe-httpd: poll: %s\n", d && *d ? d : toe_strerror(r));
