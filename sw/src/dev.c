@@ -40,6 +40,14 @@ uint64_t toe_now_us(void)
 
 uint64_t toe_now_ms(void) { return toe_now_us() / 1000u; }
 
+/* A wait of ms milliseconds as an int, at most cap_ms (no cap when negative). */
+static int wait_ms(uint64_t ms, int cap_ms)
+{
+    if (cap_ms >= 0 && ms > (uint64_t)cap_ms)
+        return cap_ms;
+    return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+}
+
 uint64_t toe_host_deadline(int timeout_ms)
 {
     return timeout_ms < 0 ? UINT64_MAX : toe_now_ms() + (uint64_t)timeout_ms;
@@ -52,8 +60,7 @@ int toe_host_remaining(uint64_t deadline, int cap_ms)
     uint64_t now = toe_now_ms();
     if (now >= deadline)
         return 0;
-    uint64_t r = deadline - now;
-    return (cap_ms >= 0 && r > (uint64_t)cap_ms) ? cap_ms : (int)(r > 0x7fffffff ? 0x7fffffff : r);
+    return wait_ms(deadline - now, cap_ms);
 }
 
 /* ---- device time -------------------------------------------------------------------- *
@@ -126,7 +133,7 @@ int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
         }
         w = TOE_TIME_PROBE_MS;
     }
-    return (cap_ms >= 0 && w > (uint64_t)cap_ms) ? cap_ms : (int)(w > 0x7fffffff ? 0x7fffffff : w);
+    return wait_ms(w, cap_ms);
 }
 
 void toe_fmt(char *buf, size_t len, const char *fmt, ...)
@@ -536,8 +543,7 @@ int toe_get_fd(toe_dev *dev, int *fd, short *events)
 /* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
 static void fold_deadline(int *w, uint64_t at, uint64_t now)
 {
-    uint64_t d = at > now ? at - now : 0;
-    *w = min_wait(*w, d > 0x7fffffff ? 0x7fffffff : (int)d);
+    *w = min_wait(*w, wait_ms(at > now ? at - now : 0, -1));
 }
 
 int toe_next_timeout(toe_dev *dev, int *timeout_ms)
