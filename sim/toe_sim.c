@@ -701,11 +701,11 @@ static bool skip_idle(struct bridge *b, const struct options *o, uint64_t now, d
     if (now - w->last_act_ps < SKIP_SETTLE_PS || b->service_soon ||
         (b->link && wall - w->client_wall < SKIP_LINK_QUIET_S))
         return false;
-    uint64_t limit = now + SKIP_MAX_PS;
-    if (b->peer && net_peer_next_due_ps(b->peer) < limit)
-        limit = net_peer_next_due_ps(b->peer);
-    if (faults_next_ps(b->faults) < limit)
-        limit = faults_next_ps(b->faults);
+    uint64_t limit = now + SKIP_MAX_PS, due;
+    if (b->peer && (due = net_peer_next_due_ps(b->peer)) < limit)
+        limit = due;
+    if ((due = faults_next_ps(b->faults)) < limit)
+        limit = due;
     if (o->time_limit_ps && o->time_limit_ps < limit)
         limit = o->time_limit_ps;
     double pace = (double)w->stretch_ps + (double)SKIP_AHEAD_PS +
