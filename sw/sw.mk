@@ -60,7 +60,7 @@ $(TOE_BIN): $(BUILD)/sw/cli/toe.o $(LIBTOE_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
 
-$(BUILD)/sw/daemon/toed.o: sw/daemon/toed.c sw/include/toe.h sw/include/toed.h sw/sw.mk
+$(BUILD)/sw/daemon/toed.o: sw/daemon/toed.c $(SW_PUB_HDR) sw/sw.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SW_CFLAGS) -c -o $@ $<
 
