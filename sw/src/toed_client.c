@@ -410,6 +410,7 @@ static void netstat_cb(void *user, const char *line)
     t->snd_nxt = v[3];
     t->snd_wnd = v[4];
     t->tx_end = v[5];
+    t->tx_queued = t->tx_end - t->snd_una; /* as toe_tcp_netstat: not yet acknowledged */
     t->rcv_nxt = v[6];
     t->rcv_wnd = v[7];
     t->cwnd = v[8];

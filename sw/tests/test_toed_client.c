@@ -164,6 +164,9 @@ int main(void)
               t[0].slot == 2 && t[0].remote_port == 80 && t[0].local_ip == 0x0a00020f &&
               t[0].mss == 1460 && t[0].rcv_wscale == 1,
           "test_toed_client_netstat");
+    /* tx_queued as libtoe's own netstat computes it: TX_END - SND_UNA (4 - 1) */
+    CHECK(got == 1 && t[0].tx_queued == 3, "test_toed_client_netstat_tx_queued (%u)",
+          got == 1 ? t[0].tx_queued : 0);
     int c = -1;
     char reply[32];
     CHECK(toed_open(NULL, &c) == 0 &&
