@@ -12,6 +12,8 @@
 #   - a peer's RST: the client's socket ends, its control connection gets the EVENT line
 #   - LISTEN/ACCEPT: a connection from the host through slirp's forward, echoed through the
 #     passed fd, half closes both ways
+#   - the epoll echo server (examples/echo, toe-echo -s) on the passed fds: 4 host clients at
+#     once, each checking what comes back
 #   - the daemon stopped: a client's held connections end (no hang), new requests fail with
 #     a clear error; a new daemon on the same device serves again
 #
@@ -23,6 +25,7 @@ out=${OUT:-$top/build/tests/toed}
 toe=$top/build/bin/toe
 toed=${TOED:-$top/build/bin/toed} # TOED: another build (e.g. under ASan)
 sim=$top/build/bin/toe-sim
+toe_echo=$top/build/bin/toe-echo
 client="python3 $top/tests/sim/toed_client.py"
 rm -rf "$out"
 mkdir -p "$out/www" "$out/got"
@@ -33,7 +36,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-for f in "$toe" "$toed" "$sim"; do [ -x "$f" ] || { echo "FAIL test_toed: $f not built"; exit 1; }; done
+for f in "$toe" "$toed" "$sim" "$toe_echo"; do [ -x "$f" ] || { echo "FAIL test_toed: $f not built"; exit 1; }; done
 
 passed=0
 failed=0
@@ -200,6 +203,26 @@ if timeout 300 $client echo "$dsock" 7000 "$fwd" >"$out/echo.txt" 2>&1; then
 else
     fail test_toed_listen_accept_echo "$(tail -n 3 "$out/echo.txt")"
 fi
+
+# ---- the epoll echo server (examples/echo) on the passed fds: 4 host clients at once ----
+echo_ok() { # NAME LOG ECHO_PID CHECK_OUT CHECK_RC: the clients' checks and the server's end
+    local rc=0
+    timeout 60 tail --pid="$3" -f /dev/null || true
+    wait "$3" || rc=$?
+    if [ "$5" = 0 ] && [ "$rc" = 0 ] && grep -q "done: 4 connections, $((4 * 300000)) bytes" "$2"; then
+        pass "$1 ($(grep -c ': ok' "$4") clients, 300000 bytes each checked)"
+    else
+        fail "$1" "clients exit $5, server exit $rc: $(tail -n 3 "$4" "$2" | tr '\n' ' ')"
+    fi
+}
+"$toe_echo" -s "$dsock" -p 7000 -n 4 2>"$out/echo_srv.log" &
+echopid=$!
+pids+=($echopid)
+for _ in $(seq 100); do grep -q listening "$out/echo_srv.log" && break; sleep 0.1; done
+rc=0
+timeout 300 python3 "$top/tests/sim/test_tcp_peer.py" connect --connect "127.0.0.1:$fwd" --conns 4 \
+    --bytes 300000 --seed 5 --check >"$out/echo_cli.txt" 2>&1 || rc=$?
+echo_ok test_toed_epoll_echo_server "$out/echo_srv.log" "$echopid" "$out/echo_cli.txt" "$rc"
 
 # ---- the peer resets: the fd ends, the control connection says why ----
 python3 -u - >"$out/rst_port" 2>"$out/rst.log" <<'PY' &
