@@ -17,7 +17,9 @@
  * link output is queued) and toe_next_timeout (the engine's next deadline); after each wake-up
  * toe_handle_events turns the engine once, then toe_tcp_accept, toe_tcp_poll, toe_tcp_recv
  * and toe_tcp_send, all with timeout 0, move the bytes. A turn that moved bytes is followed by
- * one that does not wait (libtoe may hold more than the descriptor shows).
+ * one that does not wait (libtoe may hold more than the descriptor shows). After the peer's
+ * FIN and the last byte back, toe_tcp_shutdown sends ours; the socket is closed once that is
+ * acknowledged (a close still in progress would be reset by toe_close at exit).
  *
  * SIGINT and SIGTERM come through a signalfd in the same loop and stop it. -n N: stop after N
  * connections have ended. One line per connection on stderr ("echo: PEER:PORT N bytes" or
@@ -50,6 +52,7 @@ struct conn {
     char buf[BUF_LEN];
     size_t len;   /* bytes received, not yet sent back */
     int eof;      /* the peer's FIN seen */
+    int fin;      /* on the device: our FIN sent (toe_tcp_shutdown) */
     unsigned long long bytes;
 };
 
@@ -66,6 +69,7 @@ static struct conn *conn_new(void)
         if (conns[i].fd < 0 && !conns[i].s) {
             conns[i].len = 0;
             conns[i].eof = 0;
+            conns[i].fin = 0;
             conns[i].bytes = 0;
             return &conns[i];
         }
@@ -245,12 +249,24 @@ static int sock_serve(struct conn *c, short revents)
             return 1;
         }
     }
-    if (c->eof && !c->len) {
-        toe_tcp_close(c->s, 0); /* our FIN; the rest of the close goes on inside libtoe */
-        conn_done(c, NULL);
-        return 1;
+    if (c->eof && !c->len && !c->fin) {
+        toe_tcp_shutdown(c->s, 0); /* our FIN after the data; kept until it is acknowledged */
+        c->fin = 1;
     }
     return moved;
+}
+
+/* After our FIN: once the peer acknowledged it (all data with it), the connection is over
+ * and the socket is freed. (toe_tcp_close at once would do too while the program runs on,
+ * but toe_close at exit resets what is still closing: the peer would lose the end.) */
+static void sock_finish(struct conn *c)
+{
+    struct toe_tcp_info in;
+    if (toe_tcp_sockinfo(c->s, &in) == 0 && in.state != TOE_TCPS_CLOSED &&
+        in.state != TOE_TCPS_TIME_WAIT && in.state != TOE_TCPS_FIN_WAIT_2)
+        return;
+    toe_tcp_close(c->s, 0);
+    conn_done(c, NULL);
 }
 
 static int run_device(const char *spec, uint16_t port, int ep)
@@ -328,8 +344,11 @@ static int run_device(const char *spec, uint16_t port, int ep)
             }
         if (np && toe_tcp_poll(pfd, np, 0) > 0)
             for (size_t i = 0; i < np; i++)
-                if (pfd[i].revents)
+                if (pfd[i].revents && !pc[i]->fin)
                     again |= sock_serve(pc[i], pfd[i].revents);
+        for (size_t i = 0; i < np; i++)
+            if (pc[i]->s && pc[i]->fin)
+                sock_finish(pc[i]);
     }
     for (int i = 0; i < MAX_CONNS; i++)
         if (conns[i].s)

@@ -93,6 +93,12 @@ def main():
         results = [None] * a.conns
 
         def one(k):
+            try:
+                one_conn(k)
+            except OSError as e:
+                print("connection %d: %s" % (k, e), flush=True)
+
+        def one_conn(k):
             c = socket.create_connection((host, int(port)), timeout=600)
             data = stream(a.seed + k, a.bytes)
 
@@ -100,7 +106,7 @@ def main():
                 c.sendall(data)
                 c.shutdown(socket.SHUT_WR)  # half close: the far end reads to EOF, then answers
 
-            t = threading.Thread(target=send_all)
+            t = threading.Thread(target=send_all, daemon=True)
             t.start()
             buf = bytearray()
             while True:

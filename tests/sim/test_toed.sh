@@ -20,7 +20,8 @@
 #   tests/sim/test_toed.sh      OUT overrides the output folder (build/tests/toed)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/scripts/lib/netns.sh" # wait_ready
+name=test_toed
+. "$top/tests/sim/lib.sh"
 out=${OUT:-$top/build/tests/toed}
 toe=$top/build/bin/toe
 toed=${TOED:-$top/build/bin/toed} # TOED: another build (e.g. under ASan)
@@ -32,22 +33,10 @@ mkdir -p "$out/www" "$out/got"
 sock=$out/link.sock
 dsock=$out/toed.sock
 log=$out/toe-sim.log
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+trap bg_cleanup EXIT
 
 for f in "$toe" "$toed" "$sim" "$toe_echo"; do [ -x "$f" ] || { echo "FAIL test_toed: $f not built"; exit 1; }; done
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-finish() {
-    echo "test_toed: $passed passed, $failed failed"
-    [ "$failed" = 0 ] && exit 0
-    exit 1
-}
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 # toed_stat NAME: a toed counter through `toe stats`
 toed_stat() { timeout 30 "$toe" -d "toed:$dsock" stats | awk -v n="$1" '$1 == n { print $2 }' | tail -n 1; }
 
@@ -74,7 +63,7 @@ for _ in $(seq 50); do [ -s "$out/port" ] && break; sleep 0.1; done
 port=$(head -n 1 "$out/port")
 [ -n "$port" ] || { echo "FAIL test_toed: the HTTP server did not start"; exit 1; }
 base=http://10.0.2.2:$port
-fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fwd=$(free_port)
 
 "$sim" --net slirp --link "unix:$sock" --link-phy fifo --hostfwd "tcp:127.0.0.1:$fwd-10.0.2.15:7000" \
     >"$out/sim.out" 2>"$log" &
@@ -82,15 +71,7 @@ simpid=$!
 pids+=($simpid)
 wait_ready "$log" "$simpid" 60 || { echo "FAIL test_toed: toe-sim did not start"; cat "$log"; exit 1; }
 
-start_toed() {
-    rm -f "$dsock"
-    "$toed" -d "sim:$sock" -s "$dsock" -m 0600 -v 2>>"$out/toed.log" &
-    toedpid=$!
-    pids+=($toedpid)
-    for _ in $(seq 100); do [ -S "$dsock" ] && return 0; sleep 0.1; done
-    return 1
-}
-start_toed || { echo "FAIL test_toed: toed did not start"; cat "$out/toed.log"; exit 1; }
+start_toed "$dsock" "sim:$sock" "$out/toed.log" -m 0600 -v || { echo "FAIL test_toed: toed did not start"; cat "$out/toed.log"; exit 1; }
 export TOE_DEVICE=toed:$dsock
 
 # ---- the socket's mode ----
@@ -205,24 +186,7 @@ else
 fi
 
 # ---- the epoll echo server (examples/echo) on the passed fds: 4 host clients at once ----
-echo_ok() { # NAME LOG ECHO_PID CHECK_OUT CHECK_RC: the clients' checks and the server's end
-    local rc=0
-    timeout 60 tail --pid="$3" -f /dev/null || true
-    wait "$3" || rc=$?
-    if [ "$5" = 0 ] && [ "$rc" = 0 ] && grep -q "done: 4 connections, $((4 * 300000)) bytes" "$2"; then
-        pass "$1 ($(grep -c ': ok' "$4") clients, 300000 bytes each checked)"
-    else
-        fail "$1" "clients exit $5, server exit $rc: $(tail -n 3 "$4" "$2" | tr '\n' ' ')"
-    fi
-}
-"$toe_echo" -s "$dsock" -p 7000 -n 4 2>"$out/echo_srv.log" &
-echopid=$!
-pids+=($echopid)
-for _ in $(seq 100); do grep -q listening "$out/echo_srv.log" && break; sleep 0.1; done
-rc=0
-timeout 300 python3 "$top/tests/sim/test_tcp_peer.py" connect --connect "127.0.0.1:$fwd" --conns 4 \
-    --bytes 300000 --seed 5 --check >"$out/echo_cli.txt" 2>&1 || rc=$?
-echo_ok test_toed_epoll_echo_server "$out/echo_srv.log" "$echopid" "$out/echo_cli.txt" "$rc"
+echo_test test_toed_epoll_echo_server "$out/echo_srv.log" "127.0.0.1:$fwd" 5 -s "$dsock"
 
 # ---- the peer resets: the fd ends, the control connection says why ----
 python3 -u - >"$out/rst_port" 2>"$out/rst.log" <<'PY' &
@@ -257,16 +221,7 @@ kill -TERM "$toedpid"
 rc=0
 wait "$toedpid" || rc=$?
 [ "$rc" = 0 ] && pass test_toed_exits_on_sigterm || fail test_toed_exits_on_sigterm "exit $rc"
-rc=0
-wait "$hold2" || rc=$?
-[ "$rc" = 0 ] && [ "$(grep -c '^end ' "$out/hold2.txt")" = 2 ] &&
-    pass "test_toed_stopped_held_connections_end ($(grep '^end ' "$out/hold2.txt" | tr '\n' ' '))" ||
-    fail test_toed_stopped_held_connections_end "exit $rc: $(cat "$out/hold2.txt")"
-rc=0
-timeout 30 "$toe" info >"$out/info_down.txt" 2>&1 || rc=$?
-[ "$rc" = 1 ] && grep -q "no daemon answers" "$out/info_down.txt" &&
-    pass "test_toed_stopped_requests_fail ($(cat "$out/info_down.txt"))" ||
-    fail test_toed_stopped_requests_fail "exit $rc: $(cat "$out/info_down.txt")"
+toed_down_check test_toed_stopped "$hold2" "$out/hold2.txt"
 rc=0
 timeout 60 "$toe" get --timeout 10 -o "$out/got/down" "$base/f0" 2>"$out/got/down.err" || rc=$?
 [ "$rc" != 0 ] && [ "$rc" != 124 ] && pass "test_toed_stopped_get_fails (exit $rc)" ||
@@ -274,7 +229,7 @@ timeout 60 "$toe" get --timeout 10 -o "$out/got/down" "$base/f0" 2>"$out/got/dow
 
 # ---- a new daemon on the same device ----
 for _ in $(seq 100); do grep -q "link client disconnected" "$log" && break; sleep 0.1; done
-if start_toed && timeout 120 "$toe" get --timeout 60 -o "$out/got/again" "$base/f3" 2>"$out/got/again.err" &&
+if start_toed "$dsock" "sim:$sock" "$out/toed.log" -m 0600 -v && timeout 120 "$toe" get --timeout 60 -o "$out/got/again" "$base/f3" 2>"$out/got/again.err" &&
     [ "$(sha "$out/got/again")" = "$(sha "$out/www/f3")" ]; then
     pass test_toed_restarted_serves_again
 else
