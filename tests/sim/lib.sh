@@ -17,6 +17,18 @@
 #                                   at once to HOST:PORT (through $via, e.g. an nsenter
 #                                   command), 300000 bytes each: each must get its bytes back,
 #                                   the server must count them all
+#   toed_files DIR SEED BIG_MB      f0..f7 (1 MiB and a little more each) and big (BIG_MB MiB)
+#                                   of seeded random bytes, for the daemon tests' downloads
+#   toed_stat NAME                  a counter of the daemon on $dsock (`toe stats`)
+#   get_check TAG FILE...           `toe get` of $base/FILE for each FILE at once (to
+#                                   $out/got/TAG.FILE), SHA-256 checked against $out/www/FILE;
+#                                   prints how many were good
+#   get_partial OUT BYTES           wait (up to 60 s) until the download to OUT has more than
+#                                   BYTES in its temporary file; prints its size
+#   kill_mid_get                    download $base/big and, with it, f0 and f1 (get_check
+#                                   killed); SIGKILL the big one once it has 2 MB. Sets big
+#                                   (its bytes then), ok (of the 2 others, good), resets0 and
+#                                   resets1 (the daemon's client_resets before and after)
 #   toed_down_check PREFIX HOLD_PID HOLD_OUT
 #                                   after toed went away: the holder (toed_client.py hold, 2
 #                                   connections) ends with both ended, `toe info` fails clearly
@@ -75,6 +87,64 @@ echo_test() {
     else
         fail "$n" "clients exit $crc, server exit $rc: $(tail -n 3 "$slog.clients" "$slog" | tr '\n' ' ')"
     fi
+}
+
+toed_files() {
+    python3 - "$@" <<'PY'
+import os, random, sys
+d, r, big = sys.argv[1], random.Random(int(sys.argv[2])), int(sys.argv[3])
+for i in range(8):
+    open(os.path.join(d, "f%d" % i), "wb").write(r.randbytes((1 << 20) + i * 4099))
+open(os.path.join(d, "big"), "wb").write(r.randbytes(big << 20))
+PY
+}
+toed_stat() { timeout 30 "$top/build/bin/toe" -d "toed:$dsock" stats | awk -v n="$1" '$1 == n { print $2 }' | tail -n 1; }
+
+get_check() {
+    local tag=$1 f rc ok=0 gp=()
+    shift
+    for f in "$@"; do
+        timeout 600 "$top/build/bin/toe" get --timeout 60 -o "$out/got/$tag.$f" "$base/$f" \
+            2>"$out/got/$tag.$f.err" &
+        gp+=($!)
+    done
+    for f in "$@"; do
+        rc=0
+        wait "${gp[0]}" || rc=$?
+        gp=("${gp[@]:1}")
+        if [ "$rc" = 0 ] && [ "$(sha "$out/got/$tag.$f")" = "$(sha "$out/www/$f")" ]; then
+            ok=$((ok + 1))
+        else
+            echo "  $tag $f: exit $rc $(head -c 200 "$out/got/$tag.$f.err")" >&2
+        fi
+    done
+    echo "$ok"
+}
+
+get_partial() {
+    local n=0 i
+    for ((i = 0; i < 600; i++)); do
+        n=$(stat -c %s "$1".toe-* 2>/dev/null | head -n 1 || true)
+        [ "${n:-0}" -gt "$2" ] && break
+        sleep 0.1
+    done
+    echo "${n:-0}"
+}
+
+kill_mid_get() {
+    local victim others
+    resets0=$(toed_stat client_resets)
+    "$top/build/bin/toe" get --timeout 60 -o "$out/got/big" "$base/big" 2>"$out/got/big.err" &
+    victim=$!
+    pids+=($victim)
+    get_check killed f0 f1 >"$out/killed_others" &
+    others=$!
+    big=$(get_partial "$out/got/big" 2000000)
+    kill -KILL "$victim" 2>/dev/null || true
+    wait "$victim" 2>/dev/null || true
+    wait "$others" || true
+    ok=$(cat "$out/killed_others")
+    resets1=$(toed_stat client_resets)
 }
 
 toed_down_check() {

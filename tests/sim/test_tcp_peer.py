@@ -40,6 +40,16 @@ def stream(seed, n):
     return bytes(out[:n])
 
 
+def recv_all(conn):
+    """Everything the peer sends, up to its FIN."""
+    buf = bytearray()
+    while True:
+        d = conn.recv(65536)
+        if not d:
+            return bytes(buf)
+        buf += d
+
+
 def serve(conn, k, a):
     conn.settimeout(600)
     try:
@@ -48,12 +58,7 @@ def serve(conn, k, a):
         elif a.mode in ("sink", "reverse", "slowsink"):
             while a.mode == "slowsink" and not os.path.exists(a.go):
                 time.sleep(0.05)
-            buf = bytearray()
-            while True:
-                d = conn.recv(65536)
-                if not d:
-                    break
-                buf += d
+            buf = recv_all(conn)
             with open(os.path.join(a.out, "sink-%d.bin" % k), "wb") as f:
                 f.write(buf)
             if a.mode == "reverse":
@@ -108,15 +113,10 @@ def main():
 
             t = threading.Thread(target=send_all, daemon=True)
             t.start()
-            buf = bytearray()
-            while True:
-                d = c.recv(65536)
-                if not d:
-                    break
-                buf += d
+            buf = recv_all(c)
             t.join()
             c.close()
-            results[k] = (bytes(buf), data)
+            results[k] = (buf, data)
 
         ts = [threading.Thread(target=one, args=(k,)) for k in range(a.conns)]
         for t in ts:

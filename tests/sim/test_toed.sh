@@ -37,17 +37,7 @@ trap bg_cleanup EXIT
 
 for f in "$toe" "$toed" "$sim" "$toe_echo"; do [ -x "$f" ] || { echo "FAIL test_toed: $f not built"; exit 1; }; done
 
-# toed_stat NAME: a toed counter through `toe stats`
-toed_stat() { timeout 30 "$toe" -d "toed:$dsock" stats | awk -v n="$1" '$1 == n { print $2 }' | tail -n 1; }
-
-python3 - "$out/www" <<'PY'
-import random, sys, os
-d = sys.argv[1]
-r = random.Random(15)
-for i in range(8):
-    open(os.path.join(d, "f%d" % i), "wb").write(r.randbytes((1 << 20) + i * 4099))
-open(os.path.join(d, "big"), "wb").write(r.randbytes(40 << 20))
-PY
+toed_files "$out/www" 15 40
 
 python3 -u - "$out/www" >"$out/port" 2>"$out/server.log" <<'PY' &
 import functools, http.server, sys
@@ -125,50 +115,12 @@ else
 fi
 
 # ---- 8 clients in separate processes at once ----
-gets=()
-for i in $(seq 0 7); do
-    timeout 600 "$toe" get --timeout 60 -o "$out/got/f$i" "$base/f$i" 2>"$out/got/f$i.err" &
-    gets+=($!)
-done
-ok=0
-for i in $(seq 0 7); do
-    rc=0
-    wait "${gets[$i]}" || rc=$?
-    if [ "$rc" = 0 ] && [ "$(sha "$out/got/f$i")" = "$(sha "$out/www/f$i")" ]; then
-        ok=$((ok + 1))
-    else
-        echo "  f$i: exit $rc $(head -c 200 "$out/got/f$i.err")"
-    fi
-done
+ok=$(get_check eight f0 f1 f2 f3 f4 f5 f6 f7)
 [ "$ok" = 8 ] && pass "test_toed_8_clients_at_once (SHA-256 of all 8 match)" ||
     fail test_toed_8_clients_at_once "$ok of 8 good"
 
 # ---- a client killed mid-transfer: reset; the others go on ----
-resets0=$(toed_stat client_resets)
-rm -f "$out/got/"*
-"$toe" get --timeout 60 -o "$out/got/big" "$base/big" 2>"$out/got/big.err" &
-victim=$!
-pids+=($victim)
-others=()
-for i in 0 1; do
-    timeout 600 "$toe" get --timeout 60 -o "$out/got/f$i" "$base/f$i" 2>"$out/got/f$i.err" &
-    others+=($!)
-done
-big=0
-for _ in $(seq 600); do
-    big=$(stat -c %s "$out/got/"big.toe-* 2>/dev/null | head -n 1 || true)
-    [ "${big:-0}" -gt 2000000 ] && break
-    sleep 0.1
-done
-kill -KILL "$victim" 2>/dev/null || true
-wait "$victim" 2>/dev/null || true
-ok=0
-for i in 0 1; do
-    rc=0
-    wait "${others[$i]}" || rc=$?
-    [ "$rc" = 0 ] && [ "$(sha "$out/got/f$i")" = "$(sha "$out/www/f$i")" ] && ok=$((ok + 1))
-done
-resets1=$(toed_stat client_resets)
+kill_mid_get
 if [ "${big:-0}" -gt 2000000 ] && [ "$resets1" -gt "$resets0" ] && [ "$ok" = 2 ]; then
     pass "test_toed_client_killed_reset_others_go_on (killed at ${big} bytes; client_resets $resets0 -> $resets1)"
 else

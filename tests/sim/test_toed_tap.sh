@@ -41,14 +41,7 @@ sock=$out/link.sock
 dsock=$out/toed.sock
 log=$out/toe-sim.log
 pcap=$out/toed_tap.pcap
-python3 - "$out/www" <<'PY'
-import random, sys, os
-d = sys.argv[1]
-r = random.Random(16)
-for i in range(8):
-    open(os.path.join(d, "f%d" % i), "wb").write(r.randbytes((1 << 20) + i * 4099))
-open(os.path.join(d, "big"), "wb").write(r.randbytes(30 << 20))
-PY
+toed_files "$out/www" 16 30
 
 # The server logs each request with the client's port (to find the killed one's RST).
 nsenter --net="/run/netns/$ns" python3 -u - "$out/www" "$host_ip" >"$out/port" 2>"$out/server.log" <<'PY' &
@@ -74,29 +67,6 @@ pids+=($simpid)
 wait_ready "$log" "$simpid" 60 || { echo "FAIL $name: toe-sim did not start"; cat "$log"; exit 1; }
 start_toed "$dsock" "sim:$sock" "$out/toed.log" -v || { echo "FAIL $name: toed did not start"; exit 1; }
 export TOE_DEVICE=toed:$dsock
-toed_stat() { timeout 30 "$toe" stats | awk -v n="$1" '$1 == n { print $2 }' | tail -n 1; }
-
-# get_check NAME FILE...: `toe get` of each FILE at once (NAME.FILE in got/), SHA-256 checked;
-# prints how many were good.
-get_check() {
-    local tag=$1 f rc ok=0 gp=()
-    shift
-    for f in "$@"; do
-        timeout 600 "$toe" get --timeout 60 -o "$out/got/$tag.$f" "$base/$f" 2>"$out/got/$tag.$f.err" &
-        gp+=($!)
-    done
-    for f in "$@"; do
-        rc=0
-        wait "${gp[0]}" || rc=$?
-        gp=("${gp[@]:1}")
-        if [ "$rc" = 0 ] && [ "$(sha "$out/got/$tag.$f")" = "$(sha "$out/www/$f")" ]; then
-            ok=$((ok + 1))
-        else
-            echo "  $tag $f: exit $rc $(head -c 200 "$out/got/$tag.$f.err")" >&2
-        fi
-    done
-    echo "$ok"
-}
 
 # ---- 8 clients in separate processes at once ----
 ok=$(get_check eight f0 f1 f2 f3 f4 f5 f6 f7)
@@ -104,23 +74,7 @@ ok=$(get_check eight f0 f1 f2 f3 f4 f5 f6 f7)
     fail test_toed_tap_8_clients_at_once "$ok of 8 good"
 
 # ---- a client killed mid-transfer: reset; the others go on ----
-resets0=$(toed_stat client_resets)
-"$toe" get --timeout 60 -o "$out/got/big" "$base/big" 2>"$out/got/big.err" &
-victim=$!
-pids+=($victim)
-get_check killed f0 f1 >"$out/killed_others" &
-others=$!
-big=0
-for _ in $(seq 600); do
-    big=$(stat -c %s "$out/got/"big.toe-* 2>/dev/null | head -n 1 || true)
-    [ "${big:-0}" -gt 2000000 ] && break
-    sleep 0.1
-done
-kill -KILL "$victim" 2>/dev/null
-wait "$victim" 2>/dev/null
-wait "$others"
-ok=$(cat "$out/killed_others")
-resets1=$(toed_stat client_resets)
+kill_mid_get
 vport=$(sed -n 's/^[0-9.]*:\([0-9]*\) "GET \/big .*/\1/p' "$out/server.log" | head -n 1)
 how=""
 sleep 1 # the RST reaches the capture
@@ -150,10 +104,7 @@ pids+=($hold)
 for _ in $(seq 300); do [ -e "$out/held" ] && break; sleep 0.1; done
 timeout 600 "$toe" get --timeout 60 -o "$out/got/cut" "$base/big" 2>"$out/got/cut.err" &
 cut=$!
-for _ in $(seq 600); do
-    [ "$(stat -c %s "$out/got/"cut.toe-* 2>/dev/null | head -n 1 || echo 0)" -gt 1000000 ] && break
-    sleep 0.1
-done
+get_partial "$out/got/cut" 1000000 >/dev/null
 kill -KILL "$toedpid"
 wait "$toedpid" 2>/dev/null
 rc=0
