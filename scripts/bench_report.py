@@ -29,10 +29,16 @@ def wire_ns(frame):
 
 
 def parse_sim(out):
-    for m in re.finditer(r'bench (\w+): .* in [0-9.]+ s wall: ([0-9]+) cycles/s', out):
+    for m in re.finditer(r'bench (\w+): .* in [0-9.]+ s wall: ([0-9]+) cycles/s(.*)', out):
         rate = float(m.group(2))
         yield ('simulation speed, %s' % m.group(1), '%.2f M core cycles/s' % (rate / 1e6),
                rate / CORE_HZ, 'real time, %.1f M cycles/s' % (CORE_HZ / 1e6))
+        cpu = re.search(r'([0-9]+) cycles per CPU second', m.group(3))
+        if cpu:
+            rate = float(cpu.group(1))
+            yield ('simulation speed, %s, per CPU second' % m.group(1),
+                   '%.2f M core cycles' % (rate / 1e6), rate / CORE_HZ,
+                   'real time, %.1f M cycles/s' % (CORE_HZ / 1e6))
 
 
 def parse_echo(out):

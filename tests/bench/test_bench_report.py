@@ -26,8 +26,9 @@ def ratios(parse, out):
 
 
 check('sim', ratios(br.parse_sim, '''bench idle: 1250000 core cycles (20.000 ms simulated) in 0.625 s wall: 2000000 cycles/s, 31.2x slower than real time
-bench loaded: 1250000 core cycles (20.000 ms simulated) in 1.250 s wall: 1000000 cycles/s, 62.5x slower than real time, 29763 frames offered
-'''), [('simulation speed, idle', 0.032), ('simulation speed, loaded', 0.016)])
+bench loaded: 1250000 core cycles (20.000 ms simulated) in 1.250 s wall: 1000000 cycles/s, 62.5x slower than real time; 0.500 s CPU: 2500000 cycles per CPU second, 29763 frames offered
+'''), [('simulation speed, idle', 0.032), ('simulation speed, loaded', 0.016),
+       ('simulation speed, loaded, per CPU second', 0.04)])
 
 # 56-byte payload: 98 B frame, (98 + 4 + 8) * 8 ns = 0.88 us each way
 check('echo', ratios(br.parse_echo, '''ICMP echo latency through toe_core, simulated time (GMII 125 MHz, core 62.5 MHz)
