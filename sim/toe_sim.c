@@ -159,7 +159,7 @@ static void usage(FILE *out)
         "  --seed N                     fault PRNG seed (default 1)\n"
         "  --fault-log FILE             one line per fault decision\n"
         "  --stats                      print all counters on exit (stdout)\n"
-        "  --bench                      measure simulated core cycles per wall second\n"
+        "  --bench                      simulated core cycles per wall and CPU second\n"
         "                               (no network; --time sets the simulated time, default 20ms)\n"
         "  -v, --verbose                log every frame\n"
         "  -h, --help                   this text\n"
