@@ -735,7 +735,9 @@ static void ctl_pending(struct ctl *c)
         toe_tcp_sockinfo(k->s, &ti);
         k->connecting = 0;
         logf_("connection %u: connected (local port %u)", k->id, ti.local_port);
-        ctl_put(c, cfd, "OK %u %u", k->id, ti.local_port);
+        char la[16];
+        ip_str(ti.local_ip, la, sizeof(la));
+        ctl_put(c, cfd, "OK %u %u %s", k->id, ti.local_port, la);
     } else if (c->pend == PEND_ACCEPT) {
         toe_sock *ns = NULL;
         uint32_t ip = 0;
@@ -761,9 +763,12 @@ static void ctl_pending(struct ctl *c)
             return;
         }
         D.c[C_ACCEPTS]++;
-        char a[16];
+        struct toe_tcp_info ti;
+        toe_tcp_sockinfo(ns, &ti);
+        char a[16], la[16];
         ip_str(ip, a, sizeof(a));
-        ctl_put(c, cfd, "OK %u %s %u", k->id, a, port);
+        ip_str(ti.local_ip, la, sizeof(la));
+        ctl_put(c, cfd, "OK %u %s %u %s %u", k->id, a, port, la, ti.local_port);
     }
 }
 

@@ -50,6 +50,13 @@ typedef void (*toed_line_cb)(void *user, const char *line);
 TOE_API int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, int *fd,
                          char *reply, size_t reply_len);
 
+/* The answer to a request already sent on ctl (as toed_request after its send): for a
+ * caller that does not wait at once (an ACCEPT sent ahead). timeout_ms (-1: no limit) bounds
+ * each wait for input; TOE_EAGAIN if no line came in time (lines read so far are lost: call
+ * it with a timeout only once ctl is readable, the daemon writing each line at once). */
+TOE_API int toed_reply(int ctl, int timeout_ms, toed_line_cb cb, void *user, int *fd,
+                       char *reply, size_t reply_len);
+
 /* Connect to ip:port (host: numeric IPv4) through the daemon on path (NULL: the default).
  *   ctl  out, optional: the control connection, kept open for toed_conn_error (close() it
  *        after the data socket). NULL: closed at once (errors show only as end of file).

@@ -127,13 +127,21 @@ int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, int *fd,
     char out[512];
     int len = snprintf(out, sizeof(out), "%s\n", req);
     int r = send_all(ctl, out, (size_t)len);
-    if (r)
-        return r;
-    int lfd = -1; /* a passed fd belongs to the reply, whichever of its lines it came with */
+    return r ? r : toed_reply(ctl, -1, cb, user, fd, reply, reply_len);
+}
+
+int toed_reply(int ctl, int timeout_ms, toed_line_cb cb, void *user, int *fd, char *reply,
+               size_t reply_len)
+{
+    if (fd)
+        *fd = -1;
+    if (reply && reply_len)
+        reply[0] = 0;
+    int r, lfd = -1; /* a passed fd belongs to the reply, whichever of its lines it came with */
     for (;;) {
         char line[LINE_LEN];
         int f = -1;
-        r = read_line(ctl, line, sizeof(line), &f, -1);
+        r = read_line(ctl, line, sizeof(line), &f, timeout_ms);
         if (f >= 0) {
             if (lfd >= 0)
                 close(lfd);

@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: MIT */
+/* libtoe-preload.so: unmodified programs over the offloaded TCP (docs/PRELOAD.md).
+ *
+ * LD_PRELOAD'ed, it takes the socket calls of IPv4 TCP sockets. socket() makes an ordinary
+ * kernel socket (the placeholder: the fd number exists and everything not routed stays on
+ * the kernel). connect() to a routed destination asks toed (docs/DAEMON.md) for the
+ * connection and dup3()s the connected stream socket it passes onto the program's fd, so
+ * read, write, poll, epoll, select, shutdown need nothing from here. listen() on a routed
+ * port puts the daemon's control connection on the fd, with an ACCEPT sent ahead: the fd is
+ * readable when a connection waits, as a listening socket's. getsockname, getpeername,
+ * getsockopt, setsockopt answer for the fds that are the daemon's; close forgets them.
+ *
+ *   TOE_PRELOAD_ROUTE  what goes through the board: "all" (the default: every IPv4
+ *                      destination but loopback) or a comma list of CIDR[:PORT[-PORT]] and
+ *                      :PORT[-PORT] items; "none" keeps everything on the kernel
+ *   TOE_DAEMON         the daemon's socket (default /run/toed/toed.sock)
+ *   TOE_PRELOAD_DEBUG  1: say on stderr which sockets go through the board
+ */
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "toed.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define MAX_FD 65536 /* fds above stay on the kernel */
+#define MAX_ROUTES 32
+#define TCP_OPTS 8
+
+enum { F_NONE, F_PLACE, F_BOUND, F_CONN, F_LISTEN };
+
+struct pfd {
+    unsigned char kind;
+    struct sockaddr_in local, peer; /* F_BOUND: local as bound; F_CONN: both */
+    int tcpopt[TCP_OPTS][2];        /* IPPROTO_TCP options set: name, value */
+    int ntcpopt;
+};
+
+struct route {
+    uint32_t net, mask;
+    uint16_t lo, hi; /* ports; 0..65535 for any */
+};
+
+static struct {
+    pthread_once_t once;
+    pthread_mutex_t mu;
+    int (*socket)(int, int, int);
+    int (*connect)(int, const struct sockaddr *, socklen_t);
+    int (*bind)(int, const struct sockaddr *, socklen_t);
+    int (*listen)(int, int);
+    int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+    int (*getsockname)(int, struct sockaddr *, socklen_t *);
+    int (*getpeername)(int, struct sockaddr *, socklen_t *);
+    int (*getsockopt)(int, int, int, void *, socklen_t *);
+    int (*setsockopt)(int, int, int, const void *, socklen_t);
+    int (*close)(int);
+    struct route routes[MAX_ROUTES];
+    int nroutes;
+    int debug;
+    struct pfd *fds;
+} P = {.once = PTHREAD_ONCE_INIT, .mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void dbg(const char *fmt, ...)
+{
+    if (!P.debug)
+        return;
+    char b[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b, sizeof(b) - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (n > (int)sizeof(b) - 2)
+        n = (int)sizeof(b) - 2;
+    b[n++] = '\n';
+    if (write(2, b, (size_t)n) < 0) {
+        /* nothing to do */
+    }
+}
+
+/* One route item: CIDR[:PORT[-PORT]] or :PORT[-PORT] or "all". 0 or -1. */
+static int parse_route(const char *item, struct route *r)
+{
+    char b[64];
+    if (strlen(item) >= sizeof(b))
+        return -1;
+    strcpy(b, item);
+    *r = (struct route){0, 0, 0, 65535};
+    if (!strcmp(b, "all"))
+        return 0;
+    char *colon = strchr(b, ':');
+    if (colon) {
+        *colon = 0;
+        char *dash = strchr(colon + 1, '-'), *end;
+        long lo = strtol(colon + 1, &end, 10), hi = lo;
+        if (end == colon + 1 || (dash ? end != dash : *end != 0))
+            return -1;
+        if (dash) {
+            hi = strtol(dash + 1, &end, 10);
+            if (end == dash + 1 || *end)
+                return -1;
+        }
+        if (lo < 1 || hi > 65535 || lo > hi)
+            return -1;
+        r->lo = (uint16_t)lo;
+        r->hi = (uint16_t)hi;
+    }
+    if (!b[0])
+        return 0; /* :PORT: any address */
+    char *slash = strchr(b, '/');
+    long bits = 32;
+    if (slash) {
+        *slash = 0;
+        char *end;
+        bits = strtol(slash + 1, &end, 10);
+        if (end == slash + 1 || *end || bits < 0 || bits > 32)
+            return -1;
+    }
+    struct in_addr ia;
+    if (inet_pton(AF_INET, b, &ia) != 1)
+        return -1;
+    r->mask = bits ? 0xffffffffu << (32 - bits) : 0;
+    r->net = ntohl(ia.s_addr) & r->mask;
+    return 0;
+}
+
+static void init(void)
+{
+    P.socket = dlsym(RTLD_NEXT, "socket");
+    P.connect = dlsym(RTLD_NEXT, "connect");
+    P.bind = dlsym(RTLD_NEXT, "bind");
+    P.listen = dlsym(RTLD_NEXT, "listen");
+    P.accept4 = dlsym(RTLD_NEXT, "accept4");
+    P.getsockname = dlsym(RTLD_NEXT, "getsockname");
+    P.getpeername = dlsym(RTLD_NEXT, "getpeername");
+    P.getsockopt = dlsym(RTLD_NEXT, "getsockopt");
+    P.setsockopt = dlsym(RTLD_NEXT, "setsockopt");
+    P.close = dlsym(RTLD_NEXT, "close");
+    const char *d = getenv("TOE_PRELOAD_DEBUG");
+    P.debug = d && *d && strcmp(d, "0");
+    const char *rt = getenv("TOE_PRELOAD_ROUTE");
+    if (!rt || !*rt)
+        rt = "all";
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%s", rt);
+    char *save = NULL;
+    for (char *it = strtok_r(buf, ", ", &save); it; it = strtok_r(NULL, ", ", &save)) {
+        if (!strcmp(it, "none"))
+            continue;
+        if (P.nroutes == MAX_ROUTES || parse_route(it, &P.routes[P.nroutes])) {
+            fprintf(stderr, "libtoe-preload: TOE_PRELOAD_ROUTE: bad item '%s' (ignored)\n", it);
+            continue;
+        }
+        P.nroutes++;
+    }
+    P.fds = calloc(MAX_FD, sizeof(*P.fds));
+    if (!P.fds)
+        P.nroutes = 0; /* no table: everything stays on the kernel */
+}
+
+static void need_init(void) { pthread_once(&P.once, init); }
+
+static int routed(uint32_t ip, uint16_t port)
+{
+    if ((ip >> 24) == 127)
+        return 0; /* loopback is the kernel's */
+    for (int i = 0; i < P.nroutes; i++)
+        if ((ip & P.routes[i].mask) == P.routes[i].net && port >= P.routes[i].lo &&
+            port <= P.routes[i].hi)
+            return 1;
+    return 0;
+}
+
+/* A port to listen on: ip 0 (any address) if a route takes the port at all. */
+static int routed_port(uint32_t ip, uint16_t port)
+{
+    if (ip)
+        return routed(ip, port);
+    for (int i = 0; i < P.nroutes; i++)
+        if (port >= P.routes[i].lo && port <= P.routes[i].hi)
+            return 1;
+    return 0;
+}
+
+/* The entry of fd (NULL if fd is not an IPv4 TCP socket of the program's). */
+static struct pfd *entry(int fd)
+{
+    need_init();
+    if (!P.fds || fd < 0 || fd >= MAX_FD || P.fds[fd].kind == F_NONE)
+        return NULL;
+    return &P.fds[fd];
+}
+
+static int toe_errno(int r)
+{
+    switch (r) {
+    case TOE_ECONNREFUSED: return ECONNREFUSED;
+    case TOE_ETIMEDOUT: return ETIMEDOUT;
+    case TOE_EUNREACH: return ENETUNREACH;
+    case TOE_ECONNRESET: return ECONNRESET;
+    case TOE_ECONNABORTED: return ECONNABORTED;
+    case TOE_EADDRINUSE: return EADDRINUSE;
+    case TOE_EADDRNOTAVAIL: return EADDRNOTAVAIL;
+    case TOE_ENOSLOT: return EAGAIN; /* as a kernel out of local ports */
+    case TOE_EINTR: return EINTR;
+    case TOE_ENOMEM: return ENOMEM;
+    case TOE_ENODEV: return ENETDOWN; /* no daemon */
+    default: return EIO;
+    }
+}
+
+static int fail(int e)
+{
+    errno = e;
+    return -1;
+}
+
+static void sin_of(struct sockaddr_in *a, uint32_t ip, uint16_t port)
+{
+    *a = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(port),
+                              .sin_addr.s_addr = htonl(ip)};
+}
+
+static int parse_ip(const char *s, uint32_t *ip)
+{
+    struct in_addr ia;
+    if (inet_pton(AF_INET, s, &ia) != 1)
+        return -1;
+    *ip = ntohl(ia.s_addr);
+    return 0;
+}
+
+/* Put newfd on fd's number, keeping what the program set on fd: O_NONBLOCK, FD_CLOEXEC and
+ * the timeouts (SO_RCVTIMEO, SO_SNDTIMEO). Closes newfd. 0 or -1 (errno). */
+static int take_over(int fd, int newfd)
+{
+    int fl = fcntl(fd, F_GETFL), fdfl = fcntl(fd, F_GETFD);
+    struct timeval tv[2];
+    socklen_t l0 = sizeof(tv[0]), l1 = sizeof(tv[1]);
+    int t0 = P.getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv[0], &l0);
+    int t1 = P.getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv[1], &l1);
+    if (fl < 0 || fdfl < 0 || dup3(newfd, fd, (fdfl & FD_CLOEXEC) ? O_CLOEXEC : 0) < 0) {
+        int e = errno;
+        P.close(newfd);
+        return fail(e);
+    }
+    P.close(newfd);
+    fcntl(fd, F_SETFL, (fcntl(fd, F_GETFL) & ~O_NONBLOCK) | (fl & O_NONBLOCK));
+    if (!t0)
+        P.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv[0], l0);
+    if (!t1)
+        P.setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv[1], l1);
+    return 0;
+}
+
+/* ---- socket, connect -------------------------------------------------------------------- */
+
+EXPORT int socket(int domain, int type, int protocol)
+{
+    need_init();
+    int fd = P.socket(domain, type, protocol);
+    int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0 && fd < MAX_FD && P.fds && domain == AF_INET && base == SOCK_STREAM &&
+        (protocol == 0 || protocol == IPPROTO_TCP) && P.nroutes) {
+        pthread_mutex_lock(&P.mu);
+        P.fds[fd] = (struct pfd){.kind = F_PLACE};
+        pthread_mutex_unlock(&P.mu);
+    }
+    return fd;
+}
+
+EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    struct pfd *e = entry(fd);
+    if (!e || e->kind == F_LISTEN || !addr || len < (socklen_t)sizeof(struct sockaddr_in) ||
+        addr->sa_family != AF_INET)
+        return P.connect(fd, addr, len);
+    if (e->kind == F_CONN)
+        return fail(EISCONN);
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+    uint32_t ip = ntohl(sin->sin_addr.s_addr);
+    uint16_t port = ntohs(sin->sin_port);
+    if (!routed(ip, port)) {
+        e->kind = F_NONE; /* the kernel's from now on */
+        return P.connect(fd, addr, len);
+    }
+    char host[INET_ADDRSTRLEN], req[64], reply[128];
+    inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+    snprintf(req, sizeof(req), "CONNECT %s %u", host, port);
+    int ctl, cfd = -1;
+    int r = toed_open(NULL, &ctl);
+    if (!r) {
+        r = toed_request(ctl, req, NULL, NULL, &cfd, reply, sizeof(reply));
+        P.close(ctl);
+    }
+    dbg("libtoe-preload: fd %d: connect %s:%u through the board: %s", fd, host, port,
+        r ? toe_error_name(r) : "connected");
+    if (r)
+        return fail(toe_errno(r));
+    unsigned id, lport;
+    char lip[32];
+    uint32_t la = 0;
+    if (cfd < 0 || sscanf(reply, "%u %u %31s", &id, &lport, lip) != 3 || parse_ip(lip, &la)) {
+        if (cfd >= 0)
+            P.close(cfd);
+        return fail(EIO);
+    }
+    if (take_over(fd, cfd))
+        return -1;
+    e->kind = F_CONN;
+    sin_of(&e->local, la, (uint16_t)lport);
+    e->peer = *sin;
+    return 0;
+}
+
+/* ---- bind, listen, accept --------------------------------------------------------------- */
+
+EXPORT int bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+    struct pfd *e = entry(fd);
+    if (!e || e->kind != F_PLACE || !addr || len < (socklen_t)sizeof(struct sockaddr_in) ||
+        addr->sa_family != AF_INET)
+        return P.bind(fd, addr, len);
+    const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+    uint16_t port = ntohs(sin->sin_port);
+    uint32_t ip = ntohl(sin->sin_addr.s_addr);
+    /* A port on the board: any address or one the routes take (port 0 asks the kernel). */
+    if (!port || !routed_port(ip, port)) {
+        e->kind = F_NONE;
+        return P.bind(fd, addr, len);
+    }
+    e->kind = F_BOUND;
+    e->local = *sin;
+    dbg("libtoe-preload: fd %d: bound to port %u on the board", fd, port);
+    return 0;
+}
+
+EXPORT int listen(int fd, int backlog)
+{
+    struct pfd *e = entry(fd);
+    if (!e || e->kind != F_BOUND)
+        return P.listen(fd, backlog);
+    int lctl = toed_listen(NULL, ntohs(e->local.sin_port),
+                           backlog < 0 ? 0 : backlog > 64 ? 64 : backlog);
+    dbg("libtoe-preload: fd %d: listen on port %u through the board: %s", fd,
+        ntohs(e->local.sin_port), lctl < 0 ? toe_error_name(lctl) : "ok");
+    if (lctl < 0)
+        return fail(toe_errno(lctl));
+    /* An ACCEPT sent ahead: the fd reads as ready when a connection is there. */
+    static const char acc[] = "ACCEPT *\n";
+    if (send(lctl, acc, sizeof(acc) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(acc) - 1) {
+        P.close(lctl);
+        return fail(EIO);
+    }
+    if (take_over(fd, lctl))
+        return -1;
+    e->kind = F_LISTEN;
+    return 0;
+}
+
+EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+    struct pfd *e = entry(fd);
+    if (!e || e->kind != F_LISTEN)
+        return P.accept4(fd, addr, len, flags);
+    int nb = fcntl(fd, F_GETFL) & O_NONBLOCK;
+    char reply[160];
+    int cfd = -1, r;
+    do {
+        if (nb) {
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            if (poll(&p, 1, 0) == 0)
+                return fail(EAGAIN);
+        }
+        /* Lines other than the answer (EVENTs of accepted connections) may wake a
+         * non-blocking caller for nothing: EAGAIN, as a connection gone before accept. */
+        r = toed_reply(fd, nb ? 0 : -1, NULL, NULL, &cfd, reply, sizeof(reply));
+    } while (r == TOE_EAGAIN && !nb);
+    if (r == TOE_EAGAIN)
+        return fail(EAGAIN);
+    if (r == TOE_EINTR)
+        return fail(EINTR);
+    static const char acc[] = "ACCEPT *\n";
+    if (send(fd, acc, sizeof(acc) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(acc) - 1)
+        r = r ? r : TOE_EIO;
+    unsigned id, pport, lport;
+    char pip[32], lip[32];
+    uint32_t pa = 0, la = 0;
+    if (!r && (cfd < 0 || sscanf(reply, "%u %31s %u %31s %u", &id, pip, &pport, lip, &lport) != 5 ||
+               parse_ip(pip, &pa) || parse_ip(lip, &la)))
+        r = TOE_EPROTO;
+    if (r) {
+        if (cfd >= 0)
+            P.close(cfd);
+        return fail(r == TOE_ENODEV ? EBADF : toe_errno(r));
+    }
+    /* The fd came with close-on-exec set (MSG_CMSG_CLOEXEC). */
+    if (!(flags & SOCK_CLOEXEC))
+        fcntl(cfd, F_SETFD, 0);
+    if (flags & SOCK_NONBLOCK)
+        fcntl(cfd, F_SETFL, fcntl(cfd, F_GETFL) | O_NONBLOCK);
+    if (cfd >= MAX_FD) {
+        P.close(cfd);
+        return fail(EMFILE);
+    }
+    pthread_mutex_lock(&P.mu);
+    P.fds[cfd] = (struct pfd){.kind = F_CONN};
+    sin_of(&P.fds[cfd].peer, pa, (uint16_t)pport);
+    sin_of(&P.fds[cfd].local, la, (uint16_t)lport);
+    pthread_mutex_unlock(&P.mu);
+    dbg("libtoe-preload: fd %d: accepted %s:%u as fd %d", fd, pip, pport, cfd);
+    if (addr && len) {
+        socklen_t n = *len < (socklen_t)sizeof(struct sockaddr_in) ? *len
+                                                                   : (socklen_t)sizeof(struct sockaddr_in);
+        memcpy(addr, &P.fds[cfd].peer, n);
+        *len = sizeof(struct sockaddr_in);
+    }
+    return cfd;
+}
+
+EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+    return accept4(fd, addr, len, 0);
+}
+
+/* ---- names, options, close -------------------------------------------------------------- */
+
+static int put_addr(const struct sockaddr_in *a, struct sockaddr *addr, socklen_t *len)
+{
+    if (!addr || !len)
+        return fail(EFAULT);
+    socklen_t n = *len < (socklen_t)sizeof(*a) ? *len : (socklen_t)sizeof(*a);
+    memcpy(addr, a, n);
+    *len = sizeof(*a);
+    return 0;
+}
+
+EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+    struct pfd *e = entry(fd);
+    if (!e || e->kind == F_PLACE)
+        return P.getsockname(fd, addr, len);
+    return put_addr(&e->local, addr, len);
+}
+
+EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+    struct pfd *e = entry(fd);
+    if (!e || e->kind == F_PLACE)
+        return P.getpeername(fd, addr, len);
+    if (e->kind != F_CONN)
+        return fail(ENOTCONN);
+    return put_addr(&e->peer, addr, len);
+}
+
+static int put_int(int v, void *val, socklen_t *len)
+{
+    if (!val || !len || *len < (socklen_t)sizeof(int))
+        return fail(EINVAL);
+    memcpy(val, &v, sizeof(int));
+    *len = sizeof(int);
+    return 0;
+}
+
+EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+    struct pfd *e = entry(fd);
+    if (!e || e->kind == F_PLACE)
+        return P.getsockopt(fd, level, name, val, len);
+    if (level == SOL_SOCKET) {
+        switch (name) {
+        case SO_DOMAIN: return put_int(AF_INET, val, len);
+        case SO_PROTOCOL: return put_int(IPPROTO_TCP, val, len);
+        case SO_TYPE: return put_int(SOCK_STREAM, val, len);
+        case SO_ERROR: return put_int(0, val, len); /* connect() reports its own error */
+        case SO_ACCEPTCONN: return put_int(e->kind == F_LISTEN, val, len);
+        default: return P.getsockopt(fd, level, name, val, len);
+        }
+    }
+    if (level == IPPROTO_TCP) {
+        int v = name == TCP_MAXSEG ? 1460 : 0;
+        for (int i = 0; i < e->ntcpopt; i++)
+            if (e->tcpopt[i][0] == name)
+                v = e->tcpopt[i][1];
+        return put_int(v, val, len);
+    }
+    if (level == IPPROTO_IP)
+        return put_int(0, val, len);
+    return fail(ENOPROTOOPT);
+}
+
+EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+    struct pfd *e = entry(fd);
+    if (!e || level == SOL_SOCKET)
+        return P.setsockopt(fd, level, name, val, len); /* the placeholder's or socketpair's */
+    if (level == IPPROTO_TCP) {
+        /* The device runs its own TCP: these are recorded (getsockopt reads them back) and
+         * also set on the placeholder while it is one. */
+        if (!val || len < (socklen_t)sizeof(int))
+            return fail(EINVAL);
+        int v;
+        memcpy(&v, val, sizeof(int));
+        int i = 0;
+        while (i < e->ntcpopt && e->tcpopt[i][0] != name)
+            i++;
+        if (i == TCP_OPTS)
+            return 0;
+        e->tcpopt[i][0] = name;
+        e->tcpopt[i][1] = v;
+        if (i == e->ntcpopt)
+            e->ntcpopt++;
+        return e->kind == F_PLACE ? P.setsockopt(fd, level, name, val, len) : 0;
+    }
+    if (e->kind == F_PLACE)
+        return P.setsockopt(fd, level, name, val, len);
+    return level == IPPROTO_IP ? 0 : fail(ENOPROTOOPT); /* IP_TOS & co: accepted, no effect */
+}
+
+EXPORT int close(int fd)
+{
+    struct pfd *e = entry(fd);
+    if (e) {
+        pthread_mutex_lock(&P.mu);
+        e->kind = F_NONE;
+        pthread_mutex_unlock(&P.mu);
+    }
+    need_init();
+    return P.close(fd);
+}

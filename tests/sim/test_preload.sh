@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# test_preload: unmodified programs through the virtual board (toe-sim with libslirp, FIFO
+# link model) with `toe run` (libtoe-preload.so + toed), against servers on the host's
+# loopback (10.0.2.2 from the board):
+#   - `toe -d sim:SOCK run` starts a daemon for the device; the next run finds it
+#   - curl and wget download 0 B, 1 MB and 10 MB, SHA-256 checked
+#   - curl: two URLs on one connection (keep-alive), a redirect followed, https:// (the TLS
+#     is curl's own, over the offloaded TCP)
+#   - a Python urllib + http.client script (getsockname/getpeername are the board's)
+#   - a program on epoll (Python selectors.EpollSelector, non-blocking socket)
+#   - Python's http.server listening through the preload, fetched by the host's curl
+#     through toe-sim's --hostfwd
+#   - a refused connection is ECONNREFUSED; loopback and unrouted destinations stay on the
+#     kernel (the daemon's counters do not move)
+#   - the daemon's counters saw the connections; the capture passes scripts/pcap_check.sh
+#
+#   tests/sim/test_preload.sh      OUT overrides the output folder (build/tests/preload)
+#                                  BIG (default 10000000): the size of the big download
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/scripts/lib/netns.sh" # wait_ready
+out=${OUT:-$top/build/tests/preload}
+big=${BIG:-10000000}
+toe=$top/build/bin/toe
+sim=$top/build/bin/toe-sim
+rm -rf "$out"
+mkdir -p "$out/www" "$out/got"
+sock=$out/link.sock
+log=$out/toe-sim.log
+pcap=$out/preload.pcap
+pids=()
+toedpid=
+cleanup() {
+    for p in "${pids[@]}" $toedpid; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+for f in "$toe" "$sim" "$top/build/bin/toed" "$top/build/sw/libtoe-preload.so"; do
+    [ -e "$f" ] || { echo "FAIL test_preload: $f not built"; exit 1; }
+done
+for c in curl wget openssl; do
+    command -v $c >/dev/null || { echo "SKIP: test_preload: $c not installed"; exit 77; }
+done
+
+passed=0
+failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
+finish() {
+    echo "test_preload: $passed passed, $failed failed"
+    [ "$failed" = 0 ] && exit 0
+    exit 1
+}
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+same() { [ -e "$1" ] && [ "$(sha "$1")" = "$(sha "$2")" ]; }
+
+python3 - "$out/www" "$big" <<'PY'
+import os, random, sys
+d, big = sys.argv[1], int(sys.argv[2])
+r = random.Random(16)
+open(os.path.join(d, "f0"), "wb").close()
+open(os.path.join(d, "f1m"), "wb").write(r.randbytes(1000000))
+open(os.path.join(d, "big"), "wb").write(r.randbytes(big))
+PY
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$out/key.pem" -out "$out/cert.pem" -days 2 \
+    -subj /CN=10.0.2.2 -addext subjectAltName=IP:10.0.2.2 >"$out/openssl.log" 2>&1
+
+# HTTP/1.1 (keep-alive; /redir answers 302 to /f1m) and the same over TLS, on the loopback.
+python3 -u - "$out/www" "$out/cert.pem" "$out/key.pem" >"$out/ports" 2>"$out/server.log" <<'PY' &
+import functools, http.server, ssl, sys, threading
+class H(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        if self.path == "/redir":
+            self.send_response(302)
+            self.send_header("Location", "/f1m")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+h = functools.partial(H, directory=sys.argv[1])
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+t = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+t.socket = ctx.wrap_socket(t.socket, server_side=True)
+for x in (s, t):
+    x.daemon_threads = True
+    threading.Thread(target=x.serve_forever, daemon=True).start()
+print(s.server_address[1], t.server_address[1], flush=True)
+threading.Event().wait()
+PY
+pids+=($!)
+for _ in $(seq 100); do [ -s "$out/ports" ] && break; sleep 0.1; done
+read -r port tport <"$out/ports" || { echo "FAIL test_preload: the HTTP servers did not start"; exit 1; }
+base=http://10.0.2.2:$port
+fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+"$sim" --net slirp --link "unix:$sock" --link-phy fifo --pcap "$pcap" \
+    --hostfwd "tcp:127.0.0.1:$fwd-10.0.2.15:8000" >"$out/sim.out" 2>"$log" &
+simpid=$!
+pids+=($simpid)
+wait_ready "$log" "$simpid" 60 || { echo "FAIL test_preload: toe-sim did not start"; cat "$log"; exit 1; }
+export TOE_DEVICE=sim:$sock
+unset TOE_DAEMON TOE_PRELOAD_ROUTE
+
+# ---- toe run starts a daemon for the device, then finds it ----
+dsock=$(timeout 60 "$toe" run sh -c 'echo "$TOE_DAEMON"' 2>"$out/run_start.err" || true)
+toedpid=$(pgrep -f "toed -d sim:$sock -s $dsock" || true)
+if [ -n "$dsock" ] && [ -n "$toedpid" ] && timeout 30 "$toe" -d "toed:$dsock" info >"$out/info.txt" 2>&1; then
+    pass "test_preload_run_starts_daemon ($dsock, pid $toedpid)"
+else
+    fail test_preload_run_starts_daemon "socket '$dsock' pid '$toedpid': $(cat "$out/run_start.err")"
+    finish
+fi
+toed_stat() { timeout 30 "$toe" -d "toed:$dsock" stats | awk -v n="$1" '$1 == n { print $2 }' | tail -n 1; }
+run() { timeout 300 "$toe" run "$@"; }
+connects0=$(toed_stat connects)
+
+# ---- curl and wget: 0 B, 1 MB, big ----
+for f in f0 f1m big; do
+    rc=0
+    run curl -sS -o "$out/got/curl_$f" "$base/$f" 2>"$out/got/curl_$f.err" || rc=$?
+    same "$out/got/curl_$f" "$out/www/$f" && pass "test_preload_curl_$f ($(stat -c %s "$out/www/$f") bytes, SHA-256 matches)" ||
+        fail "test_preload_curl_$f" "exit $rc $(head -c 300 "$out/got/curl_$f.err")"
+    rc=0
+    run wget -q -O "$out/got/wget_$f" "$base/$f" 2>"$out/got/wget_$f.err" || rc=$?
+    same "$out/got/wget_$f" "$out/www/$f" && pass "test_preload_wget_$f ($(stat -c %s "$out/www/$f") bytes, SHA-256 matches)" ||
+        fail "test_preload_wget_$f" "exit $rc $(head -c 300 "$out/got/wget_$f.err")"
+done
+n=$(toed_stat connects)
+[ $((n - connects0)) -ge 6 ] && pass "test_preload_daemon_carried_them (toed connects $connects0 -> $n)" ||
+    fail test_preload_daemon_carried_them "toed connects $connects0 -> $n"
+
+# ---- keep-alive, redirect, https ----
+rc=0
+nc=$(run curl -sS -o "$out/got/ka1" -o "$out/got/ka2" -w '%{num_connects} ' "$base/f1m" "$base/f0" 2>"$out/ka.err") || rc=$?
+same "$out/got/ka1" "$out/www/f1m" && same "$out/got/ka2" "$out/www/f0" && [ "$nc" = "1 0 " ] &&
+    pass "test_preload_curl_keepalive (two URLs, new connections per URL: $nc)" ||
+    fail test_preload_curl_keepalive "exit $rc, connects '$nc' $(cat "$out/ka.err")"
+rc=0
+run curl -sS -L -o "$out/got/redir" "$base/redir" 2>"$out/redir.err" || rc=$?
+same "$out/got/redir" "$out/www/f1m" && pass test_preload_curl_redirect ||
+    fail test_preload_curl_redirect "exit $rc $(cat "$out/redir.err")"
+rc=0
+run curl -sS --cacert "$out/cert.pem" -o "$out/got/tls" "https://10.0.2.2:$tport/f1m" 2>"$out/tls.err" || rc=$?
+same "$out/got/tls" "$out/www/f1m" && pass "test_preload_curl_https (certificate verified, SHA-256 matches)" ||
+    fail test_preload_curl_https "exit $rc $(cat "$out/tls.err")"
+
+# ---- Python: urllib, http.client, a refused connection ----
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+rc=0
+run python3 - "$port" "$closed" "$(sha "$out/www/f1m")" >"$out/py.txt" 2>&1 <<'PY' || rc=$?
+import errno, hashlib, http.client, socket, sys, urllib.request
+port, closed, want = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+d = urllib.request.urlopen("http://10.0.2.2:%d/f1m" % port).read()
+assert hashlib.sha256(d).hexdigest() == want, "urllib: SHA-256 differs"
+c = http.client.HTTPConnection("10.0.2.2", port)
+c.connect()
+local, peer = c.sock.getsockname(), c.sock.getpeername()
+assert local[0] == "10.0.2.15" and peer == ("10.0.2.2", port), (local, peer)
+assert c.sock.family == socket.AF_INET and c.sock.type == socket.SOCK_STREAM
+c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+assert c.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+c.request("GET", "/f1m")
+r = c.getresponse()
+assert r.status == 200 and hashlib.sha256(r.read()).hexdigest() == want, "http.client"
+try:
+    socket.create_connection(("10.0.2.2", closed))
+    raise SystemExit("connect to a closed port succeeded")
+except ConnectionRefusedError as e:
+    assert e.errno == errno.ECONNREFUSED
+print("urllib and http.client OK (local %s:%d), closed port ECONNREFUSED" % local)
+PY
+[ "$rc" = 0 ] && pass "test_preload_python ($(tail -n 1 "$out/py.txt"))" ||
+    fail test_preload_python "exit $rc $(tail -n 5 "$out/py.txt")"
+
+# ---- epoll ----
+rc=0
+run python3 - "$port" "$(sha "$out/www/f1m")" >"$out/epoll.txt" 2>&1 <<'PY' || rc=$?
+import hashlib, selectors, socket, sys
+port, want = int(sys.argv[1]), sys.argv[2]
+sel = selectors.EpollSelector()
+s = socket.create_connection(("10.0.2.2", port))
+s.setblocking(False)
+req = b"GET /f1m HTTP/1.0\r\n\r\n"
+sel.register(s, selectors.EVENT_WRITE)
+buf = bytearray()
+wakes = 0
+while True:
+    for k, ev in sel.select():
+        wakes += 1
+        if ev & selectors.EVENT_WRITE:
+            req = req[s.send(req):]
+            if not req:
+                sel.modify(s, selectors.EVENT_READ)
+        if ev & selectors.EVENT_READ:
+            d = s.recv(65536)
+            if not d:
+                body = bytes(buf).split(b"\r\n\r\n", 1)[1]
+                assert hashlib.sha256(body).hexdigest() == want, "SHA-256 differs"
+                print("epoll: %d bytes in %d wake-ups" % (len(body), wakes))
+                sys.exit(0)
+            buf += d
+PY
+[ "$rc" = 0 ] && pass "test_preload_epoll ($(tail -n 1 "$out/epoll.txt"))" ||
+    fail test_preload_epoll "exit $rc $(tail -n 5 "$out/epoll.txt")"
+
+# ---- a server through the preload: http.server on the board's port 8000 ----
+accepts0=$(toed_stat accepts)
+"$toe" run python3 -u -m http.server -d "$out/www" 8000 >"$out/pysrv.log" 2>&1 &
+srv=$!
+pids+=($srv)
+for _ in $(seq 100); do grep -q "Serving HTTP" "$out/pysrv.log" && break; sleep 0.1; done
+ok=0
+for f in f1m f0; do
+    rc=0
+    timeout 120 curl -sS -o "$out/got/srv_$f" "http://127.0.0.1:$fwd/$f" 2>"$out/srv_$f.err" || rc=$?
+    same "$out/got/srv_$f" "$out/www/$f" && ok=$((ok + 1)) || echo "  $f: exit $rc $(cat "$out/srv_$f.err")"
+done
+n=$(toed_stat accepts)
+if [ "$ok" = 2 ] && [ $((n - accepts0)) -ge 2 ] && grep -q '^10\.0\.2\.2 .*"GET /f1m' "$out/pysrv.log"; then
+    pass "test_preload_http_server (host curl through --hostfwd, SHA-256 matches; toed accepts $accepts0 -> $n)"
+else
+    fail test_preload_http_server "$ok of 2, accepts $accepts0 -> $n: $(tail -n 3 "$out/pysrv.log")"
+fi
+kill "$srv" 2>/dev/null || true
+
+# ---- what is not routed stays on the kernel ----
+c0=$(toed_stat connects)
+rc=0
+timeout 60 "$toe" run curl -sS -o "$out/got/lo" "http://127.0.0.1:$port/f1m" 2>"$out/lo.err" || rc=$?
+timeout 60 "$toe" run --route 10.0.2.2:1-2 curl -sS -o "$out/got/unrouted" "http://127.0.0.1:$port/f0" 2>>"$out/lo.err" || rc=$?
+c1=$(toed_stat connects)
+same "$out/got/lo" "$out/www/f1m" && same "$out/got/unrouted" "$out/www/f0" && [ "$c0" = "$c1" ] &&
+    pass "test_preload_unrouted_on_kernel (toed connects stay $c1)" ||
+    fail test_preload_unrouted_on_kernel "exit $rc, connects $c0 -> $c1 $(cat "$out/lo.err")"
+
+# ---- the wire ----
+if command -v tshark >/dev/null; then
+    kill -TERM "$simpid" 2>/dev/null || true
+    wait "$simpid" 2>/dev/null || true
+    "$top/scripts/pcap_check.sh" "$pcap" >"$out/pcap_check.txt" 2>&1 && pass "test_preload_pcap_check ($(tail -n 1 "$out/pcap_check.txt"))" ||
+        fail test_preload_pcap_check "$(tail -n 5 "$out/pcap_check.txt")"
+fi
+finish
