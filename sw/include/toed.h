@@ -79,6 +79,15 @@ TOE_API int toed_accept(int lctl, uint32_t *peer_ip, uint16_t *peer_port);
  * TOE_EAGAIN if none came in time. */
 TOE_API int toed_conn_error(int ctl, int timeout_ms);
 
+/* The end of the handshake of connection id (the ID of the "OK ID" that answered the request
+ * "CONNECT IP PORT NB" on ctl: its socket came at once, not writable until then; events of
+ * other connections are skipped). Waits up to timeout_ms (-1: no limit). Returns 0
+ * (connected; local_ip, local_port optional out), the connection's error
+ * (TOE_ECONNREFUSED, TOE_ETIMEDOUT, TOE_EUNREACH, ...; its socket was closed), TOE_ENODEV
+ * (the control connection ended), TOE_EAGAIN. */
+TOE_API int toed_connect_result(int ctl, unsigned id, int timeout_ms, uint32_t *local_ip,
+                                uint16_t *local_port);
+
 /* The device's identity through the daemon (as toe_get_info), and its connections (as
  * toe_tcp_netstat of the daemon's handle: orphan fields as there). Block for one request. */
 TOE_API int toed_info(const char *path, struct toe_info *info, char *spec, size_t spec_len);

@@ -39,10 +39,15 @@
 #define MAX_ROUTES 32
 #define TCP_OPTS 8
 
-enum { F_NONE, F_PLACE, F_BOUND, F_CONN, F_LISTEN };
+/* F_CONNECTING: a non-blocking connect in its handshake (the socket is the daemon's
+ * already, not writable until the end); F_FAILED: it ended in so_error. */
+enum { F_NONE, F_PLACE, F_BOUND, F_CONNECTING, F_CONN, F_FAILED, F_LISTEN };
 
 struct pfd {
     unsigned char kind;
+    int ctl;                        /* F_CONNECTING: the control connection of its CONNECT */
+    unsigned id;                    /* F_CONNECTING: the daemon's connection ID */
+    int so_error;                   /* F_FAILED: the errno SO_ERROR reports (once) */
     struct sockaddr_in local, peer; /* F_BOUND: local as bound; F_CONN: both */
     int tcpopt[TCP_OPTS][2];        /* IPPROTO_TCP options set: name, value */
     int ntcpopt;
@@ -277,10 +282,59 @@ EXPORT int socket(int domain, int type, int protocol)
     if (fd >= 0 && fd < MAX_FD && P.fds && domain == AF_INET && base == SOCK_STREAM &&
         (protocol == 0 || protocol == IPPROTO_TCP) && P.nroutes) {
         pthread_mutex_lock(&P.mu);
-        P.fds[fd] = (struct pfd){.kind = F_PLACE};
+        P.fds[fd] = (struct pfd){.kind = F_PLACE, .ctl = -1};
         pthread_mutex_unlock(&P.mu);
     }
     return fd;
+}
+
+/* A non-blocking connect: has its handshake ended? Waits up to timeout_ms for the daemon's
+ * word. 1 still in progress, else 0 (kind F_CONN or F_FAILED now). */
+static int settle(struct pfd *e, int timeout_ms)
+{
+    if (e->kind != F_CONNECTING)
+        return 0;
+    uint32_t la = 0;
+    uint16_t lp = 0;
+    int r = toed_connect_result(e->ctl, e->id, timeout_ms, &la, &lp);
+    if (r == TOE_EAGAIN || r == TOE_EINTR)
+        return 1;
+    P.close(e->ctl);
+    e->ctl = -1;
+    if (r) {
+        e->kind = F_FAILED;
+        e->so_error = r == TOE_ENODEV ? ECONNRESET : toe_errno(r);
+        return 0;
+    }
+    e->kind = F_CONN;
+    sin_of(&e->local, la, lp);
+    return 0;
+}
+
+/* CONNECT ... NB: the socket on fd at once, EINPROGRESS; the result comes with settle(). */
+static int connect_nb(int fd, struct pfd *e, const char *req)
+{
+    int ctl, cfd = -1;
+    char nreq[80], reply[64];
+    unsigned id = 0;
+    snprintf(nreq, sizeof(nreq), "%s NB", req);
+    int r = toed_open(NULL, &ctl);
+    if (r)
+        return fail(toe_errno(r));
+    r = toed_request(ctl, nreq, NULL, NULL, &cfd, reply, sizeof(reply));
+    if (!r && (cfd < 0 || sscanf(reply, "%u", &id) != 1 || !id))
+        r = TOE_EPROTO;
+    if (r && cfd >= 0)
+        P.close(cfd);
+    if (r || take_over(fd, cfd)) {
+        int en = r ? toe_errno(r) : errno;
+        P.close(ctl);
+        return fail(en);
+    }
+    e->kind = F_CONNECTING;
+    e->ctl = ctl;
+    e->id = id;
+    return fail(EINPROGRESS);
 }
 
 EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
@@ -289,8 +343,15 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
     if (!e || e->kind == F_LISTEN || !addr || len < (socklen_t)sizeof(struct sockaddr_in) ||
         addr->sa_family != AF_INET)
         return P.connect(fd, addr, len);
+    if (settle(e, 0))
+        return fail(EALREADY);
     if (e->kind == F_CONN)
         return fail(EISCONN);
+    if (e->kind == F_FAILED) {
+        int en = e->so_error ? e->so_error : ECONNABORTED;
+        e->so_error = 0;
+        return fail(en);
+    }
     const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
     uint32_t ip = ntohl(sin->sin_addr.s_addr);
     uint16_t port = ntohs(sin->sin_port);
@@ -301,6 +362,11 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
     char host[INET_ADDRSTRLEN], req[64], reply[128];
     inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
     snprintf(req, sizeof(req), "CONNECT %s %u", host, port);
+    e->peer = *sin;
+    if (fcntl(fd, F_GETFL) & O_NONBLOCK) {
+        dbg("libtoe-preload: fd %d: connect %s:%u through the board: in progress", fd, host, port);
+        return connect_nb(fd, e, req);
+    }
     int ctl, cfd = -1;
     int r = toed_open(NULL, &ctl);
     if (!r) {
@@ -323,7 +389,6 @@ EXPORT int connect(int fd, const struct sockaddr *addr, socklen_t len)
         return -1;
     e->kind = F_CONN;
     sin_of(&e->local, la, (uint16_t)lport);
-    e->peer = *sin;
     return 0;
 }
 
@@ -418,7 +483,7 @@ EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
         return fail(EMFILE);
     }
     pthread_mutex_lock(&P.mu);
-    P.fds[cfd] = (struct pfd){.kind = F_CONN};
+    P.fds[cfd] = (struct pfd){.kind = F_CONN, .ctl = -1};
     sin_of(&P.fds[cfd].peer, pa, (uint16_t)pport);
     sin_of(&P.fds[cfd].local, la, (uint16_t)lport);
     pthread_mutex_unlock(&P.mu);
@@ -454,7 +519,8 @@ EXPORT int getsockname(int fd, struct sockaddr *addr, socklen_t *len)
     struct pfd *e = entry(fd);
     if (!e || e->kind == F_PLACE)
         return P.getsockname(fd, addr, len);
-    return put_addr(&e->local, addr, len);
+    settle(e, 0);
+    return put_addr(&e->local, addr, len); /* 0.0.0.0:0 while connecting */
 }
 
 EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
@@ -462,6 +528,7 @@ EXPORT int getpeername(int fd, struct sockaddr *addr, socklen_t *len)
     struct pfd *e = entry(fd);
     if (!e || e->kind == F_PLACE)
         return P.getpeername(fd, addr, len);
+    settle(e, 0);
     if (e->kind != F_CONN)
         return fail(ENOTCONN);
     return put_addr(&e->peer, addr, len);
@@ -486,7 +553,14 @@ EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
         case SO_DOMAIN: return put_int(AF_INET, val, len);
         case SO_PROTOCOL: return put_int(IPPROTO_TCP, val, len);
         case SO_TYPE: return put_int(SOCK_STREAM, val, len);
-        case SO_ERROR: return put_int(0, val, len); /* connect() reports its own error */
+        case SO_ERROR: {
+            /* A blocking connect() reported its own error; a non-blocking one's comes here
+             * once (0 while in progress). */
+            settle(e, 0);
+            int v = e->kind == F_FAILED ? e->so_error : 0;
+            e->so_error = 0;
+            return put_int(v, val, len);
+        }
         case SO_ACCEPTCONN: return put_int(e->kind == F_LISTEN, val, len);
         default: return P.getsockopt(fd, level, name, val, len);
         }
@@ -536,6 +610,9 @@ EXPORT int close(int fd)
     struct pfd *e = entry(fd);
     if (e) {
         pthread_mutex_lock(&P.mu);
+        if (e->ctl >= 0)
+            P.close(e->ctl);
+        e->ctl = -1;
         e->kind = F_NONE;
         pthread_mutex_unlock(&P.mu);
     }

@@ -177,14 +177,27 @@ PY
 [ "$rc" = 0 ] && pass "test_preload_python ($(tail -n 1 "$out/py.txt"))" ||
     fail test_preload_python "exit $rc $(tail -n 5 "$out/py.txt")"
 
-# ---- epoll ----
+# ---- epoll, non-blocking connect (EINPROGRESS, writable when connected, SO_ERROR) ----
 rc=0
-run python3 - "$port" "$(sha "$out/www/f1m")" >"$out/epoll.txt" 2>&1 <<'PY' || rc=$?
-import hashlib, selectors, socket, sys
-port, want = int(sys.argv[1]), sys.argv[2]
+run python3 - "$port" "$(sha "$out/www/f1m")" "$closed" >"$out/epoll.txt" 2>&1 <<'PY' || rc=$?
+import errno, hashlib, selectors, socket, sys
+port, want, closed = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 sel = selectors.EpollSelector()
-s = socket.create_connection(("10.0.2.2", port))
-s.setblocking(False)
+def nb_connect(p):
+    s = socket.socket()
+    s.setblocking(False)
+    e = s.connect_ex(("10.0.2.2", p))
+    assert e == errno.EINPROGRESS, "connect: %s, not EINPROGRESS" % errno.errorcode.get(e, e)
+    sel.register(s, selectors.EVENT_WRITE)
+    sel.select()
+    sel.unregister(s)
+    return s, s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+s, err = nb_connect(closed)
+assert err == errno.ECONNREFUSED, "closed port: SO_ERROR %s" % errno.errorcode.get(err, err)
+s.close()
+s, err = nb_connect(port)
+assert err == 0, "SO_ERROR %s" % errno.errorcode.get(err, err)
+assert s.getpeername() == ("10.0.2.2", port) and s.getsockname()[0] == "10.0.2.15"
 req = b"GET /f1m HTTP/1.0\r\n\r\n"
 sel.register(s, selectors.EVENT_WRITE)
 buf = bytearray()
@@ -201,7 +214,7 @@ while True:
             if not d:
                 body = bytes(buf).split(b"\r\n\r\n", 1)[1]
                 assert hashlib.sha256(body).hexdigest() == want, "SHA-256 differs"
-                print("epoll: %d bytes in %d wake-ups" % (len(body), wakes))
+                print("EINPROGRESS, refused: ECONNREFUSED; %d bytes in %d wake-ups" % (len(body), wakes))
                 sys.exit(0)
             buf += d
 PY
