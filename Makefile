@@ -85,6 +85,7 @@ bench: all $(BENCH_BINS) $(TEST_SIM_BINS)
 	$(BUILD)/bench/bench_link
 	tests/bench/bench_tcp.sh
 	tests/bench/bench_toed.sh
+	tests/bench/bench_preload.sh
 	tests/sim/test_tcp_recovery.sh | grep '^FIGURE'
 	scripts/rtl_bench.sh tests/rtl/toe_tcp_b2b | grep -E 'core clock|Mb/s'
 

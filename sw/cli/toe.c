@@ -86,7 +86,7 @@ static const char usage_ping[] =
     "open it, no answer, went away).\n";
 
 static const char usage_run[] =
-    "usage: toe run [--route ROUTES] CMD [ARGS...]\n"
+    "usage: toe run [--route ROUTES] [--dns SERVER] CMD [ARGS...]\n"
     "\n"
     "Run CMD, unmodified, with its IPv4 TCP through the device: LD_PRELOAD=libtoe-preload.so,\n"
     "each connection one of the daemon toed(8)'s. The device: toed:PATH uses that daemon; any\n"
@@ -96,6 +96,9 @@ static const char usage_run[] =
     "  --route ROUTES   what goes through the board (TOE_PRELOAD_ROUTE): all (default: every\n"
     "                   IPv4 destination but loopback), none, or a comma list of\n"
     "                   CIDR[:PORT[-PORT]] and :PORT[-PORT]; the rest stays on the kernel\n"
+    "  --dns SERVER     host names (getaddrinfo) through the device's DNS: SERVER an IPv4\n"
+    "                   address, or device for the daemon's default (TOE_PRELOAD_DNS);\n"
+    "                   without it the host resolves names\n"
     "UDP, IPv6 and raw sockets are not intercepted (docs/PRELOAD.md).\n"
     "Exit status: CMD's; 6 no daemon answers and none could be started; 127 CMD not found.\n";
 
@@ -796,7 +799,7 @@ static int start_daemon(const char *spec, const char *path)
 
 static int cmd_run(const char *spec, int argc, char **argv)
 {
-    const char *route = NULL;
+    const char *route = NULL, *dns = NULL;
     int i = 0;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -809,6 +812,8 @@ static int cmd_run(const char *spec, int argc, char **argv)
         }
         if (!strcmp(argv[i], "--route") && i + 1 < argc)
             route = argv[++i];
+        else if (!strcmp(argv[i], "--dns") && i + 1 < argc)
+            dns = argv[++i];
         else
             return usage_error(usage_run, "run: unknown option or missing value '%s'", argv[i]);
     }
@@ -844,7 +849,8 @@ static int cmd_run(const char *spec, int argc, char **argv)
     char pl[8192];
     snprintf(pl, sizeof(pl), "%s%s%s", preload, old && *old ? " " : "", old ? old : "");
     if (setenv("LD_PRELOAD", pl, 1) || setenv("TOE_DAEMON", sock, 1) ||
-        (route && setenv("TOE_PRELOAD_ROUTE", route, 1))) {
+        (route && setenv("TOE_PRELOAD_ROUTE", route, 1)) ||
+        (dns && setenv("TOE_PRELOAD_DNS", dns, 1))) {
         fprintf(stderr, "toe: run: %s\n", strerror(errno));
         return EXIT_FAIL;
     }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "toe.h"
+#include "toe_http.h"
 #include "toed.h"
 
 #define LINE_MAX_LEN 512
@@ -661,6 +662,39 @@ static void req_close(struct ctl *c, char *arg)
     bad_request(c, TOE_EINVAL, "CLOSE: no such listener or connection of this client");
 }
 
+/* RESOLVE NAME [SERVER]: an A record through the device's DNS (toe_dns_resolve; blocks the
+ * loop as INFO does). SERVER by default as toe get's: 10.0.2.3 on slirp's 10.0.2.0/24, else
+ * the device's gateway. */
+static void req_resolve(struct ctl *c, const char *name, const char *server)
+{
+    struct in_addr ia;
+    uint32_t dns;
+    if (server) {
+        if (inet_pton(AF_INET, server, &ia) != 1) {
+            bad_request(c, TOE_EINVAL, "usage: RESOLVE NAME [SERVER_IPV4]");
+            return;
+        }
+        dns = ntohl(ia.s_addr);
+    } else {
+        struct toe_info in;
+        int r = toe_get_info(D.dev, &in, CSR_MS);
+        if (r) {
+            ctl_err(c, r, "%s", toe_last_error(D.dev));
+            return;
+        }
+        dns = (in.ip & 0xffffff00u) == 0x0a000200u ? 0x0a000203u : in.gateway;
+    }
+    uint32_t ip = 0;
+    int r = name ? toe_dns_resolve(D.dev, dns, name, &ip, -1) : TOE_EINVAL;
+    if (r) {
+        ctl_err(c, r, "%s", name ? toe_last_error(D.dev) : "usage: RESOLVE NAME [SERVER_IPV4]");
+        return;
+    }
+    char a[16];
+    ip_str(ip, a, sizeof(a));
+    ctl_put(c, -1, "OK %s", a);
+}
+
 static void req_info(struct ctl *c)
 {
     struct toe_info in;
@@ -771,6 +805,8 @@ static void ctl_line(struct ctl *c, char *line)
         }
     } else if (!strcmp(cmd, "CLOSE") && !a2)
         req_close(c, a1);
+    else if (!strcmp(cmd, "RESOLVE") && a1 && !a3)
+        req_resolve(c, a1, a2);
     else if (!strcmp(cmd, "INFO") && !a1)
         req_info(c);
     else if (!strcmp(cmd, "STATS") && !a1)

@@ -65,6 +65,12 @@ TOE_API int toed_reply(int ctl, int timeout_ms, toed_line_cb cb, void *user, int
  * handshake ends. */
 TOE_API int toed_connect(const char *path, const char *host, uint16_t port, int *ctl);
 
+/* Resolve name to an IPv4 address through the device's DNS (the daemon's toe_dns_resolve).
+ * server: the DNS server (host order); 0: the daemon's default (10.0.2.3 on slirp's
+ * 10.0.2.0/24, else the device's gateway). Returns 0 (*ip set), TOE_EINVAL, TOE_EUNREACH (no
+ * such name or no A record), TOE_ETIMEDOUT, ... Blocks up to about 6 s. */
+TOE_API int toed_resolve(const char *path, const char *name, uint32_t server, uint32_t *ip);
+
 /* Listen on port (backlog as toe_tcp_listen). Returns a control socket that holds the
  * listener (close() it to stop listening) or an error. Blocks for one request. */
 TOE_API int toed_listen(const char *path, uint16_t port, int backlog);

@@ -14,12 +14,15 @@
  *                      destination but loopback) or a comma list of CIDR[:PORT[-PORT]] and
  *                      :PORT[-PORT] items; "none" keeps everything on the kernel
  *   TOE_DAEMON         the daemon's socket (default /run/toed/toed.sock)
+ *   TOE_PRELOAD_DNS    getaddrinfo of host names through the device's DNS: "device" (the
+ *                      daemon's default server) or the server's IPv4; unset: the host's
  *   TOE_PRELOAD_DEBUG  1: say on stderr which sockets go through the board
  */
 #include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -71,6 +74,9 @@ static struct {
     int (*getsockopt)(int, int, int, void *, socklen_t *);
     int (*setsockopt)(int, int, int, const void *, socklen_t);
     int (*close)(int);
+    int (*getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **);
+    int dns;             /* getaddrinfo through the device */
+    uint32_t dns_server; /* 0: the daemon's default */
     struct route routes[MAX_ROUTES];
     int nroutes;
     int debug;
@@ -95,6 +101,15 @@ static void dbg(const char *fmt, ...)
     if (write(2, b, (size_t)n) < 0) {
         /* nothing to do */
     }
+}
+
+static int parse_ip(const char *s, uint32_t *ip)
+{
+    struct in_addr ia;
+    if (inet_pton(AF_INET, s, &ia) != 1)
+        return -1;
+    *ip = ntohl(ia.s_addr);
+    return 0;
 }
 
 /* One route item: CIDR[:PORT[-PORT]] or :PORT[-PORT] or "all". 0 or -1. */
@@ -155,6 +170,14 @@ static void init(void)
     P.getsockopt = dlsym(RTLD_NEXT, "getsockopt");
     P.setsockopt = dlsym(RTLD_NEXT, "setsockopt");
     P.close = dlsym(RTLD_NEXT, "close");
+    P.getaddrinfo = dlsym(RTLD_NEXT, "getaddrinfo");
+    const char *dns = getenv("TOE_PRELOAD_DNS");
+    if (dns && *dns) {
+        P.dns = !strcmp(dns, "device") || !parse_ip(dns, &P.dns_server);
+        if (!P.dns)
+            fprintf(stderr, "libtoe-preload: TOE_PRELOAD_DNS: '%s' is neither 'device' nor an "
+                            "IPv4 address (the host resolves names)\n", dns);
+    }
     const char *d = getenv("TOE_PRELOAD_DEBUG");
     P.debug = d && *d && strcmp(d, "0");
     const char *rt = getenv("TOE_PRELOAD_ROUTE");
@@ -240,14 +263,6 @@ static void sin_of(struct sockaddr_in *a, uint32_t ip, uint16_t port)
                               .sin_addr.s_addr = htonl(ip)};
 }
 
-static int parse_ip(const char *s, uint32_t *ip)
-{
-    struct in_addr ia;
-    if (inet_pton(AF_INET, s, &ia) != 1)
-        return -1;
-    *ip = ntohl(ia.s_addr);
-    return 0;
-}
 
 /* Put newfd on fd's number, keeping what the program set on fd: O_NONBLOCK, FD_CLOEXEC and
  * the timeouts (SO_RCVTIMEO, SO_SNDTIMEO). Closes newfd. 0 or -1 (errno). */
@@ -618,4 +633,32 @@ EXPORT int close(int fd)
     }
     need_init();
     return P.close(fd);
+}
+
+/* ---- names ------------------------------------------------------------------------------ */
+
+/* With TOE_PRELOAD_DNS, a host name (not numeric, not localhost) for IPv4 or any family is
+ * resolved by the device (toed RESOLVE: one A record); the list is then built by the libc's
+ * getaddrinfo from that address, so freeaddrinfo and service names work as usual. */
+EXPORT int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,
+                       struct addrinfo **res)
+{
+    need_init();
+    uint32_t ip;
+    int fam = hints ? hints->ai_family : AF_UNSPEC;
+    if (!P.dns || !node || !*node || !parse_ip(node, &ip) || (fam != AF_UNSPEC && fam != AF_INET) ||
+        (hints && (hints->ai_flags & AI_NUMERICHOST)) || !strcasecmp(node, "localhost") ||
+        strchr(node, ':'))
+        return P.getaddrinfo(node, service, hints, res);
+    int r = toed_resolve(NULL, node, P.dns_server, &ip);
+    dbg("libtoe-preload: resolve %s through the device: %s", node, r ? toe_error_name(r) : "ok");
+    if (r)
+        return r == TOE_EUNREACH ? EAI_NONAME : r == TOE_ETIMEDOUT ? EAI_AGAIN
+               : r == TOE_EINVAL ? EAI_NONAME : EAI_FAIL;
+    char a[INET_ADDRSTRLEN];
+    snprintf(a, sizeof(a), "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+    struct addrinfo h = hints ? *hints : (struct addrinfo){0};
+    h.ai_family = AF_INET;
+    h.ai_flags = (h.ai_flags & ~(AI_CANONNAME | AI_ADDRCONFIG)) | AI_NUMERICHOST;
+    return P.getaddrinfo(a, service, &h, res);
 }

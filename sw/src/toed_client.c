@@ -243,6 +243,30 @@ int toed_connect(const char *path, const char *host, uint16_t port, int *ctl)
     return r ? r : fd;
 }
 
+int toed_resolve(const char *path, const char *name, uint32_t server, uint32_t *ip)
+{
+    if (!name || !*name || strlen(name) > 255 || strpbrk(name, " \t\r\n") || !ip)
+        return TOE_EINVAL;
+    int c;
+    int r = toed_open(path, &c);
+    if (r)
+        return r;
+    char req[320], reply[64];
+    if (server)
+        snprintf(req, sizeof(req), "RESOLVE %s %u.%u.%u.%u", name, server >> 24,
+                 (server >> 16) & 255, (server >> 8) & 255, server & 255);
+    else
+        snprintf(req, sizeof(req), "RESOLVE %s", name);
+    r = toed_request(c, req, NULL, NULL, NULL, reply, sizeof(reply));
+    close(c);
+    struct in_addr ia;
+    if (!r && inet_pton(AF_INET, reply, &ia) != 1)
+        r = TOE_EPROTO;
+    if (!r)
+        *ip = ntohl(ia.s_addr);
+    return r;
+}
+
 int toed_listen(const char *path, uint16_t port, int backlog)
 {
     if (!port || backlog < 0 || backlog > 64)

@@ -2,8 +2,8 @@
 /* test_toed_client: the client side of the toed protocol (toed.h) against a scripted fake
  * daemon in a child process: HELLO, replies with data lines and EVENT lines mixed in, ERR
  * names mapped back to libtoe errors, a socket passed with SCM_RIGHTS on CONNECT and ACCEPT,
- * toed_conn_error, toed_connect_result (CONNECT ... NB), info and netstat parsing, no daemon
- * at all. */
+ * toed_conn_error, toed_connect_result (CONNECT ... NB), toed_resolve, info and netstat
+ * parsing, no daemon at all. */
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -75,7 +75,13 @@ static void serve(int ls)
                 } else if (!strcmp(buf, "CONNECT 10.0.2.2 84 NB")) {
                     put_fd(c, "OK 11\n");
                     put(c, "EVENT 11 ERR TOE_ECONNREFUSED connection refused\n");
-                } else if (!strncmp(buf, "LISTEN ", 7))
+                } else if (!strcmp(buf, "RESOLVE a.example"))
+                    put(c, "OK 10.0.2.2\n");
+                else if (!strcmp(buf, "RESOLVE b.example 10.0.2.3"))
+                    put(c, "ERR TOE_EUNREACH no such name\n");
+                else if (!strcmp(buf, "RESOLVE c.example"))
+                    put(c, "OK not-an-address\n");
+                else if (!strncmp(buf, "LISTEN ", 7))
                     put(c, "OK 3\n");
                 else if (!strcmp(buf, "ACCEPT *"))
                     put_fd(c, "OK 4 10.0.2.2 5555\n");
@@ -171,6 +177,13 @@ int main(void)
           "test_toed_client_connect_result (%d %d %d)", r1, r2, r3);
     if (fd >= 0)
         close(fd);
+
+    uint32_t rip = 0;
+    CHECK(toed_resolve(NULL, "a.example", 0, &rip) == 0 && rip == 0x0a000202 &&
+              toed_resolve(NULL, "b.example", 0x0a000203, &rip) == TOE_EUNREACH &&
+              toed_resolve(NULL, "c.example", 0, &rip) == TOE_EPROTO &&
+              toed_resolve(NULL, "a b", 0, &rip) == TOE_EINVAL,
+          "test_toed_client_resolve");
 
     int l = toed_listen(NULL, 7000, 4);
     uint32_t ip = 0;

@@ -8,11 +8,13 @@
 #   - curl: two URLs on one connection (keep-alive), a redirect followed, https:// (the TLS
 #     is curl's own, over the offloaded TCP)
 #   - a Python urllib + http.client script (getsockname/getpeername are the board's)
-#   - a program on epoll (Python selectors.EpollSelector, non-blocking socket)
+#   - a program on epoll (Python selectors.EpollSelector) with non-blocking connects
 #   - Python's http.server listening through the preload, fetched by the host's curl
 #     through toe-sim's --hostfwd
-#   - a refused connection is ECONNREFUSED; loopback and unrouted destinations stay on the
-#     kernel (the daemon's counters do not move)
+#   - a refused connection is ECONNREFUSED, at once or through SO_ERROR after EINPROGRESS
+#   - host names through the device's DNS (toe run --dns: a stub server that alone knows the
+#     name), NXDOMAIN as curl's "could not resolve"
+#   - loopback and unrouted destinations stay on the kernel (the daemon's counters do not move)
 #   - the daemon's counters saw the connections; the capture passes scripts/pcap_check.sh
 #
 #   tests/sim/test_preload.sh      OUT overrides the output folder (build/tests/preload)
@@ -240,6 +242,24 @@ else
     fail test_preload_http_server "$ok of 2, accepts $accepts0 -> $n: $(tail -n 3 "$out/pysrv.log")"
 fi
 kill "$srv" 2>/dev/null || true
+
+# ---- host names through the device's DNS: a stub server on 127.0.0.1:53 (10.0.2.2:53) ----
+rm -f "$out/dns_ready"
+python3 -u "$top/tests/sim/dns_stub.py" "$out/dns_ready" preload-test.example=10.0.2.2 2>"$out/dns.log" &
+dnspid=$!
+pids+=($dnspid)
+for _ in $(seq 30); do [ -s "$out/dns_ready" ] || ! kill -0 "$dnspid" 2>/dev/null && break; sleep 0.1; done
+if [ -s "$out/dns_ready" ]; then
+    rc=0
+    run --dns 10.0.2.2 curl -sS -o "$out/got/dns" "http://preload-test.example:$port/f1m" 2>"$out/dns.err" || rc=$?
+    rc2=0
+    run --dns 10.0.2.2 curl -sS -o /dev/null "http://nosuch.example:$port/f1m" 2>"$out/nxdomain.err" || rc2=$?
+    same "$out/got/dns" "$out/www/f1m" && [ "$rc2" = 6 ] &&
+        pass "test_preload_dns_through_device (a name only the device's DNS server knows; NXDOMAIN: curl exit 6)" ||
+        fail test_preload_dns_through_device "exit $rc $(cat "$out/dns.err"); nxdomain exit $rc2 $(cat "$out/nxdomain.err")"
+else
+    echo "SKIP test_preload_dns_through_device: $(cat "$out/dns.log")"
+fi
 
 # ---- what is not routed stays on the kernel ----
 c0=$(toed_stat connects)
