@@ -63,9 +63,9 @@ wait "$simpid" || true
 
 # Per connection to the server, in order: SYN time, last data time (simulated seconds).
 {
-    tshark -r "$out/bench.pcap" -Y "tcp.dstport == $port && tcp.flags.syn == 1 && tcp.flags.ack == 0" \
+    tshark -r "$out/bench.pcap" -Y "tcp.dstport == $port && tcp.flags.syn == 1 && tcp.flags.ack == 0" 2>/dev/null \
         -T fields -e tcp.stream -e frame.time_epoch | awk '{ print "syn", $1, $2 }'
-    tshark -r "$out/bench.pcap" -Y "tcp.srcport == $port && tcp.len > 0" \
+    tshark -r "$out/bench.pcap" -Y "tcp.srcport == $port && tcp.len > 0" 2>/dev/null \
         -T fields -e tcp.stream -e frame.time_epoch | awk '{ print "data", $1, $2 }'
 } >"$out/times.txt"
 awk -v bytes="$bytes" -v mb="$mb" -v wd="$w_direct" -v wt="$w_toed" -v wc="$w_curl" '

@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# test_preload: unmodified programs through the virtual board (toe-sim with libslirp, FIFO
-# link model) with `toe run` (libtoe-preload.so + toed), against servers on the host's
-# loopback (10.0.2.2 from the board):
+# test_preload: unmodified programs through the virtual board (toe-sim, FIFO link model) with
+# `toe run` (libtoe-preload.so + toed), against servers on the far side: with NET=slirp (the
+# default) on the host's loopback (10.0.2.2 from the board); with NET=tap in a private
+# network namespace holding a TAP device (Linux as the peer, 10.9.6.1; the board 10.9.6.2):
 #   - `toe -d sim:SOCK run` starts a daemon for the device; the next run finds it
 #   - curl and wget download 0 B, 1 MB and 10 MB, SHA-256 checked
 #   - curl: two URLs on one connection (keep-alive), a redirect followed, https:// (the TLS
 #     is curl's own, over the offloaded TCP)
 #   - a Python urllib + http.client script (getsockname/getpeername are the board's)
 #   - a program on epoll (Python selectors.EpollSelector) with non-blocking connects
-#   - Python's http.server listening through the preload, fetched by the host's curl
-#     through toe-sim's --hostfwd
+#   - Python's http.server listening through the preload, fetched by the far side's curl
+#     (slirp: through toe-sim's --hostfwd)
 #   - a refused connection is ECONNREFUSED, at once or through SO_ERROR after EINPROGRESS
 #   - host names through the device's DNS (toe run --dns: a stub server that alone knows the
 #     name), NXDOMAIN as curl's "could not resolve"
-#   - loopback and unrouted destinations stay on the kernel (the daemon's counters do not move)
+#   - loopback and unrouted destinations stay on the kernel (the daemon's counters do not move;
+#     slirp only)
 #   - the daemon's counters saw the connections; the capture passes scripts/pcap_check.sh
 #
-#   tests/sim/test_preload.sh      OUT overrides the output folder (build/tests/preload)
+#   tests/sim/test_preload.sh      OUT overrides the output folder (build/tests/preload[_tap])
 #                                  BIG (default 10000000): the size of the big download
+#   NET=tap tests/sim/test_preload.sh      (as root; exit 77 = skipped)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/lib/netns.sh" # wait_ready
-out=${OUT:-$top/build/tests/preload}
+net=${NET:-slirp}
+out=${OUT:-$top/build/tests/preload$([ "$net" = tap ] && echo _tap)}
 big=${BIG:-10000000}
 toe=$top/build/bin/toe
 sim=$top/build/bin/toe-sim
@@ -33,11 +37,30 @@ log=$out/toe-sim.log
 pcap=$out/preload.pcap
 pids=()
 toedpid=
+ns=toe_preload_$$
 cleanup() {
     for p in "${pids[@]}" $toedpid; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    [ "$net" = tap ] && netns_down "$ns"
+    return 0
 }
 trap cleanup EXIT
+case $net in
+slirp)
+    peer=10.0.2.2 dev=10.0.2.15 bindaddr=127.0.0.1
+    far() { "$@"; } # the far side's commands run here
+    ;;
+tap)
+    skip() { echo "SKIP: test_preload (tap): $*"; exit 77; }
+    [ "$(id -u)" = 0 ] || skip "not root"
+    [ -c /dev/net/tun ] || skip "/dev/net/tun missing"
+    command -v nsenter >/dev/null || skip "nsenter not installed"
+    peer=10.9.6.1 dev=10.9.6.2 bindaddr=10.9.6.1
+    netns_tap_up "$ns" "$peer/24" || skip "cannot create a network namespace with a TAP device"
+    far() { nsenter --net="/run/netns/$ns" "$@"; }
+    ;;
+*) echo "FAIL test_preload: NET=$net (slirp or tap)"; exit 1 ;;
+esac
 
 for f in "$toe" "$sim" "$top/build/bin/toed" "$top/build/sw/libtoe-preload.so"; do
     [ -e "$f" ] || { echo "FAIL test_preload: $f not built"; exit 1; }
@@ -67,10 +90,10 @@ open(os.path.join(d, "f1m"), "wb").write(r.randbytes(1000000))
 open(os.path.join(d, "big"), "wb").write(r.randbytes(big))
 PY
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$out/key.pem" -out "$out/cert.pem" -days 2 \
-    -subj /CN=10.0.2.2 -addext subjectAltName=IP:10.0.2.2 >"$out/openssl.log" 2>&1
+    -subj "/CN=$peer" -addext "subjectAltName=IP:$peer" >"$out/openssl.log" 2>&1
 
 # HTTP/1.1 (keep-alive; /redir answers 302 to /f1m) and the same over TLS, on the loopback.
-python3 -u - "$out/www" "$out/cert.pem" "$out/key.pem" >"$out/ports" 2>"$out/server.log" <<'PY' &
+far python3 -u - "$out/www" "$out/cert.pem" "$out/key.pem" "$bindaddr" >"$out/ports" 2>"$out/server.log" <<'PY' &
 import functools, http.server, ssl, sys, threading
 class H(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -83,8 +106,8 @@ class H(http.server.SimpleHTTPRequestHandler):
             return
         super().do_GET()
 h = functools.partial(H, directory=sys.argv[1])
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
-t = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+s = http.server.ThreadingHTTPServer((sys.argv[4], 0), h)
+t = http.server.ThreadingHTTPServer((sys.argv[4], 0), h)
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(sys.argv[2], sys.argv[3])
 t.socket = ctx.wrap_socket(t.socket, server_side=True)
@@ -97,11 +120,18 @@ PY
 pids+=($!)
 for _ in $(seq 100); do [ -s "$out/ports" ] && break; sleep 0.1; done
 read -r port tport <"$out/ports" || { echo "FAIL test_preload: the HTTP servers did not start"; exit 1; }
-base=http://10.0.2.2:$port
-fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-
-"$sim" --net slirp --link "unix:$sock" --link-phy fifo --pcap "$pcap" \
-    --hostfwd "tcp:127.0.0.1:$fwd-10.0.2.15:8000" >"$out/sim.out" 2>"$log" &
+base=http://$peer:$port
+if [ "$net" = slirp ]; then
+    fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    srv_url=http://127.0.0.1:$fwd
+    "$sim" --net slirp --link "unix:$sock" --link-phy fifo --pcap "$pcap" \
+        --hostfwd "tcp:127.0.0.1:$fwd-$dev:8000" >"$out/sim.out" 2>"$log" &
+else
+    srv_url=http://$dev:8000
+    # nsenter execs the simulator itself: $! is toe-sim's own pid.
+    nsenter --net="/run/netns/$ns" "$sim" --net tap:tap0 --ip "$dev/24" --gw "$peer" \
+        --link "unix:$sock" --link-phy fifo --pcap "$pcap" >"$out/sim.out" 2>"$log" &
+fi
 simpid=$!
 pids+=($simpid)
 wait_ready "$log" "$simpid" 60 || { echo "FAIL test_preload: toe-sim did not start"; cat "$log"; exit 1; }
@@ -147,22 +177,22 @@ run curl -sS -L -o "$out/got/redir" "$base/redir" 2>"$out/redir.err" || rc=$?
 same "$out/got/redir" "$out/www/f1m" && pass test_preload_curl_redirect ||
     fail test_preload_curl_redirect "exit $rc $(cat "$out/redir.err")"
 rc=0
-run curl -sS --cacert "$out/cert.pem" -o "$out/got/tls" "https://10.0.2.2:$tport/f1m" 2>"$out/tls.err" || rc=$?
+run curl -sS --cacert "$out/cert.pem" -o "$out/got/tls" "https://$peer:$tport/f1m" 2>"$out/tls.err" || rc=$?
 same "$out/got/tls" "$out/www/f1m" && pass "test_preload_curl_https (certificate verified, SHA-256 matches)" ||
     fail test_preload_curl_https "exit $rc $(cat "$out/tls.err")"
 
 # ---- Python: urllib, http.client, a refused connection ----
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 rc=0
-run python3 - "$port" "$closed" "$(sha "$out/www/f1m")" >"$out/py.txt" 2>&1 <<'PY' || rc=$?
+run python3 - "$port" "$closed" "$(sha "$out/www/f1m")" "$peer" "$dev" >"$out/py.txt" 2>&1 <<'PY' || rc=$?
 import errno, hashlib, http.client, socket, sys, urllib.request
-port, closed, want = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-d = urllib.request.urlopen("http://10.0.2.2:%d/f1m" % port).read()
+port, closed, want, peer, dev = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+d = urllib.request.urlopen("http://%s:%d/f1m" % (peer, port)).read()
 assert hashlib.sha256(d).hexdigest() == want, "urllib: SHA-256 differs"
-c = http.client.HTTPConnection("10.0.2.2", port)
+c = http.client.HTTPConnection(peer, port)
 c.connect()
-local, peer = c.sock.getsockname(), c.sock.getpeername()
-assert local[0] == "10.0.2.15" and peer == ("10.0.2.2", port), (local, peer)
+local = c.sock.getsockname()
+assert local[0] == dev and c.sock.getpeername() == (peer, port), (local, c.sock.getpeername())
 assert c.sock.family == socket.AF_INET and c.sock.type == socket.SOCK_STREAM
 c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 assert c.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
@@ -170,7 +200,7 @@ c.request("GET", "/f1m")
 r = c.getresponse()
 assert r.status == 200 and hashlib.sha256(r.read()).hexdigest() == want, "http.client"
 try:
-    socket.create_connection(("10.0.2.2", closed))
+    socket.create_connection((peer, closed))
     raise SystemExit("connect to a closed port succeeded")
 except ConnectionRefusedError as e:
     assert e.errno == errno.ECONNREFUSED
@@ -181,14 +211,14 @@ PY
 
 # ---- epoll, non-blocking connect (EINPROGRESS, writable when connected, SO_ERROR) ----
 rc=0
-run python3 - "$port" "$(sha "$out/www/f1m")" "$closed" >"$out/epoll.txt" 2>&1 <<'PY' || rc=$?
+run python3 - "$port" "$(sha "$out/www/f1m")" "$closed" "$peer" "$dev" >"$out/epoll.txt" 2>&1 <<'PY' || rc=$?
 import errno, hashlib, selectors, socket, sys
-port, want, closed = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+port, want, closed, peer, dev = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 sel = selectors.EpollSelector()
 def nb_connect(p):
     s = socket.socket()
     s.setblocking(False)
-    e = s.connect_ex(("10.0.2.2", p))
+    e = s.connect_ex((peer, p))
     assert e == errno.EINPROGRESS, "connect: %s, not EINPROGRESS" % errno.errorcode.get(e, e)
     sel.register(s, selectors.EVENT_WRITE)
     sel.select()
@@ -199,7 +229,7 @@ assert err == errno.ECONNREFUSED, "closed port: SO_ERROR %s" % errno.errorcode.g
 s.close()
 s, err = nb_connect(port)
 assert err == 0, "SO_ERROR %s" % errno.errorcode.get(err, err)
-assert s.getpeername() == ("10.0.2.2", port) and s.getsockname()[0] == "10.0.2.15"
+assert s.getpeername() == (peer, port) and s.getsockname()[0] == dev
 req = b"GET /f1m HTTP/1.0\r\n\r\n"
 sel.register(s, selectors.EVENT_WRITE)
 buf = bytearray()
@@ -232,28 +262,28 @@ for _ in $(seq 100); do grep -q "Serving HTTP" "$out/pysrv.log" && break; sleep 
 ok=0
 for f in f1m f0; do
     rc=0
-    timeout 120 curl -sS -o "$out/got/srv_$f" "http://127.0.0.1:$fwd/$f" 2>"$out/srv_$f.err" || rc=$?
+    far timeout 120 curl -sS -o "$out/got/srv_$f" "$srv_url/$f" 2>"$out/srv_$f.err" || rc=$?
     same "$out/got/srv_$f" "$out/www/$f" && ok=$((ok + 1)) || echo "  $f: exit $rc $(cat "$out/srv_$f.err")"
 done
 n=$(toed_stat accepts)
-if [ "$ok" = 2 ] && [ $((n - accepts0)) -ge 2 ] && grep -q '^10\.0\.2\.2 .*"GET /f1m' "$out/pysrv.log"; then
-    pass "test_preload_http_server (host curl through --hostfwd, SHA-256 matches; toed accepts $accepts0 -> $n)"
+if [ "$ok" = 2 ] && [ $((n - accepts0)) -ge 2 ] && grep -q "^${peer//./\\.} .*\"GET /f1m" "$out/pysrv.log"; then
+    pass "test_preload_http_server (far side's curl to $srv_url, SHA-256 matches; toed accepts $accepts0 -> $n)"
 else
     fail test_preload_http_server "$ok of 2, accepts $accepts0 -> $n: $(tail -n 3 "$out/pysrv.log")"
 fi
 kill "$srv" 2>/dev/null || true
 
-# ---- host names through the device's DNS: a stub server on 127.0.0.1:53 (10.0.2.2:53) ----
+# ---- host names through the device's DNS: a stub server on the far side's port 53 ----
 rm -f "$out/dns_ready"
-python3 -u "$top/tests/sim/dns_stub.py" "$out/dns_ready" preload-test.example=10.0.2.2 2>"$out/dns.log" &
+STUB_ADDR=$bindaddr far python3 -u "$top/tests/sim/dns_stub.py" "$out/dns_ready" preload-test.example="$peer" 2>"$out/dns.log" &
 dnspid=$!
 pids+=($dnspid)
 for _ in $(seq 30); do [ -s "$out/dns_ready" ] || ! kill -0 "$dnspid" 2>/dev/null && break; sleep 0.1; done
 if [ -s "$out/dns_ready" ]; then
     rc=0
-    run --dns 10.0.2.2 curl -sS -o "$out/got/dns" "http://preload-test.example:$port/f1m" 2>"$out/dns.err" || rc=$?
+    run --dns "$peer" curl -sS -o "$out/got/dns" "http://preload-test.example:$port/f1m" 2>"$out/dns.err" || rc=$?
     rc2=0
-    run --dns 10.0.2.2 curl -sS -o /dev/null "http://nosuch.example:$port/f1m" 2>"$out/nxdomain.err" || rc2=$?
+    run --dns "$peer" curl -sS -o /dev/null "http://nosuch.example:$port/f1m" 2>"$out/nxdomain.err" || rc2=$?
     same "$out/got/dns" "$out/www/f1m" && [ "$rc2" = 6 ] &&
         pass "test_preload_dns_through_device (a name only the device's DNS server knows; NXDOMAIN: curl exit 6)" ||
         fail test_preload_dns_through_device "exit $rc $(cat "$out/dns.err"); nxdomain exit $rc2 $(cat "$out/nxdomain.err")"
@@ -261,15 +291,17 @@ else
     echo "SKIP test_preload_dns_through_device: $(cat "$out/dns.log")"
 fi
 
-# ---- what is not routed stays on the kernel ----
-c0=$(toed_stat connects)
-rc=0
-timeout 60 "$toe" run curl -sS -o "$out/got/lo" "http://127.0.0.1:$port/f1m" 2>"$out/lo.err" || rc=$?
-timeout 60 "$toe" run --route 10.0.2.2:1-2 curl -sS -o "$out/got/unrouted" "http://127.0.0.1:$port/f0" 2>>"$out/lo.err" || rc=$?
-c1=$(toed_stat connects)
-same "$out/got/lo" "$out/www/f1m" && same "$out/got/unrouted" "$out/www/f0" && [ "$c0" = "$c1" ] &&
-    pass "test_preload_unrouted_on_kernel (toed connects stay $c1)" ||
-    fail test_preload_unrouted_on_kernel "exit $rc, connects $c0 -> $c1 $(cat "$out/lo.err")"
+# ---- what is not routed stays on the kernel (slirp: the server is on this loopback) ----
+if [ "$net" = slirp ]; then
+    c0=$(toed_stat connects)
+    rc=0
+    timeout 60 "$toe" run curl -sS -o "$out/got/lo" "http://127.0.0.1:$port/f1m" 2>"$out/lo.err" || rc=$?
+    timeout 60 "$toe" run --route 10.0.2.2:1-2 curl -sS -o "$out/got/unrouted" "http://127.0.0.1:$port/f0" 2>>"$out/lo.err" || rc=$?
+    c1=$(toed_stat connects)
+    same "$out/got/lo" "$out/www/f1m" && same "$out/got/unrouted" "$out/www/f0" && [ "$c0" = "$c1" ] &&
+        pass "test_preload_unrouted_on_kernel (toed connects stay $c1)" ||
+        fail test_preload_unrouted_on_kernel "exit $rc, connects $c0 -> $c1 $(cat "$out/lo.err")"
+fi
 
 # ---- the wire ----
 if command -v tshark >/dev/null; then
