@@ -26,7 +26,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/scripts/lib/netns.sh" # wait_ready
 net=${NET:-slirp}
-out=${OUT:-$top/build/tests/preload$([ "$net" = tap ] && echo _tap)}
+out=${OUT:-$top/build/tests/preload$([ "$net" = tap ] && echo _tap || true)}
 big=${BIG:-10000000}
 toe=$top/build/bin/toe
 sim=$top/build/bin/toe-sim
