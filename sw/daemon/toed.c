@@ -875,12 +875,9 @@ static void ctl_pending(struct ctl *c)
             return;
         }
         D.c[C_ACCEPTS]++;
-        struct toe_tcp_info ti;
-        toe_tcp_sockinfo(ns, &ti);
-        char a[16], la[16];
+        char a[16];
         ip_str(ip, a, sizeof(a));
-        ip_str(ti.local_ip, la, sizeof(la));
-        ctl_put(c, cfd, "OK %u %s %u %s %u", k->id, a, port, la, ti.local_port);
+        ctl_put(c, cfd, "OK %u %s %u", k->id, a, port);
     }
 }
 

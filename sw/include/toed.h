@@ -50,13 +50,6 @@ typedef void (*toed_line_cb)(void *user, const char *line);
 TOE_API int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, int *fd,
                          char *reply, size_t reply_len);
 
-/* The answer to a request already sent on ctl (as toed_request after its send): for a
- * caller that does not wait at once (an ACCEPT sent ahead). timeout_ms (-1: no limit) bounds
- * each wait for input; TOE_EAGAIN if no line came in time (lines read so far are lost: call
- * it with a timeout only once ctl is readable, the daemon writing each line at once). */
-TOE_API int toed_reply(int ctl, int timeout_ms, toed_line_cb cb, void *user, int *fd,
-                       char *reply, size_t reply_len);
-
 /* Connect to ip:port (host: numeric IPv4) through the daemon on path (NULL: the default).
  *   ctl  out, optional: the control connection, kept open for toed_conn_error (close() it
  *        after the data socket). NULL: closed at once (errors show only as end of file).
@@ -78,6 +71,15 @@ TOE_API int toed_listen(const char *path, uint16_t port, int backlog);
 /* Accept one connection on a listener made by toed_listen. peer_ip, peer_port optional.
  * Returns the connected socket or an error. Blocks until a connection comes. */
 TOE_API int toed_accept(int lctl, uint32_t *peer_ip, uint16_t *peer_port);
+
+/* toed_accept in two halves, for an event loop (examples/echo/echo.c): toed_accept_start
+ * sends the request; when lctl turns readable, toed_accept_finish(lctl, 0, ...) takes the
+ * answer: the connection's socket, TOE_EAGAIN if only EVENT lines came (wait again), or an
+ * error (TOE_ENODEV: the daemon went away). timeout_ms bounds the wait for the answer's
+ * first line (-1: none). One ACCEPT at a time per control connection: start the next after
+ * finishing this one. */
+TOE_API int toed_accept_start(int lctl);
+TOE_API int toed_accept_finish(int lctl, int timeout_ms, uint32_t *peer_ip, uint16_t *peer_port);
 
 /* Wait up to timeout_ms (-1: no limit) for an EVENT line about a connection on the control
  * socket ctl of toed_connect. Returns the connection's error (TOE_ECONNRESET,

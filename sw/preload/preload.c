@@ -50,6 +50,7 @@ struct pfd {
     unsigned char kind;
     int ctl;                        /* F_CONNECTING: the control connection of its CONNECT */
     unsigned id;                    /* F_CONNECTING: the daemon's connection ID */
+    uint32_t dev_ip;                /* F_LISTEN: the device's address (accepted sockets') */
     int so_error;                   /* F_FAILED: the errno SO_ERROR reports (once) */
     struct sockaddr_in local, peer; /* F_BOUND: local as bound; F_CONN: both */
     int tcpopt[TCP_OPTS][2];        /* IPPROTO_TCP options set: name, value */
@@ -294,10 +295,12 @@ EXPORT int socket(int domain, int type, int protocol)
     need_init();
     int fd = P.socket(domain, type, protocol);
     int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0 && fd < MAX_FD && P.fds && domain == AF_INET && base == SOCK_STREAM &&
-        (protocol == 0 || protocol == IPPROTO_TCP) && P.nroutes) {
+    if (fd >= 0 && fd < MAX_FD && P.fds) {
+        /* A new fd forgets whatever its number was (closed behind our back: dup2, exec). */
+        int ours = domain == AF_INET && base == SOCK_STREAM &&
+                   (protocol == 0 || protocol == IPPROTO_TCP) && P.nroutes;
         pthread_mutex_lock(&P.mu);
-        P.fds[fd] = (struct pfd){.kind = F_PLACE, .ctl = -1};
+        P.fds[fd] = (struct pfd){.kind = ours ? F_PLACE : F_NONE, .ctl = -1};
         pthread_mutex_unlock(&P.mu);
     }
     return fd;
@@ -440,15 +443,20 @@ EXPORT int listen(int fd, int backlog)
         ntohs(e->local.sin_port), lctl < 0 ? toe_error_name(lctl) : "ok");
     if (lctl < 0)
         return fail(toe_errno(lctl));
+    struct toe_info in;
+    char spec[64];
+    int r = toed_info(NULL, &in, spec, sizeof(spec));
     /* An ACCEPT sent ahead: the fd reads as ready when a connection is there. */
-    static const char acc[] = "ACCEPT *\n";
-    if (send(lctl, acc, sizeof(acc) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(acc) - 1) {
+    if (!r)
+        r = toed_accept_start(lctl);
+    if (r) {
         P.close(lctl);
-        return fail(EIO);
+        return fail(toe_errno(r));
     }
     if (take_over(fd, lctl))
         return -1;
     e->kind = F_LISTEN;
+    e->dev_ip = in.ip;
     return 0;
 }
 
@@ -458,9 +466,10 @@ EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     if (!e || e->kind != F_LISTEN)
         return P.accept4(fd, addr, len, flags);
     int nb = fcntl(fd, F_GETFL) & O_NONBLOCK;
-    char reply[160];
-    int cfd = -1, r;
-    do {
+    uint32_t pa = 0;
+    uint16_t pport = 0;
+    int cfd;
+    for (;;) {
         if (nb) {
             struct pollfd p = {.fd = fd, .events = POLLIN};
             if (poll(&p, 1, 0) == 0)
@@ -468,25 +477,22 @@ EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
         }
         /* Lines other than the answer (EVENTs of accepted connections) may wake a
          * non-blocking caller for nothing: EAGAIN, as a connection gone before accept. */
-        r = toed_reply(fd, nb ? 0 : -1, NULL, NULL, &cfd, reply, sizeof(reply));
-    } while (r == TOE_EAGAIN && !nb);
-    if (r == TOE_EAGAIN)
-        return fail(EAGAIN);
-    if (r == TOE_EINTR)
+        cfd = toed_accept_finish(fd, nb ? 0 : -1, &pa, &pport);
+        if (cfd != TOE_EAGAIN)
+            break;
+        if (nb)
+            return fail(EAGAIN);
+    }
+    if (cfd == TOE_EINTR)
         return fail(EINTR);
-    static const char acc[] = "ACCEPT *\n";
-    if (send(fd, acc, sizeof(acc) - 1, MSG_NOSIGNAL) != (ssize_t)sizeof(acc) - 1)
-        r = r ? r : TOE_EIO;
-    unsigned id, pport, lport;
-    char pip[32], lip[32];
-    uint32_t pa = 0, la = 0;
-    if (!r && (cfd < 0 || sscanf(reply, "%u %31s %u %31s %u", &id, pip, &pport, lip, &lport) != 5 ||
-               parse_ip(pip, &pa) || parse_ip(lip, &la)))
-        r = TOE_EPROTO;
+    if (cfd == TOE_ENODEV)
+        return fail(EINVAL); /* the daemon went away: no longer listening */
+    int r = toed_accept_start(fd); /* the next one, ahead */
+    if (cfd < 0)
+        return fail(cfd == TOE_EPROTO ? EPROTO : ECONNABORTED);
     if (r) {
-        if (cfd >= 0)
-            P.close(cfd);
-        return fail(r == TOE_ENODEV ? EBADF : toe_errno(r));
+        P.close(cfd);
+        return fail(EINVAL);
     }
     /* The fd came with close-on-exec set (MSG_CMSG_CLOEXEC). */
     if (!(flags & SOCK_CLOEXEC))
@@ -499,10 +505,11 @@ EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
     }
     pthread_mutex_lock(&P.mu);
     P.fds[cfd] = (struct pfd){.kind = F_CONN, .ctl = -1};
-    sin_of(&P.fds[cfd].peer, pa, (uint16_t)pport);
-    sin_of(&P.fds[cfd].local, la, (uint16_t)lport);
+    sin_of(&P.fds[cfd].peer, pa, pport);
+    sin_of(&P.fds[cfd].local, e->dev_ip, ntohs(e->local.sin_port));
     pthread_mutex_unlock(&P.mu);
-    dbg("libtoe-preload: fd %d: accepted %s:%u as fd %d", fd, pip, pport, cfd);
+    dbg("libtoe-preload: fd %d: accepted %u.%u.%u.%u:%u as fd %d", fd, pa >> 24, (pa >> 16) & 255,
+        (pa >> 8) & 255, pa & 255, pport, cfd);
     if (addr && len) {
         socklen_t n = *len < (socklen_t)sizeof(struct sockaddr_in) ? *len
                                                                    : (socklen_t)sizeof(struct sockaddr_in);

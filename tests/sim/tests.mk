@@ -32,6 +32,7 @@ TEST_SIM_CMDS := \
     "timeout 900 tests/sim/test_get_slirp.sh" \
     "timeout 900 tests/sim/test_get_faults.sh" \
     "timeout 900 tests/sim/test_toed.sh" \
+    "timeout 900 tests/sim/test_toed_tap.sh" \
     "timeout 900 tests/sim/test_preload.sh" \
     "timeout 900 env NET=tap BIG=1000000 tests/sim/test_preload.sh" \
     "timeout 1800 tests/sim/test_httpd.sh" \
