@@ -49,6 +49,7 @@ case $net in
 slirp)
     peer=10.0.2.2 dev=10.0.2.15 bindaddr=127.0.0.1
     far() { "$@"; } # the far side's commands run here
+    far_bg() { exec "$@"; } # for `far_bg CMD &`: $! is CMD's own pid
     ;;
 tap)
     skip() { echo "SKIP: test_preload (tap): $*"; exit 77; }
@@ -58,6 +59,7 @@ tap)
     peer=10.9.6.1 dev=10.9.6.2 bindaddr=10.9.6.1
     netns_tap_up "$ns" "$peer/24" || skip "cannot create a network namespace with a TAP device"
     far() { nsenter --net="/run/netns/$ns" "$@"; }
+    far_bg() { exec nsenter --net="/run/netns/$ns" "$@"; } # nsenter execs CMD too
     ;;
 *) echo "FAIL test_preload: NET=$net (slirp or tap)"; exit 1 ;;
 esac
@@ -93,7 +95,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$out/key.pem" -out "$out/cert
     -subj "/CN=$peer" -addext "subjectAltName=IP:$peer" >"$out/openssl.log" 2>&1
 
 # HTTP/1.1 (keep-alive; /redir answers 302 to /f1m) and the same over TLS, on the loopback.
-far python3 -u - "$out/www" "$out/cert.pem" "$out/key.pem" "$bindaddr" >"$out/ports" 2>"$out/server.log" <<'PY' &
+far_bg python3 -u - "$out/www" "$out/cert.pem" "$out/key.pem" "$bindaddr" >"$out/ports" 2>"$out/server.log" <<'PY' &
 import functools, http.server, ssl, sys, threading
 class H(http.server.SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -275,7 +277,7 @@ kill "$srv" 2>/dev/null || true
 
 # ---- host names through the device's DNS: a stub server on the far side's port 53 ----
 rm -f "$out/dns_ready"
-STUB_ADDR=$bindaddr far python3 -u "$top/tests/sim/dns_stub.py" "$out/dns_ready" preload-test.example="$peer" 2>"$out/dns.log" &
+STUB_ADDR=$bindaddr far_bg python3 -u "$top/tests/sim/dns_stub.py" "$out/dns_ready" preload-test.example="$peer" 2>"$out/dns.log" &
 dnspid=$!
 pids+=($dnspid)
 for _ in $(seq 30); do [ -s "$out/dns_ready" ] || ! kill -0 "$dnspid" 2>/dev/null && break; sleep 0.1; done
