@@ -24,9 +24,10 @@
 #   NET=tap tests/sim/test_preload.sh      (as root; exit 77 = skipped)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/scripts/lib/netns.sh" # wait_ready
 net=${NET:-slirp}
-out=${OUT:-$top/build/tests/preload$([ "$net" = tap ] && echo _tap || true)}
+name=test_preload$([ "$net" = tap ] && echo _tap || true)
+. "$top/tests/sim/lib.sh"
+out=${OUT:-$top/build/tests/${name#test_}}
 big=${BIG:-10000000}
 toe=$top/build/bin/toe
 sim=$top/build/bin/toe-sim
@@ -35,12 +36,11 @@ mkdir -p "$out/www" "$out/got"
 sock=$out/link.sock
 log=$out/toe-sim.log
 pcap=$out/preload.pcap
-pids=()
 toedpid=
 ns=toe_preload_$$
 cleanup() {
-    for p in "${pids[@]}" $toedpid; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    [ -z "$toedpid" ] || kill "$toedpid" 2>/dev/null || true
+    bg_cleanup
     [ "$net" = tap ] && netns_down "$ns"
     return 0
 }
@@ -52,35 +52,22 @@ slirp)
     far_bg() { exec "$@"; } # for `far_bg CMD &`: $! is CMD's own pid
     ;;
 tap)
-    skip() { echo "SKIP: test_preload (tap): $*"; exit 77; }
-    [ "$(id -u)" = 0 ] || skip "not root"
-    [ -c /dev/net/tun ] || skip "/dev/net/tun missing"
-    command -v nsenter >/dev/null || skip "nsenter not installed"
+    need_tap
     peer=10.9.6.1 dev=10.9.6.2 bindaddr=10.9.6.1
     netns_tap_up "$ns" "$peer/24" || skip "cannot create a network namespace with a TAP device"
     far() { nsenter --net="/run/netns/$ns" "$@"; }
     far_bg() { exec nsenter --net="/run/netns/$ns" "$@"; } # nsenter execs CMD too
     ;;
-*) echo "FAIL test_preload: NET=$net (slirp or tap)"; exit 1 ;;
+*) echo "FAIL $name: NET=$net (slirp or tap)"; exit 1 ;;
 esac
 
 for f in "$toe" "$sim" "$top/build/bin/toed" "$top/build/sw/libtoe-preload.so"; do
-    [ -e "$f" ] || { echo "FAIL test_preload: $f not built"; exit 1; }
+    [ -e "$f" ] || { echo "FAIL $name: $f not built"; exit 1; }
 done
 for c in curl wget openssl; do
-    command -v $c >/dev/null || { echo "SKIP: test_preload: $c not installed"; exit 77; }
+    command -v $c >/dev/null || skip "$c not installed"
 done
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-finish() {
-    echo "test_preload: $passed passed, $failed failed"
-    [ "$failed" = 0 ] && exit 0
-    exit 1
-}
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 same() { [ -e "$1" ] && [ "$(sha "$1")" = "$(sha "$2")" ]; }
 
 python3 - "$out/www" "$big" <<'PY'
@@ -121,10 +108,10 @@ threading.Event().wait()
 PY
 pids+=($!)
 for _ in $(seq 100); do [ -s "$out/ports" ] && break; sleep 0.1; done
-read -r port tport <"$out/ports" || { echo "FAIL test_preload: the HTTP servers did not start"; exit 1; }
+read -r port tport <"$out/ports" || { echo "FAIL $name: the HTTP servers did not start"; exit 1; }
 base=http://$peer:$port
 if [ "$net" = slirp ]; then
-    fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    fwd=$(free_port)
     srv_url=http://127.0.0.1:$fwd
     "$sim" --net slirp --link "unix:$sock" --link-phy fifo --pcap "$pcap" \
         --hostfwd "tcp:127.0.0.1:$fwd-$dev:8000" >"$out/sim.out" 2>"$log" &
@@ -136,7 +123,7 @@ else
 fi
 simpid=$!
 pids+=($simpid)
-wait_ready "$log" "$simpid" 60 || { echo "FAIL test_preload: toe-sim did not start"; cat "$log"; exit 1; }
+wait_ready "$log" "$simpid" 60 || { echo "FAIL $name: toe-sim did not start"; cat "$log"; exit 1; }
 export TOE_DEVICE=sim:$sock
 unset TOE_DAEMON TOE_PRELOAD_ROUTE
 
@@ -149,7 +136,6 @@ else
     fail test_preload_run_starts_daemon "socket '$dsock' pid '$toedpid': $(cat "$out/run_start.err")"
     finish
 fi
-toed_stat() { timeout 30 "$toe" -d "toed:$dsock" stats | awk -v n="$1" '$1 == n { print $2 }' | tail -n 1; }
 run() { timeout 300 "$toe" run "$@"; }
 connects0=$(toed_stat connects)
 
@@ -184,7 +170,7 @@ same "$out/got/tls" "$out/www/f1m" && pass "test_preload_curl_https (certificate
     fail test_preload_curl_https "exit $rc $(cat "$out/tls.err")"
 
 # ---- Python: urllib, http.client, a refused connection ----
-closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+closed=$(free_port)
 rc=0
 run python3 - "$port" "$closed" "$(sha "$out/www/f1m")" "$peer" "$dev" >"$out/py.txt" 2>&1 <<'PY' || rc=$?
 import errno, hashlib, http.client, socket, sys, urllib.request
