@@ -107,7 +107,7 @@ help:
 # ---- examples and `make install` ---------------------------------------------------------
 # make install PREFIX=/usr/local [DESTDIR=/staging]: libtoe.a, libtoe.so (soname libtoe.so.0),
 # the headers toe.h, toe_http.h, toed.h and toe_defs.h (the generated TOE_CONST_*/TOE_STAT_*
-# numbers), libtoe.pc, the toe and toe-sim binaries and their man pages (docs/man/), the daemon
+# numbers), libtoe.pc, libtoe-preload.so (for `toe run`), the toe and toe-sim binaries and their man pages (docs/man/), the daemon
 # toed in sbin with its man page (toed.8) and systemd unit (toed.service, in UNITDIR).
 include examples/examples.mk
 
@@ -123,7 +123,7 @@ LIBTOE_VERSION = $(shell v=$$(sed -n 's/^\#define TOE_CONST_VERSION 0x\([0-9a-f]
     echo $$((v >> 16)).$$(((v >> 8) & 255)).$$((v & 255)) || echo 0.0.0)
 
 .PHONY: install
-install: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(TOED_BIN) $(SIM_BINS) $(GEN)/toe_defs.h
+install: $(LIBTOE_A) $(LIBTOE_SO) $(PRELOAD_SO) $(TOE_BIN) $(TOED_BIN) $(SIM_BINS) $(GEN)/toe_defs.h
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 755 $(TOE_BIN) $(SIM_BINS) $(DESTDIR)$(BINDIR)/
@@ -135,6 +135,7 @@ install: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(TOED_BIN) $(SIM_BINS) $(GEN)/toe_
 	install -m 755 $(LIBTOE_SO) $(DESTDIR)$(LIBDIR)/libtoe.so.$(LIBTOE_VERSION)
 	ln -sf libtoe.so.$(LIBTOE_VERSION) $(DESTDIR)$(LIBDIR)/libtoe.so.0
 	ln -sf libtoe.so.0 $(DESTDIR)$(LIBDIR)/libtoe.so
+	install -m 755 $(PRELOAD_SO) $(DESTDIR)$(LIBDIR)/libtoe-preload.so
 	install -m 644 sw/include/toe.h sw/include/toe_http.h sw/include/toed.h $(GEN)/toe_defs.h \
 	    $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 docs/man/toe.1 docs/man/toe-sim.1 $(DESTDIR)$(MANDIR)/man1/

@@ -5,7 +5,8 @@ limit with the command that produced it.
 
     scripts/bench_report.py               run them all (from the top of the tree, after make all)
     scripts/bench_report.py --markdown    the same, plus the summary as a Markdown table (README)
-    scripts/bench_report.py --only NAME   one step: sim, echo, link, tcp, toed, recovery, b2b
+    scripts/bench_report.py --only NAME   one step: sim, echo, link, tcp, toed, preload,
+                                          recovery, b2b
 
 A ratio is the fraction of the limit reached: measured/limit for a rate, limit/measured for a
 time, so 1.000 is the limit and less is short of it. Each limit is stated beside it. Figures
@@ -88,6 +89,20 @@ def parse_toed(out):
         yield ('toed idle CPU', '%s ms' % fig['toed_idle_cpu_ms'], None, None)
 
 
+def parse_preload(out):
+    fig = dict(re.findall(r'FIGURE preload_(\w+) ([0-9.]+)', out))
+    for key, what in (('goodput_toe_get_direct', '`toe get`, libtoe in the client'),
+                      ('goodput_toe_get_toed', '`toe get` through toed'),
+                      ('goodput_curl_preload', 'unmodified curl through `toe run`')):
+        if key in fig:
+            mbps = float(fig[key])
+            yield ('HTTP download, FT245 model, %s' % what, '%.1f Mb/s' % mbps,
+                   mbps * 1e6 / 8 / FIFO_BPS, 'the link, %g MB/s' % (FIFO_BPS / 1e6))
+    if 'curl_vs_toe_get' in fig:
+        yield ('curl through `toe run` / `toe get` direct, goodput', fig['curl_vs_toe_get'],
+               None, None)
+
+
 def parse_recovery(out):
     for m in re.finditer(r'FIGURE recovery (\S+) \(([^)]*)\): retransmit_ms=([0-9.]+) '
                          r'recovered_ms=([0-9.]+)', out):
@@ -109,6 +124,7 @@ STEPS = [
     ('link', 'build/bench/bench_link', parse_link),
     ('tcp', 'tests/bench/bench_tcp.sh', parse_tcp),
     ('toed', 'tests/bench/bench_toed.sh', parse_toed),
+    ('preload', 'tests/bench/bench_preload.sh', parse_preload),
     ('recovery', 'tests/sim/test_tcp_recovery.sh', parse_recovery),
     ('b2b', 'scripts/rtl_bench.sh tests/rtl/toe_tcp_b2b', parse_b2b),
 ]

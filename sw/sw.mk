@@ -14,6 +14,7 @@
 #                 name $(GEN) for toe_defs.h)
 #   $(SW_PUB_HDR) the public headers, for the prerequisites of such code
 #   $(SW_LIBS)    link flags for programs linked with $(LIBTOE_A)
+#   $(PRELOAD_SO) $(BUILD)/sw/libtoe-preload.so (LD_PRELOAD library, docs/PRELOAD.md)
 
 SW_FTDI_PKGS := libftdi1 libusb-1.0
 SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS) 2>/dev/null)
@@ -36,13 +37,14 @@ LIBTOE_A  := $(BUILD)/sw/libtoe.a
 LIBTOE_SO := $(BUILD)/sw/libtoe.so
 TOE_BIN   := $(BIN)/toe
 TOED_BIN  := $(BIN)/toed
+PRELOAD_SO := $(BUILD)/sw/libtoe-preload.so
 
 SW_TEST_NAMES := test_codec test_dev test_net test_tcp test_devspec test_ftdi test_api test_http test_loop test_toed_client
 SW_TESTS      := $(addprefix $(BUILD)/sw/tests/,$(SW_TEST_NAMES))
 SW_TEST_MOCK  := $(BUILD)/sw/tests/mock.o
 
 .PHONY: sw sw-test
-sw: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(TOED_BIN) $(SW_TESTS)
+sw: $(LIBTOE_A) $(LIBTOE_SO) $(TOE_BIN) $(TOED_BIN) $(PRELOAD_SO) $(SW_TESTS)
 all: sw
 
 sw-test: $(SW_TESTS)
@@ -86,6 +88,20 @@ $(BUILD)/sw/daemon/toed.o: sw/daemon/toed.c $(SW_PUB_HDR) sw/sw.mk
 $(TOED_BIN): $(BUILD)/sw/daemon/toed.o $(LIBTOE_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
+
+# The preload carries the libtoe it needs (PIC objects from an archive: only what the client
+# side pulls in), exports only the calls it takes over (preload.map).
+$(BUILD)/sw/libtoe_pic.a: $(SW_PIC)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/sw/preload/preload.o: sw/preload/preload.c $(SW_PUB_HDR) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(PRELOAD_SO): $(BUILD)/sw/preload/preload.o $(BUILD)/sw/libtoe_pic.a sw/preload/preload.map
+	$(CC) $(LDFLAGS) -shared -Wl,--version-script=sw/preload/preload.map -o $@ \
+	    $(BUILD)/sw/preload/preload.o $(BUILD)/sw/libtoe_pic.a $(SW_LIBS) -ldl -lpthread
 
 $(BUILD)/sw/tests/%.o: sw/tests/%.c $(SW_HDR) $(SW_APP_HDR) $(wildcard sw/tests/*.h) sw/sw.mk
 	@mkdir -p $(@D)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* toe: command-line tool for a toe device: info, stats, ping, get, netstat. */
+/* toe: command-line tool for a toe device: info, stats, ping, get, netstat, run. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ static const char usage_main[] =
     "  ping     ICMP echo through the device\n"
     "  get      fetch http:// URLs through the device (HTTP/1.1 GET)\n"
     "  netstat  the device's open TCP connection slots\n"
+    "  run      run a program with its TCP through the device (libtoe-preload.so)\n"
     "\n"
     "options:\n"
     "  -d, --device SPEC   device (default: $TOE_DEVICE)\n"
@@ -82,6 +84,23 @@ static const char usage_ping[] =
     "Round-trip times are measured on host time, link latency included.\n"
     "Exit status: 0 if any reply came back, 1 if none, 2 on usage errors, 6 device (cannot\n"
     "open it, no answer, went away).\n";
+
+static const char usage_run[] =
+    "usage: toe run [--route ROUTES] [--dns SERVER] CMD [ARGS...]\n"
+    "\n"
+    "Run CMD, unmodified, with its IPv4 TCP through the device: LD_PRELOAD=libtoe-preload.so,\n"
+    "each connection one of the daemon toed(8)'s. The device: toed:PATH uses that daemon; any\n"
+    "other device string uses the daemon already serving it on /tmp/toed-run-UID-HASH.sock or\n"
+    "starts one there (it stays for the next run; stop it with kill); none uses\n"
+    "$TOE_DAEMON or " TOED_DEFAULT_SOCKET ".\n"
+    "  --route ROUTES   what goes through the board (TOE_PRELOAD_ROUTE): all (default: every\n"
+    "                   IPv4 destination but loopback), none, or a comma list of\n"
+    "                   CIDR[:PORT[-PORT]] and :PORT[-PORT]; the rest stays on the kernel\n"
+    "  --dns SERVER     host names (getaddrinfo) through the device's DNS: SERVER an IPv4\n"
+    "                   address, or device for the daemon's default (TOE_PRELOAD_DNS);\n"
+    "                   without it the host resolves names\n"
+    "UDP, IPv6 and raw sockets are not intercepted (docs/PRELOAD.md).\n"
+    "Exit status: CMD's; 6 no daemon answers and none could be started; 127 CMD not found.\n";
 
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
@@ -707,6 +726,139 @@ out:
     return status;
 }
 
+/* The directory of this executable (for the preload and toed next to it). */
+static int exe_dir(char *b, size_t n)
+{
+    ssize_t k = readlink("/proc/self/exe", b, n - 1);
+    if (k <= 0)
+        return -1;
+    b[k] = 0;
+    char *sl = strrchr(b, '/');
+    if (!sl)
+        return -1;
+    *sl = 0;
+    return 0;
+}
+
+/* The preload: $TOE_PRELOAD, else beside this toe installed (../lib) or built (../sw). */
+static int find_preload(char *b, size_t n)
+{
+    const char *e = getenv("TOE_PRELOAD");
+    if (e && *e) {
+        snprintf(b, n, "%s", e);
+        return access(b, R_OK);
+    }
+    char d[2048];
+    if (exe_dir(d, sizeof(d)))
+        return -1;
+    static const char *const rel[] = {"../lib/libtoe-preload.so", "../sw/libtoe-preload.so"};
+    for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+        snprintf(b, n, "%s/%s", d, rel[i]);
+        if (!access(b, R_OK))
+            return 0;
+    }
+    return -1;
+}
+
+/* Start toed for spec on path, detached, and wait (up to 20 s) until it answers. */
+static int start_daemon(const char *spec, const char *path)
+{
+    char d[4096], bin[4200] = "toed";
+    static const char *const rel[] = {"toed", "../sbin/toed"};
+    for (size_t i = 0; !exe_dir(d, sizeof(d)) && i < 2; i++) {
+        snprintf(bin, sizeof(bin), "%s/%s", d, rel[i]);
+        if (!access(bin, X_OK))
+            break;
+        snprintf(bin, sizeof(bin), "toed");
+    }
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        setsid();
+        if (fork() != 0) /* the daemon is nobody's child: the command execs in our place */
+            _exit(0);
+        freopen("/dev/null", "r", stdin);
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execlp(bin, bin, "-d", spec, "-s", path, "-m", "0600", (char *)NULL);
+        _exit(127);
+    }
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 200; i++) {
+        int c;
+        if (!toed_open(path, &c)) {
+            close(c);
+            return 0;
+        }
+        struct timespec ts = {0, 100000000L};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+static int cmd_run(const char *spec, int argc, char **argv)
+{
+    const char *route = NULL, *dns = NULL;
+    int i = 0;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(usage_run, stdout);
+            return 0;
+        }
+        if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        }
+        if (!strcmp(argv[i], "--route") && i + 1 < argc)
+            route = argv[++i];
+        else if (!strcmp(argv[i], "--dns") && i + 1 < argc)
+            dns = argv[++i];
+        else
+            return usage_error(usage_run, "run: unknown option or missing value '%s'", argv[i]);
+    }
+    if (i >= argc)
+        return usage_error(usage_run, "run: missing command%s", "");
+    char preload[4096], sock[4096];
+    if (find_preload(preload, sizeof(preload))) {
+        fprintf(stderr, "toe: run: libtoe-preload.so not found (beside toe, or set TOE_PRELOAD)\n");
+        return EXIT_DEVICE;
+    }
+    const char *dp = daemon_path(spec);
+    if (dp || !spec || !*spec) {
+        snprintf(sock, sizeof(sock), "%s", toed_socket_path(dp));
+    } else {
+        uint32_t h = 2166136261u; /* FNV-1a of the device string: one daemon per device */
+        for (const char *p = spec; *p; p++)
+            h = (h ^ (unsigned char)*p) * 16777619u;
+        snprintf(sock, sizeof(sock), "/tmp/toed-run-%u-%08x.sock", (unsigned)getuid(), h);
+    }
+    int c, r = toed_open(sock, &c);
+    if (!r)
+        close(c);
+    else if (spec && *spec && !dp) {
+        if (start_daemon(spec, sock)) {
+            fprintf(stderr, "toe: run: could not start toed for %s on %s\n", spec, sock);
+            return EXIT_DEVICE;
+        }
+    } else {
+        daemon_fail(sock, r, "run");
+        return EXIT_DEVICE;
+    }
+    const char *old = getenv("LD_PRELOAD");
+    char pl[8192];
+    snprintf(pl, sizeof(pl), "%s%s%s", preload, old && *old ? " " : "", old ? old : "");
+    if (setenv("LD_PRELOAD", pl, 1) || setenv("TOE_DAEMON", sock, 1) ||
+        (route && setenv("TOE_PRELOAD_ROUTE", route, 1)) ||
+        (dns && setenv("TOE_PRELOAD_DNS", dns, 1))) {
+        fprintf(stderr, "toe: run: %s\n", strerror(errno));
+        return EXIT_FAIL;
+    }
+    execvp(argv[i], argv + i);
+    fprintf(stderr, "toe: run: %s: %s\n", argv[i], strerror(errno));
+    return 127;
+}
+
 int main(int argc, char **argv)
 {
     const char *spec = getenv("TOE_DEVICE");
@@ -747,6 +899,7 @@ int main(int argc, char **argv)
                         : !strcmp(cmd, "ping")  ? usage_ping
                         : !strcmp(cmd, "get")   ? usage_get
                         : !strcmp(cmd, "netstat") ? usage_netstat
+                        : !strcmp(cmd, "run")   ? usage_run
                                                 : NULL;
     if (!usage)
         return usage_error(usage_main, "unknown command '%s'", cmd);
@@ -754,6 +907,8 @@ int main(int argc, char **argv)
         return cmd_ping(spec, sub_argc, sub_argv);
     if (!strcmp(cmd, "get"))
         return cmd_get(spec, sub_argc, sub_argv);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(spec, sub_argc, sub_argv);
     for (int k = 0; k < sub_argc; k++) {
         if (!strcmp(sub_argv[k], "-h") || !strcmp(sub_argv[k], "--help")) {
             fputs(usage, stdout);

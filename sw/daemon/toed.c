@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "toe.h"
+#include "toe_http.h"
 #include "toed.h"
 
 #define LINE_MAX_LEN 512
@@ -59,7 +60,11 @@ struct conn {
     struct ctl *owner;     /* the control connection that made it (NULL once gone) */
     short trev;            /* TOE_POLL* of the last toe_tcp_poll */
     short frev;            /* poll revents of fd */
-    int connecting;        /* CONNECT in progress (no socketpair yet) */
+    int connecting;        /* CONNECT in progress (no socketpair yet, unless nb) */
+    int nb;                /* CONNECT ... NB: the client holds its socket already */
+    int nb_err;            /* NB: the connect failed at once (reported as later ones) */
+    size_t fill;           /* NB: bytes put in the client's send queue (not writable until
+                            * the handshake ends), discarded then */
     uint32_t ip;           /* CONNECT: the destination */
     uint16_t port;
     int client_eof;        /* the client shut down its sending side: FIN sent */
@@ -479,19 +484,77 @@ static void ip_str(uint32_t ip, char *b, size_t n)
     snprintf(b, n, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 }
 
-static void req_connect(struct ctl *c, char *host, char *port)
+/* CONNECT ... NB: the socket goes to the client at once, filled from its side until it
+ * would block, so that it polls writable only when the daemon drains it (connected) or
+ * closes it (failed). 0 or -1 (errno). */
+static int conn_pair_pending(struct conn *k, int *client_fd)
+{
+    if (conn_pair(k, client_fd))
+        return -1;
+    static const uint8_t zero[4096];
+    fcntl(*client_fd, F_SETFL, fcntl(*client_fd, F_GETFL) | O_NONBLOCK);
+    for (;;) {
+        ssize_t n = send(*client_fd, zero, sizeof(zero), MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        k->fill += (size_t)n;
+    }
+    fcntl(*client_fd, F_SETFL, fcntl(*client_fd, F_GETFL) & ~O_NONBLOCK);
+    return 0;
+}
+
+/* A CONNECT ... NB in its handshake: when it ends, EVENT ID CONNECTED (flushed first) and
+ * the filler drained, or EVENT ID ERR and the socket closed with the filler unread. */
+static void conn_nb_connect(struct conn *k)
+{
+    int r = k->nb_err ? k->nb_err : toe_tcp_connect(k->s, k->ip, k->port, 0);
+    if (r == TOE_EAGAIN)
+        return;
+    if (r) {
+        D.c[C_CONNECT_FAIL]++;
+        logf_("connection %u: connect: %s", k->id, toe_strerror(r));
+        if (k->owner) {
+            ctl_put(k->owner, -1, "EVENT %u ERR %s %s", k->id, toe_error_name(r), toe_strerror(r));
+            ctl_flush(k->owner);
+        }
+        toe_tcp_close(k->s, 0);
+        k->s = NULL;
+        k->done = 1;
+        return;
+    }
+    struct toe_tcp_info ti;
+    toe_tcp_sockinfo(k->s, &ti);
+    char la[16];
+    ip_str(ti.local_ip, la, sizeof(la));
+    logf_("connection %u: connected (local port %u)", k->id, ti.local_port);
+    if (k->owner) {
+        ctl_put(k->owner, -1, "EVENT %u CONNECTED %u %s", k->id, ti.local_port, la);
+        ctl_flush(k->owner);
+    }
+    uint8_t b[4096];
+    while (k->fill) {
+        ssize_t n = read(k->fd, b, k->fill < sizeof(b) ? k->fill : sizeof(b));
+        if (n <= 0)
+            break;
+        k->fill -= (size_t)n;
+    }
+    k->connecting = 0;
+}
+
+static void req_connect(struct ctl *c, char *host, char *port, char *nb)
 {
     struct in_addr ia;
     uint16_t p;
-    if (!host || !port || inet_pton(AF_INET, host, &ia) != 1 || parse_u16(port, &p)) {
-        bad_request(c, TOE_EINVAL, "usage: CONNECT IPV4 PORT");
+    if (!host || !port || inet_pton(AF_INET, host, &ia) != 1 || parse_u16(port, &p) ||
+        (nb && strcmp(nb, "NB"))) {
+        bad_request(c, TOE_EINVAL, "usage: CONNECT IPV4 PORT [NB]");
         return;
     }
     toe_sock *s = NULL;
     int r = toe_tcp_socket(D.dev, &s);
     if (!r) {
         r = toe_tcp_connect(s, ntohl(ia.s_addr), p, 0);
-        if (r == TOE_EAGAIN || !r) {
+        if (r == TOE_EAGAIN || !r || nb) {
             struct conn *k = conn_new(s, c);
             if (!k) {
                 toe_tcp_abort(s);
@@ -501,9 +564,23 @@ static void req_connect(struct ctl *c, char *host, char *port)
             k->connecting = 1;
             k->ip = ntohl(ia.s_addr);
             k->port = p;
+            D.c[C_CONNECTS]++;
+            if (nb) {
+                int cfd;
+                if (conn_pair_pending(k, &cfd)) {
+                    ctl_err(c, TOE_ENOMEM, "socketpair: %s", strerror(errno));
+                    toe_tcp_abort(k->s);
+                    k->s = NULL;
+                    k->done = 1;
+                    return;
+                }
+                k->nb = 1;
+                k->nb_err = r == TOE_EAGAIN ? 0 : r;
+                ctl_put(c, cfd, "OK %u", k->id);
+                return;
+            }
             c->pend = PEND_CONNECT;
             c->pend_conn = k;
-            D.c[C_CONNECTS]++;
             return;
         }
         toe_tcp_close(s, 0);
@@ -583,6 +660,39 @@ static void req_close(struct ctl *c, char *arg)
             return;
         }
     bad_request(c, TOE_EINVAL, "CLOSE: no such listener or connection of this client");
+}
+
+/* RESOLVE NAME [SERVER]: an A record through the device's DNS (toe_dns_resolve; blocks the
+ * loop as INFO does). SERVER by default as toe get's: 10.0.2.3 on slirp's 10.0.2.0/24, else
+ * the device's gateway. */
+static void req_resolve(struct ctl *c, const char *name, const char *server)
+{
+    struct in_addr ia;
+    uint32_t dns;
+    if (server) {
+        if (inet_pton(AF_INET, server, &ia) != 1) {
+            bad_request(c, TOE_EINVAL, "usage: RESOLVE NAME [SERVER_IPV4]");
+            return;
+        }
+        dns = ntohl(ia.s_addr);
+    } else {
+        struct toe_info in;
+        int r = toe_get_info(D.dev, &in, CSR_MS);
+        if (r) {
+            ctl_err(c, r, "%s", toe_last_error(D.dev));
+            return;
+        }
+        dns = (in.ip & 0xffffff00u) == 0x0a000200u ? 0x0a000203u : in.gateway;
+    }
+    uint32_t ip = 0;
+    int r = name ? toe_dns_resolve(D.dev, dns, name, &ip, -1) : TOE_EINVAL;
+    if (r) {
+        ctl_err(c, r, "%s", name ? toe_last_error(D.dev) : "usage: RESOLVE NAME [SERVER_IPV4]");
+        return;
+    }
+    char a[16];
+    ip_str(ip, a, sizeof(a));
+    ctl_put(c, -1, "OK %s", a);
 }
 
 static void req_info(struct ctl *c)
@@ -681,8 +791,8 @@ static void ctl_line(struct ctl *c, char *line)
         bad_request(c, TOE_EPROTO, "HELLO first");
         return;
     }
-    if (!strcmp(cmd, "CONNECT") && !a3)
-        req_connect(c, a1, a2);
+    if (!strcmp(cmd, "CONNECT") && !(a3 && strtok_r(NULL, " \t\r", &save)))
+        req_connect(c, a1, a2, a3);
     else if (!strcmp(cmd, "LISTEN") && !a3)
         req_listen(c, a1, a2);
     else if (!strcmp(cmd, "ACCEPT") && !a2) {
@@ -695,6 +805,8 @@ static void ctl_line(struct ctl *c, char *line)
         }
     } else if (!strcmp(cmd, "CLOSE") && !a2)
         req_close(c, a1);
+    else if (!strcmp(cmd, "RESOLVE") && a1 && !a3)
+        req_resolve(c, a1, a2);
     else if (!strcmp(cmd, "INFO") && !a1)
         req_info(c);
     else if (!strcmp(cmd, "STATS") && !a1)
@@ -735,7 +847,9 @@ static void ctl_pending(struct ctl *c)
         toe_tcp_sockinfo(k->s, &ti);
         k->connecting = 0;
         logf_("connection %u: connected (local port %u)", k->id, ti.local_port);
-        ctl_put(c, cfd, "OK %u %u", k->id, ti.local_port);
+        char la[16];
+        ip_str(ti.local_ip, la, sizeof(la));
+        ctl_put(c, cfd, "OK %u %u %s", k->id, ti.local_port, la);
     } else if (c->pend == PEND_ACCEPT) {
         toe_sock *ns = NULL;
         uint32_t ip = 0;
@@ -993,6 +1107,9 @@ int main(int argc, char **argv)
                 ctl_pending(c);
                 ctl_lines(c); /* lines that waited for the last request */
             }
+        for (struct conn *k = D.conns; k; k = k->next)
+            if (k->nb && k->connecting && !k->done)
+                conn_nb_connect(k);
         /* Readiness of every TCP connection, after the last engine turn. */
         size_t nconn = 0;
         for (struct conn *k = D.conns; k; k = k->next)
@@ -1054,7 +1171,8 @@ int main(int argc, char **argv)
                                     .events = (short)((c->dead || ctl_busy(c) ? 0 : POLLIN) |
                                                       (c->outlen ? POLLOUT : 0))};
         for (struct conn *k = D.conns; k; k = k->next, i++)
-            pf[i] = (struct pollfd){.fd = k->client_gone || k->draining || k->done ? -1 : k->fd,
+            pf[i] = (struct pollfd){.fd = k->client_gone || k->draining || k->done ||
+                                              k->connecting ? -1 : k->fd,
                                     .events = conn_events(k)};
         int ms = -1;
         toe_next_timeout(D.dev, &ms);

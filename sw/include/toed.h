@@ -58,6 +58,12 @@ TOE_API int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, 
  * handshake ends. */
 TOE_API int toed_connect(const char *path, const char *host, uint16_t port, int *ctl);
 
+/* Resolve name to an IPv4 address through the device's DNS (the daemon's toe_dns_resolve).
+ * server: the DNS server (host order); 0: the daemon's default (10.0.2.3 on slirp's
+ * 10.0.2.0/24, else the device's gateway). Returns 0 (*ip set), TOE_EINVAL, TOE_EUNREACH (no
+ * such name or no A record), TOE_ETIMEDOUT, ... Blocks up to about 6 s. */
+TOE_API int toed_resolve(const char *path, const char *name, uint32_t server, uint32_t *ip);
+
 /* Listen on port (backlog as toe_tcp_listen). Returns a control socket that holds the
  * listener (close() it to stop listening) or an error. Blocks for one request. */
 TOE_API int toed_listen(const char *path, uint16_t port, int backlog);
@@ -80,6 +86,15 @@ TOE_API int toed_accept_finish(int lctl, int timeout_ms, uint32_t *peer_ip, uint
  * TOE_ECONNABORTED, TOE_ETIMEDOUT, ...), 0 if the control connection ended without one,
  * TOE_EAGAIN if none came in time. */
 TOE_API int toed_conn_error(int ctl, int timeout_ms);
+
+/* The end of the handshake of connection id (the ID of the "OK ID" that answered the request
+ * "CONNECT IP PORT NB" on ctl: its socket came at once, not writable until then; events of
+ * other connections are skipped). Waits up to timeout_ms (-1: no limit). Returns 0
+ * (connected; local_ip, local_port optional out), the connection's error
+ * (TOE_ECONNREFUSED, TOE_ETIMEDOUT, TOE_EUNREACH, ...; its socket was closed), TOE_ENODEV
+ * (the control connection ended), TOE_EAGAIN. */
+TOE_API int toed_connect_result(int ctl, unsigned id, int timeout_ms, uint32_t *local_ip,
+                                uint16_t *local_port);
 
 /* The device's identity through the daemon (as toe_get_info), and its connections (as
  * toe_tcp_netstat of the daemon's handle: orphan fields as there). Block for one request. */

@@ -254,6 +254,30 @@ int toed_connect(const char *path, const char *host, uint16_t port, int *ctl)
     return r ? r : fd;
 }
 
+int toed_resolve(const char *path, const char *name, uint32_t server, uint32_t *ip)
+{
+    if (!name || !*name || strlen(name) > 255 || strpbrk(name, " \t\r\n") || !ip)
+        return TOE_EINVAL;
+    int c;
+    int r = toed_open(path, &c);
+    if (r)
+        return r;
+    char req[320], reply[64];
+    if (server)
+        snprintf(req, sizeof(req), "RESOLVE %s %u.%u.%u.%u", name, server >> 24,
+                 (server >> 16) & 255, (server >> 8) & 255, server & 255);
+    else
+        snprintf(req, sizeof(req), "RESOLVE %s", name);
+    r = toed_request(c, req, NULL, NULL, NULL, reply, sizeof(reply));
+    close(c);
+    struct in_addr ia;
+    if (!r && inet_pton(AF_INET, reply, &ia) != 1)
+        r = TOE_EPROTO;
+    if (!r)
+        *ip = ntohl(ia.s_addr);
+    return r;
+}
+
 int toed_listen(const char *path, uint16_t port, int backlog)
 {
     if (!port || backlog < 0 || backlog > 64)
@@ -313,7 +337,10 @@ int toed_accept(int lctl, uint32_t *peer_ip, uint16_t *peer_port)
     return r ? r : toed_accept_finish(lctl, -1, peer_ip, peer_port);
 }
 
-int toed_conn_error(int ctl, int timeout_ms)
+/* The next EVENT line about connection want (0: any): its error, 0 for CONNECTED (CONNECT
+ * ... NB; the local address out), 1 if the control connection ended, TOE_EAGAIN, ... */
+static int next_event(int ctl, unsigned want, int timeout_ms, uint32_t *local_ip,
+                      uint16_t *local_port)
 {
     for (;;) {
         char line[LINE_LEN];
@@ -322,14 +349,38 @@ int toed_conn_error(int ctl, int timeout_ms)
         if (fd >= 0)
             close(fd);
         if (r == TOE_ENODEV)
-            return 0;
+            return 1;
         if (r)
             return r;
-        unsigned id;
+        unsigned id, port;
         char name[64];
-        if (sscanf(line, "EVENT %u ERR %63s", &id, name) == 2)
+        struct in_addr ia;
+        if (sscanf(line, "EVENT %u ERR %63s", &id, name) == 2 && (!want || id == want))
             return err_from_name(name, strlen(name));
+        if (sscanf(line, "EVENT %u CONNECTED %u %63s", &id, &port, name) == 3 &&
+            (!want || id == want) && inet_pton(AF_INET, name, &ia) == 1) {
+            if (local_ip)
+                *local_ip = ntohl(ia.s_addr);
+            if (local_port)
+                *local_port = (uint16_t)port;
+            return 0;
+        }
     }
+}
+
+int toed_conn_error(int ctl, int timeout_ms)
+{
+    int r;
+    while (!(r = next_event(ctl, 0, timeout_ms, NULL, NULL)))
+        ; /* CONNECTED: not an error */
+    return r == 1 ? 0 : r;
+}
+
+int toed_connect_result(int ctl, unsigned id, int timeout_ms, uint32_t *local_ip,
+                        uint16_t *local_port)
+{
+    int r = next_event(ctl, id, timeout_ms, local_ip, local_port);
+    return r == 1 ? TOE_ENODEV : r;
 }
 
 static void info_line(void *user, const char *line)

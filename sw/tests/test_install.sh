@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # test_install: `make install PREFIX=<temp>` puts libtoe (static, shared with its soname
-# links), the headers, libtoe.pc, toe, toe-sim, toed with its systemd unit and the man pages
+# links), libtoe-preload.so, the headers, libtoe.pc, toe, toe-sim, toed with its systemd unit and the man pages
 # in place, and a small program
 # compiles and links against the installed library through pkg-config, both shared and static.
 # The README's Install commands run as written (PREFIX=/usr/local made the temporary prefix),
@@ -36,7 +36,7 @@ missing=""
 for f in bin/toe bin/toe-sim lib/libtoe.a lib/libtoe.so lib/libtoe.so.0 include/toe.h \
     include/toe_http.h include/toe_defs.h lib/pkgconfig/libtoe.pc share/man/man1/toe.1 \
     share/man/man1/toe-sim.1 sbin/toed share/man/man8/toed.8 include/toed.h \
-    lib/systemd/system/toed.service; do
+    lib/systemd/system/toed.service lib/libtoe-preload.so; do
     [ -e "$prefix/$f" ] || missing="$missing $f"
 done
 [ -z "$missing" ] && pass test_install_files || fail test_install_files "missing:$missing"

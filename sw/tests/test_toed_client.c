@@ -2,7 +2,8 @@
 /* test_toed_client: the client side of the toed protocol (toed.h) against a scripted fake
  * daemon in a child process: HELLO, replies with data lines and EVENT lines mixed in, ERR
  * names mapped back to libtoe errors, a socket passed with SCM_RIGHTS on CONNECT and ACCEPT,
- * toed_conn_error, info and netstat parsing, no daemon at all. */
+ * toed_conn_error, toed_connect_result (CONNECT ... NB), toed_resolve, info and netstat
+ * parsing, no daemon at all. */
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -69,7 +70,20 @@ static void serve(int ls)
                 else if (!strcmp(buf, "CONNECT 10.0.2.2 82")) {
                     put_fd(c, "OK 8 40001\n");
                     put(c, "EVENT 8 ERR TOE_ECONNRESET connection reset by peer\n");
-                } else if (!strncmp(buf, "LISTEN ", 7))
+                } else if (!strcmp(buf, "CONNECT 10.0.2.2 83 NB")) {
+                    put_fd(c, "OK 10\n");
+                    usleep(50000);
+                    put(c, "EVENT 9 ERR TOE_EIO another\nEVENT 10 CONNECTED 40002 10.0.2.15\n");
+                } else if (!strcmp(buf, "CONNECT 10.0.2.2 84 NB")) {
+                    put_fd(c, "OK 11\n");
+                    put(c, "EVENT 11 ERR TOE_ECONNREFUSED connection refused\n");
+                } else if (!strcmp(buf, "RESOLVE a.example"))
+                    put(c, "OK 10.0.2.2\n");
+                else if (!strcmp(buf, "RESOLVE b.example 10.0.2.3"))
+                    put(c, "ERR TOE_EUNREACH no such name\n");
+                else if (!strcmp(buf, "RESOLVE c.example"))
+                    put(c, "OK not-an-address\n");
+                else if (!strncmp(buf, "LISTEN ", 7))
                     put(c, "OK 3\n");
                 else if (!strcmp(buf, "ACCEPT *") && ++accepts == 2)
                     put(c, "EVENT 4 ERR TOE_ECONNRESET connection reset by peer\n");
@@ -146,6 +160,34 @@ int main(void)
         close(fd);
     if (ctl >= 0)
         close(ctl);
+
+    /* CONNECT ... NB: the socket at once, the result later on the control connection. */
+    uint32_t lip = 0;
+    uint16_t lport = 0;
+    int r1 = -1, r2 = -1, r3 = -1;
+    fd = -1;
+    if (!toed_open(NULL, &ctl)) {
+        toed_request(ctl, "CONNECT 10.0.2.2 83 NB", NULL, NULL, &fd, NULL, 0);
+        r1 = toed_connect_result(ctl, 10, 0, &lip, &lport); /* not yet */
+        r2 = toed_connect_result(ctl, 10, 5000, &lip, &lport); /* 9's event skipped */
+        if (fd >= 0)
+            close(fd);
+        toed_request(ctl, "CONNECT 10.0.2.2 84 NB", NULL, NULL, &fd, NULL, 0);
+        r3 = toed_connect_result(ctl, 11, 5000, NULL, NULL);
+        close(ctl);
+    }
+    CHECK(r1 == TOE_EAGAIN && r2 == 0 && lip == 0x0a00020f && lport == 40002 &&
+              r3 == TOE_ECONNREFUSED && fd >= 0,
+          "test_toed_client_connect_result (%d %d %d)", r1, r2, r3);
+    if (fd >= 0)
+        close(fd);
+
+    uint32_t rip = 0;
+    CHECK(toed_resolve(NULL, "a.example", 0, &rip) == 0 && rip == 0x0a000202 &&
+              toed_resolve(NULL, "b.example", 0x0a000203, &rip) == TOE_EUNREACH &&
+              toed_resolve(NULL, "c.example", 0, &rip) == TOE_EPROTO &&
+              toed_resolve(NULL, "a b", 0, &rip) == TOE_EINVAL,
+          "test_toed_client_resolve");
 
     int l = toed_listen(NULL, 7000, 4);
     uint32_t ip = 0;

@@ -56,6 +56,14 @@ FIGURE toed_idle_cpu_ms 0 (over 5 s, clock tick 10 ms)
 '''), [('host CPU per MB through toed (daemon + client)', round(21.5 / 55.9, 3)),
        ('toed idle CPU', None)])
 
+# 240 Mb/s = 30 MB/s, half the FIFO's 60 MB/s
+check('preload', ratios(br.parse_preload, '''FIGURE preload_goodput_toe_get_direct 240.0 Mb/s device time (10 MB in 0.333 s simulated, 60.1 s wall)
+FIGURE preload_goodput_curl_preload 120.0 Mb/s device time (10 MB in 0.667 s simulated, 70.2 s wall)
+FIGURE preload_curl_vs_toe_get 0.500 (curl through toe run / toe get direct, device-time goodput)
+'''), [('HTTP download, FT245 model, `toe get`, libtoe in the client', 0.5),
+       ('HTTP download, FT245 model, unmodified curl through `toe run`', 0.25),
+       ('curl through `toe run` / `toe get` direct, goodput', None)])
+
 check('recovery', ratios(br.parse_recovery, '''FIGURE recovery fast (to-net:200): retransmit_ms=0.100 recovered_ms=0.149 (simulated time from the loss)
 '''), [('TCP loss fast (to-net:200): from the loss to the ACK covering it', None)])
 

@@ -145,7 +145,7 @@ WORDS = {
     "HADDR": "127.0.0.1", "GADDR": "10.0.2.15", "URL": "http://10.0.2.2/",
     "DEVICE": "sim:" + TMP + "/x.sock", "SPEC": "sim:" + TMP + "/x.sock", "DIR": TMP,
     "HOST": "10.0.2.2", "COUNT": "3", "SIZE": "56", "INTERVAL": "1", "TIMEOUT": "2", "S": "30",
-    "MS": "1000", "IP": "10.0.2.3", "PORT": "8000",
+    "MS": "1000", "IP": "10.0.2.3", "PORT": "8000", "ROUTES": "10.0.2.0/24:80",
 }
 
 
@@ -238,7 +238,10 @@ def check_synopsis(name, text):
             bad.append("not a toe program: " + argv[0])
             continue
         n += 1
-        rc, out = run([exe] + argv[1:] + ["--help"], timeout=20)
+        args = argv[1:]
+        if "CMD" in args:  # toe run: what follows is the command's own; --help goes before it
+            args = args[:args.index("CMD")]
+        rc, out = run([exe] + args + ["--help"], timeout=20)
         if rc != 0:
             bad.append("%s -> exit %d: %s" % (" ".join(argv[:1] + argv[1:]), rc,
                                               out.strip().splitlines()[0] if out.strip() else ""))

@@ -225,31 +225,7 @@ fi
 
 # ---- DNS through the device: a stub server on 127.0.0.1:53 (10.0.2.2:53 through slirp) ----
 rm -f "$out/dns_ready"
-python3 -u - "$out/dns_ready" 2>"$out/dns.log" <<'PY' &
-import socket, struct, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    s.bind(("127.0.0.1", 53))
-except OSError as e:
-    print("cannot bind 127.0.0.1:53: %s" % e, file=sys.stderr)
-    sys.exit(1)
-open(sys.argv[1], "w").write("ok\n")
-s.settimeout(600)
-while True:
-    q, peer = s.recvfrom(512)
-    qid, flags, qd = struct.unpack(">HHH", q[:6])
-    i, labels = 12, []
-    while q[i]:
-        labels.append(q[i + 1:i + 1 + q[i]].decode())
-        i += 1 + q[i]
-    question = q[12:i + 5]
-    name = ".".join(labels).lower()
-    if name == "toe-test.example":
-        ans = b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04" + bytes([10, 0, 2, 2])
-        s.sendto(struct.pack(">HHHHHH", qid, 0x8180, 1, 1, 0, 0) + question + ans, peer)
-    else:
-        s.sendto(struct.pack(">HHHHHH", qid, 0x8183, 1, 0, 0, 0) + question, peer)
-PY
+python3 -u "$top/tests/sim/dns_stub.py" "$out/dns_ready" toe-test.example=10.0.2.2 2>"$out/dns.log" &
 dnspid=$!
 pids+=($dnspid)
 for _ in $(seq 30); do [ -s "$out/dns_ready" ] || ! kill -0 "$dnspid" 2>/dev/null && break; sleep 0.1; done

@@ -33,6 +33,8 @@ TEST_SIM_CMDS := \
     "timeout 900 tests/sim/test_get_faults.sh" \
     "timeout 900 tests/sim/test_toed.sh" \
     "timeout 900 tests/sim/test_toed_tap.sh" \
+    "timeout 900 tests/sim/test_preload.sh" \
+    "timeout 900 env NET=tap BIG=1000000 tests/sim/test_preload.sh" \
     "timeout 1800 tests/sim/test_httpd.sh" \
     "timeout 600 sw/tests/test_install.sh" \
     "timeout 300 sw/tests/test_cli.sh" \
