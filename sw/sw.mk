@@ -15,7 +15,7 @@ SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS) 2>/dev/
 SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS) 2>/dev/null) -lm
 SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
 
-SW_SRC  := $(addprefix sw/src/,link.c dev.c devspec.c net.c tcp.c tcp_timer.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c toed_client.c)
+SW_SRC  := $(addprefix sw/src/,link.c clock.c err.c dev.c devspec.c net.c tcp.c tcp_timer.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c toed_client.c)
 SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC))
 SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC))
 SW_PUB_HDR := sw/include/toe.h sw/include/toed.h sw/include/toe_http.h $(GEN)/toe_defs.h
@@ -60,7 +60,7 @@ $(TOE_BIN): $(BUILD)/sw/cli/toe.o $(LIBTOE_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
 
-$(BUILD)/sw/daemon/toed.o: sw/daemon/toed.c sw/include/toe.h sw/include/toed.h sw/sw.mk
+$(BUILD)/sw/daemon/toed.o: sw/daemon/toed.c $(SW_PUB_HDR) sw/sw.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SW_CFLAGS) -c -o $@ $<
 

@@ -18,192 +18,6 @@
 #define TOE_FLUSH_MS 2000 /* bound on one write when the caller gave no deadline */
 #define TOE_PROBE_MS 2000
 
-/* ---- time and errors ---------------------------------------------------------------- */
-
-static _Thread_local uint64_t (*clock_fn)(void *priv);
-static _Thread_local void *clock_priv;
-
-void toe_set_clock(uint64_t (*now_us)(void *priv), void *priv)
-{
-    clock_fn = now_us;
-    clock_priv = priv;
-}
-
-uint64_t toe_now_us(void)
-{
-    if (clock_fn)
-        return clock_fn(clock_priv);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-uint64_t toe_now_ms(void) { return toe_now_us() / 1000u; }
-
-/* A wait of ms milliseconds as an int, at most cap_ms (no cap when negative). */
-static int wait_ms(uint64_t ms, int cap_ms)
-{
-    if (cap_ms >= 0 && ms > (uint64_t)cap_ms)
-        return cap_ms;
-    return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
-}
-
-uint64_t toe_host_deadline(int timeout_ms)
-{
-    return timeout_ms < 0 ? UINT64_MAX : toe_now_ms() + (uint64_t)timeout_ms;
-}
-
-int toe_host_remaining(uint64_t deadline, int cap_ms)
-{
-    if (deadline == UINT64_MAX)
-        return cap_ms;
-    uint64_t now = toe_now_ms();
-    if (now >= deadline)
-        return 0;
-    return wait_ms(deadline - now, cap_ms);
-}
-
-/* ---- device time -------------------------------------------------------------------- *
- * API timeouts are device time. The handle keeps the last device time seen on the link
- * (events, raw frames, time reads) and the host time it was seen; between two, device time is
- * estimated as that stamp plus the host time since. A wait sleeps on the link for the
- * estimated rest; once the estimate says the deadline has passed but no stamp does yet (a
- * device slower than real time, such as the simulator), it asks the device's clock with an
- * asynchronous read of TIME_LO, at most every TOE_TIME_PROBE_MS of host time and one at a
- * time, and ends when an answer, or any other stamp, reaches the deadline. On a board the estimate is the device's
- * time, so a timeout ends one link round trip after it would on host time. */
-
-void toe_dev_note_time(toe_dev *dev, uint64_t us)
-{
-    if (us < dev->dt_us)
-        return;
-    dev->dt_us = us;
-    dev->dt_host_us = toe_now_us();
-}
-
-/* The 64-bit device time nearest to the last one seen with these low bits. */
-static uint64_t time_from_lo(const toe_dev *dev, uint32_t lo)
-{
-    uint64_t us = (dev->dt_us & ~(uint64_t)UINT32_MAX) | lo;
-    if (us + 0x80000000u < dev->dt_us)
-        us += 1ull << 32;
-    else if (us > dev->dt_us + 0x80000000u && us >= 1ull << 32)
-        us -= 1ull << 32;
-    return us;
-}
-
-uint64_t toe_dev_now_us(const toe_dev *dev)
-{
-    return dev->dt_us + (toe_now_us() - dev->dt_host_us);
-}
-
-uint64_t toe_deadline(const toe_dev *dev, int timeout_ms)
-{
-    return timeout_ms < 0 ? UINT64_MAX : toe_dev_now_us(dev) + (uint64_t)timeout_ms * 1000u;
-}
-
-/* A time probe still waits for its answer (so one more would only queue behind it). */
-static int probe_pending(const toe_dev *dev)
-{
-    for (int t = 0; t < TOE_NTAGS; t++)
-        if (dev->req[t].busy && dev->req[t].time_probe)
-            return 1;
-    return 0;
-}
-
-int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
-{
-    if (deadline == UINT64_MAX)
-        return cap_ms;
-    if (dev->dt_us >= deadline)
-        return 0;
-    uint64_t host = toe_now_us(), est = dev->dt_us + (host - dev->dt_host_us), w;
-    if (est < deadline) {
-        w = (deadline - est + 999u) / 1000u;
-    } else {
-        /* Only the estimate has passed: the device's clock decides. A device whose clock has
-         * not answered for TOE_TIME_SILENT_MS of host time is not waited for. */
-        if (host - dev->dt_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u)
-            return 0;
-        if ((!dev->dt_probe_host_us ||
-             host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
-            !probe_pending(dev)) {
-            dev->dt_probe_host_us = host;
-            toe_time_probe(dev);
-        }
-        w = TOE_TIME_PROBE_MS;
-    }
-    return wait_ms(w, cap_ms);
-}
-
-void toe_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-    if (!buf || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}
-
-int toe_seterr(toe_dev *dev, int err, const char *fmt, ...)
-{
-    if (dev) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(dev->err, sizeof(dev->err), fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
-static const struct {
-    int err;
-    const char *name, *text;
-} err_tab[] = {
-    {TOE_OK, "TOE_OK", "success"},
-    {TOE_EINVAL, "TOE_EINVAL", "invalid argument"},
-    {TOE_ENODEV, "TOE_ENODEV", "no such device"},
-    {TOE_EIO, "TOE_EIO", "input/output error"},
-    {TOE_ETIMEDOUT, "TOE_ETIMEDOUT", "timed out"},
-    {TOE_ENOMEM, "TOE_ENOMEM", "out of memory"},
-    {TOE_EOVERFLOW, "TOE_EOVERFLOW", "buffer too small"},
-    {TOE_EBADADDR, "TOE_EBADADDR", "unknown CSR address"},
-    {TOE_EREADONLY, "TOE_EREADONLY", "CSR is read-only"},
-    {TOE_EBADREQ, "TOE_EBADREQ", "device rejected a malformed request"},
-    {TOE_EPROTO, "TOE_EPROTO", "protocol error"},
-    {TOE_EUNREACH, "TOE_EUNREACH", "host unreachable"},
-    {TOE_ENOSPC, "TOE_ENOSPC", "queue full"},
-    {TOE_ENOTSUP, "TOE_ENOTSUP", "not supported"},
-    {TOE_EAGAIN, "TOE_EAGAIN", "nothing available"},
-    {TOE_ECONNREFUSED, "TOE_ECONNREFUSED", "connection refused"},
-    {TOE_ECONNRESET, "TOE_ECONNRESET", "connection reset by peer"},
-    {TOE_ENOTCONN, "TOE_ENOTCONN", "not connected"},
-    {TOE_EADDRINUSE, "TOE_EADDRINUSE", "port in use"},
-    {TOE_ENOSLOT, "TOE_ENOSLOT", "no free connection slot on the device"},
-    {TOE_EISCONN, "TOE_EISCONN", "already connected or listening"},
-    {TOE_EPIPE, "TOE_EPIPE", "connection shut down for sending"},
-    {TOE_ECONNABORTED, "TOE_ECONNABORTED", "connection given up (peer not answering)"},
-    {TOE_EADDRNOTAVAIL, "TOE_EADDRNOTAVAIL", "address cannot be a TCP peer"},
-    {TOE_EINTR, "TOE_EINTR", "interrupted by a signal"},
-};
-
-const char *toe_strerror(int err)
-{
-    for (size_t i = 0; i < sizeof(err_tab) / sizeof(err_tab[0]); i++)
-        if (err_tab[i].err == err)
-            return err_tab[i].text;
-    return "unknown error";
-}
-
-const char *toe_error_name(int err)
-{
-    for (size_t i = 0; i < sizeof(err_tab) / sizeof(err_tab[0]); i++)
-        if (err_tab[i].err == err)
-            return err_tab[i].name;
-    return "TOE_E?";
-}
-
 const char *toe_last_error(const toe_dev *dev) { return dev ? dev->err : ""; }
 const char *toe_device_spec(const toe_dev *dev) { return dev ? dev->spec : ""; }
 
@@ -363,7 +177,7 @@ static void on_resp(toe_dev *dev, const struct toe_msg *m)
         if (m->status != TOE_CONST_RESP_OK) {
             dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
         } else if (probe) {
-            toe_dev_note_time(dev, time_from_lo(dev, m->value));
+            toe_dev_note_time(dev, toe_dev_time_from_lo(dev, m->value));
             if (dev->tcp)
                 toe_tcp_time_probed(dev, dev->dt_us);
         }
@@ -543,7 +357,7 @@ int toe_get_fd(toe_dev *dev, int *fd, short *events)
 /* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
 static void fold_deadline(int *w, uint64_t at, uint64_t now)
 {
-    *w = min_wait(*w, wait_ms(at > now ? at - now : 0, -1));
+    *w = min_wait(*w, toe_wait_clamp(at > now ? at - now : 0, -1));
 }
 
 int toe_next_timeout(toe_dev *dev, int *timeout_ms)
@@ -615,6 +429,15 @@ static int csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, 
 int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
 {
     return csr_async(dev, 1, addr, value, slot, 0);
+}
+
+/* A time probe still waits for its answer (so one more would only queue behind it). */
+int toe_time_probe_pending(const toe_dev *dev)
+{
+    for (int t = 0; t < TOE_NTAGS; t++)
+        if (dev->req[t].busy && dev->req[t].time_probe)
+            return 1;
+    return 0;
 }
 
 int toe_time_probe(toe_dev *dev)

@@ -175,6 +175,8 @@ struct toe_dev {
     int tcp_chack_limit; /* toe_tcp_set_challenge_ack_limit (0 default, -1 none) */
 };
 
+/* ---- clocks and deadlines (clock.c) ------------------------------------------------ */
+
 /* Host time: the clock of the link's own waits (transports, CSR retries, ARP retries):
  * CLOCK_MONOTONIC, or the clock installed with toe_set_clock. */
 uint64_t toe_now_ms(void);
@@ -187,6 +189,8 @@ void toe_set_clock(uint64_t (*now_us)(void *priv), void *priv);
  * cap_ms (0 once passed). For transports only: API timeouts are device time. */
 uint64_t toe_host_deadline(int timeout_ms);
 int toe_host_remaining(uint64_t deadline, int cap_ms);
+/* A wait of ms milliseconds as an int, at most cap_ms (no cap when negative). */
+int toe_wait_clamp(uint64_t ms, int cap_ms);
 
 /* Device time: every API timeout is a deadline on the device's clock (dev.c explains the
  * estimate). toe_deadline: now + timeout_ms in device us (UINT64_MAX for timeout_ms < 0).
@@ -198,12 +202,15 @@ int toe_host_remaining(uint64_t deadline, int cap_ms);
 #define TOE_TIME_SILENT_MS 2000
 void toe_dev_note_time(toe_dev *dev, uint64_t us);
 uint64_t toe_dev_now_us(const toe_dev *dev);
+/* The 64-bit device time nearest to the last one seen with these low bits. */
+uint64_t toe_dev_time_from_lo(const toe_dev *dev, uint32_t lo);
 uint64_t toe_deadline(const toe_dev *dev, int timeout_ms);
 int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms);
 /* toe_raw_recv to a device-time deadline (nonblock: one turn, no wait). */
 int toe_raw_recv_until(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
                        uint64_t *time_us, uint64_t deadline, int nonblock);
 
+/* err.c: the handle's last error (returns err), and snprintf that tolerates NULL. */
 int toe_seterr(toe_dev *dev, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void toe_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -226,6 +233,8 @@ int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot);
  * after it has taken every message queued before, so the time is no earlier than theirs;
  * the answer goes to toe_tcp_time_probed. Returns 0 or an error. */
 int toe_time_probe(toe_dev *dev);
+/* A time probe still waits for its answer (so one more would only queue behind it). */
+int toe_time_probe_pending(const toe_dev *dev);
 /* Forget the async writes of a slot that have not been answered (before the slot is freed
  * and reused, so that a late retry cannot hit the next connection). */
 void toe_csr_cancel_async(toe_dev *dev, int slot);
