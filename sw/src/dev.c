@@ -163,6 +163,22 @@ int toe_dev_flush(toe_dev *dev, int timeout_ms)
 
 /* ---- input -------------------------------------------------------------------------- */
 
+/* A request is over: an asynchronous one calls its completion and frees its tag; a waited-for
+ * one keeps the tag for the waiter. */
+static void csr_complete(toe_dev *dev, struct toe_csr_req *q, int result, uint32_t value)
+{
+    if (q->cb) {
+        toe_csr_done cb = q->cb;
+        void *ctx = q->ctx;
+        memset(q, 0, sizeof(*q));
+        cb(dev, ctx, result, value);
+        return;
+    }
+    q->done = 1;
+    q->result = result;
+    q->value = value;
+}
+
 static void on_resp(toe_dev *dev, const struct toe_msg *m)
 {
     struct toe_csr_req *q = &dev->req[m->arg];
@@ -170,27 +186,15 @@ static void on_resp(toe_dev *dev, const struct toe_msg *m)
         dev->hs[TOE_HSTAT_RESP_STALE]++;
         return;
     }
-    if (q->async) {
-        /* Nobody waits: a fire-and-forget request is over. */
-        int probe = q->time_probe;
-        memset(q, 0, sizeof(*q));
-        if (m->status != TOE_CONST_RESP_OK) {
-            dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
-        } else if (probe) {
-            toe_dev_note_time(dev, toe_dev_time_from_lo(dev, m->value));
-            if (dev->tcp)
-                toe_tcp_time_probed(dev, dev->dt_us);
-        }
-        return;
-    }
-    q->done = 1;
+    int result;
     switch (m->status) {
-    case TOE_CONST_RESP_OK: q->result = 0; q->value = q->is_write ? q->value : m->value; break;
-    case TOE_CONST_RESP_BAD_ADDR: q->result = TOE_EBADADDR; break;
-    case TOE_CONST_RESP_READ_ONLY: q->result = TOE_EREADONLY; break;
-    case TOE_CONST_RESP_BAD_REQ: q->result = TOE_EBADREQ; break;
-    default: q->result = TOE_EPROTO; break;
+    case TOE_CONST_RESP_OK: result = 0; break;
+    case TOE_CONST_RESP_BAD_ADDR: result = TOE_EBADADDR; break;
+    case TOE_CONST_RESP_READ_ONLY: result = TOE_EREADONLY; break;
+    case TOE_CONST_RESP_BAD_REQ: result = TOE_EBADREQ; break;
+    default: result = TOE_EPROTO; break;
     }
+    csr_complete(dev, q, result, q->is_write ? q->value : m->value);
 }
 
 static void on_event(toe_dev *dev, const struct toe_msg *m)
@@ -206,8 +210,9 @@ static void on_event(toe_dev *dev, const struct toe_msg *m)
         dev->alarm_fired = 1;
         dev->alarm_fired_time = m->time;
     }
-    if (dev->tcp)
-        toe_tcp_event(dev, m->arg, m->time, m->data, m->data_len);
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->event)
+            dev->layers[i]->event(dev, m->arg, m->time, m->data, m->data_len);
     if (dev->ev_cb)
         dev->ev_cb(dev->ev_user, m->arg, m->seq, m->time, m->data, m->data_len);
 }
@@ -228,6 +233,16 @@ static void on_raw_rx(toe_dev *dev, const struct toe_msg *m)
     f->time = m->time;
     memcpy(f->data, m->data, m->data_len);
     dev->rawq_n++;
+}
+
+/* RX_DATA goes to the layer that owns slot payloads. */
+static void on_rx_data(toe_dev *dev, const struct toe_msg *m)
+{
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->rx_data)
+            if (!dev->layers[i]->rx_data(dev, m->arg, m->offset, m->data, m->data_len))
+                return;
+    dev->hs[TOE_HSTAT_RX_DATA_DROP]++;
 }
 
 static void on_msg(void *user, const uint8_t *buf, size_t len)
@@ -253,45 +268,32 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     case TOE_MSG_RESP: on_resp(dev, &m); break;
     case TOE_MSG_EVENT: on_event(dev, &m); break;
     case TOE_MSG_RAW_RX: on_raw_rx(dev, &m); break;
-    case TOE_MSG_RX_DATA:
-        if (!dev->tcp || toe_tcp_rx_data(dev, m.arg, m.offset, m.data, m.data_len))
-            dev->hs[TOE_HSTAT_RX_DATA_DROP]++;
-        break;
+    case TOE_MSG_RX_DATA: on_rx_data(dev, &m); break;
     default: dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG]++; return; /* host-to-device type */
     }
     dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
 }
 
-/* Resend or give up CSR requests whose answer is late; returns ms to the next retry. */
-static int csr_timers(toe_dev *dev)
+/* Resend or give up CSR requests whose answer is late. */
+static void csr_resend(toe_dev *dev)
 {
-    uint64_t now = toe_now_ms(), next = UINT64_MAX;
+    uint64_t now = toe_now_ms();
     for (int t = 0; t < TOE_NTAGS; t++) {
         struct toe_csr_req *q = &dev->req[t];
-        if (!q->busy || q->done)
+        if (!q->busy || q->done || q->retry_at > now)
             continue;
-        if (q->retry_at <= now) {
-            if (q->retries_left <= 0) {
-                q->done = 1;
-                q->result = TOE_ETIMEDOUT;
-                dev->hs[TOE_HSTAT_CSR_TIMEOUTS]++;
-                if (q->async) {
-                    dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
-                    memset(q, 0, sizeof(*q));
-                }
-                continue;
-            }
-            q->retries_left--;
-            dev->hs[TOE_HSTAT_CSR_RETRIES]++;
-            struct toe_msg m = {.type = q->is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
-                                .arg = (uint8_t)t, .addr = q->addr, .value = q->value};
-            toe_dev_queue(dev, &m);
-            q->retry_at = now + (uint64_t)dev->retry_ms;
+        if (q->retries_left <= 0) {
+            dev->hs[TOE_HSTAT_CSR_TIMEOUTS]++;
+            csr_complete(dev, q, TOE_ETIMEDOUT, 0);
+            continue;
         }
-        if (q->retry_at < next)
-            next = q->retry_at;
+        q->retries_left--;
+        dev->hs[TOE_HSTAT_CSR_RETRIES]++;
+        struct toe_msg m = {.type = q->is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
+                            .arg = (uint8_t)t, .addr = q->addr, .value = q->value};
+        toe_dev_queue(dev, &m);
+        q->retry_at = now + (uint64_t)dev->retry_ms;
     }
-    return next == UINT64_MAX ? -1 : (int)(next - now);
 }
 
 static int min_wait(int a, int b)
@@ -303,15 +305,38 @@ static int min_wait(int a, int b)
     return a < b ? a : b;
 }
 
+/* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
+static void fold_deadline(int *w, uint64_t at, uint64_t now)
+{
+    *w = min_wait(*w, toe_wait_clamp(at > now ? at - now : 0, -1));
+}
+
+/* Host ms until the engine needs a turn without input: the CSR resends and every layer's own
+ * deadline, looked at without running them (-1: none). */
+static int next_timeout(toe_dev *dev)
+{
+    uint64_t now = toe_now_ms();
+    int w = -1;
+    for (int t = 0; t < TOE_NTAGS; t++)
+        if (dev->req[t].busy && !dev->req[t].done)
+            fold_deadline(&w, dev->req[t].retry_at, now);
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->next_timeout)
+            w = min_wait(w, dev->layers[i]->next_timeout(dev));
+    return w;
+}
+
 /* flush_ms bounds the write of what is queued; what the transport does not take in time
  * stays queued for the next turn. */
 static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
 {
     if (dev->dead)
         return dev->dead;
-    int w = min_wait(csr_timers(dev), toe_net_timers(dev));
-    if (dev->tcp)
-        w = min_wait(w, toe_tcp_wait_ms(dev));
+    csr_resend(dev);
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->timers)
+            dev->layers[i]->timers(dev);
+    int w = next_timeout(dev);
     int r = toe_dev_flush(dev, flush_ms);
     if (r && r != TOE_ETIMEDOUT)
         return r;
@@ -323,10 +348,11 @@ static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
     if (r)
         return dev_fail(dev, r, "read");
-    /* TCP work that may block on CSRs runs here, outside message dispatch, and never nested
-     * (its own CSR waits turn the engine too). */
-    if (dev->tcp)
-        toe_tcp_work(dev);
+    /* The layers' work runs here, outside message dispatch (TCP's may still block on CSRs and
+     * then turns the engine itself; it never nests). */
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->work)
+            dev->layers[i]->work(dev);
     return dev->dead;
 }
 
@@ -354,28 +380,12 @@ int toe_get_fd(toe_dev *dev, int *fd, short *events)
     return 0;
 }
 
-/* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
-static void fold_deadline(int *w, uint64_t at, uint64_t now)
-{
-    *w = min_wait(*w, toe_wait_clamp(at > now ? at - now : 0, -1));
-}
-
 int toe_next_timeout(toe_dev *dev, int *timeout_ms)
 {
     if (!dev || !timeout_ms)
         return TOE_EINVAL;
     /* The same deadlines toe_dev_turn runs, looked at without running them. */
-    uint64_t now = toe_now_ms();
-    int w = -1;
-    for (int t = 0; t < TOE_NTAGS; t++)
-        if (dev->req[t].busy && !dev->req[t].done)
-            fold_deadline(&w, dev->req[t].retry_at, now);
-    for (int i = 0; i < TOE_ARP_ENTRIES; i++)
-        if (dev->net.arp[i].state == TOE_ARP_PENDING_ST)
-            fold_deadline(&w, dev->net.arp[i].retry_at, now);
-    if (dev->tcp)
-        w = min_wait(w, toe_tcp_wait_ms(dev));
-    *timeout_ms = dev->dead ? 0 : w;
+    *timeout_ms = dev->dead ? 0 : next_timeout(dev);
     return 0;
 }
 
@@ -400,22 +410,19 @@ static int alloc_tag(toe_dev *dev)
     return -1;
 }
 
-static int csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, int slot,
-                     int time_probe)
+int toe_csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, toe_csr_done cb,
+                  void *ctx)
 {
     if (dev->dead)
         return dev->dead;
     int t = alloc_tag(dev);
-    if (t < 0) {
-        dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
+    if (t < 0)
         return toe_seterr(dev, TOE_ENOSPC, "no free request tags");
-    }
     struct toe_csr_req *q = &dev->req[t];
     memset(q, 0, sizeof(*q));
     q->busy = 1;
-    q->async = 1;
-    q->time_probe = (uint8_t)time_probe;
-    q->slot = (int16_t)slot;
+    q->cb = cb;
+    q->ctx = ctx;
     q->is_write = (uint8_t)is_write;
     q->addr = addr;
     q->value = value;
@@ -426,32 +433,53 @@ static int csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, 
     return toe_dev_queue(dev, &m);
 }
 
-int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
+void toe_csr_cancel(toe_dev *dev, toe_csr_done cb, const void *ctx)
 {
-    return csr_async(dev, 1, addr, value, slot, 0);
+    for (int t = 0; t < TOE_NTAGS; t++) {
+        struct toe_csr_req *q = &dev->req[t];
+        if (q->busy && q->cb == cb && q->ctx == ctx)
+            memset(q, 0, sizeof(*q));
+    }
 }
 
-/* A time probe still waits for its answer (so one more would only queue behind it). */
+/* The answer to a time probe: the device's clock (TIME_LO widened from the last time seen),
+ * for the estimate and for every layer. */
+static void time_probed(toe_dev *dev, void *ctx, int result, uint32_t lo)
+{
+    (void)ctx;
+    if (result)
+        return;
+    toe_dev_note_time(dev, toe_dev_time_from_lo(dev, lo));
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->time)
+            dev->layers[i]->time(dev, dev->dt_us);
+}
+
 int toe_time_probe_pending(const toe_dev *dev)
 {
     for (int t = 0; t < TOE_NTAGS; t++)
-        if (dev->req[t].busy && dev->req[t].time_probe)
+        if (dev->req[t].busy && dev->req[t].cb == time_probed)
             return 1;
     return 0;
 }
 
 int toe_time_probe(toe_dev *dev)
 {
-    return csr_async(dev, 0, TOE_CSR_TIME_LO, 0, -1, 1);
+    return toe_csr_async(dev, 0, TOE_CSR_TIME_LO, 0, time_probed, NULL);
 }
 
-void toe_csr_cancel_async(toe_dev *dev, int slot)
+int toe_dev_add_layer(toe_dev *dev, const struct toe_layer *l)
 {
-    for (int t = 0; t < TOE_NTAGS; t++) {
-        struct toe_csr_req *q = &dev->req[t];
-        if (q->busy && q->async && q->slot == slot)
-            memset(q, 0, sizeof(*q));
-    }
+    if (dev->nlayers == TOE_MAX_LAYERS)
+        return toe_seterr(dev, TOE_ENOMEM, "too many layers");
+    dev->layers[dev->nlayers++] = l;
+    return 0;
+}
+
+uint64_t toe_dev_link_errors(const toe_dev *dev)
+{
+    return dev->rx.c.bad_frame + dev->rx.c.bad_crc + dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG] +
+           dev->hs[TOE_HSTAT_EVENT_GAPS];
 }
 
 /* Run up to 128 CSR requests in one batch. vals: in for writes, out for reads. */
@@ -933,13 +961,15 @@ void toe_close(toe_dev *dev)
 {
     if (!dev)
         return;
-    toe_tcp_free(dev); /* queues RSTs and slot FREEs for open connections */
+    /* The layers from the top (TCP queues RSTs and slot FREEs for open connections). */
+    while (dev->nlayers)
+        if (dev->layers[--dev->nlayers]->free)
+            dev->layers[dev->nlayers]->free(dev);
     if (!dev->dead && dev->txlen) {
         size_t done;
         dev->tr.ops->write(dev->tr.priv, dev->txbuf, dev->txlen, &done, 0);
     }
     dev->tr.ops->close(dev->tr.priv);
-    toe_net_free(dev);
     free(dev->txbuf);
     free(dev->rdbuf);
     free(dev->rawq);

@@ -30,7 +30,7 @@ void tcp_note_time(struct toe_tcp *t, uint64_t us)
         t->now = us;
 }
 
-void toe_tcp_time_probed(toe_dev *dev, uint64_t us)
+static void tcp_time_probed(toe_dev *dev, uint64_t us)
 {
     struct toe_tcp *t = dev->tcp;
     tcp_note_time(t, us);
@@ -83,7 +83,7 @@ static uint32_t slot_mss_field(const toe_sock *s)
 void tcp_report_next_ack(toe_sock *s)
 {
     if (slot_open(s))
-        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s), s->slot);
+        tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s), s->slot);
 }
 
 /* The peer showed it is there (data, a new ACK, the answer to a probe): keepalive counts its
@@ -99,6 +99,25 @@ static void peer_alive(toe_sock *s)
         s->keep_at = s->last_activity + (uint64_t)s->keepalive_s * 1000000u;
 }
 
+void tcp_async_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)ctx;
+    (void)value;
+    if (result)
+        dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
+}
+
+void *tcp_slot_key(int slot)
+{
+    return slot < 0 ? NULL : (void *)(uintptr_t)(slot + 1);
+}
+
+void tcp_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
+{
+    if (toe_csr_async(dev, 1, addr, value, tcp_async_done, tcp_slot_key(slot)) == TOE_ENOSPC)
+        dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
+}
+
 int tcp_slot_cmd(toe_sock *s, unsigned cmd)
 {
     return toe_csr_write(s->dev, TOE_CSR_SLOT_CMD, cmd << 8 | (unsigned)s->slot, CSR_MS);
@@ -107,7 +126,7 @@ int tcp_slot_cmd(toe_sock *s, unsigned cmd)
 void tcp_slot_cmd_async(toe_sock *s, unsigned cmd)
 {
     if (slot_open(s))
-        toe_csr_write_async(s->dev, TOE_CSR_SLOT_CMD, cmd << 8 | (unsigned)s->slot, s->slot);
+        tcp_csr_write_async(s->dev, TOE_CSR_SLOT_CMD, cmd << 8 | (unsigned)s->slot, s->slot);
 }
 
 /* RCV.NXT as best known without a CSR read (FIN included once it is in). */
@@ -312,7 +331,7 @@ static void release_slot(toe_sock *s)
     if (s->slot < 0)
         return;
     int i = s->slot;
-    toe_csr_cancel_async(s->dev, i);
+    toe_csr_cancel(s->dev, tcp_async_done, tcp_slot_key(i));
     t->slot_sock[i] = NULL;
     if (s->opened) {
         if (tcp_slot_cmd(s, TOE_CMD_FREE))
@@ -476,7 +495,7 @@ static void tx_push(toe_sock *s, const uint8_t *p, size_t n)
         /* Urgent data: SND.UP goes to its end ahead of the data (the device takes messages in
          * order), so every segment of it carries URG and the pointer (RFC 6093). */
         s->snd_up = s->tx_end + (uint32_t)n;
-        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_SND_UP), s->snd_up, s->slot);
+        tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_SND_UP), s->snd_up, s->slot);
     }
     while (n) {
         uint32_t pos = s->tx_end & (ring - 1);
@@ -543,7 +562,7 @@ static void ask_resend(toe_sock *s)
     s->rx_resend_asked = s->rx_expect;
     s->dev->hs[TOE_HSTAT_TCP_RX_GAP]++;
     if (slot_open(s))
-        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
+        tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
 }
 
 static void established(toe_sock *s)
@@ -567,7 +586,7 @@ static void established(toe_sock *s)
  * The peer has nothing more to send, so no ACK will clear the slot's flag: the host does. */
 static void synack_established(toe_sock *s)
 {
-    toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s), s->slot);
+    tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_FLAGS), slot_flags(s), s->slot);
     established(s);
 }
 
@@ -1100,7 +1119,7 @@ static void pmtu_lower(toe_sock *s, unsigned mtu, unsigned quoted_len)
         return; /* our SYN and SYN-ACK are far below 576 bytes: only data segments are big */
     s->mss = (uint16_t)mss;
     s->dev->hs[TOE_HSTAT_TCP_PMTU]++;
-    toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_MSS), slot_mss_field(s), s->slot);
+    tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_MSS), slot_mss_field(s), s->slot);
     tcp_slot_cmd_async(s, TOE_CMD_RETRANSMIT);
 }
 
@@ -1428,19 +1447,13 @@ static void sock_work(toe_sock *s)
     }
 }
 
-static uint64_t link_err_mark(toe_dev *dev)
-{
-    return dev->rx.c.bad_frame + dev->rx.c.bad_crc + dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG] +
-           dev->hs[TOE_HSTAT_EVENT_GAPS];
-}
-
 void toe_tcp_work(toe_dev *dev)
 {
     struct toe_tcp *t = dev->tcp;
     if (!t || t->busy || dev->dead)
         return;
     t->busy = 1;
-    uint64_t mark = link_err_mark(dev);
+    uint64_t mark = toe_dev_link_errors(dev);
     if (mark != t->err_mark) {
         t->err_mark = mark;
         for (toe_sock *s = t->socks; s; s = s->next)
@@ -1511,6 +1524,8 @@ int toe_tcp_wait_ms(toe_dev *dev)
 
 /* ---- setup and teardown of the layer ------------------------------------------------ */
 
+static const struct toe_layer tcp_layer;
+
 static int tcp_init(toe_dev *dev)
 {
     int r = toe_net_cfg(dev, CSR_MS);
@@ -1567,7 +1582,12 @@ static int tcp_init(toe_dev *dev)
     }
     t->ip_id = rd16(rnd);
     t->port_ctr = rd16(rnd + 2);
-    t->err_mark = link_err_mark(dev);
+    t->err_mark = toe_dev_link_errors(dev);
+    r = toe_dev_add_layer(dev, &tcp_layer);
+    if (r) {
+        free(t);
+        return r;
+    }
     dev->tcp = t;
     return 0;
 }
@@ -1581,7 +1601,7 @@ void toe_tcp_free(toe_dev *dev)
         toe_sock *s = t->socks;
         if (s->slot >= 0 && s->opened && !dev->dead) {
             tcp_send_seg(s, s->tx_end, tcp_rcv_nxt(s), TH_RST | TH_ACK, 0, 0, NULL, 0);
-            toe_csr_write_async(dev, TOE_CSR_SLOT_CMD, TOE_CMD_FREE << 8 | (unsigned)s->slot, -1);
+            tcp_csr_write_async(dev, TOE_CSR_SLOT_CMD, TOE_CMD_FREE << 8 | (unsigned)s->slot, -1);
         }
         sock_unlink_free(t, s);
     }
@@ -1589,6 +1609,16 @@ void toe_tcp_free(toe_dev *dev)
     free(t);
     dev->tcp = NULL;
 }
+
+static const struct toe_layer tcp_layer = {
+    .name = "tcp",
+    .event = toe_tcp_event,
+    .rx_data = toe_tcp_rx_data,
+    .time = tcp_time_probed,
+    .next_timeout = toe_tcp_wait_ms,
+    .work = toe_tcp_work,
+    .free = toe_tcp_free,
+};
 
 /* ---- the socket API ----------------------------------------------------------------- */
 
@@ -2178,7 +2208,7 @@ int toe_tcp_set_challenge_ack_limit(toe_dev *dev, int per_second)
     uint32_t dev_limit = per_second < 0    ? UINT32_MAX
                          : per_second == 0 ? TOE_CONST_CHALLENGE_ACK_LIMIT_DEFAULT
                                            : (uint32_t)per_second;
-    toe_csr_write_async(dev, TOE_CSR_CHALLENGE_ACK_LIMIT, dev_limit, -1);
+    tcp_csr_write_async(dev, TOE_CSR_CHALLENGE_ACK_LIMIT, dev_limit, -1);
     return 0;
 }
 

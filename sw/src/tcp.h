@@ -188,6 +188,18 @@ struct toe_tcp {
 };
 
 /* tcp.c */
+/* The layer's hooks for the device layer (registered by tcp_init): dispatch never blocks;
+ * toe_tcp_work runs after each engine turn and may. */
+void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
+int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
+void toe_tcp_work(toe_dev *dev);
+int toe_tcp_wait_ms(toe_dev *dev);  /* host ms until the layer needs a turn (-1 none) */
+void toe_tcp_free(toe_dev *dev);    /* reset every connection (queued) and free the layer */
+/* Asynchronous CSR writes: failures counted (TOE_HSTAT_TCP_ASYNC_FAIL); slot: the slot they
+ * concern (their key for toe_csr_cancel, tcp_slot_key), or -1. */
+void tcp_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot);
+void tcp_async_done(toe_dev *dev, void *ctx, int result, uint32_t value);
+void *tcp_slot_key(int slot);
 void tcp_note_time(struct toe_tcp *t, uint64_t dev_us);
 int tcp_slot_cmd(toe_sock *s, unsigned cmd);       /* blocking */
 void tcp_slot_cmd_async(toe_sock *s, unsigned cmd);

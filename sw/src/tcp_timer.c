@@ -292,7 +292,7 @@ static void rxchk_timer(toe_sock *s)
         s->rx_resend_asked = s->rx_expect;
         s->rx_resend_pending = 1;
         s->dev->hs[TOE_HSTAT_TCP_RX_GAP]++;
-        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
+        tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
         s->rxchk_at = t->now + 5u * TOE_TCP_RXCHK_US;
     } else {
         s->rxchk_at = t->now + TOE_TCP_RXCHK_US;

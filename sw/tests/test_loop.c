@@ -92,8 +92,24 @@ static void test_loop_get_fd(const char *dir)
     mock_free(&m);
 }
 
+/* The completion of an asynchronous request: its result, and how often it was called. */
+struct done_rec {
+    int calls, result;
+    uint32_t value;
+};
+
+static void on_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)dev;
+    struct done_rec *d = ctx;
+    d->calls++;
+    d->result = result;
+    d->value = value;
+}
+
 static void test_loop_timeout_and_events(const char *dir)
 {
+    struct done_rec done = {0, 1, 0};
     struct rig g;
     int ok = !rig_open(&g, dir), ms = 5, fd = -1;
     ok = ok && toe_handle_events(g.d) == 0;
@@ -102,7 +118,7 @@ static void test_loop_timeout_and_events(const char *dir)
     CHECK(toe_next_timeout(g.d, NULL) == TOE_EINVAL && toe_next_timeout(NULL, &ms) == TOE_EINVAL &&
           toe_handle_events(NULL) == TOE_EINVAL, "test_loop_args");
     /* A CSR request in flight: the deadline is its retry. */
-    ok = ok && toe_csr_write_async(g.d, TOE_CSR_GATEWAY, 0x1234, -1) == 0;
+    ok = ok && toe_csr_async(g.d, 1, TOE_CSR_GATEWAY, 0x1234, on_done, &done) == 0;
     ok = ok && toe_next_timeout(g.d, &ms) == 0;
     CHECK(ok && ms > 0 && ms <= 300, "test_loop_csr_deadline (%d ms)", ms);
     /* The turn writes it; the device answers; the fd turns readable; the next turn takes
@@ -115,9 +131,12 @@ static void test_loop_timeout_and_events(const char *dir)
     ok = ok && poll(&p, 1, 1000) == 1;
     ok = ok && toe_handle_events(g.d) == 0 && toe_next_timeout(g.d, &ms) == 0;
     CHECK(ok && ms == -1, "test_loop_handle_events_answer (%d)", ms);
+    CHECK(done.calls == 1 && done.result == 0, "test_loop_async_completion (%d calls, %s)",
+          done.calls, toe_error_name(done.result));
     /* Unanswered: once the retry is due the deadline is 0, and a turn resends it. */
     uint64_t retries[TOE_HSTAT_COUNT];
-    ok = ok && toe_csr_write_async(g.d, TOE_CSR_GATEWAY, 0x5678, -1) == 0;
+    done.calls = 0;
+    ok = ok && toe_csr_async(g.d, 1, TOE_CSR_GATEWAY, 0x5678, on_done, &done) == 0;
     ok = ok && toe_handle_events(g.d) == 0;
     rig_serve(&g, 0);
     for (int i = 0; ok && i < 100; i++) {
@@ -128,7 +147,11 @@ static void test_loop_timeout_and_events(const char *dir)
     }
     ok = ok && ms == 0 && toe_handle_events(g.d) == 0;
     ok = ok && toe_host_stats(g.d, retries, TOE_HSTAT_COUNT, NULL) == 0;
-    CHECK(ok && retries[TOE_HSTAT_CSR_RETRIES] == 1, "test_loop_retry_due");
+    CHECK(ok && retries[TOE_HSTAT_CSR_RETRIES] == 1 && done.calls == 0, "test_loop_retry_due");
+    /* Forgotten: never completed, and nothing is pending. */
+    toe_csr_cancel(g.d, on_done, &done);
+    ok = ok && toe_next_timeout(g.d, &ms) == 0;
+    CHECK(ok && ms == -1 && done.calls == 0, "test_loop_async_cancel (%d)", ms);
     rig_close(&g);
 }
 
@@ -155,7 +178,8 @@ static void test_loop_eintr(const char *dir)
     g.m.csr[TOE_CSR_GATEWAY] = 77;
     int fd = -1;
     toe_get_fd(g.d, &fd, NULL);
-    ok = ok && toe_csr_write_async(g.d, TOE_CSR_GATEWAY, 99, -1) == 0 &&
+    struct done_rec done = {0, 1, 0};
+    ok = ok && toe_csr_async(g.d, 1, TOE_CSR_GATEWAY, 99, on_done, &done) == 0 &&
          toe_handle_events(g.d) == 0;
     rig_serve(&g, 1);
     CHECK(ok && g.m.csr[TOE_CSR_GATEWAY] == 99 && toe_handle_events(g.d) == 0,
