@@ -15,7 +15,7 @@ SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS) 2>/dev/
 SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS) 2>/dev/null) -lm
 SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
 
-SW_SRC  := $(addprefix sw/src/,link.c clock.c err.c dev.c devspec.c net.c tcp.c tcp_timer.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c toed_client.c)
+SW_SRC  := $(addprefix sw/src/,link.c clock.c err.c dev.c devspec.c net.c tcp.c tcp_in.c tcp_out.c tcp_api.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c toed_client.c)
 SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC))
 SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC))
 SW_PUB_HDR := sw/include/toe.h sw/include/toed.h sw/include/toe_http.h $(GEN)/toe_defs.h
