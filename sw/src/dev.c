@@ -182,7 +182,7 @@ static void csr_complete(toe_dev *dev, struct toe_csr_req *q, int result, uint32
 static void on_resp(toe_dev *dev, const struct toe_msg *m)
 {
     struct toe_csr_req *q = &dev->req[m->arg];
-    if (!q->busy || q->done) {
+    if (!q->busy || q->done || q->type == TOE_MSG_SESSION) {
         dev->hs[TOE_HSTAT_RESP_STALE]++;
         return;
     }
@@ -194,7 +194,7 @@ static void on_resp(toe_dev *dev, const struct toe_msg *m)
     case TOE_CONST_RESP_BAD_REQ: result = TOE_EBADREQ; break;
     default: result = TOE_EPROTO; break;
     }
-    csr_complete(dev, q, result, q->is_write ? q->value : m->value);
+    csr_complete(dev, q, result, q->type == TOE_MSG_CSR_WRITE ? q->value : m->value);
 }
 
 static void on_event(toe_dev *dev, const struct toe_msg *m)
@@ -259,6 +259,9 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
         if (dev->session_wait && m.type == TOE_MSG_SESSION_ACK && m.value == dev->session) {
             dev->session_wait = 0;
             dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
+            for (int t = 0; t < TOE_NTAGS; t++)
+                if (dev->req[t].busy && dev->req[t].type == TOE_MSG_SESSION)
+                    csr_complete(dev, &dev->req[t], 0, m.value);
         } else {
             dev->hs[TOE_HSTAT_LINK_RX_STALE]++;
         }
@@ -274,7 +277,16 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
 }
 
-/* Resend or give up CSR requests whose answer is late. */
+/* (Re)send request t: a CSR request carries its tag, SESSION its number only. */
+static void req_send(toe_dev *dev, int t)
+{
+    const struct toe_csr_req *q = &dev->req[t];
+    struct toe_msg m = {.type = q->type, .arg = q->type == TOE_MSG_SESSION ? 0 : (uint8_t)t,
+                        .addr = q->addr, .value = q->value};
+    toe_dev_queue(dev, &m);
+}
+
+/* Resend or give up requests whose answer is late. */
 static void csr_resend(toe_dev *dev)
 {
     uint64_t now = toe_now_ms();
@@ -283,15 +295,14 @@ static void csr_resend(toe_dev *dev)
         if (!q->busy || q->done || q->retry_at > now)
             continue;
         if (q->retries_left <= 0) {
-            dev->hs[TOE_HSTAT_CSR_TIMEOUTS]++;
+            if (q->type != TOE_MSG_SESSION) /* an unanswered SESSION: LINK_NO_SESSION */
+                dev->hs[TOE_HSTAT_CSR_TIMEOUTS]++;
             csr_complete(dev, q, TOE_ETIMEDOUT, 0);
             continue;
         }
         q->retries_left--;
         dev->hs[TOE_HSTAT_CSR_RETRIES]++;
-        struct toe_msg m = {.type = q->is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
-                            .arg = (uint8_t)t, .addr = q->addr, .value = q->value};
-        toe_dev_queue(dev, &m);
+        req_send(dev, t);
         q->retry_at = now + (uint64_t)dev->retry_ms;
     }
 }
@@ -410,27 +421,37 @@ static int alloc_tag(toe_dev *dev)
     return -1;
 }
 
-int toe_csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, toe_csr_done cb,
-                  void *ctx)
+/* Take a tag for a request of this type (CSR_READ, CSR_WRITE or SESSION) and send it; it is
+ * resent every retry_ms until answered or out of retries. cb NULL: the caller waits for it
+ * (done). Returns the tag, or TOE_ENOSPC. */
+static int req_start(toe_dev *dev, uint8_t type, uint16_t addr, uint32_t value, toe_csr_done cb,
+                     void *ctx)
 {
-    if (dev->dead)
-        return dev->dead;
     int t = alloc_tag(dev);
     if (t < 0)
         return toe_seterr(dev, TOE_ENOSPC, "no free request tags");
     struct toe_csr_req *q = &dev->req[t];
     memset(q, 0, sizeof(*q));
     q->busy = 1;
-    q->cb = cb;
-    q->ctx = ctx;
-    q->is_write = (uint8_t)is_write;
+    q->type = type;
     q->addr = addr;
     q->value = value;
+    q->cb = cb;
+    q->ctx = ctx;
     q->retries_left = dev->retries;
     q->retry_at = toe_now_ms() + (uint64_t)dev->retry_ms;
-    struct toe_msg m = {.type = is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
-                        .arg = (uint8_t)t, .addr = addr, .value = value};
-    return toe_dev_queue(dev, &m);
+    req_send(dev, t);
+    return t;
+}
+
+int toe_csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, toe_csr_done cb,
+                  void *ctx)
+{
+    if (dev->dead)
+        return dev->dead;
+    int t = req_start(dev, is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ, addr, value, cb,
+                      ctx);
+    return t < 0 ? t : 0;
 }
 
 void toe_csr_cancel(toe_dev *dev, toe_csr_done cb, const void *ctx)
@@ -487,26 +508,15 @@ static int csr_chunk(toe_dev *dev, const uint16_t *addrs, uint32_t *vals, const 
                      size_t n, int *res, uint64_t deadline, int nonblock)
 {
     int tags[128];
-    uint64_t now = toe_now_ms();
     for (size_t i = 0; i < n; i++) {
-        int t = alloc_tag(dev);
+        int t = req_start(dev, wr[i] ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ, addrs[i],
+                          wr[i] ? vals[i] : 0, NULL, NULL);
         if (t < 0) { /* cannot happen with 128 per chunk; be safe */
             for (size_t j = 0; j < i; j++)
                 dev->req[tags[j]].busy = 0;
-            return toe_seterr(dev, TOE_ENOSPC, "no free request tags");
+            return t;
         }
         tags[i] = t;
-        struct toe_csr_req *q = &dev->req[t];
-        memset(q, 0, sizeof(*q));
-        q->busy = 1;
-        q->is_write = wr[i];
-        q->addr = addrs[i];
-        q->value = wr[i] ? vals[i] : 0;
-        q->retries_left = dev->retries;
-        q->retry_at = now + (uint64_t)dev->retry_ms;
-        struct toe_msg m = {.type = wr[i] ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
-                            .arg = (uint8_t)t, .addr = q->addr, .value = q->value};
-        toe_dev_queue(dev, &m);
     }
     int r = 0;
     for (int first = 1;; first = 0) {
@@ -672,17 +682,15 @@ int toe_read_stats(toe_dev *dev, uint32_t *values, size_t n, size_t *got, int ti
 
 /* ---- time and alarm ----------------------------------------------------------------- */
 
-int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
+/* The device's clock, noted for the estimate. Two round trips: reading TIME_LO latches
+ * TIME_HI, so HI is asked only once LO is answered (pipelined, a resent LO could come after
+ * HI). toe_open and toe_time both read it here. */
+static int time_read(toe_dev *dev, uint64_t *us, int timeout_ms)
 {
-    if (!dev || !us)
-        return TOE_EINVAL;
-    if (dev->dead)
-        return dev->dead;
     uint64_t deadline = toe_deadline(dev, timeout_ms);
     uint16_t a[2] = {TOE_CSR_TIME_LO, TOE_CSR_TIME_HI};
     uint32_t v[2] = {0, 0};
     uint8_t wr[2] = {0, 0};
-    /* Two round trips: reading TIME_LO latches TIME_HI, so order matters. */
     int r = csr_batch(dev, a, v, wr, 1, NULL, deadline, timeout_ms == 0);
     if (!r)
         r = csr_batch(dev, a + 1, v + 1, wr + 1, 1, NULL, deadline, timeout_ms == 0);
@@ -691,6 +699,15 @@ int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
         toe_dev_note_time(dev, *us);
     }
     return r;
+}
+
+int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
+{
+    if (!dev || !us)
+        return TOE_EINVAL;
+    if (dev->dead)
+        return dev->dead;
+    return time_read(dev, us, timeout_ms);
 }
 
 int toe_alarm_set(toe_dev *dev, uint64_t at_us, int timeout_ms)
@@ -832,9 +849,21 @@ int toe_raw_recv(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *ver
 
 /* ---- open and close ----------------------------------------------------------------- */
 
-/* Start a link session (docs/LINK.md section 2): SESSION with a fresh number, resent like a
- * CSR request, and every device message before its SESSION_ACK dropped as stale. A device
- * that never answers predates sessions: the link stays unfenced (TOE_HSTAT_LINK_NO_SESSION). */
+/* A SESSION that was never answered: the device predates sessions, the link stays unfenced. */
+static void session_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)ctx;
+    (void)value;
+    if (result && dev->session_wait) {
+        dev->session_wait = 0;
+        dev->session = 0;
+        dev->hs[TOE_HSTAT_LINK_NO_SESSION] = 1;
+    }
+}
+
+/* Start a link session (docs/LINK.md section 2): SESSION with a fresh number, a request resent
+ * like a CSR request, and every device message before its SESSION_ACK dropped as stale. A
+ * device that never answers predates sessions (TOE_HSTAT_LINK_NO_SESSION). */
 static int session_open(toe_dev *dev)
 {
     struct timespec ts;
@@ -843,23 +872,10 @@ static int session_open(toe_dev *dev)
                  (uint32_t)(uintptr_t)dev ^ (uint32_t)getpid() << 16;
     dev->session = s ? s : 1;
     dev->session_wait = 1;
-    struct toe_msg m = {.type = TOE_MSG_SESSION, .value = dev->session};
-    for (int attempt = 0; attempt <= dev->retries && dev->session_wait; attempt++) {
-        if (attempt)
-            dev->hs[TOE_HSTAT_CSR_RETRIES]++;
-        int r = toe_dev_queue(dev, &m);
-        uint64_t deadline = toe_host_deadline(dev->retry_ms);
-        while (!r && dev->session_wait && toe_host_remaining(deadline, -1) > 0)
-            r = toe_dev_turn(dev, toe_host_remaining(deadline, -1));
-        if (r)
-            return r;
-    }
-    if (dev->session_wait) {
-        dev->session_wait = 0;
-        dev->session = 0;
-        dev->hs[TOE_HSTAT_LINK_NO_SESSION] = 1;
-    }
-    return 0;
+    int r = req_start(dev, TOE_MSG_SESSION, 0, dev->session, session_done, NULL);
+    while (r >= 0 && dev->session_wait)
+        r = toe_dev_turn(dev, -1);
+    return r < 0 ? r : 0;
 }
 
 static void errbuf_put(const struct toe_open_opts *o, const char *msg)
@@ -902,18 +918,17 @@ int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char
     dev->next_tag = (uint8_t)(toe_now_us() & 0xff); /* a fresh handle avoids old tags */
     dev->dt_host_us = toe_now_us(); /* device time unknown: counted from here until seen */
     if (!(opts && opts->no_probe)) {
-        /* The ID, and the device's clock with it (TIME_LO latches TIME_HI; read in order). */
-        static const uint16_t a[3] = {TOE_CSR_ID, TOE_CSR_TIME_LO, TOE_CSR_TIME_HI};
-        uint32_t v[3] = {0, 0, 0};
+        /* The ID, then the device's clock. */
+        uint32_t id = 0;
+        uint64_t now;
         int r = session_open(dev);
         if (!r)
-            r = toe_csr_read_many(dev, a, v, 3, NULL, TOE_PROBE_MS);
-        uint32_t id = v[0];
+            r = toe_csr_read(dev, TOE_CSR_ID, &id, TOE_PROBE_MS);
         if (!r && id != TOE_CONST_ID)
             r = toe_seterr(dev, TOE_EPROTO, "%s: not a toe device (ID 0x%08x)", dev->spec, id);
         if (!r)
-            toe_dev_note_time(dev, (uint64_t)v[2] << 32 | v[1]);
-        else if (r == TOE_ETIMEDOUT)
+            r = time_read(dev, &now, TOE_PROBE_MS);
+        if (r == TOE_ETIMEDOUT)
             toe_seterr(dev, r, "%s: device does not answer", dev->spec);
         if (r) {
             errbuf_put(opts, dev->err);

@@ -76,10 +76,12 @@ int toe_open_transport(toe_dev **dev, const struct toe_transport *t, const char 
  * that received the answer (or gave up); the request's tag is free again. */
 typedef void (*toe_csr_done)(toe_dev *dev, void *ctx, int result, uint32_t value);
 
+/* A request resent until answered: a CSR read or write (answered by RESP with its tag), or the
+ * link's SESSION (answered by SESSION_ACK). */
 struct toe_csr_req {
     uint8_t busy;
     uint8_t done;        /* waited for: answered (result, value) */
-    uint8_t is_write;
+    uint8_t type;        /* TOE_MSG_CSR_READ, TOE_MSG_CSR_WRITE or TOE_MSG_SESSION */
     uint16_t addr;
     uint32_t value;
     int result;          /* 0 or a negative error once done */

@@ -147,7 +147,7 @@ static void test_loop_timeout_and_events(const char *dir)
     }
     ok = ok && ms == 0 && toe_handle_events(g.d) == 0;
     ok = ok && toe_host_stats(g.d, retries, TOE_HSTAT_COUNT, NULL) == 0;
-    CHECK(ok && retries[TOE_HSTAT_CSR_RETRIES] == 1 && done.calls == 0, "test_loop_retry_due");
+    CHECK(ok && retries[TOE_HSTAT_CSR_RETRIES] == 1 && done.calls == 0, "test_loop_retry_due (%d %d)", (int)retries[TOE_HSTAT_CSR_RETRIES], done.calls);
     /* Forgotten: never completed, and nothing is pending. */
     toe_csr_cancel(g.d, on_done, &done);
     ok = ok && toe_next_timeout(g.d, &ms) == 0;
