@@ -463,6 +463,84 @@ void toe_csr_cancel(toe_dev *dev, toe_csr_done cb, const void *ctx)
     }
 }
 
+/* A group of asynchronous reads: its completion runs once every member is answered. */
+struct csr_group;
+struct csr_member {
+    struct csr_group *g;
+};
+struct csr_group {
+    toe_csr_group_done cb;
+    void *ctx;
+    unsigned n, open;
+    int result;
+    uint32_t vals[TOE_CSR_GROUP_MAX];
+    struct csr_member m[TOE_CSR_GROUP_MAX];
+};
+
+static void group_member_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    struct csr_member *m = ctx;
+    struct csr_group *g = m->g;
+    g->vals[m - g->m] = value;
+    if (result && !g->result)
+        g->result = result;
+    if (--g->open)
+        return;
+    g->cb(dev, g->ctx, g->result, g->vals);
+    free(g);
+}
+
+int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_csr_group_done cb,
+                            void *ctx)
+{
+    if (dev->dead)
+        return dev->dead;
+    if (!n || n > TOE_CSR_GROUP_MAX)
+        return TOE_EINVAL;
+    struct csr_group *g = calloc(1, sizeof(*g));
+    if (!g)
+        return TOE_ENOMEM;
+    g->cb = cb;
+    g->ctx = ctx;
+    g->n = (unsigned)n;
+    for (size_t i = 0; i < n; i++) {
+        g->m[i].g = g;
+        int t = req_start(dev, TOE_MSG_CSR_READ, addrs[i], 0, group_member_done, &g->m[i]);
+        if (t < 0) { /* the members sent so far are forgotten */
+            for (int k = 0; k < TOE_NTAGS; k++)
+                if (dev->req[k].busy && dev->req[k].cb == group_member_done &&
+                    ((struct csr_member *)dev->req[k].ctx)->g == g)
+                    memset(&dev->req[k], 0, sizeof(dev->req[k]));
+            free(g);
+            return t;
+        }
+        g->open++;
+    }
+    return 0;
+}
+
+/* ctx NULL: every group and asynchronous request (toe_close). */
+static void cancel_ctx(toe_dev *dev, const void *ctx, int all)
+{
+    for (int t = 0; t < TOE_NTAGS; t++) {
+        struct toe_csr_req *q = &dev->req[t];
+        if (!q->busy)
+            continue;
+        if (q->cb == group_member_done) {
+            struct csr_group *g = ((struct csr_member *)q->ctx)->g;
+            if (!all && g->ctx != ctx)
+                continue;
+            memset(q, 0, sizeof(*q));
+            if (!--g->open)
+                free(g);
+        } else if (q->cb && (all || q->ctx == ctx)) {
+            memset(q, 0, sizeof(*q));
+        }
+    }
+}
+
+void toe_csr_cancel_ctx(toe_dev *dev, const void *ctx) { cancel_ctx(dev, ctx, 0); }
+
 /* The answer to a time probe: the device's clock (TIME_LO widened from the last time seen),
  * for the estimate and for every layer. */
 static void time_probed(toe_dev *dev, void *ctx, int result, uint32_t lo)
@@ -985,6 +1063,7 @@ void toe_close(toe_dev *dev)
         dev->tr.ops->write(dev->tr.priv, dev->txbuf, dev->txlen, &done, 0);
     }
     dev->tr.ops->close(dev->tr.priv);
+    cancel_ctx(dev, NULL, 1);
     free(dev->txbuf);
     free(dev->rdbuf);
     free(dev->rawq);

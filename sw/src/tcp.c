@@ -214,6 +214,7 @@ void tcp_sock_unlink_free(struct toe_tcp *t, toe_sock *s)
             *pp = s->next;
             break;
         }
+    toe_csr_cancel_ctx(t->dev, s); /* its continuations */
     free(s->txb);
     free(s->rxb);
     free(s);
@@ -419,14 +420,29 @@ void tcp_abort_err(toe_sock *s, int err)
     tcp_abort_now(s);
 }
 
-static void rst_check(toe_sock *s)
+/* The slot's fields a continuation asked for came back (or not: result). Sequences that only
+ * read and then act run this way, without blocking: the read goes out from the work step and
+ * its answer is handled in the engine turn that receives it (never after the socket is freed:
+ * tcp_sock_unlink_free forgets them). The slot must still be the socket's. */
+static toe_sock *slot_read_back(void *ctx, int result)
 {
-    s->work &= ~(unsigned)W_RSTCHK;
-    if (!tcp_slot_open(s))
-        return;
-    uint16_t a[2] = {tcp_slot_addr(s, TOE_FIELD_RCV_NXT), tcp_slot_addr(s, TOE_FIELD_SND_UNA)};
-    uint32_t v[2];
-    if (toe_csr_read_many(s->dev, a, v, 2, NULL, TOE_TCP_CSR_MS))
+    toe_sock *s = ctx;
+    return !result && tcp_slot_open(s) ? s : NULL;
+}
+
+static int slot_read(toe_sock *s, const unsigned *fld, size_t n, toe_csr_group_done cb)
+{
+    uint16_t a[TOE_CSR_GROUP_MAX];
+    for (size_t i = 0; i < n; i++)
+        a[i] = tcp_slot_addr(s, fld[i]);
+    return toe_csr_read_async_many(s->dev, a, n, cb, s);
+}
+
+static void rst_check_done(toe_dev *dev, void *ctx, int result, const uint32_t *v)
+{
+    (void)dev;
+    toe_sock *s = slot_read_back(ctx, result);
+    if (!s)
         return;
     if (s->rst_seq == v[0])
         tcp_rst_accepted(s, SEQ_GT(v[1], s->snd_una) ? v[1] : s->snd_una);
@@ -434,22 +450,21 @@ static void rst_check(toe_sock *s)
         tcp_challenge_ack(s);
 }
 
-/* Re-read the slot after link errors or lost events, and repair what was lost. */
-static void resync(toe_sock *s)
+/* W_RSTCHK: an in-window RST is taken only at RCV.NXT (RFC 5961 3.2). */
+static void rst_check(toe_sock *s)
 {
-    s->work &= ~(unsigned)W_RESYNC;
-    if (!tcp_slot_open(s))
+    static const unsigned fld[2] = {TOE_FIELD_RCV_NXT, TOE_FIELD_SND_UNA};
+    s->work &= ~(unsigned)W_RSTCHK;
+    if (tcp_slot_open(s))
+        slot_read(s, fld, 2, rst_check_done);
+}
+
+static void resync_done(toe_dev *dev, void *ctx, int result, const uint32_t *v)
+{
+    toe_sock *s = slot_read_back(ctx, result);
+    if (!s)
         return;
-    const unsigned fld[7] = {TOE_FIELD_FLAGS, TOE_FIELD_SND_UNA, TOE_FIELD_SND_WND,
-                             TOE_FIELD_RCV_NXT, TOE_FIELD_TX_END, TOE_FIELD_RX_SENT,
-                             TOE_FIELD_RX_CONSUMED};
-    uint16_t a[7];
-    uint32_t v[7];
-    for (int i = 0; i < 7; i++)
-        a[i] = tcp_slot_addr(s, fld[i]);
-    if (toe_csr_read_many(s->dev, a, v, 7, NULL, TOE_TCP_CSR_MS))
-        return;
-    s->dev->hs[TOE_HSTAT_TCP_RESYNCS]++;
+    dev->hs[TOE_HSTAT_TCP_RESYNCS]++;
     if (!(v[0] & TOE_CONST_SF_VALID)) {
         tcp_set_error(s, TOE_ECONNABORTED); /* the device lost the connection */
         return;
@@ -474,15 +489,32 @@ static void resync(toe_sock *s)
         tcp_send_consumed(s);
 }
 
+/* W_RESYNC: re-read the slot after link errors or lost events, and repair what was lost. */
+static void resync(toe_sock *s)
+{
+    static const unsigned fld[7] = {TOE_FIELD_FLAGS, TOE_FIELD_SND_UNA, TOE_FIELD_SND_WND,
+                                    TOE_FIELD_RCV_NXT, TOE_FIELD_TX_END, TOE_FIELD_RX_SENT,
+                                    TOE_FIELD_RX_CONSUMED};
+    s->work &= ~(unsigned)W_RESYNC;
+    if (tcp_slot_open(s))
+        slot_read(s, fld, 7, resync_done);
+}
+
+static void urgent_done(toe_dev *dev, void *ctx, int result, const uint32_t *v)
+{
+    (void)dev;
+    toe_sock *s = slot_read_back(ctx, result);
+    if (s && SEQ_GT(v[0], s->rcv_up))
+        s->rcv_up = v[0];
+}
+
 /* W_URGENT: the peer's urgent pointer advanced; the mark only moves forward. */
 static void urgent_read(toe_sock *s)
 {
+    static const unsigned fld[1] = {TOE_FIELD_RCV_UP};
     s->work &= ~(unsigned)W_URGENT;
-    uint32_t up;
-    if (tcp_slot_open(s) &&
-        !toe_csr_read(s->dev, tcp_slot_addr(s, TOE_FIELD_RCV_UP), &up, TOE_TCP_CSR_MS) &&
-        SEQ_GT(up, s->rcv_up))
-        s->rcv_up = up;
+    if (tcp_slot_open(s))
+        slot_read(s, fld, 1, urgent_done);
 }
 
 void tcp_send_syn(toe_sock *s)

@@ -272,6 +272,16 @@ void toe_csr_cancel(toe_dev *dev, toe_csr_done cb, const void *ctx);
 int toe_time_probe(toe_dev *dev);
 /* A time probe still waits for its answer (so one more would only queue behind it). */
 int toe_time_probe_pending(const toe_dev *dev);
+/* Read n CSRs (1..TOE_CSR_GROUP_MAX) without waiting, as one group: cb(dev, ctx, result, vals)
+ * is called once, when every one is answered (result: 0 or the first error; vals in the order
+ * of addrs). Returns 0, or an error (then cb is never called). */
+#define TOE_CSR_GROUP_MAX 8
+typedef void (*toe_csr_group_done)(toe_dev *dev, void *ctx, int result, const uint32_t *vals);
+int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_csr_group_done cb,
+                            void *ctx);
+/* Forget every unanswered asynchronous request and group whose ctx is ctx, calling nothing
+ * (the object ctx names is being freed). */
+void toe_csr_cancel_ctx(toe_dev *dev, const void *ctx);
 /* Put a layer on top of the others (toe_close frees it first). Returns 0 or TOE_ENOMEM. */
 int toe_dev_add_layer(toe_dev *dev, const struct toe_layer *l);
 /* Messages lost or damaged on the link so far (bad frames and CRCs, bad messages, event
