@@ -116,6 +116,24 @@ void tcp_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
         dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
 }
 
+/* The answer to CMD CLOSE: on failure the work step sends it again. */
+static void close_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)dev;
+    (void)value;
+    toe_sock *s = ctx;
+    if (result && tcp_slot_open(s))
+        s->work |= W_CLOSE;
+}
+
+void tcp_close_cmd(toe_sock *s)
+{
+    s->work &= ~(unsigned)W_CLOSE;
+    if (toe_csr_async(s->dev, 1, TOE_CSR_SLOT_CMD, TOE_CMD_CLOSE << 8 | (unsigned)s->slot,
+                      close_done, s))
+        s->work |= W_CLOSE;
+}
+
 int tcp_slot_cmd(toe_sock *s, unsigned cmd)
 {
     return toe_csr_write(s->dev, TOE_CSR_SLOT_CMD, cmd << 8 | (unsigned)s->slot, TOE_TCP_CSR_MS);
@@ -166,7 +184,9 @@ void tcp_release_slot(toe_sock *s)
     if (s->slot < 0)
         return;
     int i = s->slot;
+    /* A late resend must not reach the slot's next connection. */
     toe_csr_cancel(s->dev, tcp_async_done, tcp_slot_key(i));
+    toe_csr_cancel_ctx(s->dev, s);
     t->slot_sock[i] = NULL;
     if (s->opened) {
         if (tcp_slot_cmd(s, TOE_CMD_FREE))
@@ -579,10 +599,8 @@ static void sock_work(toe_sock *s)
         tcp_abort_now(s);
     if (s->work & W_RSTCHK)
         rst_check(s);
-    if ((s->work & W_CLOSE) && tcp_slot_open(s)) {
-        if (!tcp_slot_cmd(s, TOE_CMD_CLOSE))
-            s->work &= ~(unsigned)W_CLOSE;
-    }
+    if ((s->work & W_CLOSE) && tcp_slot_open(s))
+        tcp_close_cmd(s);
     if (s->work & W_RESYNC)
         resync(s);
     if (s->work & W_URGENT)

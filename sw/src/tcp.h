@@ -220,6 +220,7 @@ uint32_t tcp_slot_flags(const toe_sock *s);        /* FIELD_FLAGS as it should b
 uint32_t tcp_slot_mss_field(const toe_sock *s);    /* FIELD_MSS */
 unsigned tcp_ttl_tos(const toe_sock *s);           /* FIELD_IP_TTL_TOS (0: defaults) */
 int tcp_slot_cmd(toe_sock *s, unsigned cmd);       /* blocking */
+void tcp_close_cmd(toe_sock *s);                   /* CMD CLOSE, resent by work on failure */
 void tcp_slot_cmd_async(toe_sock *s, unsigned cmd);
 void tcp_report_next_ack(toe_sock *s);             /* a keepalive probe is out (async CSR) */
 uint32_t tcp_rcv_nxt(const toe_sock *s);

@@ -323,12 +323,7 @@ static int start_close(toe_sock *s)
         return TOE_ENOTCONN;
     s->shut_wr = 1;
     s->fin_queued = 1;
-    struct toe_tcp *t = s->dev->tcp;
-    t->busy++;
-    int r = tcp_slot_cmd(s, TOE_CMD_CLOSE);
-    t->busy--;
-    if (r)
-        s->work |= W_CLOSE;
+    tcp_close_cmd(s);
     tcp_timers_update(s);
     return 0;
 }
