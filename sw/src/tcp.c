@@ -32,6 +32,8 @@ static void tcp_time_probed(toe_dev *dev, uint64_t us)
 {
     struct toe_tcp *t = dev->tcp;
     tcp_note_time(t, us);
+    if (t->alarm_armed && t->now >= t->alarm_at)
+        t->alarm_armed = 0; /* its event was lost: the timers run, the next one is armed */
     /* A retransmission timer started from an older time starts again from this one: the
      * device answered after taking the data that started it. */
     for (toe_sock *s = t->socks; s; s = s->next)

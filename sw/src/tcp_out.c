@@ -431,13 +431,11 @@ void tcp_run_timers(struct toe_tcp *t)
 {
     toe_dev *dev = t->dev;
     if (t->alarm_armed && toe_now_ms() >= t->alarm_check_ms) {
-        uint64_t now;
+        /* The ALARM event may be lost: ask the device's clock without waiting (the answer
+         * comes to tcp_time_probed, and the timers due by it run in that turn's work). */
         t->alarm_check_ms = toe_now_ms() + TOE_TCP_HOST_CHECK_MS;
-        if (!toe_time(dev, &now, TOE_TCP_CSR_MS)) {
-            tcp_note_time(t, now);
-            if (now >= t->alarm_at)
-                t->alarm_armed = 0;
-        }
+        if (!toe_time_probe_pending(dev))
+            toe_time_probe(dev);
     }
     toe_sock *nx;
     for (toe_sock *s = t->socks; s; s = nx) {
