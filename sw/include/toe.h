@@ -131,6 +131,14 @@ TOE_API void toe_close(toe_dev *dev);
 /* The one-line detail of the last failed call on this handle ("" if none). Never NULL. */
 TOE_API const char *toe_last_error(const toe_dev *dev);
 
+/* For libraries built on this API (libtoe's own HTTP and DNS, sw/app/): set the handle's
+ * error detail (printf format; what toe_last_error returns next) and return err; count one
+ * event in host counter stat (as TOE_HSTAT_DNS_DROP; toe_host_stats reads it; an index out
+ * of range is ignored). Neither blocks. */
+TOE_API int toe_set_error(toe_dev *dev, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+TOE_API void toe_host_stat_count(toe_dev *dev, unsigned stat);
+
 /* The device string the handle was opened with. */
 TOE_API const char *toe_device_spec(const toe_dev *dev);
 
@@ -352,6 +360,11 @@ TOE_API int toe_raw_recv(toe_dev *dev, void *buf, size_t cap, size_t *len, unsig
  * resolution goes on in later calls), TOE_ENOSPC (cache full of resolutions in progress),
  * a CSR error (reading the device's own addresses), TOE_EIO, TOE_ENODEV. Blocks. */
 TOE_API int toe_arp_resolve(toe_dev *dev, uint32_t ip, uint8_t mac[6], int timeout_ms);
+
+/* The Internet checksum of n bytes (RFC 1071), as the device computes it for
+ * TOE_CONST_RAW_CSUM_*: 0 over data that carries a valid checksum (to check what
+ * toe_raw_recv returns). */
+TOE_API uint16_t toe_inet_csum(const uint8_t *p, size_t n);
 
 /* Send an IPv4 datagram (20..1500 bytes, header included) to the next hop of its
  * destination without blocking: if the next hop's MAC is not in the cache, the frame waits in

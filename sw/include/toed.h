@@ -66,6 +66,15 @@ TOE_API int toed_listen(const char *path, uint16_t port, int backlog);
  * Returns the connected socket or an error. Blocks until a connection comes. */
 TOE_API int toed_accept(int lctl, uint32_t *peer_ip, uint16_t *peer_port);
 
+/* toed_accept in two halves, for an event loop (examples/echo/echo.c): toed_accept_start
+ * sends the request; when lctl turns readable, toed_accept_finish(lctl, 0, ...) takes the
+ * answer: the connection's socket, TOE_EAGAIN if only EVENT lines came (wait again), or an
+ * error (TOE_ENODEV: the daemon went away). timeout_ms bounds the wait for the answer's
+ * first line (-1: none). One ACCEPT at a time per control connection: start the next after
+ * finishing this one. */
+TOE_API int toed_accept_start(int lctl);
+TOE_API int toed_accept_finish(int lctl, int timeout_ms, uint32_t *peer_ip, uint16_t *peer_port);
+
 /* Wait up to timeout_ms (-1: no limit) for an EVENT line about a connection on the control
  * socket ctl of toed_connect. Returns the connection's error (TOE_ECONNRESET,
  * TOE_ECONNABORTED, TOE_ETIMEDOUT, ...), 0 if the control connection ended without one,

@@ -313,9 +313,6 @@ static inline uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 |
 static inline void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
 static inline void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); wr16(p + 2, (uint16_t)v); }
 
-/* The Internet checksum of n bytes (RFC 1071): 0 over data that carries a valid checksum. */
-uint16_t toe_inet_csum(const uint8_t *p, size_t n);
-
 /* SipHash-2-4 of len bytes under a 128-bit key (random.c). */
 uint64_t toe_siphash24(const uint8_t key[16], const void *data, size_t len);
 /* Fill buf with n bytes from the kernel's random source (getrandom). Returns 0 or TOE_EIO. */

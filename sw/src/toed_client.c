@@ -45,13 +45,15 @@ static int wait_in(int ctl, int timeout_ms)
     return n ? 0 : TOE_EAGAIN;
 }
 
-/* Read one line (without its newline) and the fd that came with it, if any. */
+/* Read one line (without its newline) and the fd that came with it, if any. timeout_ms
+ * bounds each wait; 0 (only look) applies to the line's start: once part of a line is in,
+ * its rest is waited for (the daemon writes whole lines). */
 static int read_line(int ctl, char *line, size_t cap, int *fd, int timeout_ms)
 {
     *fd = -1;
     size_t pos = 0;
     for (;;) {
-        int r = wait_in(ctl, timeout_ms);
+        int r = wait_in(ctl, pos && !timeout_ms ? -1 : timeout_ms);
         if (r)
             return r;
         char peek[LINE_LEN];
@@ -115,25 +117,30 @@ static int send_all(int ctl, const char *s, size_t len)
     return 0;
 }
 
-int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, int *fd, char *reply,
-                 size_t reply_len)
+static int send_request(int ctl, const char *req)
+{
+    if (ctl < 0 || !req || strchr(req, '\n') || strlen(req) > 500)
+        return TOE_EINVAL;
+    char out[512];
+    int len = snprintf(out, sizeof(out), "%s\n", req);
+    return send_all(ctl, out, (size_t)len);
+}
+
+/* Read the reply of the request sent last (arguments as toed_request). timeout_ms 0: return
+ * TOE_EAGAIN when no line of it is there yet (EVENT lines before it are consumed). */
+static int read_reply(int ctl, toed_line_cb cb, void *user, int *fd, char *reply,
+                      size_t reply_len, int timeout_ms)
 {
     if (fd)
         *fd = -1;
     if (reply && reply_len)
         reply[0] = 0;
-    if (ctl < 0 || !req || strchr(req, '\n') || strlen(req) > 500)
-        return TOE_EINVAL;
-    char out[512];
-    int len = snprintf(out, sizeof(out), "%s\n", req);
-    int r = send_all(ctl, out, (size_t)len);
-    if (r)
-        return r;
     int lfd = -1; /* a passed fd belongs to the reply, whichever of its lines it came with */
+    int started = 0;
     for (;;) {
         char line[LINE_LEN];
         int f = -1;
-        r = read_line(ctl, line, sizeof(line), &f, -1);
+        int r = read_line(ctl, line, sizeof(line), &f, started ? -1 : timeout_ms);
         if (f >= 0) {
             if (lfd >= 0)
                 close(lfd);
@@ -145,6 +152,7 @@ int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, int *fd,
             return r;
         }
         if (!strncmp(line, "* ", 2)) {
+            started = 1;
             if (cb)
                 cb(user, line + 2);
         } else if (!strncmp(line, "EVENT ", 6)) {
@@ -170,6 +178,17 @@ int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, int *fd,
             return TOE_EPROTO;
         }
     }
+}
+
+int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, int *fd, char *reply,
+                 size_t reply_len)
+{
+    if (fd)
+        *fd = -1;
+    if (reply && reply_len)
+        reply[0] = 0;
+    int r = send_request(ctl, req);
+    return r ? r : read_reply(ctl, cb, user, fd, reply, reply_len, -1);
 }
 
 int toed_open(const char *path, int *ctl)
@@ -260,11 +279,16 @@ int toed_listen(const char *path, uint16_t port, int backlog)
     return c;
 }
 
-int toed_accept(int lctl, uint32_t *peer_ip, uint16_t *peer_port)
+int toed_accept_start(int lctl)
+{
+    return send_request(lctl, "ACCEPT *");
+}
+
+int toed_accept_finish(int lctl, int timeout_ms, uint32_t *peer_ip, uint16_t *peer_port)
 {
     char reply[128];
     int fd = -1;
-    int r = toed_request(lctl, "ACCEPT *", NULL, NULL, &fd, reply, sizeof(reply));
+    int r = read_reply(lctl, NULL, NULL, &fd, reply, sizeof(reply), timeout_ms);
     if (r)
         return r;
     char ip[32];
@@ -281,6 +305,12 @@ int toed_accept(int lctl, uint32_t *peer_ip, uint16_t *peer_port)
     if (peer_port)
         *peer_port = (uint16_t)port;
     return fd;
+}
+
+int toed_accept(int lctl, uint32_t *peer_ip, uint16_t *peer_port)
+{
+    int r = toed_accept_start(lctl);
+    return r ? r : toed_accept_finish(lctl, -1, peer_ip, peer_port);
 }
 
 int toed_conn_error(int ctl, int timeout_ms)
@@ -410,6 +440,7 @@ static void netstat_cb(void *user, const char *line)
     t->snd_nxt = v[3];
     t->snd_wnd = v[4];
     t->tx_end = v[5];
+    t->tx_queued = t->tx_end - t->snd_una; /* as toe_tcp_netstat: not yet acknowledged */
     t->rcv_nxt = v[6];
     t->rcv_wnd = v[7];
     t->cwnd = v[8];

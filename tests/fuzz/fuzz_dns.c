@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_dns: the DNS message code of sw/src/dns.c. The input is an answer, parsed as the
+/* fuzz_dns: the DNS message code of sw/app/dns.c. The input is an answer, parsed as the
  * answer to a query with its own ID and question (so the fuzzer is past those checks) and to
  * another ID; it is also taken as a host name for the query builder.
  *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_http: the HTTP client of sw/src/http.c (response heads, bodies by length, chunked or
+/* fuzz_http: the HTTP client of sw/app/http.c (response heads, bodies by length, chunked or
  * up to the close, trailers, interim responses, keep-alive, redirects and the URL resolution
  * of their Location) against a server whose whole byte stream is the input. Two GETs on one
  * client, so the second may reuse the connection. The input starts with four option bytes:

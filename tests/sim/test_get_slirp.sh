@@ -12,7 +12,8 @@
 # OUT overrides the output folder (build/tests/get_slirp). Everything started is stopped.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/scripts/lib/netns.sh" # wait_ready
+name=test_get_slirp
+. "$top/tests/sim/lib.sh"
 out=${OUT:-$top/build/tests/get_slirp}
 toe=$top/build/bin/toe
 sim=$top/build/bin/toe-sim
@@ -23,9 +24,7 @@ sock=$out/link.sock
 log=$out/toe-sim.log
 srvlog=$out/server.log
 pcap=$out/get_slirp.pcap
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+trap bg_cleanup EXIT
 
 for f in "$toe" "$sim"; do [ -x "$f" ] || { echo "FAIL test_get_slirp: $f not built"; exit 1; }; done
 syms=$(nm -D --defined-only "$top/build/sw/libtoe.so" 2>/dev/null || true)
@@ -33,16 +32,6 @@ if ! grep -qw toe_tcp_connect <<<"$syms"; then
     echo "SKIP: test_get_slirp: libtoe has no TCP sockets yet (toe_tcp_connect)"
     exit 77
 fi
-
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-finish() {
-    echo "test_get_slirp: $passed passed, $failed failed"
-    [ "$failed" = 0 ] && exit 0
-    exit 1
-}
 
 # ---- content ----
 python3 - "$out/www" <<'PY'
@@ -128,8 +117,6 @@ simpid=$!
 pids+=($simpid)
 wait_ready "$log" "$simpid" 60 || { echo "FAIL test_get_slirp: toe-sim did not start"; cat "$log"; exit 1; }
 export TOE_DEVICE=sim:$sock
-
-sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 # get NAME EXPECTED_EXIT ARGS...: run toe get, check the exit status; the output is in
 # $out/got/NAME, stderr in $out/got/NAME.err.

@@ -42,14 +42,9 @@ ns=toe-httpd-$$
 dev_ip=10.9.2.2
 host_ip=10.9.2.1
 slow_wall=${SLOW_WALL:-10}
-t_start=$(date +%s)
-
-skip() { echo "SKIP: test_httpd: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "not root"
-[ -c /dev/net/tun ] || skip "/dev/net/tun missing"
-for tool in ip ab curl python3 nsenter timeout sha256sum; do
-    command -v "$tool" >/dev/null || skip "$tool not installed"
-done
+name=test_httpd
+. "$top/tests/sim/lib.sh"
+need_tap ab curl python3 sha256sum
 for f in "$sim" "$httpd"; do [ -x "$f" ] || { echo "FAIL test_httpd: $f not built"; exit 1; }; done
 
 mkdir -p "$out"
@@ -74,7 +69,6 @@ ln -s ../outside.txt "$out/www/escape.txt"
 simpid=""
 httpdpid=""
 slowpids=""
-. "$top/scripts/lib/netns.sh"
 nsx() { netns_run "$ns" "$@"; }
 cleanup() {
     for p in $slowpids $httpdpid $simpid; do
@@ -85,16 +79,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-finish() {
-    echo "test_httpd: $passed passed, $failed failed, $(($(date +%s) - t_start)) s wall"
-    [ "$failed" = 0 ] && exit 0
-    exit 1
-}
 
 # start_httpd LOG ARGS...: start the server (pid in httpdpid), wait for its "serving" line.
 start_httpd() {

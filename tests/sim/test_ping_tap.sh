@@ -22,12 +22,9 @@ host_ip=10.9.0.1
 sizes=(0 56 1000 1472)
 count=3
 
-skip() { echo "SKIP: test_ping_tap: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "not root"
-[ -c /dev/net/tun ] || skip "/dev/net/tun missing"
-for tool in ip ping timeout nsenter; do
-    command -v "$tool" >/dev/null || skip "$tool not installed"
-done
+name=test_ping_tap
+. "$top/tests/sim/lib.sh"
+need_tap ping
 if [ ! -x "$sim" ]; then
     echo "FAIL test_ping_tap: $sim not built"
     exit 1
@@ -36,7 +33,6 @@ mkdir -p "$out"
 rm -f "$pcap" "$log" "$stats"
 
 simpid=""
-. "$top/scripts/lib/netns.sh"
 nsx() { netns_run "$ns" "$@"; }
 cleanup() {
     if [ -n "$simpid" ] && kill -0 "$simpid" 2>/dev/null; then
@@ -48,15 +44,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-finish() {
-    echo "test_ping_tap: $passed passed, $failed failed"
-    [ "$failed" = 0 ] && exit 0
-    exit 1
-}
 show_log() { echo "  --- toe-sim log (last lines) ---"; tail -n 20 "$log" | sed 's/^/  /'; }
 
 # ---- namespace and TAP ----

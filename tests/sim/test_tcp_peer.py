@@ -15,7 +15,10 @@
 #                 buffer, so the sender meets a zero window)
 #       idle:     send nothing; read until the client closes, then close
 #       connect:  (client) connect to --connect ADDR:PORT, send the seeded stream, half close,
-#                 read to EOF into DIR/client.bin
+#                 read to EOF into DIR/client.bin. --conns N: N connections at once, the K-th
+#                 sending the stream of seed + K; --check: instead of writing client.bin,
+#                 check each got back what it sent (an echo server), one line each, exit 1
+#                 if any differs
 import argparse
 import os
 import socket
@@ -37,6 +40,16 @@ def stream(seed, n):
     return bytes(out[:n])
 
 
+def recv_all(conn):
+    """Everything the peer sends, up to its FIN."""
+    buf = bytearray()
+    while True:
+        d = conn.recv(65536)
+        if not d:
+            return bytes(buf)
+        buf += d
+
+
 def serve(conn, k, a):
     conn.settimeout(600)
     try:
@@ -45,12 +58,7 @@ def serve(conn, k, a):
         elif a.mode in ("sink", "reverse", "slowsink"):
             while a.mode == "slowsink" and not os.path.exists(a.go):
                 time.sleep(0.05)
-            buf = bytearray()
-            while True:
-                d = conn.recv(65536)
-                if not d:
-                    break
-                buf += d
+            buf = recv_all(conn)
             with open(os.path.join(a.out, "sink-%d.bin" % k), "wb") as f:
                 f.write(buf)
             if a.mode == "reverse":
@@ -82,29 +90,49 @@ def main():
     p.add_argument("--count", type=int, default=0)
     p.add_argument("--connect", default="")
     p.add_argument("--go", default="")
+    p.add_argument("--conns", type=int, default=1)
+    p.add_argument("--check", action="store_true")
     a = p.parse_args()
     if a.mode == "connect":
         host, port = a.connect.rsplit(":", 1)
-        c = socket.create_connection((host, int(port)), timeout=600)
-        data = stream(a.seed, a.bytes)
+        results = [None] * a.conns
 
-        def send_all():
-            c.sendall(data)
-            c.shutdown(socket.SHUT_WR)  # half close: the far end reads to EOF, then answers
+        def one(k):
+            try:
+                one_conn(k)
+            except OSError as e:
+                print("connection %d: %s" % (k, e), flush=True)
 
-        t = threading.Thread(target=send_all)
-        t.start()
-        buf = bytearray()
-        while True:
-            d = c.recv(65536)
-            if not d:
-                break
-            buf += d
-        t.join()
-        with open(os.path.join(a.out, "client.bin"), "wb") as f:
-            f.write(buf)
-        c.close()
-        return
+        def one_conn(k):
+            c = socket.create_connection((host, int(port)), timeout=600)
+            data = stream(a.seed + k, a.bytes)
+
+            def send_all():
+                c.sendall(data)
+                c.shutdown(socket.SHUT_WR)  # half close: the far end reads to EOF, then answers
+
+            t = threading.Thread(target=send_all, daemon=True)
+            t.start()
+            buf = recv_all(c)
+            t.join()
+            c.close()
+            results[k] = (buf, data)
+
+        ts = [threading.Thread(target=one, args=(k,)) for k in range(a.conns)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        if not a.check:
+            with open(os.path.join(a.out, "client.bin"), "wb") as f:
+                f.write(results[0][0] if results[0] else b"")
+            return 0
+        bad = 0
+        for k, r in enumerate(results):
+            ok = r is not None and r[0] == r[1]
+            bad += not ok
+            print("echo %d: %s (%d bytes back)" % (k, "ok" if ok else "DIFFERS", len(r[0]) if r else -1))
+        return 1 if bad else 0
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a.mode == "slowsink":

@@ -12,50 +12,32 @@
 #   - a peer's RST: the client's socket ends, its control connection gets the EVENT line
 #   - LISTEN/ACCEPT: a connection from the host through slirp's forward, echoed through the
 #     passed fd, half closes both ways
+#   - the epoll echo server (examples/echo, toe-echo -s) on the passed fds: 4 host clients at
+#     once, each checking what comes back
 #   - the daemon stopped: a client's held connections end (no hang), new requests fail with
 #     a clear error; a new daemon on the same device serves again
 #
 #   tests/sim/test_toed.sh      OUT overrides the output folder (build/tests/toed)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-. "$top/scripts/lib/netns.sh" # wait_ready
+name=test_toed
+. "$top/tests/sim/lib.sh"
 out=${OUT:-$top/build/tests/toed}
 toe=$top/build/bin/toe
 toed=${TOED:-$top/build/bin/toed} # TOED: another build (e.g. under ASan)
 sim=$top/build/bin/toe-sim
+toe_echo=$top/build/bin/toe-echo
 client="python3 $top/tests/sim/toed_client.py"
 rm -rf "$out"
 mkdir -p "$out/www" "$out/got"
 sock=$out/link.sock
 dsock=$out/toed.sock
 log=$out/toe-sim.log
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+trap bg_cleanup EXIT
 
-for f in "$toe" "$toed" "$sim"; do [ -x "$f" ] || { echo "FAIL test_toed: $f not built"; exit 1; }; done
+for f in "$toe" "$toed" "$sim" "$toe_echo"; do [ -x "$f" ] || { echo "FAIL test_toed: $f not built"; exit 1; }; done
 
-passed=0
-failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1${2:+: $2}"; failed=$((failed + 1)); }
-finish() {
-    echo "test_toed: $passed passed, $failed failed"
-    [ "$failed" = 0 ] && exit 0
-    exit 1
-}
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-# toed_stat NAME: a toed counter through `toe stats`
-toed_stat() { timeout 30 "$toe" -d "toed:$dsock" stats | awk -v n="$1" '$1 == n { print $2 }' | tail -n 1; }
-
-python3 - "$out/www" <<'PY'
-import random, sys, os
-d = sys.argv[1]
-r = random.Random(15)
-for i in range(8):
-    open(os.path.join(d, "f%d" % i), "wb").write(r.randbytes((1 << 20) + i * 4099))
-open(os.path.join(d, "big"), "wb").write(r.randbytes(40 << 20))
-PY
+toed_files "$out/www" 15 40
 
 python3 -u - "$out/www" >"$out/port" 2>"$out/server.log" <<'PY' &
 import functools, http.server, sys
@@ -71,7 +53,7 @@ for _ in $(seq 50); do [ -s "$out/port" ] && break; sleep 0.1; done
 port=$(head -n 1 "$out/port")
 [ -n "$port" ] || { echo "FAIL test_toed: the HTTP server did not start"; exit 1; }
 base=http://10.0.2.2:$port
-fwd=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fwd=$(free_port)
 
 "$sim" --net slirp --link "unix:$sock" --link-phy fifo --hostfwd "tcp:127.0.0.1:$fwd-10.0.2.15:7000" \
     >"$out/sim.out" 2>"$log" &
@@ -79,15 +61,7 @@ simpid=$!
 pids+=($simpid)
 wait_ready "$log" "$simpid" 60 || { echo "FAIL test_toed: toe-sim did not start"; cat "$log"; exit 1; }
 
-start_toed() {
-    rm -f "$dsock"
-    "$toed" -d "sim:$sock" -s "$dsock" -m 0600 -v 2>>"$out/toed.log" &
-    toedpid=$!
-    pids+=($toedpid)
-    for _ in $(seq 100); do [ -S "$dsock" ] && return 0; sleep 0.1; done
-    return 1
-}
-start_toed || { echo "FAIL test_toed: toed did not start"; cat "$out/toed.log"; exit 1; }
+start_toed "$dsock" "sim:$sock" "$out/toed.log" -m 0600 -v || { echo "FAIL test_toed: toed did not start"; cat "$out/toed.log"; exit 1; }
 export TOE_DEVICE=toed:$dsock
 
 # ---- the socket's mode ----
@@ -141,50 +115,12 @@ else
 fi
 
 # ---- 8 clients in separate processes at once ----
-gets=()
-for i in $(seq 0 7); do
-    timeout 600 "$toe" get --timeout 60 -o "$out/got/f$i" "$base/f$i" 2>"$out/got/f$i.err" &
-    gets+=($!)
-done
-ok=0
-for i in $(seq 0 7); do
-    rc=0
-    wait "${gets[$i]}" || rc=$?
-    if [ "$rc" = 0 ] && [ "$(sha "$out/got/f$i")" = "$(sha "$out/www/f$i")" ]; then
-        ok=$((ok + 1))
-    else
-        echo "  f$i: exit $rc $(head -c 200 "$out/got/f$i.err")"
-    fi
-done
+ok=$(get_check eight f0 f1 f2 f3 f4 f5 f6 f7)
 [ "$ok" = 8 ] && pass "test_toed_8_clients_at_once (SHA-256 of all 8 match)" ||
     fail test_toed_8_clients_at_once "$ok of 8 good"
 
 # ---- a client killed mid-transfer: reset; the others go on ----
-resets0=$(toed_stat client_resets)
-rm -f "$out/got/"*
-"$toe" get --timeout 60 -o "$out/got/big" "$base/big" 2>"$out/got/big.err" &
-victim=$!
-pids+=($victim)
-others=()
-for i in 0 1; do
-    timeout 600 "$toe" get --timeout 60 -o "$out/got/f$i" "$base/f$i" 2>"$out/got/f$i.err" &
-    others+=($!)
-done
-big=0
-for _ in $(seq 600); do
-    big=$(stat -c %s "$out/got/"big.toe-* 2>/dev/null | head -n 1 || true)
-    [ "${big:-0}" -gt 2000000 ] && break
-    sleep 0.1
-done
-kill -KILL "$victim" 2>/dev/null || true
-wait "$victim" 2>/dev/null || true
-ok=0
-for i in 0 1; do
-    rc=0
-    wait "${others[$i]}" || rc=$?
-    [ "$rc" = 0 ] && [ "$(sha "$out/got/f$i")" = "$(sha "$out/www/f$i")" ] && ok=$((ok + 1))
-done
-resets1=$(toed_stat client_resets)
+kill_mid_get
 if [ "${big:-0}" -gt 2000000 ] && [ "$resets1" -gt "$resets0" ] && [ "$ok" = 2 ]; then
     pass "test_toed_client_killed_reset_others_go_on (killed at ${big} bytes; client_resets $resets0 -> $resets1)"
 else
@@ -200,6 +136,9 @@ if timeout 300 $client echo "$dsock" 7000 "$fwd" >"$out/echo.txt" 2>&1; then
 else
     fail test_toed_listen_accept_echo "$(tail -n 3 "$out/echo.txt")"
 fi
+
+# ---- the epoll echo server (examples/echo) on the passed fds: 4 host clients at once ----
+echo_test test_toed_epoll_echo_server "$out/echo_srv.log" "127.0.0.1:$fwd" 5 -s "$dsock"
 
 # ---- the peer resets: the fd ends, the control connection says why ----
 python3 -u - >"$out/rst_port" 2>"$out/rst.log" <<'PY' &
@@ -234,16 +173,7 @@ kill -TERM "$toedpid"
 rc=0
 wait "$toedpid" || rc=$?
 [ "$rc" = 0 ] && pass test_toed_exits_on_sigterm || fail test_toed_exits_on_sigterm "exit $rc"
-rc=0
-wait "$hold2" || rc=$?
-[ "$rc" = 0 ] && [ "$(grep -c '^end ' "$out/hold2.txt")" = 2 ] &&
-    pass "test_toed_stopped_held_connections_end ($(grep '^end ' "$out/hold2.txt" | tr '\n' ' '))" ||
-    fail test_toed_stopped_held_connections_end "exit $rc: $(cat "$out/hold2.txt")"
-rc=0
-timeout 30 "$toe" info >"$out/info_down.txt" 2>&1 || rc=$?
-[ "$rc" = 1 ] && grep -q "no daemon answers" "$out/info_down.txt" &&
-    pass "test_toed_stopped_requests_fail ($(cat "$out/info_down.txt"))" ||
-    fail test_toed_stopped_requests_fail "exit $rc: $(cat "$out/info_down.txt")"
+toed_down_check test_toed_stopped "$hold2" "$out/hold2.txt"
 rc=0
 timeout 60 "$toe" get --timeout 10 -o "$out/got/down" "$base/f0" 2>"$out/got/down.err" || rc=$?
 [ "$rc" != 0 ] && [ "$rc" != 124 ] && pass "test_toed_stopped_get_fails (exit $rc)" ||
@@ -251,7 +181,7 @@ timeout 60 "$toe" get --timeout 10 -o "$out/got/down" "$base/f0" 2>"$out/got/dow
 
 # ---- a new daemon on the same device ----
 for _ in $(seq 100); do grep -q "link client disconnected" "$log" && break; sleep 0.1; done
-if start_toed && timeout 120 "$toe" get --timeout 60 -o "$out/got/again" "$base/f3" 2>"$out/got/again.err" &&
+if start_toed "$dsock" "sim:$sock" "$out/toed.log" -m 0600 -v && timeout 120 "$toe" get --timeout 60 -o "$out/got/again" "$base/f3" 2>"$out/got/again.err" &&
     [ "$(sha "$out/got/again")" = "$(sha "$out/www/f3")" ]; then
     pass test_toed_restarted_serves_again
 else

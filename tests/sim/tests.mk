@@ -32,10 +32,12 @@ TEST_SIM_CMDS := \
     "timeout 900 tests/sim/test_get_slirp.sh" \
     "timeout 900 tests/sim/test_get_faults.sh" \
     "timeout 900 tests/sim/test_toed.sh" \
+    "timeout 900 tests/sim/test_toed_tap.sh" \
     "timeout 1800 tests/sim/test_httpd.sh" \
     "timeout 600 sw/tests/test_install.sh" \
     "timeout 300 sw/tests/test_cli.sh" \
     "timeout 600 tests/docs/test_docs.py" \
+    "timeout 60 tests/bench/test_bench_report.py" \
     "timeout 300 tests/build/test_make_deps.sh" \
     "timeout 600 tests/sim/test_demo.sh" \
     "timeout 120 tests/gen/test_defs_drift.sh" \

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # toed_client.py: a second, independent client of the toed control protocol (docs/DAEMON.md)
-# for tests/sim/test_toed.sh. Subcommands:
+# for tests/sim/test_toed.sh and test_toed_tap.sh. Subcommands:
 #   bad SOCK                         bad requests: each must get an ERR line; prints the replies
 #   hold SOCK HOST PORT N READY      hold N connections, touch READY, then wait (up to 300 s)
 #                                    until every one ends; prints "end I eof|error" lines

@@ -1,29 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /* dns.c: a DNS stub resolver (RFC 1035, type A over UDP) on the device's raw path: the query
  * goes out with toe_ip_send (the device fills in the IPv4 and UDP checksums), the answer comes
- * back through the raw queue (toe_raw_recv). */
+ * back through the raw queue (toe_raw_recv). On the public API only (toe.h). */
 #include <arpa/inet.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "http_internal.h"
-#include "toe_internal.h"
 
 #define DNS_PORT 53
 #define DNS_TRIES 3
 #define DNS_DEFAULT_TIMEOUT_MS 6000
+#define DNS_FRAME_MAX 1514 /* an Ethernet frame without FCS: what toe_raw_recv returns */
 
-static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
+/* Big-endian fields (the engine's own helpers are internal to it). */
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)rd16(p) << 16 | rd16(p + 2); }
+static void wr16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void wr32(uint8_t *p, uint32_t v) { wr16(p, (uint16_t)(v >> 16)); wr16(p + 2, (uint16_t)v); }
+
+/* Milliseconds from device time now to deadline (rounded up; 0 once it has passed). */
+static int ms_until(uint64_t now, uint64_t deadline)
 {
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
+    uint64_t ms = now < deadline ? (deadline - now + 999u) / 1000u : 0;
+    return ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
 int toe_dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name)
@@ -126,15 +126,15 @@ int toe_dns_parse_answer(const uint8_t *p, size_t n, const uint8_t *query, size_
     if (!same_question(p, o, query, qlen))
         return 1;
     if (opcode != 0) {
-        fmt_err(err, errlen, "DNS answer with opcode %u", opcode);
+        toe_app_fmt_err(err, errlen, "DNS answer with opcode %u", opcode);
         return TOE_EPROTO;
     }
     if (rcode == 3) {
-        fmt_err(err, errlen, "no such host (NXDOMAIN)");
+        toe_app_fmt_err(err, errlen, "no such host (NXDOMAIN)");
         return TOE_EUNREACH;
     }
     if (rcode != 0) {
-        fmt_err(err, errlen, "DNS server error (rcode %u%s)", rcode,
+        toe_app_fmt_err(err, errlen, "DNS server error (rcode %u%s)", rcode,
                 rcode == 2 ? ", server failure" : rcode == 5 ? ", refused" : "");
         return TOE_EUNREACH;
     }
@@ -150,18 +150,18 @@ int toe_dns_parse_answer(const uint8_t *p, size_t n, const uint8_t *query, size_
                 goto bad;
             *ip = rd32(p + o);
             if (*ip == 0 || *ip == 0xffffffffu) {
-                fmt_err(err, errlen, "DNS answer names an unusable address");
+                toe_app_fmt_err(err, errlen, "DNS answer names an unusable address");
                 return TOE_EUNREACH;
             }
             return 0;
         }
         o += rdlen; /* CNAME and others: the A record of the target follows */
     }
-    fmt_err(err, errlen, (p[2] & 0x02) ? "DNS answer truncated and has no address"
+    toe_app_fmt_err(err, errlen, (p[2] & 0x02) ? "DNS answer truncated and has no address"
                                        : "host has no IPv4 address (no A record)");
     return TOE_EUNREACH;
 bad:
-    fmt_err(err, errlen, "malformed DNS answer");
+    toe_app_fmt_err(err, errlen, "malformed DNS answer");
     return TOE_EPROTO;
 }
 
@@ -214,20 +214,26 @@ int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *i
         return 0;
     }
     if (!server)
-        return toe_seterr(dev, TOE_EINVAL, "no DNS server");
+        return toe_set_error(dev, TOE_EINVAL, "no DNS server");
     uint8_t pkt[28 + 512], rnd[4];
     /* Query ID and source port unpredictable (RFC 5452 section 9.2): 32 bits to guess. */
-    if (toe_random(rnd, sizeof(rnd)))
-        return toe_seterr(dev, TOE_EIO, "getrandom failed: no DNS query ID");
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+        return toe_set_error(dev, TOE_EIO, "getrandom failed: no DNS query ID");
     uint16_t qid = rd16(rnd);
     int qlen = toe_dns_build_query(pkt + 28, 512, qid, name);
     if (qlen < 0)
-        return toe_seterr(dev, TOE_EINVAL, "bad host name '%.64s'", name);
+        return toe_set_error(dev, TOE_EINVAL, "bad host name '%.64s'", name);
     if (timeout_ms < 0)
         timeout_ms = DNS_DEFAULT_TIMEOUT_MS;
-    uint64_t deadline = toe_deadline(dev, timeout_ms);
+    /* Device time: the deadlines count on it (read at each try; then the arrival times of
+     * the frames that come). */
+    uint64_t now, deadline;
+    int rc = toe_time(dev, &now, timeout_ms);
+    if (rc)
+        return rc;
+    deadline = now + (uint64_t)timeout_ms * 1000u;
     struct toe_info info;
-    int rc = toe_get_info(dev, &info, timeout_ms);
+    rc = toe_get_info(dev, &info, timeout_ms);
     if (rc)
         return rc;
     uint16_t port = (uint16_t)(49152 + rd16(rnd + 2) % 16384);
@@ -244,23 +250,26 @@ int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *i
     wr16(pkt + 20, port);
     wr16(pkt + 22, DNS_PORT);
     wr16(pkt + 24, (uint16_t)(8 + qlen));
-    uint8_t f[TOE_RAW_FRAME_MAX];
+    uint8_t f[DNS_FRAME_MAX];
     char err[TOE_ERRBUF_SIZE];
     for (int t = 0; t < DNS_TRIES; t++) {
-        if (toe_remaining(dev, deadline, -1) == 0)
+        if (t && (rc = toe_time(dev, &now, ms_until(now, deadline))))
+            return rc;
+        if (now >= deadline)
             break;
         /* An equal share of the device time left for each try still to come. */
-        uint64_t now = toe_dev_now_us(dev);
-        uint64_t try_end = now < deadline ? now + (deadline - now) / (uint64_t)(DNS_TRIES - t)
-                                          : deadline;
+        uint64_t try_end = now + (deadline - now) / (uint64_t)(DNS_TRIES - t);
         rc = toe_ip_send(dev, pkt, len, TOE_CONST_RAW_CSUM_IP | TOE_CONST_RAW_CSUM_L4);
         if (rc)
             return rc;
         for (;;) {
             size_t flen = 0;
-            rc = toe_raw_recv_until(dev, f, sizeof(f), &flen, NULL, NULL, try_end, 0);
+            uint64_t at = 0;
+            rc = toe_raw_recv(dev, f, sizeof(f), &flen, NULL, &at, ms_until(now, try_end));
             if (rc == TOE_ETIMEDOUT || rc == TOE_EAGAIN)
                 break;
+            if (at > now)
+                now = at;
             if (rc == TOE_EOVERFLOW)
                 continue;
             if (rc)
@@ -270,19 +279,19 @@ int toe_dns_resolve(toe_dev *dev, uint32_t server, const char *name, uint32_t *i
             int k = dns_datagram(f, flen, server, info.ip, port, &d, &plen);
             if (k <= 0) {
                 if (k < 0)
-                    dev->hs[TOE_HSTAT_DNS_DROP]++;
+                    toe_host_stat_count(dev, TOE_HSTAT_DNS_DROP);
                 continue;
             }
             rc = toe_dns_parse_answer(d, plen, pkt + 28, (size_t)qlen, ip, err, sizeof(err));
             if (rc == 1) {
-                dev->hs[TOE_HSTAT_DNS_DROP]++; /* another ID or question */
+                toe_host_stat_count(dev, TOE_HSTAT_DNS_DROP); /* another ID or question */
                 continue;
             }
             if (rc)
-                return toe_seterr(dev, rc, "%.64s: %s", name, err);
+                return toe_set_error(dev, rc, "%.64s: %s", name, err);
             return 0;
         }
     }
-    return toe_seterr(dev, TOE_ETIMEDOUT, "no answer from the DNS server %u.%u.%u.%u",
-                      server >> 24, (server >> 16) & 255, (server >> 8) & 255, server & 255);
+    return toe_set_error(dev, TOE_ETIMEDOUT, "no answer from the DNS server %u.%u.%u.%u",
+                         server >> 24, (server >> 16) & 255, (server >> 8) & 255, server & 255);
 }

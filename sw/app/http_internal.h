@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* http_internal.h: what http.c, http_tcp.c and dns.c share, and the parsers the unit tests
- * reach directly. Not installed. */
+ * reach directly. Not installed. The code of sw/app is built on the public headers only
+ * (toe.h, toe_http.h: sw/sw.mk gives it no path to sw/src). */
 #ifndef TOE_HTTP_INTERNAL_H
 #define TOE_HTTP_INTERNAL_H
 
@@ -40,6 +41,10 @@ struct http_devctx {
     uint32_t dns;
 };
 int toe_http_io_tcp(struct toe_http_io *io);
+
+/* Format a reason into err (errlen bytes; nothing if err is NULL or errlen 0). */
+void toe_app_fmt_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* DNS messages (dns.c). Build a query for name (type A, RD) into buf (at least 512 bytes);
  * returns its length, or TOE_EINVAL for a bad name. */

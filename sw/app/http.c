@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "http_internal.h"
-#include "toe_internal.h"
 
 #define HTTP_BUF_EXTRA 16384     /* buffer = max header bytes + this */
 #define HTTP_MAX_1XX 8           /* interim responses skipped before the final one */
@@ -19,9 +18,7 @@
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
-static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
+void toe_app_fmt_err(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
         return;
@@ -86,7 +83,7 @@ static int put_target(char *t, size_t *tl, const char *p, size_t n, char *err, s
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c < 0x20 || c == 0x7f) {
-            fmt_err(err, errlen, "control character 0x%02x in URL", c);
+            toe_app_fmt_err(err, errlen, "control character 0x%02x in URL", c);
             return TOE_EINVAL;
         }
         if (c == ' ' || c >= 0x80 || c == '"' || c == '<' || c == '>' || c == '\\' ||
@@ -105,18 +102,18 @@ static int put_target(char *t, size_t *tl, const char *p, size_t n, char *err, s
     t[*tl] = 0;
     return 0;
 long_:
-    fmt_err(err, errlen, "URL path longer than %d bytes", TOE_HTTP_TARGET_MAX - 1);
+    toe_app_fmt_err(err, errlen, "URL path longer than %d bytes", TOE_HTTP_TARGET_MAX - 1);
     return TOE_EINVAL;
 }
 
 static int parse_host(const char *h, size_t n, struct toe_http_url *u, char *err, size_t errlen)
 {
     if (n == 0) {
-        fmt_err(err, errlen, "URL has no host");
+        toe_app_fmt_err(err, errlen, "URL has no host");
         return TOE_EINVAL;
     }
     if (n >= TOE_HTTP_HOST_MAX - 1) {
-        fmt_err(err, errlen, "host name longer than 253 bytes");
+        toe_app_fmt_err(err, errlen, "host name longer than 253 bytes");
         return TOE_EINVAL;
     }
     int numeric = 1;
@@ -125,21 +122,21 @@ static int parse_host(const char *h, size_t n, struct toe_http_url *u, char *err
         unsigned char c = (unsigned char)h[i];
         if (c == '.') {
             if (label == 0 && !(i == n - 1 && i > 0)) {
-                fmt_err(err, errlen, "bad host name '%.*s' (empty label)", (int)n, h);
+                toe_app_fmt_err(err, errlen, "bad host name '%.*s' (empty label)", (int)n, h);
                 return TOE_EINVAL;
             }
             label = 0;
             continue;
         }
         if (!(is_alpha(c) || is_digit(c) || c == '-' || c == '_')) {
-            fmt_err(err, errlen, "bad character '%c' in host name",
+            toe_app_fmt_err(err, errlen, "bad character '%c' in host name",
                     c >= 0x20 && c < 0x7f ? c : '?');
             return TOE_EINVAL;
         }
         if (!is_digit(c))
             numeric = 0;
         if (++label > 63) {
-            fmt_err(err, errlen, "bad host name: a label is longer than 63 bytes");
+            toe_app_fmt_err(err, errlen, "bad host name: a label is longer than 63 bytes");
             return TOE_EINVAL;
         }
     }
@@ -150,12 +147,12 @@ static int parse_host(const char *h, size_t n, struct toe_http_url *u, char *err
     if (numeric) {
         struct in_addr a;
         if (inet_pton(AF_INET, u->host, &a) != 1) {
-            fmt_err(err, errlen, "bad IPv4 address '%s'", u->host);
+            toe_app_fmt_err(err, errlen, "bad IPv4 address '%s'", u->host);
             return TOE_EINVAL;
         }
         u->ip = ntohl(a.s_addr);
         if (u->ip == 0) {
-            fmt_err(err, errlen, "bad IPv4 address '%s'", u->host);
+            toe_app_fmt_err(err, errlen, "bad IPv4 address '%s'", u->host);
             return TOE_EINVAL;
         }
     }
@@ -167,7 +164,7 @@ int toe_http_parse_url(const char *url, struct toe_http_url *u, char *err, size_
     if (err && errlen)
         err[0] = 0;
     if (!url || !u) {
-        fmt_err(err, errlen, "no URL");
+        toe_app_fmt_err(err, errlen, "no URL");
         return TOE_EINVAL;
     }
     memset(u, 0, sizeof(*u));
@@ -175,27 +172,27 @@ int toe_http_parse_url(const char *url, struct toe_http_url *u, char *err, size_
     int sl = scheme_len(s);
     if (sl && !strncmp(s + sl, "://", 3)) {
         if (ieq(s, (size_t)sl, "https")) {
-            fmt_err(err, errlen, "https is not supported: toe has no TLS");
+            toe_app_fmt_err(err, errlen, "https is not supported: toe has no TLS");
             return TOE_ENOTSUP;
         }
         if (!ieq(s, (size_t)sl, "http")) {
-            fmt_err(err, errlen, "URL scheme '%.*s' is not supported (only http://)",
+            toe_app_fmt_err(err, errlen, "URL scheme '%.*s' is not supported (only http://)",
                     sl > 20 ? 20 : sl, s);
             return TOE_ENOTSUP;
         }
         s += sl + 3;
     } else if (sl && ieq(s, (size_t)sl, "https")) {
-        fmt_err(err, errlen, "https is not supported: toe has no TLS");
+        toe_app_fmt_err(err, errlen, "https is not supported: toe has no TLS");
         return TOE_ENOTSUP;
     }
     size_t alen = strcspn(s, "/?#");
     const char *at = memchr(s, '@', alen);
     if (at) {
-        fmt_err(err, errlen, "credentials in URLs are not supported");
+        toe_app_fmt_err(err, errlen, "credentials in URLs are not supported");
         return TOE_EINVAL;
     }
     if (alen && s[0] == '[') {
-        fmt_err(err, errlen, "IPv6 addresses are not supported");
+        toe_app_fmt_err(err, errlen, "IPv6 addresses are not supported");
         return TOE_EINVAL;
     }
     const char *colon = memchr(s, ':', alen);
@@ -215,7 +212,7 @@ int toe_http_parse_url(const char *url, struct toe_http_url *u, char *err, size_
         }
         if (port == 0 || port > 65535) {
             int pl = (int)(s + alen - colon - 1);
-            fmt_err(err, errlen, "bad port '%.*s' in URL", pl > 10 ? 10 : pl, colon + 1);
+            toe_app_fmt_err(err, errlen, "bad port '%.*s' in URL", pl > 10 ? 10 : pl, colon + 1);
             return TOE_EINVAL;
         }
         u->port = (uint16_t)port;
@@ -234,7 +231,7 @@ int toe_http_resolve_url(const struct toe_http_url *base, const char *ref,
                          struct toe_http_url *out, char *err, size_t errlen)
 {
     if (!base || !ref || !out) {
-        fmt_err(err, errlen, "no URL");
+        toe_app_fmt_err(err, errlen, "no URL");
         return TOE_EINVAL;
     }
     int sl = scheme_len(ref);
@@ -319,7 +316,7 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
     char ex[64];
     long n = next_line(&p, end, &line);
     if (n < 0) {
-        fmt_err(err, errlen, n == -2 ? "bare CR in the status line" : "no status line");
+        toe_app_fmt_err(err, errlen, n == -2 ? "bare CR in the status line" : "no status line");
         return TOE_EPROTO;
     }
     /* HTTP-version SP 3DIGIT [SP reason-phrase] */
@@ -327,24 +324,24 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
         line[6] != '.' || !is_digit((unsigned char)line[7]) || line[8] != ' ' ||
         !is_digit((unsigned char)line[9]) || !is_digit((unsigned char)line[10]) ||
         !is_digit((unsigned char)line[11]) || (n > 12 && line[12] != ' ')) {
-        fmt_err(err, errlen, "malformed status line '%s'",
+        toe_app_fmt_err(err, errlen, "malformed status line '%s'",
                 excerpt(line, (size_t)n, ex, sizeof(ex)));
         return TOE_EPROTO;
     }
     if (line[5] != '1') {
-        fmt_err(err, errlen, "unsupported HTTP version '%.8s'", line);
+        toe_app_fmt_err(err, errlen, "unsupported HTTP version '%.8s'", line);
         return TOE_EPROTO;
     }
     h->version = line[7] == '0' ? 10 : 11;
     h->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
     if (h->status < 100 || h->status > 599) {
-        fmt_err(err, errlen, "bad status code %d", h->status);
+        toe_app_fmt_err(err, errlen, "bad status code %d", h->status);
         return TOE_EPROTO;
     }
     for (long i = 13; i < n; i++) {
         unsigned char c = (unsigned char)line[i];
         if ((c < 0x20 && c != '\t') || c == 0x7f) {
-            fmt_err(err, errlen, "control character in the reason phrase");
+            toe_app_fmt_err(err, errlen, "control character in the reason phrase");
             return TOE_EPROTO;
         }
     }
@@ -356,28 +353,28 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
     for (;;) {
         n = next_line(&p, end, &line);
         if (n == -2) {
-            fmt_err(err, errlen, "bare CR in a header line");
+            toe_app_fmt_err(err, errlen, "bare CR in a header line");
             return TOE_EPROTO;
         }
         if (n < 0) {
-            fmt_err(err, errlen, "response head does not end with an empty line");
+            toe_app_fmt_err(err, errlen, "response head does not end with an empty line");
             return TOE_EPROTO;
         }
         if (n == 0)
             break;
         if (++count > max_headers) {
-            fmt_err(err, errlen, "more than %u header fields", max_headers);
+            toe_app_fmt_err(err, errlen, "more than %u header fields", max_headers);
             return TOE_EPROTO;
         }
         if (line[0] == ' ' || line[0] == '\t') {
-            fmt_err(err, errlen, "obsolete header line folding");
+            toe_app_fmt_err(err, errlen, "obsolete header line folding");
             return TOE_EPROTO;
         }
         long c = 0;
         while (c < n && is_tchar((unsigned char)line[c]))
             c++;
         if (c == 0 || c >= n || line[c] != ':') {
-            fmt_err(err, errlen, "malformed header line '%s'",
+            toe_app_fmt_err(err, errlen, "malformed header line '%s'",
                     excerpt(line, (size_t)n, ex, sizeof(ex)));
             return TOE_EPROTO;
         }
@@ -387,7 +384,7 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
         for (const char *q = v; q < ve; q++) {
             unsigned char ch = (unsigned char)*q;
             if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-                fmt_err(err, errlen, "control character in header '%.*s'", (int)nl, name);
+                toe_app_fmt_err(err, errlen, "control character in header '%.*s'", (int)nl, name);
                 return TOE_EPROTO;
             }
         }
@@ -409,7 +406,7 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
                     x = x * 10 + (*q++ - '0');
                 }
                 if (digits == 0 || digits > 18 || (val >= 0 && x != val)) {
-                    fmt_err(err, errlen, "bad Content-Length '%s'",
+                    toe_app_fmt_err(err, errlen, "bad Content-Length '%s'",
                             excerpt(v, vl, ex, sizeof(ex)));
                     return TOE_EPROTO;
                 }
@@ -417,7 +414,7 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
                 while (q < ve && (*q == ' ' || *q == '\t'))
                     q++;
                 if (q < ve && *q != ',') {
-                    fmt_err(err, errlen, "bad Content-Length '%s'",
+                    toe_app_fmt_err(err, errlen, "bad Content-Length '%s'",
                             excerpt(v, vl, ex, sizeof(ex)));
                     return TOE_EPROTO;
                 }
@@ -427,7 +424,7 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
                     q++;
             }
             if (val < 0 || (have_cl && val != h->content_length)) {
-                fmt_err(err, errlen, val < 0 ? "empty Content-Length"
+                toe_app_fmt_err(err, errlen, val < 0 ? "empty Content-Length"
                                              : "conflicting Content-Length headers");
                 return TOE_EPROTO;
             }
@@ -444,13 +441,13 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
                 if (q == t)
                     break;
                 if (h->chunked) {
-                    fmt_err(err, errlen, "transfer coding after chunked");
+                    toe_app_fmt_err(err, errlen, "transfer coding after chunked");
                     return TOE_EPROTO;
                 }
                 if (ieq(t, (size_t)(q - t), "chunked")) {
                     h->chunked = 1;
                 } else {
-                    fmt_err(err, errlen, "transfer coding '%s' is not supported",
+                    toe_app_fmt_err(err, errlen, "transfer coding '%s' is not supported",
                             excerpt(t, (size_t)(q - t), ex, sizeof(ex)));
                     return TOE_EPROTO;
                 }
@@ -458,7 +455,7 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
                     q++;
             }
             if (!h->chunked) {
-                fmt_err(err, errlen, "empty Transfer-Encoding");
+                toe_app_fmt_err(err, errlen, "empty Transfer-Encoding");
                 return TOE_EPROTO;
             }
             h->has_te = 1;
@@ -479,7 +476,7 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
             copy_cut(h->content_type, sizeof(h->content_type), v, vl);
         } else if (ieq(name, nl, "location")) {
             if (vl >= sizeof(h->location)) {
-                fmt_err(err, errlen, "Location longer than %zu bytes", sizeof(h->location) - 1);
+                toe_app_fmt_err(err, errlen, "Location longer than %zu bytes", sizeof(h->location) - 1);
                 return TOE_EPROTO;
             }
             copy_cut(h->location, sizeof(h->location), v, vl);
@@ -487,7 +484,7 @@ int toe_http_parse_head(const char *head, size_t len, unsigned max_headers,
         }
     }
     if (p != end) {
-        fmt_err(err, errlen, "bytes after the end of the head");
+        toe_app_fmt_err(err, errlen, "bytes after the end of the head");
         return TOE_EPROTO;
     }
     if (h->version == 10)
@@ -1080,7 +1077,7 @@ static int dev_resolve(void *user, const char *name, uint32_t *ip, int timeout_m
 {
     struct http_devctx *c = user;
     if (!c->dns)
-        return toe_seterr(c->dev, TOE_EUNREACH, "no DNS server set");
+        return toe_set_error(c->dev, TOE_EUNREACH, "no DNS server set");
     return toe_dns_resolve(c->dev, c->dns, name, ip, timeout_ms);
 }
 
@@ -1100,7 +1097,7 @@ int toe_http_new_dev(toe_http **hp, toe_dev *dev, uint32_t dns_server,
     struct toe_http_io io = {0};
     int rc = toe_http_io_tcp(&io); /* http_tcp.c */
     if (rc)
-        return toe_seterr(dev, rc, "this libtoe has no TCP sockets yet");
+        return toe_set_error(dev, rc, "this libtoe has no TCP sockets yet");
     io.resolve = dev_resolve;
     io.last_error = dev_last_error;
     /* connect gets the device through io.user; fixed up once the handle exists */
