@@ -18,192 +18,6 @@
 #define TOE_FLUSH_MS 2000 /* bound on one write when the caller gave no deadline */
 #define TOE_PROBE_MS 2000
 
-/* ---- time and errors ---------------------------------------------------------------- */
-
-static _Thread_local uint64_t (*clock_fn)(void *priv);
-static _Thread_local void *clock_priv;
-
-void toe_set_clock(uint64_t (*now_us)(void *priv), void *priv)
-{
-    clock_fn = now_us;
-    clock_priv = priv;
-}
-
-uint64_t toe_now_us(void)
-{
-    if (clock_fn)
-        return clock_fn(clock_priv);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-uint64_t toe_now_ms(void) { return toe_now_us() / 1000u; }
-
-/* A wait of ms milliseconds as an int, at most cap_ms (no cap when negative). */
-static int wait_ms(uint64_t ms, int cap_ms)
-{
-    if (cap_ms >= 0 && ms > (uint64_t)cap_ms)
-        return cap_ms;
-    return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
-}
-
-uint64_t toe_host_deadline(int timeout_ms)
-{
-    return timeout_ms < 0 ? UINT64_MAX : toe_now_ms() + (uint64_t)timeout_ms;
-}
-
-int toe_host_remaining(uint64_t deadline, int cap_ms)
-{
-    if (deadline == UINT64_MAX)
-        return cap_ms;
-    uint64_t now = toe_now_ms();
-    if (now >= deadline)
-        return 0;
-    return wait_ms(deadline - now, cap_ms);
-}
-
-/* ---- device time -------------------------------------------------------------------- *
- * API timeouts are device time. The handle keeps the last device time seen on the link
- * (events, raw frames, time reads) and the host time it was seen; between two, device time is
- * estimated as that stamp plus the host time since. A wait sleeps on the link for the
- * estimated rest; once the estimate says the deadline has passed but no stamp does yet (a
- * device slower than real time, such as the simulator), it asks the device's clock with an
- * asynchronous read of TIME_LO, at most every TOE_TIME_PROBE_MS of host time and one at a
- * time, and ends when an answer, or any other stamp, reaches the deadline. On a board the estimate is the device's
- * time, so a timeout ends one link round trip after it would on host time. */
-
-void toe_dev_note_time(toe_dev *dev, uint64_t us)
-{
-    if (us < dev->dt_us)
-        return;
-    dev->dt_us = us;
-    dev->dt_host_us = toe_now_us();
-}
-
-/* The 64-bit device time nearest to the last one seen with these low bits. */
-static uint64_t time_from_lo(const toe_dev *dev, uint32_t lo)
-{
-    uint64_t us = (dev->dt_us & ~(uint64_t)UINT32_MAX) | lo;
-    if (us + 0x80000000u < dev->dt_us)
-        us += 1ull << 32;
-    else if (us > dev->dt_us + 0x80000000u && us >= 1ull << 32)
-        us -= 1ull << 32;
-    return us;
-}
-
-uint64_t toe_dev_now_us(const toe_dev *dev)
-{
-    return dev->dt_us + (toe_now_us() - dev->dt_host_us);
-}
-
-uint64_t toe_deadline(const toe_dev *dev, int timeout_ms)
-{
-    return timeout_ms < 0 ? UINT64_MAX : toe_dev_now_us(dev) + (uint64_t)timeout_ms * 1000u;
-}
-
-/* A time probe still waits for its answer (so one more would only queue behind it). */
-static int probe_pending(const toe_dev *dev)
-{
-    for (int t = 0; t < TOE_NTAGS; t++)
-        if (dev->req[t].busy && dev->req[t].time_probe)
-            return 1;
-    return 0;
-}
-
-int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
-{
-    if (deadline == UINT64_MAX)
-        return cap_ms;
-    if (dev->dt_us >= deadline)
-        return 0;
-    uint64_t host = toe_now_us(), est = dev->dt_us + (host - dev->dt_host_us), w;
-    if (est < deadline) {
-        w = (deadline - est + 999u) / 1000u;
-    } else {
-        /* Only the estimate has passed: the device's clock decides. A device whose clock has
-         * not answered for TOE_TIME_SILENT_MS of host time is not waited for. */
-        if (host - dev->dt_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u)
-            return 0;
-        if ((!dev->dt_probe_host_us ||
-             host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
-            !probe_pending(dev)) {
-            dev->dt_probe_host_us = host;
-            toe_time_probe(dev);
-        }
-        w = TOE_TIME_PROBE_MS;
-    }
-    return wait_ms(w, cap_ms);
-}
-
-void toe_fmt(char *buf, size_t len, const char *fmt, ...)
-{
-    if (!buf || !len)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}
-
-int toe_seterr(toe_dev *dev, int err, const char *fmt, ...)
-{
-    if (dev) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(dev->err, sizeof(dev->err), fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
-static const struct {
-    int err;
-    const char *name, *text;
-} err_tab[] = {
-    {TOE_OK, "TOE_OK", "success"},
-    {TOE_EINVAL, "TOE_EINVAL", "invalid argument"},
-    {TOE_ENODEV, "TOE_ENODEV", "no such device"},
-    {TOE_EIO, "TOE_EIO", "input/output error"},
-    {TOE_ETIMEDOUT, "TOE_ETIMEDOUT", "timed out"},
-    {TOE_ENOMEM, "TOE_ENOMEM", "out of memory"},
-    {TOE_EOVERFLOW, "TOE_EOVERFLOW", "buffer too small"},
-    {TOE_EBADADDR, "TOE_EBADADDR", "unknown CSR address"},
-    {TOE_EREADONLY, "TOE_EREADONLY", "CSR is read-only"},
-    {TOE_EBADREQ, "TOE_EBADREQ", "device rejected a malformed request"},
-    {TOE_EPROTO, "TOE_EPROTO", "protocol error"},
-    {TOE_EUNREACH, "TOE_EUNREACH", "host unreachable"},
-    {TOE_ENOSPC, "TOE_ENOSPC", "queue full"},
-    {TOE_ENOTSUP, "TOE_ENOTSUP", "not supported"},
-    {TOE_EAGAIN, "TOE_EAGAIN", "nothing available"},
-    {TOE_ECONNREFUSED, "TOE_ECONNREFUSED", "connection refused"},
-    {TOE_ECONNRESET, "TOE_ECONNRESET", "connection reset by peer"},
-    {TOE_ENOTCONN, "TOE_ENOTCONN", "not connected"},
-    {TOE_EADDRINUSE, "TOE_EADDRINUSE", "port in use"},
-    {TOE_ENOSLOT, "TOE_ENOSLOT", "no free connection slot on the device"},
-    {TOE_EISCONN, "TOE_EISCONN", "already connected or listening"},
-    {TOE_EPIPE, "TOE_EPIPE", "connection shut down for sending"},
-    {TOE_ECONNABORTED, "TOE_ECONNABORTED", "connection given up (peer not answering)"},
-    {TOE_EADDRNOTAVAIL, "TOE_EADDRNOTAVAIL", "address cannot be a TCP peer"},
-    {TOE_EINTR, "TOE_EINTR", "interrupted by a signal"},
-};
-
-const char *toe_strerror(int err)
-{
-    for (size_t i = 0; i < sizeof(err_tab) / sizeof(err_tab[0]); i++)
-        if (err_tab[i].err == err)
-            return err_tab[i].text;
-    return "unknown error";
-}
-
-const char *toe_error_name(int err)
-{
-    for (size_t i = 0; i < sizeof(err_tab) / sizeof(err_tab[0]); i++)
-        if (err_tab[i].err == err)
-            return err_tab[i].name;
-    return "TOE_E?";
-}
-
 const char *toe_last_error(const toe_dev *dev) { return dev ? dev->err : ""; }
 const char *toe_device_spec(const toe_dev *dev) { return dev ? dev->spec : ""; }
 
@@ -349,34 +163,38 @@ int toe_dev_flush(toe_dev *dev, int timeout_ms)
 
 /* ---- input -------------------------------------------------------------------------- */
 
-static void on_resp(toe_dev *dev, const struct toe_msg *m)
+/* A request is over: an asynchronous one calls its completion and frees its tag; a waited-for
+ * one keeps the tag for the waiter. */
+static void csr_complete(toe_dev *dev, struct toe_csr_req *q, int result, uint32_t value)
 {
-    struct toe_csr_req *q = &dev->req[m->arg];
-    if (!q->busy || q->done) {
-        dev->hs[TOE_HSTAT_RESP_STALE]++;
-        return;
-    }
-    if (q->async) {
-        /* Nobody waits: a fire-and-forget request is over. */
-        int probe = q->time_probe;
+    if (q->cb) {
+        toe_csr_done cb = q->cb;
+        void *ctx = q->ctx;
         memset(q, 0, sizeof(*q));
-        if (m->status != TOE_CONST_RESP_OK) {
-            dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
-        } else if (probe) {
-            toe_dev_note_time(dev, time_from_lo(dev, m->value));
-            if (dev->tcp)
-                toe_tcp_time_probed(dev, dev->dt_us);
-        }
+        cb(dev, ctx, result, value);
         return;
     }
     q->done = 1;
-    switch (m->status) {
-    case TOE_CONST_RESP_OK: q->result = 0; q->value = q->is_write ? q->value : m->value; break;
-    case TOE_CONST_RESP_BAD_ADDR: q->result = TOE_EBADADDR; break;
-    case TOE_CONST_RESP_READ_ONLY: q->result = TOE_EREADONLY; break;
-    case TOE_CONST_RESP_BAD_REQ: q->result = TOE_EBADREQ; break;
-    default: q->result = TOE_EPROTO; break;
+    q->result = result;
+    q->value = value;
+}
+
+static void on_resp(toe_dev *dev, const struct toe_msg *m)
+{
+    struct toe_csr_req *q = &dev->req[m->arg];
+    if (!q->busy || q->done || q->type == TOE_MSG_SESSION) {
+        dev->hs[TOE_HSTAT_RESP_STALE]++;
+        return;
     }
+    int result;
+    switch (m->status) {
+    case TOE_CONST_RESP_OK: result = 0; break;
+    case TOE_CONST_RESP_BAD_ADDR: result = TOE_EBADADDR; break;
+    case TOE_CONST_RESP_READ_ONLY: result = TOE_EREADONLY; break;
+    case TOE_CONST_RESP_BAD_REQ: result = TOE_EBADREQ; break;
+    default: result = TOE_EPROTO; break;
+    }
+    csr_complete(dev, q, result, q->type == TOE_MSG_CSR_WRITE ? q->value : m->value);
 }
 
 static void on_event(toe_dev *dev, const struct toe_msg *m)
@@ -392,8 +210,9 @@ static void on_event(toe_dev *dev, const struct toe_msg *m)
         dev->alarm_fired = 1;
         dev->alarm_fired_time = m->time;
     }
-    if (dev->tcp)
-        toe_tcp_event(dev, m->arg, m->time, m->data, m->data_len);
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->event)
+            dev->layers[i]->event(dev, m->arg, m->time, m->data, m->data_len);
     if (dev->ev_cb)
         dev->ev_cb(dev->ev_user, m->arg, m->seq, m->time, m->data, m->data_len);
 }
@@ -416,6 +235,16 @@ static void on_raw_rx(toe_dev *dev, const struct toe_msg *m)
     dev->rawq_n++;
 }
 
+/* RX_DATA goes to the layer that owns slot payloads. */
+static void on_rx_data(toe_dev *dev, const struct toe_msg *m)
+{
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->rx_data)
+            if (!dev->layers[i]->rx_data(dev, m->arg, m->offset, m->data, m->data_len))
+                return;
+    dev->hs[TOE_HSTAT_RX_DATA_DROP]++;
+}
+
 static void on_msg(void *user, const uint8_t *buf, size_t len)
 {
     toe_dev *dev = user;
@@ -430,6 +259,9 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
         if (dev->session_wait && m.type == TOE_MSG_SESSION_ACK && m.value == dev->session) {
             dev->session_wait = 0;
             dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
+            for (int t = 0; t < TOE_NTAGS; t++)
+                if (dev->req[t].busy && dev->req[t].type == TOE_MSG_SESSION)
+                    csr_complete(dev, &dev->req[t], 0, m.value);
         } else {
             dev->hs[TOE_HSTAT_LINK_RX_STALE]++;
         }
@@ -439,45 +271,40 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     case TOE_MSG_RESP: on_resp(dev, &m); break;
     case TOE_MSG_EVENT: on_event(dev, &m); break;
     case TOE_MSG_RAW_RX: on_raw_rx(dev, &m); break;
-    case TOE_MSG_RX_DATA:
-        if (!dev->tcp || toe_tcp_rx_data(dev, m.arg, m.offset, m.data, m.data_len))
-            dev->hs[TOE_HSTAT_RX_DATA_DROP]++;
-        break;
+    case TOE_MSG_RX_DATA: on_rx_data(dev, &m); break;
     default: dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG]++; return; /* host-to-device type */
     }
     dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
 }
 
-/* Resend or give up CSR requests whose answer is late; returns ms to the next retry. */
-static int csr_timers(toe_dev *dev)
+/* (Re)send request t: a CSR request carries its tag, SESSION its number only. */
+static void req_send(toe_dev *dev, int t)
 {
-    uint64_t now = toe_now_ms(), next = UINT64_MAX;
+    const struct toe_csr_req *q = &dev->req[t];
+    struct toe_msg m = {.type = q->type, .arg = q->type == TOE_MSG_SESSION ? 0 : (uint8_t)t,
+                        .addr = q->addr, .value = q->value};
+    toe_dev_queue(dev, &m);
+}
+
+/* Resend or give up requests whose answer is late. */
+static void csr_resend(toe_dev *dev)
+{
+    uint64_t now = toe_now_ms();
     for (int t = 0; t < TOE_NTAGS; t++) {
         struct toe_csr_req *q = &dev->req[t];
-        if (!q->busy || q->done)
+        if (!q->busy || q->done || q->retry_at > now)
             continue;
-        if (q->retry_at <= now) {
-            if (q->retries_left <= 0) {
-                q->done = 1;
-                q->result = TOE_ETIMEDOUT;
+        if (q->retries_left <= 0) {
+            if (q->type != TOE_MSG_SESSION) /* an unanswered SESSION: LINK_NO_SESSION */
                 dev->hs[TOE_HSTAT_CSR_TIMEOUTS]++;
-                if (q->async) {
-                    dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
-                    memset(q, 0, sizeof(*q));
-                }
-                continue;
-            }
-            q->retries_left--;
-            dev->hs[TOE_HSTAT_CSR_RETRIES]++;
-            struct toe_msg m = {.type = q->is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
-                                .arg = (uint8_t)t, .addr = q->addr, .value = q->value};
-            toe_dev_queue(dev, &m);
-            q->retry_at = now + (uint64_t)dev->retry_ms;
+            csr_complete(dev, q, TOE_ETIMEDOUT, 0);
+            continue;
         }
-        if (q->retry_at < next)
-            next = q->retry_at;
+        q->retries_left--;
+        dev->hs[TOE_HSTAT_CSR_RETRIES]++;
+        req_send(dev, t);
+        q->retry_at = now + (uint64_t)dev->retry_ms;
     }
-    return next == UINT64_MAX ? -1 : (int)(next - now);
 }
 
 static int min_wait(int a, int b)
@@ -489,15 +316,38 @@ static int min_wait(int a, int b)
     return a < b ? a : b;
 }
 
+/* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
+static void fold_deadline(int *w, uint64_t at, uint64_t now)
+{
+    *w = min_wait(*w, toe_wait_clamp(at > now ? at - now : 0, -1));
+}
+
+/* Host ms until the engine needs a turn without input: the CSR resends and every layer's own
+ * deadline, looked at without running them (-1: none). */
+static int next_timeout(toe_dev *dev)
+{
+    uint64_t now = toe_now_ms();
+    int w = -1;
+    for (int t = 0; t < TOE_NTAGS; t++)
+        if (dev->req[t].busy && !dev->req[t].done)
+            fold_deadline(&w, dev->req[t].retry_at, now);
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->next_timeout)
+            w = min_wait(w, dev->layers[i]->next_timeout(dev));
+    return w;
+}
+
 /* flush_ms bounds the write of what is queued; what the transport does not take in time
  * stays queued for the next turn. */
 static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
 {
     if (dev->dead)
         return dev->dead;
-    int w = min_wait(csr_timers(dev), toe_net_timers(dev));
-    if (dev->tcp)
-        w = min_wait(w, toe_tcp_wait_ms(dev));
+    csr_resend(dev);
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->timers)
+            dev->layers[i]->timers(dev);
+    int w = next_timeout(dev);
     int r = toe_dev_flush(dev, flush_ms);
     if (r && r != TOE_ETIMEDOUT)
         return r;
@@ -509,10 +359,11 @@ static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
     if (r)
         return dev_fail(dev, r, "read");
-    /* TCP work that may block on CSRs runs here, outside message dispatch, and never nested
-     * (its own CSR waits turn the engine too). */
-    if (dev->tcp)
-        toe_tcp_work(dev);
+    /* The layers' work runs here, outside message dispatch (TCP's may still block on CSRs and
+     * then turns the engine itself; it never nests). */
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->work)
+            dev->layers[i]->work(dev);
     return dev->dead;
 }
 
@@ -540,28 +391,12 @@ int toe_get_fd(toe_dev *dev, int *fd, short *events)
     return 0;
 }
 
-/* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
-static void fold_deadline(int *w, uint64_t at, uint64_t now)
-{
-    *w = min_wait(*w, wait_ms(at > now ? at - now : 0, -1));
-}
-
 int toe_next_timeout(toe_dev *dev, int *timeout_ms)
 {
     if (!dev || !timeout_ms)
         return TOE_EINVAL;
     /* The same deadlines toe_dev_turn runs, looked at without running them. */
-    uint64_t now = toe_now_ms();
-    int w = -1;
-    for (int t = 0; t < TOE_NTAGS; t++)
-        if (dev->req[t].busy && !dev->req[t].done)
-            fold_deadline(&w, dev->req[t].retry_at, now);
-    for (int i = 0; i < TOE_ARP_ENTRIES; i++)
-        if (dev->net.arp[i].state == TOE_ARP_PENDING_ST)
-            fold_deadline(&w, dev->net.arp[i].retry_at, now);
-    if (dev->tcp)
-        w = min_wait(w, toe_tcp_wait_ms(dev));
-    *timeout_ms = dev->dead ? 0 : w;
+    *timeout_ms = dev->dead ? 0 : next_timeout(dev);
     return 0;
 }
 
@@ -586,49 +421,164 @@ static int alloc_tag(toe_dev *dev)
     return -1;
 }
 
-static int csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, int slot,
-                     int time_probe)
+/* Take a tag for a request of this type (CSR_READ, CSR_WRITE or SESSION) and send it; it is
+ * resent every retry_ms until answered or out of retries. cb NULL: the caller waits for it
+ * (done). Returns the tag, or TOE_ENOSPC. */
+static int req_start(toe_dev *dev, uint8_t type, uint16_t addr, uint32_t value, toe_csr_done cb,
+                     void *ctx)
 {
-    if (dev->dead)
-        return dev->dead;
     int t = alloc_tag(dev);
-    if (t < 0) {
-        dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
+    if (t < 0)
         return toe_seterr(dev, TOE_ENOSPC, "no free request tags");
-    }
     struct toe_csr_req *q = &dev->req[t];
     memset(q, 0, sizeof(*q));
     q->busy = 1;
-    q->async = 1;
-    q->time_probe = (uint8_t)time_probe;
-    q->slot = (int16_t)slot;
-    q->is_write = (uint8_t)is_write;
+    q->type = type;
     q->addr = addr;
     q->value = value;
+    q->cb = cb;
+    q->ctx = ctx;
     q->retries_left = dev->retries;
     q->retry_at = toe_now_ms() + (uint64_t)dev->retry_ms;
-    struct toe_msg m = {.type = is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
-                        .arg = (uint8_t)t, .addr = addr, .value = value};
-    return toe_dev_queue(dev, &m);
+    req_send(dev, t);
+    return t;
 }
 
-int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot)
+int toe_csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, toe_csr_done cb,
+                  void *ctx)
 {
-    return csr_async(dev, 1, addr, value, slot, 0);
+    if (dev->dead)
+        return dev->dead;
+    int t = req_start(dev, is_write ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ, addr, value, cb,
+                      ctx);
+    return t < 0 ? t : 0;
+}
+
+void toe_csr_cancel(toe_dev *dev, toe_csr_done cb, const void *ctx)
+{
+    for (int t = 0; t < TOE_NTAGS; t++) {
+        struct toe_csr_req *q = &dev->req[t];
+        if (q->busy && q->cb == cb && q->ctx == ctx)
+            memset(q, 0, sizeof(*q));
+    }
+}
+
+/* A group of asynchronous reads: its completion runs once every member is answered. */
+struct csr_group;
+struct csr_member {
+    struct csr_group *g;
+};
+struct csr_group {
+    toe_csr_group_done cb;
+    void *ctx;
+    unsigned n, open;
+    int result;
+    uint32_t vals[TOE_CSR_GROUP_MAX];
+    struct csr_member m[TOE_CSR_GROUP_MAX];
+};
+
+static void group_member_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    struct csr_member *m = ctx;
+    struct csr_group *g = m->g;
+    g->vals[m - g->m] = value;
+    if (result && !g->result)
+        g->result = result;
+    if (--g->open)
+        return;
+    g->cb(dev, g->ctx, g->result, g->vals);
+    free(g);
+}
+
+int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_csr_group_done cb,
+                            void *ctx)
+{
+    if (dev->dead)
+        return dev->dead;
+    if (!n || n > TOE_CSR_GROUP_MAX)
+        return TOE_EINVAL;
+    struct csr_group *g = calloc(1, sizeof(*g));
+    if (!g)
+        return TOE_ENOMEM;
+    g->cb = cb;
+    g->ctx = ctx;
+    g->n = (unsigned)n;
+    for (size_t i = 0; i < n; i++) {
+        g->m[i].g = g;
+        int t = req_start(dev, TOE_MSG_CSR_READ, addrs[i], 0, group_member_done, &g->m[i]);
+        if (t < 0) { /* the members sent so far are forgotten */
+            for (int k = 0; k < TOE_NTAGS; k++)
+                if (dev->req[k].busy && dev->req[k].cb == group_member_done &&
+                    ((struct csr_member *)dev->req[k].ctx)->g == g)
+                    memset(&dev->req[k], 0, sizeof(dev->req[k]));
+            free(g);
+            return t;
+        }
+        g->open++;
+    }
+    return 0;
+}
+
+/* ctx NULL: every group and asynchronous request (toe_close). */
+static void cancel_ctx(toe_dev *dev, const void *ctx, int all)
+{
+    for (int t = 0; t < TOE_NTAGS; t++) {
+        struct toe_csr_req *q = &dev->req[t];
+        if (!q->busy)
+            continue;
+        if (q->cb == group_member_done) {
+            struct csr_group *g = ((struct csr_member *)q->ctx)->g;
+            if (!all && g->ctx != ctx)
+                continue;
+            memset(q, 0, sizeof(*q));
+            if (!--g->open)
+                free(g);
+        } else if (q->cb && (all || q->ctx == ctx)) {
+            memset(q, 0, sizeof(*q));
+        }
+    }
+}
+
+void toe_csr_cancel_ctx(toe_dev *dev, const void *ctx) { cancel_ctx(dev, ctx, 0); }
+
+/* The answer to a time probe: the device's clock (TIME_LO widened from the last time seen),
+ * for the estimate and for every layer. */
+static void time_probed(toe_dev *dev, void *ctx, int result, uint32_t lo)
+{
+    (void)ctx;
+    if (result)
+        return;
+    toe_dev_note_time(dev, toe_dev_time_from_lo(dev, lo));
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i]->time)
+            dev->layers[i]->time(dev, dev->dt_us);
+}
+
+int toe_time_probe_pending(const toe_dev *dev)
+{
+    for (int t = 0; t < TOE_NTAGS; t++)
+        if (dev->req[t].busy && dev->req[t].cb == time_probed)
+            return 1;
+    return 0;
 }
 
 int toe_time_probe(toe_dev *dev)
 {
-    return csr_async(dev, 0, TOE_CSR_TIME_LO, 0, -1, 1);
+    return toe_csr_async(dev, 0, TOE_CSR_TIME_LO, 0, time_probed, NULL);
 }
 
-void toe_csr_cancel_async(toe_dev *dev, int slot)
+int toe_dev_add_layer(toe_dev *dev, const struct toe_layer *l)
 {
-    for (int t = 0; t < TOE_NTAGS; t++) {
-        struct toe_csr_req *q = &dev->req[t];
-        if (q->busy && q->async && q->slot == slot)
-            memset(q, 0, sizeof(*q));
-    }
+    if (dev->nlayers == TOE_MAX_LAYERS)
+        return toe_seterr(dev, TOE_ENOMEM, "too many layers");
+    dev->layers[dev->nlayers++] = l;
+    return 0;
+}
+
+uint64_t toe_dev_link_errors(const toe_dev *dev)
+{
+    return dev->rx.c.bad_frame + dev->rx.c.bad_crc + dev->hs[TOE_HSTAT_LINK_RX_BAD_MSG] +
+           dev->hs[TOE_HSTAT_EVENT_GAPS];
 }
 
 /* Run up to 128 CSR requests in one batch. vals: in for writes, out for reads. */
@@ -636,26 +586,15 @@ static int csr_chunk(toe_dev *dev, const uint16_t *addrs, uint32_t *vals, const 
                      size_t n, int *res, uint64_t deadline, int nonblock)
 {
     int tags[128];
-    uint64_t now = toe_now_ms();
     for (size_t i = 0; i < n; i++) {
-        int t = alloc_tag(dev);
+        int t = req_start(dev, wr[i] ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ, addrs[i],
+                          wr[i] ? vals[i] : 0, NULL, NULL);
         if (t < 0) { /* cannot happen with 128 per chunk; be safe */
             for (size_t j = 0; j < i; j++)
                 dev->req[tags[j]].busy = 0;
-            return toe_seterr(dev, TOE_ENOSPC, "no free request tags");
+            return t;
         }
         tags[i] = t;
-        struct toe_csr_req *q = &dev->req[t];
-        memset(q, 0, sizeof(*q));
-        q->busy = 1;
-        q->is_write = wr[i];
-        q->addr = addrs[i];
-        q->value = wr[i] ? vals[i] : 0;
-        q->retries_left = dev->retries;
-        q->retry_at = now + (uint64_t)dev->retry_ms;
-        struct toe_msg m = {.type = wr[i] ? TOE_MSG_CSR_WRITE : TOE_MSG_CSR_READ,
-                            .arg = (uint8_t)t, .addr = q->addr, .value = q->value};
-        toe_dev_queue(dev, &m);
     }
     int r = 0;
     for (int first = 1;; first = 0) {
@@ -821,17 +760,15 @@ int toe_read_stats(toe_dev *dev, uint32_t *values, size_t n, size_t *got, int ti
 
 /* ---- time and alarm ----------------------------------------------------------------- */
 
-int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
+/* The device's clock, noted for the estimate. Two round trips: reading TIME_LO latches
+ * TIME_HI, so HI is asked only once LO is answered (pipelined, a resent LO could come after
+ * HI). toe_open and toe_time both read it here. */
+static int time_read(toe_dev *dev, uint64_t *us, int timeout_ms)
 {
-    if (!dev || !us)
-        return TOE_EINVAL;
-    if (dev->dead)
-        return dev->dead;
     uint64_t deadline = toe_deadline(dev, timeout_ms);
     uint16_t a[2] = {TOE_CSR_TIME_LO, TOE_CSR_TIME_HI};
     uint32_t v[2] = {0, 0};
     uint8_t wr[2] = {0, 0};
-    /* Two round trips: reading TIME_LO latches TIME_HI, so order matters. */
     int r = csr_batch(dev, a, v, wr, 1, NULL, deadline, timeout_ms == 0);
     if (!r)
         r = csr_batch(dev, a + 1, v + 1, wr + 1, 1, NULL, deadline, timeout_ms == 0);
@@ -840,6 +777,15 @@ int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
         toe_dev_note_time(dev, *us);
     }
     return r;
+}
+
+int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
+{
+    if (!dev || !us)
+        return TOE_EINVAL;
+    if (dev->dead)
+        return dev->dead;
+    return time_read(dev, us, timeout_ms);
 }
 
 int toe_alarm_set(toe_dev *dev, uint64_t at_us, int timeout_ms)
@@ -981,9 +927,21 @@ int toe_raw_recv(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *ver
 
 /* ---- open and close ----------------------------------------------------------------- */
 
-/* Start a link session (docs/LINK.md section 2): SESSION with a fresh number, resent like a
- * CSR request, and every device message before its SESSION_ACK dropped as stale. A device
- * that never answers predates sessions: the link stays unfenced (TOE_HSTAT_LINK_NO_SESSION). */
+/* A SESSION that was never answered: the device predates sessions, the link stays unfenced. */
+static void session_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)ctx;
+    (void)value;
+    if (result && dev->session_wait) {
+        dev->session_wait = 0;
+        dev->session = 0;
+        dev->hs[TOE_HSTAT_LINK_NO_SESSION] = 1;
+    }
+}
+
+/* Start a link session (docs/LINK.md section 2): SESSION with a fresh number, a request resent
+ * like a CSR request, and every device message before its SESSION_ACK dropped as stale. A
+ * device that never answers predates sessions (TOE_HSTAT_LINK_NO_SESSION). */
 static int session_open(toe_dev *dev)
 {
     struct timespec ts;
@@ -992,23 +950,10 @@ static int session_open(toe_dev *dev)
                  (uint32_t)(uintptr_t)dev ^ (uint32_t)getpid() << 16;
     dev->session = s ? s : 1;
     dev->session_wait = 1;
-    struct toe_msg m = {.type = TOE_MSG_SESSION, .value = dev->session};
-    for (int attempt = 0; attempt <= dev->retries && dev->session_wait; attempt++) {
-        if (attempt)
-            dev->hs[TOE_HSTAT_CSR_RETRIES]++;
-        int r = toe_dev_queue(dev, &m);
-        uint64_t deadline = toe_host_deadline(dev->retry_ms);
-        while (!r && dev->session_wait && toe_host_remaining(deadline, -1) > 0)
-            r = toe_dev_turn(dev, toe_host_remaining(deadline, -1));
-        if (r)
-            return r;
-    }
-    if (dev->session_wait) {
-        dev->session_wait = 0;
-        dev->session = 0;
-        dev->hs[TOE_HSTAT_LINK_NO_SESSION] = 1;
-    }
-    return 0;
+    int r = req_start(dev, TOE_MSG_SESSION, 0, dev->session, session_done, NULL);
+    while (r >= 0 && dev->session_wait)
+        r = toe_dev_turn(dev, -1);
+    return r < 0 ? r : 0;
 }
 
 static void errbuf_put(const struct toe_open_opts *o, const char *msg)
@@ -1051,18 +996,17 @@ int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char
     dev->next_tag = (uint8_t)(toe_now_us() & 0xff); /* a fresh handle avoids old tags */
     dev->dt_host_us = toe_now_us(); /* device time unknown: counted from here until seen */
     if (!(opts && opts->no_probe)) {
-        /* The ID, and the device's clock with it (TIME_LO latches TIME_HI; read in order). */
-        static const uint16_t a[3] = {TOE_CSR_ID, TOE_CSR_TIME_LO, TOE_CSR_TIME_HI};
-        uint32_t v[3] = {0, 0, 0};
+        /* The ID, then the device's clock. */
+        uint32_t id = 0;
+        uint64_t now;
         int r = session_open(dev);
         if (!r)
-            r = toe_csr_read_many(dev, a, v, 3, NULL, TOE_PROBE_MS);
-        uint32_t id = v[0];
+            r = toe_csr_read(dev, TOE_CSR_ID, &id, TOE_PROBE_MS);
         if (!r && id != TOE_CONST_ID)
             r = toe_seterr(dev, TOE_EPROTO, "%s: not a toe device (ID 0x%08x)", dev->spec, id);
         if (!r)
-            toe_dev_note_time(dev, (uint64_t)v[2] << 32 | v[1]);
-        else if (r == TOE_ETIMEDOUT)
+            r = time_read(dev, &now, TOE_PROBE_MS);
+        if (r == TOE_ETIMEDOUT)
             toe_seterr(dev, r, "%s: device does not answer", dev->spec);
         if (r) {
             errbuf_put(opts, dev->err);
@@ -1110,13 +1054,16 @@ void toe_close(toe_dev *dev)
 {
     if (!dev)
         return;
-    toe_tcp_free(dev); /* queues RSTs and slot FREEs for open connections */
+    /* The layers from the top (TCP queues RSTs and slot FREEs for open connections). */
+    while (dev->nlayers)
+        if (dev->layers[--dev->nlayers]->free)
+            dev->layers[dev->nlayers]->free(dev);
     if (!dev->dead && dev->txlen) {
         size_t done;
         dev->tr.ops->write(dev->tr.priv, dev->txbuf, dev->txlen, &done, 0);
     }
     dev->tr.ops->close(dev->tr.priv);
-    toe_net_free(dev);
+    cancel_ctx(dev, NULL, 1);
     free(dev->txbuf);
     free(dev->rdbuf);
     free(dev->rawq);

@@ -23,6 +23,8 @@ uint16_t toe_inet_csum(const uint8_t *p, size_t n)
     return (uint16_t)~s;
 }
 
+static const struct toe_layer net_layer;
+
 int toe_net_init(toe_dev *dev)
 {
     struct toe_net *n = &dev->net;
@@ -30,7 +32,7 @@ int toe_net_init(toe_dev *dev)
     if (!n->pend)
         return TOE_ENOMEM;
     n->ping_id = (uint16_t)(getpid() ^ (uintptr_t)dev >> 4);
-    return 0;
+    return toe_dev_add_layer(dev, &net_layer);
 }
 
 void toe_net_free(toe_dev *dev)
@@ -172,29 +174,46 @@ static void pending_release(toe_dev *dev, uint32_t ip, const uint8_t *mac)
     }
 }
 
-int toe_net_timers(toe_dev *dev)
+/* ARP retries and give-ups that are due. */
+static void net_timers(toe_dev *dev)
+{
+    uint64_t now = toe_now_ms();
+    for (int i = 0; i < TOE_ARP_ENTRIES; i++) {
+        struct toe_arp_entry *e = &dev->net.arp[i];
+        if (e->state != TOE_ARP_PENDING_ST || e->retry_at > now)
+            continue;
+        if (e->tries >= TOE_ARP_TRIES) {
+            e->state = TOE_ARP_FREE;
+            dev->hs[TOE_HSTAT_ARP_FAIL]++;
+            pending_release(dev, e->ip, NULL);
+            continue;
+        }
+        e->tries++;
+        e->retry_at = now + TOE_ARP_RETRY_MS;
+        arp_send_req(dev, e->ip);
+    }
+}
+
+/* ms until the next ARP retry (-1 none). */
+static int net_next_timeout(toe_dev *dev)
 {
     uint64_t now = toe_now_ms(), next = UINT64_MAX;
     for (int i = 0; i < TOE_ARP_ENTRIES; i++) {
-        struct toe_arp_entry *e = &dev->net.arp[i];
-        if (e->state != TOE_ARP_PENDING_ST)
-            continue;
-        if (e->retry_at <= now) {
-            if (e->tries >= TOE_ARP_TRIES) {
-                e->state = TOE_ARP_FREE;
-                dev->hs[TOE_HSTAT_ARP_FAIL]++;
-                pending_release(dev, e->ip, NULL);
-                continue;
-            }
-            e->tries++;
-            e->retry_at = now + TOE_ARP_RETRY_MS;
-            arp_send_req(dev, e->ip);
-        }
-        if (e->retry_at < next)
+        const struct toe_arp_entry *e = &dev->net.arp[i];
+        if (e->state == TOE_ARP_PENDING_ST && e->retry_at < next)
             next = e->retry_at;
     }
-    return next == UINT64_MAX ? -1 : (int)(next - now);
+    if (next == UINT64_MAX)
+        return -1;
+    return toe_wait_clamp(next > now ? next - now : 0, -1);
 }
+
+static const struct toe_layer net_layer = {
+    .name = "net",
+    .timers = net_timers,
+    .next_timeout = net_next_timeout,
+    .free = toe_net_free,
+};
 
 static int arp_input(toe_dev *dev, const uint8_t *f, size_t len)
 {

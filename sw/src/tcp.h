@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* tcp.h: what tcp.c (state machine, slow path, socket API) and tcp_timer.c (timers on device
- * time, RTO, alarm) share. Not installed. */
+/* tcp.h: the TCP layer's internal interface, what its files share: tcp.c (sockets, slots,
+ * CSR work), tcp_in.c (segments, events, RX_DATA), tcp_out.c (segments out, TX mirror,
+ * timers), tcp_api.c (the socket API) and tcp_tw.c (TIME-WAIT records). Not installed. */
 #ifndef TOE_TCP_H
 #define TOE_TCP_H
 
@@ -8,6 +9,7 @@
 
 /* ---- tunables (times in device microseconds unless named _ms) ------------------------- */
 #define TOE_TCP_MAX_SLOTS 32
+#define TOE_TCP_CSR_MS 2000             /* bound on one CSR sequence run by the TCP layer */
 #define TOE_TCP_OUR_MSS 1460            /* MTU 1500 - 40 */
 #define TOE_TCP_SYN_RTO_US 1000000u     /* RFC 6298 2.1 initial RTO */
 #define TOE_TCP_SYN_FALLBACK_RTO_US 3000000u /* RFC 6298 5.7: RTO once a SYN timed out */
@@ -187,24 +189,82 @@ struct toe_tcp {
     int32_t tw_head, tw_tail, tw_free;
 };
 
-/* tcp.c */
+/* ---- tcp.c: sockets, slots, the layer's hooks, CSR work ------------------------------ */
+/* The layer's hooks for the device layer (registered by tcp_init; the input hooks are in
+ * tcp_in.c): dispatch never blocks; toe_tcp_work runs after each engine turn and may. */
+void toe_tcp_work(toe_dev *dev);
+int toe_tcp_wait_ms(toe_dev *dev);  /* host ms until the layer needs a turn (-1 none) */
+void toe_tcp_free(toe_dev *dev);    /* reset every connection (queued) and free the layer */
+int tcp_init(toe_dev *dev);         /* the layer, at the first socket */
 void tcp_note_time(struct toe_tcp *t, uint64_t dev_us);
-int tcp_slot_cmd(toe_sock *s, unsigned cmd);       /* blocking */
-void tcp_slot_cmd_async(toe_sock *s, unsigned cmd);
+/* Asynchronous CSR writes: failures counted (TOE_HSTAT_TCP_ASYNC_FAIL); slot: the slot they
+ * concern (their key for toe_csr_cancel, tcp_slot_key), or -1. */
+void tcp_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot);
+void tcp_async_done(toe_dev *dev, void *ctx, int result, uint32_t value);
+void *tcp_slot_key(int slot);
+/* sockets and slots */
+toe_sock *tcp_sock_new(struct toe_tcp *t);
+int tcp_bufs_alloc(toe_sock *s);
+void tcp_sock_unlink_free(struct toe_tcp *t, toe_sock *s);
+toe_sock *tcp_find_listener(struct toe_tcp *t, uint16_t port);
+toe_sock *tcp_find_conn(struct toe_tcp *t, uint32_t rip, uint16_t rport, uint16_t lport);
+int tcp_port_taken(struct toe_tcp *t, const toe_sock *self, uint16_t p);
+uint16_t tcp_pick_port(struct toe_tcp *t, uint32_t rip, uint16_t rport);
+/* The initial sequence number for a connection (RFC 6528, from the device time now). */
+uint32_t tcp_gen_iss(const struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport);
+int tcp_alloc_slot(struct toe_tcp *t, toe_sock *s);
+void tcp_release_slot(toe_sock *s);
+int tcp_slot_open(const toe_sock *s);              /* programmed and OPEN in the device */
 uint16_t tcp_slot_addr(const toe_sock *s, unsigned field);
-int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
-                 int with_opts, const uint8_t *data, size_t dlen);
-void tcp_set_error(toe_sock *s, int err);          /* connection over: error, then free */
-void tcp_abort_err(toe_sock *s, int err);          /* error, RST and FREE now (blocks) */
-void tcp_slot_wait_over(toe_sock *s);              /* a SYN waited for a slot in vain: drop */
-void tcp_tx_resend_from(toe_sock *s, uint32_t from);
+uint32_t tcp_slot_flags(const toe_sock *s);        /* FIELD_FLAGS as it should be now */
+uint32_t tcp_slot_mss_field(const toe_sock *s);    /* FIELD_MSS */
+unsigned tcp_ttl_tos(const toe_sock *s);           /* FIELD_IP_TTL_TOS (0: defaults) */
+int tcp_slot_cmd(toe_sock *s, unsigned cmd);       /* blocking */
+void tcp_close_cmd(toe_sock *s);                   /* CMD CLOSE, resent by work on failure */
+void tcp_slot_cmd_async(toe_sock *s, unsigned cmd);
 void tcp_report_next_ack(toe_sock *s);             /* a keepalive probe is out (async CSR) */
 uint32_t tcp_rcv_nxt(const toe_sock *s);
 int tcp_synchronized(const toe_sock *s);
-/* The initial sequence number for a connection (RFC 6528, from the device time now). */
-uint32_t tcp_gen_iss(const struct toe_tcp *t, uint32_t rip, uint16_t lport, uint16_t rport);
+void tcp_peer_alive(toe_sock *s);                  /* the peer showed itself: idle from now */
+void tcp_set_error(toe_sock *s, int err);          /* connection over: error, then free */
+void tcp_send_syn(toe_sock *s);
+void tcp_abort_now(toe_sock *s);                   /* RST and FREE now (blocks) */
+void tcp_abort_err(toe_sock *s, int err);          /* error, RST and FREE now (blocks) */
+void tcp_slot_wait_over(toe_sock *s);              /* a SYN waited for a slot in vain: drop */
 
-/* tcp_tw.c: the TIME-WAIT records. */
+/* ---- tcp_in.c: segments, ICMP, slot events, RX_DATA --------------------------------- */
+void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
+int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
+const char *tcp_bad_peer_addr(const toe_dev *dev, uint32_t a); /* why a can't be a peer */
+void tcp_slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, uint32_t rcv_nxt,
+                    uint32_t rtt);                 /* a slot event's fields */
+void tcp_synack_established(toe_sock *s);
+void tcp_rst_accepted(toe_sock *s, uint32_t una);
+void tcp_challenge_ack(toe_sock *s);
+void tcp_tw_adopt(toe_sock *s);                    /* TIME-WAIT goes on as a record */
+void tcp_send_consumed(toe_sock *s);               /* RX_CONSUMED for what was read */
+void tcp_consumed_maybe(toe_sock *s);
+void tcp_ask_resend(toe_sock *s);                  /* RX_SENT back: data went missing */
+
+/* ---- tcp_out.c: segments out, the TX ring mirror, timers ----------------------------- */
+int tcp_send_pkt(struct toe_tcp *t, const uint8_t mac[6], uint32_t rip, uint16_t lport,
+                 uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                 const uint8_t *opt, size_t optlen, const uint8_t *data, size_t dlen,
+                 unsigned ttl_tos);
+int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                 int with_opts, const uint8_t *data, size_t dlen);
+uint16_t tcp_syn_window(const struct toe_tcp *t);
+uint32_t tcp_tx_room(const toe_sock *s);
+void tcp_tx_push(toe_sock *s, const uint8_t *p, size_t n);
+void tcp_tx_resend_from(toe_sock *s, uint32_t from);
+void tcp_timers_update(toe_sock *s);
+void tcp_rtt_sample(toe_sock *s, uint32_t rtt_us);
+void tcp_syn_done_rto(toe_sock *s);
+uint32_t tcp_rto_cur(const toe_sock *s);
+void tcp_run_timers(struct toe_tcp *t);
+void tcp_alarm_update(struct toe_tcp *t);
+
+/* ---- tcp_tw.c: the TIME-WAIT records ------------------------------------------------- */
 /* A record for w (its hash and list fields aside); the one nearest its end goes if the table
  * is full (TOE_HSTAT_TCP_TW_DROPPED). Returns 0 or TOE_ENOMEM. */
 int tcp_tw_add(struct toe_tcp *t, const struct tcp_tw *w);
@@ -217,13 +277,5 @@ void tcp_tw_expire(struct toe_tcp *t);         /* drop the records whose time is
 /* Up to n records as toe_tcp_info (state TIME_WAIT, no slot); returns how many. */
 size_t tcp_tw_info(const struct toe_tcp *t, struct toe_tcp_info *out, size_t n);
 void tcp_tw_free(struct toe_tcp *t);
-
-/* tcp_timer.c */
-void tcp_timers_update(toe_sock *s);
-void tcp_rtt_sample(toe_sock *s, uint32_t rtt_us);
-void tcp_syn_done_rto(toe_sock *s);
-uint32_t tcp_rto_cur(const toe_sock *s);
-void tcp_run_timers(struct toe_tcp *t);
-void tcp_alarm_update(struct toe_tcp *t);
 
 #endif

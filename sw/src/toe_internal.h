@@ -71,19 +71,48 @@ int toe_open_transport(toe_dev **dev, const struct toe_transport *t, const char 
 #define TOE_NTAGS 256
 #define TOE_RAW_FRAME_MAX 1514
 
+/* The completion of an asynchronous CSR request: result 0 or a negative error (TOE_ETIMEDOUT
+ * once every resend went unanswered), value what a read returned. Called from the engine turn
+ * that received the answer (or gave up); the request's tag is free again. */
+typedef void (*toe_csr_done)(toe_dev *dev, void *ctx, int result, uint32_t value);
+
+/* A request resent until answered: a CSR read or write (answered by RESP with its tag), or the
+ * link's SESSION (answered by SESSION_ACK). */
 struct toe_csr_req {
     uint8_t busy;
-    uint8_t done;
-    uint8_t async;       /* nobody waits: freed on its RESP or final timeout */
-    uint8_t time_probe;  /* async read of TIME_LO: the answer goes to the TCP layer */
-    int16_t slot;        /* async: the TCP slot it concerns (-1 none), for cancelling */
-    uint8_t is_write;
+    uint8_t done;        /* waited for: answered (result, value) */
+    uint8_t type;        /* TOE_MSG_CSR_READ, TOE_MSG_CSR_WRITE or TOE_MSG_SESSION */
     uint16_t addr;
     uint32_t value;
     int result;          /* 0 or a negative error once done */
     uint64_t retry_at;   /* host ms */
     int retries_left;
+    toe_csr_done cb;     /* asynchronous: called once, then the tag is free (NULL: waited for) */
+    void *ctx;
 };
+
+/* A layer above the device layer (the net layer, TCP). The device layer knows its layers only
+ * through these hooks, every one optional and none blocking unless said. */
+struct toe_layer {
+    const char *name;
+    /* EVENT (after the device layer's own bookkeeping: sequence, time, alarm). */
+    void (*event)(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
+    /* RX_DATA for a slot; 0 if taken, nonzero if not (the next layer is asked; dropped and
+     * counted when none takes it). */
+    int (*rx_data)(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
+    /* The answer to a time probe: the device's time now. */
+    void (*time)(toe_dev *dev, uint64_t us);
+    /* Run the timers that are due (before the turn's write). */
+    void (*timers)(toe_dev *dev);
+    /* Host ms until the layer needs a turn without input (-1: none), looked at only. */
+    int (*next_timeout)(toe_dev *dev);
+    /* After the turn's read and dispatch: what the layer does outside dispatch (TCP's slot
+     * sequences, which may still wait on CSRs). */
+    void (*work)(toe_dev *dev);
+    /* toe_close, from the top layer down. */
+    void (*free)(toe_dev *dev);
+};
+#define TOE_MAX_LAYERS 4
 
 struct toe_raw_frame {
     uint16_t len;
@@ -170,10 +199,15 @@ struct toe_dev {
     struct toe_raw_frame *rawq;
     unsigned rawq_cap, rawq_head, rawq_n;
 
+    const struct toe_layer *layers[TOE_MAX_LAYERS]; /* from the bottom: net, then TCP */
+    unsigned nlayers;
+
     struct toe_net net;
-    struct toe_tcp *tcp; /* NULL until the first toe_tcp_socket */
+    struct toe_tcp *tcp; /* tcp.c's state, NULL until the first toe_tcp_socket */
     int tcp_chack_limit; /* toe_tcp_set_challenge_ack_limit (0 default, -1 none) */
 };
+
+/* ---- clocks and deadlines (clock.c) ------------------------------------------------ */
 
 /* Host time: the clock of the link's own waits (transports, CSR retries, ARP retries):
  * CLOCK_MONOTONIC, or the clock installed with toe_set_clock. */
@@ -187,6 +221,8 @@ void toe_set_clock(uint64_t (*now_us)(void *priv), void *priv);
  * cap_ms (0 once passed). For transports only: API timeouts are device time. */
 uint64_t toe_host_deadline(int timeout_ms);
 int toe_host_remaining(uint64_t deadline, int cap_ms);
+/* A wait of ms milliseconds as an int, at most cap_ms (no cap when negative). */
+int toe_wait_clamp(uint64_t ms, int cap_ms);
 
 /* Device time: every API timeout is a deadline on the device's clock (dev.c explains the
  * estimate). toe_deadline: now + timeout_ms in device us (UINT64_MAX for timeout_ms < 0).
@@ -198,12 +234,15 @@ int toe_host_remaining(uint64_t deadline, int cap_ms);
 #define TOE_TIME_SILENT_MS 2000
 void toe_dev_note_time(toe_dev *dev, uint64_t us);
 uint64_t toe_dev_now_us(const toe_dev *dev);
+/* The 64-bit device time nearest to the last one seen with these low bits. */
+uint64_t toe_dev_time_from_lo(const toe_dev *dev, uint32_t lo);
 uint64_t toe_deadline(const toe_dev *dev, int timeout_ms);
 int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms);
 /* toe_raw_recv to a device-time deadline (nonblock: one turn, no wait). */
 int toe_raw_recv_until(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
                        uint64_t *time_us, uint64_t deadline, int nonblock);
 
+/* err.c: the handle's last error (returns err), and snprintf that tolerates NULL. */
 int toe_seterr(toe_dev *dev, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void toe_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -219,18 +258,37 @@ int toe_dev_turn(toe_dev *dev, int wait_ms);
  * error. */
 int toe_csr_write_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *values, size_t n,
                        int timeout_ms);
-/* A CSR write nobody waits for (retried like the others; failures counted in
- * TOE_HSTAT_TCP_ASYNC_FAIL). slot: the TCP slot it concerns, or -1. Returns 0 or an error. */
-int toe_csr_write_async(toe_dev *dev, uint16_t addr, uint32_t value, int slot);
+/* A CSR request nobody waits for (resent like the others): cb(dev, ctx, ...) is called once
+ * with its result (cb must not be NULL). Returns 0, or an error (then cb is never called). */
+int toe_csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, toe_csr_done cb,
+                  void *ctx);
+/* Forget the unanswered asynchronous requests of (cb, ctx) without calling cb (a layer's
+ * object is about to be reused: a late resend must not reach its next user). */
+void toe_csr_cancel(toe_dev *dev, toe_csr_done cb, const void *ctx);
 /* Ask for the device's time without waiting (an async read of TIME_LO). The device answers
  * after it has taken every message queued before, so the time is no earlier than theirs;
- * the answer goes to toe_tcp_time_probed. Returns 0 or an error. */
+ * the answer goes to the device-time estimate and to every layer's time hook. Returns 0 or
+ * an error. */
 int toe_time_probe(toe_dev *dev);
-/* Forget the async writes of a slot that have not been answered (before the slot is freed
- * and reused, so that a late retry cannot hit the next connection). */
-void toe_csr_cancel_async(toe_dev *dev, int slot);
+/* A time probe still waits for its answer (so one more would only queue behind it). */
+int toe_time_probe_pending(const toe_dev *dev);
+/* Read n CSRs (1..TOE_CSR_GROUP_MAX) without waiting, as one group: cb(dev, ctx, result, vals)
+ * is called once, when every one is answered (result: 0 or the first error; vals in the order
+ * of addrs). Returns 0, or an error (then cb is never called). */
+#define TOE_CSR_GROUP_MAX 8
+typedef void (*toe_csr_group_done)(toe_dev *dev, void *ctx, int result, const uint32_t *vals);
+int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_csr_group_done cb,
+                            void *ctx);
+/* Forget every unanswered asynchronous request and group whose ctx is ctx, calling nothing
+ * (the object ctx names is being freed). */
+void toe_csr_cancel_ctx(toe_dev *dev, const void *ctx);
+/* Put a layer on top of the others (toe_close frees it first). Returns 0 or TOE_ENOMEM. */
+int toe_dev_add_layer(toe_dev *dev, const struct toe_layer *l);
+/* Messages lost or damaged on the link so far (bad frames and CRCs, bad messages, event
+ * gaps): a layer that mirrors device state reads it again when this moves. */
+uint64_t toe_dev_link_errors(const toe_dev *dev);
 
-/* Net layer hooks, called by the device layer. */
+/* The net layer (net.c): the first layer, registered by toe_net_init. */
 int toe_net_init(toe_dev *dev);
 void toe_net_free(toe_dev *dev);
 /* A RAW_RX frame: returns 1 if the net layer consumed it. */
@@ -242,26 +300,12 @@ int toe_net_cfg(toe_dev *dev, int timeout_ms);
 int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size_t len,
                     unsigned flags);
 
-/* TCP layer hooks (tcp.c), called by the device layer once dev->tcp exists. None of the
- * dispatch hooks blocks; toe_tcp_work runs after each engine turn and may. */
-void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
-/* The answer to toe_time_probe: the device time (dev.c widens TIME_LO from the last time
- * seen). */
-void toe_tcp_time_probed(toe_dev *dev, uint64_t us);
-/* RX_DATA; returns nonzero if dropped (counted by the caller). */
-int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
+/* TCP's hooks for the net layer, once dev->tcp exists (tcp.c registers its own layer). */
 /* A RAW_RX TCP segment (IPv4 packet); returns 1 if consumed. */
 int toe_tcp_input(toe_dev *dev, const uint8_t *eth, size_t len, uint64_t dev_time);
 /* An ICMP message (the IPv4 packet, len bytes): returns 1 if it was an error about a TCP
  * segment of ours (consumed: taken or dropped and counted), 0 otherwise. */
 int toe_tcp_icmp(toe_dev *dev, const uint8_t *ip, size_t len);
-void toe_tcp_work(toe_dev *dev);
-/* Host ms until the TCP layer needs a turn on host time (-1 none). */
-int toe_tcp_wait_ms(toe_dev *dev);
-/* Reset every connection (queued, non-blocking) and free the layer. NULL-safe. */
-void toe_tcp_free(toe_dev *dev);
-/* Timers (ARP retries and expiry); returns ms until its next deadline (-1 none). */
-int toe_net_timers(toe_dev *dev);
 
 /* Big-endian field access for frames and messages. */
 static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }

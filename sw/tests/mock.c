@@ -433,7 +433,10 @@ static int mk_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeou
     m->time_us += 100; /* device time moves while the host waits */
     if (m->alarm_armed && m->time_us >= m->alarm_at) {
         m->alarm_armed = 0;
-        mock_emit_event(m, TOE_EVENT_ALARM, m->ev_seq++);
+        if (m->drop_alarms)
+            m->drop_alarms--;
+        else
+            mock_emit_event(m, TOE_EVENT_ALARM, m->ev_seq++);
     }
     if (!m->out_len) {
         if (timeout_ms != 0) {

@@ -44,6 +44,7 @@ struct mock_dev {
     uint16_t ev_seq;
     /* knobs */
     int drop_resps;      /* lose the next N RESPs */
+    int drop_alarms;     /* lose the next N ALARM events */
     int silent;          /* answer nothing */
     int gone;            /* the transport reports the device gone */
     int no_session;      /* ignore SESSION, like a bitstream from before link sessions */

@@ -5,6 +5,7 @@
  * and what the API returns. Device time is moved by hand (timers run on it). After every
  * group the handle must hold no socket the test did not keep (no leaks). */
 #include <string.h>
+#include <time.h>
 
 #include "mock.h"
 #include "tcp.h"
@@ -818,6 +819,31 @@ static void test_established_rto_backoff(void)
     turns(2);
     CHECK(rto_now(c.s) == c.s->rto && c.s->rto <= r0,
           "test_established_rtt_sample_ends_backoff (rto %u)", rto_now(c.s));
+    toe_tcp_abort(c.s);
+    turns(2);
+}
+
+/* The ALARM event of an RTO lost on the link: within TOE_TCP_HOST_CHECK_MS of host time the
+ * host asks the device's clock, and the RTO runs all the same. */
+static void test_established_rto_alarm_lost(void)
+{
+    struct conn c;
+    open_with_data(&c);
+    uint64_t n0 = hs(TOE_HSTAT_TCP_RTO);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_MAX)] = c.iss + 1 + 20000;
+    m.drop_alarms = 1;
+    m.time_us += rto_now(c.s) + 100000u;
+    turns(6);
+    int quiet = hs(TOE_HSTAT_TCP_RTO) == n0 && m.drop_alarms == 0;
+    for (int i = 0; i < 300 && hs(TOE_HSTAT_TCP_RTO) == n0; i++) {
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+        turns(1);
+    }
+    CHECK(quiet && hs(TOE_HSTAT_TCP_RTO) == n0 + 1,
+          "test_established_rto_alarm_lost_clock_check (quiet %d, %llu RTOs)", quiet,
+          (unsigned long long)(hs(TOE_HSTAT_TCP_RTO) - n0));
+    m.drop_alarms = 0;
     toe_tcp_abort(c.s);
     turns(2);
 }
@@ -2026,6 +2052,7 @@ int main(void)
     test_established_data();
     test_established_zero_window_empty_queue_persist();
     test_established_rto_backoff();
+    test_established_rto_alarm_lost();
     test_established_rst_syn();
     test_established_rst_challenge_ack_limit();
     test_established_keepalive();

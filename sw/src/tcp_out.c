@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* tcp_timer.c: every TCP timer of the handle on device time, multiplexed onto the device's one
- * alarm: SYN and SYN-ACK retries, RTO (RFC 6298 from the device's RTT samples, Karn, backoff,
- * R2 user timeout), persist (zero-window probes), TIME-WAIT (sockets, and the records of
- * tcp_tw.c through the first to end) and orphaned FIN-WAIT-2,
- * keepalive, and the check for received data the device reported but did not send up.
+/* tcp_out.c: what the host sends and when. Raw segments (the slow path's SYN, SYN-ACK, RST,
+ * ACK and probes, built here and sent through the net layer), the host's mirror of the
+ * device's TX ring and the pushes into it, and every TCP timer of the handle on device time,
+ * multiplexed onto the device's one alarm: SYN and SYN-ACK retries, RTO (RFC 6298 from the
+ * device's RTT samples, Karn, backoff, R2 user timeout), persist (zero-window probes),
+ * TIME-WAIT (sockets, and the records of tcp_tw.c through the first to end) and orphaned
+ * FIN-WAIT-2, keepalive, and the check for received data the device reported but did not
+ * send up.
  *
  * Device time comes with every event and raw frame; the alarm is armed for the earliest
  * deadline (only moved earlier: a later deadline waits for the next firing). Once a second of
@@ -12,7 +15,131 @@
 
 #include "tcp.h"
 
-#define CSR_MS 2000
+/* ---- raw segments ------------------------------------------------------------------- */
+
+/* ttl_tos: TTL (7:0) and DS field (15:8) as in FIELD_IP_TTL_TOS; a TTL of 0 means 64. */
+int tcp_send_pkt(struct toe_tcp *t, const uint8_t mac[6], uint32_t rip, uint16_t lport,
+                 uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                 const uint8_t *opt, size_t optlen, const uint8_t *data, size_t dlen,
+                 unsigned ttl_tos)
+{
+    toe_dev *dev = t->dev;
+    uint8_t p[1500];
+    size_t hl = 20 + optlen, total = 20 + hl + dlen;
+    if (total > sizeof(p))
+        return TOE_EINVAL;
+    memset(p, 0, 20 + hl);
+    p[0] = 0x45;
+    p[1] = (uint8_t)(ttl_tos >> 8);
+    wr16(p + 2, (uint16_t)total);
+    wr16(p + 4, t->ip_id++);
+    wr16(p + 6, 0x4000); /* DF */
+    p[8] = (uint8_t)ttl_tos ? (uint8_t)ttl_tos : 64;
+    p[9] = 6;
+    wr32(p + 12, dev->net.ip);
+    wr32(p + 16, rip);
+    uint8_t *h = p + 20;
+    wr16(h, lport);
+    wr16(h + 2, rport);
+    wr32(h + 4, seq);
+    wr32(h + 8, ack);
+    h[12] = (uint8_t)((hl / 4) << 4);
+    h[13] = flags;
+    wr16(h + 14, wnd);
+    if (optlen)
+        memcpy(h + 20, opt, optlen);
+    if (dlen)
+        memcpy(h + hl, data, dlen);
+    /* The device fills in both checksums. */
+    return toe_net_send_to(dev, mac, p, total,
+                           TOE_CONST_RAW_CSUM_IP | TOE_CONST_RAW_CSUM_L4);
+}
+
+uint16_t tcp_syn_window(const struct toe_tcp *t)
+{
+    return (uint16_t)(t->ring > 65535 ? 65535 : t->ring);
+}
+
+/* with_opts: 0 none, 1 MSS (+ window scale if negotiated), 2 MSS + window scale (our SYN). */
+int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t wnd,
+                 int with_opts, const uint8_t *data, size_t dlen)
+{
+    uint8_t opt[8] = {0};
+    size_t ol = 0;
+    if (with_opts) {
+        opt[0] = 2, opt[1] = 4;
+        wr16(opt + 2, TOE_TCP_OUR_MSS);
+        ol = 4;
+        if (with_opts == 2 || s->ws_ok) {
+            opt[4] = 1, opt[5] = 3, opt[6] = 3, opt[7] = s->rcv_ws;
+            ol = 8;
+        }
+    }
+    return tcp_send_pkt(s->dev->tcp, s->mac, s->rip, s->lport, s->rport, seq, ack, flags, wnd,
+                        opt, ol, data, dlen, tcp_ttl_tos(s));
+}
+
+/* ---- send side ---------------------------------------------------------------------- */
+
+uint32_t tcp_tx_room(const toe_sock *s)
+{
+    uint32_t used = s->tx_end - s->snd_una;
+    uint32_t cap = s->sndbuf ? s->sndbuf : s->dev->tcp->ring;
+    return used >= cap ? 0 : cap - used;
+}
+
+/* Queue TX_DATA for [seq, seq+n) from the mirror (no wrap inside: callers split). */
+static void queue_tx_data(toe_sock *s, uint32_t seq, const uint8_t *p, size_t n)
+{
+    struct toe_msg m = {.type = TOE_MSG_TX_DATA, .arg = (uint8_t)s->slot, .offset = seq,
+                        .data = p, .data_len = n};
+    toe_dev_queue(s->dev, &m);
+}
+
+/* Copy n bytes (n <= tx_room) to the mirror and to the device. */
+void tcp_tx_push(toe_sock *s, const uint8_t *p, size_t n)
+{
+    uint32_t ring = s->dev->tcp->ring;
+    if (s->urg_send) {
+        /* Urgent data: SND.UP goes to its end ahead of the data (the device takes messages in
+         * order), so every segment of it carries URG and the pointer (RFC 6093). */
+        s->snd_up = s->tx_end + (uint32_t)n;
+        tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_SND_UP), s->snd_up, s->slot);
+    }
+    while (n) {
+        uint32_t pos = s->tx_end & (ring - 1);
+        size_t k = ring - pos;
+        if (k > n)
+            k = n;
+        if (k > TOE_CONST_SLOT_DATA_MAX)
+            k = TOE_CONST_SLOT_DATA_MAX;
+        memcpy(s->txb + pos, p, k);
+        queue_tx_data(s, s->tx_end, s->txb + pos, k);
+        s->tx_end += (uint32_t)k;
+        p += k;
+        n -= k;
+    }
+    tcp_timers_update(s);
+}
+
+void tcp_tx_resend_from(toe_sock *s, uint32_t from)
+{
+    uint32_t ring = s->dev->tcp->ring;
+    if (SEQ_LT(from, s->snd_una))
+        from = s->snd_una;
+    while (SEQ_LT(from, s->tx_end)) {
+        uint32_t pos = from & (ring - 1);
+        uint32_t k = s->tx_end - from;
+        if (k > ring - pos)
+            k = ring - pos;
+        if (k > TOE_CONST_SLOT_DATA_MAX)
+            k = TOE_CONST_SLOT_DATA_MAX;
+        queue_tx_data(s, from, s->txb + pos, k);
+        from += k;
+    }
+}
+
+/* ---- timers ------------------------------------------------------------------------- */
 
 uint32_t tcp_rto_cur(const toe_sock *s)
 {
@@ -167,7 +294,7 @@ static void rto_timer(toe_sock *s)
     uint32_t v[4];
     for (int i = 0; i < 4; i++)
         a[i] = tcp_slot_addr(s, fld[i]);
-    if (toe_csr_read_many(dev, a, v, 4, NULL, CSR_MS))
+    if (toe_csr_read_many(dev, a, v, 4, NULL, TOE_TCP_CSR_MS))
         return;
     if (!(v[0] & TOE_CONST_SF_VALID)) {
         tcp_set_error(s, TOE_ECONNABORTED);
@@ -193,7 +320,7 @@ static void rto_timer(toe_sock *s)
     }
     uint16_t wa[2] = {tcp_slot_addr(s, TOE_FIELD_CWND), tcp_slot_addr(s, TOE_FIELD_SSTHRESH)};
     uint32_t wv[2] = {cwnd, ssth ? ssth : 2u * s->mss};
-    if (toe_csr_write_many(dev, wa, wv, 2, CSR_MS) || tcp_slot_cmd(s, TOE_CMD_RETRANSMIT))
+    if (toe_csr_write_many(dev, wa, wv, 2, TOE_TCP_CSR_MS) || tcp_slot_cmd(s, TOE_CMD_RETRANSMIT))
         return;
     dev->hs[TOE_HSTAT_TCP_RTO]++;
     s->rto_resent = 1;
@@ -292,7 +419,7 @@ static void rxchk_timer(toe_sock *s)
         s->rx_resend_asked = s->rx_expect;
         s->rx_resend_pending = 1;
         s->dev->hs[TOE_HSTAT_TCP_RX_GAP]++;
-        toe_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
+        tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
         s->rxchk_at = t->now + 5u * TOE_TCP_RXCHK_US;
     } else {
         s->rxchk_at = t->now + TOE_TCP_RXCHK_US;
@@ -304,13 +431,11 @@ void tcp_run_timers(struct toe_tcp *t)
 {
     toe_dev *dev = t->dev;
     if (t->alarm_armed && toe_now_ms() >= t->alarm_check_ms) {
-        uint64_t now;
+        /* The ALARM event may be lost: ask the device's clock without waiting (the answer
+         * comes to tcp_time_probed, and the timers due by it run in that turn's work). */
         t->alarm_check_ms = toe_now_ms() + TOE_TCP_HOST_CHECK_MS;
-        if (!toe_time(dev, &now, CSR_MS)) {
-            tcp_note_time(t, now);
-            if (now >= t->alarm_at)
-                t->alarm_armed = 0;
-        }
+        if (!toe_time_probe_pending(dev))
+            toe_time_probe(dev);
     }
     toe_sock *nx;
     for (toe_sock *s = t->socks; s; s = nx) {
@@ -343,7 +468,7 @@ void tcp_alarm_update(struct toe_tcp *t)
     }
     if (!d || (t->alarm_armed && t->alarm_at <= d))
         return;
-    if (!toe_alarm_set(t->dev, d, CSR_MS)) {
+    if (!toe_alarm_set(t->dev, d, TOE_TCP_CSR_MS)) {
         t->alarm_armed = 1;
         t->alarm_at = d;
         t->alarm_check_ms = toe_now_ms() + TOE_TCP_HOST_CHECK_MS;
