@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Per-module ECP5 resources of toe_core and the board tops, and the cost of each feature.
 
-    scripts/ecp5_area.py [--out build/area] [--jobs N] [--only NAME ...]
+    scripts/ecp5_area.py [--out build/area] [--jobs N] [--configs NAME,...]
 
 Synthesises a few configurations with Debian yosys `synth_ecp5 -noflatten` (no place and
 route), keeps each one's `stat -json` in OUT/NAME.json (reused while newer than every RTL
@@ -71,7 +71,14 @@ def base(mod):
 class Design:
     def __init__(self, path, top):
         with open(path) as f:
-            self.mods = json.load(f)["modules"]
+            text = f.read()
+        try:
+            self.mods = json.loads(text)["modules"]
+        except ValueError:
+            # yosys 0.23 writes the hierarchy section of `stat -json` as text after "modules"
+            self.mods = json.loads(text[:text.index("\n   },\n")] + "\n   }\n}")["modules"]
+        # Cell types name plain modules without the backslash their keys have.
+        self.mods = {m[1:] if m.startswith("\\") else m: v for m, v in self.mods.items()}
         self.top = next(m for m in self.mods if base(m) == top)
         self.memo = {}
 
@@ -88,7 +95,7 @@ class Design:
             self.memo[mod] = t
         return self.memo[mod]
 
-    def tree(self, mod=None, depth=0, count=1, max_depth=3):
+    def tree(self, mod=None, depth=0, count=1, max_depth=4):
         """Rows (depth, name, count, totals), children grouped by base name."""
         mod = mod or self.top
         tot = {k: v * count for k, v in self.total(mod).items()}
@@ -145,13 +152,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="build/area")
     ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--depth", type=int, default=3)
+    ap.add_argument("--depth", type=int, default=4)
+    ap.add_argument("--configs", default=",".join(CONFIGS),
+                    help="configurations to synthesise (default all: %(default)s); the feature "
+                         "rows that need a missing one are left out")
     args = ap.parse_args()
+    names = args.configs.split(",")
+    for n in names:
+        if n not in CONFIGS:
+            sys.exit("ecp5_area: unknown configuration %s (%s)" % (n, ", ".join(CONFIGS)))
+    if "colorlight" not in names:
+        sys.exit("ecp5_area: the colorlight configuration is the base of every table")
     os.chdir(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     os.makedirs(args.out, exist_ok=True)
     paths = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
-        for name, path, secs in ex.map(lambda n: synth(n, args.out), CONFIGS):
+        for name, path, secs in ex.map(lambda n: synth(n, args.out), names):
             paths[name] = path
             if secs:
                 print("area: synthesised %s in %.0f s" % (name, secs), file=sys.stderr)
@@ -176,15 +192,23 @@ def main():
     print("## Cost of each feature (differences between configurations)\n")
     print(header())
     print(fmt_row("toe_core, 8 slots, 8 KiB rings", core))
-    print(fmt_row("toe_core without TCP (SLOTS=0)", top_total("core-notcp")))
-    print(fmt_row("TCP engine (8 slots, 8 KiB rings)", diff(core, top_total("core-notcp"))))
-    print(fmt_row("per TCP slot (8 -> 4 slots) / 4", diff(core, top_total("core-4slots")), 0.25))
-    print(fmt_row("per KiB of ring (8 -> 4 KiB, 16 rings) / 64", diff(core, top_total("core-4k")),
+    print(fmt_row("TCP engine (toe_tcp, 8 slots, 8 KiB rings)", mod_total("colorlight", "toe_tcp")))
+    if "core-notcp" in d:
+        print(fmt_row("toe_core without TCP (SLOTS=0)", top_total("core-notcp")))
+        print(fmt_row("TCP engine: toe_core 8 slots - SLOTS=0", diff(core, top_total("core-notcp"))))
+    if "core-4slots" in d:
+        print(fmt_row("toe_core, 4 slots, 8 KiB rings", top_total("core-4slots")))
+        print(fmt_row("per TCP slot (8 -> 4 slots) / 4", diff(core, top_total("core-4slots")), 0.25))
+    if "core-4k" in d:
+        print(fmt_row("per KiB of ring (8 -> 4 KiB, 16 rings) / 64",
+                      diff(core, top_total("core-4k")), 1 / 64))
+    print(fmt_row("per KiB of ring (a tcp_ring: 8 x 8 KiB) / 64", mod_total("colorlight", "tcp_ring"),
                   1 / 64))
     print(fmt_row("statistics counters (toe_stats)", mod_total("colorlight", "toe_stats")))
     print(fmt_row("link engine (toe_link)", mod_total("colorlight", "toe_link")))
     print(fmt_row("link PHY: ft245_phy (Colorlight)", mod_total("colorlight", "ft245_phy")))
-    print(fmt_row("link PHY: uart_phy (Versa)", top_total("uart_phy")))
+    if "uart_phy" in d:
+        print(fmt_row("link PHY: uart_phy (Versa)", top_total("uart_phy")))
     print(fmt_row("board shell without toe_core (Colorlight)",
                   diff(top_total("colorlight"), mod_total("colorlight", "toe_core"))))
 

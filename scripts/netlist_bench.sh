@@ -3,8 +3,9 @@
 #   scripts/netlist_bench.sh BOARD      (versa, colorlight-i9, colorlight-i5)
 # yosys synth_ecp5 with the board's parameters (scripts/ecp5_build.sh --netlist) and the
 # bench's short timers writes build/netlist/BOARD/netlist.v; Icarus runs it with yosys's ECP5
-# cell models (cells_sim.v) and the primitive models under rtl/top/sim_models through
-# tests/netlist/tb.v (ARP, ICMP echo, a bad-FCS frame). Prints PASS and the wall times.
+# cell models (cells_sim.v; simcells.v for the tristate buffers) and the primitive models
+# under rtl/top/sim_models through tests/netlist/tb.v (ARP, ICMP echo, a bad-FCS frame).
+# Prints PASS and the wall times.
 set -euo pipefail
 board=${1:?usage: netlist_bench.sh BOARD}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +32,7 @@ t0=$(date +%s)
 ECP5_PARAMS="$short" scripts/ecp5_build.sh --netlist "$board" "$out/netlist.v"
 t1=$(date +%s)
 iverilog -g2005 -Wno-timescale -o "$out/tb.vvp" -I build/gen -I tests/rtl/lib -I "$datdir/ecp5" \
-    "${defs[@]}" -s tb tests/netlist/tb.v "$out/netlist.v" "$cells" rtl/top/sim_models/*.v
+    "${defs[@]}" -s tb tests/netlist/tb.v "$out/netlist.v" "$cells" "$datdir/simcells.v" rtl/top/sim_models/*.v
 t2=$(date +%s)
 echo "netlist $board: seed $seed"
 vvp -n "$out/tb.vvp" "+seed=$seed" | tee "$out/run.log"
