@@ -64,7 +64,6 @@ test: deps deps-ecp5
 	@$(MAKE) --no-print-directory all $(TEST_SIM_BINS) $(SW_ASAN_TESTS) fuzz-build
 	@{ echo "make --no-print-directory test-ecp5"; \
 	   for d in $(RTL_BENCHES); do echo "scripts/rtl_bench.sh $${d%/}"; done; \
-	   for b in $(ECP5_NETLIST_BOARDS); do echo "scripts/netlist_bench.sh $$b"; done; \
 	   for t in $(SIM_TESTS) $(SW_TESTS); do echo "$$t"; done; \
 	   printf '%s\n' $(SW_ASAN_CMDS) $(FUZZ_TEST_CMDS) $(TEST_SIM_CMDS); } | scripts/run_tests.sh
 
