@@ -6,7 +6,7 @@ the achieved frequency against its constraint and the margin; for a failing cloc
 critical path from the nextpnr log. A clock fails when it misses its constraint plus the
 required margin (--margin, percent). With --synth-log and --slots, the TCP engine must be in
 the netlist with that many slots (the SLOTS parameter yosys derived toe_tcp with), else the
-build fails as "engine lost". Clocks constrained in the LPF that have no timing paths (unused yet, or
+build fails. Clocks constrained in the LPF that have no timing paths (unused yet, or
 constant-input I/O registers only) are listed as such; a constraint on a net that does not exist
 (nextpnr only warns) is a failure. Exit status 1 if a clock fails.
 """
@@ -150,7 +150,7 @@ def main():
     lost = args.slots >= 0 and slots != args.slots
     status = "PASS"
     if lost:
-        status = "FAIL (engine lost: %d TCP slots in the netlist, %d expected)" % (slots, args.slots)
+        status = "FAIL (TCP engine: %d slots in the netlist, %d expected)" % (slots, args.slots)
     elif ignored:
         status = "FAIL (constraint on a missing net)"
     elif failed:
