@@ -28,8 +28,8 @@ include constraints/ecp5.mk
 # Before anything is built: are the tools and libraries that `make deps` installs there? If
 # not, say so and stop, instead of failing later on a missing header (scripts/deps.sh
 # --check). Goals that install them first (test, demo, the ECP5 ones) or need none skip it.
-DEPS_FREE_GOALS := deps deps-ecp5 clean help test demo bitstream bitstreams flash test-ecp5 \
-    $(ECP5_BITS)
+DEPS_FREE_GOALS := deps deps-ecp5 clean help test demo bitstream bitstreams flash test-ecp5 timing-seeds \
+    $(ECP5_BITS) $(ECP5_SEED_BITS)
 ifneq ($(filter-out $(DEPS_FREE_GOALS),$(or $(MAKECMDGOALS),all)),)
 $(shell CC='$(CC)' CXX='$(CXX)' VERILATOR='$(VERILATOR)' scripts/deps.sh --check >&2)
 ifneq ($(.SHELLSTATUS),0)
@@ -98,6 +98,9 @@ help:
 	@echo "make sw-asan  build the host unit tests under ASan and UBSan (build/asan/tests)"
 	@echo "make conformance   TCP conformance scripts (tests/conformance, docs/CONFORMANCE.md)"
 	@echo "make lint     verilator -Wall over the RTL"
+	@echo "make area     per-module ECP5 resources and the cost of each feature (yosys)"
+	@echo "make test-netlist   the synthesised board tops simulated (ARP, echo)"
+	@echo "make timing-seeds   every board with nextpnr seeds 2 and 3"
 	@echo "make bench    every figure (simulation speed, echo latency, link, TCP) as a ratio to its limit"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"
 	@echo "              (installs the ECP5 tools first: make deps-ecp5, as make test does)"

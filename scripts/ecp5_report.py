@@ -2,8 +2,11 @@
 """Summarise a nextpnr-ecp5 JSON report (--report) for one board build.
 
 Prints a one-line summary, then utilisation by bel type (used / available) and, per clock,
-the achieved frequency against its constraint; for a failing clock, its critical path from
-the nextpnr log. Clocks constrained in the LPF that have no timing paths (unused yet, or
+the achieved frequency against its constraint and the margin; for a failing clock, its
+critical path from the nextpnr log. A clock fails when it misses its constraint plus the
+required margin (--margin, percent). With --synth-log and --slots, the TCP engine must be in
+the netlist with that many slots (the SLOTS parameter yosys derived toe_tcp with), else the
+build fails. Clocks constrained in the LPF that have no timing paths (unused yet, or
 constant-input I/O registers only) are listed as such; a constraint on a net that does not exist
 (nextpnr only warns) is a failure. Exit status 1 if a clock fails.
 """
@@ -82,6 +85,23 @@ def critical_path(log_path, net):
     return out
 
 
+def tcp_slots(log_path):
+    """SLOTS of the toe_tcp yosys derived (its last derivation), 0 when none was."""
+    slots, in_tcp = 0, False
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if "derive mode" in line:
+                    in_tcp = line.rstrip().endswith("module `\\toe_tcp'.")
+                elif in_tcp:
+                    m = re.match(r"Parameter \\SLOTS = (\d+)", line)
+                    if m:
+                        slots, in_tcp = int(m.group(1)), False
+    except OSError:
+        return -1
+    return slots
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("report", help="nextpnr --report JSON")
@@ -93,6 +113,10 @@ def main():
     ap.add_argument("--synth-seconds", type=int, default=-1)
     ap.add_argument("--pnr-seconds", type=int, default=-1)
     ap.add_argument("--pnr-status", type=int, default=0)
+    ap.add_argument("--margin", type=float, default=0.0,
+                    help="required margin over each clock's constraint, percent")
+    ap.add_argument("--synth-log", default="", help="yosys log (the TCP engine's slots)")
+    ap.add_argument("--slots", type=int, default=-1, help="TCP slots the netlist must have")
     args = ap.parse_args()
 
     try:
@@ -111,7 +135,7 @@ def main():
     for net in sorted(fmax, key=clock_name):
         achieved = float(fmax[net]["achieved"])
         required = float(fmax[net]["constraint"])
-        ok = achieved >= required
+        ok = achieved >= required * (1.0 + args.margin / 100.0)
         failed |= not ok
         clocks.append((clock_name(net), net, achieved, required, ok))
     seen = {c[0] for c in clocks}
@@ -122,16 +146,22 @@ def main():
     def used(bel):
         return util.get(bel, {}).get("used", 0), util.get(bel, {}).get("available", 0)
 
+    slots = tcp_slots(args.synth_log) if args.synth_log else -1
+    lost = args.slots >= 0 and slots != args.slots
     status = "PASS"
-    if ignored:
+    if lost:
+        status = "FAIL (TCP engine: %d slots in the netlist, %d expected)" % (slots, args.slots)
+    elif ignored:
         status = "FAIL (constraint on a missing net)"
     elif failed:
-        status = "FAIL (timing)"
+        status = "FAIL (timing: a clock misses its constraint + %g %%)" % args.margin
     elif args.pnr_status != 0:
         status = "FAIL (place and route exit %d)" % args.pnr_status
     lut, ff, ebr = used("TRELLIS_COMB"), used("TRELLIS_FF"), used("DP16KD")
-    summary = "%-14s %s  LUT4 %d/%d  FF %d/%d  EBR %d/%d  " % (
-        args.board, status, lut[0], lut[1], ff[0], ff[1], ebr[0], ebr[1])
+    summary = "%-14s %s  " % (args.board, status)
+    if slots >= 0:
+        summary += "TCP %d slots  " % slots
+    summary += "LUT4 %d/%d  FF %d/%d  EBR %d/%d  " % (lut[0], lut[1], ff[0], ff[1], ebr[0], ebr[1])
     summary += "  ".join("%s %.1f/%.1f MHz%s" % (n, a, r, "" if ok else " FAIL")
                          for n, _, a, r, ok in clocks)
     summary += "  pnr %d s" % args.pnr_seconds
@@ -143,9 +173,10 @@ def main():
         u, a = used(bel)
         if bel in util:
             print("    %-12s %-11s %6d / %-6d %5.1f %%" % (bel, label, u, a, 100.0 * u / a if a else 0))
-    print("  clocks (achieved / constraint):")
+    print("  clocks (achieved / constraint, margin; %g %% required):" % args.margin)
     for name, _, a, r, ok in clocks:
-        print("    %-18s %8.2f MHz / %6.2f MHz  %s" % (name, a, r, "ok" if ok else "FAIL"))
+        print("    %-18s %8.2f MHz / %6.2f MHz  %+6.1f %%  %s" % (
+            name, a, r, 100.0 * (a / r - 1.0), "ok" if ok else "FAIL"))
     for name, mhz in unused:
         print("    %-18s %8s     / %6.2f MHz  no timing paths (unused or constant)" % (name, "-", mhz))
     for name in sorted(ignored):
@@ -159,7 +190,7 @@ def main():
             print("  critical path of %s (%.2f ns, %.2f ns allowed):" % (name, 1000.0 / a, 1000.0 / r))
             for line in path:
                 print("    " + line)
-    return 1 if failed else 0
+    return 1 if failed or lost else 0
 
 
 if __name__ == "__main__":

@@ -77,6 +77,10 @@ wire [31:0] tx_tdata;
 wire [3:0]  tx_tkeep;
 wire        tx_tvalid, tx_tready, tx_tlast;
 wire [TX_FIFO_LOG2:0] tx_free;
+wire [31:0] txs_tdata;          // the last arbiter's output, before the register slice
+wire [3:0]  txs_tkeep;
+wire        txs_tvalid, txs_tready, txs_tlast;
+wire [TX_FIFO_LOG2:0] txs_free;
 wire [TX_FIFO_LOG2:0] tx0_free, tx1_free;
 wire [31:0] tx0_tdata, tx1_tdata;
 wire [3:0]  tx0_tkeep, tx1_tkeep;
@@ -242,10 +246,24 @@ toe_tx_arb #(.FREE_BITS(TX_FIFO_LOG2 + 1)) tx_arb_tcp (
     .s0_tready(txa_tready), .s0_tlast(txa_tlast), .s0_free(txa_free),
     .s1_req(tx2_req), .s1_tdata(tx2_tdata), .s1_tkeep(tx2_tkeep), .s1_tvalid(tx2_tvalid),
     .s1_tready(tx2_tready), .s1_tlast(tx2_tlast), .s1_free(tx2_free),
-    .m_tdata(tx_tdata), .m_tkeep(tx_tkeep), .m_tvalid(tx_tvalid), .m_tready(tx_tready),
-    .m_tlast(tx_tlast), .m_free(tx_free), .m_req(unused_arb_req)
+    .m_tdata(txs_tdata), .m_tkeep(txs_tkeep), .m_tvalid(txs_tvalid), .m_tready(txs_tready),
+    .m_tlast(txs_tlast), .m_free(txs_free), .m_req(unused_arb_req)
 );
 wire unused_arb_req;   // the last stage has no arbiter after it
+
+// A register slice between the arbiters and the MAC: no combinational path from a source
+// (a ring's read data through tcp_seg_tx) across both arbiters into the MAC's FIFO. It holds
+// up to two beats the FIFO's free count does not show yet, so the arbiters see two words
+// fewer (a source still starts a frame only when the whole frame has room).
+axis_register #(.DATA_WIDTH(36)) tx_slice (
+    .clk(clk), .rst(rst),
+    .s_tdata({txs_tkeep, txs_tdata}), .s_tvalid(txs_tvalid), .s_tready(txs_tready),
+    .s_tlast(txs_tlast),
+    .m_tdata({tx_tkeep, tx_tdata}), .m_tvalid(tx_tvalid), .m_tready(tx_tready),
+    .m_tlast(tx_tlast)
+);
+localparam [TX_FIFO_LOG2:0] SLICE_WORDS = 2;
+assign txs_free = tx_free > SLICE_WORDS ? tx_free - SLICE_WORDS : {(TX_FIFO_LOG2 + 1){1'b0}};
 
 // ---- host link engine: CSRs, time, alarm, events, RAW_RX, RAW_TX ----
 wire [5:0]  stat2_addr;
