@@ -438,7 +438,32 @@ always @(posedge clk) begin
         ca_open <= 1'b0;
 end
 
-always @(posedge clk) begin
+always @(posedge clk) begin : controller
+    // slot k's flags as the task leaves them: each flag has one write, after the case, so
+    // that a flag costs one decoder-selected register per slot, not a copy of every
+    // condition per slot
+    reg valid_nx, nagle_nx, syn_rcvd_nx, fin_rcvd_nx, fin_queued_nx, fin_acked_nx,
+        ack_report_nx, in_rec_nx, rtt_on_nx, ooo_on_nx, ack_now_nx, ack_del_nx, rexmit_one_nx,
+        probe_nx, ev_dirty_nx, rst_pend_nx, ttl_set_nx, up_on_nx, rxd_pend_nx;
+    valid_nx = valid[k];
+    nagle_nx = nagle[k];
+    syn_rcvd_nx = syn_rcvd[k];
+    fin_rcvd_nx = fin_rcvd[k];
+    fin_queued_nx = fin_queued[k];
+    fin_acked_nx = fin_acked[k];
+    ack_report_nx = ack_report[k];
+    in_rec_nx = in_rec[k];
+    rtt_on_nx = rtt_on[k];
+    ooo_on_nx = ooo_on[k];
+    ack_now_nx = ack_now[k];
+    ack_del_nx = ack_del[k];
+    rexmit_one_nx = rexmit_one[k];
+    probe_nx = probe[k];
+    ev_dirty_nx = ev_dirty[k];
+    rst_pend_nx = rst_pend[k];
+    ttl_set_nx = ttl_set[k];
+    up_on_nx = up_on[k];
+    rxd_pend_nx = rxd_pend[k];
     csr_ack       <= 1'b0;
     txd_ack       <= 1'b0;
     rxc_ack       <= 1'b0;
@@ -581,20 +606,20 @@ always @(posedge clk) begin
                 // a repeated OPEN (the host resends a command whose answer was late) must
                 // not reset a connection that is running
                 CMD_OPEN: if (!valid[k]) begin
-                    valid[k]      <= 1'b1;
-                    fin_rcvd[k]   <= 1'b0;
-                    fin_queued[k] <= 1'b0;
-                    fin_acked[k]  <= 1'b0;
-                    in_rec[k]     <= 1'b0;
-                    rtt_on[k]     <= 1'b0;
-                    ooo_on[k]     <= 1'b0;
-                    ack_now[k]    <= 1'b0;
-                    ack_del[k]    <= 1'b0;
-                    rexmit_one[k] <= 1'b0;
-                    probe[k]      <= 1'b0;
-                    rst_pend[k]   <= 1'b0;
-                    ev_dirty[k]   <= 1'b0;
-                    rxd_pend[k]   <= 1'b0;
+                    valid_nx       = 1'b1;
+                    fin_rcvd_nx    = 1'b0;
+                    fin_queued_nx  = 1'b0;
+                    fin_acked_nx   = 1'b0;
+                    in_rec_nx      = 1'b0;
+                    rtt_on_nx      = 1'b0;
+                    ooo_on_nx      = 1'b0;
+                    ack_now_nx     = 1'b0;
+                    ack_del_nx     = 1'b0;
+                    rexmit_one_nx  = 1'b0;
+                    probe_nx       = 1'b0;
+                    rst_pend_nx    = 1'b0;
+                    ev_dirty_nx    = 1'b0;
+                    rxd_pend_nx    = 1'b0;
                     ev_flags[k]   <= 8'd0;
                     dupacks[k]    <= 8'd0;
                     rexmits[k]    <= 24'd0;
@@ -607,19 +632,19 @@ always @(posedge clk) begin
                     wl2[k]        <= c_snd_una;
                     max_wnd[k]    <= c_snd_wnd;      // the window of the peer's SYN or SYN-ACK
                 end
-                CMD_ACK:        ack_now[k] <= valid[k];
+                CMD_ACK:        ack_now_nx  = valid[k];
                 CMD_RETRANSMIT: if (valid[k]) begin
                     snd_nxt[k]    <= c_snd_una;
-                    rtt_on[k]     <= 1'b0;
-                    in_rec[k]     <= 1'b0;
+                    rtt_on_nx      = 1'b0;
+                    in_rec_nx      = 1'b0;
                     dupacks[k]    <= 8'd0;
                     rexmits[k]    <= c_rexmits + 24'd1;
                 end
-                CMD_PROBE:      probe[k] <= valid[k];
-                CMD_CLOSE:      fin_queued[k] <= valid[k];
+                CMD_PROBE:      probe_nx  = valid[k];
+                CMD_CLOSE:      fin_queued_nx  = valid[k];
                 CMD_FREE: begin
-                    valid[k]   <= 1'b0;
-                    ttl_set[k] <= 1'b0;           // the next connection starts with the defaults
+                    valid_nx    = 1'b0;
+                    ttl_set_nx  = 1'b0;           // the next connection starts with the defaults
                 end
                 default:        csr_status <= CONST_RESP_BAD_REQ[7:0];
                 endcase
@@ -661,9 +686,9 @@ always @(posedge clk) begin
             // programming fields only while the slot is free; the rest also while open
             case (csr_field)
             FIELD_FLAGS: begin
-                nagle[k]      <= |(csr_wdata & CONST_SF_NAGLE);
-                syn_rcvd[k]   <= |(csr_wdata & CONST_SF_SYN_RCVD);
-                ack_report[k] <= |(csr_wdata & CONST_SF_ACK_REPORT);
+                nagle_nx       = |(csr_wdata & CONST_SF_NAGLE);
+                syn_rcvd_nx    = |(csr_wdata & CONST_SF_SYN_RCVD);
+                ack_report_nx  = |(csr_wdata & CONST_SF_ACK_REPORT);
             end
             FIELD_SND_WND: begin
                 snd_wnd[k] <= csr_wdata;
@@ -674,11 +699,11 @@ always @(posedge clk) begin
             FIELD_SSTHRESH: ssthresh[k] <= csr_wdata;
             FIELD_RX_SENT: begin
                 rx_sent[k]  <= csr_wdata;
-                rxd_pend[k] <= 1'b1;
+                rxd_pend_nx  = 1'b1;
             end
             FIELD_IP_TTL_TOS: begin
                 ttl_tos[k] <= csr_wdata[15:0];
-                ttl_set[k] <= 1'b1;
+                ttl_set_nx  = 1'b1;
             end
             FIELD_SND_UP:   snd_up[k]   <= csr_wdata;
             // the path MTU (RFC 1191): the host may lower the MSS of an open connection; the
@@ -713,7 +738,7 @@ always @(posedge clk) begin
                         rx_sent[k] <= csr_wdata;
                         rx_cons[k] <= csr_wdata;
                         rcv_up[k]  <= csr_wdata;
-                        up_on[k]   <= 1'b0;
+                        up_on_nx    = 1'b0;
                     end
                     default: begin
                         csr_status <= CONST_RESP_READ_ONLY[7:0];
@@ -748,7 +773,7 @@ always @(posedge clk) begin
             // a window update when the edge would move by at least 2 MSS or half the ring
             if (x_edge != c_rcv_adv && !ooo_on[k] &&
                 (x_dist[31:16] != 16'd0 || x_dist[15:0] >= x_step))
-                ack_now[k] <= 1'b1;
+                ack_now_nx  = 1'b1;
         end
     end
 
@@ -759,7 +784,7 @@ always @(posedge clk) begin
                       c_ev_flags | ((c_snd_wnd == 32'd0 && c_tx_end != c_snd_una) ?
                                     CONST_EVF_ZERO_WND[7:0] : 8'd0),
                       c_snd_una, c_snd_wnd, c_rcv_nxt, c_rtt_sample};
-        ev_dirty[k]   <= 1'b0;
+        ev_dirty_nx    = 1'b0;
         ev_flags[k]   <= 8'd0;
         rtt_sample[k] <= RTT_NONE;
         state <= S_IDLE;
@@ -775,7 +800,7 @@ always @(posedge clk) begin
         chunk = (rxd_avail[31:10] != 22'd0) ? CONST_SLOT_DATA_MAX[10:0] : {1'b0, rxd_avail[9:0]};
         state <= S_IDLE;
         if (rxd_avail == 32'd0) begin
-            rxd_pend[k] <= 1'b0;
+            rxd_pend_nx  = 1'b0;
         end else begin
             rxd_valid  <= 1'b1;
             rxd_slot   <= {{(8-SLOT_BITS){1'b0}}, k};
@@ -801,7 +826,7 @@ always @(posedge clk) begin
         r_acc   <= rx_acceptable;
         r_ackok <= rx_ack_ok;
         if (!rx_acceptable)
-            ack_now[k] <= 1'b1;            // unacceptable: ACK and drop
+            ack_now_nx  = 1'b1;            // unacceptable: ACK and drop
         state   <= S_RX_ACK;
     end
 
@@ -818,7 +843,7 @@ always @(posedge clk) begin
         end else if (syn_rcvd[k] && (rx_ack_old || rx_ack_beyond_max)) begin
             // SYN-RECEIVED and not SND.UNA < SEG.ACK =< SND.NXT (here SND.UNA is ISS + 1):
             // <SEQ=SEG.ACK><CTL=RST>, drop, stay in SYN-RECEIVED
-            rst_pend[k] <= 1'b1;
+            rst_pend_nx  = 1'b1;
             rst_seq[k]  <= r_ack;
             r_acc       <= 1'b0;
             r_ackok     <= 1'b0;
@@ -827,7 +852,7 @@ always @(posedge clk) begin
             // RFC 5961 5.2: outside [SND.UNA - MAX.SND.WND, SND.NXT] (beyond SND.NXT, data
             // never sent: RFC 9293 alike): a challenge ACK within the budget, drop
             if (ca_room)
-                ack_now[k]    <= 1'b1;
+                ack_now_nx     = 1'b1;
             ca_send           <= ca_room;
             inc_chack         <= ca_room;
             inc_chack_limited <= !ca_room;
@@ -838,15 +863,15 @@ always @(posedge clk) begin
             reg [7:0] evf;
             evf = c_ev_flags;
             if (syn_rcvd[k]) begin
-                syn_rcvd[k] <= 1'b0;
+                syn_rcvd_nx  = 1'b0;
                 evf = evf | CONST_EVF_ESTABLISHED[7:0];
-                ev_dirty[k] <= 1'b1;
+                ev_dirty_nx  = 1'b1;
             end
             // a keepalive's answer changes nothing else: without this the host never sees it
             if (ack_report[k]) begin
-                ack_report[k] <= 1'b0;
+                ack_report_nx  = 1'b0;
                 evf = evf | CONST_EVF_ACK_SEEN[7:0];
-                ev_dirty[k] <= 1'b1;
+                ev_dirty_nx  = 1'b1;
             end
             if (rx_ack_new) begin
                 snd_una[k] <= r_ack;
@@ -855,21 +880,21 @@ always @(posedge clk) begin
                 if (rx_snd_up_behind)
                     snd_up[k] <= r_ack;        // SND.UP never falls behind SND.UNA (no wrap)
                 dupacks[k]  <= 8'd0;
-                ev_dirty[k] <= 1'b1;
+                ev_dirty_nx  = 1'b1;
                 if (fin_queued[k] && rx_ack_covers_fin && !fin_acked[k]) begin
-                    fin_acked[k] <= 1'b1;
+                    fin_acked_nx  = 1'b1;
                     evf = evf | CONST_EVF_FIN_ACKED[7:0];
                 end
                 if (rtt_on[k] && rx_rtt_covered) begin
-                    rtt_on[k]     <= 1'b0;
+                    rtt_on_nx      = 1'b0;
                     rtt_sample[k] <= rx_rtt;
                 end
                 if (in_rec[k]) begin
                     if (rx_ack_full) begin
-                        in_rec[k] <= 1'b0;         // full ACK: deflate (RFC 6582)
+                        in_rec_nx  = 1'b0;         // full ACK: deflate (RFC 6582)
                         cwnd[k]   <= c_ssthresh;
                     end else begin
-                        rexmit_one[k] <= 1'b1;     // partial ACK: next hole
+                        rexmit_one_nx  = 1'b1;     // partial ACK: next hole
                         cwnd[k] <= (rx_cwnd_gt_acked ? rx_cwnd_less_acked : 32'd0) + m;
                     end
                 end else if (c_cwnd < c_ssthresh) begin
@@ -889,11 +914,11 @@ always @(posedge clk) begin
                     ssthresh[k]   <= rx_ssthresh_loss;
                     cwnd[k]       <= rx_ssthresh_loss + c_m3;
                     recover[k]    <= c_snd_max;
-                    in_rec[k]     <= 1'b1;
-                    rexmit_one[k] <= 1'b1;
-                    rtt_on[k]     <= 1'b0;
+                    in_rec_nx      = 1'b1;
+                    rexmit_one_nx  = 1'b1;
+                    rtt_on_nx      = 1'b0;
                     evf = evf | CONST_EVF_FAST_REXMIT[7:0];
-                    ev_dirty[k]   <= 1'b1;
+                    ev_dirty_nx    = 1'b1;
                 end else if (in_rec[k]) begin
                     cwnd[k] <= c_cwnd + m;        // inflate per further duplicate
                 end
@@ -912,10 +937,10 @@ always @(posedge clk) begin
                 // SND.NXT back when the window closes; RFC 9293 3.8.6.1)
                 if (rx_wnd_opens) begin
                     snd_nxt[k] <= r_ack;
-                    rtt_on[k]  <= 1'b0;
+                    rtt_on_nx   = 1'b0;
                 end
                 if ((rx_seg_wnd_scaled == 32'd0) != (c_snd_wnd == 32'd0))
-                    ev_dirty[k] <= 1'b1;
+                    ev_dirty_nx  = 1'b1;
             end
         end
     end
@@ -926,16 +951,16 @@ always @(posedge clk) begin
         if (r_acc && fin_rcvd[k] && (r_len != 11'd0 || r_fin)) begin
             // RCV.NXT counts the peer's FIN: text (or a FIN) after it is ignored (RFC 9293
             // 3.10.7.4, seventh), RCV.NXT stays; ACK again
-            ack_now[k] <= 1'b1;
+            ack_now_nx  = 1'b1;
             r_afterfin <= 1'b1;
         end else if (r_acc && r_len != 11'd0) begin
             if (rx_nothing_new) begin
-                ack_now[k] <= 1'b1;          // nothing new: a duplicate, ACK at once
+                ack_now_nx  = 1'b1;          // nothing new: a duplicate, ACK at once
             end else if (rx_copy) begin
                 copy_to_tx <= 1'b0;          // copy_start: the payload into the RX ring
                 state      <= S_COPY;
             end else begin
-                ack_now[k] <= 1'b1;          // a second hole: drop, duplicate ACK at once
+                ack_now_nx  = 1'b1;          // a second hole: drop, duplicate ACK at once
                 r_acc      <= 1'b0;
             end
         end
@@ -966,7 +991,7 @@ always @(posedge clk) begin
             rcv_up_set      <= 1'b1;
             c_ev_flags  <= c_ev_flags | CONST_EVF_URGENT[7:0];
             ev_flags[k] <= c_ev_flags | CONST_EVF_URGENT[7:0];
-            ev_dirty[k] <= 1'b1;
+            ev_dirty_nx  = 1'b1;
         end
         if (r_acc && r_len != 11'd0 && !rx_nothing_new && !fin_rcvd[k]) begin
             if (rx_in_order) begin
@@ -974,17 +999,17 @@ always @(posedge clk) begin
                 if (ooo_on[k] && rx_fills_hole) begin
                     if (rx_stop_before_held_end)
                         nxt = c_ooo_end;
-                    ooo_on[k]  <= 1'b0;
-                    ack_now[k] <= 1'b1;      // a hole filled: ACK at once
+                    ooo_on_nx   = 1'b0;
+                    ack_now_nx  = 1'b1;      // a hole filled: ACK at once
                 end
             end else begin
                 inc_rx_ooo <= 1'b1;
-                ack_now[k] <= 1'b1;          // out of order: duplicate ACK at once
+                ack_now_nx  = 1'b1;          // out of order: duplicate ACK at once
                 if (ooo_on[k]) begin
                     if (rx_start_before_held_start) ooo_start[k] <= rx_data_start;
                     if (rx_held_end_before_stop)  ooo_end[k]   <= rx_data_stop;
                 end else begin
-                    ooo_on[k]    <= 1'b1;
+                    ooo_on_nx     = 1'b1;
                     ooo_start[k] <= rx_data_start;
                     ooo_end[k]   <= rx_data_stop;
                 end
@@ -999,10 +1024,10 @@ always @(posedge clk) begin
         // the FIN, when everything before it is in
         if (fin_in_order) begin
             rcv_nxt_new       <= rcv_nxt_new + 32'd1;
-            fin_rcvd[k] <= 1'b1;
-            ack_now[k]  <= 1'b1;
+            fin_rcvd_nx  = 1'b1;
+            ack_now_nx   = 1'b1;
             ev_flags[k] <= c_ev_flags | CONST_EVF_FIN_RCVD[7:0];
-            ev_dirty[k] <= 1'b1;
+            ev_dirty_nx  = 1'b1;
         end
         rcv_nxt_moved <= rcv_nxt_new != c_rcv_nxt || fin_in_order;
         unacked_bytes  <= rcv_nxt_new - c_last_ack;
@@ -1020,16 +1045,16 @@ always @(posedge clk) begin
         inc_rx_after_fin <= r_afterfin;
         if (valid[k]) begin
             rcv_up[k] <= rcv_up_new;
-            up_on[k]  <= rcv_up_set && !urgent_in;
+            up_on_nx   = rcv_up_set && !urgent_in;
         end
         if (valid[k] && rcv_nxt_moved) begin
             rcv_nxt[k]  <= rcv_nxt_new;
-            rxd_pend[k] <= 1'b1;
+            rxd_pend_nx  = 1'b1;
             // ACK every second full-sized segment's worth, otherwise delay
             if (unacked_bytes[31:17] != 15'd0 || unacked_bytes[16:0] >= {c_mss, 1'b0})
-                ack_now[k] <= 1'b1;
+                ack_now_nx  = 1'b1;
             else if (!ack_del[k]) begin
-                ack_del[k] <= 1'b1;
+                ack_del_nx  = 1'b1;
                 ack_due[k] <= delack_at;
             end
         end
@@ -1054,10 +1079,10 @@ always @(posedge clk) begin
     S_TX_WAIT: begin
         if (tx_decide_valid) begin
             // the flags the decision consumed; nothing to send: nothing was due
-            if (rst_pend[k])        rst_pend[k] <= 1'b0;
-            else if (rexmit_one[k]) rexmit_one[k] <= 1'b0;
-            if (probe[k] && !rst_pend[k]) probe[k] <= 1'b0;
-            if (tx_delack_due)      ack_now[k] <= 1'b1;
+            if (rst_pend[k])        rst_pend_nx  = 1'b0;
+            else if (rexmit_one[k]) rexmit_one_nx  = 1'b0;
+            if (probe[k] && !rst_pend[k]) probe_nx  = 1'b0;
+            if (tx_delack_due)      ack_now_nx  = 1'b1;
             if (!tx_send)
                 state <= S_IDLE;
         end
@@ -1068,8 +1093,8 @@ always @(posedge clk) begin
                 rcv_adv[k] <= tx_new_edge;
             if (!tx_rst) begin
                 last_ack[k] <= c_rcv_nxt;
-                ack_now[k]  <= 1'b0;
-                ack_del[k]  <= 1'b0;
+                ack_now_nx   = 1'b0;
+                ack_del_nx   = 1'b0;
             end
             st_start <= 1'b1;
             st_slot  <= k;
@@ -1095,7 +1120,7 @@ always @(posedge clk) begin
                     snd_max[k] <= tx_seq_end;
                     // time one segment at a time, never a retransmission (Karn)
                     if (!rtt_on[k] && tx_len != 11'd0 && !tx_rexmit) begin
-                        rtt_on[k]  <= 1'b1;
+                        rtt_on_nx   = 1'b1;
                         rtt_seq[k] <= tx_seq;
                         rtt_t0[k]  <= now;
                     end
@@ -1109,6 +1134,26 @@ always @(posedge clk) begin
 
     default: state <= S_IDLE;
     endcase
+
+    valid[k] <= valid_nx;
+    nagle[k] <= nagle_nx;
+    syn_rcvd[k] <= syn_rcvd_nx;
+    fin_rcvd[k] <= fin_rcvd_nx;
+    fin_queued[k] <= fin_queued_nx;
+    fin_acked[k] <= fin_acked_nx;
+    ack_report[k] <= ack_report_nx;
+    in_rec[k] <= in_rec_nx;
+    rtt_on[k] <= rtt_on_nx;
+    ooo_on[k] <= ooo_on_nx;
+    ack_now[k] <= ack_now_nx;
+    ack_del[k] <= ack_del_nx;
+    rexmit_one[k] <= rexmit_one_nx;
+    probe[k] <= probe_nx;
+    ev_dirty[k] <= ev_dirty_nx;
+    rst_pend[k] <= rst_pend_nx;
+    ttl_set[k] <= ttl_set_nx;
+    up_on[k] <= up_on_nx;
+    rxd_pend[k] <= rxd_pend_nx;
 
     if (rst) begin
         state      <= S_IDLE;
