@@ -10,19 +10,22 @@
  *   RXC       RX_CONSUMED: ring space given back by the host (may reopen the window)
  *   EVENT     a SLOT event snapshot for a slot whose state moved
  *   RXD       offer in-order RX ring bytes to the link as an RX_DATA message
- *   RX        one received segment (tcp_rx_snoop): acceptance, ACK processing, payload into
- *             the RX ring, FIN
- *   TXD       TX_DATA from the link: payload into the slot's TX ring
+ *   RX        one received segment (tcp_rx_snoop): acceptance and the ACK's arithmetic
+ *             (tcp_rx_decide), ACK processing, payload into the RX ring (tcp_ring_copy), FIN
+ *   TXD       TX_DATA from the link: payload into the slot's TX ring (tcp_ring_copy)
  *   TX        one segment (data, FIN, pure ACK) for the next slot in round-robin order,
- *             built and sent by tcp_seg_tx while the controller goes on
+ *             decided by tcp_tx_decide from the slot's snapshot, built and sent by tcp_seg_tx
+ *             while the controller goes on
+ * The controller is the only writer of the slot table; the units it starts hold no slot state.
  * At 62.5 MHz a full-size segment takes 769 cycles on the wire; the RX task for it takes
  * about 385 (the payload copy), every other task a handful, so the controller keeps up with
  * line rate both ways. Ring positions are sequence numbers modulo the ring size.
  *
  * Timing: a task first loads its slot's fields into c_* registers (S_LOAD), and each state
  * after that does at most about one 32-bit carry chain; intermediate results are registered
- * (a_*, t_*) for the next state. The per-slot fields have one read and one write address
- * (the task's slot), so they map to distributed RAM.
+ * for the next state (tcp_rx_decide's and tcp_tx_decide's stages, the RX task's own steps).
+ * The per-slot fields have one read and one write address (the task's slot), so they map to
+ * distributed RAM.
  *
  * Sequence numbers compare modulo 2^32 (RFC 9293 section 3.4): a < b iff (a - b) is negative.
  */
@@ -72,7 +75,7 @@ module toe_tcp #(
     input  wire [7:0]              txd_slot,
     input  wire [31:0]             txd_seq,
     input  wire [10:0]             txd_len,      // payload bytes (message length - 6)
-    output reg  [8:0]              txd_rd_addr,  // message buffer word
+    output wire [8:0]              txd_rd_addr,  // message buffer word
     input  wire [31:0]             txd_rd_data,
     output reg                     txd_ack,
 
@@ -119,40 +122,11 @@ localparam [31:0] SIZE = 32'd1 << BUF_LOG2;
 localparam [8:0]  NSLOTS = SLOTS[8:0];     // for comparisons with 8-bit slot numbers
 localparam [15:0] MSS_MAX = 16'd1460;
 localparam [31:0] RTT_NONE = CONST_RTT_NONE;
+// TCP header flags (RFC 9293 3.1; SYN never reaches the fast path)
+localparam [7:0] TCP_FIN = 8'h01, TCP_RST = 8'h04, TCP_PSH = 8'h08,
+                 TCP_ACK = 8'h10, TCP_URG = 8'h20;
 
-function lt;   // sequence a < b
-    input [31:0] a, b;
-    begin lt = (a - b) >= 32'h80000000; end   // the difference is negative
-endfunction
-function [31:0] smin;
-    input [31:0] a, b;
-    begin smin = lt(a, b) ? a : b; end
-endfunction
-function [31:0] smax;
-    input [31:0] a, b;
-    begin smax = lt(a, b) ? b : a; end
-endfunction
-function [8:0] word_of;   // the payload word holding byte offset b (under 2 KiB)
-    input [31:0] b;
-    reg unused_bits;
-    begin word_of = b[10:2]; unused_bits = |{b[31:11], b[1:0]}; end
-endfunction
-function [3:0] word_be;   // byte enables of word w (bytes 4w..4w+3) inside [lo, hi)
-    input [8:0]  w;
-    input [10:0] lo, hi;
-    reg   [10:0] b;
-    integer j;
-    begin
-        for (j = 0; j < 4; j = j + 1) begin
-            b = {w, 2'b00} + j[10:0];
-            word_be[3 - j] = b >= lo && b < hi;
-        end
-    end
-endfunction
-function [31:0] umin;
-    input [31:0] a, b;
-    begin umin = a < b ? a : b; end
-endfunction
+`include "tcp/tcp_seq.vh"
 
 function [SLOT_BITS-1:0] next_slot;   // round robin
     input [SLOT_BITS-1:0] s;
@@ -225,7 +199,7 @@ wire [31:0]          seg_seq, seg_ack;
 wire [15:0]          seg_wnd, seg_up;
 wire [7:0]           seg_flags;
 wire [10:0]          seg_len;
-reg  [8:0]           seg_rd_word;
+wire [8:0]           seg_rd_word;
 wire [31:0]          seg_rd_data;
 
 tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
@@ -239,29 +213,46 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
     .seg_rd_word(seg_rd_word), .seg_rd_data(seg_rd_data)
 );
 
-// ---------------------------------------------------------------- rings
-reg                  rxr_we, txr_we;
-reg [SLOT_BITS-1:0]  rxr_slot, txr_slot;
-reg [31:0]           rxr_pos, txr_pos;
-reg [31:0]           rxr_data, txr_data;
-reg [3:0]            rxr_be, txr_be;
+// ---------------------------------------------------------------- rings and the copy into them
+reg [SLOT_BITS-1:0]  k;            // the slot of the controller's task
+reg                  copy_to_tx;   // the copy goes from TX_DATA into the TX ring (else RX)
+wire                 copy_start, copy_done;
+wire [8:0]           copy_first, copy_last;
+wire [10:0]          copy_lo, copy_hi;
+wire [BUF_LOG2-1:0]  copy_pos;
+wire [8:0]           copy_rd_word;
+wire                 ring_we;
+wire [BUF_LOG2-1:0]  ring_pos;
+wire [31:0]          ring_data;
+wire [3:0]           ring_be;
 wire [SLOT_BITS-1:0] txr_rd_slot;
 wire [BUF_LOG2-1:0]  txr_rd_off;
 wire [31:0]          txr_rd_data;
 
 tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2)) rx_ring (
     .clk(clk),
-    .wr_en(rxr_we), .wr_slot(rxr_slot), .wr_off(rxr_pos[BUF_LOG2-1:0]), .wr_data(rxr_data),
-    .wr_be(rxr_be),
+    .wr_en(ring_we && !copy_to_tx), .wr_slot(k), .wr_off(ring_pos), .wr_data(ring_data),
+    .wr_be(ring_be),
     .rd_slot(rxd_rd_slot[SLOT_BITS-1:0]), .rd_off(rxd_rd_seq[BUF_LOG2-1:0]), .rd_data(rxd_rd_data)
 );
 
 tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2)) tx_ring (
     .clk(clk),
-    .wr_en(txr_we), .wr_slot(txr_slot), .wr_off(txr_pos[BUF_LOG2-1:0]), .wr_data(txr_data),
-    .wr_be(txr_be),
+    .wr_en(ring_we && copy_to_tx), .wr_slot(k), .wr_off(ring_pos), .wr_data(ring_data),
+    .wr_be(ring_be),
     .rd_slot(txr_rd_slot), .rd_off(txr_rd_off), .rd_data(txr_rd_data)
 );
+
+// a received segment's payload from the snoop's queue, or TX_DATA from the link's message buffer
+tcp_ring_copy #(.POS_BITS(BUF_LOG2)) copy (
+    .clk(clk), .rst(rst),
+    .start(copy_start), .first_word(copy_first), .last_word(copy_last), .lo(copy_lo), .hi(copy_hi),
+    .pos(copy_pos), .done(copy_done),
+    .rd_word(copy_rd_word), .rd_data(copy_to_tx ? txd_rd_data : seg_rd_data),
+    .wr_en(ring_we), .wr_pos(ring_pos), .wr_data(ring_data), .wr_be(ring_be)
+);
+assign seg_rd_word = copy_rd_word;
+assign txd_rd_addr = copy_rd_word;
 
 // ---------------------------------------------------------------- segment transmitter
 reg                  st_start;
@@ -292,13 +283,10 @@ tcp_seg_tx #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FREE_B
 localparam [5:0] S_IDLE     = 6'd0,  S_LOAD     = 6'd1,  S_CSR      = 6'd2,  S_RXC      = 6'd3,
                  S_RXC2     = 6'd4,  S_RXC3     = 6'd5,  S_EV       = 6'd6,  S_RXD      = 6'd7,
                  S_RXD2     = 6'd8,  S_RX_ACC   = 6'd9,  S_RX_ACC2  = 6'd10, S_RX_ACK   = 6'd11,
-                 S_RX_DATA  = 6'd12, S_RX_COPY  = 6'd13, S_RX_END   = 6'd14, S_RX_END2  = 6'd15,
-                 S_RX_END3  = 6'd16, S_TXD      = 6'd17, S_TXD_COPY = 6'd18, S_TX       = 6'd19,
-                 S_TX2      = 6'd20, S_TX3      = 6'd21, S_TX4      = 6'd22, S_TX5      = 6'd23,
-                 S_TX6      = 6'd24, S_TX7      = 6'd25;
+                 S_RX_DATA  = 6'd12, S_COPY     = 6'd13, S_RX_END   = 6'd14, S_RX_END2  = 6'd15,
+                 S_RX_END3  = 6'd16, S_TXD      = 6'd17, S_TX       = 6'd18, S_TX_WAIT  = 6'd19;
 reg [5:0] state, task_state;    // S_LOAD goes on to task_state
 
-reg [SLOT_BITS-1:0] k;          // the slot of the task
 reg [SLOT_BITS-1:0] tx_ptr, rd_ptr, ev_ptr;
 reg                 tx_turn;    // the transmitter goes before the next TX_DATA
 reg [SLOTS-1:0]     rxd_pend;   // RCV.NXT or RX_SENT moved: an RX_DATA offer may be due
@@ -317,6 +305,28 @@ reg [7:0]  c_dupacks, c_ev_flags;
 reg [23:0] c_rexmits;
 wire [31:0] m = {16'd0, c_mss};
 
+// ---------------------------------------------------------------- transmit decision
+wire        tx_decide_valid, tx_send, tx_delack_due, tx_result_valid;
+wire [31:0] tx_seq, tx_new_edge, tx_seq_end;
+wire [10:0] tx_len;
+wire        tx_fin, tx_psh, tx_urg, tx_rst, tx_rexmit, tx_beyond_max;
+wire [15:0] tx_urp, tx_wnd;
+
+tcp_tx_decide #(.BUF_LOG2(BUF_LOG2)) tx_decide (
+    .clk(clk), .rst(rst), .start(state == S_TX), .now(now),
+    .snd_una(c_snd_una), .snd_nxt(c_snd_nxt), .snd_max(c_snd_max), .snd_wnd(c_snd_wnd),
+    .snd_up(c_snd_up), .tx_end(c_tx_end), .cwnd(c_cwnd), .mss(c_mss),
+    .rcv_nxt(c_rcv_nxt), .rcv_adv(c_rcv_adv), .rx_lim(c_rx_lim), .rcv_ws(c_rcv_ws),
+    .ack_due(c_ack_due), .rst_seq(c_rst_seq),
+    .ack_now(ack_now[k]), .ack_delayed(ack_del[k]), .ooo_held(ooo_on[k]), .fin_rcvd(fin_rcvd[k]),
+    .fin_queued(fin_queued[k]), .rst_due(rst_pend[k]), .rexmit_due(rexmit_one[k]),
+    .probe_due(probe[k]), .nagle(nagle[k]),
+    .decide_valid(tx_decide_valid), .decide_send(tx_send), .delack_due(tx_delack_due),
+    .result_valid(tx_result_valid), .seq(tx_seq), .len(tx_len), .fin(tx_fin), .psh(tx_psh),
+    .urg(tx_urg), .urp(tx_urp), .rst_seg(tx_rst), .rexmit(tx_rexmit), .wnd_field(tx_wnd),
+    .new_edge(tx_new_edge), .seq_end(tx_seq_end), .beyond_max(tx_beyond_max)
+);
+
 // CSR decode
 wire        csr_is_cmd  = csr_addr == CSR_SLOT_CMD;
 wire [15:0] csr_rel     = csr_addr - CSR_SLOT_BASE;
@@ -324,47 +334,84 @@ wire        csr_in_slot = csr_addr >= CSR_SLOT_BASE && {16'd0, csr_rel} < SLOTS 
 wire [4:0]  csr_field   = csr_rel[4:0];
 
 // received segment
-reg [31:0] r_seq, r_ack, r_wnd, r_end, r_last, r_start, r_stop;
-reg [10:0] r_len, r_p_lo, r_p_hi, r_p_hi_m1;
+reg [31:0] r_seq, r_ack, r_end, r_last;
+reg [15:0] r_wnd;
+reg [10:0] r_len;
 reg [15:0] r_up;
 reg        r_fin, r_ackf, r_urg, r_acc, r_ackok;
 reg        r_noack, r_badack, r_afterfin;   // why it was dropped or its text ignored (counters)
-// its arithmetic, one step per state
-reg [31:0] a_wnd, a_off, a_lastoff, a_acked, a_flight, a_rtt, a_wnd_sh, a_ssmin, a_ca_sum;
-reg [31:0] a_cwd, a_ss2, a_nxt, a_due, a_dist;
-reg        a_beyond, a_new, a_dup_eq, a_rtt_cov, a_finack, a_recfull, a_wl_ok, a_old, a_cwgt;
-reg        a_nothing, a_inorder, a_touch, a_fill, a_stop_lt_end, a_start_lt_os, a_oe_lt_stop;
-reg        a_wnd_dup, a_wnd_open, a_moved, a_fin_now;
-reg        a_too_old, a_max_lt_wnd, a_up_adv, a_sup_lag, a_uset, a_up_in;
-reg [31:0] a_oldby, a_up, a_upv;
-// copies (RX payload into the RX ring, TX_DATA into the TX ring)
-reg [8:0]  copy_w, copy_last, copy_cur;
-reg        copy_pend;
-reg [31:0] copy_pos;
-// TX decision
-reg [31:0] t_len, t_seq, t_flight, t_usable, t_avail, t_rxlim, t_adv1, t_cand, t_room, t_am;
-reg [31:0] t_rspan, t_ed, t_rlen, t_edge, t_wraw, t_wfield, t_nxt, t_new_edge;
-reg        t_due, t_notpast, t_nxt_lt_max, t_rneg, t_edlt, t_fin, t_rexmit, t_nxt_gt_max;
-reg        t_ack, t_psh, t_rst, t_urg;
-reg [31:0] t_upd;
-reg [15:0] t_upf;
-reg        t_fin_sent, t_max_lt_end;
-reg        t_avail_lt_m, t_m_lt_avail, t_short, t_cut, t_rfull;   // comparisons, a state ahead
+// the controller's own steps of the RX task
+reg [31:0] delack_at, rcv_up_new, rcv_nxt_new, unacked_bytes;
+reg        rcv_up_set, fin_in_order, rcv_nxt_moved, urgent_in;
+// RX_DATA offer
+reg [31:0] rxd_avail;
 // RX_CONSUMED
 reg        x_bad;
 reg [31:0] x_edge, x_dist;
 reg [15:0] x_step;
+
+// ---------------------------------------------------------------- receive decision
+wire        rx_accept_valid, rx_acceptable, rx_ack_ok;
+wire        rx_ack_beyond_max, rx_ack_new, rx_ack_old, rx_ack_is_una, rx_ack_covers_fin;
+wire        rx_ack_full, rx_snd_up_behind, rx_rtt_covered, rx_wnd_update_ok;
+wire [31:0] rx_rtt, rx_flight, rx_seg_wnd_scaled, rx_seg_up_at, rx_data_start, rx_data_stop;
+wire [31:0] rx_slow_start_inc, rx_ca_sum, rx_cwnd_less_acked, rx_ssthresh_loss;
+wire        rx_cwnd_gt_acked, rx_wnd_dup, rx_max_wnd_grows, rx_wnd_opens, rx_ack_too_old;
+wire        rx_up_advances, rx_nothing_new, rx_in_order, rx_touches_held, rx_fills_hole;
+wire        rx_stop_before_held_end, rx_start_before_held_start, rx_held_end_before_stop;
+wire [10:0] rx_payload_lo, rx_payload_hi, rx_payload_hi_m1;
+
+tcp_rx_decide rx_decide (
+    .clk(clk), .rst(rst), .start(state == S_RX_ACC), .now(now),
+    .seg_seq(r_seq), .seg_ack(r_ack), .seg_wnd(r_wnd), .seg_up(r_up), .seg_len(r_len),
+    .seg_fin(r_fin), .seg_end(r_end), .seg_last(r_last),
+    .snd_una(c_snd_una), .snd_max(c_snd_max), .snd_wnd(c_snd_wnd), .snd_up(c_snd_up),
+    .max_wnd(c_max_wnd), .snd_ws(c_snd_ws), .wl1(c_wl1), .wl2(c_wl2), .tx_end(c_tx_end),
+    .cwnd(c_cwnd), .ca_acc(c_ca_acc), .recover(c_recover), .mss(c_mss), .rtt_seq(c_rtt_seq),
+    .rtt_t0(c_rtt_t0), .rcv_nxt(c_rcv_nxt), .rcv_adv(c_rcv_adv), .rx_lim(c_rx_lim),
+    .rcv_up(c_rcv_up), .rcv_up_ahead(up_on[k]), .ooo_start(c_ooo_start), .ooo_end(c_ooo_end),
+    .accept_valid(rx_accept_valid), .acceptable(rx_acceptable), .ack_ok(rx_ack_ok),
+    .ack_beyond_max(rx_ack_beyond_max), .ack_new(rx_ack_new), .ack_old(rx_ack_old),
+    .ack_is_una(rx_ack_is_una), .ack_covers_fin(rx_ack_covers_fin), .ack_full(rx_ack_full),
+    .snd_up_behind(rx_snd_up_behind), .rtt_covered(rx_rtt_covered), .rtt(rx_rtt),
+    .flight(rx_flight), .seg_wnd_scaled(rx_seg_wnd_scaled), .wnd_update_ok(rx_wnd_update_ok),
+    .seg_up_at(rx_seg_up_at), .data_start(rx_data_start), .data_stop(rx_data_stop),
+    .slow_start_inc(rx_slow_start_inc), .ca_sum(rx_ca_sum), .cwnd_less_acked(rx_cwnd_less_acked),
+    .cwnd_gt_acked(rx_cwnd_gt_acked), .ssthresh_loss(rx_ssthresh_loss), .wnd_dup(rx_wnd_dup),
+    .max_wnd_grows(rx_max_wnd_grows), .wnd_opens(rx_wnd_opens), .ack_too_old(rx_ack_too_old),
+    .up_advances(rx_up_advances), .nothing_new(rx_nothing_new), .in_order(rx_in_order),
+    .touches_held(rx_touches_held), .fills_hole(rx_fills_hole),
+    .stop_before_held_end(rx_stop_before_held_end),
+    .start_before_held_start(rx_start_before_held_start),
+    .held_end_before_stop(rx_held_end_before_stop),
+    .payload_lo(rx_payload_lo), .payload_hi(rx_payload_hi), .payload_hi_m1(rx_payload_hi_m1)
+);
+wire unused_accept_valid = rx_accept_valid;   // S_RX_ACC2 is its cycle
 
 // TX_DATA's length, registered when the task is picked (it comes through two adders in the
 // link engine), and the message byte indices it bounds
 reg  [10:0] r_txd_len, r_txd_last, r_txd_end;
 wire [1:0]  unused_last_byte = r_txd_last[1:0];
 wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
-wire unused_flags = |{seg_flags[7:6], seg_flags[3:1]};   // URG, ACK and FIN are used; SYN/RST never get here
-wire unused_pos = |{rxr_pos[31:BUF_LOG2], txr_pos[31:BUF_LOG2], r_p_hi_m1[1:0]};
-wire [31:0] sws_step32 = umin(SIZE >> 1, m);            // receiver SWS: min(ring/2, MSS)
-wire [15:0] sws_step = sws_step32[15:0];
-wire [15:0] unused_step = sws_step32[31:16];
+
+// ---- the copy into a ring: a received segment's payload in S_RX_DATA (in order, a first hole,
+// or touching the held range), or TX_DATA in S_TXD (message byte 6 + i is payload byte i; word
+// w holds message bytes 4w..4w+3, so the copy starts at word 1, ring position of byte 4) ----
+wire rx_copy = r_acc && r_len != 11'd0 && !fin_rcvd[k] && !rx_nothing_new &&
+               (rx_in_order || !ooo_on[k] || rx_touches_held);
+wire txd_bad = {1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued[k] || txd_seq != c_tx_end ||
+               r_txd_len == 11'd0 || {21'd0, r_txd_len} > CONST_SLOT_DATA_MAX ||
+               {21'd0, r_txd_len} + c_tx_used > SIZE;
+wire copy_txd = state == S_TXD;
+wire [31:0] rx_copy_at  = r_seq + {21'd0, rx_payload_lo[10:2], 2'b00};
+wire [31:0] txd_copy_at = txd_seq - 32'd2;
+assign copy_start = (state == S_RX_DATA && rx_copy) || (copy_txd && !txd_bad);
+assign copy_first = copy_txd ? 9'd1 : rx_payload_lo[10:2];
+assign copy_last  = copy_txd ? r_txd_last[10:2] : rx_payload_hi_m1[10:2];
+assign copy_lo    = copy_txd ? 11'd6 : rx_payload_lo;
+assign copy_hi    = copy_txd ? r_txd_end : rx_payload_hi;
+assign copy_pos   = copy_txd ? txd_copy_at[BUF_LOG2-1:0] : rx_copy_at[BUF_LOG2-1:0];
+wire unused_pos = |{rx_payload_hi_m1[1:0], rx_copy_at[31:BUF_LOG2], txd_copy_at[31:BUF_LOG2]};
 
 // ---- challenge ACK budget (RFC 5961 section 7): chack_limit for the whole device per period
 // of one second of device time (CHACK_PERIOD_US), a period starting with the first challenge
@@ -391,14 +438,37 @@ always @(posedge clk) begin
         ca_open <= 1'b0;
 end
 
-always @(posedge clk) begin
+always @(posedge clk) begin : controller
+    // slot k's flags as the task leaves them: each flag has one write, after the case, so
+    // that a flag costs one decoder-selected register per slot, not a copy of every
+    // condition per slot
+    reg valid_nx, nagle_nx, syn_rcvd_nx, fin_rcvd_nx, fin_queued_nx, fin_acked_nx,
+        ack_report_nx, in_rec_nx, rtt_on_nx, ooo_on_nx, ack_now_nx, ack_del_nx, rexmit_one_nx,
+        probe_nx, ev_dirty_nx, rst_pend_nx, ttl_set_nx, up_on_nx, rxd_pend_nx;
+    valid_nx = valid[k];
+    nagle_nx = nagle[k];
+    syn_rcvd_nx = syn_rcvd[k];
+    fin_rcvd_nx = fin_rcvd[k];
+    fin_queued_nx = fin_queued[k];
+    fin_acked_nx = fin_acked[k];
+    ack_report_nx = ack_report[k];
+    in_rec_nx = in_rec[k];
+    rtt_on_nx = rtt_on[k];
+    ooo_on_nx = ooo_on[k];
+    ack_now_nx = ack_now[k];
+    ack_del_nx = ack_del[k];
+    rexmit_one_nx = rexmit_one[k];
+    probe_nx = probe[k];
+    ev_dirty_nx = ev_dirty[k];
+    rst_pend_nx = rst_pend[k];
+    ttl_set_nx = ttl_set[k];
+    up_on_nx = up_on[k];
+    rxd_pend_nx = rxd_pend[k];
     csr_ack       <= 1'b0;
     txd_ack       <= 1'b0;
     rxc_ack       <= 1'b0;
     seg_done      <= 1'b0;
     st_start      <= 1'b0;
-    rxr_we        <= 1'b0;
-    txr_we        <= 1'b0;
     inc_rx_segs   <= 1'b0;
     inc_rx_ooo    <= 1'b0;
     inc_rx_drop   <= seg_drop;
@@ -442,11 +512,11 @@ always @(posedge clk) begin
             r_seq      <= seg_seq;
             r_ack      <= seg_ack;
             r_len      <= seg_len;
-            r_fin      <= seg_flags[0];
-            r_ackf     <= seg_flags[4];
-            r_urg      <= seg_flags[5];
+            r_fin      <= |(seg_flags & TCP_FIN);
+            r_ackf     <= |(seg_flags & TCP_ACK);
+            r_urg      <= |(seg_flags & TCP_URG);
             r_up       <= seg_up;
-            r_wnd      <= {16'd0, seg_wnd};
+            r_wnd      <= seg_wnd;
             task_state <= S_RX_ACC;
         end else if (txd_req && !txd_ack && !(tx_turn && !st_busy && !st_start)) begin
             k          <= txd_slot[SLOT_BITS-1:0];
@@ -536,20 +606,20 @@ always @(posedge clk) begin
                 // a repeated OPEN (the host resends a command whose answer was late) must
                 // not reset a connection that is running
                 CMD_OPEN: if (!valid[k]) begin
-                    valid[k]      <= 1'b1;
-                    fin_rcvd[k]   <= 1'b0;
-                    fin_queued[k] <= 1'b0;
-                    fin_acked[k]  <= 1'b0;
-                    in_rec[k]     <= 1'b0;
-                    rtt_on[k]     <= 1'b0;
-                    ooo_on[k]     <= 1'b0;
-                    ack_now[k]    <= 1'b0;
-                    ack_del[k]    <= 1'b0;
-                    rexmit_one[k] <= 1'b0;
-                    probe[k]      <= 1'b0;
-                    rst_pend[k]   <= 1'b0;
-                    ev_dirty[k]   <= 1'b0;
-                    rxd_pend[k]   <= 1'b0;
+                    valid_nx       = 1'b1;
+                    fin_rcvd_nx    = 1'b0;
+                    fin_queued_nx  = 1'b0;
+                    fin_acked_nx   = 1'b0;
+                    in_rec_nx      = 1'b0;
+                    rtt_on_nx      = 1'b0;
+                    ooo_on_nx      = 1'b0;
+                    ack_now_nx     = 1'b0;
+                    ack_del_nx     = 1'b0;
+                    rexmit_one_nx  = 1'b0;
+                    probe_nx       = 1'b0;
+                    rst_pend_nx    = 1'b0;
+                    ev_dirty_nx    = 1'b0;
+                    rxd_pend_nx    = 1'b0;
                     ev_flags[k]   <= 8'd0;
                     dupacks[k]    <= 8'd0;
                     rexmits[k]    <= 24'd0;
@@ -562,19 +632,19 @@ always @(posedge clk) begin
                     wl2[k]        <= c_snd_una;
                     max_wnd[k]    <= c_snd_wnd;      // the window of the peer's SYN or SYN-ACK
                 end
-                CMD_ACK:        ack_now[k] <= valid[k];
+                CMD_ACK:        ack_now_nx  = valid[k];
                 CMD_RETRANSMIT: if (valid[k]) begin
                     snd_nxt[k]    <= c_snd_una;
-                    rtt_on[k]     <= 1'b0;
-                    in_rec[k]     <= 1'b0;
+                    rtt_on_nx      = 1'b0;
+                    in_rec_nx      = 1'b0;
                     dupacks[k]    <= 8'd0;
                     rexmits[k]    <= c_rexmits + 24'd1;
                 end
-                CMD_PROBE:      probe[k] <= valid[k];
-                CMD_CLOSE:      fin_queued[k] <= valid[k];
+                CMD_PROBE:      probe_nx  = valid[k];
+                CMD_CLOSE:      fin_queued_nx  = valid[k];
                 CMD_FREE: begin
-                    valid[k]   <= 1'b0;
-                    ttl_set[k] <= 1'b0;           // the next connection starts with the defaults
+                    valid_nx    = 1'b0;
+                    ttl_set_nx  = 1'b0;           // the next connection starts with the defaults
                 end
                 default:        csr_status <= CONST_RESP_BAD_REQ[7:0];
                 endcase
@@ -616,9 +686,9 @@ always @(posedge clk) begin
             // programming fields only while the slot is free; the rest also while open
             case (csr_field)
             FIELD_FLAGS: begin
-                nagle[k]      <= |(csr_wdata & CONST_SF_NAGLE);
-                syn_rcvd[k]   <= |(csr_wdata & CONST_SF_SYN_RCVD);
-                ack_report[k] <= |(csr_wdata & CONST_SF_ACK_REPORT);
+                nagle_nx       = |(csr_wdata & CONST_SF_NAGLE);
+                syn_rcvd_nx    = |(csr_wdata & CONST_SF_SYN_RCVD);
+                ack_report_nx  = |(csr_wdata & CONST_SF_ACK_REPORT);
             end
             FIELD_SND_WND: begin
                 snd_wnd[k] <= csr_wdata;
@@ -629,11 +699,11 @@ always @(posedge clk) begin
             FIELD_SSTHRESH: ssthresh[k] <= csr_wdata;
             FIELD_RX_SENT: begin
                 rx_sent[k]  <= csr_wdata;
-                rxd_pend[k] <= 1'b1;
+                rxd_pend_nx  = 1'b1;
             end
             FIELD_IP_TTL_TOS: begin
                 ttl_tos[k] <= csr_wdata[15:0];
-                ttl_set[k] <= 1'b1;
+                ttl_set_nx  = 1'b1;
             end
             FIELD_SND_UP:   snd_up[k]   <= csr_wdata;
             // the path MTU (RFC 1191): the host may lower the MSS of an open connection; the
@@ -668,7 +738,7 @@ always @(posedge clk) begin
                         rx_sent[k] <= csr_wdata;
                         rx_cons[k] <= csr_wdata;
                         rcv_up[k]  <= csr_wdata;
-                        up_on[k]   <= 1'b0;
+                        up_on_nx    = 1'b0;
                     end
                     default: begin
                         csr_status <= CONST_RESP_READ_ONLY[7:0];
@@ -703,7 +773,7 @@ always @(posedge clk) begin
             // a window update when the edge would move by at least 2 MSS or half the ring
             if (x_edge != c_rcv_adv && !ooo_on[k] &&
                 (x_dist[31:16] != 16'd0 || x_dist[15:0] >= x_step))
-                ack_now[k] <= 1'b1;
+                ack_now_nx  = 1'b1;
         end
     end
 
@@ -714,7 +784,7 @@ always @(posedge clk) begin
                       c_ev_flags | ((c_snd_wnd == 32'd0 && c_tx_end != c_snd_una) ?
                                     CONST_EVF_ZERO_WND[7:0] : 8'd0),
                       c_snd_una, c_snd_wnd, c_rcv_nxt, c_rtt_sample};
-        ev_dirty[k]   <= 1'b0;
+        ev_dirty_nx    = 1'b0;
         ev_flags[k]   <= 8'd0;
         rtt_sample[k] <= RTT_NONE;
         state <= S_IDLE;
@@ -722,15 +792,15 @@ always @(posedge clk) begin
 
     // ---- an RX_DATA offer: in-order bytes not yet sent up (RCV.NXT counts a FIN) ----
     S_RXD: begin
-        t_avail <= c_data_end - c_rx_sent;
+        rxd_avail <= c_data_end - c_rx_sent;
         state   <= S_RXD2;
     end
     S_RXD2: begin : rxd
         reg [10:0] chunk;
-        chunk = (t_avail[31:10] != 22'd0) ? CONST_SLOT_DATA_MAX[10:0] : {1'b0, t_avail[9:0]};
+        chunk = (rxd_avail[31:10] != 22'd0) ? CONST_SLOT_DATA_MAX[10:0] : {1'b0, rxd_avail[9:0]};
         state <= S_IDLE;
-        if (t_avail == 32'd0) begin
-            rxd_pend[k] <= 1'b0;
+        if (rxd_avail == 32'd0) begin
+            rxd_pend_nx  = 1'b0;
         end else begin
             rxd_valid  <= 1'b1;
             rxd_slot   <= {{(8-SLOT_BITS){1'b0}}, k};
@@ -740,73 +810,24 @@ always @(posedge clk) begin
         end
     end
 
-    // ---- RX: acceptance test (RFC 9293 3.10.7.4) and the ACK's arithmetic ----
+    // ---- RX: acceptance test (RFC 9293 3.10.7.4) and the ACK's arithmetic (tcp_rx_decide,
+    // started in S_RX_ACC) ----
     S_RX_ACC: begin
-        a_wnd     <= lt(c_rcv_adv, c_rcv_nxt) ? 32'd0 : c_rcv_adv - c_rcv_nxt;
-        a_off     <= r_seq - c_rcv_nxt;
-        a_lastoff <= r_last - c_rcv_nxt;
-        a_beyond  <= lt(c_snd_max, r_ack);
-        a_new     <= lt(c_snd_una, r_ack);
-        a_old     <= lt(r_ack, c_snd_una);
-        a_oldby   <= c_snd_una - r_ack;
-        a_sup_lag <= lt(c_snd_up, r_ack);
-        a_up      <= r_seq + {16'd0, r_up};
-        a_dup_eq  <= r_ack == c_snd_una;
-        a_acked   <= r_ack - c_snd_una;
-        a_flight  <= c_snd_max - c_snd_una;
-        a_rtt_cov <= lt(c_rtt_seq, r_ack);
-        a_rtt     <= now - c_rtt_t0;
-        a_finack  <= r_ack - c_tx_end == 32'd1;
-        a_recfull <= !lt(r_ack, c_recover);
-        a_wnd_sh  <= r_wnd << c_snd_ws;
-        a_wl_ok   <= lt(c_wl1, r_seq) || (c_wl1 == r_seq && !lt(r_ack, c_wl2));
-        r_start   <= lt(r_seq, c_rcv_nxt) ? c_rcv_nxt : r_seq;
-        r_stop    <= lt(r_end, c_rx_lim) ? r_end : c_rx_lim;
-        a_due     <= now + DELACK_US;
-        state     <= valid[k] ? S_RX_ACC2 : S_RX_END3;
-        r_acc     <= 1'b0;      // a freed slot: drop
-        r_ackok   <= 1'b0;
-        r_noack   <= 1'b0;
-        r_badack  <= 1'b0;
+        delack_at  <= now + DELACK_US;
+        state      <= valid[k] ? S_RX_ACC2 : S_RX_END3;
+        r_acc      <= 1'b0;      // a freed slot: drop
+        r_ackok    <= 1'b0;
+        r_noack    <= 1'b0;
+        r_badack   <= 1'b0;
         r_afterfin <= 1'b0;
     end
 
-    S_RX_ACC2: begin : acc
-        reg ok;
-        if (r_len == 11'd0 && !r_fin)
-            ok = a_wnd == 32'd0 ? a_off == 32'd0 : a_off < a_wnd;
-        else
-            ok = a_wnd != 32'd0 && (a_off < a_wnd || a_lastoff < a_wnd);
-        r_acc   <= ok;
-        r_ackok <= ok || a_off == 32'd0;   // zero window: still take the ACK at RCV.NXT
-        if (!ok)
-            ack_now[k] <= 1'b1;            // unacceptable: ACK and drop
-        a_ssmin    <= umin(a_acked, m);
-        a_ca_sum   <= c_ca_acc + a_acked;
-        a_cwd      <= c_cwnd - a_acked;
-        a_cwgt     <= c_cwnd > a_acked;
-        a_ss2      <= (a_flight >> 1) > {m[30:0], 1'b0} ? a_flight >> 1 : {m[30:0], 1'b0};
-        // RFC 5681 section 2 (e): the same window; and not a zero one, for the answers to
-        // zero-window probes repeat SND.UNA with window 0 and are no sign of a loss
-        a_wnd_dup  <= a_wnd_sh == c_snd_wnd && c_snd_wnd != 32'd0;
-        a_max_lt_wnd <= c_max_wnd < a_wnd_sh;
-        a_wnd_open <= c_snd_wnd == 32'd0 && a_wnd_sh != 32'd0;
-        // RFC 5961 5.2: SEG.ACK below SND.UNA - MAX.SND.WND is unacceptable
-        a_too_old  <= a_old && a_oldby > c_max_wnd;
-        // a new urgent pointer is beyond RCV.NXT (else the urgent data is in already) and
-        // beyond RCV.UP while that is ahead of RCV.NXT (compared only then: never stale)
-        a_up_adv   <= lt(c_rcv_nxt, a_up) && (!up_on[k] || lt(c_rcv_up, a_up));
-        a_nothing  <= !lt(r_start, r_stop);
-        a_inorder  <= r_start == c_rcv_nxt;
-        a_touch    <= !lt(c_ooo_end, r_start) && !lt(r_stop, c_ooo_start);
-        a_fill     <= !lt(r_stop, c_ooo_start);
-        a_stop_lt_end <= lt(r_stop, c_ooo_end);
-        a_start_lt_os <= lt(r_start, c_ooo_start);
-        a_oe_lt_stop  <= lt(c_ooo_end, r_stop);
-        r_p_lo     <= r_start[10:0] - r_seq[10:0];
-        r_p_hi     <= r_stop[10:0] - r_seq[10:0];
-        r_p_hi_m1  <= r_stop[10:0] + ~r_seq[10:0];      // r_p_hi - 1
-        state      <= S_RX_ACK;
+    S_RX_ACC2: begin
+        r_acc   <= rx_acceptable;
+        r_ackok <= rx_ack_ok;
+        if (!rx_acceptable)
+            ack_now_nx  = 1'b1;            // unacceptable: ACK and drop
+        state   <= S_RX_ACK;
     end
 
     // ---- RX: ACK processing and the window update ----
@@ -819,19 +840,19 @@ always @(posedge clk) begin
             r_acc   <= 1'b0;
             r_ackok <= 1'b0;
             r_noack <= 1'b1;
-        end else if (syn_rcvd[k] && (a_old || a_beyond)) begin
+        end else if (syn_rcvd[k] && (rx_ack_old || rx_ack_beyond_max)) begin
             // SYN-RECEIVED and not SND.UNA < SEG.ACK =< SND.NXT (here SND.UNA is ISS + 1):
             // <SEQ=SEG.ACK><CTL=RST>, drop, stay in SYN-RECEIVED
-            rst_pend[k] <= 1'b1;
+            rst_pend_nx  = 1'b1;
             rst_seq[k]  <= r_ack;
             r_acc       <= 1'b0;
             r_ackok     <= 1'b0;
             r_badack    <= 1'b1;
-        end else if (a_beyond || a_too_old) begin
+        end else if (rx_ack_beyond_max || rx_ack_too_old) begin
             // RFC 5961 5.2: outside [SND.UNA - MAX.SND.WND, SND.NXT] (beyond SND.NXT, data
             // never sent: RFC 9293 alike): a challenge ACK within the budget, drop
             if (ca_room)
-                ack_now[k]    <= 1'b1;
+                ack_now_nx     = 1'b1;
             ca_send           <= ca_room;
             inc_chack         <= ca_room;
             inc_chack_limited <= !ca_room;
@@ -842,62 +863,62 @@ always @(posedge clk) begin
             reg [7:0] evf;
             evf = c_ev_flags;
             if (syn_rcvd[k]) begin
-                syn_rcvd[k] <= 1'b0;
+                syn_rcvd_nx  = 1'b0;
                 evf = evf | CONST_EVF_ESTABLISHED[7:0];
-                ev_dirty[k] <= 1'b1;
+                ev_dirty_nx  = 1'b1;
             end
             // a keepalive's answer changes nothing else: without this the host never sees it
             if (ack_report[k]) begin
-                ack_report[k] <= 1'b0;
+                ack_report_nx  = 1'b0;
                 evf = evf | CONST_EVF_ACK_SEEN[7:0];
-                ev_dirty[k] <= 1'b1;
+                ev_dirty_nx  = 1'b1;
             end
-            if (a_new) begin
+            if (rx_ack_new) begin
                 snd_una[k] <= r_ack;
                 if (lt(c_snd_nxt, r_ack))
                     snd_nxt[k] <= r_ack;
-                if (a_sup_lag)
+                if (rx_snd_up_behind)
                     snd_up[k] <= r_ack;        // SND.UP never falls behind SND.UNA (no wrap)
                 dupacks[k]  <= 8'd0;
-                ev_dirty[k] <= 1'b1;
-                if (fin_queued[k] && a_finack && !fin_acked[k]) begin
-                    fin_acked[k] <= 1'b1;
+                ev_dirty_nx  = 1'b1;
+                if (fin_queued[k] && rx_ack_covers_fin && !fin_acked[k]) begin
+                    fin_acked_nx  = 1'b1;
                     evf = evf | CONST_EVF_FIN_ACKED[7:0];
                 end
-                if (rtt_on[k] && a_rtt_cov) begin
-                    rtt_on[k]     <= 1'b0;
-                    rtt_sample[k] <= a_rtt;
+                if (rtt_on[k] && rx_rtt_covered) begin
+                    rtt_on_nx      = 1'b0;
+                    rtt_sample[k] <= rx_rtt;
                 end
                 if (in_rec[k]) begin
-                    if (a_recfull) begin
-                        in_rec[k] <= 1'b0;         // full ACK: deflate (RFC 6582)
+                    if (rx_ack_full) begin
+                        in_rec_nx  = 1'b0;         // full ACK: deflate (RFC 6582)
                         cwnd[k]   <= c_ssthresh;
                     end else begin
-                        rexmit_one[k] <= 1'b1;     // partial ACK: next hole
-                        cwnd[k] <= (a_cwgt ? a_cwd : 32'd0) + m;
+                        rexmit_one_nx  = 1'b1;     // partial ACK: next hole
+                        cwnd[k] <= (rx_cwnd_gt_acked ? rx_cwnd_less_acked : 32'd0) + m;
                     end
                 end else if (c_cwnd < c_ssthresh) begin
-                    cwnd[k] <= c_cwnd + a_ssmin;   // slow start
-                end else if (a_ca_sum >= c_cwnd) begin
-                    ca_acc[k] <= a_ca_sum - c_cwnd;   // congestion avoidance (RFC 3465)
+                    cwnd[k] <= c_cwnd + rx_slow_start_inc;   // slow start
+                end else if (rx_ca_sum >= c_cwnd) begin
+                    ca_acc[k] <= rx_ca_sum - c_cwnd;   // congestion avoidance (RFC 3465)
                     cwnd[k]   <= c_cwnd + m;
                 end else begin
-                    ca_acc[k] <= a_ca_sum;
+                    ca_acc[k] <= rx_ca_sum;
                 end
-            end else if (a_dup_eq && r_len == 11'd0 && !r_fin && a_flight != 32'd0 &&
-                         a_wnd_dup) begin
+            end else if (rx_ack_is_una && r_len == 11'd0 && !r_fin && rx_flight != 32'd0 &&
+                         rx_wnd_dup) begin
                 inc_dupacks <= 1'b1;
                 dupacks[k]  <= c_dupacks == 8'hff ? 8'hff : c_dupacks + 8'd1;
                 if (c_dupacks == 8'd2 && !in_rec[k]) begin
                     // third duplicate: fast retransmit, NewReno recovery (RFC 5681, 6582)
-                    ssthresh[k]   <= a_ss2;
-                    cwnd[k]       <= a_ss2 + c_m3;
+                    ssthresh[k]   <= rx_ssthresh_loss;
+                    cwnd[k]       <= rx_ssthresh_loss + c_m3;
                     recover[k]    <= c_snd_max;
-                    in_rec[k]     <= 1'b1;
-                    rexmit_one[k] <= 1'b1;
-                    rtt_on[k]     <= 1'b0;
+                    in_rec_nx      = 1'b1;
+                    rexmit_one_nx  = 1'b1;
+                    rtt_on_nx      = 1'b0;
                     evf = evf | CONST_EVF_FAST_REXMIT[7:0];
-                    ev_dirty[k]   <= 1'b1;
+                    ev_dirty_nx    = 1'b1;
                 end else if (in_rec[k]) begin
                     cwnd[k] <= c_cwnd + m;        // inflate per further duplicate
                 end
@@ -905,21 +926,21 @@ always @(posedge clk) begin
             ev_flags[k] <= evf;
             c_ev_flags  <= evf;
             // the peer's window (SND.WL1/WL2 rule)
-            if (!a_old && a_wl_ok) begin
-                snd_wnd[k] <= a_wnd_sh;
+            if (!rx_ack_old && rx_wnd_update_ok) begin
+                snd_wnd[k] <= rx_seg_wnd_scaled;
                 wl1[k]     <= r_seq;
                 wl2[k]     <= r_ack;
-                if (a_max_lt_wnd)
-                    max_wnd[k] <= a_wnd_sh;
+                if (rx_max_wnd_grows)
+                    max_wnd[k] <= rx_seg_wnd_scaled;
                 // a zero window opens: what was sent beyond it (before it shrank, or a probe
                 // byte) was not taken; all of it goes again from SND.UNA, now (as BSD pulls
                 // SND.NXT back when the window closes; RFC 9293 3.8.6.1)
-                if (a_wnd_open) begin
+                if (rx_wnd_opens) begin
                     snd_nxt[k] <= r_ack;
-                    rtt_on[k]  <= 1'b0;
+                    rtt_on_nx   = 1'b0;
                 end
-                if ((a_wnd_sh == 32'd0) != (c_snd_wnd == 32'd0))
-                    ev_dirty[k] <= 1'b1;
+                if ((rx_seg_wnd_scaled == 32'd0) != (c_snd_wnd == 32'd0))
+                    ev_dirty_nx  = 1'b1;
             end
         end
     end
@@ -930,45 +951,32 @@ always @(posedge clk) begin
         if (r_acc && fin_rcvd[k] && (r_len != 11'd0 || r_fin)) begin
             // RCV.NXT counts the peer's FIN: text (or a FIN) after it is ignored (RFC 9293
             // 3.10.7.4, seventh), RCV.NXT stays; ACK again
-            ack_now[k] <= 1'b1;
+            ack_now_nx  = 1'b1;
             r_afterfin <= 1'b1;
         end else if (r_acc && r_len != 11'd0) begin
-            if (a_nothing) begin
-                ack_now[k] <= 1'b1;          // nothing new: a duplicate, ACK at once
-            end else if (a_inorder || !ooo_on[k] || a_touch) begin
-                // in order, a first hole, or touching the held range: copy
-                copy_w      <= r_p_lo[10:2];
-                copy_last   <= r_p_hi_m1[10:2];
-                seg_rd_word <= r_p_lo[10:2];
-                copy_pos    <= r_seq + {21'd0, r_p_lo[10:2], 2'b00};
-                copy_pend   <= 1'b0;
-                state       <= S_RX_COPY;
+            if (rx_nothing_new) begin
+                ack_now_nx  = 1'b1;          // nothing new: a duplicate, ACK at once
+            end else if (rx_copy) begin
+                copy_to_tx <= 1'b0;          // copy_start: the payload into the RX ring
+                state      <= S_COPY;
             end else begin
-                ack_now[k] <= 1'b1;          // a second hole: drop, duplicate ACK at once
+                ack_now_nx  = 1'b1;          // a second hole: drop, duplicate ACK at once
                 r_acc      <= 1'b0;
             end
         end
     end
 
-    S_RX_COPY: begin
-        // one payload word per cycle: read word copy_w, write it a cycle later
-        copy_pend <= copy_w <= copy_last;
-        copy_cur  <= copy_w;
-        if (copy_w <= copy_last) begin
-            copy_w      <= copy_w + 9'd1;
-            seg_rd_word <= copy_w + 9'd1;
+    // ---- a copy into a ring (tcp_ring_copy, one word a cycle) ----
+    S_COPY:
+        if (copy_done) begin
+            if (copy_to_tx) begin
+                tx_end[k] <= c_tx_end + {21'd0, r_txd_len};
+                txd_ack   <= 1'b1;
+                state     <= S_IDLE;
+            end else begin
+                state     <= S_RX_END;
+            end
         end
-        if (copy_pend) begin
-            rxr_we   <= 1'b1;
-            rxr_slot <= k;
-            rxr_pos  <= copy_pos;
-            rxr_data <= seg_rd_data;
-            rxr_be   <= word_be(copy_cur, r_p_lo, r_p_hi);
-            copy_pos <= copy_pos + 32'd4;
-        end
-        if (!(copy_w <= copy_last) && !copy_pend)
-            state <= S_RX_END;
-    end
 
     // ---- RX: RCV.NXT, the held range, the FIN ----
     S_RX_END: begin : rxend
@@ -976,54 +984,54 @@ always @(posedge clk) begin
         nxt = c_rcv_nxt;
         // the urgent pointer (RFC 9293 3.10.7.4, sixth): RCV.UP = max(RCV.UP, SEG.SEQ + SEG.UP);
         // like the ACK also from a segment at RCV.NXT into a zero window (MUST-66)
-        a_upv  <= c_rcv_up;
-        a_uset <= up_on[k];
-        if (r_ackok && r_urg && a_up_adv && !fin_rcvd[k]) begin
-            a_upv       <= a_up;
-            a_uset      <= 1'b1;
+        rcv_up_new  <= c_rcv_up;
+        rcv_up_set <= up_on[k];
+        if (r_ackok && r_urg && rx_up_advances && !fin_rcvd[k]) begin
+            rcv_up_new       <= rx_seg_up_at;
+            rcv_up_set      <= 1'b1;
             c_ev_flags  <= c_ev_flags | CONST_EVF_URGENT[7:0];
             ev_flags[k] <= c_ev_flags | CONST_EVF_URGENT[7:0];
-            ev_dirty[k] <= 1'b1;
+            ev_dirty_nx  = 1'b1;
         end
-        if (r_acc && r_len != 11'd0 && !a_nothing && !fin_rcvd[k]) begin
-            if (a_inorder) begin
-                nxt = r_stop;
-                if (ooo_on[k] && a_fill) begin
-                    if (a_stop_lt_end)
+        if (r_acc && r_len != 11'd0 && !rx_nothing_new && !fin_rcvd[k]) begin
+            if (rx_in_order) begin
+                nxt = rx_data_stop;
+                if (ooo_on[k] && rx_fills_hole) begin
+                    if (rx_stop_before_held_end)
                         nxt = c_ooo_end;
-                    ooo_on[k]  <= 1'b0;
-                    ack_now[k] <= 1'b1;      // a hole filled: ACK at once
+                    ooo_on_nx   = 1'b0;
+                    ack_now_nx  = 1'b1;      // a hole filled: ACK at once
                 end
             end else begin
                 inc_rx_ooo <= 1'b1;
-                ack_now[k] <= 1'b1;          // out of order: duplicate ACK at once
+                ack_now_nx  = 1'b1;          // out of order: duplicate ACK at once
                 if (ooo_on[k]) begin
-                    if (a_start_lt_os) ooo_start[k] <= r_start;
-                    if (a_oe_lt_stop)  ooo_end[k]   <= r_stop;
+                    if (rx_start_before_held_start) ooo_start[k] <= rx_data_start;
+                    if (rx_held_end_before_stop)  ooo_end[k]   <= rx_data_stop;
                 end else begin
-                    ooo_on[k]    <= 1'b1;
-                    ooo_start[k] <= r_start;
-                    ooo_end[k]   <= r_stop;
+                    ooo_on_nx     = 1'b1;
+                    ooo_start[k] <= rx_data_start;
+                    ooo_end[k]   <= rx_data_stop;
                 end
             end
         end
-        a_nxt     <= nxt;
-        a_fin_now <= r_acc && r_fin && nxt == r_end && !fin_rcvd[k];
+        rcv_nxt_new     <= nxt;
+        fin_in_order <= r_acc && r_fin && nxt == r_end && !fin_rcvd[k];
         state     <= S_RX_END2;
     end
 
     S_RX_END2: begin
         // the FIN, when everything before it is in
-        if (a_fin_now) begin
-            a_nxt       <= a_nxt + 32'd1;
-            fin_rcvd[k] <= 1'b1;
-            ack_now[k]  <= 1'b1;
+        if (fin_in_order) begin
+            rcv_nxt_new       <= rcv_nxt_new + 32'd1;
+            fin_rcvd_nx  = 1'b1;
+            ack_now_nx   = 1'b1;
             ev_flags[k] <= c_ev_flags | CONST_EVF_FIN_RCVD[7:0];
-            ev_dirty[k] <= 1'b1;
+            ev_dirty_nx  = 1'b1;
         end
-        a_moved <= a_nxt != c_rcv_nxt || a_fin_now;
-        a_dist  <= a_nxt - c_last_ack;
-        a_up_in <= !lt(a_nxt, a_upv);    // RCV.NXT reached RCV.UP: the urgent data is in
+        rcv_nxt_moved <= rcv_nxt_new != c_rcv_nxt || fin_in_order;
+        unacked_bytes  <= rcv_nxt_new - c_last_ack;
+        urgent_in <= !lt(rcv_nxt_new, rcv_up_new);    // RCV.NXT reached RCV.UP: the urgent data is in
         state   <= S_RX_END3;
     end
 
@@ -1036,226 +1044,116 @@ always @(posedge clk) begin
         inc_rx_bad_ack   <= r_badack;
         inc_rx_after_fin <= r_afterfin;
         if (valid[k]) begin
-            rcv_up[k] <= a_upv;
-            up_on[k]  <= a_uset && !a_up_in;
+            rcv_up[k] <= rcv_up_new;
+            up_on_nx   = rcv_up_set && !urgent_in;
         end
-        if (valid[k] && a_moved) begin
-            rcv_nxt[k]  <= a_nxt;
-            rxd_pend[k] <= 1'b1;
+        if (valid[k] && rcv_nxt_moved) begin
+            rcv_nxt[k]  <= rcv_nxt_new;
+            rxd_pend_nx  = 1'b1;
             // ACK every second full-sized segment's worth, otherwise delay
-            if (a_dist[31:17] != 15'd0 || a_dist[16:0] >= {c_mss, 1'b0})
-                ack_now[k] <= 1'b1;
+            if (unacked_bytes[31:17] != 15'd0 || unacked_bytes[16:0] >= {c_mss, 1'b0})
+                ack_now_nx  = 1'b1;
             else if (!ack_del[k]) begin
-                ack_del[k] <= 1'b1;
-                ack_due[k] <= a_due;
+                ack_del_nx  = 1'b1;
+                ack_due[k] <= delack_at;
             end
         end
     end
 
     // ---- TX_DATA into the TX ring ----
-    S_TXD: begin
-        if ({1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued[k] || txd_seq != c_tx_end ||
-            r_txd_len == 11'd0 || {21'd0, r_txd_len} > CONST_SLOT_DATA_MAX ||
-            {21'd0, r_txd_len} + c_tx_used > SIZE) begin
+    S_TXD:
+        if (txd_bad) begin
             inc_data_bad <= 1'b1;
             txd_ack      <= 1'b1;
             state        <= S_IDLE;
         end else begin
-            // message byte 6 + i is payload byte i; word w holds message bytes 4w..4w+3
-            copy_w      <= 9'd1;
-            txd_rd_addr <= 9'd1;
-            copy_last   <= r_txd_last[10:2];
-            copy_pend   <= 1'b0;
-            copy_pos    <= txd_seq - 32'd2;    // the ring position of message byte 4
-            tx_turn     <= 1'b1;
-            state       <= S_TXD_COPY;
+            copy_to_tx <= 1'b1;              // copy_start: the payload into the TX ring
+            tx_turn    <= 1'b1;
+            state      <= S_COPY;
         end
-    end
 
-    S_TXD_COPY: begin
-        copy_pend <= copy_w <= copy_last;
-        copy_cur  <= copy_w;
-        if (copy_w <= copy_last) begin
-            copy_w      <= copy_w + 9'd1;
-            txd_rd_addr <= copy_w + 9'd1;
+    // ---- TX: what may slot k send now (tcp_tx_decide, started in S_TX)? ----
+    S_TX:
+        state <= S_TX_WAIT;
+
+    S_TX_WAIT: begin
+        if (tx_decide_valid) begin
+            // the flags the decision consumed; nothing to send: nothing was due
+            if (rst_pend[k])        rst_pend_nx  = 1'b0;
+            else if (rexmit_one[k]) rexmit_one_nx  = 1'b0;
+            if (probe[k] && !rst_pend[k]) probe_nx  = 1'b0;
+            if (tx_delack_due)      ack_now_nx  = 1'b1;
+            if (!tx_send)
+                state <= S_IDLE;
         end
-        if (copy_pend) begin
-            txr_we   <= 1'b1;
-            txr_slot <= k;
-            txr_pos  <= copy_pos;
-            txr_data <= txd_rd_data;
-            txr_be   <= word_be(copy_cur, 11'd6, r_txd_end);   // payload from message byte 6
-            copy_pos <= copy_pos + 32'd4;
-        end
-        if (!(copy_w <= copy_last) && !copy_pend) begin
-            tx_end[k] <= c_tx_end + {21'd0, r_txd_len};
-            txd_ack   <= 1'b1;
-            state     <= S_IDLE;
-        end
-    end
-
-    // ---- TX: what may slot k send now? ----
-    S_TX: begin
-        t_flight     <= c_snd_nxt - c_snd_una;
-        t_avail      <= lt(c_snd_nxt, c_tx_end) ? c_tx_end - c_snd_nxt : 32'd0;
-        t_notpast    <= !lt(c_tx_end, c_snd_nxt);
-        t_nxt_lt_max <= lt(c_snd_nxt, c_snd_max);
-        t_usable     <= umin(c_cwnd, c_snd_wnd);
-        t_due        <= ack_del[k] && !lt(now, c_ack_due);
-        t_rxlim      <= lt(c_snd_max, c_tx_end) ? c_snd_max : c_tx_end;
-        t_adv1       <= lt(c_rcv_adv, c_rcv_nxt) ? c_rcv_nxt : c_rcv_adv;
-        t_cand       <= c_rx_lim + {31'd0, fin_rcvd[k]};
-        t_fin_sent   <= lt(c_tx_end, c_snd_max);
-        t_max_lt_end <= lt(c_snd_max, c_tx_end);
-        state        <= S_TX2;
-    end
-
-    S_TX2: begin
-        t_room  <= t_usable > t_flight ? t_usable - t_flight : 32'd0;
-        t_am    <= umin(t_avail, m);
-        t_rspan <= t_rxlim - c_snd_una;
-        t_rneg  <= lt(t_rxlim, c_snd_una);
-        t_ed    <= t_cand - t_adv1;
-        t_edlt  <= lt(t_adv1, t_cand);
-        t_ack   <= ack_now[k] || t_due;
-        t_avail_lt_m <= t_avail < m;
-        t_m_lt_avail <= m < t_avail;
-        state   <= S_TX3;
-    end
-
-    S_TX3: begin
-        t_len  <= umin(t_am, t_room);
-        // len = min(avail, MSS, room): is it short of an MSS, and did the window cut it?
-        t_short <= t_avail_lt_m || t_room < m;
-        t_cut   <= t_m_lt_avail || t_room < t_avail;
-        t_rlen  <= t_rneg ? 32'd0 : umin(m, t_rspan);
-        t_rfull <= !t_rneg && !(m < t_rspan);     // the retransmission reaches the limit
-        // receiver SWS avoidance: move the right edge only by min(ring/2, MSS) or more; and
-        // not while out-of-order data is held, so every duplicate ACK carries the same window
-        // (a window update does not count as a duplicate: RFC 5681 section 2)
-        t_edge <= (t_edlt && !ooo_on[k] && (t_ed[31:16] != 16'd0 || t_ed[15:0] >= sws_step)) ?
-                  t_cand : t_adv1;
-        state  <= S_TX4;
-    end
-
-    S_TX4: begin : tx4
-        reg [31:0] len, seq;
-        reg        fin, send, rx, psh;
-        fin = 1'b0;
-        if (rst_pend[k]) begin
-            // the answer to a bad ACK in SYN_RCVD: <SEQ=SEG.ACK><CTL=RST>; the rest waits
-            seq  = c_rst_seq;
-            len  = 32'd0;
-            psh  = 1'b0;
-            rx   = 1'b0;
-            send = 1'b1;
-        end else if (rexmit_one[k]) begin
-            // fast retransmit / partial ACK: the first unacknowledged segment
-            seq  = c_snd_una;
-            len  = t_rlen;
-            fin  = fin_queued[k] && t_rfull && t_fin_sent;
-            psh  = t_rfull && !t_max_lt_end;
-            rx   = 1'b1;
-            send = 1'b1;
-        end else if (probe[k] && c_snd_wnd == 32'd0) begin
-            // the first unacknowledged byte, so that repeated probes repeat it rather than
-            // run ahead into a window the peer has not offered
-            seq  = c_snd_una;
-            len  = c_tx_end == c_snd_una ? 32'd0 : 32'd1;
-            psh  = t_avail == 32'd1 && c_snd_nxt == c_snd_una;
-            rx   = 1'b1;
-            send = 1'b1;
-        end else begin
-            seq = c_snd_nxt;
-            len = t_len;
-            // sender SWS avoidance and Nagle: while data is in flight, a short segment waits
-            // if the window cut it or Nagle is on
-            if (t_short && t_flight != 32'd0 && (t_cut || nagle[k]))
-                len = 32'd0;
-            fin  = fin_queued[k] && t_notpast && !t_cut && !(len == 32'd0 && t_avail != 32'd0);
-            psh  = !t_cut;
-            rx   = t_nxt_lt_max;
-            send = len != 32'd0 || fin || t_ack;
-        end
-        t_seq    <= seq;
-        t_len    <= len;
-        t_fin    <= fin;
-        t_psh    <= psh && len != 32'd0;
-        t_rexmit <= rx && (len != 32'd0 || fin);
-        t_rst    <= rst_pend[k];
-        t_wraw   <= t_edge - c_rcv_nxt;
-        if (rst_pend[k])        rst_pend[k] <= 1'b0;
-        else if (rexmit_one[k]) rexmit_one[k] <= 1'b0;
-        if (probe[k] && !rst_pend[k]) probe[k] <= 1'b0;
-        if (t_due)         ack_now[k] <= 1'b1;
-        state <= send ? S_TX5 : S_IDLE;
-    end
-
-    S_TX5: begin : tx5
-        reg [31:0] w;
-        w = t_wraw >> c_rcv_ws;
-        t_wfield <= w > 32'd65535 ? 32'd65535 : w;
-        t_nxt    <= t_seq + t_len + {31'd0, t_fin};
-        // urgent data (RFC 6093): a segment that starts before SND.UP points at it
-        t_urg    <= lt(t_seq, c_snd_up) && !t_rst;
-        t_upd    <= c_snd_up - t_seq;
-        state    <= S_TX6;
-    end
-
-    S_TX6: begin
-        t_new_edge   <= c_rcv_nxt + (t_wfield << c_rcv_ws);
-        t_nxt_gt_max <= lt(c_snd_max, t_nxt);
-        t_upf        <= t_upd[31:16] != 16'd0 ? 16'hffff : t_upd[15:0];
-        state        <= S_TX7;
-    end
-
-    S_TX7: begin
-        // the scaled window rounds down, which could pull the edge below one advertised
-        // before; the acceptance test keeps the furthest edge (RFC 7323 2.4: never shrink)
-        if (lt(c_rcv_adv, t_new_edge) && !t_rst)
-            rcv_adv[k] <= t_new_edge;
-        if (!t_rst) begin
-            last_ack[k] <= c_rcv_nxt;
-            ack_now[k]  <= 1'b0;
-            ack_del[k]  <= 1'b0;
-        end
-        st_start <= 1'b1;
-        st_slot  <= k;
-        st_mac   <= c_mac;
-        st_ip    <= c_rip;
-        st_sport <= c_ports[31:16];
-        st_dport <= c_ports[15:0];
-        st_seq   <= t_seq;
-        // a RST carries no ACK (RFC 9293 3.10.7.4) and no window
-        st_ack   <= t_rst ? 32'd0 : c_rcv_nxt;
-        st_flags <= t_rst ? 8'h04 : 8'h10 | (t_fin ? 8'h01 : 8'h00) | (t_psh ? 8'h08 : 8'h00) |
-                                    (t_urg ? 8'h20 : 8'h00);
-        st_wnd   <= t_rst ? 16'd0 : t_wfield[15:0];
-        st_urp   <= t_urg ? t_upf : 16'd0;
-        st_ttl   <= c_ttl_tos[7:0] == 8'd0 ? 8'd64 : c_ttl_tos[7:0];
-        st_tos   <= c_ttl_tos[15:8];
-        st_len   <= t_len[10:0];
-        inc_tx_segs   <= 1'b1;
-        inc_tx_rexmit <= t_rexmit;
-        if (t_seq == c_snd_nxt && !t_rst) begin
-            snd_nxt[k] <= t_nxt;
-            if (t_nxt_gt_max) begin
-                snd_max[k] <= t_nxt;
-                // time one segment at a time, never a retransmission (Karn)
-                if (!rtt_on[k] && t_len != 32'd0 && !t_rexmit) begin
-                    rtt_on[k]  <= 1'b1;
-                    rtt_seq[k] <= t_seq;
-                    rtt_t0[k]  <= now;
+        if (tx_result_valid) begin
+            // the scaled window rounds down, which could pull the edge below one advertised
+            // before; the acceptance test keeps the furthest edge (RFC 7323 2.4: never shrink)
+            if (lt(c_rcv_adv, tx_new_edge) && !tx_rst)
+                rcv_adv[k] <= tx_new_edge;
+            if (!tx_rst) begin
+                last_ack[k] <= c_rcv_nxt;
+                ack_now_nx   = 1'b0;
+                ack_del_nx   = 1'b0;
+            end
+            st_start <= 1'b1;
+            st_slot  <= k;
+            st_mac   <= c_mac;
+            st_ip    <= c_rip;
+            st_sport <= c_ports[31:16];
+            st_dport <= c_ports[15:0];
+            st_seq   <= tx_seq;
+            // a RST carries no ACK (RFC 9293 3.10.7.4) and no window
+            st_ack   <= tx_rst ? 32'd0 : c_rcv_nxt;
+            st_flags <= tx_rst ? TCP_RST : TCP_ACK | (tx_fin ? TCP_FIN : 8'h00) |
+                                 (tx_psh ? TCP_PSH : 8'h00) | (tx_urg ? TCP_URG : 8'h00);
+            st_wnd   <= tx_rst ? 16'd0 : tx_wnd;
+            st_urp   <= tx_urg ? tx_urp : 16'd0;
+            st_ttl   <= c_ttl_tos[7:0] == 8'd0 ? 8'd64 : c_ttl_tos[7:0];
+            st_tos   <= c_ttl_tos[15:8];
+            st_len   <= tx_len;
+            inc_tx_segs   <= 1'b1;
+            inc_tx_rexmit <= tx_rexmit;
+            if (tx_seq == c_snd_nxt && !tx_rst) begin
+                snd_nxt[k] <= tx_seq_end;
+                if (tx_beyond_max) begin
+                    snd_max[k] <= tx_seq_end;
+                    // time one segment at a time, never a retransmission (Karn)
+                    if (!rtt_on[k] && tx_len != 11'd0 && !tx_rexmit) begin
+                        rtt_on_nx   = 1'b1;
+                        rtt_seq[k] <= tx_seq;
+                        rtt_t0[k]  <= now;
+                    end
                 end
             end
+            if (tx_rexmit)
+                rexmits[k] <= c_rexmits + 24'd1;
+            state <= S_IDLE;
         end
-        if (t_rexmit)
-            rexmits[k] <= c_rexmits + 24'd1;
-        state <= S_IDLE;
     end
 
     default: state <= S_IDLE;
     endcase
+
+    valid[k] <= valid_nx;
+    nagle[k] <= nagle_nx;
+    syn_rcvd[k] <= syn_rcvd_nx;
+    fin_rcvd[k] <= fin_rcvd_nx;
+    fin_queued[k] <= fin_queued_nx;
+    fin_acked[k] <= fin_acked_nx;
+    ack_report[k] <= ack_report_nx;
+    in_rec[k] <= in_rec_nx;
+    rtt_on[k] <= rtt_on_nx;
+    ooo_on[k] <= ooo_on_nx;
+    ack_now[k] <= ack_now_nx;
+    ack_del[k] <= ack_del_nx;
+    rexmit_one[k] <= rexmit_one_nx;
+    probe[k] <= probe_nx;
+    ev_dirty[k] <= ev_dirty_nx;
+    rst_pend[k] <= rst_pend_nx;
+    ttl_set[k] <= ttl_set_nx;
+    up_on[k] <= up_on_nx;
+    rxd_pend[k] <= rxd_pend_nx;
 
     if (rst) begin
         state      <= S_IDLE;
@@ -1286,8 +1184,6 @@ always @(posedge clk) begin
         rxc_ack    <= 1'b0;
         seg_done   <= 1'b0;
         st_start   <= 1'b0;
-        rxr_we     <= 1'b0;
-        txr_we     <= 1'b0;
     end
 end
 
