@@ -86,20 +86,30 @@ def critical_path(log_path, net):
 
 
 def tcp_slots(log_path):
-    """SLOTS of the toe_tcp yosys derived (its last derivation), 0 when none was."""
-    slots, in_tcp = 0, False
+    """SLOTS of the toe_tcp in the final design, 0 when there is none. yosys also derives
+    toe_tcp for the top's default parameters before `chparam` takes effect, then removes that
+    copy as unused ("Removing unused module"), so a derivation counts only if it stays."""
+    derived, slots, in_tcp = {}, None, False
     try:
         with open(log_path, encoding="utf-8", errors="replace") as f:
             for line in f:
                 if "derive mode" in line:
-                    in_tcp = line.rstrip().endswith("module `\\toe_tcp'.")
+                    in_tcp, slots = line.rstrip().endswith("module `\\toe_tcp'."), None
                 elif in_tcp:
                     m = re.match(r"Parameter \\SLOTS = (\d+)", line)
                     if m:
-                        slots, in_tcp = int(m.group(1)), False
+                        slots = int(m.group(1))
+                    m = re.match(r"(?:Generating|Found cached) RTLIL representation for module "
+                                 r"`(.*)'", line)
+                    if m and slots is not None:
+                        derived[m.group(1)] = slots
+                        in_tcp = False
+                m = re.match(r"Removing unused module `(.*)'", line)
+                if m:
+                    derived.pop(m.group(1), None)
     except OSError:
         return -1
-    return slots
+    return max(derived.values(), default=0)
 
 
 def main():
