@@ -75,8 +75,8 @@ area: $(GEN)/toe_defs.vh
 	@scripts/ecp5_area.py
 
 # The netlist bench (tests/netlist): each board top's synthesised netlist with yosys's cell
-# models, through ARP, ICMP echo and a bad frame. Not in `make test` yet: yosys 0.23's
-# DP16KD model has no behaviour, so the netlist's block RAMs read z (docs/BOARDS.md).
+# models (and our DP16KD, tests/rtl/lib/DP16KD.v), through ARP, ICMP echo and a bad frame.
+# `make test` runs the Colorlight one (tests/sim/tests.mk).
 ECP5_NETLIST_BOARDS := versa colorlight-i9
 test-netlist: $(GEN)/toe_defs.vh
 	@for b in $(ECP5_NETLIST_BOARDS); do echo "scripts/netlist_bench.sh $$b"; done | scripts/run_tests.sh
