@@ -1197,18 +1197,18 @@ static int account(struct harness *h, const struct burst *bu)
         h->tally[rep == REPLY_ARP ? TOE_STAT_TX_ARP_REPLY : TOE_STAT_TX_ICMP_REPLY]++;
     }
     if (h->pcap && h->pcap_rx < PCAP_SAMPLE) {
+        /* Only bursts with an SFD are frames. A burst without one, written whole, could put
+         * the device's MAC where tshark reads the source (six preamble bytes, then a frame to
+         * the device) and pass for a frame the device sent. */
         size_t i = 0;
         while (i < bu->len && bu->data[i] == 0x55)
             i++;
-        const uint8_t *p = bu->data;
-        size_t n = bu->len;
         if (i < bu->len && bu->data[i] == 0xd5) {
-            p += i + 1;
-            n -= i + 1;
+            size_t n = bu->len - (i + 1);
             n = n >= 4 ? n - 4 : 0;
+            if (n > 0)
+                pcap_write(h->pcap, vboard_time_ps(h->vb), bu->data + i + 1, n);
         }
-        if (n > 0)
-            pcap_write(h->pcap, vboard_time_ps(h->vb), p, n);
         h->pcap_rx++;
     }
     return v;
