@@ -221,6 +221,11 @@ always @* begin
         d_psh    = !wnd_cut;
         d_rexmit = nxt_before_max;
         d_send   = d_len != 32'd0 || d_fin || ack_wanted;
+        // a pure ACK into a zero window: from SND.UNA, the one sequence number such a window
+        // takes (RFC 9293 3.10.7.4); SND.NXT may be past it by a probe's byte, and a peer
+        // drops an unacceptable segment unread, acknowledgment and all
+        if (snd_wnd == 32'd0 && d_len == 32'd0 && !d_fin)
+            d_seq = snd_una;
     end
 end
 

@@ -181,6 +181,13 @@ initial begin
     snd_wnd = 32'd8000;
     run("probe_open_window", 1);
     check_seg("probe_open_window", 32'd1001, 11'd1460, 0, 0, 0, 0);
+    // test_ack_after_probe_zero_window: the probe's byte is past the peer's zero window; an
+    // ACK from SND.NXT would be outside it too, and the peer would drop it without reading its
+    // acknowledgment (RFC 9293 3.10.7.4: a zero window takes SEG.SEQ = RCV.NXT only). Linux
+    // did, and both ends waited on each other for good. The ACK goes from SND.UNA.
+    snd_wnd = 32'd0; probe_due = 0; ack_now = 1;
+    run("ack_after_probe_zero_window", 1);
+    check_seg("ack_after_probe_zero_window", 32'd1000, 11'd0, 0, 0, 0, 0);
 
     // test_fast_retransmit: the first unacknowledged segment again, an MSS of it
     idle_slot(32'd1000, 32'd70000);
