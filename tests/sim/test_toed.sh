@@ -9,7 +9,8 @@
 #   - a client gone with nothing undelivered: its connections end with a FIN
 #   - 8 `toe get` processes through one daemon at once, SHA-256 checked
 #   - a client killed mid-transfer: its connection is reset (counted), the others finish
-#   - a peer's RST: the client's socket ends, its control connection gets the EVENT line
+#   - a peer's RST: the client's socket polls POLLERR|POLLHUP and its read fails with
+#     ECONNRESET (as a kernel socket's), its control connection gets the EVENT line
 #   - LISTEN/ACCEPT: a connection from the host through slirp's forward, echoed through the
 #     passed fd, half closes both ways
 #   - the epoll echo server (examples/echo, toe-echo -s) on the passed fds: 4 host clients at
@@ -140,7 +141,7 @@ fi
 # ---- the epoll echo server (examples/echo) on the passed fds: 4 host clients at once ----
 echo_test test_toed_epoll_echo_server "$out/echo_srv.log" "127.0.0.1:$fwd" 5 -s "$dsock"
 
-# ---- the peer resets: the fd ends, the control connection says why ----
+# ---- the peer resets: the fd's read says ECONNRESET, the control connection says why ----
 python3 -u - >"$out/rst_port" 2>"$out/rst.log" <<'PY' &
 import socket, struct
 ls = socket.socket()

@@ -5,13 +5,14 @@
 #   bad SOCK                         bad requests: each must get an ERR line; prints the replies
 #   hold SOCK HOST PORT N READY      hold N connections, touch READY, then wait (up to 300 s)
 #                                    until every one ends; prints "end I eof|error" lines
-#   reset SOCK HOST PORT             connect to a server that resets the connection: the passed
-#                                    fd must end and the control connection must say
-#                                    "EVENT ID ERR TOE_ECONNRESET"
+#   reset SOCK HOST PORT             connect to a server that resets the connection: reading
+#                                    the passed fd must fail with ECONNRESET (not end of file),
+#                                    SO_ERROR and poll must say so as for a kernel socket, and
+#                                    the control connection must say "EVENT ID ERR TOE_ECONNRESET"
 #   echo SOCK GPORT HPORT            LISTEN on GPORT, connect to 127.0.0.1:HPORT (slirp's
 #                                    forward to it), ACCEPT, echo 200 kB through the passed fd,
 #                                    half close both ways; prints "echo ok" or why not
-import array, os, select, socket, sys, threading, time
+import array, errno, os, select, socket, sys, threading, time
 
 
 class Ctl:
@@ -126,7 +127,12 @@ def cmd_reset(path, host, port):
     s = socket.socket(fileno=fd)
     s.settimeout(60)
     s.sendall(b"go\n")
-    got = b""
+    ln = c.line()  # the EVENT first: the fd has its reset by then
+    p = select.poll()
+    p.register(s.fileno(), select.POLLIN)
+    ev = p.poll(10000)
+    rev = ev[0][1] if ev else 0
+    got, err = b"", None
     try:
         while True:
             d = s.recv(65536)
@@ -134,10 +140,13 @@ def cmd_reset(path, host, port):
                 break
             got += d
     except OSError as e:
-        print("fd error:", e)
-    ln = c.line()
-    ok = ln.startswith("EVENT %s ERR TOE_ECONNRESET" % cid)
-    print("reset %s: fd ended after %d bytes; control: %s" % ("ok" if ok else "FAILED", len(got), ln))
+        err = e.errno
+    ok = (ln.startswith("EVENT %s ERR TOE_ECONNRESET" % cid) and err == errno.ECONNRESET and
+          rev & select.POLLERR and rev & select.POLLHUP)
+    print("reset %s: poll %s, recv %s after %d bytes; control: %s" % (
+        "ok" if ok else "FAILED", "|".join(n for n in ("POLLIN", "POLLERR", "POLLHUP")
+                                           if rev & getattr(select, n)) or "nothing",
+        errno.errorcode.get(err, "end of file"), len(got), ln))
     return 0 if ok else 1
 
 
