@@ -2,18 +2,22 @@
 /* toed: the toe daemon. It owns one device, runs its engine and every timer in one ppoll
  * loop (no busy polling: it sleeps until the device's fd, a client or the engine's next
  * deadline needs it), and serves local clients over a Unix stream socket with the line
- * protocol of docs/DAEMON.md. For each TCP connection it makes a socketpair, keeps one end
- * and passes the other to the client (SCM_RIGHTS); bytes move between its end and the
+ * protocol of docs/DAEMON.md. For each TCP connection it makes a loopback TCP pair, keeps one
+ * end and passes the other to the client (SCM_RIGHTS); a peer's reset is passed on as an RST
+ * (the client's read says ECONNRESET); bytes move between its end and the
  * connection with backpressure both ways: it reads from the client only while the
  * connection's send buffer has room, and takes data from the engine only once the client
  * socket took the last piece, so unread data stays in the device and the peer's window
  * closes. */
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -62,7 +66,7 @@ struct conn {
     struct ctl *owner;     /* the control connection that made it (NULL once gone) */
     short trev;            /* TOE_POLL* of the last toe_tcp_poll */
     short frev;            /* poll revents of fd */
-    int connecting;        /* CONNECT in progress (no socketpair yet, unless nb) */
+    int connecting;        /* CONNECT in progress (no socket pair yet, unless nb) */
     int nb;                /* CONNECT ... NB: the client holds its socket already */
     int nb_err;            /* NB: the connect failed at once (reported as later ones) */
     size_t fill;           /* NB: bytes put in the client's send queue (not writable until
@@ -323,6 +327,49 @@ out:
     return -1;
 }
 
+/* Did the client close its end of a loopback pair (1), or only shut down its sending side
+ * (0, also when unknown)? Both reach the daemon's end dfd as a FIN; the kernel's socket table
+ * tells them apart: a closed socket that still finishes its TCP close belongs to no file
+ * (sock_diag: inode 0). */
+static int client_closed(int dfd)
+{
+    struct sockaddr_in me, peer;
+    socklen_t l1 = sizeof(me), l2 = sizeof(peer);
+    if (getsockname(dfd, (struct sockaddr *)&me, &l1) ||
+        getpeername(dfd, (struct sockaddr *)&peer, &l2) || me.sin_family != AF_INET)
+        return 0;
+    int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (nl < 0)
+        return 0;
+    struct {
+        struct nlmsghdr h;
+        struct inet_diag_req_v2 r;
+    } req = {
+        .h = {.nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+              .nlmsg_flags = NLM_F_REQUEST},
+        .r = {.sdiag_family = AF_INET, .sdiag_protocol = IPPROTO_TCP, .idiag_states = ~0u,
+              .id = {.idiag_sport = peer.sin_port, .idiag_dport = me.sin_port,
+                     .idiag_src = {peer.sin_addr.s_addr}, .idiag_dst = {me.sin_addr.s_addr},
+                     .idiag_cookie = {INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE}}},
+    };
+    struct sockaddr_nl kern = {.nl_family = AF_NETLINK};
+    union {
+        struct nlmsghdr h;
+        char b[1024];
+    } ans;
+    int closed = 0;
+    /* The kernel answers inside sendto. */
+    if (sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&kern, sizeof(kern)) ==
+        (ssize_t)sizeof(req)) {
+        ssize_t n = recv(nl, &ans, sizeof(ans), MSG_DONTWAIT);
+        if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct inet_diag_msg)) &&
+            ans.h.nlmsg_type == SOCK_DIAG_BY_FAMILY)
+            closed = ((struct inet_diag_msg *)NLMSG_DATA(&ans.h))->idiag_inode == 0;
+    }
+    close(nl);
+    return closed;
+}
+
 /* The sockets of an open connection: the daemon keeps one end (non-blocking), *client_fd is
  * the other (an ordinary blocking socket) for the client. A loopback TCP connection, so that
  * the daemon can pass on a reset (conn_rst_fd: the client's read says ECONNRESET); a Unix
@@ -389,9 +436,10 @@ static void conn_close(struct conn *k)
  * read means RST; otherwise FIN, and data the peer sends after it means RST too (the
  * connection drains until the peer's FIN or until our FIN is acknowledged, then the engine
  * finishes the close). Over loopback TCP a close() reads as the client's FIN, as a
- * shutdown(SHUT_WR) does: the daemon knows the client is gone when its end hangs up (our FIN
- * too) or fails (the client's kernel resets it for data it can no longer take, as it would a
- * peer's: data lost, so RST). */
+ * shutdown(SHUT_WR) does: client_closed tells them apart when the FIN comes; a client that
+ * shuts down and closes later is known to be gone when its end hangs up (our FIN too) or
+ * fails (its kernel resets it for data it can no longer take, as it would a peer's: data
+ * lost, so RST). */
 static void conn_client_closed(struct conn *k)
 {
     if (k->client_rst || k->rxoff < k->rxlen || (!k->peer_eof && (k->trev & TOE_POLLIN))) {
@@ -505,6 +553,8 @@ static void conn_pump(struct conn *k)
             break;
         if (n < 0)
             k->client_gone = k->client_rst = 1;
+        else if (client_closed(k->fd))
+            k->client_gone = 1; /* a close(), not a shutdown(SHUT_WR) */
         k->client_eof = 1;
         if (!k->client_gone) {
             int r = toe_tcp_shutdown(k->s, 0); /* FIN after what was sent */
@@ -653,7 +703,7 @@ static void req_connect(struct ctl *c, char *host, char *port, char *nb)
             if (nb) {
                 int cfd;
                 if (conn_pair_pending(k, &cfd)) {
-                    ctl_err(c, TOE_ENOMEM, "socketpair: %s", strerror(errno));
+                    ctl_err(c, TOE_ENOMEM, "socket pair: %s", strerror(errno));
                     toe_tcp_abort(k->s);
                     k->s = NULL;
                     k->done = 1;
@@ -922,7 +972,7 @@ static void ctl_pending(struct ctl *c)
         }
         int cfd;
         if (conn_pair(k, &cfd)) {
-            ctl_err(c, TOE_ENOMEM, "socketpair: %s", strerror(errno));
+            ctl_err(c, TOE_ENOMEM, "socket pair: %s", strerror(errno));
             toe_tcp_abort(k->s);
             k->s = NULL;
             k->done = 1;
@@ -956,7 +1006,7 @@ static void ctl_pending(struct ctl *c)
                 k->s = NULL;
                 k->done = 1;
             }
-            ctl_err(c, TOE_ENOMEM, "socketpair: %s", strerror(errno));
+            ctl_err(c, TOE_ENOMEM, "socket pair: %s", strerror(errno));
             return;
         }
         D.c[C_ACCEPTS]++;

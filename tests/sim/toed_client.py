@@ -7,8 +7,10 @@
 #                                    until every one ends; prints "end I eof|error" lines
 #   reset SOCK HOST PORT             connect to a server that resets the connection: reading
 #                                    the passed fd must fail with ECONNRESET (not end of file),
-#                                    SO_ERROR and poll must say so as for a kernel socket, and
+#                                    poll say POLLERR|POLLHUP, a write on a second one fail
+#                                    with ECONNRESET, as for a kernel socket, and
 #                                    the control connection must say "EVENT ID ERR TOE_ECONNRESET"
+#   close SOCK HOST PORT             connect, close the passed fd at once; prints the ID
 #   echo SOCK GPORT HPORT            LISTEN on GPORT, connect to 127.0.0.1:HPORT (slirp's
 #                                    forward to it), ACCEPT, echo 200 kB through the passed fd,
 #                                    half close both ways; prints "echo ok" or why not
@@ -142,12 +144,36 @@ def cmd_reset(path, host, port):
     except OSError as e:
         err = e.errno
     ok = (ln.startswith("EVENT %s ERR TOE_ECONNRESET" % cid) and err == errno.ECONNRESET and
-          rev & select.POLLERR and rev & select.POLLHUP)
-    print("reset %s: poll %s, recv %s after %d bytes; control: %s" % (
+          bool(rev & select.POLLERR) and bool(rev & select.POLLHUP))
+    # Another connection: a write after the reset says ECONNRESET too (once; then EPIPE).
+    r, _, fd = c.req("CONNECT %s %d" % (host, port))
+    werr = None
+    if r.startswith("OK") and fd is not None:
+        s2 = socket.socket(fileno=fd)
+        s2.sendall(b"go\n")
+        c.line()  # its EVENT
+        try:
+            s2.send(b"more")
+        except OSError as e:
+            werr = e.errno
+    ok &= werr == errno.ECONNRESET
+    print("reset %s: poll %s, recv %s after %d bytes, write %s; control: %s" % (
         "ok" if ok else "FAILED", "|".join(n for n in ("POLLIN", "POLLERR", "POLLHUP")
                                            if rev & getattr(select, n)) or "nothing",
-        errno.errorcode.get(err, "end of file"), len(got), ln))
+        errno.errorcode.get(err, "end of file"), len(got), errno.errorcode.get(werr, werr), ln))
     return 0 if ok else 1
+
+
+def cmd_close(path, host, port):
+    c = Ctl(path)
+    c.req("HELLO 1")
+    r, _, fd = c.req("CONNECT %s %d" % (host, port))
+    if not r.startswith("OK") or fd is None:
+        print("connect failed:", r)
+        return 1
+    os.close(fd)
+    print(r.split()[1])
+    return 0
 
 
 def cmd_echo(path, gport, hport):
@@ -204,6 +230,8 @@ def main():
         return cmd_hold(a[1], a[2], int(a[3]), int(a[4]), a[5])
     if a[:1] == ["reset"] and len(a) == 4:
         return cmd_reset(a[1], a[2], int(a[3]))
+    if a[:1] == ["close"] and len(a) == 4:
+        return cmd_close(a[1], a[2], int(a[3]))
     if a[:1] == ["echo"] and len(a) == 4:
         return cmd_echo(a[1], int(a[2]), int(a[3]))
     print(__doc__ or "usage: see the header", file=sys.stderr)
