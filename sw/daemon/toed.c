@@ -443,7 +443,8 @@ static void conn_close(struct conn *k)
 static void conn_client_closed(struct conn *k)
 {
     if (k->client_rst || k->rxoff < k->rxlen || (!k->peer_eof && (k->trev & TOE_POLLIN))) {
-        conn_reset(k, "client gone with data undelivered");
+        conn_reset(k, k->client_rst ? "the client's socket was reset"
+                                    : "client gone with data undelivered");
         return;
     }
     if (k->peer_eof) {

@@ -13,7 +13,7 @@
 #     another) fails with ECONNRESET, as a kernel socket's; its control connection gets the
 #     EVENT line; every connection's socket was a loopback TCP pair (unix_pairs 0)
 #   - a client closes its socket while the peer stays silent: the connection ends (FIN), as
-#     the client's close(), not held as a half close
+#     the client's close(), not held as a half close; closed with SO_LINGER {1, 0}: RST
 #   - LISTEN/ACCEPT: a connection from the host through slirp's forward, echoed through the
 #     passed fd, half closes both ways
 #   - the epoll echo server (examples/echo, toe-echo -s) on the passed fds: 4 host clients at
@@ -192,6 +192,16 @@ done
 [ "$closed" = 1 ] && [ "$(toed_stat client_resets)" = "$resets0" ] &&
     pass "test_toed_client_close_silent_peer (connection $qid: FIN, then closed into the engine)" ||
     fail test_toed_client_close_silent_peer "connection '$qid': $(grep "connection $qid:" "$out/toed.log")"
+# An abortive close (SO_LINGER {1, 0}): the RST goes on to the peer, as from a kernel socket.
+qid=$(timeout 120 $client close "$dsock" 10.0.2.2 "$(head -n 1 "$out/quiet_port")" abort 2>&1 || true)
+reset=0
+for _ in $(seq 300); do # wall-clock guard 60 s
+    grep -q "connection $qid: the client's socket was reset: reset" "$out/toed.log" && { reset=1; break; }
+    sleep 0.2
+done
+[ "$reset" = 1 ] && [ "$(toed_stat client_resets)" -gt "$resets0" ] &&
+    pass "test_toed_client_abort_resets_peer (connection $qid: RST; client_resets $resets0 -> $(toed_stat client_resets))" ||
+    fail test_toed_client_abort_resets_peer "connection '$qid': $(grep "connection $qid:" "$out/toed.log")"
 
 # ---- the daemon goes away: clients get an error or end of file, not a hang ----
 rm -f "$out/held2"

@@ -10,11 +10,12 @@
 #                                    poll say POLLERR|POLLHUP, a write on a second one fail
 #                                    with ECONNRESET, as for a kernel socket, and
 #                                    the control connection must say "EVENT ID ERR TOE_ECONNRESET"
-#   close SOCK HOST PORT             connect, close the passed fd at once; prints the ID
+#   close SOCK HOST PORT [abort]     connect, close the passed fd at once (abort: with
+#                                    SO_LINGER {1, 0}, an RST); prints the ID
 #   echo SOCK GPORT HPORT            LISTEN on GPORT, connect to 127.0.0.1:HPORT (slirp's
 #                                    forward to it), ACCEPT, echo 200 kB through the passed fd,
 #                                    half close both ways; prints "echo ok" or why not
-import array, errno, os, select, socket, sys, threading, time
+import array, errno, os, select, socket, struct, sys, threading, time
 
 
 class Ctl:
@@ -164,14 +165,19 @@ def cmd_reset(path, host, port):
     return 0 if ok else 1
 
 
-def cmd_close(path, host, port):
+def cmd_close(path, host, port, abort):
     c = Ctl(path)
     c.req("HELLO 1")
     r, _, fd = c.req("CONNECT %s %d" % (host, port))
     if not r.startswith("OK") or fd is None:
         print("connect failed:", r)
         return 1
-    os.close(fd)
+    if abort:
+        s = socket.socket(fileno=fd)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+    else:
+        os.close(fd)
     print(r.split()[1])
     return 0
 
@@ -230,8 +236,8 @@ def main():
         return cmd_hold(a[1], a[2], int(a[3]), int(a[4]), a[5])
     if a[:1] == ["reset"] and len(a) == 4:
         return cmd_reset(a[1], a[2], int(a[3]))
-    if a[:1] == ["close"] and len(a) == 4:
-        return cmd_close(a[1], a[2], int(a[3]))
+    if a[:1] == ["close"] and len(a) in (4, 5) and a[4:] in ([], ["abort"]):
+        return cmd_close(a[1], a[2], int(a[3]), a[4:] == ["abort"])
     if a[:1] == ["echo"] and len(a) == 4:
         return cmd_echo(a[1], int(a[2]), int(a[3]))
     print(__doc__ or "usage: see the header", file=sys.stderr)
