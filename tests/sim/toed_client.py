@@ -50,6 +50,17 @@ class Ctl:
                 return ln, data, fd
 
 
+def connect(path, host, port):
+    """HELLO and CONNECT on a new control connection: (ctl, reply, fd), fd None if it failed."""
+    c = Ctl(path)
+    c.req("HELLO 1")
+    r, _, fd = c.req("CONNECT %s %d" % (host, port))
+    if not r.startswith("OK") or fd is None:
+        print("connect failed:", r)
+        fd = None
+    return c, r, fd
+
+
 def cmd_bad(path):
     c = Ctl(path)
     ok = True
@@ -93,11 +104,8 @@ def cmd_bad(path):
 def cmd_hold(path, host, port, n, ready):
     ctls, fds = [], []
     for _ in range(n):
-        c = Ctl(path)
-        c.req("HELLO 1")
-        r, _, fd = c.req("CONNECT %s %d" % (host, port))
-        if not r.startswith("OK") or fd is None:
-            print("connect failed:", r)
+        c, r, fd = connect(path, host, port)
+        if fd is None:
             return 1
         ctls.append(c)
         fds.append(fd)
@@ -120,11 +128,8 @@ def cmd_hold(path, host, port, n, ready):
 
 
 def cmd_reset(path, host, port):
-    c = Ctl(path)
-    c.req("HELLO 1")
-    r, _, fd = c.req("CONNECT %s %d" % (host, port))
-    if not r.startswith("OK") or fd is None:
-        print("connect failed:", r)
+    c, r, fd = connect(path, host, port)
+    if fd is None:
         return 1
     cid = r.split()[1]
     s = socket.socket(fileno=fd)
@@ -166,11 +171,8 @@ def cmd_reset(path, host, port):
 
 
 def cmd_close(path, host, port, abort):
-    c = Ctl(path)
-    c.req("HELLO 1")
-    r, _, fd = c.req("CONNECT %s %d" % (host, port))
-    if not r.startswith("OK") or fd is None:
-        print("connect failed:", r)
+    c, r, fd = connect(path, host, port)
+    if fd is None:
         return 1
     if abort:
         s = socket.socket(fileno=fd)
