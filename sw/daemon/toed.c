@@ -2,8 +2,9 @@
 /* toed: the toe daemon. It owns one device, runs its engine and every timer in one ppoll
  * loop (no busy polling: it sleeps until the device's fd, a client or the engine's next
  * deadline needs it), and serves local clients over a Unix stream socket with the line
- * protocol of docs/DAEMON.md. For each TCP connection it makes a socketpair, keeps one end
- * and passes the other to the client (SCM_RIGHTS); bytes move between its end and the
+ * protocol of docs/DAEMON.md. For each TCP connection it makes a loopback TCP pair, keeps one
+ * end and passes the other to the client (SCM_RIGHTS); a peer's reset is passed on as an RST
+ * (the client's read says ECONNRESET); bytes move between its end and the
  * connection with backpressure both ways: it reads from the client only while the
  * connection's send buffer has room, and takes data from the engine only once the client
  * socket took the last piece, so unread data stays in the device and the peer's window
@@ -12,6 +13,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -60,7 +66,7 @@ struct conn {
     struct ctl *owner;     /* the control connection that made it (NULL once gone) */
     short trev;            /* TOE_POLL* of the last toe_tcp_poll */
     short frev;            /* poll revents of fd */
-    int connecting;        /* CONNECT in progress (no socketpair yet, unless nb) */
+    int connecting;        /* CONNECT in progress (no socket pair yet, unless nb) */
     int nb;                /* CONNECT ... NB: the client holds its socket already */
     int nb_err;            /* NB: the connect failed at once (reported as later ones) */
     size_t fill;           /* NB: bytes put in the client's send queue (not writable until
@@ -69,6 +75,7 @@ struct conn {
     uint16_t port;
     int client_eof;        /* the client shut down its sending side: FIN sent */
     int client_gone;       /* the client closed its end */
+    int client_rst;        /* its end failed (the client's kernel reset it): data was lost */
     int peer_eof;          /* the peer's FIN was passed on (SHUT_WR) */
     int fin_sent;          /* toe_tcp_shutdown done */
     int draining;          /* client gone, FIN sent: data from the peer now means RST */
@@ -89,11 +96,13 @@ struct lis {
 
 enum {
     C_CLIENTS, C_REQUESTS, C_BAD_REQUESTS, C_CONNECTS, C_CONNECT_FAIL, C_ACCEPTS, C_RESETS,
-    C_CLIENT_RESETS, C_BYTES_OUT, C_BYTES_IN, C_CLIENTS_DROPPED, C_COUNT
+    C_CLIENT_RESETS, C_BYTES_OUT, C_BYTES_IN, C_CLIENTS_DROPPED, C_STRANGERS, C_UNIX_PAIRS,
+    C_COUNT
 };
 static const char *const cnames[C_COUNT] = {
     "clients", "requests", "bad_requests", "connects", "connect_fail", "accepts",
     "conn_errors", "client_resets", "bytes_to_peers", "bytes_from_peers", "clients_dropped",
+    "loopback_strangers", "unix_pairs",
 };
 
 static struct {
@@ -269,10 +278,108 @@ static struct conn *conn_new(toe_sock *s, struct ctl *owner)
     return k;
 }
 
-/* The socketpair of an open connection: the daemon keeps one end (non-blocking), *client_fd
- * is the other (an ordinary blocking socket) for the client. Returns 0 or -1 (errno). */
+/* A connected pair of loopback TCP sockets: *dfd (non-blocking) and *cfd, both TCP_NODELAY.
+ * A listener of its own on 127.0.0.1, port 0, for the one connect: whoever else connects to it
+ * in that moment is refused a connection (the accepted socket must be the one connected from
+ * cfd's address) and counted. 0 or -1 (errno). */
+static int tcp_pair(int *dfd, int *cfd)
+{
+    struct sockaddr_in la = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in ca, pa;
+    socklen_t len = sizeof(la);
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), c = -1, d = -1;
+    if (l < 0 || bind(l, (struct sockaddr *)&la, sizeof(la)) || listen(l, 4) ||
+        getsockname(l, (struct sockaddr *)&la, &len))
+        goto out;
+    c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    len = sizeof(ca);
+    if (c < 0 || (connect(c, (struct sockaddr *)&la, sizeof(la)) && errno != EINPROGRESS) ||
+        getsockname(c, (struct sockaddr *)&ca, &len))
+        goto out;
+    /* The handshake runs inside this kernel: the wait is a guard, not a protocol timer. */
+    for (int tries = 0; tries < 8 && d < 0; tries++) {
+        struct pollfd p = {.fd = l, .events = POLLIN};
+        if (poll(&p, 1, 1000) <= 0)
+            break;
+        len = sizeof(pa);
+        d = accept4(l, (struct sockaddr *)&pa, &len, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (d >= 0 && (pa.sin_port != ca.sin_port || pa.sin_addr.s_addr != ca.sin_addr.s_addr)) {
+            D.c[C_STRANGERS]++;
+            close(d);
+            d = -1;
+        }
+    }
+    if (d < 0)
+        goto out;
+    int one = 1;
+    setsockopt(d, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    fcntl(c, F_SETFL, fcntl(c, F_GETFL) & ~O_NONBLOCK);
+    close(l);
+    *dfd = d;
+    *cfd = c;
+    return 0;
+out:
+    if (c >= 0)
+        close(c);
+    if (l >= 0)
+        close(l);
+    return -1;
+}
+
+/* Did the client close its end of a loopback pair (1), or only shut down its sending side
+ * (0, also when unknown)? Both reach the daemon's end dfd as a FIN; the kernel's socket table
+ * tells them apart: a closed socket that still finishes its TCP close belongs to no file
+ * (sock_diag: inode 0). */
+static int client_closed(int dfd)
+{
+    struct sockaddr_in me, peer;
+    socklen_t l1 = sizeof(me), l2 = sizeof(peer);
+    if (getsockname(dfd, (struct sockaddr *)&me, &l1) ||
+        getpeername(dfd, (struct sockaddr *)&peer, &l2) || me.sin_family != AF_INET)
+        return 0;
+    int nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (nl < 0)
+        return 0;
+    struct {
+        struct nlmsghdr h;
+        struct inet_diag_req_v2 r;
+    } req = {
+        .h = {.nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+              .nlmsg_flags = NLM_F_REQUEST},
+        .r = {.sdiag_family = AF_INET, .sdiag_protocol = IPPROTO_TCP, .idiag_states = ~0u,
+              .id = {.idiag_sport = peer.sin_port, .idiag_dport = me.sin_port,
+                     .idiag_src = {peer.sin_addr.s_addr}, .idiag_dst = {me.sin_addr.s_addr},
+                     .idiag_cookie = {INET_DIAG_NOCOOKIE, INET_DIAG_NOCOOKIE}}},
+    };
+    struct sockaddr_nl kern = {.nl_family = AF_NETLINK};
+    union {
+        struct nlmsghdr h;
+        char b[1024];
+    } ans;
+    int closed = 0;
+    /* The kernel answers inside sendto. */
+    if (sendto(nl, &req, sizeof(req), 0, (struct sockaddr *)&kern, sizeof(kern)) ==
+        (ssize_t)sizeof(req)) {
+        ssize_t n = recv(nl, &ans, sizeof(ans), MSG_DONTWAIT);
+        if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct inet_diag_msg)) &&
+            ans.h.nlmsg_type == SOCK_DIAG_BY_FAMILY)
+            closed = ((struct inet_diag_msg *)NLMSG_DATA(&ans.h))->idiag_inode == 0;
+    }
+    close(nl);
+    return closed;
+}
+
+/* The sockets of an open connection: the daemon keeps one end (non-blocking), *client_fd is
+ * the other (an ordinary blocking socket) for the client. A loopback TCP connection, so that
+ * the daemon can pass on a reset (conn_rst_fd: the client's read says ECONNRESET); a Unix
+ * socketpair if the host has no loopback TCP (the client then sees a reset as end of file).
+ * Returns 0 or -1 (errno). */
 static int conn_pair(struct conn *k, int *client_fd)
 {
+    if (!tcp_pair(&k->fd, client_fd))
+        return 0;
+    D.c[C_UNIX_PAIRS]++;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
         return -1;
@@ -282,11 +389,24 @@ static int conn_pair(struct conn *k, int *client_fd)
     return 0;
 }
 
+/* Close the daemon's end with an RST (SO_LINGER 0): the client's socket then reports
+ * ECONNRESET, as a kernel socket whose peer reset (read, write, SO_ERROR, POLLERR). */
+static void conn_rst_fd(struct conn *k)
+{
+    if (k->fd < 0)
+        return;
+    struct linger lg = {1, 0};
+    setsockopt(k->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    close(k->fd);
+    k->fd = -1;
+}
+
 /* The connection failed (peer reset, timeout, ...): say so on the control channel, close. */
 static void conn_error(struct conn *k, int err)
 {
     D.c[C_RESETS]++;
     logf_("connection %u: %s", k->id, toe_strerror(err));
+    conn_rst_fd(k); /* before the EVENT: a client that saw it finds the reset in place */
     if (k->owner)
         ctl_put(k->owner, -1, "EVENT %u ERR %s %s", k->id, toe_error_name(err),
                 toe_strerror(err));
@@ -315,11 +435,16 @@ static void conn_close(struct conn *k)
 /* The client closed its end, as close() of a kernel socket: data from the peer it did not
  * read means RST; otherwise FIN, and data the peer sends after it means RST too (the
  * connection drains until the peer's FIN or until our FIN is acknowledged, then the engine
- * finishes the close). */
+ * finishes the close). Over loopback TCP a close() reads as the client's FIN, as a
+ * shutdown(SHUT_WR) does: client_closed tells them apart when the FIN comes; a client that
+ * shuts down and closes later is known to be gone when its end hangs up (our FIN too) or
+ * fails (its kernel resets it for data it can no longer take, as it would a peer's: data
+ * lost, so RST). */
 static void conn_client_closed(struct conn *k)
 {
-    if (k->rxoff < k->rxlen || (!k->peer_eof && (k->trev & TOE_POLLIN))) {
-        conn_reset(k, "client gone with data undelivered");
+    if (k->client_rst || k->rxoff < k->rxlen || (!k->peer_eof && (k->trev & TOE_POLLIN))) {
+        conn_reset(k, k->client_rst ? "the client's socket was reset"
+                                    : "client gone with data undelivered");
         return;
     }
     if (k->peer_eof) {
@@ -363,6 +488,8 @@ static void conn_pump(struct conn *k)
     }
     if ((k->frev & (POLLHUP | POLLERR)) && !k->client_gone)
         k->client_gone = 1; /* both ways closed by the client: read what is left, then close */
+    if (k->frev & POLLERR)
+        k->client_rst = 1; /* closed with data unread, or sent data after its close */
     /* Engine -> client. */
     for (int round = 0; round < 8 && !k->client_gone && !k->peer_eof; round++) {
         if (k->rxoff == k->rxlen) {
@@ -387,7 +514,8 @@ static void conn_pump(struct conn *k)
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 break;
-            k->client_gone = 1; /* EPIPE: the client closed */
+            k->client_gone = 1; /* EPIPE, ECONNRESET: the client closed */
+            k->client_rst = 1;
             break;
         }
         k->rxoff += (size_t)n;
@@ -410,7 +538,13 @@ static void conn_pump(struct conn *k)
         }
         if (k->client_eof)
             break;
-        ssize_t n = read(k->fd, k->tx, sizeof(k->tx));
+        /* A CONNECT ... NB's filler comes first and is dropped. */
+        size_t want = k->fill && k->fill < sizeof(k->tx) ? k->fill : sizeof(k->tx);
+        ssize_t n = read(k->fd, k->tx, want);
+        if (n > 0 && k->fill) {
+            k->fill -= (size_t)n;
+            continue;
+        }
         if (n > 0) {
             k->txoff = 0;
             k->txlen = (size_t)n;
@@ -419,7 +553,9 @@ static void conn_pump(struct conn *k)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             break;
         if (n < 0)
-            k->client_gone = 1;
+            k->client_gone = k->client_rst = 1;
+        else if (client_closed(k->fd))
+            k->client_gone = 1; /* a close(), not a shutdown(SHUT_WR) */
         k->client_eof = 1;
         if (!k->client_gone) {
             int r = toe_tcp_shutdown(k->s, 0); /* FIN after what was sent */
@@ -440,7 +576,7 @@ static short conn_events(const struct conn *k)
     short ev = 0;
     if (k->done || k->connecting || k->client_gone || k->draining)
         return 0;
-    if (!k->client_eof && k->txoff == k->txlen && (k->trev & TOE_POLLOUT))
+    if (!k->client_eof && k->txoff == k->txlen && ((k->trev & TOE_POLLOUT) || k->fill))
         ev |= POLLIN;
     if (k->rxoff < k->rxlen)
         ev |= POLLOUT;
@@ -532,7 +668,7 @@ static void conn_nb_connect(struct conn *k)
         ctl_flush(k->owner);
     }
     uint8_t b[4096];
-    while (k->fill) {
+    while (k->fill) { /* over loopback TCP the rest may still be on its way: see conn_pump */
         ssize_t n = read(k->fd, b, k->fill < sizeof(b) ? k->fill : sizeof(b));
         if (n <= 0)
             break;
@@ -568,7 +704,7 @@ static void req_connect(struct ctl *c, char *host, char *port, char *nb)
             if (nb) {
                 int cfd;
                 if (conn_pair_pending(k, &cfd)) {
-                    ctl_err(c, TOE_ENOMEM, "socketpair: %s", strerror(errno));
+                    ctl_err(c, TOE_ENOMEM, "socket pair: %s", strerror(errno));
                     toe_tcp_abort(k->s);
                     k->s = NULL;
                     k->done = 1;
@@ -837,7 +973,7 @@ static void ctl_pending(struct ctl *c)
         }
         int cfd;
         if (conn_pair(k, &cfd)) {
-            ctl_err(c, TOE_ENOMEM, "socketpair: %s", strerror(errno));
+            ctl_err(c, TOE_ENOMEM, "socket pair: %s", strerror(errno));
             toe_tcp_abort(k->s);
             k->s = NULL;
             k->done = 1;
@@ -871,7 +1007,7 @@ static void ctl_pending(struct ctl *c)
                 k->s = NULL;
                 k->done = 1;
             }
-            ctl_err(c, TOE_ENOMEM, "socketpair: %s", strerror(errno));
+            ctl_err(c, TOE_ENOMEM, "socket pair: %s", strerror(errno));
             return;
         }
         D.c[C_ACCEPTS]++;
@@ -1224,6 +1360,7 @@ int main(int argc, char **argv)
     while (D.conns) {
         if (D.conns->s)
             toe_tcp_abort(D.conns->s);
+        conn_rst_fd(D.conns);
         conn_free(D.conns);
     }
     free(pf);

@@ -2,9 +2,10 @@
 /* toed.h: the client side of toed, the daemon that owns a toe device (docs/DAEMON.md).
  *
  * A program asks the daemon for a TCP connection and gets a connected stream socket (one
- * end of a socketpair): read, write, poll, epoll, shutdown(SHUT_WR) (our FIN) and close work
- * on it as on a kernel socket; the peer's FIN is end of file. A reset or timeout ends the
- * stream too and is reported as an EVENT line on the control connection that made it
+ * end of a loopback TCP connection): read, write, poll, epoll, shutdown(SHUT_WR) (our FIN)
+ * and close work on it as on a kernel socket; the peer's FIN is end of file. A reset or
+ * timeout resets the socket (ECONNRESET from read and write, as a kernel socket's) and is
+ * reported with its reason as an EVENT line on the control connection that made it
  * (toed_conn_error). Several processes use one device at once.
  *
  * Every call returns 0 (or a file descriptor, >= 0) or a negative enum toe_error: the
@@ -52,7 +53,7 @@ TOE_API int toed_request(int ctl, const char *req, toed_line_cb cb, void *user, 
 
 /* Connect to ip:port (host: numeric IPv4) through the daemon on path (NULL: the default).
  *   ctl  out, optional: the control connection, kept open for toed_conn_error (close() it
- *        after the data socket). NULL: closed at once (errors show only as end of file).
+ *        after the data socket). NULL: closed at once (errors show only as ECONNRESET).
  * Returns the connected socket (>= 0) or an error (TOE_EINVAL for a bad host or port 0,
  * TOE_ECONNREFUSED, TOE_ECONNABORTED, TOE_EUNREACH, TOE_ENOSLOT, ...). Blocks until the
  * handshake ends. */

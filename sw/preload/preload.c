@@ -577,8 +577,11 @@ EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
         case SO_TYPE: return put_int(SOCK_STREAM, val, len);
         case SO_ERROR: {
             /* A blocking connect() reported its own error; a non-blocking one's comes here
-             * once (0 while in progress). */
+             * once (0 while in progress). A connection's: its socket's own (ECONNRESET once
+             * the daemon passed on a reset), as the kernel's. */
             settle(e, 0);
+            if (e->kind == F_CONN)
+                return P.getsockopt(fd, level, name, val, len);
             int v = e->kind == F_FAILED ? e->so_error : 0;
             e->so_error = 0;
             return put_int(v, val, len);

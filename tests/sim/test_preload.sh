@@ -13,6 +13,10 @@
 #   - Python's http.server listening through the preload, fetched by the far side's curl
 #     (slirp: through toe-sim's --hostfwd)
 #   - a refused connection is ECONNREFUSED, at once or through SO_ERROR after EINPROGRESS
+#   - a far end that sends data then resets (SO_LINGER 0): the program reads the data (tap:
+#     all of it), then ECONNRESET (errno); on another connection, unread, poll says
+#     POLLERR|POLLHUP and SO_ERROR ECONNRESET, then the data it holds reads, as on a kernel
+#     socket
 #   - host names through the device's DNS (toe run --dns: a stub server that alone knows the
 #     name), NXDOMAIN as curl's "could not resolve"
 #   - loopback and unrouted destinations stay on the kernel (the daemon's counters do not move;
@@ -240,6 +244,77 @@ while True:
 PY
 [ "$rc" = 0 ] && pass "test_preload_epoll ($(tail -n 1 "$out/epoll.txt"))" ||
     fail test_preload_epoll "exit $rc $(tail -n 5 "$out/epoll.txt")"
+
+# ---- the far end sends data, then resets (SO_LINGER 0): ECONNRESET, as from the kernel ----
+far_bg python3 -u - "$bindaddr" >"$out/rst_port" 2>"$out/rst_srv.log" <<'PY' &
+import fcntl, socket, struct, sys, termios, time
+ls = socket.socket()
+ls.bind((sys.argv[1], 0))
+ls.listen(4)
+print(ls.getsockname()[1], flush=True)
+while True:
+    c, _ = ls.accept()
+    n = int(c.recv(100).split()[0])  # the request: how many bytes before the RST
+    c.sendall(bytes(range(256)) * (n // 256))
+    # The RST once the board acknowledged them (wall-clock guard 60 s). (slirp passes it on
+    # while it still has data for the board; a reset it reads after everything turns into a
+    # FIN.)
+    end = time.time() + 60
+    while time.time() < end and struct.unpack("i", fcntl.ioctl(c, termios.TIOCOUTQ, b"    "))[0]:
+        time.sleep(0.05)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+PY
+pids+=($!)
+for _ in $(seq 100); do [ -s "$out/rst_port" ] && break; sleep 0.1; done
+rc=0
+run python3 - "$peer" "$(head -n 1 "$out/rst_port")" "$net" >"$out/reset.txt" 2>&1 <<'PY' || rc=$?
+import errno, select, socket, sys, time
+peer, port = sys.argv[1], int(sys.argv[2])
+full = sys.argv[3] == "tap"  # Linux sends all 102400 bytes first (slirp drops what it holds)
+name = lambda e: errno.errorcode.get(e, "end of file")
+# Read to the end: the data, then the error.
+s = socket.create_connection((peer, port))
+s.sendall(b"102400\n")
+n, err = 0, None
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        n += len(d)
+except OSError as e:
+    err = e.errno
+assert err == errno.ECONNRESET, "read to the end: %s after %d bytes, not ECONNRESET" % (name(err), n)
+assert n == 102400 or not full, "read %d bytes of 102400 before ECONNRESET" % n
+# Without reading: poll says POLLERR|POLLHUP, SO_ERROR ECONNRESET (once), then the data that
+# reached the socket before the reset (what was still in the daemon's end is gone, as what an
+# RST overtakes) and end of file.
+s2 = socket.create_connection((peer, port))
+s2.sendall(b"102400\n")
+p = select.poll()
+p.register(s2, select.POLLIN)
+ev = 0
+for _ in range(600):  # up to 60 s (wall-clock guard): POLLIN is there from the first byte
+    r = p.poll(0)
+    ev = r[0][1] if r else 0
+    if ev & select.POLLERR:
+        break
+    time.sleep(0.1)
+assert ev & select.POLLERR and ev & select.POLLHUP, "poll: 0x%x, not POLLERR|POLLHUP" % ev
+e2 = s2.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+assert e2 == errno.ECONNRESET, "SO_ERROR %s, not ECONNRESET" % name(e2)
+m = 0
+while True:
+    d = s2.recv(65536)
+    if not d:
+        break
+    m += len(d)
+print("read %d bytes then ECONNRESET; unread: poll POLLERR|POLLHUP, SO_ERROR ECONNRESET, "
+      "then %d bytes and end of file" % (n, m))
+PY
+[ "$rc" = 0 ] && pass "test_preload_peer_reset_econnreset ($(tail -n 1 "$out/reset.txt"))" ||
+    fail test_preload_peer_reset_econnreset "exit $rc $(tail -n 3 "$out/reset.txt")"
 
 # ---- a server through the preload: http.server on the board's port 8000 ----
 accepts0=$(toed_stat accepts)

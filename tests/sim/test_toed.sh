@@ -9,7 +9,11 @@
 #   - a client gone with nothing undelivered: its connections end with a FIN
 #   - 8 `toe get` processes through one daemon at once, SHA-256 checked
 #   - a client killed mid-transfer: its connection is reset (counted), the others finish
-#   - a peer's RST: the client's socket ends, its control connection gets the EVENT line
+#   - a peer's RST: the client's socket polls POLLERR|POLLHUP, its read (and a write on
+#     another) fails with ECONNRESET, as a kernel socket's; its control connection gets the
+#     EVENT line; every connection's socket was a loopback TCP pair (unix_pairs 0)
+#   - a client closes its socket while the peer stays silent: the connection ends (FIN), as
+#     the client's close(), not held as a half close; closed with SO_LINGER {1, 0}: RST
 #   - LISTEN/ACCEPT: a connection from the host through slirp's forward, echoed through the
 #     passed fd, half closes both ways
 #   - the epoll echo server (examples/echo, toe-echo -s) on the passed fds: 4 host clients at
@@ -140,7 +144,7 @@ fi
 # ---- the epoll echo server (examples/echo) on the passed fds: 4 host clients at once ----
 echo_test test_toed_epoll_echo_server "$out/echo_srv.log" "127.0.0.1:$fwd" 5 -s "$dsock"
 
-# ---- the peer resets: the fd ends, the control connection says why ----
+# ---- the peer resets: the fd's read says ECONNRESET, the control connection says why ----
 python3 -u - >"$out/rst_port" 2>"$out/rst.log" <<'PY' &
 import socket, struct
 ls = socket.socket()
@@ -157,11 +161,47 @@ pids+=($!)
 for _ in $(seq 50); do [ -s "$out/rst_port" ] && break; sleep 0.1; done
 errs0=$(toed_stat conn_errors)
 if timeout 120 $client reset "$dsock" 10.0.2.2 "$(head -n 1 "$out/rst_port")" >"$out/reset.txt" 2>&1 &&
-    [ "$(toed_stat conn_errors)" -gt "$errs0" ]; then
-    pass "test_toed_peer_reset_reported ($(cat "$out/reset.txt"))"
+    [ "$(toed_stat conn_errors)" -gt "$errs0" ] && [ "$(toed_stat unix_pairs)" = 0 ]; then
+    pass "test_toed_peer_reset_reported ($(cat "$out/reset.txt"); every pair loopback TCP)"
 else
-    fail test_toed_peer_reset_reported "$(cat "$out/reset.txt")"
+    fail test_toed_peer_reset_reported "$(cat "$out/reset.txt"); unix_pairs $(toed_stat unix_pairs)"
 fi
+
+# ---- a client closes, the peer stays silent: the daemon knows a close from a half close ----
+# (over loopback TCP both reach it as a FIN; a close must end the connection, a half close
+# keeps it: the LISTEN/ACCEPT echo above half closes)
+python3 -u - >"$out/quiet_port" 2>"$out/quiet.log" <<'PY' &
+import socket
+ls = socket.socket()
+ls.bind(("127.0.0.1", 0))
+ls.listen(4)
+print(ls.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(ls.accept()[0])  # never reads, never closes
+PY
+pids+=($!)
+for _ in $(seq 50); do [ -s "$out/quiet_port" ] && break; sleep 0.1; done
+resets0=$(toed_stat client_resets)
+qid=$(timeout 120 $client close "$dsock" 10.0.2.2 "$(head -n 1 "$out/quiet_port")" 2>&1 || true)
+closed=0
+for _ in $(seq 300); do # wall-clock guard 60 s
+    grep -q "connection $qid: closed" "$out/toed.log" && { closed=1; break; }
+    sleep 0.2
+done
+[ "$closed" = 1 ] && [ "$(toed_stat client_resets)" = "$resets0" ] &&
+    pass "test_toed_client_close_silent_peer (connection $qid: FIN, then closed into the engine)" ||
+    fail test_toed_client_close_silent_peer "connection '$qid': $(grep "connection $qid:" "$out/toed.log")"
+# An abortive close (SO_LINGER {1, 0}): the RST goes on to the peer, as from a kernel socket.
+qid=$(timeout 120 $client close "$dsock" 10.0.2.2 "$(head -n 1 "$out/quiet_port")" abort 2>&1 || true)
+reset=0
+for _ in $(seq 300); do # wall-clock guard 60 s
+    grep -q "connection $qid: the client's socket was reset: reset" "$out/toed.log" && { reset=1; break; }
+    sleep 0.2
+done
+[ "$reset" = 1 ] && [ "$(toed_stat client_resets)" -gt "$resets0" ] &&
+    pass "test_toed_client_abort_resets_peer (connection $qid: RST; client_resets $resets0 -> $(toed_stat client_resets))" ||
+    fail test_toed_client_abort_resets_peer "connection '$qid': $(grep "connection $qid:" "$out/toed.log")"
 
 # ---- the daemon goes away: clients get an error or end of file, not a hang ----
 rm -f "$out/held2"

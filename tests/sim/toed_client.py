@@ -5,13 +5,17 @@
 #   bad SOCK                         bad requests: each must get an ERR line; prints the replies
 #   hold SOCK HOST PORT N READY      hold N connections, touch READY, then wait (up to 300 s)
 #                                    until every one ends; prints "end I eof|error" lines
-#   reset SOCK HOST PORT             connect to a server that resets the connection: the passed
-#                                    fd must end and the control connection must say
-#                                    "EVENT ID ERR TOE_ECONNRESET"
+#   reset SOCK HOST PORT             connect to a server that resets the connection: reading
+#                                    the passed fd must fail with ECONNRESET (not end of file),
+#                                    poll say POLLERR|POLLHUP, a write on a second one fail
+#                                    with ECONNRESET, as for a kernel socket, and
+#                                    the control connection must say "EVENT ID ERR TOE_ECONNRESET"
+#   close SOCK HOST PORT [abort]     connect, close the passed fd at once (abort: with
+#                                    SO_LINGER {1, 0}, an RST); prints the ID
 #   echo SOCK GPORT HPORT            LISTEN on GPORT, connect to 127.0.0.1:HPORT (slirp's
 #                                    forward to it), ACCEPT, echo 200 kB through the passed fd,
 #                                    half close both ways; prints "echo ok" or why not
-import array, os, select, socket, sys, threading, time
+import array, errno, os, select, socket, struct, sys, threading, time
 
 
 class Ctl:
@@ -44,6 +48,17 @@ class Ctl:
             else:
                 fd = self.fds.pop(0) if self.fds else None
                 return ln, data, fd
+
+
+def connect(path, host, port):
+    """HELLO and CONNECT on a new control connection: (ctl, reply, fd), fd None if it failed."""
+    c = Ctl(path)
+    c.req("HELLO 1")
+    r, _, fd = c.req("CONNECT %s %d" % (host, port))
+    if not r.startswith("OK") or fd is None:
+        print("connect failed:", r)
+        fd = None
+    return c, r, fd
 
 
 def cmd_bad(path):
@@ -89,11 +104,8 @@ def cmd_bad(path):
 def cmd_hold(path, host, port, n, ready):
     ctls, fds = [], []
     for _ in range(n):
-        c = Ctl(path)
-        c.req("HELLO 1")
-        r, _, fd = c.req("CONNECT %s %d" % (host, port))
-        if not r.startswith("OK") or fd is None:
-            print("connect failed:", r)
+        c, r, fd = connect(path, host, port)
+        if fd is None:
             return 1
         ctls.append(c)
         fds.append(fd)
@@ -116,17 +128,19 @@ def cmd_hold(path, host, port, n, ready):
 
 
 def cmd_reset(path, host, port):
-    c = Ctl(path)
-    c.req("HELLO 1")
-    r, _, fd = c.req("CONNECT %s %d" % (host, port))
-    if not r.startswith("OK") or fd is None:
-        print("connect failed:", r)
+    c, r, fd = connect(path, host, port)
+    if fd is None:
         return 1
     cid = r.split()[1]
     s = socket.socket(fileno=fd)
     s.settimeout(60)
     s.sendall(b"go\n")
-    got = b""
+    ln = c.line()  # the EVENT first: the fd has its reset by then
+    p = select.poll()
+    p.register(s.fileno(), select.POLLIN)
+    ev = p.poll(10000)
+    rev = ev[0][1] if ev else 0
+    got, err = b"", None
     try:
         while True:
             d = s.recv(65536)
@@ -134,11 +148,40 @@ def cmd_reset(path, host, port):
                 break
             got += d
     except OSError as e:
-        print("fd error:", e)
-    ln = c.line()
-    ok = ln.startswith("EVENT %s ERR TOE_ECONNRESET" % cid)
-    print("reset %s: fd ended after %d bytes; control: %s" % ("ok" if ok else "FAILED", len(got), ln))
+        err = e.errno
+    ok = (ln.startswith("EVENT %s ERR TOE_ECONNRESET" % cid) and err == errno.ECONNRESET and
+          bool(rev & select.POLLERR) and bool(rev & select.POLLHUP))
+    # Another connection: a write after the reset says ECONNRESET too (once; then EPIPE).
+    r, _, fd = c.req("CONNECT %s %d" % (host, port))
+    werr = None
+    if r.startswith("OK") and fd is not None:
+        s2 = socket.socket(fileno=fd)
+        s2.sendall(b"go\n")
+        c.line()  # its EVENT
+        try:
+            s2.send(b"more")
+        except OSError as e:
+            werr = e.errno
+    ok &= werr == errno.ECONNRESET
+    print("reset %s: poll %s, recv %s after %d bytes, write %s; control: %s" % (
+        "ok" if ok else "FAILED", "|".join(n for n in ("POLLIN", "POLLERR", "POLLHUP")
+                                           if rev & getattr(select, n)) or "nothing",
+        errno.errorcode.get(err, "end of file"), len(got), errno.errorcode.get(werr, werr), ln))
     return 0 if ok else 1
+
+
+def cmd_close(path, host, port, abort):
+    c, r, fd = connect(path, host, port)
+    if fd is None:
+        return 1
+    if abort:
+        s = socket.socket(fileno=fd)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+    else:
+        os.close(fd)
+    print(r.split()[1])
+    return 0
 
 
 def cmd_echo(path, gport, hport):
@@ -195,6 +238,8 @@ def main():
         return cmd_hold(a[1], a[2], int(a[3]), int(a[4]), a[5])
     if a[:1] == ["reset"] and len(a) == 4:
         return cmd_reset(a[1], a[2], int(a[3]))
+    if a[:1] == ["close"] and len(a) in (4, 5) and a[4:] in ([], ["abort"]):
+        return cmd_close(a[1], a[2], int(a[3]), a[4:] == ["abort"])
     if a[:1] == ["echo"] and len(a) == 4:
         return cmd_echo(a[1], int(a[2]), int(a[3]))
     print(__doc__ or "usage: see the header", file=sys.stderr)
