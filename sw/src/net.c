@@ -32,7 +32,7 @@ int toe_net_init(toe_dev *dev)
     if (!n->pend)
         return TOE_ENOMEM;
     n->ping_id = (uint16_t)(getpid() ^ (uintptr_t)dev >> 4);
-    return toe_dev_add_layer(dev, &net_layer);
+    return toe_dev_add_layer(dev, &net_layer, n);
 }
 
 void toe_net_free(toe_dev *dev)
@@ -270,15 +270,18 @@ int toe_net_input(toe_dev *dev, const uint8_t *f, size_t len, unsigned verdict,
     switch (rd16(f + 12)) {
     case ETH_ARP: return arp_input(dev, f, len);
     case ETH_IP:
-        /* TCP with a checksum the device checked, once the TCP layer exists. */
-        if (dev->tcp && verdict == TOE_STAT_RX_TCP && len >= 34 && f[23] == 6)
-            return toe_tcp_input(dev, f, len, dev_time);
-        /* ICMP errors about our TCP segments (with IP options too: the device does not take
-         * those apart) go to the TCP layer. */
-        if (dev->tcp && len >= 34 && f[23] == 1 &&
-            (verdict == TOE_STAT_RX_IP_OTHER || verdict == TOE_STAT_RX_IP_OPTIONS) &&
-            toe_tcp_icmp(dev, f + 14, len - 14))
-            return 1;
+        /* The layers above (TCP, once it exists) take their protocol's packets. */
+        for (unsigned i = 0; i < dev->nlayers && len >= 34; i++)
+            if (dev->layers[i]->ip_input &&
+                dev->layers[i]->ip_input(dev, f, len, verdict, dev_time))
+                return 1;
+        /* ICMP errors about their segments (with IP options too: the device does not take
+         * those apart) go to them first. */
+        if (len >= 34 && f[23] == 1 && (verdict == TOE_STAT_RX_IP_OTHER || verdict == TOE_STAT_RX_IP_OPTIONS))
+            for (unsigned i = 0; i < dev->nlayers; i++)
+                if (dev->layers[i]->icmp_error &&
+                    dev->layers[i]->icmp_error(dev, f + 14, len - 14))
+                    return 1;
         return icmp_input(dev, f + 14, len - 14);
     default: return 0;
     }

@@ -134,7 +134,7 @@ static uint32_t rto_now(const toe_sock *s)
 static unsigned nsocks(void)
 {
     unsigned n = 0;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+    for (toe_sock *s = tcp_get(d)->socks; s; s = s->next)
         n++;
     return n;
 }
@@ -147,10 +147,10 @@ static void test_closed(void)
     unsigned free0 = mock_cmd_count(&m, TOE_CMD_FREE, -1);
     int r = toe_tcp_socket(d, &s);
     CHECK(r == 0 && s && s->state == TOE_TCPS_CLOSED, "test_closed_socket_created");
-    CHECK(mock_cmd_count(&m, TOE_CMD_FREE, -1) == free0 + MOCK_SLOTS && d->tcp->nslots == 8 &&
-              d->tcp->ring == RING,
+    CHECK(mock_cmd_count(&m, TOE_CMD_FREE, -1) == free0 + MOCK_SLOTS && tcp_get(d)->nslots == 8 &&
+              tcp_get(d)->ring == RING,
           "test_closed_first_socket_frees_every_slot (%u FREE, ring %u)",
-          mock_cmd_count(&m, TOE_CMD_FREE, -1) - free0, d->tcp->ring);
+          mock_cmd_count(&m, TOE_CMD_FREE, -1) - free0, tcp_get(d)->ring);
     size_t got = 1;
     uint8_t b[4];
     CHECK(toe_tcp_send(s, "x", 1, &got, 0) == TOE_ENOTCONN && got == 0,
@@ -359,7 +359,7 @@ static void test_closed_isn_siphash(void)
     for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++)
         ok &= toe_siphash24(key, msg, vec[i].n) == vec[i].h;
     CHECK(ok, "test_closed_siphash24_paper_vectors");
-    struct toe_tcp *t = d->tcp;
+    struct toe_tcp *t = tcp_get(d);
     uint8_t saved[16];
     memcpy(saved, t->isn_key, 16);
     uint64_t now0 = t->now;
@@ -1239,7 +1239,7 @@ static void test_closing(void)
 static toe_sock *oldest_child(const toe_sock *l)
 {
     toe_sock *ch = NULL;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+    for (toe_sock *s = tcp_get(d)->socks; s; s = s->next)
         if (s->parent == l)
             ch = s;
     return ch;
@@ -1323,9 +1323,9 @@ static void test_listen(void)
     toe_sock *fill[MOCK_SLOTS];
     int nf = 0;
     for (int i = 0; i < MOCK_SLOTS; i++)
-        if (!d->tcp->slot_used[i]) {
+        if (!tcp_get(d)->slot_used[i]) {
             toe_tcp_socket(d, &fill[nf++]);
-            d->tcp->slot_used[i] = 1; /* held by nobody: as if all were busy */
+            tcp_get(d)->slot_used[i] = 1; /* held by nobody: as if all were busy */
         }
     uint64_t ns = hs(TOE_HSTAT_TCP_NO_SLOT);
     toe_tcp_listen(fill[0], 9090, 4);
@@ -1342,8 +1342,8 @@ static void test_listen(void)
     CHECK(toe_tcp_connect(x, PEER, 80, 100) == TOE_ENOSLOT, "test_closed_connect_no_slot_enoslot");
     toe_tcp_close(x, 0);
     for (int i = 0; i < MOCK_SLOTS; i++)
-        if (!d->tcp->slot_sock[i])
-            d->tcp->slot_used[i] = 0;
+        if (!tcp_get(d)->slot_sock[i])
+            tcp_get(d)->slot_used[i] = 0;
     for (int i = 0; i < nf; i++)
         toe_tcp_close(fill[i], 0);
     struct toe_tcp_pollfd pf[2] = {{c, TOE_POLLIN | TOE_POLLOUT, 0}, {l, TOE_POLLIN, 0}};
@@ -1541,7 +1541,7 @@ static void test_time_wait(void)
     turns(3);
 
     /* The table is bounded: full, the record nearest its end is dropped (counted). */
-    d->tcp->tw_max = 2;
+    tcp_get(d)->tw_max = 2;
     uint16_t ports[3];
     uint64_t dr = hs(TOE_HSTAT_TCP_TW_DROPPED);
     for (int i = 0; i < 3; i++) {
@@ -1558,7 +1558,7 @@ static void test_time_wait(void)
     CHECK(hs(TOE_HSTAT_TCP_TW_DROPPED) == dr + 1 && tw_entries(NULL) == 2 && first_gone &&
               !raw_seg(0, &t) && t.flags == TH_ACK,
           "test_time_wait_table_full_oldest_dropped");
-    d->tcp->tw_max = TOE_TCP_TW_MAX;
+    tcp_get(d)->tw_max = TOE_TCP_TW_MAX;
     advance(2100000);
     advance(100000);
     CHECK(tw_entries(NULL) == 0 && nsocks() == 0, "test_time_wait_no_leak (%u sockets)", nsocks());
@@ -1568,24 +1568,26 @@ static void test_time_wait(void)
 static void hold_other_slots(const struct conn *c)
 {
     for (int i = 0; i < MOCK_SLOTS; i++)
-        if (i != c->slot && !d->tcp->slot_used[i])
-            d->tcp->slot_used[i] = 1;
+        if (i != c->slot && !tcp_get(d)->slot_used[i])
+            tcp_get(d)->slot_used[i] = 1;
 }
 
 static void release_other_slots(void)
 {
     for (int i = 0; i < MOCK_SLOTS; i++)
-        if (!d->tcp->slot_sock[i] && !d->tcp->slot_dirty[i])
-            d->tcp->slot_used[i] = 0;
+        if (!tcp_get(d)->slot_sock[i] && !tcp_get(d)->slot_freeing[i])
+            tcp_get(d)->slot_used[i] = 0;
 }
 
 /* A SYN that arrives with the event (or RST) ending the connection on the last slot, in the
  * same turn (ab with 8 clients reconnecting at once): the slot is freed before the SYN's
- * connection takes it, so the SYN is served, not dropped. */
+ * connection takes it, so the SYN is served, not dropped. The child takes the slot in that
+ * turn; its programming waits for the FREE's answer, then takes a turn per round trip
+ * (fields, OPEN, then the SYN-ACK). */
 static int syn_served_after(toe_sock *l, uint16_t pport, int slot, uint64_t ns)
 {
     mock_tcp_seg(&m, PEER, pport, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
-    turns(3);
+    turns(5);
     struct tseg t;
     toe_sock *ch = oldest_child(l);
     return ch && ch->slot == slot && ch->state == TOE_TCPS_SYN_RCVD && !raw_seg(0, &t) &&
@@ -1650,12 +1652,12 @@ static void test_slot_reuse(void)
     mock_tcp_seg(&m, PEER, 35004, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
     turns(3);
     int children = 0;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+    for (toe_sock *s = tcp_get(d)->socks; s; s = s->next)
         children += s->parent == l;
     int no_slot_yet = hs(TOE_HSTAT_TCP_NO_SLOT) == ns;
     advance(TOE_TCP_SLOT_WAIT_US + 1000);
     int after = 0;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+    for (toe_sock *s = tcp_get(d)->socks; s; s = s->next)
         after += s->parent == l;
     CHECK(children == 2 && no_slot_yet && after == 1 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns + 1 &&
               hs(TOE_HSTAT_TCP_LISTEN_DROP) == ld + 1,
@@ -1673,7 +1675,7 @@ static void test_slot_reuse(void)
     int waits = ch && ch->slot < 0 && ch->state == TOE_TCPS_SYN_RCVD;
     m.time_us += 300000;
     mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
-    turns(3);
+    turns(5);
     struct tseg t;
     CHECK(waits && ch == oldest_child(l) && ch->slot == c.slot && !raw_seg(0, &t) &&
               t.flags == (TH_SYN | TH_ACK) && t.dport == 35005 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns,
@@ -1772,6 +1774,7 @@ static void test_established_ttl_tos(void)
     /* The next connection on the slot, with the defaults: TTL 64, DS 0, and the slot's
      * fields from the last one overwritten (IP_TTL_TOS 0, SND_UP at ISS + 1). */
     m.csr[MOCK_SLOT(sl, TOE_FIELD_SND_UP)] = 0x12345678;
+    turns(2); /* the slot's FREE answered: free again (a freeing slot is taken last) */
     struct conn c;
     open_active(&c, OPT_MSS, 4, 5000);
     raw_seg(0, &syn);
