@@ -1688,6 +1688,114 @@ static void test_slot_reuse(void)
     CHECK(nsocks() == 0 && tw_entries(NULL) == 0, "test_slot_reuse_no_leak (%u sockets)", nsocks());
 }
 
+/* ---- continuations: CSR sequences that span turns ------------------------------------ */
+
+/* Index of the first (last: first 0) command cmd for slot in the log, -1 if none. */
+static int cmd_at(unsigned cmd, int slot, int first)
+{
+    int at = -1;
+    for (unsigned i = 0; i < m.ncmd; i++)
+        if ((m.cmdlog[i] >> 8) == cmd && (m.cmdlog[i] & 0xff) == (unsigned)slot) {
+            at = (int)i;
+            if (first)
+                break;
+        }
+    return at;
+}
+
+/* Turns for ms of host time (CSR resends run on it; the mock's reads do not wait). */
+static void turns_for(int ms)
+{
+    uint64_t end = toe_now_ms() + (uint64_t)ms;
+    while (toe_now_ms() < end) {
+        toe_poll(d, 0);
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
+}
+
+static void test_continuations(void)
+{
+    struct conn c;
+    toe_sock *l;
+    struct tseg t;
+    toe_tcp_socket(d, &l);
+    toe_tcp_listen(l, 8080, 4);
+
+    /* A SYN in the turn a RST ends the connection on the last slot, the FREE's answer lost:
+     * the SYN's connection takes the slot at once, and its programming (OPEN) goes out only
+     * after the resent FREE is answered, so the FREE cannot end the new connection. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    hold_other_slots(&c);
+    uint64_t ns = hs(TOE_HSTAT_TCP_NO_SLOT);
+    m.ncmd = 0;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    mock_tcp_seg(&m, PEER, 35010, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    m.drop_resps = 1; /* the FREE's */
+    turns(1);
+    toe_sock *ch = oldest_child(l);
+    int took = ch && ch->slot == c.slot && tcp_get(d)->slot_freeing[c.slot] == FREEING_SENT;
+    turns(4);
+    int waited = ch && ch->state == TOE_TCPS_SYN_RCVD && cmd_at(TOE_CMD_OPEN, c.slot, 1) < 0;
+    turns_for(200);
+    CHECK(took && waited && cmd_at(TOE_CMD_FREE, c.slot, 0) >= 0 &&
+              mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == 2 &&
+              cmd_at(TOE_CMD_OPEN, c.slot, 1) > cmd_at(TOE_CMD_FREE, c.slot, 0) &&
+              (slotf(c.slot, TOE_FIELD_FLAGS) & TOE_CONST_SF_VALID) && !raw_seg(0, &t) &&
+              t.flags == (TH_SYN | TH_ACK) && t.dport == 35010 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns,
+          "test_listen_syn_while_free_unanswered_takes_slot_open_after_free (took %d waited %d, "
+          "FREE %u at %d, OPEN at %d, flags 0x%x, seg 0x%x to %u)",
+          took, waited, mock_cmd_count(&m, TOE_CMD_FREE, c.slot), cmd_at(TOE_CMD_FREE, c.slot, 0),
+          cmd_at(TOE_CMD_OPEN, c.slot, 1), slotf(c.slot, TOE_FIELD_FLAGS), t.flags, t.dport);
+    toe_tcp_close(c.s, 0);
+    toe_tcp_abort(oldest_child(l));
+    release_other_slots();
+    turns(3);
+
+    /* An abort whose slot read goes unanswered once: resent, and the RST carries the
+     * device's SND.NXT. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_NXT)] = c.iss + 1 + 77;
+    unsigned fr = mock_cmd_count(&m, TOE_CMD_FREE, c.slot);
+    uint64_t rt = hs(TOE_HSTAT_CSR_RETRIES), rst = hs(TOE_HSTAT_TCP_RST_TX);
+    m.drop_resps = 1;
+    toe_tcp_abort(c.s);
+    turns(2);
+    CHECK(hs(TOE_HSTAT_CSR_RETRIES) >= rt + 1 && hs(TOE_HSTAT_TCP_RST_TX) == rst + 1 &&
+              !raw_seg(0, &t) && (t.flags & TH_RST) && t.seq == c.iss + 1 + 77 &&
+              mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == fr + 1 && nsocks() == 1,
+          "test_established_abort_read_lost_resent_completes (seq +%u)", t.seq - c.iss - 1);
+
+    /* An RTO sequence whose slot read is lost, then a RST: the sequence ends there (no
+     * RETRANSMIT, no CWND write) and the slot is freed. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    size_t sent = 0;
+    static const char data[100] = "rto";
+    toe_tcp_send(c.s, data, sizeof(data), &sent, 0);
+    turns(2);
+    uint32_t cwnd0 = slotf(c.slot, TOE_FIELD_CWND);
+    m.silent = 1;
+    for (int i = 0; i < 6 && !(c.s->cont & C_RTO); i++)
+        advance(1100000);
+    int in_rto = (c.s->cont & C_RTO) != 0;
+    m.silent = 0;
+    fr = mock_cmd_count(&m, TOE_CMD_FREE, c.slot);
+    unsigned rx0 = mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(1);
+    int ended = !(c.s->cont & C_RTO) && c.s->slot < 0;
+    turns_for(200);
+    CHECK(sent == sizeof(data) && in_rto && ended && c.s->err == TOE_ECONNRESET &&
+              mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot) == rx0 &&
+              slotf(c.slot, TOE_FIELD_CWND) == cwnd0 &&
+              mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == fr + 1,
+          "test_established_rto_read_lost_then_rst_ends_sequence (in %d ended %d)", in_rto,
+          ended);
+    toe_tcp_close(c.s, 0);
+    toe_tcp_close(l, 0);
+    turns(3);
+    CHECK(nsocks() == 0, "test_continuations_no_leak (%u sockets)", nsocks());
+}
+
 /* Urgent data (RFC 6093): SND_UP moves to the end of urgent data ahead of it; the peer's mark
  * (EVF_URGENT, RCV_UP) shows in toe_tcp_urgent_mark and TOE_POLLPRI, and a read stops there. */
 static void test_established_urgent(void)
@@ -2063,6 +2171,7 @@ int main(void)
     test_listen();
     test_time_wait();
     test_slot_reuse();
+    test_continuations();
     test_established_rto_start();
     test_established_sndbuf();
     test_listen_syn_bad_source();
