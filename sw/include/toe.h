@@ -302,7 +302,10 @@ TOE_API int toe_get_fd(toe_dev *dev, int *fd, short *events);
 
 /* Milliseconds until the engine needs a turn even if the descriptor stays quiet (a CSR
  * retry, an ARP retry, a TCP timer); counted on the library's clock, the one every other
- * timeout of the handle follows.
+ * timeout of the handle follows. 0 also when another call (toe_tcp_recv, toe_tcp_poll, ...
+ * with timeout 0 turn the engine when they find nothing) read input from the link since the
+ * last toe_handle_events: the fd no longer shows that input, so look at the sockets again
+ * (after toe_handle_events) before sleeping.
  *   timeout_ms  out: 0 (due now), > 0, or -1 (nothing pending: wait on the fd alone)
  * Returns 0 or TOE_EINVAL. Never blocks. */
 TOE_API int toe_next_timeout(toe_dev *dev, int *timeout_ms);

@@ -355,12 +355,14 @@ static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
     w = min_wait(w, wait_ms < 0 ? 1000 : wait_ms);
     size_t got = 0;
     r = dev->tr.ops->read(dev->tr.priv, dev->rdbuf, dev->rdcap, &got, w);
-    if (got)
+    if (got) {
+        dev->input_unseen = 1;
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
+    }
     if (r)
         return dev_fail(dev, r, "read");
-    /* The layers' work runs here, outside message dispatch (TCP's may still block on CSRs and
-     * then turns the engine itself; it never nests). */
+    /* The layers' work runs here, outside message dispatch (it never blocks: what needs a
+     * CSR round trip goes on in the completion). */
     for (unsigned i = 0; i < dev->nlayers; i++)
         if (dev->layers[i]->work)
             dev->layers[i]->work(dev);
@@ -395,8 +397,10 @@ int toe_next_timeout(toe_dev *dev, int *timeout_ms)
 {
     if (!dev || !timeout_ms)
         return TOE_EINVAL;
-    /* The same deadlines toe_dev_turn runs, looked at without running them. */
-    *timeout_ms = dev->dead ? 0 : next_timeout(dev);
+    /* The same deadlines toe_dev_turn runs, looked at without running them; 0 while input
+     * taken from the link by another call (a socket call that turned the engine) has not
+     * been followed by toe_handle_events: the fd no longer shows it, the state does. */
+    *timeout_ms = dev->dead || dev->input_unseen ? 0 : next_timeout(dev);
     return 0;
 }
 
@@ -404,7 +408,9 @@ int toe_handle_events(toe_dev *dev)
 {
     if (!dev)
         return TOE_EINVAL;
-    return dev_turn(dev, 0, 0);
+    int r = dev_turn(dev, 0, 0);
+    dev->input_unseen = 0; /* the caller looks at the state after this */
+    return r;
 }
 
 /* ---- CSR requests ------------------------------------------------------------------- */

@@ -184,6 +184,7 @@ struct toe_dev {
     size_t txlen, txcap;
     uint8_t *rdbuf;
     size_t rdcap;
+    int input_unseen; /* bytes read since the last toe_handle_events (toe_next_timeout: 0) */
 
     uint64_t hs[TOE_HSTAT_COUNT];
 
