@@ -330,6 +330,25 @@ int toe_arp_resolve(toe_dev *dev, uint32_t ip, uint8_t mac[6], int timeout_ms)
                       (nh >> 16) & 255, (nh >> 8) & 255, nh & 255);
 }
 
+int toe_arp_poll(toe_dev *dev, uint32_t ip, uint8_t mac[6], uint64_t fails)
+{
+    uint32_t nh;
+    int r = dev->net.have_cfg ? next_hop(dev, ip, &nh) : TOE_EAGAIN;
+    if (r)
+        return r;
+    struct toe_arp_entry *e = arp_find(dev, nh);
+    if (e && e->state == TOE_ARP_VALID) {
+        memcpy(mac, e->mac, 6);
+        return 0;
+    }
+    if (!e && dev->hs[TOE_HSTAT_ARP_FAIL] != fails)
+        return toe_seterr(dev, TOE_EUNREACH, "no ARP reply from %u.%u.%u.%u", nh >> 24,
+                          (nh >> 16) & 255, (nh >> 8) & 255, nh & 255);
+    if (!arp_start(dev, nh))
+        return toe_seterr(dev, TOE_ENOSPC, "ARP cache full of resolutions in progress");
+    return TOE_EAGAIN;
+}
+
 int toe_ip_send(toe_dev *dev, const void *packet, size_t len, unsigned flags)
 {
     if (!dev || !packet || len < 20 || len > 1500 ||

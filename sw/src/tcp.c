@@ -664,7 +664,7 @@ static void arp_wait(toe_sock *s)
         s->work &= ~(unsigned)W_ARP;
         return;
     }
-    int r = toe_arp_resolve(s->dev, s->rip, s->mac, 0);
+    int r = toe_arp_poll(s->dev, s->rip, s->mac, s->arp_fails);
     if (r == TOE_EAGAIN)
         return;
     s->work &= ~(unsigned)W_ARP;

@@ -114,6 +114,7 @@ struct toe_sock {
     uint32_t iss, irs;
     uint64_t syn_sent_at;    /* device time of the first SYN or SYN-ACK */
     uint32_t rst_seq;        /* W_RSTCHK */
+    uint64_t arp_fails;      /* W_ARP: ARP failures counted when the wait began */
 
     /* send: the host keeps a mirror of the device's TX ring, [snd_una, tx_end) */
     uint32_t snd_una, snd_wnd, tx_end;

@@ -59,6 +59,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
             return toe_seterr(dev, TOE_EADDRINUSE, "%u.%u.%u.%u:%u from port %u: already connected",
                               ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, port,
                               s->bport);
+        s->arp_fails = dev->hs[TOE_HSTAT_ARP_FAIL];
         int r = toe_arp_resolve(dev, ip, s->mac, timeout_ms);
         int arp_wait = r == TOE_EAGAIN && timeout_ms == 0; /* the work step goes on with it */
         if (r && !arp_wait)

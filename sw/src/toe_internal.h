@@ -319,6 +319,11 @@ void toe_net_free(toe_dev *dev);
 /* A RAW_RX frame: returns 1 if the net layer consumed it. */
 int toe_net_input(toe_dev *dev, const uint8_t *frame, size_t len, unsigned verdict,
                   uint64_t dev_time);
+/* The next hop's MAC for ip without waiting or turning the engine (for a layer's work): 0
+ * (mac filled), TOE_EAGAIN (resolution under way, started if need be), TOE_EUNREACH (no
+ * entry and an ARP resolution failed since the caller's mark fails, dev->hs[ARP_FAIL] when
+ * it began waiting), TOE_ENOSPC, or a next-hop error. */
+int toe_arp_poll(toe_dev *dev, uint32_t ip, uint8_t mac[6], uint64_t fails);
 /* The device's own addresses (read once per handle). */
 int toe_net_cfg(toe_dev *dev, int timeout_ms);
 /* Queue an IPv4 packet in a RAW_TX frame to a known next-hop MAC. */

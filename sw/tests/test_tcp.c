@@ -1791,6 +1791,19 @@ static void test_continuations(void)
           "test_established_rto_read_lost_then_rst_ends_sequence (in %d ended %d)", in_rto,
           ended);
     toe_tcp_close(c.s, 0);
+
+    /* A non-blocking connect whose next hop never answers ARP: the work step waits without
+     * turning the engine itself, and reports the failure once the ARP tries are over. */
+    toe_sock *a;
+    toe_tcp_socket(d, &a);
+    uint64_t af = hs(TOE_HSTAT_ARP_FAIL);
+    int r = toe_tcp_connect(a, 0x0a000209, 80, 0);
+    int waiting = r == TOE_EAGAIN && (a->work & W_ARP) && a->slot >= 0;
+    turns_for(TOE_ARP_RETRY_MS * (TOE_ARP_TRIES + 1));
+    r = toe_tcp_connect(a, 0x0a000209, 80, 0);
+    CHECK(waiting && r == TOE_EUNREACH && hs(TOE_HSTAT_ARP_FAIL) == af + 1 && a->slot < 0,
+          "test_syn_sent_arp_unanswered_unreachable (%s, waiting %d)", toe_error_name(r), waiting);
+    toe_tcp_close(a, 0);
     toe_tcp_close(l, 0);
     turns(3);
     CHECK(nsocks() == 0, "test_continuations_no_leak (%u sockets)", nsocks());
