@@ -267,7 +267,8 @@ TOE_API int toe_poll(toe_dev *dev, int timeout_ms);
  * descriptor and on the engine's next deadline, and calls toe_handle_events when either is
  * due; nothing else needs a turn. Blocking calls (CSR reads, toe_tcp_recv, ...) still work
  * in between: they turn the engine themselves. A signal delivered during any wait of the
- * library ends that call with TOE_EINTR (the handle stays usable).
+ * library ends that call with TOE_EINTR (the handle stays usable). The engine does not nest:
+ * a blocking call made from inside a turn (the event callback) fails with TOE_EINVAL.
  *
  *     int fd, ms;
  *     short ev;

@@ -339,10 +339,8 @@ static int next_timeout(toe_dev *dev)
 
 /* flush_ms bounds the write of what is queued; what the transport does not take in time
  * stays queued for the next turn. */
-static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
+static int turn_body(toe_dev *dev, int wait_ms, int flush_ms)
 {
-    if (dev->dead)
-        return dev->dead;
     csr_resend(dev);
     for (unsigned i = 0; i < dev->nlayers; i++)
         if (dev->layers[i]->timers)
@@ -367,6 +365,22 @@ static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
         if (dev->layers[i]->work)
             dev->layers[i]->work(dev);
     return dev->dead;
+}
+
+/* The engine does not nest: a blocking call from inside a turn (a completion, a layer's hook
+ * or the event callback) gets an error instead of a turn of its own. */
+static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
+{
+    if (dev->dead)
+        return dev->dead;
+    if (dev->in_turn) {
+        return toe_seterr(dev, TOE_EINVAL, "%s: a blocking call from inside the engine's turn "
+                          "(a completion or the event callback)", dev->spec);
+    }
+    dev->in_turn = 1;
+    int r = turn_body(dev, wait_ms, flush_ms);
+    dev->in_turn = 0;
+    return r;
 }
 
 int toe_dev_turn(toe_dev *dev, int wait_ms) { return dev_turn(dev, wait_ms, TOE_FLUSH_MS); }

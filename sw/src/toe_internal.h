@@ -185,6 +185,7 @@ struct toe_dev {
     uint8_t *rdbuf;
     size_t rdcap;
     int input_unseen; /* bytes read since the last toe_handle_events (toe_next_timeout: 0) */
+    int in_turn;      /* inside dev_turn: a nested one is refused */
 
     uint64_t hs[TOE_HSTAT_COUNT];
 

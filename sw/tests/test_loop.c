@@ -107,6 +107,15 @@ static void on_done(toe_dev *dev, void *ctx, int result, uint32_t value)
     d->value = value;
 }
 
+/* A completion that tries a blocking call: refused (the engine does not nest). */
+static void on_done_blocking(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)result;
+    (void)value;
+    uint32_t v;
+    *(int *)ctx = toe_csr_read(dev, TOE_CSR_ID, &v, 100);
+}
+
 static void test_loop_timeout_and_events(const char *dir)
 {
     struct done_rec done = {0, 1, 0};
@@ -165,6 +174,13 @@ static void test_loop_timeout_and_events(const char *dir)
          toe_next_timeout(g.d, &ms) == 0;
     CHECK(ok && ms_unseen == 0 && ms == -1, "test_loop_input_outside_handle_events_due (%d, %d)",
           ms_unseen, ms);
+    int nested = 1;
+    ok = ok && toe_csr_async(g.d, 0, TOE_CSR_ID, 0, on_done_blocking, &nested) == 0 &&
+         toe_handle_events(g.d) == 0;
+    rig_serve(&g, 1);
+    ok = ok && poll(&p, 1, 1000) == 1 && toe_handle_events(g.d) == 0;
+    CHECK(ok && nested == TOE_EINVAL && *toe_last_error(g.d),
+          "test_loop_blocking_call_in_completion_refused (%s)", toe_error_name(nested));
     rig_close(&g);
 }
 
