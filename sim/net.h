@@ -19,8 +19,9 @@ struct net_peer_ops {
     /* Service the peer (sockets, timers) at simulated time now_ps; deliver its frames. */
     void (*poll)(struct net_peer *peer, uint64_t now_ps);
     /* The simulated time by which the peer wants its next poll (its timers), as of its last
-     * poll; UINT64_MAX for none. A peer that hears from the outside world at any time (a
-     * TAP) answers its last poll's time: idle time is never skipped past it. */
+     * poll; UINT64_MAX for none. What arrives from outside at any time (a TAP's frames,
+     * slirp's host sockets) is bounded by the idle skip's pace instead: simulated time never
+     * runs ahead of wall time while idle, and the peer is polled after every skip. */
     uint64_t (*next_due_ps)(const struct net_peer *peer);
     void (*free)(struct net_peer *peer);
 };

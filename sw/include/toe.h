@@ -248,6 +248,8 @@ enum toe_host_stat {
                                   * of this handle's link session (docs/LINK.md section 2) */
     TOE_HSTAT_LINK_NO_SESSION,   /* 1: the device did not answer SESSION (a bitstream from
                                   * before link sessions); the link is not fenced */
+    TOE_HSTAT_ARP_REVALIDATE,    /* ARP requests for a known next hop, on TCP's advice that its
+                                  * SYN went unanswered (RFC 1122 2.3.2.1) */
     TOE_HSTAT_COUNT
 };
 

@@ -43,6 +43,7 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_ARP_REPLY_RX] = "arp_reply_rx",
     [TOE_HSTAT_ARP_FAIL] = "arp_fail",
     [TOE_HSTAT_ARP_PENDING_DROP] = "arp_pending_drop",
+    [TOE_HSTAT_ARP_REVALIDATE] = "arp_revalidate",
     [TOE_HSTAT_ICMP_RX] = "icmp_echo_reply_rx",
     [TOE_HSTAT_TCP_ACTIVE_OPENS] = "tcp_active_opens",
     [TOE_HSTAT_TCP_PASSIVE_OPENS] = "tcp_passive_opens",

@@ -256,6 +256,20 @@ static int icmp_input(toe_dev *dev, const uint8_t *ip, size_t len)
     return 1;
 }
 
+void toe_arp_revalidate(toe_dev *dev, uint32_t ip, uint8_t mac[6])
+{
+    struct toe_net *n = &dev->net;
+    uint32_t nh = ip;
+    if ((ip & n->netmask) != (n->ip & n->netmask))
+        nh = n->gateway;
+    struct toe_arp_entry *e = arp_find(dev, nh);
+    if (!e || e->state != TOE_ARP_VALID)
+        return;
+    memcpy(mac, e->mac, 6);
+    dev->hs[TOE_HSTAT_ARP_REVALIDATE]++;
+    arp_send_req(dev, nh);
+}
+
 int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size_t len,
                     unsigned flags)
 {

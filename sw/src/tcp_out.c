@@ -259,6 +259,9 @@ static void syn_timer(toe_sock *s)
         return;
     }
     uint16_t w = (uint16_t)(t->ring > 65535 ? 65535 : t->ring);
+    /* The SYN may have gone to a stale or forged MAC (an ARP reply corrupted on the way, with
+     * no checksum to catch it): take the cache's current one and ask the next hop again. */
+    toe_arp_revalidate(s->dev, s->rip, s->mac);
     if (s->state == TOE_TCPS_SYN_SENT)
         tcp_send_seg(s, s->iss, 0, TH_SYN, w, 2, NULL, 0);
     else

@@ -1965,6 +1965,40 @@ static toe_sock *connecting(struct tseg *syn)
     return s;
 }
 
+/* RFC 1122 2.3.2.1: an unanswered SYN is negative advice about the next hop's ARP entry. The
+ * peer's MAC changes (or the first reply was corrupted on the way: ARP has no checksum); the
+ * retransmission asks again and the next SYN goes to the MAC the answer gave. */
+static void test_syn_sent_arp_revalidate(void)
+{
+    static const uint8_t old_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x02};
+    static const uint8_t new_mac[6] = {0x52, 0x55, 0x0a, 0x00, 0x02, 0x99};
+    toe_sock *s;
+    toe_tcp_socket(d, &s);
+    int r = toe_tcp_connect(s, PEER, 80, 0);
+    const struct mock_raw *raw = mock_raw_back(&m, 0);
+    CHECK(r == TOE_EAGAIN && raw && !memcmp(raw->f, old_mac, 6), "test_syn_sent_first_syn_to_cached_mac");
+    memcpy(m.peers[0].mac, new_mac, 6);
+    unsigned req0 = m.arp_req;
+    uint64_t rv0 = hs(TOE_HSTAT_ARP_REVALIDATE);
+    advance(1100000);
+    CHECK(m.arp_req == req0 + 1 && hs(TOE_HSTAT_ARP_REVALIDATE) == rv0 + 1,
+          "test_syn_sent_retransmit_revalidates_arp (%u requests)", m.arp_req - req0);
+    advance(2100000);
+    struct tseg t;
+    raw = mock_raw_back(&m, 0);
+    CHECK(!raw_seg(0, &t) && t.flags == TH_SYN && !memcmp(raw->f, new_mac, 6),
+          "test_syn_sent_retransmit_to_new_mac");
+    toe_tcp_close(s, 0);
+    /* Back to the MAC the other tests expect. */
+    memcpy(m.peers[0].mac, old_mac, 6);
+    toe_sock *s2;
+    toe_tcp_socket(d, &s2);
+    toe_tcp_connect(s2, PEER, 80, 0);
+    advance(1100000);
+    toe_tcp_close(s2, 0);
+    turns(4);
+}
+
 static void test_syn_sent_icmp(void)
 {
     struct tseg syn;
@@ -2193,6 +2227,7 @@ int main(void)
     test_established_ttl_tos();
     test_closed_device_without_new_fields();
     test_syn_sent_icmp();
+    test_syn_sent_arp_revalidate();
     test_established_icmp();
     /* Counts of slot commands are only right while the log has room. */
     CHECK(m.ncmd < MOCK_CMDLOG, "test_tcp_command_log_not_full (%u of %d)", m.ncmd, MOCK_CMDLOG);
