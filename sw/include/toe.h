@@ -553,7 +553,8 @@ TOE_API int toe_tcp_shutdown(toe_sock *s, int timeout_ms);
 TOE_API int toe_tcp_close(toe_sock *s, int timeout_ms);
 
 /* Reset the connection (RST to the peer), free the slot and the handle. NULL is fine.
- * Blocks for a few CSR round trips. */
+ * Blocks for one CSR round trip (the slot's SND.NXT for the RST; at most 2 s of device time,
+ * then the host's copy is used); the slot's FREE goes on without waiting. */
 TOE_API void toe_tcp_abort(toe_sock *s);
 
 /* Wait for any of n sockets (all on the same device) to be ready.
