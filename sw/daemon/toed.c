@@ -116,17 +116,6 @@ static struct {
     uint64_t c[C_COUNT];
 } D;
 
-/* Link messages received so far. The socket calls with timeout 0 turn the engine when they
- * find nothing, so the device's input can be taken from its fd in the middle of a pass: a
- * pass that ends with more messages in than when it looked at the connections' readiness
- * must look again before it sleeps. */
-static uint64_t link_rx_msgs(void)
-{
-    uint64_t h[TOE_HSTAT_LINK_RX_MSGS + 1];
-    toe_host_stats(D.dev, h, TOE_HSTAT_LINK_RX_MSGS + 1, NULL);
-    return h[TOE_HSTAT_LINK_RX_MSGS];
-}
-
 static volatile sig_atomic_t stop_sig;
 static void on_stop(int sig) { stop_sig = sig; }
 
@@ -1259,7 +1248,6 @@ int main(int argc, char **argv)
             }
         if (nconn)
             toe_tcp_poll(tp, nconn, 0);
-        uint64_t seen = link_rx_msgs();
         i = 0;
         for (struct conn *k = D.conns; k; k = k->next, i++)
             k->trev = tp[i].sock ? tp[i].revents : 0;
@@ -1314,8 +1302,6 @@ int main(int argc, char **argv)
         toe_next_timeout(D.dev, &ms);
         if (pf[1].fd < 0 && (ms < 0 || ms > 5))
             ms = 5;
-        if (link_rx_msgs() != seen)
-            ms = 0; /* input arrived after the readiness above: look again first */
         struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L}, *tsp = ms < 0 ? NULL : &ts;
         int n = ppoll(pf, need, tsp, &orig);
         if (n < 0 && errno != EINTR) {

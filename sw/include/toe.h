@@ -269,7 +269,8 @@ TOE_API int toe_poll(toe_dev *dev, int timeout_ms);
  * descriptor and on the engine's next deadline, and calls toe_handle_events when either is
  * due; nothing else needs a turn. Blocking calls (CSR reads, toe_tcp_recv, ...) still work
  * in between: they turn the engine themselves. A signal delivered during any wait of the
- * library ends that call with TOE_EINTR (the handle stays usable).
+ * library ends that call with TOE_EINTR (the handle stays usable). The engine does not nest:
+ * a blocking call made from inside a turn (the event callback) fails with TOE_EINVAL.
  *
  *     int fd, ms;
  *     short ev;
@@ -304,7 +305,10 @@ TOE_API int toe_get_fd(toe_dev *dev, int *fd, short *events);
 
 /* Milliseconds until the engine needs a turn even if the descriptor stays quiet (a CSR
  * retry, an ARP retry, a TCP timer); counted on the library's clock, the one every other
- * timeout of the handle follows.
+ * timeout of the handle follows. 0 also when another call (toe_tcp_recv, toe_tcp_poll, ...
+ * with timeout 0 turn the engine when they find nothing) read input from the link since the
+ * last toe_handle_events: the fd no longer shows that input, so look at the sockets again
+ * (after toe_handle_events) before sleeping.
  *   timeout_ms  out: 0 (due now), > 0, or -1 (nothing pending: wait on the fd alone)
  * Returns 0 or TOE_EINVAL. Never blocks. */
 TOE_API int toe_next_timeout(toe_dev *dev, int *timeout_ms);
@@ -549,7 +553,8 @@ TOE_API int toe_tcp_shutdown(toe_sock *s, int timeout_ms);
 TOE_API int toe_tcp_close(toe_sock *s, int timeout_ms);
 
 /* Reset the connection (RST to the peer), free the slot and the handle. NULL is fine.
- * Blocks for a few CSR round trips. */
+ * Blocks for one CSR round trip (the slot's SND.NXT for the RST; at most 2 s of device time,
+ * then the host's copy is used); the slot's FREE goes on without waiting. */
 TOE_API void toe_tcp_abort(toe_sock *s);
 
 /* Wait for any of n sockets (all on the same device) to be ready.

@@ -340,10 +340,8 @@ static int next_timeout(toe_dev *dev)
 
 /* flush_ms bounds the write of what is queued; what the transport does not take in time
  * stays queued for the next turn. */
-static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
+static int turn_body(toe_dev *dev, int wait_ms, int flush_ms)
 {
-    if (dev->dead)
-        return dev->dead;
     csr_resend(dev);
     for (unsigned i = 0; i < dev->nlayers; i++)
         if (dev->layers[i]->timers)
@@ -356,16 +354,34 @@ static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
     w = min_wait(w, wait_ms < 0 ? 1000 : wait_ms);
     size_t got = 0;
     r = dev->tr.ops->read(dev->tr.priv, dev->rdbuf, dev->rdcap, &got, w);
-    if (got)
+    if (got) {
+        dev->input_unseen = 1;
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
+    }
     if (r)
         return dev_fail(dev, r, "read");
-    /* The layers' work runs here, outside message dispatch (TCP's may still block on CSRs and
-     * then turns the engine itself; it never nests). */
+    /* The layers' work runs here, outside message dispatch (it never blocks: what needs a
+     * CSR round trip goes on in the completion). */
     for (unsigned i = 0; i < dev->nlayers; i++)
         if (dev->layers[i]->work)
             dev->layers[i]->work(dev);
     return dev->dead;
+}
+
+/* The engine does not nest: a blocking call from inside a turn (a completion, a layer's hook
+ * or the event callback) gets an error instead of a turn of its own. */
+static int dev_turn(toe_dev *dev, int wait_ms, int flush_ms)
+{
+    if (dev->dead)
+        return dev->dead;
+    if (dev->in_turn) {
+        return toe_seterr(dev, TOE_EINVAL, "%s: a blocking call from inside the engine's turn "
+                          "(a completion or the event callback)", dev->spec);
+    }
+    dev->in_turn = 1;
+    int r = turn_body(dev, wait_ms, flush_ms);
+    dev->in_turn = 0;
+    return r;
 }
 
 int toe_dev_turn(toe_dev *dev, int wait_ms) { return dev_turn(dev, wait_ms, TOE_FLUSH_MS); }
@@ -396,8 +412,10 @@ int toe_next_timeout(toe_dev *dev, int *timeout_ms)
 {
     if (!dev || !timeout_ms)
         return TOE_EINVAL;
-    /* The same deadlines toe_dev_turn runs, looked at without running them. */
-    *timeout_ms = dev->dead ? 0 : next_timeout(dev);
+    /* The same deadlines toe_dev_turn runs, looked at without running them; 0 while input
+     * taken from the link by another call (a socket call that turned the engine) has not
+     * been followed by toe_handle_events: the fd no longer shows it, the state does. */
+    *timeout_ms = dev->dead || dev->input_unseen ? 0 : next_timeout(dev);
     return 0;
 }
 
@@ -405,7 +423,9 @@ int toe_handle_events(toe_dev *dev)
 {
     if (!dev)
         return TOE_EINVAL;
-    return dev_turn(dev, 0, 0);
+    int r = dev_turn(dev, 0, 0);
+    dev->input_unseen = 0; /* the caller looks at the state after this */
+    return r;
 }
 
 /* ---- CSR requests ------------------------------------------------------------------- */
@@ -491,8 +511,9 @@ static void group_member_done(toe_dev *dev, void *ctx, int result, uint32_t valu
     free(g);
 }
 
-int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_csr_group_done cb,
-                            void *ctx)
+/* A group of requests of one type (reads, or writes of values), sent in order. */
+static int group_start(toe_dev *dev, uint8_t type, const uint16_t *addrs, const uint32_t *values,
+                       size_t n, toe_csr_group_done cb, void *ctx)
 {
     if (dev->dead)
         return dev->dead;
@@ -506,7 +527,8 @@ int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_c
     g->n = (unsigned)n;
     for (size_t i = 0; i < n; i++) {
         g->m[i].g = g;
-        int t = req_start(dev, TOE_MSG_CSR_READ, addrs[i], 0, group_member_done, &g->m[i]);
+        int t = req_start(dev, type, addrs[i], values ? values[i] : 0, group_member_done,
+                          &g->m[i]);
         if (t < 0) { /* the members sent so far are forgotten */
             for (int k = 0; k < TOE_NTAGS; k++)
                 if (dev->req[k].busy && dev->req[k].cb == group_member_done &&
@@ -518,6 +540,18 @@ int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_c
         g->open++;
     }
     return 0;
+}
+
+int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_csr_group_done cb,
+                            void *ctx)
+{
+    return group_start(dev, TOE_MSG_CSR_READ, addrs, NULL, n, cb, ctx);
+}
+
+int toe_csr_write_async_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *values,
+                             size_t n, toe_csr_group_done cb, void *ctx)
+{
+    return group_start(dev, TOE_MSG_CSR_WRITE, addrs, values, n, cb, ctx);
 }
 
 /* ctx NULL: every group and asynchronous request (toe_close). */
@@ -538,6 +572,8 @@ static void cancel_ctx(toe_dev *dev, const void *ctx, int all)
             memset(q, 0, sizeof(*q));
         }
     }
+    if (dev->arm.cb && (all || dev->arm.ctx == ctx))
+        dev->arm.cb = NULL; /* the arming goes on; nobody is told */
 }
 
 void toe_csr_cancel_ctx(toe_dev *dev, const void *ctx) { cancel_ctx(dev, ctx, 0); }
@@ -568,12 +604,21 @@ int toe_time_probe(toe_dev *dev)
     return toe_csr_async(dev, 0, TOE_CSR_TIME_LO, 0, time_probed, NULL);
 }
 
-int toe_dev_add_layer(toe_dev *dev, const struct toe_layer *l)
+int toe_dev_add_layer(toe_dev *dev, const struct toe_layer *l, void *priv)
 {
     if (dev->nlayers == TOE_MAX_LAYERS)
         return toe_seterr(dev, TOE_ENOMEM, "too many layers");
+    dev->layer_priv[dev->nlayers] = priv;
     dev->layers[dev->nlayers++] = l;
     return 0;
+}
+
+void *toe_dev_layer(const toe_dev *dev, const struct toe_layer *l)
+{
+    for (unsigned i = 0; i < dev->nlayers; i++)
+        if (dev->layers[i] == l)
+            return dev->layer_priv[i];
+    return NULL;
 }
 
 uint64_t toe_dev_link_errors(const toe_dev *dev)
@@ -789,6 +834,54 @@ int toe_time(toe_dev *dev, uint64_t *us, int timeout_ms)
     return time_read(dev, us, timeout_ms);
 }
 
+/* Arming the alarm: ALARM_LO, then (once it is answered) ALARM_HI, which arms. */
+static void alarm_step_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)value;
+    if (!result && ctx == &dev->arm.at) { /* LO answered: HI */
+        result = toe_csr_async(dev, 1, TOE_CSR_ALARM_HI, (uint32_t)(dev->arm.at >> 32),
+                               alarm_step_done, NULL);
+        if (!result)
+            return;
+    }
+    dev->arm.busy = 0;
+    if (result)
+        dev->alarm_armed = 0;
+    toe_csr_done cb = dev->arm.cb;
+    dev->arm.cb = NULL;
+    if (cb)
+        cb(dev, dev->arm.ctx, result, 0);
+}
+
+int toe_alarm_set_async(toe_dev *dev, uint64_t at_us, toe_csr_done cb, void *ctx)
+{
+    if (dev->dead)
+        return dev->dead;
+    if (dev->arm.busy)
+        return toe_seterr(dev, TOE_ENOSPC, "an alarm is already being armed");
+    int r = toe_csr_async(dev, 1, TOE_CSR_ALARM_LO, (uint32_t)at_us, alarm_step_done,
+                          &dev->arm.at);
+    if (r)
+        return r;
+    dev->arm.busy = 1;
+    dev->arm.at = at_us;
+    dev->arm.cb = cb;
+    dev->arm.ctx = ctx;
+    dev->alarm_armed = 1;
+    dev->alarm_fired = 0;
+    dev->alarm_at = at_us;
+    dev->gaps_at_arm = dev->hs[TOE_HSTAT_EVENT_GAPS];
+    return 0;
+}
+
+/* toe_alarm_set's completion: the result for the waiting call. */
+static void alarm_set_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)dev;
+    (void)value;
+    *(int *)ctx = result;
+}
+
 int toe_alarm_set(toe_dev *dev, uint64_t at_us, int timeout_ms)
 {
     if (!dev)
@@ -796,20 +889,25 @@ int toe_alarm_set(toe_dev *dev, uint64_t at_us, int timeout_ms)
     if (dev->dead)
         return dev->dead;
     uint64_t deadline = toe_deadline(dev, timeout_ms);
-    uint16_t a[2] = {TOE_CSR_ALARM_LO, TOE_CSR_ALARM_HI};
-    uint32_t v[2] = {(uint32_t)at_us, (uint32_t)(at_us >> 32)};
-    uint8_t wr[2] = {1, 1};
-    dev->alarm_armed = 1;
-    dev->alarm_fired = 0;
-    dev->alarm_at = at_us;
-    dev->gaps_at_arm = dev->hs[TOE_HSTAT_EVENT_GAPS];
-    /* LO first, then HI (which arms), each acknowledged before the next. */
-    int r = csr_batch(dev, a, v, wr, 1, NULL, deadline, timeout_ms == 0);
-    if (!r)
-        r = csr_batch(dev, a + 1, v + 1, wr + 1, 1, NULL, deadline, timeout_ms == 0);
-    if (r)
+    int res = 1; /* 1: not answered yet */
+    int r = toe_alarm_set_async(dev, at_us, alarm_set_done, &res);
+    for (int first = 1; !r && res == 1; first = 0) {
+        if (!first && (timeout_ms == 0 || toe_remaining(dev, deadline, -1) == 0))
+            r = TOE_ETIMEDOUT;
+        else
+            r = toe_dev_turn(dev, timeout_ms == 0 ? 0 : toe_remaining(dev, deadline, 1000));
+    }
+    if (res == 1) { /* given up waiting: the arming is forgotten */
+        toe_csr_cancel(dev, alarm_step_done, &dev->arm.at);
+        toe_csr_cancel(dev, alarm_step_done, NULL);
+        dev->arm.busy = 0;
+        dev->arm.cb = NULL;
         dev->alarm_armed = 0;
-    return r;
+        return r;
+    }
+    if (res)
+        return toe_seterr(dev, res, "%s: arming the alarm: %s", dev->spec, toe_strerror(res));
+    return 0;
 }
 
 int toe_alarm_wait(toe_dev *dev, uint64_t *fired_us, int timeout_ms)
@@ -1056,9 +1154,12 @@ void toe_close(toe_dev *dev)
     if (!dev)
         return;
     /* The layers from the top (TCP queues RSTs and slot FREEs for open connections). */
-    while (dev->nlayers)
-        if (dev->layers[--dev->nlayers]->free)
-            dev->layers[dev->nlayers]->free(dev);
+    while (dev->nlayers) {
+        const struct toe_layer *l = dev->layers[dev->nlayers - 1];
+        if (l->free)
+            l->free(dev);
+        dev->nlayers--;
+    }
     if (!dev->dead && dev->txlen) {
         size_t done;
         dev->tr.ops->write(dev->tr.priv, dev->txbuf, dev->txlen, &done, 0);

@@ -32,7 +32,7 @@ int toe_net_init(toe_dev *dev)
     if (!n->pend)
         return TOE_ENOMEM;
     n->ping_id = (uint16_t)(getpid() ^ (uintptr_t)dev >> 4);
-    return toe_dev_add_layer(dev, &net_layer);
+    return toe_dev_add_layer(dev, &net_layer, n);
 }
 
 void toe_net_free(toe_dev *dev)
@@ -284,15 +284,18 @@ int toe_net_input(toe_dev *dev, const uint8_t *f, size_t len, unsigned verdict,
     switch (rd16(f + 12)) {
     case ETH_ARP: return arp_input(dev, f, len);
     case ETH_IP:
-        /* TCP with a checksum the device checked, once the TCP layer exists. */
-        if (dev->tcp && verdict == TOE_STAT_RX_TCP && len >= 34 && f[23] == 6)
-            return toe_tcp_input(dev, f, len, dev_time);
-        /* ICMP errors about our TCP segments (with IP options too: the device does not take
-         * those apart) go to the TCP layer. */
-        if (dev->tcp && len >= 34 && f[23] == 1 &&
-            (verdict == TOE_STAT_RX_IP_OTHER || verdict == TOE_STAT_RX_IP_OPTIONS) &&
-            toe_tcp_icmp(dev, f + 14, len - 14))
-            return 1;
+        /* The layers above (TCP, once it exists) take their protocol's packets. */
+        for (unsigned i = 0; i < dev->nlayers && len >= 34; i++)
+            if (dev->layers[i]->ip_input &&
+                dev->layers[i]->ip_input(dev, f, len, verdict, dev_time))
+                return 1;
+        /* ICMP errors about their segments (with IP options too: the device does not take
+         * those apart) go to them first. */
+        if (len >= 34 && f[23] == 1 && (verdict == TOE_STAT_RX_IP_OTHER || verdict == TOE_STAT_RX_IP_OPTIONS))
+            for (unsigned i = 0; i < dev->nlayers; i++)
+                if (dev->layers[i]->icmp_error &&
+                    dev->layers[i]->icmp_error(dev, f + 14, len - 14))
+                    return 1;
         return icmp_input(dev, f + 14, len - 14);
     default: return 0;
     }
@@ -339,6 +342,25 @@ int toe_arp_resolve(toe_dev *dev, uint32_t ip, uint8_t mac[6], int timeout_ms)
     }
     return toe_seterr(dev, TOE_EUNREACH, "no ARP reply from %u.%u.%u.%u", nh >> 24,
                       (nh >> 16) & 255, (nh >> 8) & 255, nh & 255);
+}
+
+int toe_arp_poll(toe_dev *dev, uint32_t ip, uint8_t mac[6], uint64_t fails)
+{
+    uint32_t nh;
+    int r = dev->net.have_cfg ? next_hop(dev, ip, &nh) : TOE_EAGAIN;
+    if (r)
+        return r;
+    struct toe_arp_entry *e = arp_find(dev, nh);
+    if (e && e->state == TOE_ARP_VALID) {
+        memcpy(mac, e->mac, 6);
+        return 0;
+    }
+    if (!e && dev->hs[TOE_HSTAT_ARP_FAIL] != fails)
+        return toe_seterr(dev, TOE_EUNREACH, "no ARP reply from %u.%u.%u.%u", nh >> 24,
+                          (nh >> 16) & 255, (nh >> 8) & 255, nh & 255);
+    if (!arp_start(dev, nh))
+        return toe_seterr(dev, TOE_ENOSPC, "ARP cache full of resolutions in progress");
+    return TOE_EAGAIN;
 }
 
 int toe_ip_send(toe_dev *dev, const void *packet, size_t len, unsigned flags)

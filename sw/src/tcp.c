@@ -3,10 +3,12 @@
  * connection slots (allocation, ports, ISNs), commanding and programming the slots, the
  * layer's hooks for the device layer, and the work that needs CSR round trips.
  *
- * Input (tcp_in.c: toe_tcp_event, toe_tcp_rx_data, toe_tcp_input) never blocks: it updates
- * state and leaves work flags (W_*). toe_tcp_work runs after every engine turn, outside
- * dispatch and never nested, and does what needs CSR round trips. Output and timers:
- * tcp_out.c; the socket API: tcp_api.c; TIME-WAIT records: tcp_tw.c. */
+ * Nothing here blocks. Input (tcp_in.c: toe_tcp_event, toe_tcp_rx_data, toe_tcp_input)
+ * updates state and leaves work flags (W_*). toe_tcp_work runs after every engine turn,
+ * outside dispatch, and starts what needs CSR round trips as continuations (C_*): the
+ * requests go out with a completion that runs the next step in the turn that receives the
+ * answer. Output and timers: tcp_out.c; the socket API (the only calls that wait, by turning
+ * the engine): tcp_api.c; TIME-WAIT records: tcp_tw.c. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +24,10 @@ const char *toe_tcp_state_name(int st)
     return st >= 0 && st <= TOE_TCPS_TIME_WAIT ? state_names[st] : "?";
 }
 
+static const struct toe_layer tcp_layer;
+
+struct toe_tcp *tcp_get(const toe_dev *dev) { return toe_dev_layer(dev, &tcp_layer); }
+
 void tcp_note_time(struct toe_tcp *t, uint64_t us)
 {
     if (us > t->now)
@@ -30,7 +36,7 @@ void tcp_note_time(struct toe_tcp *t, uint64_t us)
 
 static void tcp_time_probed(toe_dev *dev, uint64_t us)
 {
-    struct toe_tcp *t = dev->tcp;
+    struct toe_tcp *t = tcp_get(dev);
     tcp_note_time(t, us);
     if (t->alarm_armed && t->now >= t->alarm_at)
         t->alarm_armed = 0; /* its event was lost: the timers run, the next one is armed */
@@ -48,10 +54,15 @@ int tcp_synchronized(const toe_sock *s)
     return s->state >= TOE_TCPS_ESTABLISHED;
 }
 
-/* The slot is programmed and open in the device. */
+int tcp_programming(const toe_sock *s)
+{
+    return (s->work & W_PROGRAM) || (s->cont & C_PROGRAM);
+}
+
+/* The slot is programmed and open in the device (and not being aborted). */
 int tcp_slot_open(const toe_sock *s)
 {
-    return s->slot >= 0 && s->opened && !(s->work & W_PROGRAM);
+    return s->slot >= 0 && s->opened && !tcp_programming(s) && !(s->cont & C_ABORT);
 }
 
 uint16_t tcp_slot_addr(const toe_sock *s, unsigned field)
@@ -90,7 +101,7 @@ void tcp_report_next_ack(toe_sock *s)
  * idle time from now and forgets the probes; persist counts the peer's silence from now. */
 void tcp_peer_alive(toe_sock *s)
 {
-    s->last_activity = s->dev->tcp->now;
+    s->last_activity = s->tcp->now;
     s->keep_probes = 0;
     s->soft_err = 0; /* whatever an ICMP said, the peer is reachable */
     if (s->persist_at)
@@ -136,11 +147,6 @@ void tcp_close_cmd(toe_sock *s)
         s->work |= W_CLOSE;
 }
 
-int tcp_slot_cmd(toe_sock *s, unsigned cmd)
-{
-    return toe_csr_write(s->dev, TOE_CSR_SLOT_CMD, cmd << 8 | (unsigned)s->slot, TOE_TCP_CSR_MS);
-}
-
 void tcp_slot_cmd_async(toe_sock *s, unsigned cmd)
 {
     if (tcp_slot_open(s))
@@ -158,43 +164,65 @@ uint32_t tcp_rcv_nxt(const toe_sock *s)
 
 /* ---- slots and sockets -------------------------------------------------------------- */
 
+/* The answer to a slot's FREE: the slot is free in the device (or, on failure, the work
+ * step sends the FREE again). */
+static void free_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)value;
+    struct toe_tcp *t = tcp_get(dev);
+    unsigned i = (unsigned)((uintptr_t)ctx - 1);
+    if (t && i < t->nslots)
+        t->slot_freeing[i] = result ? FREEING_AGAIN : 0;
+}
+
+static void slot_send_free(struct toe_tcp *t, unsigned i)
+{
+    t->slot_freeing[i] = FREEING_SENT;
+    if (toe_csr_async(t->dev, 1, TOE_CSR_SLOT_CMD, TOE_CMD_FREE << 8 | i, free_done,
+                      tcp_slot_key((int)i)))
+        t->slot_freeing[i] = FREEING_AGAIN;
+}
+
+/* A slot for s: a free one, else one whose FREE is still unanswered (its programming waits
+ * for the answer, program_slot). */
 int tcp_alloc_slot(struct toe_tcp *t, toe_sock *s)
 {
-    for (unsigned i = 0; i < t->nslots; i++)
-        if (!t->slot_used[i] && !t->slot_dirty[i]) {
-            t->slot_used[i] = 1;
-            t->slot_sock[i] = s;
-            s->slot = (int)i;
-            s->opened = 0;
-            return 0;
-        }
+    for (int pass = 0; pass < 2; pass++)
+        for (unsigned i = 0; i < t->nslots; i++)
+            if (!t->slot_used[i] && (pass || !t->slot_freeing[i])) {
+                t->slot_used[i] = 1;
+                t->slot_sock[i] = s;
+                s->slot = (int)i;
+                s->opened = 0;
+                return 0;
+            }
     return TOE_ENOSLOT;
 }
 
 static int slot_free(const struct toe_tcp *t)
 {
     for (unsigned i = 0; i < t->nslots; i++)
-        if (!t->slot_used[i] && !t->slot_dirty[i])
+        if (!t->slot_used[i])
             return 1;
     return 0;
 }
 
-/* Give the slot back: FREE it in the device if it was opened. Blocks (CSR). */
+/* Give the slot back, forgetting the socket's continuations; a slot that was opened gets a
+ * FREE (asynchronous: the slot is "freeing" until it is answered). Does not block. */
 void tcp_release_slot(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if (s->slot < 0)
         return;
     int i = s->slot;
     /* A late resend must not reach the slot's next connection. */
     toe_csr_cancel(s->dev, tcp_async_done, tcp_slot_key(i));
     toe_csr_cancel_ctx(s->dev, s);
+    s->cont = 0;
     t->slot_sock[i] = NULL;
-    if (s->opened) {
-        if (tcp_slot_cmd(s, TOE_CMD_FREE))
-            t->slot_dirty[i] = 1; /* work tries again before the slot is reused */
-    }
-    t->slot_used[i] = t->slot_dirty[i];
+    t->slot_used[i] = 0;
+    if (s->opened)
+        slot_send_free(t, (unsigned)i);
     s->slot = -1;
     s->opened = 0;
     s->work &= ~(unsigned)(W_PROGRAM | W_CLOSE | W_FREE | W_RESYNC | W_RSTCHK | W_URGENT);
@@ -202,7 +230,7 @@ void tcp_release_slot(toe_sock *s)
 
 int tcp_bufs_alloc(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if (!s->txb)
         s->txb = malloc(t->ring);
     if (!s->rxb)
@@ -216,6 +244,7 @@ toe_sock *tcp_sock_new(struct toe_tcp *t)
     if (!s)
         return NULL;
     s->dev = t->dev;
+    s->tcp = t;
     s->slot = -1;
     s->state = TOE_TCPS_CLOSED;
     s->min_rto_ms = TOE_TCP_MIN_RTO_MS;
@@ -259,6 +288,7 @@ void tcp_set_error(toe_sock *s, int err)
     if (s->slot >= 0)
         s->work |= W_FREE;
     s->work &= ~(unsigned)(W_PROGRAM | W_CLOSE | W_RESYNC | W_RSTCHK | W_SLOT);
+    s->cont &= ~(unsigned)(C_PROGRAM | C_RTO); /* their completions find it over */
 }
 
 toe_sock *tcp_find_conn(struct toe_tcp *t, uint32_t rip, uint16_t rport, uint16_t lport)
@@ -337,17 +367,87 @@ static uint32_t initial_cwnd(const toe_sock *s)
     return a < b ? a : b;
 }
 
+/* Programming a slot (W_PROGRAM, then C_PROGRAM): its fields written, then OPEN; a passive
+ * open then sends the SYN-ACK, an active one has the device send the ACK (CMD ACK). Each
+ * step waits for the answer to the one before. The connection may end meanwhile (an RST:
+ * tcp_set_error takes C_PROGRAM away); a completion then does nothing more. */
+static int program_going(toe_sock *s, int result)
+{
+    if (!(s->cont & C_PROGRAM))
+        return 0;
+    if (result) {
+        tcp_set_error(s, result);
+        return 0;
+    }
+    return 1;
+}
+
+static void program_acked(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)value;
+    toe_sock *s = ctx;
+    if (!program_going(s, result))
+        return;
+    s->cont &= ~(unsigned)C_PROGRAM;
+    s->state = TOE_TCPS_ESTABLISHED;
+    s->last_activity = s->tcp->now;
+    tcp_syn_done_rto(s);
+    dev->hs[TOE_HSTAT_TCP_ACTIVE_OPENS]++;
+    tcp_timers_update(s);
+}
+
+static void program_opened(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)value;
+    toe_sock *s = ctx;
+    struct toe_tcp *t = s->tcp;
+    if (!program_going(s, result))
+        return;
+    s->snd_una = s->tx_end = s->iss + 1;
+    if (!s->prog_passive) {
+        /* The handshake's third segment comes from the device. */
+        result = toe_csr_async(dev, 1, TOE_CSR_SLOT_CMD, TOE_CMD_ACK << 8 | (unsigned)s->slot,
+                               program_acked, s);
+        if (result)
+            program_going(s, result);
+        return;
+    }
+    s->cont &= ~(unsigned)C_PROGRAM;
+    tcp_send_seg(s, s->iss, s->irs + 1, TH_SYN | TH_ACK, tcp_syn_window(t), 1, NULL, 0);
+    s->syn_sent_at = t->now;
+    s->syn_tries = 1;
+    s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
+    if (s->syn_acked && s->state == TOE_TCPS_SYN_RCVD)
+        tcp_synack_established(s); /* the peer's SYN-ACK came while the slot was programmed */
+}
+
+static void program_written(toe_dev *dev, void *ctx, int result, const uint32_t *v)
+{
+    (void)v;
+    toe_sock *s = ctx;
+    if (!program_going(s, result))
+        return;
+    s->opened = 1; /* from here on the slot needs a FREE */
+    result = toe_csr_async(dev, 1, TOE_CSR_SLOT_CMD, TOE_CMD_OPEN << 8 | (unsigned)s->slot,
+                           program_opened, s);
+    if (result)
+        program_going(s, result);
+}
+
+/* W_PROGRAM: start programming the slot, once its previous connection's FREE is answered. */
 static void program_slot(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
-    /* SYN-RECEIVED (a listener's child, or a simultaneous open): the slot waits in SYN_RCVD
-     * for the ACK of our SYN-ACK. SYN-SENT (or a simultaneous open whose SYN was already
-     * acknowledged by the peer's SYN-ACK): the slot opens established and sends the ACK. */
-    int passive = s->state == TOE_TCPS_SYN_RCVD && !s->syn_acked;
+    struct toe_tcp *t = s->tcp;
     if (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD) {
         s->work &= ~(unsigned)W_PROGRAM;
         return;
     }
+    if (t->slot_freeing[s->slot])
+        return; /* free_done lets the next work step start it */
+    /* SYN-RECEIVED (a listener's child, or a simultaneous open): the slot waits in SYN_RCVD
+     * for the ACK of our SYN-ACK. SYN-SENT (or a simultaneous open whose SYN was already
+     * acknowledged by the peer's SYN-ACK): the slot opens established and sends the ACK. */
+    s->prog_passive = s->state == TOE_TCPS_SYN_RCVD && !s->syn_acked;
     /* IP_TTL_TOS and SND_UP keep what the slot's last connection left: written every time
      * (SND_UP at ISS + 1: no urgent data) on a device that has them. */
     const unsigned fld[13] = {TOE_FIELD_REMOTE_IP, TOE_FIELD_PORTS, TOE_FIELD_MAC_HI,
@@ -365,73 +465,82 @@ static void program_slot(toe_sock *s)
                       s->irs + 1,
                       initial_cwnd(s),
                       TOE_TCP_SSTHRESH_INIT,
-                      tcp_slot_flags(s) | (passive ? TOE_CONST_SF_SYN_RCVD : 0u),
+                      tcp_slot_flags(s) | (s->prog_passive ? TOE_CONST_SF_SYN_RCVD : 0u),
                       tcp_ttl_tos(s),
                       s->iss + 1};
     size_t n = t->slot_ext ? 13 : 11;
     uint16_t a[13];
     for (size_t i = 0; i < n; i++)
         a[i] = tcp_slot_addr(s, fld[i]);
-    int r = toe_csr_write_many(s->dev, a, v, n, TOE_TCP_CSR_MS);
-    if (!r) {
-        s->opened = 1; /* from here on the slot needs a FREE */
-        r = tcp_slot_cmd(s, TOE_CMD_OPEN);
-    }
     s->work &= ~(unsigned)W_PROGRAM;
-    if (r) {
+    int r = toe_csr_write_async_many(s->dev, a, v, n, program_written, s);
+    if (r)
         tcp_set_error(s, r);
-        return;
-    }
-    s->snd_una = s->tx_end = s->iss + 1;
-    if (passive) {
-        tcp_send_seg(s, s->iss, s->irs + 1, TH_SYN | TH_ACK, tcp_syn_window(t), 1, NULL, 0);
-        s->syn_sent_at = t->now;
-        s->syn_tries = 1;
-        s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
-        if (s->syn_acked && s->state == TOE_TCPS_SYN_RCVD)
-            tcp_synack_established(s); /* the peer's SYN-ACK came while the slot was programmed */
-        return;
-    }
-    /* The handshake's third segment comes from the device. */
-    r = tcp_slot_cmd(s, TOE_CMD_ACK);
-    if (r) {
-        tcp_set_error(s, r);
-        return;
-    }
-    s->state = TOE_TCPS_ESTABLISHED;
-    s->last_activity = t->now;
-    tcp_syn_done_rto(s);
-    s->dev->hs[TOE_HSTAT_TCP_ACTIVE_OPENS]++;
-    tcp_timers_update(s);
+    else
+        s->cont |= C_PROGRAM;
 }
 
-/* RST to the peer, then FREE. Blocks. Its sequence number is SND.NXT, or the right edge of
- * the peer's window if SND.NXT is past it (the byte of a zero-window probe that the peer did
- * not take): a peer takes a RST only inside its window (RFC 5961 3.2), and a zero window is
- * where an abort on a send timeout happens. Linux does the same (tcp_acceptable_seq). */
+/* The abort's last step: RST to the peer, then FREE. Its sequence number is SND.NXT, or the
+ * right edge of the peer's window if SND.NXT is past it (the byte of a zero-window probe
+ * that the peer did not take): a peer takes a RST only inside its window (RFC 5961 3.2), and
+ * a zero window is where an abort on a send timeout happens. Linux does the same
+ * (tcp_acceptable_seq). v: the slot's SND.NXT, SND.UNA, SND.WND; NULL: the host's copies. */
+static void abort_finish(toe_sock *s, const uint32_t *v)
+{
+    uint32_t nxt = v ? v[0] : s->tx_end, una = v ? v[1] : s->snd_una,
+             wnd = v ? v[2] : s->snd_wnd;
+    uint32_t seq = SEQ_GT(nxt, una + wnd) ? una + wnd : nxt;
+    s->cont &= ~(unsigned)C_ABORT;
+    tcp_release_slot(s);
+    tcp_send_seg(s, seq, tcp_rcv_nxt(s), TH_RST | TH_ACK, 0, 0, NULL, 0);
+    s->dev->hs[TOE_HSTAT_TCP_RST_TX]++;
+}
+
+static void abort_read_done(toe_dev *dev, void *ctx, int result, const uint32_t *v)
+{
+    (void)dev;
+    abort_finish(ctx, result ? NULL : v); /* unanswered after every resend: the host's */
+}
+
+static int slot_read(toe_sock *s, const unsigned *fld, size_t n, toe_csr_group_done cb);
+
+/* The connection is CLOSED from now on. An opened slot is read (C_ABORT: SND.NXT, SND.UNA,
+ * SND.WND), then gets RST and FREE (abort_finish); the slot's other sequences end here. */
 void tcp_abort_now(toe_sock *s)
 {
+    static const unsigned fld[3] = {TOE_FIELD_SND_NXT, TOE_FIELD_SND_UNA, TOE_FIELD_SND_WND};
     s->work &= ~(unsigned)W_RST;
-    if (s->slot >= 0 && s->opened) {
-        const uint16_t a[3] = {tcp_slot_addr(s, TOE_FIELD_SND_NXT),
-                               tcp_slot_addr(s, TOE_FIELD_SND_UNA),
-                               tcp_slot_addr(s, TOE_FIELD_SND_WND)};
-        uint32_t v[3] = {s->tx_end, s->snd_una, s->snd_wnd};
-        if (toe_csr_read_many(s->dev, a, v, 3, NULL, TOE_TCP_CSR_MS)) {
-            v[0] = s->tx_end;
-            v[1] = s->snd_una;
-            v[2] = s->snd_wnd;
-        }
-        uint32_t seq = SEQ_GT(v[0], v[1] + v[2]) ? v[1] + v[2] : v[0];
-        tcp_release_slot(s);
-        tcp_send_seg(s, seq, tcp_rcv_nxt(s), TH_RST | TH_ACK, 0, 0, NULL, 0);
-        s->dev->hs[TOE_HSTAT_TCP_RST_TX]++;
-    } else {
-        tcp_release_slot(s);
-    }
     s->state = TOE_TCPS_CLOSED;
     stop_timers(s);
     s->tw_at = 0;
+    if (s->cont & C_ABORT)
+        return;
+    if (s->slot < 0 || !s->opened) {
+        tcp_release_slot(s);
+        return;
+    }
+    toe_csr_cancel_ctx(s->dev, s);
+    s->cont = C_ABORT;
+    if (slot_read(s, fld, 3, abort_read_done))
+        abort_finish(s, NULL);
+}
+
+int tcp_abort_wait(toe_sock *s, int timeout_ms)
+{
+    uint64_t deadline = toe_deadline(s->dev, timeout_ms);
+    int r = 0;
+    for (int first = 1; (s->cont & C_ABORT) && !r; first = 0) {
+        int rem = toe_remaining(s->dev, deadline, 1000);
+        if (!first && rem == 0)
+            r = TOE_ETIMEDOUT;
+        else
+            r = toe_dev_turn(s->dev, rem);
+    }
+    if (s->cont & C_ABORT) { /* given up waiting (or a signal): the host's values */
+        toe_csr_cancel_ctx(s->dev, s);
+        abort_finish(s, NULL);
+    }
+    return r;
 }
 
 /* Connection given up from here (user timeout, SYN-ACK retries, orphan timeout). */
@@ -541,7 +650,7 @@ static void urgent_read(toe_sock *s)
 
 void tcp_send_syn(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     s->syn_tries = 1;
     s->syn_sent_at = t->now;
     s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
@@ -555,7 +664,7 @@ static void arp_wait(toe_sock *s)
         s->work &= ~(unsigned)W_ARP;
         return;
     }
-    int r = toe_arp_resolve(s->dev, s->rip, s->mac, 0);
+    int r = toe_arp_poll(s->dev, s->rip, s->mac, s->arp_fails);
     if (r == TOE_EAGAIN)
         return;
     s->work &= ~(unsigned)W_ARP;
@@ -575,7 +684,7 @@ static void take_slot(toe_sock *s)
         s->work &= ~(unsigned)W_SLOT;
         return;
     }
-    if (tcp_alloc_slot(s->dev->tcp, s))
+    if (tcp_alloc_slot(s->tcp, s))
         return;
     s->work = (s->work & ~(unsigned)W_SLOT) | W_PROGRAM;
 }
@@ -607,7 +716,7 @@ static void sock_work(toe_sock *s)
         resync(s);
     if (s->work & W_URGENT)
         urgent_read(s);
-    if ((s->work & W_FREE) &&
+    if ((s->work & W_FREE) && !(s->cont & C_ABORT) &&
         (s->state == TOE_TCPS_CLOSED || !s->fin_rcvd || s->rx_expect == s->fin_seq ||
          s->slot < 0)) {
         /* TIME-WAIT and LAST-ACK keep the slot until every received byte is up here. */
@@ -620,12 +729,23 @@ static void sock_work(toe_sock *s)
     }
 }
 
+/* The work bits the work step can act on now (a program waits for its slot's FREE, a FREE
+ * for the abort under way; ARP and a slot come by themselves). */
+static unsigned work_now(const toe_sock *s)
+{
+    unsigned w = s->work & ~(unsigned)(W_ARP | W_SLOT);
+    if ((w & W_PROGRAM) && s->slot >= 0 && s->tcp->slot_freeing[s->slot])
+        w &= ~(unsigned)W_PROGRAM;
+    if (s->cont & C_ABORT)
+        w &= ~(unsigned)W_FREE;
+    return w;
+}
+
 void toe_tcp_work(toe_dev *dev)
 {
-    struct toe_tcp *t = dev->tcp;
-    if (!t || t->busy || dev->dead)
+    struct toe_tcp *t = tcp_get(dev);
+    if (!t || dev->dead)
         return;
-    t->busy = 1;
     uint64_t mark = toe_dev_link_errors(dev);
     if (mark != t->err_mark) {
         t->err_mark = mark;
@@ -634,11 +754,8 @@ void toe_tcp_work(toe_dev *dev)
                 s->work |= W_RESYNC;
     }
     for (unsigned i = 0; i < t->nslots; i++)
-        if (t->slot_dirty[i] &&
-            !toe_csr_write(dev, TOE_CSR_SLOT_CMD, TOE_CMD_FREE << 8 | i, TOE_TCP_CSR_MS)) {
-            t->slot_dirty[i] = 0;
-            t->slot_used[i] = 0;
-        }
+        if (t->slot_freeing[i] == FREEING_AGAIN)
+            slot_send_free(t, i);
     toe_sock *nx;
     for (toe_sock *s = t->socks; s; s = nx) {
         nx = s->next;
@@ -654,26 +771,23 @@ void toe_tcp_work(toe_dev *dev)
     tcp_run_timers(t);
     for (toe_sock *s = t->socks; s; s = nx) {
         nx = s->next;
-        if (!s->user && s->state == TOE_TCPS_CLOSED && s->slot < 0)
+        if (!s->user && s->state == TOE_TCPS_CLOSED && s->slot < 0 && !s->cont)
             tcp_sock_unlink_free(t, s);
     }
     tcp_alarm_update(t);
-    t->busy = 0;
     toe_dev_flush(dev, 0);
 }
 
 int toe_tcp_wait_ms(toe_dev *dev)
 {
-    struct toe_tcp *t = dev->tcp;
-    if (t->busy)
-        return -1;
+    struct toe_tcp *t = tcp_get(dev);
     int arp = 0, slot_wait = 0;
     for (toe_sock *s = t->socks; s; s = s->next) {
         if (s->work & W_ARP)
             arp = 1;
         if (s->work & W_SLOT)
             slot_wait = 1;
-        if (s->work & ~(unsigned)(W_ARP | W_SLOT))
+        if (work_now(s))
             return 0;
         uint64_t d[6] = {s->syn_at, s->rto_at, s->persist_at, s->tw_at, s->keep_at, s->rxchk_at};
         for (int i = 0; i < 6; i++)
@@ -687,7 +801,7 @@ int toe_tcp_wait_ms(toe_dev *dev)
     if (arp)
         return 10; /* the ARP reply wakes the engine; ARP retries run on host time */
     for (unsigned i = 0; i < t->nslots; i++)
-        if (t->slot_dirty[i])
+        if (t->slot_freeing[i] == FREEING_AGAIN)
             return 100;
     if (!t->alarm_armed)
         return -1;
@@ -696,8 +810,6 @@ int toe_tcp_wait_ms(toe_dev *dev)
 }
 
 /* ---- setup and teardown of the layer ------------------------------------------------ */
-
-static const struct toe_layer tcp_layer;
 
 int tcp_init(toe_dev *dev)
 {
@@ -756,20 +868,17 @@ int tcp_init(toe_dev *dev)
     t->ip_id = rd16(rnd);
     t->port_ctr = rd16(rnd + 2);
     t->err_mark = toe_dev_link_errors(dev);
-    r = toe_dev_add_layer(dev, &tcp_layer);
-    if (r) {
+    r = toe_dev_add_layer(dev, &tcp_layer, t);
+    if (r)
         free(t);
-        return r;
-    }
-    dev->tcp = t;
-    return 0;
+    return r;
 }
 
 void toe_tcp_free(toe_dev *dev)
 {
-    if (!dev || !dev->tcp)
+    struct toe_tcp *t = dev ? tcp_get(dev) : NULL;
+    if (!t)
         return;
-    struct toe_tcp *t = dev->tcp;
     while (t->socks) {
         toe_sock *s = t->socks;
         if (s->slot >= 0 && s->opened && !dev->dead) {
@@ -778,15 +887,19 @@ void toe_tcp_free(toe_dev *dev)
         }
         tcp_sock_unlink_free(t, s);
     }
+    for (unsigned i = 0; i < t->nslots; i++)
+        toe_csr_cancel(dev, free_done, tcp_slot_key((int)i));
+    toe_csr_cancel_ctx(dev, t); /* the alarm's arming */
     tcp_tw_free(t);
     free(t);
-    dev->tcp = NULL;
 }
 
 static const struct toe_layer tcp_layer = {
     .name = "tcp",
     .event = toe_tcp_event,
     .rx_data = toe_tcp_rx_data,
+    .ip_input = toe_tcp_input,
+    .icmp_error = toe_tcp_icmp,
     .time = tcp_time_probed,
     .next_timeout = toe_tcp_wait_ms,
     .work = toe_tcp_work,

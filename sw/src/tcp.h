@@ -67,7 +67,7 @@
 #define TH_PSH 0x08
 #define TH_ACK 0x10
 
-/* Work a socket needs outside message dispatch (it may block on CSRs). */
+/* Work a socket needs outside message dispatch (the work step starts it; none blocks). */
 #define W_PROGRAM 0x01 /* program the slot and OPEN it (then ACK, or send the SYN-ACK) */
 #define W_CLOSE 0x02   /* CMD CLOSE (our FIN) */
 #define W_FREE 0x04    /* CMD FREE once the received data is all in */
@@ -78,8 +78,15 @@
 #define W_URGENT 0x80  /* EVF_URGENT: read the peer's urgent pointer (RCV_UP) */
 #define W_SLOT 0x100   /* a listener's child waits for a free slot (then W_PROGRAM) */
 
+/* Continuations under way: CSR requests sent, the rest of the sequence in their completion
+ * (state on the socket; tcp_sock_unlink_free and tcp_release_slot forget them). */
+#define C_PROGRAM 0x01 /* slot fields written, then OPEN, then (active) ACK */
+#define C_ABORT 0x02   /* SND.NXT/UNA/WND read, then RST and FREE */
+#define C_RTO 0x04     /* slot read, then CWND/SSTHRESH written, then RETRANSMIT */
+
 struct toe_sock {
     toe_dev *dev;
+    struct toe_tcp *tcp;   /* the layer's state (tcp_get(dev)) */
     struct toe_sock *next; /* every socket of the handle */
     int state;             /* enum toe_tcp_state */
     int slot;              /* -1: none */
@@ -88,6 +95,8 @@ struct toe_sock {
     int err;               /* pending error for the application (0 none) */
     int soft_err;          /* ICMP soft error since the peer last showed itself (0 none) */
     unsigned work;         /* W_* */
+    unsigned cont;         /* C_* */
+    int prog_passive;        /* C_PROGRAM: a passive open (SYN-ACK after OPEN) */
     struct toe_sock *parent; /* a listener's child not yet accepted */
     int active;              /* opened by toe_tcp_connect (also in SYN-RECEIVED after a
                               * simultaneous open) */
@@ -105,6 +114,7 @@ struct toe_sock {
     uint32_t iss, irs;
     uint64_t syn_sent_at;    /* device time of the first SYN or SYN-ACK */
     uint32_t rst_seq;        /* W_RSTCHK */
+    uint64_t arp_fails;      /* W_ARP: ARP failures counted when the wait began */
 
     /* send: the host keeps a mirror of the device's TX ring, [snd_una, tx_end) */
     uint32_t snd_una, snd_wnd, tx_end;
@@ -165,12 +175,19 @@ struct toe_tcp {
     toe_dev *dev;
     unsigned nslots;
     uint32_t ring;           /* bytes per ring (power of two) */
+    /* A slot is taken (slot_used, slot_sock its socket) from tcp_alloc_slot until
+     * tcp_release_slot, which sends its FREE if it was opened; until that FREE is answered
+     * the slot is "freeing". A freeing slot may be taken at once (a SYN that comes as another
+     * connection ends gets it in the same turn): its programming starts when the FREE is
+     * answered (a FREE resent after a lost answer must not reach the new connection). */
     toe_sock *slot_sock[TOE_TCP_MAX_SLOTS];
-    uint8_t slot_used[TOE_TCP_MAX_SLOTS]; /* reserved, or FREE not yet acknowledged */
-    uint8_t slot_dirty[TOE_TCP_MAX_SLOTS]; /* FREE failed: try again */
+    uint8_t slot_used[TOE_TCP_MAX_SLOTS];
+    uint8_t slot_freeing[TOE_TCP_MAX_SLOTS]; /* FREEING_SENT, FREEING_AGAIN (it failed) or 0 */
     toe_sock *socks;
     uint64_t now;            /* latest device time known, us */
-    int busy;                /* work or an API call is in a CSR sequence: no nested work */
+    int chack_limit;         /* toe_tcp_set_challenge_ack_limit (0 default, -1 none) */
+    int alarm_arming;        /* toe_alarm_set_async under way (for alarm_arming_at) */
+    uint64_t alarm_arming_at;
     int alarm_armed;
     uint64_t alarm_at, alarm_check_ms;
     uint64_t err_mark;       /* link errors + event gaps at the last check */
@@ -189,9 +206,15 @@ struct toe_tcp {
     int32_t tw_head, tw_tail, tw_free;
 };
 
+#define FREEING_SENT 1
+#define FREEING_AGAIN 2
+
 /* ---- tcp.c: sockets, slots, the layer's hooks, CSR work ------------------------------ */
+/* The layer's state (NULL until the first toe_tcp_socket). */
+struct toe_tcp *tcp_get(const toe_dev *dev);
 /* The layer's hooks for the device layer (registered by tcp_init; the input hooks are in
- * tcp_in.c): dispatch never blocks; toe_tcp_work runs after each engine turn and may. */
+ * tcp_in.c): none blocks; toe_tcp_work runs after each engine turn and starts the CSR
+ * sequences as continuations. */
 void toe_tcp_work(toe_dev *dev);
 int toe_tcp_wait_ms(toe_dev *dev);  /* host ms until the layer needs a turn (-1 none) */
 void toe_tcp_free(toe_dev *dev);    /* reset every connection (queued) and free the layer */
@@ -219,7 +242,6 @@ uint16_t tcp_slot_addr(const toe_sock *s, unsigned field);
 uint32_t tcp_slot_flags(const toe_sock *s);        /* FIELD_FLAGS as it should be now */
 uint32_t tcp_slot_mss_field(const toe_sock *s);    /* FIELD_MSS */
 unsigned tcp_ttl_tos(const toe_sock *s);           /* FIELD_IP_TTL_TOS (0: defaults) */
-int tcp_slot_cmd(toe_sock *s, unsigned cmd);       /* blocking */
 void tcp_close_cmd(toe_sock *s);                   /* CMD CLOSE, resent by work on failure */
 void tcp_slot_cmd_async(toe_sock *s, unsigned cmd);
 void tcp_report_next_ack(toe_sock *s);             /* a keepalive probe is out (async CSR) */
@@ -228,11 +250,18 @@ int tcp_synchronized(const toe_sock *s);
 void tcp_peer_alive(toe_sock *s);                  /* the peer showed itself: idle from now */
 void tcp_set_error(toe_sock *s, int err);          /* connection over: error, then free */
 void tcp_send_syn(toe_sock *s);
-void tcp_abort_now(toe_sock *s);                   /* RST and FREE now (blocks) */
-void tcp_abort_err(toe_sock *s, int err);          /* error, RST and FREE now (blocks) */
+void tcp_abort_now(toe_sock *s);                   /* CLOSED now; RST and FREE (C_ABORT) */
+void tcp_abort_err(toe_sock *s, int err);          /* error, then tcp_abort_now */
+/* The abort's continuation has ended (or the socket never needed one): a blocking call waits
+ * for it to the deadline (device time), then finishes it without the device's values. */
+int tcp_abort_wait(toe_sock *s, int timeout_ms);
+int tcp_programming(const toe_sock *s);            /* W_PROGRAM or C_PROGRAM */
 void tcp_slot_wait_over(toe_sock *s);              /* a SYN waited for a slot in vain: drop */
 
 /* ---- tcp_in.c: segments, ICMP, slot events, RX_DATA --------------------------------- */
+/* The net layer's hooks: a RAW_RX TCP segment (1 if consumed) and an ICMP error about one. */
+int toe_tcp_input(toe_dev *dev, const uint8_t *eth, size_t len, unsigned verdict, uint64_t time);
+int toe_tcp_icmp(toe_dev *dev, const uint8_t *ip, size_t len);
 void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len);
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n);
 const char *tcp_bad_peer_addr(const toe_dev *dev, uint32_t a); /* why a can't be a peer */

@@ -28,12 +28,12 @@ int toe_tcp_socket(toe_dev *dev, toe_sock **out)
         return TOE_EINVAL;
     if (dev->dead)
         return dev->dead;
-    if (!dev->tcp) {
+    if (!tcp_get(dev)) {
         int r = tcp_init(dev);
         if (r)
             return r;
     }
-    toe_sock *s = tcp_sock_new(dev->tcp);
+    toe_sock *s = tcp_sock_new(tcp_get(dev));
     if (!s)
         return TOE_ENOMEM;
     s->user = 1;
@@ -46,7 +46,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
     if (!s || !port)
         return TOE_EINVAL;
     toe_dev *dev = s->dev;
-    struct toe_tcp *t = dev->tcp;
+    struct toe_tcp *t = tcp_get(dev);
     const char *why = tcp_bad_peer_addr(dev, ip);
     if (why)
         return toe_seterr(dev, TOE_EADDRNOTAVAIL, "%u.%u.%u.%u is %s: not a TCP peer", ip >> 24,
@@ -59,6 +59,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
             return toe_seterr(dev, TOE_EADDRINUSE, "%u.%u.%u.%u:%u from port %u: already connected",
                               ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255, port,
                               s->bport);
+        s->arp_fails = dev->hs[TOE_HSTAT_ARP_FAIL];
         int r = toe_arp_resolve(dev, ip, s->mac, timeout_ms);
         int arp_wait = r == TOE_EAGAIN && timeout_ms == 0; /* the work step goes on with it */
         if (r && !arp_wait)
@@ -106,7 +107,7 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
     }
     for (int first = 1;;) {
         if (s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD ||
-            (s->work & W_PROGRAM)) {
+            tcp_programming(s)) {
             /* still connecting */
         } else if (s->err) {
             int e = s->err;
@@ -121,9 +122,8 @@ int toe_tcp_connect(toe_sock *s, uint32_t ip, uint16_t port, int timeout_ms)
         int r = api_turn(dev, timeout_ms, deadline, &first);
         if (r == TOE_ETIMEDOUT &&
             (s->state == TOE_TCPS_SYN_SENT || s->state == TOE_TCPS_SYN_RCVD)) {
-            t->busy++;
             tcp_abort_now(s); /* a SYN-RECEIVED slot is open: RST, FREE */
-            t->busy--;
+            tcp_abort_wait(s, TOE_TCP_CSR_MS);
             s->lport = 0;
         }
         if (r)
@@ -139,7 +139,7 @@ int toe_tcp_bind(toe_sock *s, uint16_t port)
         return toe_seterr(s->dev, TOE_EISCONN, "socket already in use");
     if (s->bport)
         return toe_seterr(s->dev, TOE_EINVAL, "socket already bound to port %u", s->bport);
-    if (tcp_port_taken(s->dev->tcp, s, port))
+    if (tcp_port_taken(s->tcp, s, port))
         return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u in use", port);
     s->bport = port;
     return 0;
@@ -153,9 +153,9 @@ int toe_tcp_listen(toe_sock *s, uint16_t port, int backlog)
         return toe_seterr(s->dev, TOE_EISCONN, "socket already in use");
     if (s->bport && s->bport != port)
         return toe_seterr(s->dev, TOE_EINVAL, "socket bound to port %u, not %u", s->bport, port);
-    if (tcp_find_listener(s->dev->tcp, port))
+    if (tcp_find_listener(s->tcp, port))
         return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u already has a listener", port);
-    for (toe_sock *x = s->dev->tcp->socks; x; x = x->next)
+    for (toe_sock *x = s->tcp->socks; x; x = x->next)
         if (x != s && x->bport == port)
             return toe_seterr(s->dev, TOE_EADDRINUSE, "port %u is bound by another socket", port);
     s->state = TOE_TCPS_LISTEN;
@@ -177,7 +177,7 @@ int toe_tcp_accept(toe_sock *ls, toe_sock **out, uint32_t *peer_ip, uint16_t *pe
     uint64_t deadline = toe_deadline(dev, timeout_ms);
     for (int first = 1;;) {
         toe_sock *best = NULL;
-        for (toe_sock *c = dev->tcp->socks; c; c = c->next)
+        for (toe_sock *c = tcp_get(dev)->socks; c; c = c->next)
             if (c->parent == ls && (tcp_synchronized(c) ||
                                     (c->state == TOE_TCPS_CLOSED && c->err)))
                 best = c; /* the list is newest first: the last match is the oldest */
@@ -246,7 +246,7 @@ int toe_tcp_send_urgent(toe_sock *s, const void *buf, size_t len, size_t *sent, 
             *sent = 0;
         return TOE_EINVAL;
     }
-    if (!s->dev->tcp->slot_ext) {
+    if (!s->tcp->slot_ext) {
         if (sent)
             *sent = 0;
         return toe_seterr(s->dev, TOE_ENOTSUP, "the device has no SND_UP slot field (urgent)");
@@ -272,7 +272,7 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
     if (!s || !buf || !cap || !got)
         return TOE_EINVAL;
     toe_dev *dev = s->dev;
-    uint32_t ring = dev->tcp->ring;
+    uint32_t ring = tcp_get(dev)->ring;
     uint64_t deadline = toe_deadline(dev, timeout_ms);
     uint64_t waited_from = toe_now_ms();
     for (int first = 1;;) {
@@ -366,8 +366,9 @@ int toe_tcp_close(toe_sock *s, int timeout_ms)
 {
     if (!s)
         return 0;
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     int r = 0;
+    s->user = 1; /* the work step's clean-up leaves it alone while this call waits */
     switch (s->state) {
     case TOE_TCPS_LISTEN:
         for (toe_sock *c = t->socks; c; c = c->next)
@@ -379,17 +380,15 @@ int toe_tcp_close(toe_sock *s, int timeout_ms)
         break;
     case TOE_TCPS_SYN_SENT:
     case TOE_TCPS_SYN_RCVD: /* a simultaneous open: RST if the slot is open */
-        t->busy++;
         tcp_abort_now(s);
-        t->busy--;
+        tcp_abort_wait(s, TOE_TCP_CSR_MS);
         break;
     case TOE_TCPS_ESTABLISHED:
     case TOE_TCPS_CLOSE_WAIT:
-        if (s->rx_expect != s->rx_read || (s->work & W_PROGRAM)) {
+        if (s->rx_expect != s->rx_read || tcp_programming(s)) {
             /* Unread data: abort (RFC 2525 2.17), as Linux does. */
-            t->busy++;
             tcp_abort_now(s);
-            t->busy--;
+            tcp_abort_wait(s, TOE_TCP_CSR_MS);
             r = TOE_ECONNRESET;
             break;
         }
@@ -412,7 +411,7 @@ int toe_tcp_close(toe_sock *s, int timeout_ms)
     }
     tcp_tw_adopt(s);
     toe_dev_flush(s->dev, 0);
-    if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && !t->busy)
+    if (s->state == TOE_TCPS_CLOSED && s->slot < 0 && !s->cont)
         tcp_sock_unlink_free(t, s);
     return r;
 }
@@ -421,17 +420,17 @@ void toe_tcp_abort(toe_sock *s)
 {
     if (!s)
         return;
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if (s->state == TOE_TCPS_LISTEN) {
         toe_tcp_close(s, 0);
         return;
     }
-    t->busy++;
+    s->user = 1; /* the work step's clean-up leaves it alone while this call waits */
     tcp_abort_now(s);
-    t->busy--;
+    tcp_abort_wait(s, TOE_TCP_CSR_MS);
     s->user = 0;
     toe_dev_flush(s->dev, 0);
-    if (s->slot < 0)
+    if (s->slot < 0 && !s->cont)
         tcp_sock_unlink_free(t, s);
 }
 
@@ -439,7 +438,7 @@ static short revents_of(toe_sock *s, short ev)
 {
     short r = 0;
     if (s->state == TOE_TCPS_LISTEN) {
-        for (toe_sock *c = s->dev->tcp->socks; c; c = c->next)
+        for (toe_sock *c = s->tcp->socks; c; c = c->next)
             if (c->parent == s && tcp_synchronized(c))
                 r |= TOE_POLLIN;
         return (short)(r & ev);
@@ -457,7 +456,7 @@ static short revents_of(toe_sock *s, short ev)
         r |= TOE_POLLERR;
     /* Over both ways: every byte of the peer's is here (TIME-WAIT alone is not enough: RX_DATA
      * may still be on the link). */
-    if ((s->state == TOE_TCPS_CLOSED && !(s->work & W_PROGRAM)) || (eof && s->shut_wr))
+    if ((s->state == TOE_TCPS_CLOSED && !tcp_programming(s)) || (eof && s->shut_wr))
         r |= TOE_POLLHUP;
     return r;
 }
@@ -497,11 +496,7 @@ static int slot_write_open(toe_sock *s, unsigned field, uint32_t v)
 {
     if (!tcp_slot_open(s) || (field == TOE_FIELD_FLAGS && s->state == TOE_TCPS_SYN_RCVD))
         return 0;
-    struct toe_tcp *t = s->dev->tcp;
-    t->busy++;
-    int r = toe_csr_write(s->dev, tcp_slot_addr(s, field), v, TOE_TCP_CSR_MS);
-    t->busy--;
-    return r;
+    return toe_csr_write(s->dev, tcp_slot_addr(s, field), v, TOE_TCP_CSR_MS);
 }
 
 int toe_tcp_setopt(toe_sock *s, int opt, int value)
@@ -557,7 +552,7 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
         if (opt == TOE_TCP_TOS && (value & 3))
             return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_TOS 0x%02x: the ECN bits (1:0) are "
                               "not the application's (RFC 3168)", (unsigned)value);
-        if (!s->dev->tcp->slot_ext)
+        if (!s->tcp->slot_ext)
             return toe_seterr(s->dev, TOE_ENOTSUP, "the device has no IP_TTL_TOS slot field");
         if (opt == TOE_TCP_TTL)
             s->ttl = (uint8_t)value;
@@ -565,9 +560,9 @@ int toe_tcp_setopt(toe_sock *s, int opt, int value)
             s->tos = (uint8_t)value;
         return slot_write_open(s, TOE_FIELD_IP_TTL_TOS, tcp_ttl_tos(s) ? tcp_ttl_tos(s) : 64u);
     case TOE_TCP_SNDBUF:
-        if (value < 0 || (uint32_t)value > s->dev->tcp->ring)
+        if (value < 0 || (uint32_t)value > s->tcp->ring)
             return toe_seterr(s->dev, TOE_EINVAL, "TOE_TCP_SNDBUF %d: 0 or 1..%u (the TX ring)",
-                              value, s->dev->tcp->ring);
+                              value, s->tcp->ring);
         s->sndbuf = (uint32_t)value;
         return 0;
     default:
@@ -582,7 +577,12 @@ int toe_tcp_set_challenge_ack_limit(toe_dev *dev, int per_second)
     if (per_second < -1 || per_second > TOE_TCP_CHALLENGE_ACK_LIMIT_MAX)
         return toe_seterr(dev, TOE_EINVAL, "challenge ACK limit %d: not -1, 0 or 1..%d",
                           per_second, TOE_TCP_CHALLENGE_ACK_LIMIT_MAX);
-    dev->tcp_chack_limit = per_second;
+    if (!tcp_get(dev)) {
+        int r = tcp_init(dev);
+        if (r)
+            return r;
+    }
+    tcp_get(dev)->chack_limit = per_second;
     /* The fast path's challenge ACKs (RFC 5961 5.2, an ACK field out of range) have their own
      * budget in the device, set to the same number: 0 there means none may be sent. */
     uint32_t dev_limit = per_second < 0    ? UINT32_MAX
@@ -699,9 +699,9 @@ int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *go
         *got = 0;
     if (!dev || (!out && n))
         return TOE_EINVAL;
-    if (!dev->tcp)
+    if (!tcp_get(dev))
         return netstat_device(dev, out, n, got);
-    struct toe_tcp *t = dev->tcp;
+    struct toe_tcp *t = tcp_get(dev);
     size_t k = 0;
     for (toe_sock *s = t->socks; s && k < n; s = s->next)
         fill_info(s, &out[k++]);
@@ -722,9 +722,7 @@ int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, size_t *go
                                      (unsigned)out[i].slot * TOE_CONST_SLOT_STRIDE + fld[f]);
     if (!na)
         return 0;
-    t->busy++;
     int r = toe_csr_read_many(dev, a, v, na, NULL, TOE_TCP_CSR_MS);
-    t->busy--;
     size_t j = 0;
     for (size_t i = 0; i < k && j + NF <= na; i++)
         if (out[i].slot >= 0) {

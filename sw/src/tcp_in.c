@@ -126,7 +126,7 @@ void tcp_send_consumed(toe_sock *s)
 /* Give ring space back once enough was read (or all of it): one message per ~2 MSS read. */
 void tcp_consumed_maybe(toe_sock *s)
 {
-    uint32_t thresh = s->dev->tcp->ring / 4;
+    uint32_t thresh = s->tcp->ring / 4;
     if (thresh > 2u * TOE_TCP_OUR_MSS)
         thresh = 2u * TOE_TCP_OUR_MSS;
     if (s->rx_read - s->rx_cons_sent >= thresh || s->rx_read == s->rx_expect)
@@ -147,7 +147,7 @@ void tcp_ask_resend(toe_sock *s)
 
 static void established(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if (s->state != TOE_TCPS_SYN_RCVD)
         return;
     s->state = TOE_TCPS_ESTABLISHED;
@@ -172,7 +172,7 @@ void tcp_synack_established(toe_sock *s)
 
 int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p, size_t n)
 {
-    struct toe_tcp *t = dev->tcp;
+    struct toe_tcp *t = tcp_get(dev);
     toe_sock *s = slot < t->nslots ? t->slot_sock[slot] : NULL;
     if (!s || !s->rxb || !s->opened) {
         dev->hs[TOE_HSTAT_TCP_RX_BAD]++;
@@ -219,7 +219,7 @@ int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p,
 
 static void on_fin_acked(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if (!s->fin_queued || s->fin_acked)
         return;
     s->fin_acked = 1;
@@ -244,7 +244,7 @@ static void on_fin_acked(toe_sock *s)
 
 static void on_fin_rcvd(toe_sock *s, uint32_t rcv_nxt)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if (s->fin_rcvd)
         return;
     s->fin_rcvd = 1;
@@ -264,7 +264,7 @@ static void on_fin_rcvd(toe_sock *s, uint32_t rcv_nxt)
 void tcp_slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, uint32_t rcv_nxt,
                     uint32_t rtt)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if (s->state == TOE_TCPS_SYN_RCVD && (flags & TOE_CONST_EVF_ESTABLISHED))
         established(s);
     if (s->state == TOE_TCPS_SYN_RCVD)
@@ -309,7 +309,7 @@ void tcp_slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, uin
 
 void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f, size_t len)
 {
-    struct toe_tcp *t = dev->tcp;
+    struct toe_tcp *t = tcp_get(dev);
     tcp_note_time(t, time);
     if (kind == TOE_EVENT_ALARM) {
         if (t->alarm_armed && time >= t->alarm_at)
@@ -339,7 +339,7 @@ void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f,
 static int chack_take(struct toe_tcp *t)
 {
     toe_dev *dev = t->dev;
-    int lim = dev->tcp_chack_limit ? dev->tcp_chack_limit : TOE_TCP_CHALLENGE_ACK_LIMIT;
+    int lim = t->chack_limit ? t->chack_limit : TOE_TCP_CHALLENGE_ACK_LIMIT;
     if (t->now - t->chack_start >= 1000000u) {
         t->chack_start = t->now;
         t->chack_n = 0;
@@ -355,7 +355,7 @@ static int chack_take(struct toe_tcp *t)
 
 void tcp_challenge_ack(toe_sock *s)
 {
-    if (chack_take(s->dev->tcp) && tcp_slot_open(s))
+    if (chack_take(s->tcp) && tcp_slot_open(s))
         tcp_slot_cmd_async(s, TOE_CMD_ACK);
 }
 
@@ -365,7 +365,7 @@ void tcp_challenge_ack(toe_sock *s)
  * (what the application read + the ring), from RCV.NXT, scaled. */
 static uint16_t rcv_wnd_field(const toe_sock *s)
 {
-    uint32_t edge = s->rx_read + s->dev->tcp->ring, rn = tcp_rcv_nxt(s);
+    uint32_t edge = s->rx_read + s->tcp->ring, rn = tcp_rcv_nxt(s);
     uint32_t w = SEQ_GT(edge, rn) ? (edge - rn) >> s->rcv_ws : 0;
     return (uint16_t)(w > 65535 ? 65535 : w);
 }
@@ -440,7 +440,7 @@ void tcp_tw_adopt(toe_sock *s)
     if (s->state != TOE_TCPS_TIME_WAIT || s->slot >= 0 || s->user || s->parent)
         return;
     tw_from_sock(s, &w);
-    if (tcp_tw_add(s->dev->tcp, &w))
+    if (tcp_tw_add(s->tcp, &w))
         return;
     s->state = TOE_TCPS_CLOSED;
     s->tw_at = 0;
@@ -456,14 +456,14 @@ static void syn_options(toe_sock *s, const struct seg *g)
         s->mss = 64;
     s->ws_ok = g->ws >= 0;
     s->snd_ws = (uint8_t)(s->ws_ok ? g->ws : 0);
-    s->rcv_ws = s->ws_ok ? s->dev->tcp->rcv_ws : 0;
+    s->rcv_ws = s->ws_ok ? s->tcp->rcv_ws : 0;
     s->snd_wnd = g->wnd; /* never scaled in a SYN segment */
     s->rcv_nxt_ev = s->rx_expect = s->rx_read = s->rx_cons_sent = s->rcv_up = s->irs + 1;
 }
 
 static void syn_sent_input(toe_sock *s, const struct seg *g)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if ((g->flags & TH_ACK) && g->ack != s->iss + 1) {
         send_reset(t, g);
         return;
@@ -479,7 +479,7 @@ static void syn_sent_input(toe_sock *s, const struct seg *g)
         s->dev->hs[TOE_HSTAT_TCP_SEG_BAD]++; /* neither SYN nor RST: dropped */
         return;
     }
-    if (s->work & W_PROGRAM)
+    if (tcp_programming(s))
         return; /* a second copy of the SYN-ACK */
     syn_options(s, g);
     s->syn_at = 0;
@@ -527,7 +527,7 @@ static void rst_input(toe_sock *s, const struct seg *g)
         } else {
             tcp_rst_accepted(s, s->snd_una);
         }
-    } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + s->dev->tcp->ring)) {
+    } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + s->tcp->ring)) {
         /* In the window but not exactly RCV.NXT (RFC 5961 3.2); our idea of RCV.NXT may be
          * behind the device's: the work step reads it and decides. */
         s->rst_seq = g->seq;
@@ -540,7 +540,7 @@ static void rst_input(toe_sock *s, const struct seg *g)
  * connection reopened from TIME-WAIT), or NULL. Returns 1 if the SYN was taken. */
 static int listen_input(toe_sock *l, const struct seg *g, const uint32_t *iss_min)
 {
-    struct toe_tcp *t = l->dev->tcp;
+    struct toe_tcp *t = l->tcp;
     toe_dev *dev = l->dev;
     int n = 0;
     for (toe_sock *c = t->socks; c; c = c->next)
@@ -582,9 +582,12 @@ static int listen_input(toe_sock *l, const struct seg *g, const uint32_t *iss_mi
     return 1;
 }
 
-int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, uint64_t time)
+int toe_tcp_input(toe_dev *dev, const uint8_t *f, size_t len, unsigned verdict, uint64_t time)
 {
-    struct toe_tcp *t = dev->tcp;
+    /* TCP with a checksum the device checked. */
+    if (verdict != TOE_STAT_RX_TCP || f[23] != 6)
+        return 0;
+    struct toe_tcp *t = tcp_get(dev);
     struct seg g;
     tcp_note_time(t, time);
     if (parse_seg(dev, f, len, &g)) {
@@ -721,7 +724,7 @@ static int icmp_err(unsigned type, unsigned code)
 
 int toe_tcp_icmp(toe_dev *dev, const uint8_t *ip, size_t len)
 {
-    struct toe_tcp *t = dev->tcp;
+    struct toe_tcp *t = tcp_get(dev);
     /* The message: an error (Destination Unreachable, Time Exceeded, Parameter Problem) to
      * us, not a fragment, quoting an IPv4 header of ours and 8 bytes of TCP header. */
     if (len < 20 || (ip[0] >> 4) != 4 || ip[9] != 1)

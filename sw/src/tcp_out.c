@@ -75,7 +75,7 @@ int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_
             ol = 8;
         }
     }
-    return tcp_send_pkt(s->dev->tcp, s->mac, s->rip, s->lport, s->rport, seq, ack, flags, wnd,
+    return tcp_send_pkt(s->tcp, s->mac, s->rip, s->lport, s->rport, seq, ack, flags, wnd,
                         opt, ol, data, dlen, tcp_ttl_tos(s));
 }
 
@@ -84,7 +84,7 @@ int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_
 uint32_t tcp_tx_room(const toe_sock *s)
 {
     uint32_t used = s->tx_end - s->snd_una;
-    uint32_t cap = s->sndbuf ? s->sndbuf : s->dev->tcp->ring;
+    uint32_t cap = s->sndbuf ? s->sndbuf : s->tcp->ring;
     return used >= cap ? 0 : cap - used;
 }
 
@@ -99,7 +99,7 @@ static void queue_tx_data(toe_sock *s, uint32_t seq, const uint8_t *p, size_t n)
 /* Copy n bytes (n <= tx_room) to the mirror and to the device. */
 void tcp_tx_push(toe_sock *s, const uint8_t *p, size_t n)
 {
-    uint32_t ring = s->dev->tcp->ring;
+    uint32_t ring = s->tcp->ring;
     if (s->urg_send) {
         /* Urgent data: SND.UP goes to its end ahead of the data (the device takes messages in
          * order), so every segment of it carries URG and the pointer (RFC 6093). */
@@ -124,7 +124,7 @@ void tcp_tx_push(toe_sock *s, const uint8_t *p, size_t n)
 
 void tcp_tx_resend_from(toe_sock *s, uint32_t from)
 {
-    uint32_t ring = s->dev->tcp->ring;
+    uint32_t ring = s->tcp->ring;
     if (SEQ_LT(from, s->snd_una))
         from = s->snd_una;
     while (SEQ_LT(from, s->tx_end)) {
@@ -195,7 +195,7 @@ static int data_state(int st)
 
 void tcp_timers_update(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     int outstanding = s->slot >= 0 && s->opened &&
                       (s->tx_end != s->snd_una || (s->fin_queued && !s->fin_acked));
     /* Data written into a window the peer closed while we had nothing to send: the device
@@ -234,7 +234,7 @@ void tcp_timers_update(toe_sock *s)
 
 static void syn_timer(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     uint64_t end = s->syn_sent_at + TOE_TCP_SYN_GIVEUP_US;
     if (s->state != TOE_TCPS_SYN_SENT && s->state != TOE_TCPS_SYN_RCVD) {
         s->syn_at = 0;
@@ -245,7 +245,7 @@ static void syn_timer(toe_sock *s)
         tcp_slot_wait_over(s);
         return;
     }
-    if (s->work & W_PROGRAM) { /* not sent yet */
+    if (tcp_programming(s)) { /* not sent yet */
         s->syn_at = t->now + TOE_TCP_SYN_RTO_US;
         return;
     }
@@ -276,9 +276,86 @@ static void syn_timer(toe_sock *s)
     s->syn_at = t->now + d;
 }
 
+/* The RTO sequence (C_RTO): the slot read (FLAGS, SND.UNA, TX_END, SND.MAX), then CWND and
+ * SSTHRESH written, then CMD RETRANSMIT, each step in the completion of the one before. A
+ * connection that ends meanwhile (an RST: tcp_set_error, or its slot released) takes C_RTO
+ * away and the sequence stops there. */
+static int rto_going(toe_sock *s, int result)
+{
+    if (!(s->cont & C_RTO))
+        return 0;
+    if (result || !tcp_slot_open(s)) {
+        s->cont &= ~(unsigned)C_RTO; /* tried again at the next expiry */
+        return 0;
+    }
+    return 1;
+}
+
+static void rto_sent(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)value;
+    toe_sock *s = ctx;
+    if (!rto_going(s, result))
+        return;
+    s->cont &= ~(unsigned)C_RTO;
+    dev->hs[TOE_HSTAT_TCP_RTO]++;
+    s->rto_resent = 1;
+    s->rto_count++;
+    if (s->backoff < 16)
+        s->backoff++;
+    s->rto_at = s->tcp->now + tcp_rto_cur(s);
+}
+
+static void rto_written(toe_dev *dev, void *ctx, int result, const uint32_t *v)
+{
+    (void)v;
+    toe_sock *s = ctx;
+    if (!rto_going(s, result))
+        return;
+    if (toe_csr_async(dev, 1, TOE_CSR_SLOT_CMD, TOE_CMD_RETRANSMIT << 8 | (unsigned)s->slot,
+                      rto_sent, s))
+        s->cont &= ~(unsigned)C_RTO;
+}
+
+static void rto_read(toe_dev *dev, void *ctx, int result, const uint32_t *v)
+{
+    toe_sock *s = ctx;
+    if (!rto_going(s, result))
+        return;
+    if (!(v[0] & TOE_CONST_SF_VALID)) {
+        tcp_set_error(s, TOE_ECONNABORTED);
+        return;
+    }
+    if (SEQ_GT(v[1], s->snd_una)) {
+        /* Progress whose event was lost: nothing to retransmit yet. */
+        s->cont &= ~(unsigned)C_RTO;
+        s->work |= W_RESYNC;
+        return;
+    }
+    if (SEQ_LT(v[2], s->tx_end) && SEQ_GEQ(v[2], s->snd_una)) {
+        /* A TX_DATA was lost on the link: write the rest again. */
+        dev->hs[TOE_HSTAT_TCP_TX_RESYNC]++;
+        tcp_tx_resend_from(s, v[2]);
+        if (v[1] == v[2]) {
+            s->cont &= ~(unsigned)C_RTO;
+            return; /* the device had nothing outstanding: no loss on the wire */
+        }
+    }
+    uint32_t flight = v[3] - v[1];
+    uint32_t cwnd = s->mss, ssth = s->ssthresh_set;
+    if (!s->rto_resent) { /* RFC 5681 (4): not again for a segment the timer already resent */
+        ssth = flight / 2 > 2u * s->mss ? flight / 2 : 2u * s->mss;
+        s->ssthresh_set = ssth;
+    }
+    uint16_t wa[2] = {tcp_slot_addr(s, TOE_FIELD_CWND), tcp_slot_addr(s, TOE_FIELD_SSTHRESH)};
+    uint32_t wv[2] = {cwnd, ssth ? ssth : 2u * s->mss};
+    if (toe_csr_write_async_many(dev, wa, wv, 2, rto_written, s))
+        s->cont &= ~(unsigned)C_RTO;
+}
+
 static void rto_timer(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     toe_dev *dev = s->dev;
     if (s->rto_stale) {
         s->rto_stale = 0;
@@ -291,51 +368,20 @@ static void rto_timer(toe_sock *s)
         return;
     }
     s->rto_at = t->now + tcp_rto_cur(s); /* pushed forward whatever happens below */
+    if ((s->cont & C_RTO) || !tcp_slot_open(s))
+        return; /* the last one is still under way */
     const unsigned fld[4] = {TOE_FIELD_FLAGS, TOE_FIELD_SND_UNA, TOE_FIELD_TX_END,
                              TOE_FIELD_SND_MAX};
     uint16_t a[4];
-    uint32_t v[4];
     for (int i = 0; i < 4; i++)
         a[i] = tcp_slot_addr(s, fld[i]);
-    if (toe_csr_read_many(dev, a, v, 4, NULL, TOE_TCP_CSR_MS))
-        return;
-    if (!(v[0] & TOE_CONST_SF_VALID)) {
-        tcp_set_error(s, TOE_ECONNABORTED);
-        return;
-    }
-    if (SEQ_GT(v[1], s->snd_una)) {
-        /* Progress whose event was lost: nothing to retransmit yet. */
-        s->work |= W_RESYNC;
-        return;
-    }
-    if (SEQ_LT(v[2], s->tx_end) && SEQ_GEQ(v[2], s->snd_una)) {
-        /* A TX_DATA was lost on the link: write the rest again. */
-        dev->hs[TOE_HSTAT_TCP_TX_RESYNC]++;
-        tcp_tx_resend_from(s, v[2]);
-        if (v[1] == v[2])
-            return; /* the device had nothing outstanding: no loss on the wire */
-    }
-    uint32_t flight = v[3] - v[1];
-    uint32_t cwnd = s->mss, ssth = s->ssthresh_set;
-    if (!s->rto_resent) { /* RFC 5681 (4): not again for a segment the timer already resent */
-        ssth = flight / 2 > 2u * s->mss ? flight / 2 : 2u * s->mss;
-        s->ssthresh_set = ssth;
-    }
-    uint16_t wa[2] = {tcp_slot_addr(s, TOE_FIELD_CWND), tcp_slot_addr(s, TOE_FIELD_SSTHRESH)};
-    uint32_t wv[2] = {cwnd, ssth ? ssth : 2u * s->mss};
-    if (toe_csr_write_many(dev, wa, wv, 2, TOE_TCP_CSR_MS) || tcp_slot_cmd(s, TOE_CMD_RETRANSMIT))
-        return;
-    dev->hs[TOE_HSTAT_TCP_RTO]++;
-    s->rto_resent = 1;
-    s->rto_count++;
-    if (s->backoff < 16)
-        s->backoff++;
-    s->rto_at = t->now + tcp_rto_cur(s);
+    if (!toe_csr_read_async_many(dev, a, 4, rto_read, s))
+        s->cont |= C_RTO;
 }
 
 static void persist_timer(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     if (!s->zero_wnd) {
         s->persist_at = 0;
         tcp_timers_update(s);
@@ -376,7 +422,7 @@ static void tw_timer(toe_sock *s)
 
 static void keep_timer(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     uint64_t idle = (uint64_t)s->keepalive_s * 1000000u;
     if (!s->keepalive_s || !tcp_synchronized(s) || s->state == TOE_TCPS_TIME_WAIT) {
         s->keep_at = 0;
@@ -410,7 +456,7 @@ static void keep_timer(toe_sock *s)
 
 static void rxchk_timer(toe_sock *s)
 {
-    struct toe_tcp *t = s->dev->tcp;
+    struct toe_tcp *t = s->tcp;
     uint32_t want = s->fin_rcvd ? s->fin_seq : s->rcv_nxt_ev;
     if (!SEQ_LT(s->rx_expect, want) || s->slot < 0) {
         s->rxchk_at = 0;
@@ -460,6 +506,21 @@ void tcp_run_timers(struct toe_tcp *t)
     tcp_tw_expire(t);
 }
 
+/* The alarm's arming was answered: armed at alarm_arming_at (a failure: the next work step
+ * tries again). */
+static void alarm_armed(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)dev;
+    (void)value;
+    struct toe_tcp *t = ctx;
+    t->alarm_arming = 0;
+    if (result)
+        return;
+    t->alarm_armed = 1;
+    t->alarm_at = t->alarm_arming_at;
+    t->alarm_check_ms = toe_now_ms() + TOE_TCP_HOST_CHECK_MS;
+}
+
 void tcp_alarm_update(struct toe_tcp *t)
 {
     uint64_t d = tcp_tw_next(t);
@@ -469,11 +530,13 @@ void tcp_alarm_update(struct toe_tcp *t)
             if (v[i] && (!d || v[i] < d))
                 d = v[i];
     }
-    if (!d || (t->alarm_armed && t->alarm_at <= d))
+    if (!d || (t->alarm_armed && t->alarm_at <= d) ||
+        (t->alarm_arming && t->alarm_arming_at <= d))
         return;
-    if (!toe_alarm_set(t->dev, d, TOE_TCP_CSR_MS)) {
-        t->alarm_armed = 1;
-        t->alarm_at = d;
-        t->alarm_check_ms = toe_now_ms() + TOE_TCP_HOST_CHECK_MS;
+    if (t->alarm_arming)
+        return; /* an earlier time is armed once this arming is answered (the next work) */
+    if (!toe_alarm_set_async(t->dev, d, alarm_armed, t)) {
+        t->alarm_arming = 1;
+        t->alarm_arming_at = d;
     }
 }

@@ -106,8 +106,15 @@ struct toe_layer {
     void (*timers)(toe_dev *dev);
     /* Host ms until the layer needs a turn without input (-1: none), looked at only. */
     int (*next_timeout)(toe_dev *dev);
-    /* After the turn's read and dispatch: what the layer does outside dispatch (TCP's slot
-     * sequences, which may still wait on CSRs). */
+    /* A RAW_RX IPv4 packet of the protocol the layer serves (eth: the whole frame; verdict
+     * TOE_STAT_RX_*): 1 if consumed. Asked by the net layer, every layer in turn. */
+    int (*ip_input)(toe_dev *dev, const uint8_t *eth, size_t len, unsigned verdict,
+                    uint64_t time);
+    /* An ICMP message (the IPv4 packet, len bytes): 1 if it was an error about a segment of
+     * the layer's (consumed: taken, or dropped and counted), 0 otherwise. */
+    int (*icmp_error)(toe_dev *dev, const uint8_t *ip, size_t len);
+    /* After the turn's read and dispatch: what the layer does outside dispatch. Never blocks
+     * (CSR round trips are asynchronous requests with completions). */
     void (*work)(toe_dev *dev);
     /* toe_close, from the top layer down. */
     void (*free)(toe_dev *dev);
@@ -177,6 +184,8 @@ struct toe_dev {
     size_t txlen, txcap;
     uint8_t *rdbuf;
     size_t rdcap;
+    int input_unseen; /* bytes read since the last toe_handle_events (toe_next_timeout: 0) */
+    int in_turn;      /* inside dev_turn: a nested one is refused */
 
     uint64_t hs[TOE_HSTAT_COUNT];
 
@@ -192,6 +201,12 @@ struct toe_dev {
     void *ev_user;
     int alarm_armed, alarm_fired;
     uint64_t alarm_at, alarm_fired_time, gaps_at_arm;
+    struct {
+        int busy;        /* ALARM_LO or ALARM_HI written, not answered yet */
+        uint64_t at;
+        toe_csr_done cb; /* the arming's completion (NULL: nobody waits) */
+        void *ctx;
+    } arm;
     /* The device's clock as last seen on the link (dev.c, "device time"): the stamp, the host
      * time it came, and the host time of the last probe sent to confirm a deadline. */
     uint64_t dt_us, dt_host_us, dt_probe_host_us;
@@ -200,11 +215,10 @@ struct toe_dev {
     unsigned rawq_cap, rawq_head, rawq_n;
 
     const struct toe_layer *layers[TOE_MAX_LAYERS]; /* from the bottom: net, then TCP */
+    void *layer_priv[TOE_MAX_LAYERS];               /* each layer's own state */
     unsigned nlayers;
 
     struct toe_net net;
-    struct toe_tcp *tcp; /* tcp.c's state, NULL until the first toe_tcp_socket */
-    int tcp_chack_limit; /* toe_tcp_set_challenge_ack_limit (0 default, -1 none) */
 };
 
 /* ---- clocks and deadlines (clock.c) ------------------------------------------------ */
@@ -275,15 +289,27 @@ int toe_time_probe_pending(const toe_dev *dev);
 /* Read n CSRs (1..TOE_CSR_GROUP_MAX) without waiting, as one group: cb(dev, ctx, result, vals)
  * is called once, when every one is answered (result: 0 or the first error; vals in the order
  * of addrs). Returns 0, or an error (then cb is never called). */
-#define TOE_CSR_GROUP_MAX 8
+#define TOE_CSR_GROUP_MAX 16
 typedef void (*toe_csr_group_done)(toe_dev *dev, void *ctx, int result, const uint32_t *vals);
 int toe_csr_read_async_many(toe_dev *dev, const uint16_t *addrs, size_t n, toe_csr_group_done cb,
                             void *ctx);
+/* Write n CSRs (1..TOE_CSR_GROUP_MAX) in order without waiting, as one group: cb as for
+ * toe_csr_read_async_many (vals: the values written). */
+int toe_csr_write_async_many(toe_dev *dev, const uint16_t *addrs, const uint32_t *values,
+                             size_t n, toe_csr_group_done cb, void *ctx);
+/* Arm the device's alarm at at_us without waiting (ALARM_LO, then ALARM_HI once LO is
+ * answered): cb(dev, ctx, result, 0) once HI is answered or the arming failed. One arming at
+ * a time (TOE_ENOSPC while one is under way). Returns 0 or an error (then cb is never
+ * called). toe_alarm_set is this and a wait. */
+int toe_alarm_set_async(toe_dev *dev, uint64_t at_us, toe_csr_done cb, void *ctx);
 /* Forget every unanswered asynchronous request and group whose ctx is ctx, calling nothing
  * (the object ctx names is being freed). */
 void toe_csr_cancel_ctx(toe_dev *dev, const void *ctx);
-/* Put a layer on top of the others (toe_close frees it first). Returns 0 or TOE_ENOMEM. */
-int toe_dev_add_layer(toe_dev *dev, const struct toe_layer *l);
+/* Put a layer, with its own state priv, on top of the others (toe_close frees it first).
+ * Returns 0 or TOE_ENOMEM. */
+int toe_dev_add_layer(toe_dev *dev, const struct toe_layer *l, void *priv);
+/* The state a layer was added with (NULL: the layer is not there, or being freed). */
+void *toe_dev_layer(const toe_dev *dev, const struct toe_layer *l);
 /* Messages lost or damaged on the link so far (bad frames and CRCs, bad messages, event
  * gaps): a layer that mirrors device state reads it again when this moves. */
 uint64_t toe_dev_link_errors(const toe_dev *dev);
@@ -294,6 +320,11 @@ void toe_net_free(toe_dev *dev);
 /* A RAW_RX frame: returns 1 if the net layer consumed it. */
 int toe_net_input(toe_dev *dev, const uint8_t *frame, size_t len, unsigned verdict,
                   uint64_t dev_time);
+/* The next hop's MAC for ip without waiting or turning the engine (for a layer's work): 0
+ * (mac filled), TOE_EAGAIN (resolution under way, started if need be), TOE_EUNREACH (no
+ * entry and an ARP resolution failed since the caller's mark fails, dev->hs[ARP_FAIL] when
+ * it began waiting), TOE_ENOSPC, or a next-hop error. */
+int toe_arp_poll(toe_dev *dev, uint32_t ip, uint8_t mac[6], uint64_t fails);
 /* The device's own addresses (read once per handle). */
 int toe_net_cfg(toe_dev *dev, int timeout_ms);
 /* Queue an IPv4 packet in a RAW_TX frame to a known next-hop MAC. */
@@ -303,13 +334,6 @@ int toe_net_cfg(toe_dev *dev, int timeout_ms);
 void toe_arp_revalidate(toe_dev *dev, uint32_t ip, uint8_t mac[6]);
 int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size_t len,
                     unsigned flags);
-
-/* TCP's hooks for the net layer, once dev->tcp exists (tcp.c registers its own layer). */
-/* A RAW_RX TCP segment (IPv4 packet); returns 1 if consumed. */
-int toe_tcp_input(toe_dev *dev, const uint8_t *eth, size_t len, uint64_t dev_time);
-/* An ICMP message (the IPv4 packet, len bytes): returns 1 if it was an error about a TCP
- * segment of ours (consumed: taken or dropped and counted), 0 otherwise. */
-int toe_tcp_icmp(toe_dev *dev, const uint8_t *ip, size_t len);
 
 /* Big-endian field access for frames and messages. */
 static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }

@@ -107,6 +107,15 @@ static void on_done(toe_dev *dev, void *ctx, int result, uint32_t value)
     d->value = value;
 }
 
+/* A completion that tries a blocking call: refused (the engine does not nest). */
+static void on_done_blocking(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)result;
+    (void)value;
+    uint32_t v;
+    *(int *)ctx = toe_csr_read(dev, TOE_CSR_ID, &v, 100);
+}
+
 static void test_loop_timeout_and_events(const char *dir)
 {
     struct done_rec done = {0, 1, 0};
@@ -152,6 +161,26 @@ static void test_loop_timeout_and_events(const char *dir)
     toe_csr_cancel(g.d, on_done, &done);
     ok = ok && toe_next_timeout(g.d, &ms) == 0;
     CHECK(ok && ms == -1 && done.calls == 0, "test_loop_async_cancel (%d)", ms);
+    /* Input taken by another call's turn (toe_poll here; toe_tcp_recv with timeout 0 does
+     * the same): the fd does not show it any more, so the deadline is 0 until the loop's
+     * next toe_handle_events. */
+    done.calls = 0;
+    ok = ok && toe_csr_async(g.d, 1, TOE_CSR_GATEWAY, 0x9abc, on_done, &done) == 0;
+    ok = ok && toe_handle_events(g.d) == 0;
+    rig_serve(&g, 1);
+    ok = ok && poll(&p, 1, 1000) == 1 && toe_poll(g.d, 0) == 0 && done.calls == 1;
+    int ms_unseen = 5;
+    ok = ok && toe_next_timeout(g.d, &ms_unseen) == 0 && toe_handle_events(g.d) == 0 &&
+         toe_next_timeout(g.d, &ms) == 0;
+    CHECK(ok && ms_unseen == 0 && ms == -1, "test_loop_input_outside_handle_events_due (%d, %d)",
+          ms_unseen, ms);
+    int nested = 1;
+    ok = ok && toe_csr_async(g.d, 0, TOE_CSR_ID, 0, on_done_blocking, &nested) == 0 &&
+         toe_handle_events(g.d) == 0;
+    rig_serve(&g, 1);
+    ok = ok && poll(&p, 1, 1000) == 1 && toe_handle_events(g.d) == 0;
+    CHECK(ok && nested == TOE_EINVAL && *toe_last_error(g.d),
+          "test_loop_blocking_call_in_completion_refused (%s)", toe_error_name(nested));
     rig_close(&g);
 }
 

@@ -134,7 +134,7 @@ static uint32_t rto_now(const toe_sock *s)
 static unsigned nsocks(void)
 {
     unsigned n = 0;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+    for (toe_sock *s = tcp_get(d)->socks; s; s = s->next)
         n++;
     return n;
 }
@@ -147,10 +147,10 @@ static void test_closed(void)
     unsigned free0 = mock_cmd_count(&m, TOE_CMD_FREE, -1);
     int r = toe_tcp_socket(d, &s);
     CHECK(r == 0 && s && s->state == TOE_TCPS_CLOSED, "test_closed_socket_created");
-    CHECK(mock_cmd_count(&m, TOE_CMD_FREE, -1) == free0 + MOCK_SLOTS && d->tcp->nslots == 8 &&
-              d->tcp->ring == RING,
+    CHECK(mock_cmd_count(&m, TOE_CMD_FREE, -1) == free0 + MOCK_SLOTS && tcp_get(d)->nslots == 8 &&
+              tcp_get(d)->ring == RING,
           "test_closed_first_socket_frees_every_slot (%u FREE, ring %u)",
-          mock_cmd_count(&m, TOE_CMD_FREE, -1) - free0, d->tcp->ring);
+          mock_cmd_count(&m, TOE_CMD_FREE, -1) - free0, tcp_get(d)->ring);
     size_t got = 1;
     uint8_t b[4];
     CHECK(toe_tcp_send(s, "x", 1, &got, 0) == TOE_ENOTCONN && got == 0,
@@ -359,7 +359,7 @@ static void test_closed_isn_siphash(void)
     for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++)
         ok &= toe_siphash24(key, msg, vec[i].n) == vec[i].h;
     CHECK(ok, "test_closed_siphash24_paper_vectors");
-    struct toe_tcp *t = d->tcp;
+    struct toe_tcp *t = tcp_get(d);
     uint8_t saved[16];
     memcpy(saved, t->isn_key, 16);
     uint64_t now0 = t->now;
@@ -1239,7 +1239,7 @@ static void test_closing(void)
 static toe_sock *oldest_child(const toe_sock *l)
 {
     toe_sock *ch = NULL;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+    for (toe_sock *s = tcp_get(d)->socks; s; s = s->next)
         if (s->parent == l)
             ch = s;
     return ch;
@@ -1323,9 +1323,9 @@ static void test_listen(void)
     toe_sock *fill[MOCK_SLOTS];
     int nf = 0;
     for (int i = 0; i < MOCK_SLOTS; i++)
-        if (!d->tcp->slot_used[i]) {
+        if (!tcp_get(d)->slot_used[i]) {
             toe_tcp_socket(d, &fill[nf++]);
-            d->tcp->slot_used[i] = 1; /* held by nobody: as if all were busy */
+            tcp_get(d)->slot_used[i] = 1; /* held by nobody: as if all were busy */
         }
     uint64_t ns = hs(TOE_HSTAT_TCP_NO_SLOT);
     toe_tcp_listen(fill[0], 9090, 4);
@@ -1342,8 +1342,8 @@ static void test_listen(void)
     CHECK(toe_tcp_connect(x, PEER, 80, 100) == TOE_ENOSLOT, "test_closed_connect_no_slot_enoslot");
     toe_tcp_close(x, 0);
     for (int i = 0; i < MOCK_SLOTS; i++)
-        if (!d->tcp->slot_sock[i])
-            d->tcp->slot_used[i] = 0;
+        if (!tcp_get(d)->slot_sock[i])
+            tcp_get(d)->slot_used[i] = 0;
     for (int i = 0; i < nf; i++)
         toe_tcp_close(fill[i], 0);
     struct toe_tcp_pollfd pf[2] = {{c, TOE_POLLIN | TOE_POLLOUT, 0}, {l, TOE_POLLIN, 0}};
@@ -1541,7 +1541,7 @@ static void test_time_wait(void)
     turns(3);
 
     /* The table is bounded: full, the record nearest its end is dropped (counted). */
-    d->tcp->tw_max = 2;
+    tcp_get(d)->tw_max = 2;
     uint16_t ports[3];
     uint64_t dr = hs(TOE_HSTAT_TCP_TW_DROPPED);
     for (int i = 0; i < 3; i++) {
@@ -1558,7 +1558,7 @@ static void test_time_wait(void)
     CHECK(hs(TOE_HSTAT_TCP_TW_DROPPED) == dr + 1 && tw_entries(NULL) == 2 && first_gone &&
               !raw_seg(0, &t) && t.flags == TH_ACK,
           "test_time_wait_table_full_oldest_dropped");
-    d->tcp->tw_max = TOE_TCP_TW_MAX;
+    tcp_get(d)->tw_max = TOE_TCP_TW_MAX;
     advance(2100000);
     advance(100000);
     CHECK(tw_entries(NULL) == 0 && nsocks() == 0, "test_time_wait_no_leak (%u sockets)", nsocks());
@@ -1568,24 +1568,26 @@ static void test_time_wait(void)
 static void hold_other_slots(const struct conn *c)
 {
     for (int i = 0; i < MOCK_SLOTS; i++)
-        if (i != c->slot && !d->tcp->slot_used[i])
-            d->tcp->slot_used[i] = 1;
+        if (i != c->slot && !tcp_get(d)->slot_used[i])
+            tcp_get(d)->slot_used[i] = 1;
 }
 
 static void release_other_slots(void)
 {
     for (int i = 0; i < MOCK_SLOTS; i++)
-        if (!d->tcp->slot_sock[i] && !d->tcp->slot_dirty[i])
-            d->tcp->slot_used[i] = 0;
+        if (!tcp_get(d)->slot_sock[i] && !tcp_get(d)->slot_freeing[i])
+            tcp_get(d)->slot_used[i] = 0;
 }
 
 /* A SYN that arrives with the event (or RST) ending the connection on the last slot, in the
  * same turn (ab with 8 clients reconnecting at once): the slot is freed before the SYN's
- * connection takes it, so the SYN is served, not dropped. */
+ * connection takes it, so the SYN is served, not dropped. The child takes the slot in that
+ * turn; its programming waits for the FREE's answer, then takes a turn per round trip
+ * (fields, OPEN, then the SYN-ACK). */
 static int syn_served_after(toe_sock *l, uint16_t pport, int slot, uint64_t ns)
 {
     mock_tcp_seg(&m, PEER, pport, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
-    turns(3);
+    turns(5);
     struct tseg t;
     toe_sock *ch = oldest_child(l);
     return ch && ch->slot == slot && ch->state == TOE_TCPS_SYN_RCVD && !raw_seg(0, &t) &&
@@ -1650,12 +1652,12 @@ static void test_slot_reuse(void)
     mock_tcp_seg(&m, PEER, 35004, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
     turns(3);
     int children = 0;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+    for (toe_sock *s = tcp_get(d)->socks; s; s = s->next)
         children += s->parent == l;
     int no_slot_yet = hs(TOE_HSTAT_TCP_NO_SLOT) == ns;
     advance(TOE_TCP_SLOT_WAIT_US + 1000);
     int after = 0;
-    for (toe_sock *s = d->tcp->socks; s; s = s->next)
+    for (toe_sock *s = tcp_get(d)->socks; s; s = s->next)
         after += s->parent == l;
     CHECK(children == 2 && no_slot_yet && after == 1 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns + 1 &&
               hs(TOE_HSTAT_TCP_LISTEN_DROP) == ld + 1,
@@ -1673,7 +1675,7 @@ static void test_slot_reuse(void)
     int waits = ch && ch->slot < 0 && ch->state == TOE_TCPS_SYN_RCVD;
     m.time_us += 300000;
     mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
-    turns(3);
+    turns(5);
     struct tseg t;
     CHECK(waits && ch == oldest_child(l) && ch->slot == c.slot && !raw_seg(0, &t) &&
               t.flags == (TH_SYN | TH_ACK) && t.dport == 35005 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns,
@@ -1684,6 +1686,127 @@ static void test_slot_reuse(void)
     turns(3);
     advance(2100000);
     CHECK(nsocks() == 0 && tw_entries(NULL) == 0, "test_slot_reuse_no_leak (%u sockets)", nsocks());
+}
+
+/* ---- continuations: CSR sequences that span turns ------------------------------------ */
+
+/* Index of the first (last: first 0) command cmd for slot in the log, -1 if none. */
+static int cmd_at(unsigned cmd, int slot, int first)
+{
+    int at = -1;
+    for (unsigned i = 0; i < m.ncmd; i++)
+        if ((m.cmdlog[i] >> 8) == cmd && (m.cmdlog[i] & 0xff) == (unsigned)slot) {
+            at = (int)i;
+            if (first)
+                break;
+        }
+    return at;
+}
+
+/* Turns for ms of host time (CSR resends run on it; the mock's reads do not wait). */
+static void turns_for(int ms)
+{
+    uint64_t end = toe_now_ms() + (uint64_t)ms;
+    while (toe_now_ms() < end) {
+        toe_poll(d, 0);
+        nanosleep(&(struct timespec){0, 5000000}, NULL);
+    }
+}
+
+static void test_continuations(void)
+{
+    struct conn c;
+    toe_sock *l;
+    struct tseg t;
+    toe_tcp_socket(d, &l);
+    toe_tcp_listen(l, 8080, 4);
+
+    /* A SYN in the turn a RST ends the connection on the last slot, the FREE's answer lost:
+     * the SYN's connection takes the slot at once, and its programming (OPEN) goes out only
+     * after the resent FREE is answered, so the FREE cannot end the new connection. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    hold_other_slots(&c);
+    uint64_t ns = hs(TOE_HSTAT_TCP_NO_SLOT);
+    m.ncmd = 0;
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    mock_tcp_seg(&m, PEER, 35010, 8080, 7000, 0, TH_SYN, 29200, OPT_MSS, 4, NULL, 0);
+    m.drop_resps = 1; /* the FREE's */
+    turns(1);
+    toe_sock *ch = oldest_child(l);
+    int took = ch && ch->slot == c.slot && tcp_get(d)->slot_freeing[c.slot] == FREEING_SENT;
+    turns(4);
+    int waited = ch && ch->state == TOE_TCPS_SYN_RCVD && cmd_at(TOE_CMD_OPEN, c.slot, 1) < 0;
+    turns_for(200);
+    CHECK(took && waited && cmd_at(TOE_CMD_FREE, c.slot, 0) >= 0 &&
+              mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == 2 &&
+              cmd_at(TOE_CMD_OPEN, c.slot, 1) > cmd_at(TOE_CMD_FREE, c.slot, 0) &&
+              (slotf(c.slot, TOE_FIELD_FLAGS) & TOE_CONST_SF_VALID) && !raw_seg(0, &t) &&
+              t.flags == (TH_SYN | TH_ACK) && t.dport == 35010 && hs(TOE_HSTAT_TCP_NO_SLOT) == ns,
+          "test_listen_syn_while_free_unanswered_takes_slot_open_after_free (took %d waited %d, "
+          "FREE %u at %d, OPEN at %d, flags 0x%x, seg 0x%x to %u)",
+          took, waited, mock_cmd_count(&m, TOE_CMD_FREE, c.slot), cmd_at(TOE_CMD_FREE, c.slot, 0),
+          cmd_at(TOE_CMD_OPEN, c.slot, 1), slotf(c.slot, TOE_FIELD_FLAGS), t.flags, t.dport);
+    toe_tcp_close(c.s, 0);
+    toe_tcp_abort(oldest_child(l));
+    release_other_slots();
+    turns(3);
+
+    /* An abort whose slot read goes unanswered once: resent, and the RST carries the
+     * device's SND.NXT. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_SND_NXT)] = c.iss + 1 + 77;
+    unsigned fr = mock_cmd_count(&m, TOE_CMD_FREE, c.slot);
+    uint64_t rt = hs(TOE_HSTAT_CSR_RETRIES), rst = hs(TOE_HSTAT_TCP_RST_TX);
+    m.drop_resps = 1;
+    toe_tcp_abort(c.s);
+    turns(2);
+    CHECK(hs(TOE_HSTAT_CSR_RETRIES) >= rt + 1 && hs(TOE_HSTAT_TCP_RST_TX) == rst + 1 &&
+              !raw_seg(0, &t) && (t.flags & TH_RST) && t.seq == c.iss + 1 + 77 &&
+              mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == fr + 1 && nsocks() == 1,
+          "test_established_abort_read_lost_resent_completes (seq +%u)", t.seq - c.iss - 1);
+
+    /* An RTO sequence whose slot read is lost, then a RST: the sequence ends there (no
+     * RETRANSMIT, no CWND write) and the slot is freed. */
+    open_active(&c, OPT_MSS, 4, 5000);
+    size_t sent = 0;
+    static const char data[100] = "rto";
+    toe_tcp_send(c.s, data, sizeof(data), &sent, 0);
+    turns(2);
+    uint32_t cwnd0 = slotf(c.slot, TOE_FIELD_CWND);
+    m.silent = 1;
+    for (int i = 0; i < 6 && !(c.s->cont & C_RTO); i++)
+        advance(1100000);
+    int in_rto = (c.s->cont & C_RTO) != 0;
+    m.silent = 0;
+    fr = mock_cmd_count(&m, TOE_CMD_FREE, c.slot);
+    unsigned rx0 = mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot);
+    mock_tcp_seg(&m, PEER, 80, c.lport, IRS + 1, 0, TH_RST, 0, NULL, 0, NULL, 0);
+    turns(1);
+    int ended = !(c.s->cont & C_RTO) && c.s->slot < 0;
+    turns_for(200);
+    CHECK(sent == sizeof(data) && in_rto && ended && c.s->err == TOE_ECONNRESET &&
+              mock_cmd_count(&m, TOE_CMD_RETRANSMIT, c.slot) == rx0 &&
+              slotf(c.slot, TOE_FIELD_CWND) == cwnd0 &&
+              mock_cmd_count(&m, TOE_CMD_FREE, c.slot) == fr + 1,
+          "test_established_rto_read_lost_then_rst_ends_sequence (in %d ended %d)", in_rto,
+          ended);
+    toe_tcp_close(c.s, 0);
+
+    /* A non-blocking connect whose next hop never answers ARP: the work step waits without
+     * turning the engine itself, and reports the failure once the ARP tries are over. */
+    toe_sock *a;
+    toe_tcp_socket(d, &a);
+    uint64_t af = hs(TOE_HSTAT_ARP_FAIL);
+    int r = toe_tcp_connect(a, 0x0a000209, 80, 0);
+    int waiting = r == TOE_EAGAIN && (a->work & W_ARP) && a->slot >= 0;
+    turns_for(TOE_ARP_RETRY_MS * (TOE_ARP_TRIES + 1));
+    r = toe_tcp_connect(a, 0x0a000209, 80, 0);
+    CHECK(waiting && r == TOE_EUNREACH && hs(TOE_HSTAT_ARP_FAIL) == af + 1 && a->slot < 0,
+          "test_syn_sent_arp_unanswered_unreachable (%s, waiting %d)", toe_error_name(r), waiting);
+    toe_tcp_close(a, 0);
+    toe_tcp_close(l, 0);
+    turns(3);
+    CHECK(nsocks() == 0, "test_continuations_no_leak (%u sockets)", nsocks());
 }
 
 /* Urgent data (RFC 6093): SND_UP moves to the end of urgent data ahead of it; the peer's mark
@@ -1772,6 +1895,7 @@ static void test_established_ttl_tos(void)
     /* The next connection on the slot, with the defaults: TTL 64, DS 0, and the slot's
      * fields from the last one overwritten (IP_TTL_TOS 0, SND_UP at ISS + 1). */
     m.csr[MOCK_SLOT(sl, TOE_FIELD_SND_UP)] = 0x12345678;
+    turns(2); /* the slot's FREE answered: free again (a freeing slot is taken last) */
     struct conn c;
     open_active(&c, OPT_MSS, 4, 5000);
     raw_seg(0, &syn);
@@ -2094,6 +2218,7 @@ int main(void)
     test_listen();
     test_time_wait();
     test_slot_reuse();
+    test_continuations();
     test_established_rto_start();
     test_established_sndbuf();
     test_listen_syn_bad_source();
