@@ -277,11 +277,17 @@ static inline bool tx_idle_now(const vboard *vb, const Vtoe_core___024root *r)
                r->toe_core__DOT__mac__DOT__tx_cross__DOT__g_plain__DOT__vis_r;
 }
 
-/* Whether the GMII clocks rise at the next GMII edge: not for a domain at rest. */
+/* Whether the GMII clocks rise at the next GMII edge: not for a domain at rest. A resting
+ * domain's own state does not change, so only its inputs from outside need a look: a burst
+ * queued, or the other side's FIFO pointer moved away from the synchronised copy. */
 static inline void gmii_edge_plan(vboard *vb, const Vtoe_core___024root *r, bool *rx, bool *tx)
 {
-    *rx = vb->every_edge || vb->rx_quiet < QUIET_EDGES || !rx_idle_now(vb, r);
-    *tx = vb->every_edge || vb->tx_quiet < QUIET_EDGES || !tx_idle_now(vb, r);
+    *rx = vb->every_edge || vb->rx_quiet < QUIET_EDGES || vb->rx_count != 0 ||
+          r->toe_core__DOT__mac__DOT__rx_fifo__DOT__rd_gray !=
+              r->toe_core__DOT__mac__DOT__rx_fifo__DOT__rd_gray_s2;
+    *tx = vb->every_edge || vb->tx_quiet < QUIET_EDGES ||
+          r->toe_core__DOT__mac__DOT__tx_cross__DOT__g_plain__DOT__wr_gray !=
+              r->toe_core__DOT__mac__DOT__tx_cross__DOT__g_plain__DOT__wr_gray_s2;
 }
 
 /* After an evaluation with the planned GMII edges: count the clocked domains' idle edges. */
