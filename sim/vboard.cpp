@@ -33,6 +33,7 @@
 #include <new>
 
 #include "link_phy.h"
+#include "toe_defs.h"
 
 #include "Vtoe_core.h"
 #include "Vtoe_core___024root.h"
@@ -394,7 +395,6 @@ struct vboard *vboard_new(const struct vboard_config *cfg)
     m->gmii_rxd = 0;
     m->gmii_rx_dv = 0;
     m->gmii_rx_er = 0;
-    m->stat_addr = 0;
     m->s_link_tdata = 0;
     m->s_link_tvalid = 0;
     m->m_link_tready = 0;
@@ -552,14 +552,21 @@ uint64_t vboard_skip_idle(struct vboard *vb, uint64_t max_ps)
     return periods * SKIP_PERIOD_CYCLES * CORE_PERIOD_PS;
 }
 
+/* Read from the statistics block's state (rtl/core/toe_stats.v) as its walk would: the
+ * counter's total plus the events pending since the walk last wrote it (8 bits a counter, the
+ * bits above the count 0); a total the first walk after reset has not reached yet is 0. The model has no read port for this: a combinational
+ * port on a model input is evaluated at every evaluation. */
 uint32_t vboard_stat(struct vboard *vb, unsigned index)
 {
-    if (index > 63)
+    if (index >= TOE_STAT_COUNT)
         return 0;
-    make_current(vb);
-    vb->model->stat_addr = (uint8_t)index;
-    vb->model->eval(); /* the port is combinational; no clock moves */
-    return vb->model->stat_data;
+    const Vtoe_core___024root *r = vb->model->rootp;
+    uint32_t total = r->toe_core__DOT__stats__DOT__clearing &&
+                             index >= r->toe_core__DOT__stats__DOT__walk
+                         ? 0
+                         : r->toe_core__DOT__stats__DOT__total[index];
+    uint32_t pending = r->toe_core__DOT__stats__DOT__pending[index / 4] >> (index % 4 * 8) & 0xff;
+    return total + pending;
 }
 
 bool vboard_finished(const struct vboard *vb)
