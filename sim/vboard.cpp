@@ -11,17 +11,18 @@
  *
  * Quiet GMII domains are not clocked (vboard_set_every_edge turns this off). A domain whose
  * state is a fixed point of its clock edge, for inputs that do not change, keeps that state on
- * every further edge, so leaving those edges out changes nothing but the time spent: about a
- * third of an idle board's evaluation. A domain is quiet once it has stayed idle (the
- * predicates rx_idle_now and tx_idle_now: no frame queued or in flight, every valid flag and
- * state machine at rest, the pointer synchronisers equal to the other domain's pointer) over
- * QUIET_EDGES clocked edges in a row, which its data registers (a stage or four behind the
- * control ones) need to settle too. It is clocked again at the first edge before which the
- * predicate fails: a burst queued, a frame written into the transmit FIFO, or the core reading
- * the receive FIFO (which moves the pointer the write side synchronises). Without an edge in
- * either domain the GMII falling-edge evaluations are left out too: 2 evaluations per core
- * cycle instead of 4. tests/sim/test_vboard_edges runs two boards, one clocking every edge,
- * through the same traffic and compares what they send and when.
+ * every further edge, so leaving those edges out changes nothing but the time spent: a fifth
+ * to a quarter of an idle board's CPU time (at line rate both domains always have work). A
+ * domain rests once it has stayed idle (rx_idle_now, tx_idle_now: no frame queued or in
+ * flight, every valid flag and state machine at rest, the pointer synchronisers equal to the
+ * other domain's pointer) over QUIET_EDGES clocked edges in a row, which its data registers (a
+ * stage or four behind the control ones) need to settle too. It is clocked again at the first
+ * edge before which one of its inputs from outside has changed: a burst queued, or the other
+ * domain's FIFO pointer moved (a frame written into the transmit FIFO, the core reading the
+ * receive FIFO). Without an edge in either domain the GMII falling-edge evaluations are left
+ * out too: 2 evaluations per core cycle instead of 4. tests/sim/test_vboard_edges runs two
+ * boards, one clocking every edge, through the same traffic and compares what they send and
+ * when.
  *
  * The host link is core-clock AXI-stream: handshakes are taken from the signals just before the
  * core clock rises; the next inputs (s_link_tvalid/tdata, m_link_tready) are driven when the
@@ -554,8 +555,9 @@ uint64_t vboard_skip_idle(struct vboard *vb, uint64_t max_ps)
 
 /* Read from the statistics block's state (rtl/core/toe_stats.v) as its walk would: the
  * counter's total plus the events pending since the walk last wrote it (8 bits a counter, the
- * bits above the count 0); a total the first walk after reset has not reached yet is 0. The model has no read port for this: a combinational
- * port on a model input is evaluated at every evaluation. */
+ * bits above the count 0); a total the first walk after reset has not reached yet is 0. The
+ * model has no read port for this: a combinational port on a model input is evaluated at every
+ * evaluation. */
 uint32_t vboard_stat(struct vboard *vb, unsigned index)
 {
     if (index >= TOE_STAT_COUNT)
