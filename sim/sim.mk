@@ -28,9 +28,10 @@ RTL_INC := $(shell find rtl \( -name '*.vh' -o -name '*.svh' \) 2>/dev/null | so
 # a separate job.
 # One model for every --link-phy: the link parameters are fixed here to the sim link (CAPS link
 # kind 0, CSR LINK_RATE 0); toe-sim models the PHY's byte rate in C and prints it in its ready
-# line. CLK_HZ must match VBOARD_CORE_HZ (the device microsecond clock). STAT_DEBUG gives the
-# model the combinational statistics read port vboard_stat() uses (boards leave it out).
-VBOARD_GFLAGS := -GCLK_HZ=62500000 -GLINK_KIND=0 -GLINK_RATE=0 -GSTAT_DEBUG=1
+# line. CLK_HZ must match VBOARD_CORE_HZ (the device microsecond clock). vboard_stat() reads
+# the statistics block's registers; STAT_DEBUG's combinational read port would cost every
+# evaluation.
+VBOARD_GFLAGS := -GCLK_HZ=62500000 -GLINK_KIND=0 -GLINK_RATE=0
 VBOARD_VFLAGS := --cc -O3 --x-assign fast --x-initial fast --no-timing -Wno-fatal \
     $(VBOARD_GFLAGS) -I$(GEN) -Irtl \
     $(addprefix -I,$(sort $(dir $(RTL_SRC)))) --top-module toe_core -Mdir $(VBOARD_VDIR)

@@ -22,8 +22,7 @@ module toe_core #(
     parameter LINK_KIND  = 0,         // CONST_LINK_* of the PHY in front of the link ports (CAPS)
     parameter LINK_RATE  = 0,         // the link PHY's payload rate in bytes/s (CSR LINK_RATE)
     parameter SLOTS      = 8,         // TCP connection slots (4..32; 0: no TCP fast path)
-    parameter BUF_LOG2   = 13,        // bytes per TCP ring (TX and RX per slot), 2^N
-    parameter STAT_DEBUG = 0          // 1: stat_addr/stat_data read any counter (virtual board)
+    parameter BUF_LOG2   = 13         // bytes per TCP ring (TX and RX per slot), 2^N
 ) (
     input  wire        clk,          // core clock (62.5 MHz for 1 Gb/s)
     input  wire        rst,
@@ -53,9 +52,7 @@ module toe_core #(
     input  wire [31:0] cfg_gateway,
 
     output wire [5:0]  stat_walk_addr, // every statistics counter in turn, one a cycle,
-    output wire [31:0] stat_walk_data, // with its value (board status LEDs)
-    input  wire [5:0]  stat_addr,      // with STAT_DEBUG: any counter, combinational; else 0
-    output wire [31:0] stat_data
+    output wire [31:0] stat_walk_data  // with its value (board status LEDs)
 );
 
 localparam TX_FIFO_LOG2 = 10;
@@ -426,12 +423,14 @@ wire [STAT_COUNT-1:0] inc_ext =
     (inc_tcp_chack     ? ONE << STAT_TCP_CHALLENGE_ACKS : {STAT_COUNT{1'b0}}) |
     (inc_tcp_chack_limited ? ONE << STAT_TCP_CHALLENGE_ACK_LIMITED : {STAT_COUNT{1'b0}});
 
-toe_stats #(.STAT_N(STAT_COUNT), .DEBUG_PORT(STAT_DEBUG)) stats (
+// No debug read port: the virtual board reads the counters' registers (sim/vboard.cpp).
+wire [31:0] unused_stat_data;
+toe_stats #(.STAT_N(STAT_COUNT)) stats (
     .clk(clk), .rst(rst),
     .rx_verdict_valid(verdict_valid), .rx_verdict(verdict),
     .tx_arp(sent_arp), .tx_icmp(sent_icmp), .inc_ext(inc_ext),
     .walk_addr(stat_walk_addr), .walk_data(stat_walk_data),
-    .stat_addr(stat_addr), .stat_data(stat_data)
+    .stat_addr(6'd0), .stat_data(unused_stat_data)
 );
 
 endmodule

@@ -27,8 +27,9 @@
  * Reads: walk_data is the value of counter walk_addr in this cycle, for every counter in turn
  * (the link engine's CSR reads wait for their counter to come by, at most STAT_COUNT cycles;
  * the board tops' status LEDs sum them). With DEBUG_PORT set, stat_data is the value of
- * counter stat_addr (0 past the last), combinational, for the virtual board; it costs a second
- * copy of the RAM, a multiplexer over the pending counts and an adder, so boards leave it out.
+ * counter stat_addr (0 past the last), combinational, for the bench (tests/rtl/toe_stats); it
+ * costs a second copy of the RAM, a multiplexer over the pending counts and an adder, so
+ * toe_core leaves it out (the virtual board reads the registers: sim/vboard.cpp).
  *
  * Reset: the totals cannot all be cleared in one cycle, so the first walk after reset writes
  * 0 + pending instead of total + pending (`clearing`), and debug reads of counters the walk has

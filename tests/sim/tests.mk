@@ -10,13 +10,15 @@
 
 TEST_SIM_DIR  := $(BUILD)/tests
 TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz $(TEST_SIM_DIR)/test_cosim_link \
-                 $(TEST_SIM_DIR)/test_tcp_cosim $(TEST_SIM_DIR)/test_link_session
+                 $(TEST_SIM_DIR)/test_tcp_cosim $(TEST_SIM_DIR)/test_link_session \
+                 $(TEST_SIM_DIR)/test_vboard_edges
 FUZZ_COUNT    ?= 500000
 FUZZ_SEED     ?=
 
 TEST_SIM_CMDS := \
     "timeout 900 env FUZZ_PART=1 tests/sim/test_rx_fuzz.sh" \
     "timeout 900 env FUZZ_PART=2 tests/sim/test_rx_fuzz.sh" \
+    "timeout 600 build/tests/test_vboard_edges" \
     "timeout 300 tests/sim/test_ping_tap.sh" \
     "timeout 120 tests/sim/test_pcap_check.sh" \
     "timeout 300 tests/sim/test_link_garbage.sh" \
@@ -52,6 +54,9 @@ $(TEST_SIM_DIR)/%.o: tests/sim/%.c $(GEN)/toe_defs.h tests/sim/tests.mk
 	$(CC) $(CFLAGS) $(SIM_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(TEST_SIM_DIR)/test_rx_fuzz: $(TEST_SIM_DIR)/test_rx_fuzz.o $(VBOARD_LIB)
+	$(CXX) $(LDFLAGS) -o $@ $< $(VBOARD_LIB) $(SIM_LIBS)
+
+$(TEST_SIM_DIR)/test_vboard_edges: $(TEST_SIM_DIR)/test_vboard_edges.o $(VBOARD_LIB)
 	$(CXX) $(LDFLAGS) -o $@ $< $(VBOARD_LIB) $(SIM_LIBS)
 
 $(TEST_SIM_DIR)/test_tcp_cosim.o: CFLAGS += $(SW_CFLAGS)

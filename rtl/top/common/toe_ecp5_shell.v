@@ -131,7 +131,6 @@ toe_rgmii #(
 // ---- the core ----
 wire [5:0]  stat_walk_addr;
 wire [31:0] stat_walk_data;
-wire [31:0] unused_stat_data;   // the debug read port (toe_core STAT_DEBUG) is for the simulator
 
 toe_core #(
     .STORE_LOG2(STORE_LOG2),
@@ -149,8 +148,7 @@ toe_core #(
     .s_link_tdata(s_link_tdata), .s_link_tvalid(s_link_tvalid), .s_link_tready(s_link_tready),
     .m_link_tdata(m_link_tdata), .m_link_tvalid(m_link_tvalid), .m_link_tready(m_link_tready),
     .cfg_mac(CFG_MAC), .cfg_ip(CFG_IP), .cfg_netmask(CFG_NETMASK), .cfg_gateway(CFG_GATEWAY),
-    .stat_walk_addr(stat_walk_addr), .stat_walk_data(stat_walk_data),
-    .stat_addr(6'd0), .stat_data(unused_stat_data)
+    .stat_walk_addr(stat_walk_addr), .stat_walk_data(stat_walk_data)
 );
 
 // ---- status ----
