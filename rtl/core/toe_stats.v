@@ -78,6 +78,7 @@ wire [STAT_COUNT-1:0] inc =
 reg [31:0] total [0:STAT_COUNT-1];   // each counter's value at the walk's last visit
 reg [STAT_COUNT*8-1:0] low;   // counter i's low bits in bits [i*8 +: LOW_W]; the rest 0
 reg [5:0] walk;
+reg [STAT_COUNT-1:0] walk_hot;   // the walk again, one-hot (bit walk set)
 reg       clearing;   // first walk after reset: totals not yet written are 0
 
 // The value of a counter from what the RAM saw at the last visit and its low bits now.
@@ -85,8 +86,18 @@ function [31:0] value(input [31:0] seen, input [LOW_W-1:0] now);
     value = {seen[31:LOW_W] + {{(31-LOW_W){1'b0}}, now < seen[LOW_W-1:0]}, now};
 endfunction
 
+// The low bits of counter walk: an AND-OR over the one-hot walk (yosys maps it to about half
+// the LUTs of a multiplexer indexed by the binary walk).
+reg [LOW_W-1:0] walk_low;
+integer w;
+always @* begin
+    walk_low = {LOW_W{1'b0}};
+    for (w = 0; w < STAT_COUNT; w = w + 1)
+        walk_low = walk_low | (walk_hot[w] ? low[w * 8 +: LOW_W] : {LOW_W{1'b0}});
+end
+
 assign walk_addr = walk;
-assign walk_data = value(clearing ? 32'd0 : total[walk], low[{walk, 3'd0} +: LOW_W]);
+assign walk_data = value(clearing ? 32'd0 : total[walk], walk_low);
 
 always @(posedge clk) begin
     total[walk] <= walk_data;
@@ -94,7 +105,7 @@ end
 
 // Low bits: each field is flip-flops with a clock enable (its event) around an incrementer.
 // Fields are 8 bits apart (the bits above LOW_W are constant 0 and synthesise to nothing), so
-// the walk's read is a plain multiplexer. The |inc test lets Verilator skip the per-counter
+// the debug port's read is a plain index. The |inc test lets Verilator skip the per-counter
 // increments in the (common) cycles without events: the virtual board runs this block every
 // core cycle.
 integer k;
@@ -109,11 +120,13 @@ always @(posedge clk) begin
 end
 
 always @(posedge clk) begin
-    walk <= walk == LAST ? 6'd0 : walk + 6'd1;
+    walk     <= walk == LAST ? 6'd0 : walk + 6'd1;
+    walk_hot <= {walk_hot[STAT_COUNT-2:0], walk_hot[STAT_COUNT-1]};
     if (walk == LAST)
         clearing <= 1'b0;
     if (rst) begin
         walk     <= 6'd0;
+        walk_hot <= ONE;
         clearing <= 1'b1;
     end
 end
