@@ -91,10 +91,11 @@ wire        unused_len = ^s_desc_len[15:11];
 wire [16:0] hdr_fold1 = {1'b0, hdr_sum[15:0]} + {13'd0, hdr_sum[19:16]};
 
 // The presented word, as two 16-bit halves, each an AND-OR of the fields that word index can
-// hold (yosys maps this to about half the LUTs of a case statement on widx). at[i]: header
-// word i (0..9) is presented; late: word 10 on (ARP: the requester's IP; ICMP: the store).
-wire       late = widx >= 9'd10;
-wire [9:0] at   = late ? 10'd0 : 10'd1 << widx[3:0];
+// hold, over a one-hot word index in flip-flops (yosys maps this to about half the LUTs of a
+// case statement on widx). at[i]: header word i (0..9) is presented; late: word 10 on (ARP:
+// the requester's IP; ICMP: the store). Both move with widx.
+reg  [9:0] at;
+reg        late;
 wire       arp  = !s_desc_icmp;
 wire       icmp = s_desc_icmp;
 wire [15:0] word_hi =
@@ -153,11 +154,16 @@ always @(posedge clk) begin
         end
         S_WAIT: if ({{(20-TX_FREE_BITS){1'b0}}, m_tx_free} >= {11'd0, nwords}) begin
             widx        <= 9'd0;
+            at          <= 10'd1;
+            late        <= 1'b0;
             m_tx_tvalid <= 1'b1;
             state       <= S_SEND;
         end
         S_SEND: if (beat) begin
             widx <= widx + 1'b1;
+            at   <= at << 1;
+            if (at[9])
+                late <= 1'b1;
             if (m_tx_tlast) begin
                 m_tx_tvalid <= 1'b0;
                 s_desc_pop  <= 1'b1;
