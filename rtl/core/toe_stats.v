@@ -50,7 +50,7 @@ module toe_stats #(
     output wire [5:0]  walk_addr,       // every counter in turn, one a cycle
     output wire [31:0] walk_data,       // value of counter walk_addr
     input  wire [5:0]  stat_addr,       // debug read port (DEBUG_PORT)
-    output reg  [31:0] stat_data
+    output wire [31:0] stat_data
 );
 
 `include "toe_defs.vh"
@@ -132,13 +132,13 @@ always @(posedge clk) begin
 end
 
 generate if (DEBUG_PORT != 0) begin : g_debug
-    always @*
-        stat_data = stat_addr >= STAT_COUNT ? 32'd0 :
-                    value(clearing && stat_addr >= walk ? 32'd0 : total[stat_addr],
-                          low[{stat_addr, 3'd0} +: LOW_W]);
+    assign stat_data = stat_addr >= STAT_COUNT ? 32'd0 :
+                       value(clearing && stat_addr >= walk ? 32'd0 : total[stat_addr],
+                             low[{stat_addr, 3'd0} +: LOW_W]);
 end else begin : g_no_debug
+    // a constant by assign: Icarus never runs an `always @*` that reads nothing
     wire unused_stat_addr = |stat_addr;
-    always @* stat_data = 32'd0;
+    assign stat_data = 32'd0;
 end endgenerate
 
 endmodule

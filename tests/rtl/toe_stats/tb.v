@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Bench for toe_stats: random simultaneous events into every counter (up to all of them in
 // every cycle), the walk (the CSR read path) and the debug read port checked against a
-// reference count in every cycle, resets in the middle of traffic, reads past the last counter.
+// reference count in every cycle, resets in the middle of traffic, reads past the last counter;
+// a second instance without the debug port (the boards' configuration) walks the same values.
 `timescale 1ns / 1ps
 `default_nettype none
 `include "bench.vh"
@@ -27,6 +28,17 @@ toe_stats #(.STAT_N(STAT_COUNT), .DEBUG_PORT(1)) dut (
     .tx_arp(tx_arp), .tx_icmp(tx_icmp), .inc_ext(inc_ext),
     .walk_addr(walk_addr), .walk_data(walk_data),
     .stat_addr(addr1), .stat_data(data1)
+);
+
+// the boards' configuration: no debug port (stat_data 0), the same walk
+wire [31:0] data0, walk_data0;
+wire [5:0]  walk_addr0;
+toe_stats #(.STAT_N(STAT_COUNT), .DEBUG_PORT(0)) dut0 (
+    .clk(clk), .rst(rst),
+    .rx_verdict_valid(verdict_valid), .rx_verdict(verdict),
+    .tx_arp(tx_arp), .tx_icmp(tx_icmp), .inc_ext(inc_ext),
+    .walk_addr(walk_addr0), .walk_data(walk_data0),
+    .stat_addr(addr1), .stat_data(data0)
 );
 
 integer seed;
@@ -72,6 +84,9 @@ task cycle(input integer pct);
             $fatal(1, "debug port: counter %0d = %0d, expected %0d (t=%0t)", addr1, data1, want(addr1), $time);
         if (walk_addr >= STAT_COUNT || walk_data !== want(walk_addr))
             $fatal(1, "walk: counter %0d = %0d, expected %0d (t=%0t)", walk_addr, walk_data, want(walk_addr), $time);
+        if (walk_addr0 !== walk_addr || walk_data0 !== walk_data || data0 !== 32'd0)
+            $fatal(1, "no debug port: walk %0d = %0d, stat_data %0d (with it: %0d = %0d)", walk_addr0,
+                   walk_data0, data0, walk_addr, walk_data);
         if (!rst && !after_rst && walk_addr != (walk_prev == STAT_COUNT - 1 ? 0 : walk_prev + 1))
             $fatal(1, "walk: counter %0d after %0d", walk_addr, walk_prev);
         walk_prev = walk_addr;
