@@ -26,11 +26,12 @@
  * elaboration) and wrap at most once. The value of a counter in a cycle is the number of its
  * events before that cycle (what flip-flop counters would hold).
  *
- * Reads: walk_data is the value of counter walk_addr in this cycle, for every counter in turn
- * (the link engine's CSR reads wait for their counter to come by, at most STAT_COUNT cycles;
- * the board tops' status LEDs sum them). With DEBUG_PORT set, stat_data is the value of
- * counter stat_addr (0 past the last), combinational, for the virtual board; it costs a second
- * copy of the RAM, a multiplexer over the low bits and a carry, so boards leave it out.
+ * Reads: walk_data is the value of counter walk_addr in the cycle before (both registered),
+ * for every counter in turn (the link engine's CSR reads wait for their counter to come by, at
+ * most STAT_COUNT + 1 cycles; the board tops' status LEDs sum them). With DEBUG_PORT set,
+ * stat_data is the value of counter stat_addr in this cycle (0 past the last), combinational,
+ * for the virtual board; it costs a second copy of the RAM, a multiplexer over the low bits and
+ * a carry, so boards leave it out.
  *
  * Reset: the low bits clear in one cycle, the RAM cannot, so the first walk after reset reads
  * 0 instead of total[walk] (`clearing`), and debug reads of counters the walk has not reached
@@ -47,8 +48,8 @@ module toe_stats #(
     input  wire        tx_arp,
     input  wire        tx_icmp,
     input  wire [STAT_N-1:0] inc_ext,   // one bit per counter, for everything else
-    output wire [5:0]  walk_addr,       // every counter in turn, one a cycle
-    output wire [31:0] walk_data,       // value of counter walk_addr
+    output reg  [5:0]  walk_addr,       // every counter in turn, one a cycle
+    output reg  [31:0] walk_data,       // value of counter walk_addr in the cycle before
     input  wire [5:0]  stat_addr,       // debug read port (DEBUG_PORT)
     output wire [31:0] stat_data
 );
@@ -96,11 +97,14 @@ always @* begin
         walk_low = walk_low | (walk_hot[w] ? low[w * 8 +: LOW_W] : {LOW_W{1'b0}});
 end
 
-assign walk_addr = walk;
-assign walk_data = value(clearing ? 32'd0 : total[walk], walk_low);
+wire [31:0] walk_value = value(clearing ? 32'd0 : total[walk], walk_low);
 
+// The outputs are registered: the carries stay beside the RAM, and the readers (the link
+// engine's CSR block, the board's status LEDs) may sit anywhere on the die.
 always @(posedge clk) begin
-    total[walk] <= walk_data;
+    total[walk] <= walk_value;
+    walk_addr   <= walk;
+    walk_data   <= walk_value;
 end
 
 // Low bits: each field is flip-flops with a clock enable (its event) around an incrementer.
