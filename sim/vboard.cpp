@@ -553,22 +553,22 @@ uint64_t vboard_skip_idle(struct vboard *vb, uint64_t max_ps)
     return periods * SKIP_PERIOD_CYCLES * CORE_PERIOD_PS;
 }
 
-/* Read from the statistics block's state (rtl/core/toe_stats.v) as its walk would: the
- * counter's total plus the events pending since the walk last wrote it (8 bits a counter, the
- * bits above the count 0); a total the first walk after reset has not reached yet is 0. The
- * model has no read port for this: a combinational port on a model input is evaluated at every
- * evaluation. */
+/* Read from the statistics block's state (rtl/core/toe_stats.v) as its walk would: the value
+ * the RAM saw at the walk's last visit (0 before the first walk after reset reaches it), its
+ * high bits plus one if the counter's low bits (6 of 8 bits a counter) wrapped since, and the
+ * low bits as they are. The model has no read port for this: a combinational port on a model
+ * input is evaluated at every evaluation. */
 uint32_t vboard_stat(struct vboard *vb, unsigned index)
 {
     if (index >= TOE_STAT_COUNT)
         return 0;
     const Vtoe_core___024root *r = vb->model->rootp;
-    uint32_t total = r->toe_core__DOT__stats__DOT__clearing &&
-                             index >= r->toe_core__DOT__stats__DOT__walk
-                         ? 0
-                         : r->toe_core__DOT__stats__DOT__total[index];
-    uint32_t pending = r->toe_core__DOT__stats__DOT__pending[index / 4] >> (index % 4 * 8) & 0xff;
-    return total + pending;
+    uint32_t seen = r->toe_core__DOT__stats__DOT__clearing &&
+                            index >= r->toe_core__DOT__stats__DOT__walk
+                        ? 0
+                        : r->toe_core__DOT__stats__DOT__total[index];
+    uint32_t low = r->toe_core__DOT__stats__DOT__low[index / 4] >> (index % 4 * 8) & 0x3f;
+    return ((seen >> 6) + (low < (seen & 0x3f))) << 6 | low;
 }
 
 bool vboard_finished(const struct vboard *vb)

@@ -90,39 +90,42 @@ wire        unused_len = ^s_desc_len[15:11];
 
 wire [16:0] hdr_fold1 = {1'b0, hdr_sum[15:0]} + {13'd0, hdr_sum[19:16]};
 
-reg [31:0] word;
-always @* begin
-    word = store_rd_data;
-    if (!s_desc_icmp) begin
-        case (widx)
-            9'd0:  word = {16'h0000, s_desc_mac[47:32]};
-            9'd1:  word = s_desc_mac[31:0];
-            9'd2:  word = cfg_mac[47:16];
-            9'd3:  word = {cfg_mac[15:0], 16'h0806};
-            9'd4:  word = 32'h00010800;
-            9'd5:  word = 32'h06040002;
-            9'd6:  word = cfg_mac[47:16];
-            9'd7:  word = {cfg_mac[15:0], cfg_ip[31:16]};
-            9'd8:  word = {cfg_ip[15:0], s_desc_mac[47:32]};
-            9'd9:  word = s_desc_mac[31:0];
-            default: word = s_desc_ip;
-        endcase
-    end else begin
-        case (widx)
-            9'd0:  word = {16'h0000, s_desc_mac[47:32]};
-            9'd1:  word = s_desc_mac[31:0];
-            9'd2:  word = cfg_mac[47:16];
-            9'd3:  word = {cfg_mac[15:0], 16'h0800};
-            9'd4:  word = {16'h4500, s_desc_len};
-            9'd5:  word = {ip_id, 16'h0000};
-            9'd6:  word = {16'h4001, hdr_csum};
-            9'd7:  word = cfg_ip;
-            9'd8:  word = s_desc_ip;
-            9'd9:  word = {8'h00, s_desc_code, s_desc_csum};
-            default: word = store_rd_data;
-        endcase
-    end
-end
+// The presented word, as two 16-bit halves, each an AND-OR of the fields that word index can
+// hold, over a one-hot word index in flip-flops (yosys maps this to about half the LUTs of a
+// case statement on widx). at[i]: header word i (0..9) is presented; late: word 10 on (ARP:
+// the requester's IP; ICMP: the store). Both move with widx.
+reg  [9:0] at;
+reg        late;
+wire       arp  = !s_desc_icmp;
+wire       icmp = s_desc_icmp;
+wire [15:0] word_hi =
+    ({16{at[1] | arp & at[9]}}        & s_desc_mac[31:16]) |
+    ({16{at[2] | arp & at[6]}}        & cfg_mac[47:32]) |
+    ({16{at[3] | arp & at[7]}}        & cfg_mac[15:0]) |
+    ({16{arp & at[8]}}                & cfg_ip[15:0]) |
+    ({16{arp & late | icmp & at[8]}}  & s_desc_ip[31:16]) |
+    ({16{icmp & at[5]}}               & ip_id) |
+    ({16{icmp & at[7]}}               & cfg_ip[31:16]) |
+    ({16{icmp & at[9]}}               & {8'h00, s_desc_code}) |
+    ({16{icmp & late}}                & store_rd_data[31:16]) |
+    ({16{at[4]}}                      & (arp ? 16'h0001 : 16'h4500)) |   // htype / ver, ihl
+    ({16{arp & at[5]}}                & 16'h0604) |                      // hlen, plen
+    ({16{icmp & at[6]}}               & 16'h4001);                       // TTL 64, ICMP
+wire [15:0] word_lo =
+    ({16{at[0] | arp & at[8]}}        & s_desc_mac[47:32]) |
+    ({16{at[1] | arp & at[9]}}        & s_desc_mac[15:0]) |
+    ({16{at[2] | arp & at[6]}}        & cfg_mac[31:16]) |
+    ({16{arp & at[7]}}                & cfg_ip[31:16]) |
+    ({16{arp & late | icmp & at[8]}}  & s_desc_ip[15:0]) |
+    ({16{icmp & at[4]}}               & s_desc_len) |
+    ({16{icmp & at[6]}}               & hdr_csum) |
+    ({16{icmp & at[7]}}               & cfg_ip[15:0]) |
+    ({16{icmp & at[9]}}               & s_desc_csum) |
+    ({16{icmp & late}}                & store_rd_data[15:0]) |
+    ({16{at[3]}}                      & (arp ? 16'h0806 : 16'h0800)) |   // ethertype
+    ({16{arp & at[4]}}                & 16'h0800) |                      // ptype
+    ({16{arp & at[5]}}                & 16'h0002);                       // oper: reply
+wire [31:0] word = {word_hi, word_lo};
 
 always @(posedge clk) begin
     s_desc_pop <= 1'b0;
@@ -151,11 +154,16 @@ always @(posedge clk) begin
         end
         S_WAIT: if ({{(20-TX_FREE_BITS){1'b0}}, m_tx_free} >= {11'd0, nwords}) begin
             widx        <= 9'd0;
+            at          <= 10'd1;
+            late        <= 1'b0;
             m_tx_tvalid <= 1'b1;
             state       <= S_SEND;
         end
         S_SEND: if (beat) begin
             widx <= widx + 1'b1;
+            at   <= at << 1;
+            if (at[9])
+                late <= 1'b1;
             if (m_tx_tlast) begin
                 m_tx_tvalid <= 1'b0;
                 s_desc_pop  <= 1'b1;

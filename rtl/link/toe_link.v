@@ -266,38 +266,58 @@ wire        is_rxc    = m_type == MSG_RX_CONSUMED && msg_len == 11'd6;
 wire        is_sess   = m_type == MSG_SESSION && msg_len == 11'd6;
 assign stat_addr = m_addr[5:0];   // STAT_BASE is a multiple of 64
 
-reg [31:0] rd_value;
-reg [1:0]  rd_status;            // for reads; writes decide below
 reg        rd_stat;
 reg [31:0] time_hi_latch;
 
-always @* begin
-    rd_value  = 32'd0;
-    rd_status = CONST_RESP_OK[1:0];
-    case (m_addr)
-        CSR_ID:        rd_value = CONST_ID;
-        CSR_VERSION:   rd_value = CONST_VERSION;
-        CSR_CAPS:      rd_value = {12'd0, TCP_BUF_LOG2[3:0], 4'd0, LINK_KIND[3:0], TCP_SLOTS[7:0]};
-        CSR_LINK_RATE: rd_value = LINK_RATE;
-        CSR_LINK_SESSION: rd_value = session;
-        CSR_MAC_HI:    rd_value = {16'd0, cfg_mac[47:32]};
-        CSR_MAC_LO:    rd_value = cfg_mac[31:0];
-        CSR_IP:        rd_value = cfg_ip;
-        CSR_NETMASK:   rd_value = cfg_netmask;
-        CSR_GATEWAY:   rd_value = cfg_gateway;
-        CSR_HOST_MASK: rd_value = host_mask;
-        CSR_CHALLENGE_ACK_LIMIT: rd_value = chack_limit;
-        CSR_TIME_LO:   rd_value = now_us[31:0];
-        CSR_TIME_HI:   rd_value = time_hi_latch;
-        CSR_ALARM_LO:  rd_value = alarm_lo;
-        CSR_ALARM_HI:  rd_value = alarm_hi;
-        default:       rd_status = is_stat ? CONST_RESP_OK[1:0] : CONST_RESP_BAD_ADDR[1:0];
-    endcase
+// The CSR a message names, one-hot (bit H_<name>) and registered: msg_head holds from
+// msg_valid until msg_done, so it is there in D_CSR. Reads and writes are AND-ORs over it
+// (yosys maps a case on the 16-bit address to several times the LUTs).
+localparam H_ID = 0, H_VERSION = 1, H_CAPS = 2, H_LINK_RATE = 3,
+           H_LINK_SESSION = 4, H_MAC_HI = 5, H_MAC_LO = 6, H_IP = 7,
+           H_NETMASK = 8, H_GATEWAY = 9, H_HOST_MASK = 10, H_CHALLENGE_ACK_LIMIT = 11,
+           H_TIME_LO = 12, H_TIME_HI = 13, H_ALARM_LO = 14, H_ALARM_HI = 15;
+reg [15:0] csr_hot;
+always @(posedge clk) begin
+    csr_hot[H_ID]                  <= m_addr == CSR_ID;
+    csr_hot[H_VERSION]             <= m_addr == CSR_VERSION;
+    csr_hot[H_CAPS]                <= m_addr == CSR_CAPS;
+    csr_hot[H_LINK_RATE]           <= m_addr == CSR_LINK_RATE;
+    csr_hot[H_LINK_SESSION]        <= m_addr == CSR_LINK_SESSION;
+    csr_hot[H_MAC_HI]              <= m_addr == CSR_MAC_HI;
+    csr_hot[H_MAC_LO]              <= m_addr == CSR_MAC_LO;
+    csr_hot[H_IP]                  <= m_addr == CSR_IP;
+    csr_hot[H_NETMASK]             <= m_addr == CSR_NETMASK;
+    csr_hot[H_GATEWAY]             <= m_addr == CSR_GATEWAY;
+    csr_hot[H_HOST_MASK]           <= m_addr == CSR_HOST_MASK;
+    csr_hot[H_CHALLENGE_ACK_LIMIT] <= m_addr == CSR_CHALLENGE_ACK_LIMIT;
+    csr_hot[H_TIME_LO]             <= m_addr == CSR_TIME_LO;
+    csr_hot[H_TIME_HI]             <= m_addr == CSR_TIME_HI;
+    csr_hot[H_ALARM_LO]            <= m_addr == CSR_ALARM_LO;
+    csr_hot[H_ALARM_HI]            <= m_addr == CSR_ALARM_HI;
 end
 
-wire writable = m_addr == CSR_MAC_HI || m_addr == CSR_MAC_LO || m_addr == CSR_IP ||
-                m_addr == CSR_NETMASK || m_addr == CSR_GATEWAY || m_addr == CSR_HOST_MASK ||
-                m_addr == CSR_ALARM_LO || m_addr == CSR_ALARM_HI || m_addr == CSR_CHALLENGE_ACK_LIMIT;
+wire [31:0] rd_value =
+    ({32{csr_hot[H_ID]}}                  & CONST_ID) |
+    ({32{csr_hot[H_VERSION]}}             & CONST_VERSION) |
+    ({32{csr_hot[H_CAPS]}}                & {12'd0, TCP_BUF_LOG2[3:0], 4'd0, LINK_KIND[3:0], TCP_SLOTS[7:0]}) |
+    ({32{csr_hot[H_LINK_RATE]}}           & LINK_RATE) |
+    ({32{csr_hot[H_LINK_SESSION]}}        & session) |
+    ({32{csr_hot[H_MAC_HI]}}              & {16'd0, cfg_mac[47:32]}) |
+    ({32{csr_hot[H_MAC_LO]}}              & cfg_mac[31:0]) |
+    ({32{csr_hot[H_IP]}}                  & cfg_ip) |
+    ({32{csr_hot[H_NETMASK]}}             & cfg_netmask) |
+    ({32{csr_hot[H_GATEWAY]}}             & cfg_gateway) |
+    ({32{csr_hot[H_HOST_MASK]}}           & host_mask) |
+    ({32{csr_hot[H_CHALLENGE_ACK_LIMIT]}} & chack_limit) |
+    ({32{csr_hot[H_TIME_LO]}}             & now_us[31:0]) |
+    ({32{csr_hot[H_TIME_HI]}}             & time_hi_latch) |
+    ({32{csr_hot[H_ALARM_LO]}}            & alarm_lo) |
+    ({32{csr_hot[H_ALARM_HI]}}            & alarm_hi);
+// for reads; writes decide below
+wire [1:0]  rd_status = (|csr_hot || is_stat) ? CONST_RESP_OK[1:0] : CONST_RESP_BAD_ADDR[1:0];
+wire writable = csr_hot[H_MAC_HI] || csr_hot[H_MAC_LO] || csr_hot[H_IP] || csr_hot[H_NETMASK] ||
+                csr_hot[H_GATEWAY] || csr_hot[H_HOST_MASK] || csr_hot[H_ALARM_LO] ||
+                csr_hot[H_ALARM_HI] || csr_hot[H_CHALLENGE_ACK_LIMIT];
 
 // RAW_TX read-out: the message buffer in the core's frame format, one word ahead.
 reg  [8:0] widx;
@@ -390,23 +410,21 @@ always @(posedge clk) begin
             resp_value <= rd_value;
             rd_stat    <= is_stat;
             resp_status <= {6'd0, rd_status};
-            if (is_read && m_addr == CSR_TIME_LO)
+            if (is_read && csr_hot[H_TIME_LO])
                 time_hi_latch <= now_us[63:32];
             if (is_write) begin
                 resp_value <= m_value;
                 if (writable) begin
                     resp_status <= CONST_RESP_OK[7:0];
-                    case (m_addr)
-                        CSR_MAC_HI:    cfg_mac[47:32] <= m_value[15:0];
-                        CSR_MAC_LO:    cfg_mac[31:0]  <= m_value;
-                        CSR_IP:        cfg_ip         <= m_value;
-                        CSR_NETMASK:   cfg_netmask    <= m_value;
-                        CSR_GATEWAY:   cfg_gateway    <= m_value;
-                        CSR_HOST_MASK: host_mask      <= m_value;
-                        CSR_ALARM_LO:  alarm_lo       <= m_value;
-                        CSR_CHALLENGE_ACK_LIMIT: chack_limit <= m_value;
-                        default: begin alarm_hi <= m_value; arm_now <= 1'b1; end
-                    endcase
+                    if (csr_hot[H_MAC_HI])    cfg_mac[47:32] <= m_value[15:0];
+                    if (csr_hot[H_MAC_LO])    cfg_mac[31:0]  <= m_value;
+                    if (csr_hot[H_IP])        cfg_ip         <= m_value;
+                    if (csr_hot[H_NETMASK])   cfg_netmask    <= m_value;
+                    if (csr_hot[H_GATEWAY])   cfg_gateway    <= m_value;
+                    if (csr_hot[H_HOST_MASK]) host_mask      <= m_value;
+                    if (csr_hot[H_ALARM_LO])  alarm_lo       <= m_value;
+                    if (csr_hot[H_CHALLENGE_ACK_LIMIT]) chack_limit <= m_value;
+                    if (csr_hot[H_ALARM_HI]) begin alarm_hi <= m_value; arm_now <= 1'b1; end
                 end else begin
                     resp_status <= rd_status == CONST_RESP_BAD_ADDR[1:0] ?
                                    CONST_RESP_BAD_ADDR[7:0] : CONST_RESP_READ_ONLY[7:0];

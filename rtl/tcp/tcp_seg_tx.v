@@ -91,7 +91,8 @@ reg [31:0] d_seq, d_ack;
 reg [7:0]  d_flags;
 reg [15:0] d_wnd, d_urp;
 reg [7:0]  d_ttl, d_tos;
-reg [10:0] d_len;
+reg [15:0] ip_len;       // IPv4 total length: 40 + payload
+reg [15:0] k_tcp, k_ip;  // the header sums' constants plus the length (see below)
 reg [9:0]  nwords_m1;    // frame words - 1
 reg [3:0]  last_keep;
 reg [31:0] last_mask;    // payload bytes of the last word
@@ -142,27 +143,40 @@ always @(posedge clk) begin
 end
 
 // ---- header sums and checksums, registered every cycle from the descriptor ----
-// ip_csum is valid 3 cycles after start (word 6 goes out 8 or more cycles after start),
-// tcp_csum 2 cycles after pass 1's last sum (see P1_AHEAD).
-wire [15:0] tcp_len = 16'd20 + {5'd0, d_len};
-wire [15:0] ip_len  = 16'd40 + {5'd0, d_len};
-reg  [19:0] sum_pseudo, sum_tcp_hdr, sum_ip;
-reg  [31:0] sum_tcp;
-reg  [15:0] tcp_csum, ip_csum;
+// A tree of registered two-operand adds (yosys maps a sum of many operands in one expression
+// to LUT adders, several times the size of these carry chains). The IPv4 and the pseudo-header
+// sums share the addresses' sum; the constants ride on the length (k_tcp, k_ip, from start):
+//   IPv4   0x4500 + 0x4000 + (40 + len) + {ttl, 0x06} + tos = 0x852e + len + {ttl, tos}
+//   TCP    6 + (20 + len) + 0x5000 + flags = 26 + len + {0x50, flags}
+// ip_csum is valid 5 cycles after start (word 6 goes out 8 or more cycles after start),
+// tcp_csum 2 cycles after pass 1's last sum or 6 after start, whichever is later (see P1_AHEAD).
+reg [16:0] a_src, a_dst, a_ttl_id, a_ports, a_seq, a_ack, a_fw, a_urp;
+reg [17:0] b_ips, b_t1, b_t2, b_ip;
+reg [16:0] b_urp;
+reg [18:0] c_ip, c_t, c_ips_urp;
+reg [19:0] sum_tcp;
+reg [15:0] tcp_csum, ip_csum;
 
 always @(posedge clk) begin
-    sum_pseudo  <= {4'd0, d_src_ip[31:16]} + {4'd0, d_src_ip[15:0]} + {4'd0, d_dst_ip[31:16]} +
-                   {4'd0, d_dst_ip[15:0]} + 20'd6 + {4'd0, tcp_len};
-    sum_tcp_hdr <= {4'd0, d_src_port} + {4'd0, d_dst_port} + {4'd0, d_seq[31:16]} +
-                   {4'd0, d_seq[15:0]} + {4'd0, d_ack[31:16]} + {4'd0, d_ack[15:0]} +
-                   {12'd0, d_flags} + 20'h05000 + {4'd0, d_wnd} + {4'd0, d_urp};
-    sum_tcp     <= {12'd0, sum_pseudo} + {12'd0, sum_tcp_hdr};
-    tcp_csum    <= ~fold(sum_tcp + p1_sum);
-    sum_ip      <= {12'd0, d_tos} + 20'h04500 + {4'd0, ip_len} + {4'd0, ip_id} + 20'h04000 +
-                   {4'd0, d_ttl, 8'h06} +
-                   {4'd0, d_src_ip[31:16]} + {4'd0, d_src_ip[15:0]} +
-                   {4'd0, d_dst_ip[31:16]} + {4'd0, d_dst_ip[15:0]};
-    ip_csum     <= ~fold({12'd0, sum_ip});
+    a_src     <= {1'b0, d_src_ip[31:16]} + {1'b0, d_src_ip[15:0]};
+    a_dst     <= {1'b0, d_dst_ip[31:16]} + {1'b0, d_dst_ip[15:0]};
+    a_ttl_id  <= {1'b0, d_ttl, d_tos} + {1'b0, ip_id};
+    a_ports   <= {1'b0, d_src_port} + {1'b0, d_dst_port};
+    a_seq     <= {1'b0, d_seq[31:16]} + {1'b0, d_seq[15:0]};
+    a_ack     <= {1'b0, d_ack[31:16]} + {1'b0, d_ack[15:0]};
+    a_fw      <= {1'b0, 8'h50, d_flags} + {1'b0, d_wnd};
+    a_urp     <= {1'b0, d_urp} + {1'b0, k_tcp};
+    b_ips     <= {1'b0, a_src} + {1'b0, a_dst};
+    b_t1      <= {1'b0, a_ports} + {1'b0, a_seq};
+    b_t2      <= {1'b0, a_ack} + {1'b0, a_fw};
+    b_ip      <= {1'b0, a_ttl_id} + {2'b0, k_ip};
+    b_urp     <= a_urp;
+    c_ip      <= {1'b0, b_ips} + {1'b0, b_ip};
+    c_t       <= {1'b0, b_t1} + {1'b0, b_t2};
+    c_ips_urp <= {1'b0, b_ips} + {2'b0, b_urp};
+    sum_tcp   <= {1'b0, c_t} + {1'b0, c_ips_urp};
+    ip_csum   <= ~fold({13'd0, c_ip});
+    tcp_csum  <= ~fold({12'd0, sum_tcp} + p1_sum);
 end
 
 // ---- pass 2: the frame ----
@@ -196,7 +210,9 @@ always @(posedge clk) begin
             d_urp      <= urp;
             d_ttl      <= ttl;
             d_tos      <= tos;
-            d_len      <= len;
+            ip_len     <= 16'd40 + {5'd0, len};
+            k_tcp      <= 16'd26 + {5'd0, len};
+            k_ip       <= 16'h852e + {5'd0, len};
             nwords_m1  <= pay_words + 10'd13;
             last_keep  <= len[1:0] == 2'd1 ? 4'b1000 : len[1:0] == 2'd2 ? 4'b1100 :
                           len[1:0] == 2'd3 ? 4'b1110 : 4'b1111;

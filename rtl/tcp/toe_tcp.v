@@ -333,6 +333,37 @@ wire [15:0] csr_rel     = csr_addr - CSR_SLOT_BASE;
 wire        csr_in_slot = csr_addr >= CSR_SLOT_BASE && {16'd0, csr_rel} < SLOTS * CONST_SLOT_STRIDE;
 wire [4:0]  csr_field   = csr_rel[4:0];
 
+// A field read: an AND-OR of the task's slot fields over the field number, one-hot and
+// registered (csr_addr is held until csr_ack, so it is there from S_LOAD on; yosys maps this to
+// fewer LUTs than a case on csr_field).
+reg  [FIELD_MAX_SND_WND:0] csr_fhot;
+always @(posedge clk)
+    csr_fhot <= {{FIELD_MAX_SND_WND{1'b0}}, 1'b1} << csr_field;
+wire [31:0] csr_field_rd =
+    ({32{csr_fhot[FIELD_FLAGS]}}       & {25'd0, ack_report[k], fin_acked[k], fin_queued[k],
+                                          fin_rcvd[k], syn_rcvd[k], nagle[k], valid[k]}) |
+    ({32{csr_fhot[FIELD_REMOTE_IP]}}   & c_rip) |
+    ({32{csr_fhot[FIELD_PORTS]}}       & c_ports) |
+    ({32{csr_fhot[FIELD_MAC_HI]}}      & {16'd0, c_mac[47:32]}) |
+    ({32{csr_fhot[FIELD_MAC_LO]}}      & c_mac[31:0]) |
+    ({32{csr_fhot[FIELD_MSS]}}         & {8'd0, c_rcv_ws, c_snd_ws, c_mss}) |
+    ({32{csr_fhot[FIELD_SND_UNA]}}     & c_snd_una) |
+    ({32{csr_fhot[FIELD_SND_NXT]}}     & c_snd_nxt) |
+    ({32{csr_fhot[FIELD_SND_WND]}}     & c_snd_wnd) |
+    ({32{csr_fhot[FIELD_RCV_NXT]}}     & c_rcv_nxt) |
+    ({32{csr_fhot[FIELD_CWND]}}        & c_cwnd) |
+    ({32{csr_fhot[FIELD_SSTHRESH]}}    & c_ssthresh) |
+    ({32{csr_fhot[FIELD_TX_END]}}      & c_tx_end) |
+    ({32{csr_fhot[FIELD_RX_SENT]}}     & c_rx_sent) |
+    ({32{csr_fhot[FIELD_RX_CONSUMED]}} & c_rx_cons) |
+    ({32{csr_fhot[FIELD_RCV_WND]}}     & (c_rcv_adv - c_rcv_nxt)) |
+    ({32{csr_fhot[FIELD_STATS]}}       & {c_rexmits, c_dupacks}) |
+    ({32{csr_fhot[FIELD_SND_MAX]}}     & c_snd_max) |
+    ({32{csr_fhot[FIELD_IP_TTL_TOS]}}  & {16'd0, c_ttl_tos}) |
+    ({32{csr_fhot[FIELD_SND_UP]}}      & c_snd_up) |
+    ({32{csr_fhot[FIELD_RCV_UP]}}      & c_rcv_up) |
+    ({32{csr_fhot[FIELD_MAX_SND_WND]}} & c_max_wnd);
+
 // received segment
 reg [31:0] r_seq, r_ack, r_end, r_last;
 reg [15:0] r_wnd;
@@ -653,35 +684,12 @@ always @(posedge clk) begin : controller
             csr_status <= CONST_RESP_BAD_ADDR[7:0];
             csr_rdata  <= 32'd0;
         end else if (!csr_we) begin
-            case (csr_field)
-            FIELD_FLAGS:       csr_rdata <= {25'd0, ack_report[k], fin_acked[k], fin_queued[k],
-                                             fin_rcvd[k], syn_rcvd[k], nagle[k], valid[k]};
-            FIELD_REMOTE_IP:   csr_rdata <= c_rip;
-            FIELD_PORTS:       csr_rdata <= c_ports;
-            FIELD_MAC_HI:      csr_rdata <= {16'd0, c_mac[47:32]};
-            FIELD_MAC_LO:      csr_rdata <= c_mac[31:0];
-            FIELD_MSS:         csr_rdata <= {8'd0, c_rcv_ws, c_snd_ws, c_mss};
-            FIELD_SND_UNA:     csr_rdata <= c_snd_una;
-            FIELD_SND_NXT:     csr_rdata <= c_snd_nxt;
-            FIELD_SND_WND:     csr_rdata <= c_snd_wnd;
-            FIELD_RCV_NXT:     csr_rdata <= c_rcv_nxt;
-            FIELD_CWND:        csr_rdata <= c_cwnd;
-            FIELD_SSTHRESH:    csr_rdata <= c_ssthresh;
-            FIELD_TX_END:      csr_rdata <= c_tx_end;
-            FIELD_RX_SENT:     csr_rdata <= c_rx_sent;
-            FIELD_RX_CONSUMED: csr_rdata <= c_rx_cons;
-            FIELD_RCV_WND:     csr_rdata <= c_rcv_adv - c_rcv_nxt;
-            FIELD_STATS:       csr_rdata <= {c_rexmits, c_dupacks};
-            FIELD_SND_MAX:     csr_rdata <= c_snd_max;
-            FIELD_IP_TTL_TOS:  csr_rdata <= {16'd0, c_ttl_tos};
-            FIELD_SND_UP:      csr_rdata <= c_snd_up;
-            FIELD_RCV_UP:      csr_rdata <= c_rcv_up;
-            FIELD_MAX_SND_WND: csr_rdata <= c_max_wnd;
-            default: begin
+            if (csr_field <= FIELD_MAX_SND_WND) begin
+                csr_rdata <= csr_field_rd;
+            end else begin
                 csr_status <= CONST_RESP_BAD_ADDR[7:0];
                 csr_rdata  <= 32'd0;
             end
-            endcase
         end else begin
             // programming fields only while the slot is free; the rest also while open
             case (csr_field)

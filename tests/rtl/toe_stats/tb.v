@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Bench for toe_stats: random simultaneous events into every counter (up to all of them in
 // every cycle), the walk (the CSR read path) and the debug read port checked against a
-// reference count in every cycle, resets in the middle of traffic, reads past the last counter.
+// reference count in every cycle, resets in the middle of traffic, reads past the last counter;
+// a second instance without the debug port (the boards' configuration) walks the same values.
 `timescale 1ns / 1ps
 `default_nettype none
 `include "bench.vh"
@@ -29,6 +30,17 @@ toe_stats #(.STAT_N(STAT_COUNT), .DEBUG_PORT(1)) dut (
     .stat_addr(addr1), .stat_data(data1)
 );
 
+// the boards' configuration: no debug port (stat_data 0), the same walk
+wire [31:0] data0, walk_data0;
+wire [5:0]  walk_addr0;
+toe_stats #(.STAT_N(STAT_COUNT), .DEBUG_PORT(0)) dut0 (
+    .clk(clk), .rst(rst),
+    .rx_verdict_valid(verdict_valid), .rx_verdict(verdict),
+    .tx_arp(tx_arp), .tx_icmp(tx_icmp), .inc_ext(inc_ext),
+    .walk_addr(walk_addr0), .walk_data(walk_data0),
+    .stat_addr(addr1), .stat_data(data0)
+);
+
 integer seed;
 `BENCH_URAND_FN(urand, seed)
 
@@ -48,6 +60,16 @@ always @(posedge clk)
 
 function [31:0] want(input [5:0] a);
     want = a < STAT_COUNT ? ref_count[a] : 32'd0;
+endfunction
+
+// the walk is registered: it shows the counts of the cycle before
+reg [31:0] ref_prev [0:STAT_COUNT-1];
+always @(posedge clk)
+    for (i = 0; i < STAT_COUNT; i = i + 1)
+        ref_prev[i] <= ref_count[i];
+
+function [31:0] want_walk(input [5:0] a);
+    want_walk = a < STAT_COUNT ? ref_prev[a] : 32'd0;
 endfunction
 
 integer checks = 0, total_events = 0;
@@ -70,8 +92,11 @@ task cycle(input integer pct);
         #1;
         if (data1 !== want(addr1))
             $fatal(1, "debug port: counter %0d = %0d, expected %0d (t=%0t)", addr1, data1, want(addr1), $time);
-        if (walk_addr >= STAT_COUNT || walk_data !== want(walk_addr))
-            $fatal(1, "walk: counter %0d = %0d, expected %0d (t=%0t)", walk_addr, walk_data, want(walk_addr), $time);
+        if (walk_addr >= STAT_COUNT || walk_data !== want_walk(walk_addr))
+            $fatal(1, "walk: counter %0d = %0d, expected %0d (t=%0t)", walk_addr, walk_data, want_walk(walk_addr), $time);
+        if (walk_addr0 !== walk_addr || walk_data0 !== walk_data || data0 !== 32'd0)
+            $fatal(1, "no debug port: walk %0d = %0d, stat_data %0d (with it: %0d = %0d)", walk_addr0,
+                   walk_data0, data0, walk_addr, walk_data);
         if (!rst && !after_rst && walk_addr != (walk_prev == STAT_COUNT - 1 ? 0 : walk_prev + 1))
             $fatal(1, "walk: counter %0d after %0d", walk_addr, walk_prev);
         walk_prev = walk_addr;
