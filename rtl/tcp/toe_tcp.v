@@ -1050,8 +1050,13 @@ always @(posedge clk) begin : controller
         if (valid[k] && rcv_nxt_moved) begin
             rcv_nxt[k]  <= rcv_nxt_new;
             rxd_pend_nx  = 1'b1;
-            // ACK every second full-sized segment's worth, otherwise delay
-            if (unacked_bytes[31:17] != 15'd0 || unacked_bytes[16:0] >= {c_mss, 1'b0})
+            // ACK every second segment (RFC 5681 4.2; RFC 1122 4.2.3.2): two MSS unacknowledged,
+            // or a second segment while an ACK is delayed that brings the total to one MSS
+            // (a peer whose segments are a little under our idea of its MSS, slirp's 1440 of
+            // 1460, gets an ACK every second segment, not one per delayed-ACK timeout; tiny
+            // segments still wait)
+            if (unacked_bytes[31:17] != 15'd0 || unacked_bytes[16:0] >= {c_mss, 1'b0} ||
+                (ack_del[k] && unacked_bytes[16:0] >= {1'b0, c_mss}))
                 ack_now_nx  = 1'b1;
             else if (!ack_del[k]) begin
                 ack_del_nx  = 1'b1;

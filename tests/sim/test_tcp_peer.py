@@ -20,6 +20,7 @@
 #                 check each got back what it sent (an echo server), one line each, exit 1
 #                 if any differs
 import argparse
+import functools
 import os
 import socket
 import struct
@@ -28,8 +29,12 @@ import threading
 import time
 
 
+@functools.lru_cache(maxsize=4)
 def stream(seed, n):
-    """The seeded test stream: xorshift32, little-endian words (the C side makes the same)."""
+    """The seeded test stream: xorshift32, little-endian words (the C side makes the same).
+    Made once per (seed, size) and before listening (main), not after accept: generating
+    megabytes takes seconds of wall time, which the virtual board would see as a stall of
+    as many seconds of device time (it lets simulated time run while the link is idle)."""
     x = seed or 1
     out = bytearray()
     while len(out) < n:
@@ -133,6 +138,8 @@ def main():
             bad += not ok
             print("echo %d: %s (%d bytes back)" % (k, "ok" if ok else "DIFFERS", len(r[0]) if r else -1))
         return 1 if bad else 0
+    if a.mode in ("source", "reverse", "rst"):
+        stream(a.seed, a.bytes)
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a.mode == "slowsink":
