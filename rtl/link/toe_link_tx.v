@@ -58,6 +58,7 @@ module toe_link_tx #(
     input  wire [10:0]        rxd_len,
     output reg  [7:0]         rxd_rd_slot,
     output wire [31:0]        rxd_rd_seq,
+    output wire               rxd_busy,     // an RX_DATA taken is still being read (rxd_rd_*)
     input  wire [31:0]        rxd_rd_data,
 
     output wire [7:0]         m_link_tdata,
@@ -129,6 +130,7 @@ wire [10:0] p_inc  = p + 11'd1;
 wire [8:0]  p_word = (e_beat && gstate == G_BODY) ? p_inc[10:2] : p[10:2];
 assign hq_rd_addr = hq_start[HQ_LOG2-1:0] + {{(HQ_LOG2-9){1'b0}}, p_word};
 assign rxd_rd_seq = d_seq + {21'd0, p_word, 2'b00};
+assign rxd_busy   = kind == K_DATA && (gstate == G_HDR || gstate == G_BODY);
 wire body_end = p == p_last;
 
 always @(posedge clk) begin

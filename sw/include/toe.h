@@ -248,6 +248,8 @@ enum toe_host_stat {
                                   * of this handle's link session (docs/LINK.md section 2) */
     TOE_HSTAT_LINK_NO_SESSION,   /* 1: the device did not answer SESSION (a bitstream from
                                   * before link sessions); the link is not fenced */
+    TOE_HSTAT_TCP_RX_LOST,       /* connections aborted (TOE_EIO): received data lost on the link
+                                  * that the device could no longer send again */
     TOE_HSTAT_COUNT
 };
 

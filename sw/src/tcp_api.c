@@ -272,7 +272,7 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
     if (!s || !buf || !cap || !got)
         return TOE_EINVAL;
     toe_dev *dev = s->dev;
-    uint32_t ring = dev->tcp->ring;
+    uint32_t ring = dev->tcp->rxbuf;
     uint64_t deadline = toe_deadline(dev, timeout_ms);
     uint64_t waited_from = toe_now_ms();
     for (int first = 1;;) {

@@ -29,7 +29,7 @@ import threading
 import time
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=16)
 def stream(seed, n):
     """The seeded test stream: xorshift32, little-endian words (the C side makes the same).
     Made once per (seed, size) and before listening (main), not after accept: generating
@@ -75,6 +75,10 @@ def serve(conn, k, a):
                     break
                 conn.sendall(d)
         elif a.mode == "rst":
+            # the data and the RST only once the client's connect has returned (a RST in the
+            # same instant as the handshake ends it as a refused connect): wall time, which
+            # the virtual board runs as idle device time
+            time.sleep(0.5)
             conn.sendall(stream(a.seed, a.bytes))
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif a.mode == "idle":
@@ -101,6 +105,8 @@ def main():
     if a.mode == "connect":
         host, port = a.connect.rsplit(":", 1)
         results = [None] * a.conns
+        for k in range(a.conns):   # the streams before connecting (see stream)
+            stream(a.seed + k, a.bytes)
 
         def one(k):
             try:
