@@ -563,9 +563,10 @@ static void rst_input(toe_sock *s, const struct seg *g)
         } else {
             tcp_rst_accepted(s, s->snd_una);
         }
-    } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + s->dev->tcp->ring)) {
+    } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + 2 * s->dev->tcp->ring)) {
         /* In the window but not exactly RCV.NXT (RFC 5961 3.2); our idea of RCV.NXT may be
-         * behind the device's: the work step reads it and decides. */
+         * behind the device's, by what its ring holds that has not come up yet (up to a
+         * ring, the window a ring beyond): the work step reads it and decides. */
         s->rst_seq = g->seq;
         s->work |= W_RSTCHK;
     }
