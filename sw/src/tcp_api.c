@@ -289,6 +289,7 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
             s->rx_read += (uint32_t)n;
             *got = n;
             tcp_consumed_maybe(s);
+            toe_dev_flush(dev, 0); /* the credit goes now, not when the buffer is empty */
             return 0;
         }
         if (s->err)
