@@ -280,7 +280,7 @@ wire [8:0]   tcp_txd_rd_addr;
 wire         tcp_rxc_req, tcp_rxc_ack;
 wire [7:0]   tcp_rxc_slot;
 wire [31:0]  tcp_rxc_seq;
-wire         tcp_rxd_valid, tcp_rxd_taken;
+wire         tcp_rxd_valid, tcp_rxd_taken, tcp_rxd_busy;
 wire [7:0]   tcp_rxd_slot, tcp_rxd_rd_slot;
 wire [31:0]  tcp_rxd_seq, tcp_rxd_rd_seq, tcp_rxd_rd_data;
 wire [10:0]  tcp_rxd_len;
@@ -321,7 +321,7 @@ toe_link #(
     .tcp_rxc_ack(tcp_rxc_ack),
     .tcp_rxd_valid(tcp_rxd_valid), .tcp_rxd_taken(tcp_rxd_taken), .tcp_rxd_slot(tcp_rxd_slot),
     .tcp_rxd_seq(tcp_rxd_seq), .tcp_rxd_len(tcp_rxd_len), .tcp_rxd_rd_slot(tcp_rxd_rd_slot),
-    .tcp_rxd_rd_seq(tcp_rxd_rd_seq), .tcp_rxd_rd_data(tcp_rxd_rd_data),
+    .tcp_rxd_rd_seq(tcp_rxd_rd_seq), .tcp_rxd_busy(tcp_rxd_busy), .tcp_rxd_rd_data(tcp_rxd_rd_data),
     .tcp_ev_valid(tcp_ev_valid), .tcp_ev_taken(tcp_ev_taken), .tcp_ev_fields(tcp_ev_fields)
 );
 
@@ -346,7 +346,7 @@ generate if (SLOTS > 0) begin : g_tcp
         .rxc_ack(tcp_rxc_ack),
         .rxd_valid(tcp_rxd_valid), .rxd_taken(tcp_rxd_taken), .rxd_slot(tcp_rxd_slot),
         .rxd_seq(tcp_rxd_seq), .rxd_len(tcp_rxd_len), .rxd_rd_slot(tcp_rxd_rd_slot),
-        .rxd_rd_seq(tcp_rxd_rd_seq), .rxd_rd_data(tcp_rxd_rd_data),
+        .rxd_rd_seq(tcp_rxd_rd_seq), .rxd_busy(tcp_rxd_busy), .rxd_rd_data(tcp_rxd_rd_data),
         .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
         .inc_rx_segs(inc_tcp_rx_segs), .inc_rx_ooo(inc_tcp_rx_ooo), .inc_rx_drop(inc_tcp_rx_drop),
         .inc_tx_segs(inc_tcp_tx_segs), .inc_tx_rexmit(inc_tcp_tx_rexmit),
@@ -392,7 +392,7 @@ end else begin : g_no_tcp
     assign inc_tcp_chack_limited = 1'b0;
     wire unused_tcp = |{tx2_tready, tx2_free, tcp_csr_we, tcp_csr_addr, tcp_csr_wdata,
                         tcp_txd_slot, tcp_txd_seq, tcp_txd_len, tcp_rxc_slot, tcp_rxc_seq,
-                        tcp_rxd_taken, tcp_rxd_rd_slot, tcp_rxd_rd_seq, tcp_ev_taken,
+                        tcp_rxd_taken, tcp_rxd_rd_slot, tcp_rxd_rd_seq, tcp_rxd_busy, tcp_ev_taken,
                         tcp_txd_rd_data, verdict_valid, now_us, chack_limit};
 end endgenerate
 

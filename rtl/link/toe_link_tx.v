@@ -13,8 +13,8 @@
  * RX ring) read one word ahead, then the four CRC bytes (least significant first).
  *
  * The COBS encoder needs a whole block (up to 254 non-zero bytes) before it can send the
- * block's code byte, so it fills one half of a 2 x 256-byte buffer (one EBR) while the other
- * half drains to m_link: code, the block's bytes, and 0x00 after the message's last block.
+ * block's code byte, so it fills a 1 KiB circular buffer (one EBR) while the blocks closed
+ * before drain to m_link: code, the block's bytes, and 0x00 after the message's last block.
  * m_link_tvalid/tdata come from registers and the buffer's output register.
  */
 module toe_link_tx #(
@@ -58,6 +58,7 @@ module toe_link_tx #(
     input  wire [10:0]        rxd_len,
     output reg  [7:0]         rxd_rd_slot,
     output wire [31:0]        rxd_rd_seq,
+    output wire               rxd_busy,     // an RX_DATA taken is still being read (rxd_rd_*)
     input  wire [31:0]        rxd_rd_data,
 
     output wire [7:0]         m_link_tdata,
@@ -129,6 +130,7 @@ wire [10:0] p_inc  = p + 11'd1;
 wire [8:0]  p_word = (e_beat && gstate == G_BODY) ? p_inc[10:2] : p[10:2];
 assign hq_rd_addr = hq_start[HQ_LOG2-1:0] + {{(HQ_LOG2-9){1'b0}}, p_word};
 assign rxd_rd_seq = d_seq + {21'd0, p_word, 2'b00};
+assign rxd_busy   = kind == K_DATA && (gstate == G_HDR || gstate == G_BODY);
 wire body_end = p == p_last;
 
 always @(posedge clk) begin
@@ -215,17 +217,34 @@ always @(posedge clk) begin
     end
 end
 
-// ---- COBS encoder: fill one buffer half while the other drains ----
-reg       f_half;
+// ---- COBS encoder: blocks in a 1 KiB circular buffer, a queue of up to 7 closed blocks. The
+// filler closes a block at a zero byte, at 254 bytes or at the message's end and goes straight
+// on with the next while the closed ones wait for the drain; it waits only when the buffer
+// could not take a whole block more. (With two 256-byte halves, a block closed early - a zero
+// byte, a header's zero fields - stopped the filler for the whole drain of the block before,
+// and the link ran at about half its rate.) ----
+reg [9:0] f_base;       // buffer address of the block being filled
 reg [7:0] f_cnt;        // non-zero bytes in the block being filled
-reg       blk_ready;    // a closed block waits for the drain
-reg [7:0] blk_len;
-reg       blk_end;      // it is the message's last block: 0x00 follows
+reg [2:0] q_head, q_tail;
+reg [2:0] q_n;          // closed blocks waiting for the drain
+reg [9:0] q_base [0:7];
+reg [7:0] q_len  [0:7];
+reg       q_end  [0:7]; // the message's last block: 0x00 follows
 reg       final_empty;  // the message ended with a zero byte: an empty last block follows
 
-// A register slice between the generator and the encoder: the body byte comes from a block
-// RAM and a byte select, the encoder's block decisions follow it; one cycle each.
-assign c_ready = !blk_ready && !final_empty;
+reg        d_busy;
+reg [9:0]  d_base;
+reg [7:0]  d_len;
+reg        d_end;
+reg [8:0]  d_idx;       // 0 code, 1..d_len data, d_len+1 the delimiter
+wire [7:0] buf_rd_data;
+
+wire       blk_take = q_n != 3'd0 && !d_busy;
+// the oldest byte still needed, and room for a whole block more (and a descriptor)
+wire [9:0] held_from = d_busy ? d_base : q_n != 3'd0 ? q_base[q_head] : f_base;
+wire [9:0] held      = f_base + {2'b00, f_cnt} - held_from;
+wire       q_room    = held < 10'd768 && q_n != 3'd7;
+assign c_ready = q_room && !final_empty;
 
 axis_register #(.DATA_WIDTH(9)) cobs_slice (
     .clk(clk), .rst(rst),
@@ -233,59 +252,68 @@ axis_register #(.DATA_WIDTH(9)) cobs_slice (
     .m_tdata({c_is_crc, c_byte}), .m_tvalid(c_valid), .m_tready(c_ready), .m_tlast(c_last)
 );
 
-reg       d_busy;
-reg       d_half;
-reg [7:0] d_len;
-reg       d_end;
-reg [8:0] d_idx;        // 0 code, 1..d_len data, d_len+1 the delimiter
-wire [7:0] buf_rd_data;
-
 wire d_beat = d_busy && m_link_tready;
 wire d_done = d_idx == {1'b0, d_len} + {8'd0, d_end};
 wire [8:0] d_idx_next = (d_beat && !d_done) ? d_idx + 9'd1 : d_idx;
 wire [7:0] d_rd = d_idx_next[7:0] - 8'd1;
-wire blk_take = blk_ready && !d_busy;
 
-ram_sdp #(.DATA_WIDTH(8), .ADDR_WIDTH(9)) cobs_buf (
+ram_sdp #(.DATA_WIDTH(8), .ADDR_WIDTH(10)) cobs_buf (
     .clk(clk),
-    .wr_en(c_beat && c_byte != 8'h00), .wr_addr({f_half, f_cnt}), .wr_data(c_byte),
-    .rd_addr({d_half, d_rd}), .rd_data(buf_rd_data)
+    .wr_en(c_beat && c_byte != 8'h00), .wr_addr(f_base + {2'b00, f_cnt}), .wr_data(c_byte),
+    .rd_addr(d_base + {2'b00, d_rd}), .rd_data(buf_rd_data)
 );
 
 assign m_link_tvalid = d_busy;
 assign m_link_tdata  = d_idx == 9'd0 ? d_len + 8'd1 :
                        d_idx <= {1'b0, d_len} ? buf_rd_data : 8'h00;
 
-always @(posedge clk) begin
+// a block closes this cycle: its length and whether it ends the message
+reg       cl;
+reg [7:0] cl_len;
+reg       cl_end;
+always @* begin
+    cl = 1'b0;
+    cl_len = f_cnt;
+    cl_end = 1'b0;
     if (c_beat) begin
         if (c_byte == 8'h00) begin
-            blk_ready   <= 1'b1;
-            blk_len     <= f_cnt;
-            blk_end     <= 1'b0;
-            final_empty <= c_last;
+            cl = 1'b1;
         end else if (f_cnt == 8'd253 || c_last) begin
-            blk_ready <= 1'b1;
-            blk_len   <= f_cnt + 8'd1;
-            blk_end   <= c_last;
-        end else begin
-            f_cnt <= f_cnt + 8'd1;
+            cl = 1'b1;
+            cl_len = f_cnt + 8'd1;
+            cl_end = c_last;
         end
-    end else if (final_empty && !blk_ready) begin
-        blk_ready   <= 1'b1;
-        blk_len     <= 8'd0;
-        blk_end     <= 1'b1;
-        final_empty <= 1'b0;
+    end else if (final_empty && q_n != 3'd7) begin
+        cl = 1'b1;
+        cl_len = 8'd0;
+        cl_end = 1'b1;
     end
+end
+
+always @(posedge clk) begin
+    if (c_beat && !cl)
+        f_cnt <= f_cnt + 8'd1;
+    if (c_beat && c_byte == 8'h00)
+        final_empty <= c_last;
+    else if (!c_beat && final_empty && q_n != 3'd7)
+        final_empty <= 1'b0;
+    if (cl) begin
+        q_base[q_tail] <= f_base;
+        q_len[q_tail]  <= cl_len;
+        q_end[q_tail]  <= cl_end;
+        q_tail         <= q_tail + 3'd1;
+        f_base         <= f_base + {2'b00, cl_len};
+        f_cnt          <= 8'd0;
+    end
+    q_n <= q_n + {2'b00, cl} - {2'b00, blk_take};
 
     if (blk_take) begin
-        blk_ready <= 1'b0;
-        f_half    <= !f_half;
-        f_cnt     <= 8'd0;
-        d_busy    <= 1'b1;
-        d_half    <= f_half;
-        d_len     <= blk_len;
-        d_end     <= blk_end;
-        d_idx     <= 9'd0;
+        q_head <= q_head + 3'd1;
+        d_busy <= 1'b1;
+        d_base <= q_base[q_head];
+        d_len  <= q_len[q_head];
+        d_end  <= q_end[q_head];
+        d_idx  <= 9'd0;
     end else if (d_beat) begin
         if (d_done)
             d_busy <= 1'b0;
@@ -293,12 +321,14 @@ always @(posedge clk) begin
     end
 
     if (rst) begin
-        f_half      <= 1'b0;
+        f_base      <= 10'd0;
         f_cnt       <= 8'd0;
-        blk_ready   <= 1'b0;
+        q_head      <= 3'd0;
+        q_tail      <= 3'd0;
+        q_n         <= 3'd0;
         final_empty <= 1'b0;
         d_busy      <= 1'b0;
-        d_half      <= 1'b0;
+        d_base      <= 10'd0;
         d_idx       <= 9'd0;
     end
 end

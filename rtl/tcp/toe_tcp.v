@@ -7,9 +7,11 @@
 /*
  * One controller owns the slot table and does one task at a time, picked in S_IDLE:
  *   CSR       slot fields and commands for the link engine (docs/TCP.md section 6)
- *   RXC       RX_CONSUMED: ring space given back by the host (may reopen the window)
+ *   RXC       RX_CONSUMED: the host's buffer space given back (credit for more RX_DATA)
  *   EVENT     a SLOT event snapshot for a slot whose state moved
- *   RXD       offer in-order RX ring bytes to the link as an RX_DATA message
+ *   RXD       offer in-order RX ring bytes to the link as an RX_DATA message, within the
+ *             host's credit (RX_CONSUMED + ring size); the ring space is free once they are
+ *             sent (RX_SENT + ring size is the window's edge), which may reopen the window
  *   RX        one received segment (tcp_rx_snoop): acceptance and the ACK's arithmetic
  *             (tcp_rx_decide), ACK processing, payload into the RX ring (tcp_ring_copy), FIN
  *   TXD       TX_DATA from the link: payload into the slot's TX ring (tcp_ring_copy)
@@ -94,6 +96,7 @@ module toe_tcp #(
     input  wire [7:0]              rxd_rd_slot,  // the link's read of the message it sends:
     input  wire [31:0]             rxd_rd_seq,   // bytes at rxd_rd_seq.. of slot rxd_rd_slot
     output wire [31:0]             rxd_rd_data,  // one cycle later
+    input  wire                    rxd_busy,     // the link is still reading an RX_DATA taken
 
     // SLOT event offer
     output reg                     ev_valid,
@@ -127,6 +130,12 @@ localparam [7:0] TCP_FIN = 8'h01, TCP_RST = 8'h04, TCP_PSH = 8'h08,
                  TCP_ACK = 8'h10, TCP_URG = 8'h20;
 
 `include "tcp/tcp_seq.vh"
+
+// the link is reading an RX_DATA message of slot s from the RX ring
+function rxd_reading;
+    input [SLOT_BITS-1:0] s;
+    begin rxd_reading = rxd_busy && rxd_rd_slot[SLOT_BITS-1:0] == s; end
+endfunction
 
 function [SLOT_BITS-1:0] next_slot;   // round robin
     input [SLOT_BITS-1:0] s;
@@ -284,18 +293,28 @@ localparam [5:0] S_IDLE     = 6'd0,  S_LOAD     = 6'd1,  S_CSR      = 6'd2,  S_R
                  S_RXC2     = 6'd4,  S_RXC3     = 6'd5,  S_EV       = 6'd6,  S_RXD      = 6'd7,
                  S_RXD2     = 6'd8,  S_RX_ACC   = 6'd9,  S_RX_ACC2  = 6'd10, S_RX_ACK   = 6'd11,
                  S_RX_DATA  = 6'd12, S_COPY     = 6'd13, S_RX_END   = 6'd14, S_RX_END2  = 6'd15,
-                 S_RX_END3  = 6'd16, S_TXD      = 6'd17, S_TX       = 6'd18, S_TX_WAIT  = 6'd19;
+                 S_RX_END3  = 6'd16, S_TXD      = 6'd17, S_TX       = 6'd18, S_TX_WAIT  = 6'd19,
+                 S_RXD3     = 6'd20;
 reg [5:0] state, task_state;    // S_LOAD goes on to task_state
 
 reg [SLOT_BITS-1:0] tx_ptr, rd_ptr, ev_ptr;
 reg                 tx_turn;    // the transmitter goes before the next TX_DATA
 reg [SLOTS-1:0]     rxd_pend;   // RCV.NXT or RX_SENT moved: an RX_DATA offer may be due
+// slot rxd_dry_slot had nothing to offer while the link read its last RX_DATA: its RXD task
+// waits for the read to end (the ring space is free then: a window update may be due)
+reg                 rxd_dry;
+reg [SLOT_BITS-1:0] rxd_dry_slot;
+function rxd_waits;
+    input [SLOT_BITS-1:0] s;
+    begin rxd_waits = rxd_dry && rxd_dry_slot == s && rxd_reading(s); end
+endfunction
+
 
 // the task's slot, loaded in S_LOAD
 reg [31:0] c_rip, c_ports, c_snd_una, c_snd_nxt, c_snd_max, c_snd_wnd, c_wl1, c_wl2, c_tx_end;
 reg [31:0] c_cwnd, c_ssthresh, c_ca_acc, c_recover, c_rtt_seq, c_rtt_t0, c_rtt_sample;
 reg [31:0] c_rcv_nxt, c_rcv_adv, c_rx_sent, c_rx_cons, c_ooo_start, c_ooo_end, c_ack_due;
-reg [31:0] c_last_ack, c_rx_lim, c_tx_used, c_data_end, c_m3;
+reg [31:0] c_last_ack, c_rx_lim, c_tx_used, c_data_end, c_m3, c_credit, c_ring_low;
 reg [31:0] c_max_wnd, c_rst_seq, c_snd_up, c_rcv_up;
 reg [15:0] c_ttl_tos;
 reg [47:0] c_mac;
@@ -375,9 +394,9 @@ reg        r_noack, r_badack, r_afterfin;   // why it was dropped or its text ig
 reg [31:0] delack_at, rcv_up_new, rcv_nxt_new, unacked_bytes;
 reg        rcv_up_set, fin_in_order, rcv_nxt_moved, urgent_in;
 // RX_DATA offer
-reg [31:0] rxd_avail;
-// RX_CONSUMED
-reg        x_bad;
+reg [31:0] rxd_avail, rxd_room;
+// RX_CONSUMED (x_rxc), and the window update after an RX_DATA offer (!x_rxc)
+reg        x_bad, x_rxc;
 reg [31:0] x_edge, x_dist;
 reg [15:0] x_step;
 
@@ -532,7 +551,7 @@ always @(posedge clk) begin : controller
             k          <= ev_ptr;
             ev_ptr     <= next_slot(ev_ptr);
             task_state <= S_EV;
-        end else if (!rxd_valid && valid[rd_ptr] && rxd_pend[rd_ptr]) begin
+        end else if (!rxd_valid && valid[rd_ptr] && rxd_pend[rd_ptr] && !rxd_waits(rd_ptr)) begin
             k          <= rd_ptr;
             rd_ptr     <= next_slot(rd_ptr);
             task_state <= S_RXD;
@@ -569,7 +588,7 @@ always @(posedge clk) begin : controller
             tx_turn <= 1'b0;         // nothing open: nothing to send first
         if (!ev_dirty[ev_ptr] && !ev_valid)
             ev_ptr <= next_slot(ev_ptr);
-        if (!rxd_valid && !(valid[rd_ptr] && rxd_pend[rd_ptr]))
+        if (!rxd_valid && !(valid[rd_ptr] && rxd_pend[rd_ptr] && !rxd_waits(rd_ptr)))
             rd_ptr <= next_slot(rd_ptr);
     end
 
@@ -610,7 +629,14 @@ always @(posedge clk) begin : controller
         c_ttl_tos    <= ttl_set[k] ? ttl_tos[k] : 16'd0;
         c_snd_up     <= snd_up[k];
         c_rcv_up     <= rcv_up[k];
-        c_rx_lim     <= rx_cons[k] + SIZE;               // the RX ring's room ends here
+        // the RX ring's room ends SIZE after the first byte the link may still read: of the
+        // RX_DATA it is reading, of the one offered, else RX_SENT
+        c_rx_lim     <= (rxd_reading(k) ? {rxd_rd_seq[31:2], 2'b00} :
+                         (rxd_valid && rxd_slot[SLOT_BITS-1:0] == k) ? rxd_seq : rx_sent[k]) + SIZE;
+        c_credit     <= rx_cons[k] + SIZE;               // the host's room ends here
+        // the oldest byte the ring still holds: RX_SENT may be written back to it (a byte
+        // written at seq s + SIZE, in order or held, overwrote s)
+        c_ring_low   <= (ooo_on[k] ? ooo_end[k] : rcv_nxt[k]) - SIZE;
         c_tx_used    <= tx_end[k] - snd_una[k];          // TX ring bytes in use
         c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd[k]};  // RCV.NXT counts a FIN
         c_m3         <= {15'd0, mss[k], 1'b0} + {16'd0, mss[k]};   // 3 MSS, no multiplier
@@ -705,10 +731,16 @@ always @(posedge clk) begin : controller
             end
             FIELD_CWND:     cwnd[k]     <= csr_wdata;
             FIELD_SSTHRESH: ssthresh[k] <= csr_wdata;
-            FIELD_RX_SENT: begin
-                rx_sent[k]  <= csr_wdata;
-                rxd_pend_nx  = 1'b1;
-            end
+            // written back to resend after a gap: only as far as the ring still holds the bytes,
+            // and not ahead of what was sent
+            FIELD_RX_SENT:
+                if (valid[k] && (lt(csr_wdata, c_ring_low) || lt(c_rx_sent, csr_wdata))) begin
+                    csr_status <= CONST_RESP_BAD_REQ[7:0];
+                end else begin
+                    rx_sent[k]  <= csr_wdata;
+                    rxd_pend_nx  = 1'b1;
+                    if (rxd_dry_slot == k) rxd_dry <= 1'b0;
+                end
             FIELD_IP_TTL_TOS: begin
                 ttl_tos[k] <= csr_wdata[15:0];
                 ttl_set_nx  = 1'b1;
@@ -758,13 +790,15 @@ always @(posedge clk) begin : controller
         end
     end
 
-    // ---- RX_CONSUMED: within [RX_CONSUMED, RX_SENT]; may reopen the window ----
+    // ---- RX_CONSUMED: the host's credit (RX_DATA may go up to it + SIZE); it never goes
+    // back, and goes at most CONST_RX_CREDIT_MAX beyond RX_SENT ----
     S_RXC: begin
-        x_bad  <= {1'b0, rxc_slot} >= NSLOTS || !valid[k] || lt(rxc_seq, c_rx_cons) || lt(c_rx_sent, rxc_seq);
-        x_edge <= rxc_seq + SIZE + {31'd0, fin_rcvd[k]};
-        x_step <= (SIZE >> 1) < {15'd0, c_mss, 1'b0} ? SIZE[16:1] : {c_mss[14:0], 1'b0};
-        state  <= S_RXC2;
+        x_bad  <= {1'b0, rxc_slot} >= NSLOTS || !valid[k] || lt(rxc_seq, c_rx_cons);
+        x_dist <= rxc_seq - c_rx_sent;
+        x_rxc  <= 1'b1;
+        state  <= S_RXC3;
     end
+    // (after an RX_DATA offer, S_RXD3: how far the window's edge would move)
     S_RXC2: begin
         x_dist <= x_edge - c_rcv_adv;
         if (!lt(c_rcv_adv, x_edge))
@@ -772,16 +806,22 @@ always @(posedge clk) begin : controller
         state  <= S_RXC3;
     end
     S_RXC3: begin
-        rxc_ack <= 1'b1;
         state   <= S_IDLE;
-        if (x_bad) begin
-            inc_data_bad <= 1'b1;
-        end else begin
-            rx_cons[k] <= rxc_seq;
-            // a window update when the edge would move by at least 2 MSS or half the ring
+        if (!x_rxc) begin
+            // a window update when the edge would move by at least 2 MSS or half the ring (an
+            // MSS would answer every lone segment at once, as it goes up: no delayed ACK)
             if (x_edge != c_rcv_adv && !ooo_on[k] &&
                 (x_dist[31:16] != 16'd0 || x_dist[15:0] >= x_step))
                 ack_now_nx  = 1'b1;
+        end else begin
+            rxc_ack <= 1'b1;
+            if (x_bad || (!x_dist[31] && x_dist > CONST_RX_CREDIT_MAX)) begin
+                inc_data_bad <= 1'b1;
+            end else begin
+                rx_cons[k] <= rxc_seq;
+                rxd_pend_nx  = 1'b1;         // more credit: RX_DATA may go on
+                if (rxd_dry_slot == k) rxd_dry <= 1'b0;
+            end
         end
     end
 
@@ -798,18 +838,37 @@ always @(posedge clk) begin : controller
         state <= S_IDLE;
     end
 
-    // ---- an RX_DATA offer: in-order bytes not yet sent up (RCV.NXT counts a FIN) ----
+    // ---- an RX_DATA offer: in-order bytes not yet sent up (RCV.NXT counts a FIN), as far as
+    // the host's credit goes; sent, they free ring space, which may reopen the window ----
     S_RXD: begin
         rxd_avail <= c_data_end - c_rx_sent;
-        state   <= S_RXD2;
+        rxd_room  <= c_credit - c_rx_sent;
+        state     <= S_RXD2;
     end
-    S_RXD2: begin : rxd
+    S_RXD2: begin
+        if (rxd_room < rxd_avail)
+            rxd_avail <= rxd_room;
+        x_edge <= c_rx_lim + {31'd0, fin_rcvd[k]};
+        x_step <= (SIZE >> 1) < {15'd0, c_mss, 1'b0} ? SIZE[16:1] : {c_mss[14:0], 1'b0};
+        x_rxc  <= 1'b0;
+        state  <= S_RXD3;
+    end
+    S_RXD3: begin : rxd
         reg [10:0] chunk;
         chunk = (rxd_avail[31:10] != 22'd0) ? CONST_SLOT_DATA_MAX[10:0] : {1'b0, rxd_avail[9:0]};
-        state <= S_IDLE;
+        // the ring's room grew as the link read: a window update may be due (S_RXC2, S_RXC3)
+        state <= S_RXC2;
         if (rxd_avail == 32'd0) begin
-            rxd_pend_nx  = 1'b0;
+            // nothing, or no credit: RCV.NXT or RX_CONSUMED sets it again; but once more after
+            // the link has read this slot's last RX_DATA, for the window
+            if (rxd_reading(k)) begin
+                rxd_dry      <= 1'b1;
+                rxd_dry_slot <= k;
+            end else begin
+                rxd_pend_nx   = 1'b0;
+            end
         end else begin
+            rxd_dry    <= 1'b0;
             rxd_valid  <= 1'b1;
             rxd_slot   <= {{(8-SLOT_BITS){1'b0}}, k};
             rxd_seq    <= c_rx_sent;
@@ -1058,8 +1117,14 @@ always @(posedge clk) begin : controller
         if (valid[k] && rcv_nxt_moved) begin
             rcv_nxt[k]  <= rcv_nxt_new;
             rxd_pend_nx  = 1'b1;
-            // ACK every second full-sized segment's worth, otherwise delay
-            if (unacked_bytes[31:17] != 15'd0 || unacked_bytes[16:0] >= {c_mss, 1'b0})
+            if (rxd_dry_slot == k) rxd_dry <= 1'b0;
+            // ACK every second segment (RFC 5681 4.2; RFC 1122 4.2.3.2): two MSS unacknowledged,
+            // or a second segment while an ACK is delayed that brings the total to one MSS
+            // (a peer whose segments are a little under our idea of its MSS, slirp's 1440 of
+            // 1460, gets an ACK every second segment, not one per delayed-ACK timeout; tiny
+            // segments still wait)
+            if (unacked_bytes[31:17] != 15'd0 || unacked_bytes[16:0] >= {c_mss, 1'b0} ||
+                (ack_del[k] && unacked_bytes[16:0] >= {1'b0, c_mss}))
                 ack_now_nx  = 1'b1;
             else if (!ack_del[k]) begin
                 ack_del_nx  = 1'b1;
@@ -1165,6 +1230,7 @@ always @(posedge clk) begin : controller
 
     if (rst) begin
         state      <= S_IDLE;
+        rxd_dry    <= 1'b0;
         valid      <= {SLOTS{1'b0}};
         nagle      <= {SLOTS{1'b0}};
         syn_rcvd   <= {SLOTS{1'b0}};

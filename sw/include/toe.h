@@ -250,6 +250,8 @@ enum toe_host_stat {
                                   * before link sessions); the link is not fenced */
     TOE_HSTAT_ARP_REVALIDATE,    /* ARP requests for a known next hop, on TCP's advice that its
                                   * SYN went unanswered (RFC 1122 2.3.2.1) */
+    TOE_HSTAT_TCP_RX_LOST,       /* connections aborted (TOE_EIO): received data lost on the link
+                                  * that the device could no longer send again */
     TOE_HSTAT_COUNT
 };
 

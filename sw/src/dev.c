@@ -76,6 +76,7 @@ static const char *const hstat_names[TOE_HSTAT_COUNT] = {
     [TOE_HSTAT_TCP_TW_REOPENED] = "tcp_time_wait_reopened",
     [TOE_HSTAT_LINK_RX_STALE] = "link_rx_stale",
     [TOE_HSTAT_LINK_NO_SESSION] = "link_no_session",
+    [TOE_HSTAT_TCP_RX_LOST] = "tcp_rx_lost",
 };
 
 const char *toe_host_stat_name(unsigned i) { return i < TOE_HSTAT_COUNT ? hstat_names[i] : NULL; }

@@ -234,7 +234,7 @@ int tcp_bufs_alloc(toe_sock *s)
     if (!s->txb)
         s->txb = malloc(t->ring);
     if (!s->rxb)
-        s->rxb = malloc(t->ring);
+        s->rxb = malloc(t->rxbuf);
     return s->txb && s->rxb ? 0 : TOE_ENOMEM;
 }
 
@@ -854,6 +854,7 @@ int tcp_init(toe_dev *dev)
     t->slot_ext = ext;
     t->nslots = n;
     t->ring = 1u << lg;
+    t->rxbuf = t->ring * TOE_TCP_RXBUF_RINGS;
     t->tw_max = TOE_TCP_TW_MAX;
     t->rcv_ws = 0;
     while ((t->ring >> t->rcv_ws) > 65535)

@@ -30,6 +30,10 @@
 #define TOE_TCP_RXCHK_US 20000u         /* data the device reported but did not send: ask again */
 #define TOE_TCP_HOST_CHECK_MS 1000      /* host-time check of the device clock while timers run */
 #define TOE_TCP_CONSUMED_IDLE_MS 1000   /* RX_CONSUMED repeated while a reader waits (lost one) */
+/* The host's receive buffer per connection, in device RX rings: RX_CONSUMED gives the device's
+ * ring space back as soon as the data is here and fits (tcp_rx_credit), not when the
+ * application reads it, so the link's round trip, not the reader, paces the window. */
+#define TOE_TCP_RXBUF_RINGS 4u
 #define TOE_TCP_SSTHRESH_INIT 0x3fffffffu
 #define TOE_TCP_BACKLOG_MAX 64
 /* A SYN that finds every slot taken waits this long (in the listener's backlog, no slot, no
@@ -175,6 +179,7 @@ struct toe_tcp {
     toe_dev *dev;
     unsigned nslots;
     uint32_t ring;           /* bytes per ring (power of two) */
+    uint32_t rxbuf;          /* bytes of each connection's receive buffer: TOE_TCP_RXBUF_RINGS rings */
     /* A slot is taken (slot_used, slot_sock its socket) from tcp_alloc_slot until
      * tcp_release_slot, which sends its FREE if it was opened; until that FREE is answered
      * the slot is "freeing". A freeing slot may be taken at once (a SYN that comes as another
@@ -272,7 +277,10 @@ void tcp_rst_accepted(toe_sock *s, uint32_t una);
 void tcp_challenge_ack(toe_sock *s);
 void tcp_tw_adopt(toe_sock *s);                    /* TIME-WAIT goes on as a record */
 void tcp_send_consumed(toe_sock *s);               /* RX_CONSUMED for what was read */
+void tcp_rx_resend(toe_sock *s);                   /* RX_SENT back to what we expect */
 void tcp_consumed_maybe(toe_sock *s);
+uint32_t tcp_rx_credit(const toe_sock *s);        /* RX_CONSUMED: RX_DATA may go up to it + ring */
+uint32_t tcp_rcv_edge(const toe_sock *s);         /* the receive window's right edge */
 void tcp_ask_resend(toe_sock *s);                  /* RX_SENT back: data went missing */
 
 /* ---- tcp_out.c: segments out, the TX ring mirror, timers ----------------------------- */

@@ -272,7 +272,7 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
     if (!s || !buf || !cap || !got)
         return TOE_EINVAL;
     toe_dev *dev = s->dev;
-    uint32_t ring = tcp_get(dev)->ring;
+    uint32_t ring = tcp_get(dev)->rxbuf;
     uint64_t deadline = toe_deadline(dev, timeout_ms);
     uint64_t waited_from = toe_now_ms();
     for (int first = 1;;) {
@@ -289,6 +289,7 @@ int toe_tcp_recv(toe_sock *s, void *buf, size_t cap, size_t *got, int timeout_ms
             s->rx_read += (uint32_t)n;
             *got = n;
             tcp_consumed_maybe(s);
+            toe_dev_flush(dev, 0); /* the credit goes now, not when the buffer is empty */
             return 0;
         }
         if (s->err)

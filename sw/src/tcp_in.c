@@ -112,26 +112,65 @@ static void send_reset(struct toe_tcp *t, const struct seg *g)
 
 /* ---- receive side ------------------------------------------------------------------- */
 
+/* The credit RX_CONSUMED gives: the device may send RX_DATA up to it + the ring, the end of
+ * the receive buffer's room. */
+uint32_t tcp_rx_credit(const toe_sock *s)
+{
+    const struct toe_tcp *t = s->tcp;
+    return s->rx_read + t->rxbuf - t->ring;
+}
+
+/* The right edge of our receive window as the device keeps it: a ring beyond what has come up,
+ * within the receive buffer. */
+uint32_t tcp_rcv_edge(const toe_sock *s)
+{
+    const struct toe_tcp *t = s->tcp;
+    uint32_t buf_end = s->rx_read + t->rxbuf, ring_end = s->rx_expect + t->ring;
+    return SEQ_LT(buf_end, ring_end) ? buf_end : ring_end;
+}
+
 void tcp_send_consumed(toe_sock *s)
 {
     if (!tcp_slot_open(s))
         return;
-    struct toe_msg m = {.type = TOE_MSG_RX_CONSUMED, .arg = (uint8_t)s->slot,
-                        .offset = s->rx_read};
+    uint32_t c = tcp_rx_credit(s);
+    struct toe_msg m = {.type = TOE_MSG_RX_CONSUMED, .arg = (uint8_t)s->slot, .offset = c};
     toe_dev_queue(s->dev, &m);
-    s->rx_cons_sent = s->rx_read;
+    s->rx_cons_sent = c;
     s->consumed_host_ms = toe_now_ms();
 }
 
-/* Give ring space back once enough was read (or all of it): one message per ~2 MSS read. */
+/* Credit in steps of a quarter of the receive buffer: the device never waits for it while
+ * the application reads. */
 void tcp_consumed_maybe(toe_sock *s)
 {
-    uint32_t thresh = s->tcp->ring / 4;
-    if (thresh > 2u * TOE_TCP_OUR_MSS)
-        thresh = 2u * TOE_TCP_OUR_MSS;
-    if (s->rx_read - s->rx_cons_sent >= thresh || s->rx_read == s->rx_expect)
-        if (s->rx_read != s->rx_cons_sent)
-            tcp_send_consumed(s);
+    if (tcp_rx_credit(s) - s->rx_cons_sent >= s->tcp->rxbuf / 4)
+        tcp_send_consumed(s);
+}
+
+/* The answer to RX_SENT written back: refused once the ring no longer holds the bytes (they
+ * went up a ring ago and were lost on the link): the stream cannot go on. */
+static void resend_done(toe_dev *dev, void *ctx, int result, uint32_t value)
+{
+    (void)value;
+    toe_sock *s = ctx;
+    if (result == TOE_EBADREQ) {
+        dev->hs[TOE_HSTAT_TCP_RX_LOST]++;
+        if (!s->err)
+            s->err = TOE_EIO;
+        s->work |= W_RST;
+    } else if (result) {
+        dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
+    }
+}
+
+/* Ask the device to send RX_DATA again from what we expect next. */
+void tcp_rx_resend(toe_sock *s)
+{
+    if (tcp_slot_open(s) &&
+        toe_csr_async(s->dev, 1, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, resend_done,
+                      s) == TOE_ENOSPC)
+        s->dev->hs[TOE_HSTAT_TCP_ASYNC_FAIL]++;
 }
 
 void tcp_ask_resend(toe_sock *s)
@@ -141,8 +180,7 @@ void tcp_ask_resend(toe_sock *s)
     s->rx_resend_pending = 1;
     s->rx_resend_asked = s->rx_expect;
     s->dev->hs[TOE_HSTAT_TCP_RX_GAP]++;
-    if (tcp_slot_open(s))
-        tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
+    tcp_rx_resend(s);
 }
 
 static void established(toe_sock *s)
@@ -192,7 +230,7 @@ int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p,
         p += -(int64_t)off;
         n -= (size_t)-(int64_t)off;
     }
-    uint32_t ring = t->ring, used = s->rx_expect - s->rx_read;
+    uint32_t ring = t->rxbuf, used = s->rx_expect - s->rx_read;
     if (n > ring - used) {
         dev->hs[TOE_HSTAT_TCP_RX_BAD]++; /* the device sent beyond the space given back */
         n = ring - used;
@@ -207,11 +245,9 @@ int toe_tcp_rx_data(toe_dev *dev, unsigned slot, uint32_t seq, const uint8_t *p,
     }
     s->rx_resend_pending = 0;
     tcp_peer_alive(s);
-    if (!s->user && !s->parent) {
-        /* Closed by the application: nobody will read; keep the window open. */
-        s->rx_read = s->rx_expect;
-        tcp_consumed_maybe(s);
-    }
+    if (!s->user && !s->parent)
+        s->rx_read = s->rx_expect; /* closed by the application: nobody will read */
+    tcp_consumed_maybe(s);
     return 0;
 }
 
@@ -361,11 +397,11 @@ void tcp_challenge_ack(toe_sock *s)
 
 /* ---- TIME-WAIT from the host (the slot is freed) -------------------------------------- */
 
-/* The window field of our ACKs once the slot is gone: the right edge the host gave the device
- * (what the application read + the ring), from RCV.NXT, scaled. */
+/* The window field of our ACKs once the slot is gone: the right edge (tcp_rcv_edge), from
+ * RCV.NXT, scaled. */
 static uint16_t rcv_wnd_field(const toe_sock *s)
 {
-    uint32_t edge = s->rx_read + s->tcp->ring, rn = tcp_rcv_nxt(s);
+    uint32_t edge = tcp_rcv_edge(s), rn = tcp_rcv_nxt(s);
     uint32_t w = SEQ_GT(edge, rn) ? (edge - rn) >> s->rcv_ws : 0;
     return (uint16_t)(w > 65535 ? 65535 : w);
 }
@@ -527,9 +563,10 @@ static void rst_input(toe_sock *s, const struct seg *g)
         } else {
             tcp_rst_accepted(s, s->snd_una);
         }
-    } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + s->tcp->ring)) {
+    } else if (SEQ_GT(g->seq, rn) && SEQ_LT(g->seq, rn + 2 * s->tcp->ring)) {
         /* In the window but not exactly RCV.NXT (RFC 5961 3.2); our idea of RCV.NXT may be
-         * behind the device's: the work step reads it and decides. */
+         * behind the device's, by what its ring holds that has not come up yet (up to a
+         * ring, the window a ring beyond): the work step reads it and decides. */
         s->rst_seq = g->seq;
         s->work |= W_RSTCHK;
     }

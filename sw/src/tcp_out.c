@@ -446,7 +446,7 @@ static void keep_timer(toe_sock *s)
     s->keep_probes++;
     tcp_report_next_ack(s);
     /* SEG.SEQ = SND.NXT - 1 makes the peer answer with an ACK (RFC 9293 3.8.4). */
-    uint32_t free_b = t->ring - (s->rx_expect - s->rx_read);
+    uint32_t free_b = tcp_rcv_edge(s) - s->rx_expect;
     tcp_send_seg(s, s->snd_una - 1, tcp_rcv_nxt(s), TH_ACK,
                  (uint16_t)((free_b >> s->rcv_ws) > 65535 ? 65535 : free_b >> s->rcv_ws), 0,
                  NULL, 0);
@@ -468,7 +468,7 @@ static void rxchk_timer(toe_sock *s)
         s->rx_resend_asked = s->rx_expect;
         s->rx_resend_pending = 1;
         s->dev->hs[TOE_HSTAT_TCP_RX_GAP]++;
-        tcp_csr_write_async(s->dev, tcp_slot_addr(s, TOE_FIELD_RX_SENT), s->rx_expect, s->slot);
+        tcp_rx_resend(s);
         s->rxchk_at = t->now + 5u * TOE_TCP_RXCHK_US;
     } else {
         s->rxchk_at = t->now + TOE_TCP_RXCHK_US;

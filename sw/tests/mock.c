@@ -348,6 +348,12 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
             resp(m, q.arg, TOE_CONST_RESP_READ_ONLY, 0);
             break;
         }
+        unsigned rs, rf;
+        if (m->refuse_rx_sent && slot_field(m, q.addr, &rs, &rf) && rf == TOE_FIELD_RX_SENT) {
+            m->rx_sent_writes++;
+            resp(m, q.arg, TOE_CONST_RESP_BAD_REQ, 0);
+            break;
+        }
         uint32_t old = m->csr[q.addr];
         m->csr[q.addr] = q.value;
         slot_write(m, q.addr, q.value, old);

@@ -70,6 +70,7 @@ struct mock_dev {
     int old_fields;            /* knob: no slot fields past SND_MAX (a device before IP_TTL_TOS,
                                 * SND_UP, RCV_UP) */
     unsigned rx_sent_writes;
+    int refuse_rx_sent;  /* knob: refuse RX_SENT writes (the ring no longer holds the bytes) */
     uint32_t tx_data_snd_up; /* the slot's SND_UP when the last TX_DATA was taken */
 };
 

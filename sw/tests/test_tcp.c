@@ -650,8 +650,12 @@ static void test_established_data(void)
     CHECK(r == 0 && got == 100 && !memcmp(got_b, rx, 100) && hs(TOE_HSTAT_TCP_RX_DUP) == 1,
           "test_established_rx_data_in_order_and_overlap (%zu bytes)", got);
     turns(1);
-    CHECK(slotf(c.slot, TOE_FIELD_RX_CONSUMED) == IRS + 101 && m.rx_consumed_msgs >= 1,
-          "test_established_recv_returns_rx_consumed");
+    /* The credit: RX_DATA may go up to RX_CONSUMED + the ring, the end of the receive buffer
+     * (TOE_TCP_RXBUF_RINGS rings), sent in steps of a quarter of it. */
+    CHECK(slotf(c.slot, TOE_FIELD_RX_CONSUMED) == IRS + 1 + (TOE_TCP_RXBUF_RINGS - 1) * RING &&
+              m.rx_consumed_msgs >= 1,
+          "test_established_rx_consumed_gives_credit (%#x)",
+          (unsigned)slotf(c.slot, TOE_FIELD_RX_CONSUMED));
     unsigned w0 = m.rx_sent_writes;
     uint64_t gap0 = hs(TOE_HSTAT_TCP_RX_GAP);
     mock_rx_data(&m, c.slot, IRS + 1 + 200, rx, 10); /* 100 bytes lost on the link */
@@ -1229,6 +1233,20 @@ static void test_closing(void)
     CHECK(hs(TOE_HSTAT_TCP_RESYNCS) >= 1 && m.rx_sent_writes == w0 + 1 &&
               slotf(c.slot, TOE_FIELD_RX_SENT) == IRS + 1 && c.s->snd_una == c.iss + 7,
           "test_established_link_error_resync");
+    /* A gap the device can no longer fill (the ring has moved on): the connection is aborted
+     * with TOE_EIO and counted, not left waiting. */
+    uint64_t lost0 = hs(TOE_HSTAT_TCP_RX_LOST);
+    m.refuse_rx_sent = 1;
+    c.s->rx_resend_pending = 0; /* (the resync above asked already) */
+    uint8_t rx[10] = {0};
+    mock_rx_data(&m, c.slot, IRS + 1 + 300, rx, 10);
+    turns(4);
+    size_t got_n = 0;
+    uint8_t got_b[16];
+    CHECK(hs(TOE_HSTAT_TCP_RX_LOST) == lost0 + 1 &&
+              toe_tcp_recv(c.s, got_b, sizeof(got_b), &got_n, 0) == TOE_EIO,
+          "test_established_rx_lost_aborts_eio");
+    m.refuse_rx_sent = 0;
     toe_tcp_abort(c.s);
     CHECK(nsocks() == 0, "test_closing_no_leak (%u sockets)", nsocks());
 }

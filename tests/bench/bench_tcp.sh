@@ -19,7 +19,7 @@ for mode in source sink; do
     rm -f "$out/$mode.port"
     python3 -u "$peer" "$mode" --bytes "$bytes" --seed 7 --out "$out" >"$out/$mode.port" &
     pids+=($!)
-    for _ in $(seq 50); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done
+    for _ in $(seq 600); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done # the peer makes its stream first (wall-clock guard)
 done
 
 # link PHY model, payload rate in bytes/s each way (uart: 10 bits per byte; the FT245 FIFO's

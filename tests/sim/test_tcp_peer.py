@@ -20,6 +20,7 @@
 #                 check each got back what it sent (an echo server), one line each, exit 1
 #                 if any differs
 import argparse
+import functools
 import os
 import socket
 import struct
@@ -28,8 +29,12 @@ import threading
 import time
 
 
+@functools.lru_cache(maxsize=16)
 def stream(seed, n):
-    """The seeded test stream: xorshift32, little-endian words (the C side makes the same)."""
+    """The seeded test stream: xorshift32, little-endian words (the C side makes the same).
+    Made once per (seed, size) and before listening (main), not after accept: generating
+    megabytes takes seconds of wall time, which the virtual board would see as a stall of
+    as many seconds of device time (it lets simulated time run while the link is idle)."""
     x = seed or 1
     out = bytearray()
     while len(out) < n:
@@ -70,6 +75,10 @@ def serve(conn, k, a):
                     break
                 conn.sendall(d)
         elif a.mode == "rst":
+            # the data and the RST only once the client's connect has returned (a RST in the
+            # same instant as the handshake ends it as a refused connect): wall time, which
+            # the virtual board runs as idle device time
+            time.sleep(0.5)
             conn.sendall(stream(a.seed, a.bytes))
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         elif a.mode == "idle":
@@ -96,6 +105,8 @@ def main():
     if a.mode == "connect":
         host, port = a.connect.rsplit(":", 1)
         results = [None] * a.conns
+        for k in range(a.conns):   # the streams before connecting (see stream)
+            stream(a.seed + k, a.bytes)
 
         def one(k):
             try:
@@ -133,6 +144,8 @@ def main():
             bad += not ok
             print("echo %d: %s (%d bytes back)" % (k, "ok" if ok else "DIFFERS", len(r[0]) if r else -1))
         return 1 if bad else 0
+    if a.mode in ("source", "reverse", "rst"):
+        stream(a.seed, a.bytes)
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if a.mode == "slowsink":

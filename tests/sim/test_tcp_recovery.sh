@@ -39,7 +39,7 @@ one() {
     rm -f "$out"/*.bin "$out"/*.port "$out"/*.log "$out/tcp.pcap"
     python3 -u "$peer" "$mode" --bytes "$bytes" --seed "$seed" --out "$out" >"$out/peer.port" &
     pids+=($!)
-    for _ in $(seq 50); do [ -s "$out/peer.port" ] && break; sleep 0.1; done
+    for _ in $(seq 600); do [ -s "$out/peer.port" ] && break; sleep 0.1; done # the peer makes its stream first (wall-clock guard)
     "$top/build/bin/toe-sim" --net slirp --link "unix:$out/link.sock" --link-phy fifo \
         --pcap "$out/tcp.pcap" --drop-segment "$drop" --fault-log "$out/fault.log" \
         >"$out/stats.txt" 2>"$out/toe-sim.log" &

@@ -57,7 +57,7 @@ python3 -u "$peer" slowsink --bytes "$bytes" --seed "$seed" --out "$out/slow" --
     >"$out/slowsink.port" &
 pids+=($!)
 for mode in source sink reverse echo rst idle msource slowsink; do
-    for _ in $(seq 50); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done
+    for _ in $(seq 600); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done # the peer makes its stream first (wall-clock guard)
 done
 port() { head -n 1 "$out/$1.port"; }
 # A port nobody listens on: bind one, note it, let it go.

@@ -56,7 +56,7 @@ pass_run() {
         --bytes "$mbytes" --seed "$seed" --out "$out" >"$out/msource.port" &
     mypids+=($!)
     for mode in source sink reverse echo rst msource; do
-        for _ in $(seq 50); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done
+        for _ in $(seq 600); do [ -s "$out/$mode.port" ] && break; sleep 0.1; done # the peer makes its stream first (wall-clock guard)
     done
     nsenter --net="/run/netns/$ns" "$top/build/bin/toe-sim" --net tap:tap0 --ip "$dev_ip/24" \
         --gw "$host_ip" --link "unix:$sock" --link-phy "$phy" --pcap "$pcap" --stats "$@" \

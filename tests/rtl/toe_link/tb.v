@@ -112,7 +112,7 @@ toe_link #(.CLK_HZ(CLK_HZ), .LINK_KIND(1), .LINK_RATE(LINK_RATE), .HQ_LOG2(11), 
     .tcp_txd_rd_addr(9'd0), .tcp_txd_rd_data(), .tcp_txd_ack(tcp_txd_req),
     .tcp_rxc_req(tcp_rxc_req), .tcp_rxc_slot(), .tcp_rxc_seq(), .tcp_rxc_ack(tcp_rxc_req),
     .tcp_rxd_valid(1'b0), .tcp_rxd_taken(), .tcp_rxd_slot(8'd0), .tcp_rxd_seq(32'd0),
-    .tcp_rxd_len(11'd0), .tcp_rxd_rd_slot(), .tcp_rxd_rd_seq(), .tcp_rxd_rd_data(32'd0),
+    .tcp_rxd_len(11'd0), .tcp_rxd_rd_slot(), .tcp_rxd_rd_seq(), .tcp_rxd_busy(), .tcp_rxd_rd_data(32'd0),
     .tcp_ev_valid(1'b0), .tcp_ev_taken(), .tcp_ev_fields(144'd0)
 );
 wire        tcp_csr_req, tcp_txd_req, tcp_rxc_req;

@@ -79,6 +79,7 @@ wire [31:0] rxd_seq;
 wire [10:0] rxd_len;
 reg  [7:0]  rxd_rd_slot = 0;
 reg  [31:0] rxd_rd_seq = 0;
+reg         rxd_busy = 0;     // from the take to the last word read, as the link
 wire [31:0] rxd_rd_data;
 
 wire         ev_valid;
@@ -104,7 +105,7 @@ toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(11), .DELACK_US(DELA
     .txd_rd_addr(txd_rd_addr), .txd_rd_data(txd_rd_data), .txd_ack(txd_ack),
     .rxc_req(rxc_req), .rxc_slot(rxc_slot), .rxc_seq(rxc_seq), .rxc_ack(rxc_ack),
     .rxd_valid(rxd_valid), .rxd_taken(rxd_taken), .rxd_slot(rxd_slot), .rxd_seq(rxd_seq),
-    .rxd_len(rxd_len), .rxd_rd_slot(rxd_rd_slot), .rxd_rd_seq(rxd_rd_seq),
+    .rxd_len(rxd_len), .rxd_rd_slot(rxd_rd_slot), .rxd_rd_seq(rxd_rd_seq), .rxd_busy(rxd_busy),
     .rxd_rd_data(rxd_rd_data),
     .ev_valid(ev_valid), .ev_taken(ev_taken), .ev_fields(ev_fields),
     .inc_rx_segs(inc_rx_segs), .inc_rx_ooo(inc_rx_ooo), .inc_rx_drop(inc_rx_drop),
@@ -269,6 +270,7 @@ initial begin : rxd_reader
         if (rxd_valid && !rst) begin
             repeat ({$random(rnd_seed)} % 4) tick;
             rxd_taken = 1; s = rxd_slot; sq = rxd_seq; n = rxd_len;
+            rxd_busy = 1; rxd_rd_slot = s; rxd_rd_seq = sq;
             tick;
             rxd_taken = 0;
             if (s >= SLOTS) $fatal(1, "RX_DATA slot %0d", s);
@@ -283,6 +285,7 @@ initial begin : rxd_reader
                         $fatal(1, "RX_DATA slot %0d byte at %h: %h, want %h", s, sq + w + b,
                                wd[31 - 8 * b -: 8], pat_rx(sq + w + b));
             end
+            rxd_busy = 0;
             rx_exp[s] = sq + n;
             rx_msgs = rx_msgs + 1;
         end
@@ -587,6 +590,14 @@ task case_inorder;
                 rx_consume(0, a);
             end
         end
+        // two segments a little under the MSS (slirp's 1440 of 1460): ACKed at once after the
+        // second, not after the delayed-ACK time
+        seg(a, ISS1[0], 8'h10, 16'd65535, 1440);
+        seg(a + 1440, ISS1[0], 8'h18, 16'd65535, 1440);
+        a = a + 2880;
+        wait_ack(a, 50);      // (a window update for the consumed data may come first)
+        wait_rx(0, a, 100);
+        rx_consume(0, a);
         // small segments: byte for byte, the delayed ACK covers them
         for (i = 1; i < 8; i = i + 1) begin
             seg(a, ISS1[0], 8'h18, 16'd65535, i * 37 % 50 + 1);
@@ -596,13 +607,15 @@ task case_inorder;
         next_seg(DELACK + 100);
         while (cs_ack[si] !== a) next_seg(DELACK + 100);
         rx_consume(0, a);
-        check_counter(c_rx_segs - c0, 3 + 10 + 7, "rx_segs");
+        check_counter(c_rx_segs - c0, 3 + 10 + 2 + 7, "rx_segs");
         no_seg(DELACK + 50);
         $display("case in-order: ok");
     end
 endtask
 
-// window full, further segment dropped and ACKed, reopen with RX_CONSUMED
+// window full, further segment dropped and ACKed, reopen with RX_CONSUMED: the host's credit
+// (a ring's worth beyond RX_CONSUMED) goes up in RX_DATA, which frees the ring; a ring's worth
+// more then fills the ring and closes the window
 task case_window_full;
     begin
         prog(1, 32'h0a000202, 16'd5002, 16'd40002, 32'd1460, 32'h30000001, 32'h40000001, 65535, 65535, 65535, 0);
@@ -614,9 +627,17 @@ task case_window_full;
             a = a + n;
         end
         wait_rx(1, base + SIZE, 200);
-        // wait for the last ACK: window 0
+        // sent up: the ring is free again, though nothing was consumed
         next_seg(DELACK + 100);
         while (cs_ack[si] !== base + SIZE) next_seg(DELACK + 100);
+        while (a != base + 2 * SIZE) begin
+            n = (base + 2 * SIZE - a) > 1460 ? 1460 : base + 2 * SIZE - a;
+            seg(a, ISS1[1], 8'h10, 16'd65535, n);
+            a = a + n;
+        end
+        // wait for the last ACK: window 0
+        next_seg(DELACK + 100);
+        while (cs_ack[si] !== base + 2 * SIZE) next_seg(DELACK + 100);
         expect_wnd(0);
         rd_expect(1, FIELD_RCV_WND, 0);
         // one more segment: dropped, ACK at once, nothing delivered; but its urgent pointer
@@ -626,23 +647,30 @@ task case_window_full;
         seg_urp = 50;
         seg(a, ISS1[1], 8'h38, 16'd65535, 100);
         seg_urp = 0;
-        expect_seg(30, ISS1[1], base + SIZE, 8'h10, 0);
+        expect_seg(30, ISS1[1], base + 2 * SIZE, 8'h10, 0);
         expect_wnd(0);
         check_counter(c_rx_drop - c0, 1, "rx_drop");
         next_ev(1, 50);
         if (ev_f[ei] !== CONST_EVF_URGENT) $fatal(1, "urgent event flags %h", ev_f[ei]);
         rd_expect(1, FIELD_RCV_UP, a + 50);
         wait_us(20);
-        if (rx_exp[1] !== base + SIZE) $fatal(1, "zero window: data delivered");
-        // a small RX_CONSUMED does not reopen (SWS); a large one sends a window update
+        if (rx_exp[1] !== base + SIZE) $fatal(1, "no credit: data delivered");
+        // a small RX_CONSUMED lets a little go up, which does not reopen (SWS); a large one
+        // lets the rest go up, with window updates
         rx_consume(1, base + 100);
         if (rxc_bad) $fatal(1, "RX_CONSUMED rejected");
+        wait_rx(1, base + SIZE + 100, 100);
         no_seg(DELACK + 20);
         rx_consume(1, base + SIZE);
+        wait_rx(1, base + 2 * SIZE, 200);
         next_seg(30);
-        if (cs_ack[si] !== base + SIZE || cs_wnd[si] !== SIZE || cs_len[si] != 0)
-            $fatal(1, "window update ack %h wnd %0d", cs_ack[si], cs_wnd[si]);
-        rd_expect(1, FIELD_RCV_WND, SIZE);
+        while (cs_wnd[si] < SIZE - 2 * 1460) begin
+            if (cs_ack[si] !== base + 2 * SIZE || cs_len[si] != 0)
+                $fatal(1, "window update ack %h len %0d", cs_ack[si], cs_len[si]);
+            next_seg(30);
+        end
+        rd_expect(1, FIELD_RCV_WND, cs_wnd[si]);
+        rx_consume(1, base + 2 * SIZE);
         // the dropped segment again: taken now
         seg(a, ISS1[1], 8'h18, 16'd65535, 100);
         wait_rx(1, a + 100, 100);
@@ -694,7 +722,8 @@ task case_dup_ooo;
         // fill the hole partly overlapping the held range: one ACK covers everything
         seg(base + 1500, ISS1[2], 8'h10, 16'd65535, 1100);
         expect_seg(30, ISS1[2], base + 3700, 8'h10, 0);
-        if (cs_wnd[si] + 3700 <= c2 + 1500) $fatal(1, "window did not open after the hole filled");
+        // (the edge moves once the bytes have gone up in RX_DATA, not before; never back)
+        if (cs_wnd[si] + 3700 < c2 + 1500) $fatal(1, "window shrank after the hole filled");
         wait_rx(2, base + 3700, 100);
         // the dropped range again
         seg(base + 3700, ISS1[2], 8'h10, 16'd65535, 900);
@@ -948,20 +977,37 @@ task case_wscale;
         base = IRS1[3];
         seg(base, ISS1[3], 8'h10, 16'd65535, 1460);
         wait_ack(base + 1460, DELACK + 100);
-        if (cs_wnd[si] !== (SIZE - 1460) >> 7) $fatal(1, "scaled window %0d", cs_wnd[si]);
-        // last bytes below the first advertised edge (base + SIZE), held out of order
-        seg(base + SIZE - 60, ISS1[3], 8'h10, 16'd65535, 60);
-        expect_seg(30, ISS1[3], base + 1460, 8'h10, 0);
-        for (a = base + 1460; a != base + SIZE - 60; a = a + n) begin
-            n = (base + SIZE - 60 - a) > 1460 ? 1460 : base + SIZE - 60 - a;
+        // (the bytes went up in RX_DATA before the delayed ACK: the ring is free)
+        if (cs_wnd[si] !== SIZE >> 7) $fatal(1, "scaled window %0d", cs_wnd[si]);
+        // the rest of the host's credit (RX_CONSUMED + SIZE) goes up too
+        for (a = base + 1460; a != base + SIZE; a = a + n) begin
+            n = (base + SIZE - a) > 1460 ? 1460 : base + SIZE - a;
             seg(a, ISS1[3], 8'h10, 16'd65535, n);
         end
         wait_rx(3, base + SIZE, 200);
         wait_ack(base + SIZE, DELACK + 100);
-        expect_wnd(0);
+        wait_us(50);                           // and the window updates after it
+        while (n_cap > cap_rd) next_seg(1);
+        // last bytes below the edge advertised last (b), held out of order
+        b = cs_ack[si] + (cs_wnd[si] << 7);
+        seg(b - 60, ISS1[3], 8'h10, 16'd65535, 60);
+        expect_seg(30, ISS1[3], base + SIZE, 8'h10, 0);
+        for (a = base + SIZE; a != b - 60; a = a + n) begin
+            n = (b - 60 - a) > 1460 ? 1460 : b - 60 - a;
+            seg(a, ISS1[3], 8'h10, 16'd65535, n);
+        end
+        // no credit: the bytes stay in the ring, which is full up to base + 2 SIZE (the edge
+        // moves there if by an MSS or more: receiver SWS avoidance)
+        wait_ack(b, DELACK + 100);
+        expect_wnd(base + 2 * SIZE - b >= 1460 ? (base + 2 * SIZE - b) >> 7 : 0);
         rx_consume(3, base + SIZE);
-        wait_ack(base + SIZE, 30);
-        expect_wnd(SIZE >> 7);
+        wait_rx(3, b, 200);
+        next_seg(30);
+        // (window updates as the bytes go up, each moving the edge by 2 MSS or more)
+        while (cs_wnd[si] < (SIZE - 2 * 1460) >> 7) begin
+            if (cs_ack[si] !== b) $fatal(1, "window update ack %h", cs_ack[si]);
+            next_seg(30);
+        end
         // snd_wscale 7: the peer's window 10 is 1280 bytes
         prog(0, 32'h0a000209, 16'd5009, 16'd40009, 32'd1460 | (7 << 16), 32'h33000001, 32'h44000001,
              65535, 0, 65535, 0);
@@ -999,7 +1045,8 @@ task case_wrap;
         wait_rx(1, a, 200);
         wait_ack(a, DELACK + 100);
         rx_consume(1, a);
-        wait_ack(a, 30);   // the window update
+        wait_us(30);       // window updates, as the bytes went up
+        while (n_cap > cap_rd) next_seg(1);
         // transmit 6000 bytes across 2^32
         base = ISS1[1];
         wr(1, FIELD_CWND, 0);
@@ -1154,7 +1201,8 @@ task case_bad;
         seg(b, base, 8'h10, 16'd65535, 100);
         wait_rx(0, b + 100, 100);
         c0 = c_data_bad;
-        rx_consume(0, b + 101);       if (!rxc_bad) $fatal(1, "RX_CONSUMED past RX_SENT accepted");
+        rx_consume(0, b + 100 + CONST_RX_CREDIT_MAX + 1);
+        if (!rxc_bad) $fatal(1, "RX_CONSUMED too far past RX_SENT accepted");
         rx_consume(0, b - 1);         if (!rxc_bad) $fatal(1, "RX_CONSUMED before RX_CONSUMED accepted");
         rx_consume(9, b + 10);        if (!rxc_bad) $fatal(1, "RX_CONSUMED bad slot accepted");
         rx_consume(1, b + 10);        if (!rxc_bad) $fatal(1, "RX_CONSUMED of a free slot's range accepted");

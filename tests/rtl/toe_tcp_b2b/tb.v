@@ -77,6 +77,7 @@ wire [31:0] rxd_seq;
 wire [10:0] rxd_len;
 reg  [7:0]  rxd_rd_slot = 0;
 reg  [31:0] rxd_rd_seq = 0;
+reg         rxd_busy = 0;     // from the take to the last word read, as the link
 wire [31:0] rxd_rd_data;
 
 wire         ev_valid;
@@ -97,7 +98,7 @@ toe_tcp #(.SLOTS(4), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(11), .DELACK_US(DELACK_U
     .txd_rd_addr(txd_rd_addr), .txd_rd_data(txd_rd_data), .txd_ack(txd_ack),
     .rxc_req(rxc_req), .rxc_slot(rxc_slot), .rxc_seq(rxc_seq), .rxc_ack(rxc_ack),
     .rxd_valid(rxd_valid), .rxd_taken(rxd_taken), .rxd_slot(rxd_slot), .rxd_seq(rxd_seq),
-    .rxd_len(rxd_len), .rxd_rd_slot(rxd_rd_slot), .rxd_rd_seq(rxd_rd_seq),
+    .rxd_len(rxd_len), .rxd_rd_slot(rxd_rd_slot), .rxd_rd_seq(rxd_rd_seq), .rxd_busy(rxd_busy),
     .rxd_rd_data(rxd_rd_data),
     .ev_valid(ev_valid), .ev_taken(ev_taken), .ev_fields(ev_fields),
     .inc_rx_segs(inc_rx_segs), .inc_rx_ooo(inc_rx_ooo), .inc_rx_drop(inc_rx_drop),
@@ -222,6 +223,7 @@ initial begin : reader
         if (rxd_valid) begin
             rxd_taken = 1; sq = rxd_seq; n = rxd_len;
             if (rxd_slot != 0) $fatal(1, "node %0d: RX_DATA slot %0d", ID, rxd_slot);
+            rxd_busy = 1; rxd_rd_slot = 0; rxd_rd_seq = sq;
             tick;
             rxd_taken = 0;
             if (sq !== rx_next) $fatal(1, "node %0d: RX_DATA seq %h, want %h", ID, sq, rx_next);
@@ -234,6 +236,7 @@ initial begin : reader
                         $fatal(1, "node %0d: byte at %h: %h, want %h", ID, sq + w + b,
                                wd[31 - 8 * b -: 8], pat(peer_id, sq + w + b));
             end
+            rxd_busy = 0;
             rx_next = sq + n;
             got = got + n;
             if (got > total) $fatal(1, "node %0d: more bytes than sent", ID);
