@@ -258,10 +258,9 @@ static int icmp_input(toe_dev *dev, const uint8_t *ip, size_t len)
 
 void toe_arp_revalidate(toe_dev *dev, uint32_t ip, uint8_t mac[6])
 {
-    struct toe_net *n = &dev->net;
-    uint32_t nh = ip;
-    if ((ip & n->netmask) != (n->ip & n->netmask))
-        nh = n->gateway;
+    uint32_t nh = 0;
+    if (next_hop(dev, ip, &nh))
+        return;
     struct toe_arp_entry *e = arp_find(dev, nh);
     if (!e || e->state != TOE_ARP_VALID)
         return;

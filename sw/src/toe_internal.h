@@ -327,11 +327,11 @@ int toe_net_input(toe_dev *dev, const uint8_t *frame, size_t len, unsigned verdi
 int toe_arp_poll(toe_dev *dev, uint32_t ip, uint8_t mac[6], uint64_t fails);
 /* The device's own addresses (read once per handle). */
 int toe_net_cfg(toe_dev *dev, int timeout_ms);
-/* Queue an IPv4 packet in a RAW_TX frame to a known next-hop MAC. */
 /* Negative advice (RFC 1122 2.3.2.1): a segment to ip went unanswered. Copies the next hop's
  * current MAC into mac if known (a later ARP reply may have changed it) and asks again; the
  * caller's backoff paces the requests. */
 void toe_arp_revalidate(toe_dev *dev, uint32_t ip, uint8_t mac[6]);
+/* Queue an IPv4 packet in a RAW_TX frame to a known next-hop MAC. */
 int toe_net_send_to(toe_dev *dev, const uint8_t mac[6], const uint8_t *pkt, size_t len,
                     unsigned flags);
 
