@@ -89,27 +89,34 @@ uint64_t toe_deadline(const toe_dev *dev, int timeout_ms)
     return timeout_ms < 0 ? UINT64_MAX : toe_dev_now_us(dev) + (uint64_t)timeout_ms * 1000u;
 }
 
+/* Host ms until device time reaches deadline, looked at only: the estimate's rest, 0 once a
+ * stamp has reached it (or the device's clock has been silent for TOE_TIME_SILENT_MS of host
+ * time), else TOE_TIME_PROBE_MS while only the estimate has passed (the device's clock
+ * decides: toe_remaining asks it). */
+int toe_dev_wait_ms(const toe_dev *dev, uint64_t deadline)
+{
+    if (dev->dt_us >= deadline)
+        return 0;
+    uint64_t host = toe_now_us(), est = dev->dt_us + (host - dev->dt_host_us);
+    if (est < deadline)
+        return toe_wait_clamp((deadline - est + 999u) / 1000u, -1);
+    if (host - dev->dt_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u)
+        return 0;
+    return TOE_TIME_PROBE_MS;
+}
+
 int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
 {
     if (deadline == UINT64_MAX)
         return cap_ms;
-    if (dev->dt_us >= deadline)
-        return 0;
-    uint64_t host = toe_now_us(), est = dev->dt_us + (host - dev->dt_host_us), w;
-    if (est < deadline) {
-        w = (deadline - est + 999u) / 1000u;
-    } else {
-        /* Only the estimate has passed: the device's clock decides. A device whose clock has
-         * not answered for TOE_TIME_SILENT_MS of host time is not waited for. */
-        if (host - dev->dt_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u)
-            return 0;
-        if ((!dev->dt_probe_host_us ||
-             host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
-            !toe_time_probe_pending(dev)) {
-            dev->dt_probe_host_us = host;
-            toe_time_probe(dev);
-        }
-        w = TOE_TIME_PROBE_MS;
+    int w = toe_dev_wait_ms(dev, deadline);
+    uint64_t host = toe_now_us();
+    if (w > 0 && toe_dev_now_us(dev) >= deadline &&
+        (!dev->dt_probe_host_us ||
+         host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
+        !toe_time_probe_pending(dev)) {
+        dev->dt_probe_host_us = host;
+        toe_time_probe(dev);
     }
-    return toe_wait_clamp(w, cap_ms);
+    return toe_wait_clamp((uint64_t)w, cap_ms);
 }

@@ -80,7 +80,7 @@ static int next_hop(toe_dev *dev, uint32_t ip, uint32_t *nh)
 
 static struct toe_arp_entry *arp_find(toe_dev *dev, uint32_t ip)
 {
-    uint64_t now = toe_now_ms();
+    uint64_t now = toe_dev_now_us(dev);
     for (int i = 0; i < TOE_ARP_ENTRIES; i++) {
         struct toe_arp_entry *e = &dev->net.arp[i];
         if (e->state == TOE_ARP_VALID && e->expires <= now)
@@ -137,7 +137,7 @@ static struct toe_arp_entry *arp_start(toe_dev *dev, uint32_t ip)
     victim->state = TOE_ARP_PENDING_ST;
     victim->ip = ip;
     victim->tries = 1;
-    victim->retry_at = toe_now_ms() + TOE_ARP_RETRY_MS;
+    victim->retry_at = toe_deadline(dev, TOE_ARP_RETRY_MS);
     arp_send_req(dev, ip);
     return victim;
 }
@@ -174,13 +174,12 @@ static void pending_release(toe_dev *dev, uint32_t ip, const uint8_t *mac)
     }
 }
 
-/* ARP retries and give-ups that are due. */
+/* ARP retries and give-ups that are due (device time, as every timer). */
 static void net_timers(toe_dev *dev)
 {
-    uint64_t now = toe_now_ms();
     for (int i = 0; i < TOE_ARP_ENTRIES; i++) {
         struct toe_arp_entry *e = &dev->net.arp[i];
-        if (e->state != TOE_ARP_PENDING_ST || e->retry_at > now)
+        if (e->state != TOE_ARP_PENDING_ST || toe_remaining(dev, e->retry_at, -1) > 0)
             continue;
         if (e->tries >= TOE_ARP_TRIES) {
             e->state = TOE_ARP_FREE;
@@ -189,23 +188,21 @@ static void net_timers(toe_dev *dev)
             continue;
         }
         e->tries++;
-        e->retry_at = now + TOE_ARP_RETRY_MS;
+        e->retry_at = toe_deadline(dev, TOE_ARP_RETRY_MS);
         arp_send_req(dev, e->ip);
     }
 }
 
-/* ms until the next ARP retry (-1 none). */
+/* Host ms until the next ARP retry is due on the device's clock (-1 none). */
 static int net_next_timeout(toe_dev *dev)
 {
-    uint64_t now = toe_now_ms(), next = UINT64_MAX;
+    uint64_t next = UINT64_MAX;
     for (int i = 0; i < TOE_ARP_ENTRIES; i++) {
         const struct toe_arp_entry *e = &dev->net.arp[i];
         if (e->state == TOE_ARP_PENDING_ST && e->retry_at < next)
             next = e->retry_at;
     }
-    if (next == UINT64_MAX)
-        return -1;
-    return toe_wait_clamp(next > now ? next - now : 0, -1);
+    return next == UINT64_MAX ? -1 : toe_dev_wait_ms(dev, next);
 }
 
 static const struct toe_layer net_layer = {
@@ -229,7 +226,7 @@ static int arp_input(toe_dev *dev, const uint8_t *f, size_t len)
         return 1;
     memcpy(e->mac, f + 22, 6);
     e->state = TOE_ARP_VALID;
-    e->expires = toe_now_ms() + TOE_ARP_TTL_MS;
+    e->expires = toe_deadline(dev, TOE_ARP_TTL_MS);
     pending_release(dev, spa, e->mac);
     return 1;
 }

@@ -799,7 +799,7 @@ int toe_tcp_wait_ms(toe_dev *dev)
     if (slot_wait && slot_free(t))
         return 0; /* freed outside the work step (an API call): a waiting SYN takes it */
     if (arp)
-        return 10; /* the ARP reply wakes the engine; ARP retries run on host time */
+        return 10; /* the ARP reply wakes the engine; its retries are the net layer's timers */
     for (unsigned i = 0; i < t->nslots; i++)
         if (t->slot_freeing[i] == FREEING_AGAIN)
             return 100;

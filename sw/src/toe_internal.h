@@ -143,8 +143,8 @@ struct toe_arp_entry {
     uint8_t state;
     uint32_t ip;
     uint8_t mac[6];
-    uint64_t expires;   /* host ms, VALID */
-    uint64_t retry_at;  /* host ms, PENDING */
+    uint64_t expires;   /* device us, VALID */
+    uint64_t retry_at;  /* device us, PENDING */
     int tries;
 };
 
@@ -243,7 +243,8 @@ int toe_wait_clamp(uint64_t ms, int cap_ms);
  * toe_remaining: host ms to wait on the link before looking again, capped to cap_ms; 0 only
  * once the device's time has passed the deadline (seen in a stamp from the device, or the
  * device's clock silent for TOE_TIME_SILENT_MS). It may queue a time probe (flushed by the
- * next engine turn). */
+ * next engine turn). toe_dev_wait_ms: the same wait without probing, for next_timeout hooks
+ * (the timers hook's toe_remaining sends the probe). */
 #define TOE_TIME_PROBE_MS 10
 #define TOE_TIME_SILENT_MS 2000
 void toe_dev_note_time(toe_dev *dev, uint64_t us);
@@ -252,6 +253,7 @@ uint64_t toe_dev_now_us(const toe_dev *dev);
 uint64_t toe_dev_time_from_lo(const toe_dev *dev, uint32_t lo);
 uint64_t toe_deadline(const toe_dev *dev, int timeout_ms);
 int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms);
+int toe_dev_wait_ms(const toe_dev *dev, uint64_t deadline);
 /* toe_raw_recv to a device-time deadline (nonblock: one turn, no wait). */
 int toe_raw_recv_until(toe_dev *dev, void *buf, size_t cap, size_t *len, unsigned *verdict,
                        uint64_t *time_us, uint64_t deadline, int nonblock);

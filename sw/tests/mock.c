@@ -122,7 +122,9 @@ static void raw_rx(struct mock_dev *m, uint8_t verdict, const uint8_t *f, size_t
 static void on_raw_tx(struct mock_dev *m, const uint8_t *f, size_t n)
 {
     if (rd16(f + 12) == 0x0806 && n >= 42 && rd16(f + 20) == 1) {
-        m->arp_req++;
+        if (!m->arp_req++)
+            m->arp_req_first_us = m->time_us;
+        m->arp_req_last_us = m->time_us;
         struct mock_peer *p = peer(m, rd32(f + 38));
         if (!p || !p->arp_answer)
             return;

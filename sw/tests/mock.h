@@ -52,6 +52,7 @@ struct mock_dev {
     struct mock_peer peers[MOCK_PEERS];
     /* observations */
     unsigned csr_reads, csr_writes, raw_tx, arp_req, echo_req, writes;
+    uint64_t arp_req_first_us, arp_req_last_us; /* device time of the first and last request */
     uint8_t last_raw[1514];
     size_t last_raw_len;
     unsigned last_raw_flags;

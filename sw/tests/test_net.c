@@ -36,8 +36,44 @@ static uint16_t csum(const uint8_t *p, size_t n)
     return (uint16_t)~s;
 }
 
+/* A host clock ten times faster than the device's (fast_host_clock), so that a timer on the
+ * wrong clock fires early in device time. */
+static uint64_t fast_host_clock(void *priv)
+{
+    return ((const struct mock_dev *)priv)->time_us * 10;
+}
+
+/* ARP retries are spaced in device time: TOE_ARP_RETRY_MS of the device's clock between
+ * requests, whatever the host's clock does. */
+static void test_arp_retries_device_time(void)
+{
+    struct mock_dev m;
+    mock_init(&m);
+    m.peers[2] = (struct mock_peer){0x0a000204, {2, 0, 0, 0, 0, 4}, 0, 0}; /* never answers */
+    toe_set_clock(fast_host_clock, &m);
+    toe_dev *d = mock_open(&m, 1, 50, 3);
+    if (!d) {
+        CHECK(0, "test_net_arp_device_time_open");
+        toe_set_clock(NULL, NULL);
+        return;
+    }
+    uint8_t mac[6];
+    unsigned req0 = m.arp_req;
+    int r = toe_arp_resolve(d, 0x0a000204, mac, -1);
+    uint64_t span = m.arp_req_last_us - m.arp_req_first_us;
+    CHECK(r == TOE_EUNREACH && m.arp_req - req0 == TOE_ARP_TRIES &&
+          span >= (uint64_t)(TOE_ARP_TRIES - 1) * TOE_ARP_RETRY_MS * 1000u,
+          "test_net_arp_retries_device_time (%u requests over %llu us of device time)",
+          m.arp_req - req0, (unsigned long long)span);
+    toe_set_clock(NULL, NULL);
+    toe_close(d);
+    mock_free(&m);
+}
+
 int main(void)
 {
+    test_arp_retries_device_time();
+
     struct mock_dev m;
     mock_init(&m);
     m.peers[1] = (struct mock_peer){0x0a000203, {2, 0, 0, 0, 0, 3}, 0, 1}; /* slow to answer */
