@@ -309,35 +309,19 @@ int toe_arp_resolve(toe_dev *dev, uint32_t ip, uint8_t mac[6], int timeout_ms)
     if (r || (r = next_hop(dev, ip, &nh)))
         return r;
     uint64_t fails = dev->hs[TOE_HSTAT_ARP_FAIL];
-    for (;;) {
-        struct toe_arp_entry *e = arp_start(dev, nh);
-        if (!e)
-            return toe_seterr(dev, TOE_ENOSPC, "ARP cache full of resolutions in progress");
-        if (e->state == TOE_ARP_VALID) {
-            memcpy(mac, e->mac, 6);
-            return 0;
-        }
-        if (dev->hs[TOE_HSTAT_ARP_FAIL] != fails && !arp_find(dev, nh))
-            break;
+    /* A 0 timeout still takes one turn: it sends the request and reads what is there. */
+    for (int turned = 0;; turned = 1) {
+        r = toe_arp_poll(dev, ip, mac, fails);
+        if (r != TOE_EAGAIN || (timeout_ms == 0 && turned))
+            return r;
         int rem = toe_remaining(dev, deadline, 1000);
         if (timeout_ms != 0 && rem == 0)
-            return toe_seterr(dev, TOE_ETIMEDOUT, "ARP for %u.%u.%u.%u: timed out",
-                              nh >> 24, (nh >> 16) & 255, (nh >> 8) & 255, nh & 255);
+            return toe_seterr(dev, TOE_ETIMEDOUT, "ARP for %u.%u.%u.%u: timed out", nh >> 24,
+                              (nh >> 16) & 255, (nh >> 8) & 255, nh & 255);
         r = toe_dev_turn(dev, rem);
         if (r)
             return r;
-        if (timeout_ms == 0) {
-            e = arp_find(dev, nh);
-            if (e && e->state == TOE_ARP_VALID)
-                continue;
-            return TOE_EAGAIN;
-        }
-        /* A failed entry is freed by the timers; arp_start would restart it, so check. */
-        if (dev->hs[TOE_HSTAT_ARP_FAIL] != fails && !arp_find(dev, nh))
-            break;
     }
-    return toe_seterr(dev, TOE_EUNREACH, "no ARP reply from %u.%u.%u.%u", nh >> 24,
-                      (nh >> 16) & 255, (nh >> 8) & 255, nh & 255);
 }
 
 int toe_arp_poll(toe_dev *dev, uint32_t ip, uint8_t mac[6], uint64_t fails)
