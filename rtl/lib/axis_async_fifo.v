@@ -113,8 +113,10 @@ wire          giant;        // FRAME_COMMIT: uncommitted frame fills the whole F
 wire          drop;         // FRAME_COMMIT: discarding the rest of a giant frame
 wire [PW-1:0] commit_ptr;   // FRAME_COMMIT: last commit point (roll-back target)
 
-wire full = (wr_ptr[PW-1] != rd_bin_w[PW-1]) &&
-            (wr_ptr[PW-2:0] == rd_bin_w[PW-2:0]);
+// Registered with s_free, from the read pointer as last seen (conservative: full for a cycle
+// longer at most): the write enable is then one gate from flip-flops, since the FIFO's block
+// RAM can sit far from its writer.
+reg full;
 
 assign s_tready = drop || !full;
 assign s_free   = free_r;
@@ -142,6 +144,7 @@ always @(posedge s_clk) begin
         rd_gray_s2 <= {PW{1'b0}};
         rd_bin_w   <= {PW{1'b0}};
         free_r     <= {PW{1'b0}};
+        full       <= 1'b1;
     end else begin
         wr_ptr     <= wr_ptr_nxt;
         rd_gray_s1 <= rd_gray;
@@ -149,6 +152,7 @@ always @(posedge s_clk) begin
         rd_bin_w   <= gray2bin(rd_gray_s2);
         // DEPTH - (wr - rd) == (rd - wr) + DEPTH (mod 2^PW)
         free_r     <= (rd_bin_w - wr_ptr_nxt) ^ WRAP_BIT;
+        full       <= ((rd_bin_w - wr_ptr_nxt) ^ WRAP_BIT) == {PW{1'b0}};
     end
 end
 

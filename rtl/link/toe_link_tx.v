@@ -50,7 +50,8 @@ module toe_link_tx #(
     input  wire [31:0]        hq_rd_data,
     output reg  [HQ_LOG2:0]   hq_rd_ptr,      // frees the host queue up to here
 
-    // RX_DATA offer and the RX ring read port (bytes from rxd_rd_seq, one cycle later)
+    // RX_DATA offer and the RX ring read port (the word at rxd_rd_seq, at most two cycles
+    // later: the body is read a word ahead)
     input  wire               rxd_valid,
     output reg                rxd_taken,
     input  wire [7:0]         rxd_slot,
@@ -80,6 +81,8 @@ reg [1:0]  kind;
 reg [239:0] hdr;       // header bytes, next one in [239:232]
 reg [4:0]  hcnt;       // header bytes left
 reg [10:0] p;          // position of the next body byte (RAW_RX: in the padded frame, from 2)
+reg [31:0] w_cur;      // the body word holding byte p
+reg [8:0]  w_next;     // the word read ahead (w_cur's next), from the message's start
 reg [10:0] p_last;     // position of the body's last byte
 reg [31:0] d_seq;      // RX_DATA: seq of the first byte
 reg [31:0] crc;
@@ -91,16 +94,21 @@ wire       e_valid = gstate == G_HDR || gstate == G_BODY || gstate == G_CRC;
 wire       e_last  = gstate == G_CRC && ccnt == 2'd3;
 wire       e_beat  = e_valid && e_ready;
 wire [31:0] crc_next;
+// The body word read ahead. The ring's and the host queue's block RAM outputs go straight into
+// w_cur: their clock-to-output and a route across the die leave no time for the byte
+// multiplexer and the register slice behind them. The address is stable for at least two
+// cycles before w_cur takes the word (the header's bytes, then four body bytes per word; the
+// host queue's one-cycle RAM also covers RAW_RX's first word of two bytes).
 wire [31:0] body_word = kind == K_RAW ? hq_rd_data : rxd_rd_data;
 
 always @* begin
     case (gstate)
         G_HDR:   e_byte = hdr[239:232];
         G_BODY:  case (p[1:0])
-                     2'd0: e_byte = body_word[31:24];
-                     2'd1: e_byte = body_word[23:16];
-                     2'd2: e_byte = body_word[15:8];
-                     default: e_byte = body_word[7:0];
+                     2'd0: e_byte = w_cur[31:24];
+                     2'd1: e_byte = w_cur[23:16];
+                     2'd2: e_byte = w_cur[15:8];
+                     default: e_byte = w_cur[7:0];
                  endcase
         default: e_byte = ~crc[7:0];
     endcase
@@ -127,9 +135,8 @@ always @(posedge clk) begin
 end
 
 wire [10:0] p_inc  = p + 11'd1;
-wire [8:0]  p_word = (e_beat && gstate == G_BODY) ? p_inc[10:2] : p[10:2];
-assign hq_rd_addr = hq_start[HQ_LOG2-1:0] + {{(HQ_LOG2-9){1'b0}}, p_word};
-assign rxd_rd_seq = d_seq + {21'd0, p_word, 2'b00};
+assign hq_rd_addr = hq_start[HQ_LOG2-1:0] + {{(HQ_LOG2-9){1'b0}}, w_next};
+assign rxd_rd_seq = d_seq + {21'd0, w_next, 2'b00};
 assign rxd_busy   = kind == K_DATA && (gstate == G_HDR || gstate == G_BODY);
 wire body_end = p == p_last;
 
@@ -143,7 +150,8 @@ always @(posedge clk) begin
 
     case (gstate)
         G_IDLE: begin
-            p   <= 11'd2;
+            p      <= 11'd2;
+            w_next <= 9'd0;
             if (resp_valid) begin
                 kind       <= K_RESP;
                 hdr        <= {resp_session ? MSG_SESSION_ACK : MSG_RESP, resp_tag, resp_status,
@@ -179,11 +187,18 @@ always @(posedge clk) begin
         G_HDR: if (e_beat) begin
             hdr  <= {hdr[231:0], 8'd0};
             hcnt <= hcnt - 5'd1;
-            if (hcnt == 5'd1)
+            if (hcnt == 5'd1) begin
                 gstate <= ((kind == K_RAW && hq_len != 11'd0) || kind == K_DATA) ? G_BODY : G_DRAIN;
+                w_cur  <= body_word;      // the first body word (p is in word 0)
+                w_next <= 9'd1;
+            end
         end
         G_BODY: if (e_beat) begin
             p   <= p_inc;
+            if (p[1:0] == 2'd3) begin     // on into the word read ahead
+                w_cur  <= body_word;
+                w_next <= w_next + 9'd1;
+            end
             if (body_end)
                 gstate <= G_DRAIN;
         end

@@ -16,12 +16,15 @@
  * back into byte order behind the registered RAM outputs.
  *
  * Write: byte k of wr_data (k = 0 is wr_data[31:24]) goes to offset wr_off + k when
- * wr_be[3 - k] is set. Read: rd_data one clock after rd_slot/rd_off. A read of a byte
- * written in the same cycle returns the old byte (ram_sdp).
+ * wr_be[3 - k] is set. Read: rd_data one clock after rd_slot/rd_off, or two with RD_REG = 1
+ * (the lanes registered again before the rotation: a block RAM's clock-to-output is about
+ * 5.8 ns on a -6 part, which leaves no time for a route across the die and logic behind it).
+ * A read of a byte written in the same cycle returns the old byte (ram_sdp).
  */
 module tcp_ring #(
     parameter SLOT_BITS = 3,   // 2^SLOT_BITS rings (1..5)
-    parameter BUF_LOG2  = 13   // bytes per ring, 2^BUF_LOG2 (10..15)
+    parameter BUF_LOG2  = 13,  // bytes per ring, 2^BUF_LOG2 (10..15)
+    parameter RD_REG    = 0    // 1: rd_data two clocks after the address instead of one
 ) (
     input  wire                 clk,
 
@@ -49,7 +52,8 @@ wire [3:0] wr_next = {1'b0, wr_a == 2'd3, wr_a[1], wr_a != 2'd0};
 wire [3:0] rd_next = {1'b0, rd_a == 2'd3, rd_a[1], rd_a != 2'd0};
 
 reg  [1:0] rd_a_q;           // byte offset of the read being returned
-wire [31:0] lane_q;          // registered lane outputs, lane L at [8*L +: 8]
+wire [31:0] lane_ram;        // the lanes' block RAM outputs, lane L at [8*L +: 8]
+wire [31:0] lane_q;          // the lanes as rotated (lane_ram, or registered again: RD_REG)
 
 genvar L;
 generate for (L = 0; L < 4; L = L + 1) begin : g_lane
@@ -64,12 +68,31 @@ generate for (L = 0; L < 4; L = L + 1) begin : g_lane
     ram_sdp #(.DATA_WIDTH(8), .ADDR_WIDTH(ADDR_BITS)) ram (
         .clk(clk),
         .wr_en(wen), .wr_addr({wr_slot, wrow}), .wr_data(wbyte),
-        .rd_addr({rd_slot, rrow}), .rd_data(lane_q[8 * L +: 8])
+        .rd_addr({rd_slot, rrow}), .rd_data(lane_ram[8 * L +: 8])
     );
 end endgenerate
 
+reg [1:0] rd_a_ram;          // byte offset of the read at the RAM outputs
+generate if (RD_REG != 0) begin : g_rd_reg
+    reg [31:0] lane_r;
+    reg [1:0]  rd_a_r;
+    always @(posedge clk) begin
+        lane_r <= lane_ram;
+        rd_a_r <= rd_a;
+    end
+    assign lane_q = lane_r;
+    always @* begin
+        rd_a_ram = rd_a_r;
+    end
+end else begin : g_rd_direct
+    assign lane_q = lane_ram;
+    always @* begin
+        rd_a_ram = rd_a;
+    end
+end endgenerate
+
 always @(posedge clk)
-    rd_a_q <= rd_a;
+    rd_a_q <= rd_a_ram;
 
 // Byte k of the result comes from lane (a + k) mod 4.
 wire [1:0] sel1 = rd_a_q + 2'd1;

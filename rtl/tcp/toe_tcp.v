@@ -95,7 +95,7 @@ module toe_tcp #(
     output reg  [10:0]             rxd_len,
     input  wire [7:0]              rxd_rd_slot,  // the link's read of the message it sends:
     input  wire [31:0]             rxd_rd_seq,   // bytes at rxd_rd_seq.. of slot rxd_rd_slot
-    output wire [31:0]             rxd_rd_data,  // one cycle later
+    output wire [31:0]             rxd_rd_data,  // two cycles later
     input  wire                    rxd_busy,     // the link is still reading an RX_DATA taken
 
     // SLOT event offer
@@ -238,7 +238,8 @@ wire [SLOT_BITS-1:0] txr_rd_slot;
 wire [BUF_LOG2-1:0]  txr_rd_off;
 wire [31:0]          txr_rd_data;
 
-tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2)) rx_ring (
+// the link reads the RX ring from across the die: a register more on its read
+tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .RD_REG(1)) rx_ring (
     .clk(clk),
     .wr_en(ring_we && !copy_to_tx), .wr_slot(k), .wr_off(ring_pos), .wr_data(ring_data),
     .wr_be(ring_be),

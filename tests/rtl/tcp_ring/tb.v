@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Bench for tcp_ring: random unaligned writes (random byte enables) and reads against a byte
-// array model, offsets biased to the ring end so wrap is common, all slots at once.
+// array model, offsets biased to the ring end so wrap is common, all slots at once; a second
+// ring with RD_REG = 1 gets the same accesses and must return each read one clock later.
 `timescale 1ns / 1ps
 `default_nettype none
 `include "bench.vh"
@@ -21,13 +22,32 @@ reg  [31:0]          wr_data = 0;
 reg  [3:0]           wr_be = 0;
 reg  [SLOT_BITS-1:0] rd_slot = 0;
 reg  [BUF_LOG2-1:0]  rd_off = 0;
-wire [31:0]          rd_data;
+wire [31:0]          rd_data, rd_data_reg;
 
 tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2)) dut (
     .clk(clk),
     .wr_en(wr_en), .wr_slot(wr_slot), .wr_off(wr_off), .wr_data(wr_data), .wr_be(wr_be),
     .rd_slot(rd_slot), .rd_off(rd_off), .rd_data(rd_data)
 );
+
+tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .RD_REG(1)) dut_reg (
+    .clk(clk),
+    .wr_en(wr_en), .wr_slot(wr_slot), .wr_off(wr_off), .wr_data(wr_data), .wr_be(wr_be),
+    .rd_slot(rd_slot), .rd_off(rd_off), .rd_data(rd_data_reg)
+);
+
+// the RD_REG ring returns the previous cycle's read: check it against that read's expectation
+reg [31:0] expect_prev;
+reg        prev_valid = 0;
+task check_reg;
+    input [31:0] expect_now;
+    begin
+        if (prev_valid && rd_data_reg !== expect_prev)
+            $fatal(1, "RD_REG read: got %h, expected %h", rd_data_reg, expect_prev);
+        expect_prev = expect_now;
+        prev_valid  = 1;
+    end
+endtask
 
 integer seed;
 `BENCH_URAND_FN(urand, seed)
@@ -88,6 +108,7 @@ initial begin
         #1;
         if (rd_data !== expect_q)
             $fatal(1, "read slot %0d off %0d: got %h, expected %h", rd_slot, rd_off, rd_data, expect_q);
+        check_reg(expect_q);
         reads = reads + 1;
     end
 
@@ -99,6 +120,7 @@ initial begin
         if (rd_data !== model_word(i / RING, i % RING))
             $fatal(1, "final read slot %0d off %0d: got %h, expected %h", i / RING, i % RING, rd_data,
                    model_word(i / RING, i % RING));
+        check_reg(model_word(i / RING, i % RING));
         reads = reads + 1;
     end
 

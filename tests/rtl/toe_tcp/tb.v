@@ -279,6 +279,7 @@ initial begin : rxd_reader
             for (w = 0; w < n; w = w + 4) begin
                 rxd_rd_slot = s; rxd_rd_seq = sq + w;
                 tick;
+                tick;   // the RX ring's read takes two cycles
                 wd = rxd_rd_data;
                 for (b = 0; b < 4; b = b + 1)
                     if (w + b < n && wd[31 - 8 * b -: 8] !== pat_rx(sq + w + b))

@@ -227,14 +227,16 @@ initial begin : reader
             tick;
             rxd_taken = 0;
             if (sq !== rx_next) $fatal(1, "node %0d: RX_DATA seq %h, want %h", ID, sq, rx_next);
-            for (w = 0; w < n; w = w + 4) begin
+            // a word per cycle: the RX ring returns a read two cycles after its address, so
+            // each cycle checks the word addressed the cycle before
+            for (w = 0; w < n + 4; w = w + 4) begin
                 rxd_rd_slot = 0; rxd_rd_seq = sq + w;
                 tick;
                 wd = rxd_rd_data;
                 for (b = 0; b < 4; b = b + 1)
-                    if (w + b < n && wd[31 - 8 * b -: 8] !== pat(peer_id, sq + w + b))
-                        $fatal(1, "node %0d: byte at %h: %h, want %h", ID, sq + w + b,
-                               wd[31 - 8 * b -: 8], pat(peer_id, sq + w + b));
+                    if (w >= 4 && w - 4 + b < n && wd[31 - 8 * b -: 8] !== pat(peer_id, sq + w - 4 + b))
+                        $fatal(1, "node %0d: byte at %h: %h, want %h", ID, sq + w - 4 + b,
+                               wd[31 - 8 * b -: 8], pat(peer_id, sq + w - 4 + b));
             end
             rxd_busy = 0;
             rx_next = sq + n;
