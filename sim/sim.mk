@@ -96,8 +96,12 @@ $(VBOARD_LIST): vboard-force
 	@echo '$(RTL_SRC) $(RTL_INC)' | cmp -s - $@ || echo '$(RTL_SRC) $(RTL_INC)' > $@
 vboard-force: ;
 
+# vboard.cpp evaluates rising clock edges only (lower_clocks): a falling-edge process in the
+# model would need a change there first.
 $(VBOARD_STAMP): $(RTL_SRC) $(RTL_INC) $(GEN)/toe_defs.vh $(VBOARD_LIST) sim/sim.mk
 	@mkdir -p $(VBOARD_VDIR)
+	@! grep -n 'negedge' $(RTL_SRC) || { echo "sim.mk: a negedge process in the model:" \
+	    "sim/vboard.cpp evaluates rising edges only (lower_clocks)" >&2; exit 1; }
 	$(VERILATOR) $(VBOARD_VFLAGS) $(RTL_SRC)
 	+$(VBOARD_VMAKE) Vtoe_core__ALL.cpp $(notdir $(VBOARD_RUNTIME_OBJ))
 	@touch $@
