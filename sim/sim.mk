@@ -24,7 +24,12 @@ VERILATOR_ROOT_DIR := $(shell $(VERILATOR) --getenv VERILATOR_ROOT 2>/dev/null)
 RTL_INC := $(shell find rtl \( -name '*.vh' -o -name '*.svh' \) 2>/dev/null | sort)
 
 # Single-threaded model, optimised for speed; X values resolved the fast way (the RTL resets
-# everything that matters). Warnings are printed but do not stop the simulator build: lint is
+# everything that matters). -fno-dfg: Verilator 5.006's data-flow graph optimiser makes the
+# model slower here (cachegrind of `toe-sim --bench --time 1ms`, VBOARD_PGO=0: 797 M -> 752 M
+# instructions; -fno-dfg-pre-inline alone 765 M, -fno-merge-cond 785 M and with -fno-dfg 775 M,
+# -fno-table 793 M, --inline-mult -1 no change; per CPU second with PGO, alternate runs on a
+# loaded machine: idle 2.47-2.53 M -> 2.70-2.74 M, loaded 1.59-1.66 M -> 1.68-1.73 M core
+# cycles, together with vboard's falling edges left unevaluated). Warnings are printed but do not stop the simulator build: lint is
 # a separate job.
 # One model for every --link-phy: the link parameters are fixed here to the sim link (CAPS link
 # kind 0, CSR LINK_RATE 0); toe-sim models the PHY's byte rate in C and prints it in its ready
@@ -32,7 +37,7 @@ RTL_INC := $(shell find rtl \( -name '*.vh' -o -name '*.svh' \) 2>/dev/null | so
 # the statistics block's registers; STAT_DEBUG's combinational read port would cost every
 # evaluation.
 VBOARD_GFLAGS := -GCLK_HZ=62500000 -GLINK_KIND=0 -GLINK_RATE=0
-VBOARD_VFLAGS := --cc -O3 --x-assign fast --x-initial fast --no-timing -Wno-fatal \
+VBOARD_VFLAGS := --cc -O3 -fno-dfg --x-assign fast --x-initial fast --no-timing -Wno-fatal \
     $(VBOARD_GFLAGS) -I$(GEN) -Irtl \
     $(addprefix -I,$(sort $(dir $(RTL_SRC)))) --top-module toe_core -Mdir $(VBOARD_VDIR)
 # Verilator's generated makefile, for the model (one translation unit, Vtoe_core__ALL) and the
@@ -91,8 +96,12 @@ $(VBOARD_LIST): vboard-force
 	@echo '$(RTL_SRC) $(RTL_INC)' | cmp -s - $@ || echo '$(RTL_SRC) $(RTL_INC)' > $@
 vboard-force: ;
 
+# vboard.cpp evaluates rising clock edges only (lower_clocks): a falling-edge process in the
+# model would need a change there first.
 $(VBOARD_STAMP): $(RTL_SRC) $(RTL_INC) $(GEN)/toe_defs.vh $(VBOARD_LIST) sim/sim.mk
 	@mkdir -p $(VBOARD_VDIR)
+	@! grep -n 'negedge' $(RTL_SRC) || { echo "sim.mk: a negedge process in the model:" \
+	    "sim/vboard.cpp evaluates rising edges only (lower_clocks)" >&2; exit 1; }
 	$(VERILATOR) $(VBOARD_VFLAGS) $(RTL_SRC)
 	+$(VBOARD_VMAKE) Vtoe_core__ALL.cpp $(notdir $(VBOARD_RUNTIME_OBJ))
 	@touch $@

@@ -85,9 +85,9 @@ uint32_t vboard_stat(struct vboard *vb, unsigned index);
 /* True once the RTL has called $finish; vboard_run then returns 0 and runs nothing. */
 bool vboard_finished(const struct vboard *vb);
 
-/* Clock the GMII domains at every edge (true), or leave out the edges of a domain at rest, the
- * default (see vboard.cpp: the model's state and outputs are the same either way; the tests
- * check that). */
+/* Clock the GMII domains at every edge and evaluate the falling edges too (true), or leave out
+ * the edges of a domain at rest and lower the clocks without an evaluation, the default (see
+ * vboard.cpp: the model's state and outputs are the same either way; the tests check that). */
 void vboard_set_every_edge(struct vboard *vb, bool every_edge);
 
 /* Completed GMII transmit bursts lost because 32 were already waiting for vboard_gmii_tx. */

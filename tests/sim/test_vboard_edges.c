@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* test_vboard_edges: the virtual board leaves out the clock edges of a GMII domain at rest
- * (sim/vboard.cpp); that must change nothing the board does. Two boards, one clocking every
- * edge (vboard_set_every_edge), get the same traffic: ARP requests, pings of every size, frames
+/* test_vboard_edges: the virtual board leaves out the clock edges of a GMII domain at rest and
+ * lowers clocks without evaluating the model (sim/vboard.cpp); that must change nothing the
+ * board does. Two boards, one clocking and evaluating every edge (vboard_set_every_edge), get the same traffic: ARP requests, pings of every size, frames
  * with a bad FCS or RX_ER, back to back or after long quiet gaps, and garbage on the host link.
  * After every vboard_run both must have run the same cycles and sent the same GMII bursts and
  * link bytes; at the end their statistics must match, and the device must have answered.
