@@ -18,8 +18,9 @@
  *            offset o (o = seq - TRAFFIC_SEQ) is o[7:0] ^ o[15:8] ^ o[23:16] ^ o[31:24].
  *   sink     (TRAFFIC = 2) the unit takes toe_tcp's RX_DATA offers of its slot (the link
  *            never sees them) and gives the credit back with its own RX_CONSUMED (the latest
- *            end taken; one in flight at a time), once that is past TRAFFIC_SEQ (the host's
- *            last RX_CONSUMED: the device refuses one that goes back). The bytes are not
+ *            end taken; one in flight at a time), once that is past the slot's last
+ *            RX_CONSUMED (TRAFFIC_SEQ at the start, then any of the link's that passes: the
+ *            device refuses one that goes back). The bytes are not
  *            read: toe_tcp frees ring space once an offer is taken and not being read.
  *
  * One slot at a time: writing 1 or 2 to a slot's TRAFFIC moves the unit there (and restarts
@@ -121,7 +122,8 @@ reg src_req, snk_req;
 reg [10:0] src_len;
 reg [31:0] src_off;   // stream offset of the granted chunk's first byte
 reg [31:0] snk_seq;   // the RX_CONSUMED in flight
-reg [31:0] snk_floor; // the host's last RX_CONSUMED (TRAFFIC_SEQ at the start): none up to it
+reg [31:0] snk_floor; // the slot's RX_CONSUMED as far as the unit knows (TRAFFIC_SEQ at the
+                      // start, then the link's): the unit sends none up to it
 
 wire txd_free = !g_txd_link && !g_txd_src;
 wire rxc_free = !g_rxc_link && !g_rxc_snk;
@@ -260,6 +262,13 @@ always @(posedge clk) begin
         count     <= count + {21'd0, t_rxd_len};
         {inc_snk_kib, kib_snk} <= {1'b0, kib_snk} + t_rxd_len;
     end
+    // the host's credit for the slot moves the floor too (a take may be behind it)
+    // (withdrawing a request of the unit's not granted yet that it covers)
+    if (g_rxc_link && m_rxc_ack && !data_bad && s_rxc_slot == slot && lt(snk_floor, s_rxc_seq)) begin
+        snk_floor <= s_rxc_seq;
+        if (snk_req && !lt(s_rxc_seq, snk_seq))
+            snk_req <= 1'b0;
+    end
     if (g_rxc_snk && m_rxc_ack) begin
         snk_req <= 1'b0;
         if (data_bad) begin
@@ -298,7 +307,8 @@ always @(posedge clk) begin
             nxt     <= p_seq;
             base    <= p_seq;
             una     <= p_seq;
-            snk_floor <= p_seq;
+            if (s_csr_wdata[1:0] == M_SINK)
+                snk_floor <= p_seq;
             left    <= p_len;
             lim     <= p_len != 32'd0;
             count   <= 32'd0;

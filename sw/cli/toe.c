@@ -610,8 +610,8 @@ static int cmd_iperf(const char *spec, int argc, char **argv)
     if (ok) {
         double us = (double)(ti.done_us - ti.start_us);
         double mbps = us > 0 ? ti.done * 8.0 / us : 0;
-        printf("%llu bytes in %.6f s of device time: %.1f Mb/s, %.3f of the wire\n",
-               (unsigned long long)ti.done, us / 1e6, mbps, mbps / wire);
+        printf("%llu bytes in %.6f s of device time: %.1f Mb/s, %.3f of the wire's %.1f Mb/s\n",
+               (unsigned long long)ti.done, us / 1e6, mbps, mbps / wire, wire);
         printf("device %s %llu bytes%s", reverse ? "sink took" : "source generated",
                (unsigned long long)ti.bytes, reverse ? "" : "\n");
         if (reverse)

@@ -103,6 +103,10 @@ int toe_tcp_traffic(toe_sock *s, int mode, uint32_t bytes)
         return toe_seterr(dev, TOE_EINVAL, "traffic: the unit already runs on this socket");
     if (!tcp_slot_open(s))
         return TOE_ENOTCONN;
+    uint64_t now; /* first: the engine turns while it waits */
+    int r = toe_time(dev, &now, TOE_TCP_CSR_MS);
+    if (r)
+        return r;
     uint32_t seq;
     if (mode == TOE_TRAFFIC_SOURCE) {
         if (s->shut_wr)
@@ -119,10 +123,6 @@ int toe_tcp_traffic(toe_sock *s, int mode, uint32_t bytes)
         s->traffic_seq = s->rcv_nxt_ev;
         s->rxchk_at = 0;
     }
-    uint64_t now;
-    int r = toe_time(dev, &now, TOE_TCP_CSR_MS);
-    if (r)
-        return r;
     uint16_t a[3] = {tcp_slot_addr(s, TOE_FIELD_TRAFFIC_SEQ),
                      tcp_slot_addr(s, TOE_FIELD_TRAFFIC_LEN), tcp_slot_addr(s, TOE_FIELD_TRAFFIC)};
     uint32_t v[3] = {seq, mode == TOE_TRAFFIC_SOURCE ? bytes : 0, (uint32_t)mode};
