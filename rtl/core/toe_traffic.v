@@ -11,7 +11,7 @@
  *   CSR      the slot fields TRAFFIC, TRAFFIC_SEQ and TRAFFIC_LEN (spec/toe.spec), answered
  *            here; every other CSR goes on to toe_tcp unchanged.
  *   source   (TRAFFIC = 1) the unit writes TX_DATA of its slot itself, as the link would:
- *            chunks of SLOT_DATA_MAX bytes (a last shorter one for TRAFFIC_LEN) from
+ *            chunks of 2^CHUNK_LOG2 bytes (a last shorter one for TRAFFIC_LEN) from
  *            TRAFFIC_SEQ on, each as soon as the TX ring has room for it. Room is judged on
  *            the SND.UNA of the slot's last SLOT event (taken by the link), never ahead of
  *            toe_tcp's own, so a chunk is not rejected for room. The payload byte at stream
@@ -34,7 +34,10 @@
  */
 module toe_traffic #(
     parameter SLOTS    = 8,    // connection slots of toe_tcp (4..32)
-    parameter BUF_LOG2 = 13    // bytes per TX ring, 2^N
+    parameter BUF_LOG2 = 13,   // bytes per TX ring, 2^N
+    // bytes of the source's TX_DATA, 2^N (at most SLOT_DATA_MAX): toe_tcp's controller copies
+    // each in one task, and a transmit decision due meanwhile waits behind it
+    parameter CHUNK_LOG2 = 8
 ) (
     input  wire         clk,
     input  wire         rst,
@@ -100,8 +103,13 @@ module toe_traffic #(
 
 `include "toe_defs.vh"
 
+// Illegal parameters stop elaboration: a chunk is one TX_DATA.
+generate if ((32'd1 << CHUNK_LOG2) > CONST_SLOT_DATA_MAX || CHUNK_LOG2 < 2) begin : g_check
+    CHUNK_LOG2_must_give_4_to_SLOT_DATA_MAX_bytes check();
+end endgenerate
+
 localparam [31:0] SIZE = 32'd1 << BUF_LOG2;
-localparam [31:0] CHUNK = CONST_SLOT_DATA_MAX;
+localparam [31:0] CHUNK = 32'd1 << CHUNK_LOG2;
 localparam [1:0]  M_OFF = 2'd0, M_SOURCE = 2'd1, M_SINK = 2'd2;
 
 // ---- state ----

@@ -534,6 +534,8 @@ static int cmd_iperf(const char *spec, int argc, char **argv)
         fprintf(stderr, "toe: iperf: connect to %s:%s: %s\n", host, port_arg, toe_strerror(r));
         goto out;
     }
+    /* Nagle would hold the source's last short segment back for the peer's delayed ACK */
+    toe_tcp_setopt(s, TOE_TCP_NODELAY, 1);
     struct toe_tcp_info si;
     toe_tcp_sockinfo(s, &si);
     unsigned mss = si.mss && si.mss < 1460 ? si.mss : 1460;

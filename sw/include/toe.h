@@ -694,6 +694,8 @@ TOE_API int toe_tcp_sockinfo(const toe_sock *s, struct toe_tcp_info *info);
  *                       offset o from there is o ^ o >> 8 ^ o >> 16 ^ o >> 24 (low 8 bits).
  *                       toe_tcp_send fails with TOE_EINVAL meanwhile. The device's fast
  *                       retransmit covers its bytes, not the library's retransmission timer.
+ *                       With Nagle on (no TOE_TCP_NODELAY) the last short segment waits for
+ *                       the peer's ACK of the rest (a delayed ACK: `toe iperf` turns it off).
  *   TOE_TRAFFIC_SINK    the device takes what arrives from now on and gives the buffer space
  *                       back itself; nothing reaches toe_tcp_recv (what came before still does).
  *   TOE_TRAFFIC_OFF     stop: the library takes the stream over where the device left it (a
