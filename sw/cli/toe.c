@@ -557,7 +557,10 @@ static int cmd_iperf(const char *spec, int argc, char **argv)
         goto out;
     }
     struct toe_traffic_info ti;
-    uint64_t now = 0, host_bytes = 0;
+    /* A sink's progress: SLOT events do not come for received data alone (only the peer's
+     * FIN brings one), so it is the unit's count and the device time of each poll. */
+    uint64_t now = 0, host_bytes = 0, poll_bytes = 0, poll_us = 0;
+    int peer_done = 0;
     int running = 1, ok = 0;
     char buf[4096];
     for (;;) {
@@ -571,7 +574,11 @@ static int cmd_iperf(const char *spec, int argc, char **argv)
         if ((r = toe_tcp_traffic_info(s, &ti)) || (r = toe_time(dev, &now, CSR_TIMEOUT_MS)))
             break;
         toe_tcp_sockinfo(s, &si);
-        int peer_done = si.state != TOE_TCPS_ESTABLISHED && si.state != TOE_TCPS_FIN_WAIT_1 &&
+        if (running) {
+            poll_bytes = ti.bytes;
+            poll_us = now;
+        }
+        peer_done = si.state != TOE_TCPS_ESTABLISHED && si.state != TOE_TCPS_FIN_WAIT_1 &&
                         si.state != TOE_TCPS_FIN_WAIT_2;
         int timed = secs > 0 && now >= ti.start_us + (uint64_t)(secs * 1e6);
         if (running && (timed || interrupted || (reverse && peer_done) ||
@@ -588,7 +595,7 @@ static int cmd_iperf(const char *spec, int argc, char **argv)
                 break;
             running = 0;
         }
-        if (reverse && have_n && ti.done >= bytes)
+        if (reverse && have_n && ti.bytes + host_bytes >= bytes)
             ok = 1;
         if (!reverse && ti.done >= (running ? (secs > 0 ? UINT64_MAX : bytes) : ti.bytes))
             ok = 1;
@@ -610,10 +617,14 @@ static int cmd_iperf(const char *spec, int argc, char **argv)
     if (running && toe_tcp_traffic(s, TOE_TRAFFIC_OFF, 0) == 0)
         toe_tcp_traffic_info(s, &ti);
     if (ok) {
-        double us = (double)(ti.done_us - ti.start_us);
-        double mbps = us > 0 ? ti.done * 8.0 / us : 0;
+        /* the acknowledgement of the last byte sent, the peer's FIN, or the last poll */
+        uint64_t got = ti.done, end = ti.done_us;
+        if (reverse && !peer_done)
+            got = poll_bytes, end = poll_us;
+        double us = (double)(end - ti.start_us);
+        double mbps = us > 0 ? got * 8.0 / us : 0;
         printf("%llu bytes in %.6f s of device time: %.1f Mb/s, %.3f of the wire's %.1f Mb/s\n",
-               (unsigned long long)ti.done, us / 1e6, mbps, mbps / wire, wire);
+               (unsigned long long)got, us / 1e6, mbps, mbps / wire, wire);
         printf("device %s %llu bytes%s", reverse ? "sink took" : "source generated",
                (unsigned long long)ti.bytes, reverse ? "" : "\n");
         if (reverse)

@@ -713,7 +713,8 @@ struct toe_traffic_info {
                         * (or when the device refused the unit's data: counter TRAFFIC_BAD) */
     uint64_t bytes;    /* bytes the device generated or took since the start */
     uint64_t done;     /* source: bytes the peer acknowledged; sink: bytes received (both as
-                        * the device's SLOT events showed them, since the start) */
+                        * the device's SLOT events showed them, since the start; a sink's
+                        * only come with the peer's FIN or an ACK of ours: use `bytes`) */
     uint64_t start_us; /* device time just before the start */
     uint64_t done_us;  /* device time of the event that moved `done` last (start_us: none) */
 };

@@ -5,7 +5,8 @@
 # (tests/sim/iperf_peer.py at 10.9.0.1; the device is 10.9.0.2), then against libslirp (the
 # peer on this machine's loopback). Source: the peer gets exactly BYTES and checks every byte
 # of the pattern. Sink (-R): the peer sends BYTES, the device's sink and the host together
-# account for every byte. Over the FIFO link model, whose 60 MB/s is half the wire. The
+# account for every byte. A source for 5 ms of device time, stopped and closed by the host:
+# the peer gets exactly what the device generated. Over the FIFO link model, whose 60 MB/s is half the wire. The
 # throughput in device time is printed as FIGURE lines (not asserted).
 #
 #   tests/sim/test_iperf.sh [tap|slirp|both]   (tap needs root; exit 77 = skipped)   BYTES=N
@@ -71,6 +72,7 @@ pass_run() {
     fi
     start_peer sink sink
     start_peer source source --bytes "$bytes"
+    start_peer tsink sink
     local far=$peer_ip
     [ "$net" = slirp ] && far=10.0.2.2
     # --no-skip-idle: the peer lives on wall time, 30-40 times faster than the simulated
@@ -118,6 +120,20 @@ pass_run() {
         && pass "test_iperf_${net}_sink_count (sink $took + host $up)" \
         || bad "test_iperf_${net}_sink_count: sink ${took:-?} + host ${up:-?}, want $bytes"
     figure "${net}_sink" "$out/sink-$net.txt"
+
+    # source for a time: stopped by the host, then closed; the peer gets what the device
+    # generated, every byte checked (the FIN goes after the device's TX_END)
+    timeout 600 "$toe" -d "sim:$sock" iperf "$far" "$(cat "$out/tsink.port")" -t 0.005 \
+        >"$out/timed-$net.txt" 2>&1
+    rc=$?
+    sed 's/^/  /' "$out/timed-$net.txt"
+    wait "$tsink_pid"
+    local gen
+    gen=$(sed -n 's/^device source generated \([0-9]*\) bytes.*/\1/p' "$out/timed-$net.txt")
+    res=$(tail -n 1 "$out/tsink.out")
+    [ $rc = 0 ] && [ -n "$gen" ] && [ "$res" = "bytes $gen errors 0 first_error -1" ] \
+        && pass "test_iperf_${net}_timed_source ($res)" \
+        || bad "test_iperf_${net}_timed_source: status $rc, generated ${gen:-?}, peer says '$res'"
 
     # bad arguments: a clear error, exit status 2
     "$toe" -d "sim:$sock" iperf "$far" 5001 -n 0 >"$out/bad.txt" 2>&1
