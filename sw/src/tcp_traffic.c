@@ -113,6 +113,9 @@ int toe_tcp_traffic(toe_sock *s, int mode, uint32_t bytes)
             return toe_seterr(dev, TOE_EINVAL, "traffic: source after shutdown");
         if (s->state != TOE_TCPS_ESTABLISHED && s->state != TOE_TCPS_CLOSE_WAIT)
             return TOE_ENOTCONN;
+        /* The unit judges the ring's room from TRAFFIC_SEQ on: nothing may be in it before. */
+        if (s->snd_una != s->tx_end)
+            return toe_seterr(dev, TOE_EAGAIN, "traffic: what was sent is not acknowledged yet");
         seq = s->tx_end;
         s->traffic_seq = s->tx_end;
     } else {
