@@ -288,9 +288,16 @@ always @(posedge clk) begin
     // CSR; a FREE or OPEN of the unit's slot stops it (the slot's next connection is not its)
     if (m_csr_ack)
         u_last <= 1'b0;
+    // (with its requests not granted yet: they would only be refused)
     if (m_csr_ack && s_csr_we && s_csr_addr == CSR_SLOT_CMD && s_csr_wdata[7:0] == slot &&
-        (s_csr_wdata[15:8] == CMD_FREE || s_csr_wdata[15:8] == CMD_OPEN))
-        mode <= M_OFF;
+        (s_csr_wdata[15:8] == CMD_FREE || s_csr_wdata[15:8] == CMD_OPEN)) begin
+        mode    <= M_OFF;
+        snk_due <= 1'b0;
+        if (!g_txd_src && !(txd_free && !s_txd_req))
+            src_req <= 1'b0;
+        if (!g_rxc_snk && !(rxc_free && !s_rxc_req))
+            snk_req <= 1'b0;
+    end
     if (s_csr_req && csr_mine && !u_ack && !(s_csr_we && csr_fld == FIELD_TRAFFIC && busy)) begin
         u_ack    <= 1'b1;
         u_last   <= 1'b1;
