@@ -304,8 +304,8 @@ void tcp_tx_resend_from(toe_sock *s, uint32_t from);
 void tcp_timers_update(toe_sock *s);
 
 /* ---- tcp_traffic.c: the on-chip traffic source and sink ------------------------------ */
-/* A SLOT event's SND.UNA and RCV.NXT for the unit's progress (tcp_slot_state). */
-void tcp_traffic_event(toe_sock *s, unsigned flags, uint32_t una, uint32_t rcv_nxt);
+/* A SLOT event's SND.UNA and RCV.NXT, and its device time, for the unit's progress. */
+void tcp_traffic_event(toe_sock *s, unsigned flags, uint32_t una, uint32_t rcv_nxt, uint64_t at);
 void tcp_rtt_sample(toe_sock *s, uint32_t rtt_us);
 void tcp_syn_done_rto(toe_sock *s);
 uint32_t tcp_rto_cur(const toe_sock *s);

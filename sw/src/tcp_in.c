@@ -305,7 +305,6 @@ void tcp_slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, uin
         established(s);
     if (s->state == TOE_TCPS_SYN_RCVD)
         return; /* nothing else moves before the handshake's ACK */
-    tcp_traffic_event(s, flags, una, rcv_nxt);
     uint32_t top = s->tx_end + (s->fin_queued ? 1u : 0u);
     if (SEQ_GT(una, s->snd_una) && SEQ_LEQ(una, top)) {
         s->snd_una = SEQ_GT(una, s->tx_end) ? s->tx_end : una;
@@ -366,6 +365,7 @@ void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f,
         dev->hs[TOE_HSTAT_TCP_RX_BAD]++;
         return;
     }
+    tcp_traffic_event(s, f[1], rd32(f + 2), rd32(f + 10), time);
     tcp_slot_state(s, f[1], rd32(f + 2), rd32(f + 6), rd32(f + 10), rd32(f + 14));
 }
 

@@ -14,7 +14,7 @@ static uint8_t traffic_byte(uint32_t o)
     return (uint8_t)(o ^ o >> 8 ^ o >> 16 ^ o >> 24);
 }
 
-void tcp_traffic_event(toe_sock *s, unsigned flags, uint32_t una, uint32_t rcv_nxt)
+void tcp_traffic_event(toe_sock *s, unsigned flags, uint32_t una, uint32_t rcv_nxt, uint64_t at)
 {
     uint32_t seq;
     if (s->traffic_track == TOE_TRAFFIC_SOURCE)
@@ -26,7 +26,7 @@ void tcp_traffic_event(toe_sock *s, unsigned flags, uint32_t una, uint32_t rcv_n
     if (SEQ_GT(seq, s->traffic_seq)) {
         s->traffic_done += seq - s->traffic_seq;
         s->traffic_seq = seq;
-        s->traffic_done_us = s->tcp->now;
+        s->traffic_done_us = at; /* the event's own stamp: the host may know later times */
     }
 }
 
