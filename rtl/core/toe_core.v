@@ -331,7 +331,8 @@ toe_link #(
 generate if (SLOTS > 0) begin : g_tcp
     // the on-chip traffic source and sink (toe iperf) between the link engine and toe_tcp:
     // its own CSR fields, TX_DATA, RX_CONSUMED and RX_DATA takes of the slot it runs on
-    wire         e_csr_req, e_csr_ack;
+    wire         e_csr_req, e_csr_we, e_csr_ack;
+    wire [15:0]  e_csr_addr;
     wire [31:0]  e_csr_rdata;
     wire [7:0]   e_csr_status;
     wire         e_txd_req, e_txd_ack;
@@ -348,7 +349,8 @@ generate if (SLOTS > 0) begin : g_tcp
         .s_csr_req(tcp_csr_req), .s_csr_we(tcp_csr_we), .s_csr_addr(tcp_csr_addr),
         .s_csr_wdata(tcp_csr_wdata), .s_csr_ack(tcp_csr_ack), .s_csr_rdata(tcp_csr_rdata),
         .s_csr_status(tcp_csr_status),
-        .m_csr_req(e_csr_req), .m_csr_ack(e_csr_ack), .m_csr_rdata(e_csr_rdata),
+        .m_csr_req(e_csr_req), .m_csr_we(e_csr_we), .m_csr_addr(e_csr_addr),
+        .m_csr_ack(e_csr_ack), .m_csr_rdata(e_csr_rdata),
         .m_csr_status(e_csr_status),
         .s_txd_req(tcp_txd_req), .s_txd_slot(tcp_txd_slot), .s_txd_seq(tcp_txd_seq),
         .s_txd_len(tcp_txd_len), .s_txd_rd_addr(tcp_txd_rd_addr),
@@ -377,7 +379,7 @@ generate if (SLOTS > 0) begin : g_tcp
         .m_tx_req(tx2_req), .m_tx_tdata(tx2_tdata), .m_tx_tkeep(tx2_tkeep),
         .m_tx_tvalid(tx2_tvalid), .m_tx_tready(tx2_tready), .m_tx_tlast(tx2_tlast),
         .m_tx_free(tx2_free),
-        .csr_req(e_csr_req), .csr_we(tcp_csr_we), .csr_addr(tcp_csr_addr),
+        .csr_req(e_csr_req), .csr_we(e_csr_we), .csr_addr(e_csr_addr),
         .csr_wdata(tcp_csr_wdata), .csr_ack(e_csr_ack), .csr_rdata(e_csr_rdata),
         .csr_status(e_csr_status),
         .txd_req(e_txd_req), .txd_slot(e_txd_slot), .txd_seq(e_txd_seq),

@@ -13,8 +13,10 @@
  *   source   (TRAFFIC = 1) the unit writes TX_DATA of its slot itself, as the link would:
  *            chunks of 2^CHUNK_LOG2 bytes (a last shorter one for TRAFFIC_LEN) from
  *            TRAFFIC_SEQ on, each as soon as the TX ring has room for it. Room is judged on
- *            the SND.UNA of the slot's last SLOT event (taken by the link), never ahead of
- *            toe_tcp's own, so a chunk is not rejected for room. The payload byte at stream
+ *            the slot's SND.UNA as the unit last saw it, never ahead of toe_tcp's own, so a
+ *            chunk is not refused for room: from the SLOT events the link takes, and from its
+ *            own CSR reads of field SND_UNA, every 64 cycles while the ring looks full (the
+ *            events wait for the link, which may be slow). The payload byte at stream
  *            offset o (o = seq - TRAFFIC_SEQ) is o[7:0] ^ o[15:8] ^ o[23:16] ^ o[31:24].
  *   sink     (TRAFFIC = 2) the unit takes toe_tcp's RX_DATA offers of its slot (the link
  *            never sees them) and gives the credit back with its own RX_CONSUMED (the latest
@@ -51,6 +53,8 @@ module toe_traffic #(
     output wire [31:0]  s_csr_rdata,
     output wire [7:0]   s_csr_status,
     output wire         m_csr_req,
+    output wire         m_csr_we,
+    output wire [15:0]  m_csr_addr,
     input  wire         m_csr_ack,
     input  wire [31:0]  m_csr_rdata,
     input  wire [7:0]   m_csr_status,
@@ -167,6 +171,7 @@ assign m_txd_rd_data = rd_src ? src_data : s_txd_rd_data;
 // holds a new request back until both have seen the last ack ----
 reg  [31:0] used;
 reg         room_ok;
+reg  [5:0]  poll_wait;   // cycles to the source's next read of SND_UNA
 reg  [1:0]  settle;
 wire [31:0] need = (lim && left < CHUNK) ? left : CHUNK;
 always @(posedge clk) begin
@@ -189,16 +194,23 @@ wire        csr_mine = s_csr_addr >= CSR_SLOT_BASE && {16'd0, csr_rel} < SLOTS *
                        (csr_fld == FIELD_TRAFFIC || csr_fld == FIELD_TRAFFIC_SEQ ||
                         csr_fld == FIELD_TRAFFIC_LEN);
 wire        csr_here = csr_slot == slot;
-wire        busy     = src_req || snk_req || g_txd_src || g_rxc_snk || snk_taken;
+wire        busy     = src_req || snk_req || g_txd_src || g_rxc_snk || snk_taken || una_req;
 reg         u_ack;
 reg  [31:0] u_rdata;
 reg  [7:0]  u_status;
 reg         u_last;   // the last CSR answer was the unit's
-assign m_csr_req    = s_csr_req && !csr_mine;
-assign s_csr_ack    = u_ack || m_csr_ack;
+// the link's CSRs for toe_tcp and the source's own reads of its slot's SND_UNA, granted one
+// at a time (the link first) to toe_tcp's ack
+reg  g_csr_link, g_csr_src, una_req;
+wire csr_fwd  = s_csr_req && !csr_mine;
+wire csr_free = !g_csr_link && !g_csr_src;
+assign m_csr_req    = (g_csr_link && csr_fwd) || (g_csr_src && una_req);
+assign m_csr_we     = !g_csr_src && s_csr_we;
+assign m_csr_addr   = g_csr_src ? CSR_SLOT_BASE + {6'd0, slot[4:0], FIELD_SND_UNA} : s_csr_addr;
+assign s_csr_ack    = u_ack || (g_csr_link && m_csr_ack);
 assign s_csr_rdata  = u_last ? u_rdata : m_csr_rdata;
 assign s_csr_status = u_last ? u_status : m_csr_status;
-wire unused_csr = |{csr_rel[15:13]};
+wire unused_csr = |{csr_rel[15:13], slot[7:5]};
 
 `include "tcp/tcp_seq.vh"
 wire unused_ev = |{ev_fields[135:128], ev_fields[95:0]};   // slot and SND.UNA are used
@@ -228,6 +240,30 @@ always @(posedge clk) begin
     if (m_rxc_ack) begin
         g_rxc_link <= 1'b0;
         g_rxc_snk  <= 1'b0;
+    end
+
+    if (csr_free) begin
+        if (csr_fwd)       g_csr_link <= 1'b1;
+        else if (una_req)  g_csr_src  <= 1'b1;
+    end
+    if (m_csr_ack) begin
+        g_csr_link <= 1'b0;
+        g_csr_src  <= 1'b0;
+    end
+
+    // the source's SND.UNA: read from toe_tcp every 64 cycles while the ring looks full (the
+    // SLOT events that also bring it wait for the link, slow on a UART)
+    if (poll_wait != 6'd0)
+        poll_wait <= poll_wait - 6'd1;
+    if (mode == M_SOURCE && !una_req && !src_req && settle == 2'd0 && !room_ok &&
+        poll_wait == 6'd0)
+        una_req <= 1'b1;
+    if (g_csr_src && m_csr_ack) begin
+        una_req   <= 1'b0;
+        poll_wait <= 6'd63;
+        settle    <= 2'd2;
+        if (mode == M_SOURCE && lt(una, m_csr_rdata))
+            una <= m_csr_rdata;
     end
 
     // the source: a chunk when the ring has room for it
@@ -286,10 +322,10 @@ always @(posedge clk) begin
     end
 
     // CSR; a FREE or OPEN of the unit's slot stops it (the slot's next connection is not its)
-    if (m_csr_ack)
+    if (m_csr_ack && g_csr_link)
         u_last <= 1'b0;
     // (with its requests not granted yet: they would only be refused)
-    if (m_csr_ack && s_csr_we && s_csr_addr == CSR_SLOT_CMD && s_csr_wdata[7:0] == slot &&
+    if (m_csr_ack && g_csr_link && s_csr_we && s_csr_addr == CSR_SLOT_CMD && s_csr_wdata[7:0] == slot &&
         (s_csr_wdata[15:8] == CMD_FREE || s_csr_wdata[15:8] == CMD_OPEN)) begin
         mode    <= M_OFF;
         snk_due <= 1'b0;
@@ -347,6 +383,10 @@ always @(posedge clk) begin
         src_req    <= 1'b0;
         snk_req    <= 1'b0;
         settle     <= 2'd0;
+        g_csr_link <= 1'b0;
+        g_csr_src  <= 1'b0;
+        una_req    <= 1'b0;
+        poll_wait  <= 6'd0;
         u_ack      <= 1'b0;
         u_last     <= 1'b0;
         snk_taken  <= 1'b0;
