@@ -132,7 +132,7 @@ reg  [9:0]  kib_src, kib_snk;
 reg g_txd_link, g_txd_src, g_rxc_link, g_rxc_snk;
 reg src_req, snk_req;
 reg [10:0] src_len;
-reg [31:0] src_off;   // stream offset of the granted chunk's first byte
+reg [31:0] src_off;   // stream offset of the granted chunk's first byte, less 6
 reg [31:0] snk_seq;   // the RX_CONSUMED in flight
 reg [31:0] snk_floor; // the slot's RX_CONSUMED as far as the unit knows (TRAFFIC_SEQ at the
                       // start, then the link's): the unit sends none up to it
@@ -152,17 +152,24 @@ assign m_rxc_slot = g_rxc_snk ? slot : s_rxc_slot;
 assign m_rxc_seq  = g_rxc_snk ? snk_seq : s_rxc_seq;
 assign s_rxc_ack  = g_rxc_link && m_rxc_ack;
 
-// ---- the source's payload: one cycle of read latency, as the link's message buffer ----
-function [7:0] pattern;
-    input [31:0] o;
-    begin pattern = o[7:0] ^ o[15:8] ^ o[23:16] ^ o[31:24]; end
+// ---- the source's payload: one cycle of read latency, as the link's message buffer. Byte j of
+// word w is at offset o = src_off + 4w + j (src_off already less the 6 header bytes); the four
+// offsets share their upper 24 bits but for a carry out of the low byte, so one adder gives
+// the word's first offset and one incrementer the folded upper bits after a carry. ----
+function [7:0] fold;
+    input [23:0] u;
+    begin fold = u[7:0] ^ u[15:8] ^ u[23:16]; end
 endfunction
 
 reg  [31:0] src_data;
-wire [31:0] rd_off = src_off + {21'd0, m_txd_rd_addr, 2'b00} - 32'd6;   // message byte 6: offset 0
+wire [31:0] rd_off = src_off + {21'd0, m_txd_rd_addr, 2'b00};
+wire [23:0] rd_up1 = rd_off[31:8] + 24'd1;
+wire [7:0]  up0 = fold(rd_off[31:8]), up1 = fold(rd_up1);
+wire [8:0]  lo1 = {1'b0, rd_off[7:0]} + 9'd1, lo2 = {1'b0, rd_off[7:0]} + 9'd2,
+            lo3 = {1'b0, rd_off[7:0]} + 9'd3;
 always @(posedge clk)
-    src_data <= {pattern(rd_off), pattern(rd_off + 32'd1), pattern(rd_off + 32'd2),
-                 pattern(rd_off + 32'd3)};
+    src_data <= {rd_off[7:0] ^ up0, lo1[7:0] ^ (lo1[8] ? up1 : up0),
+                 lo2[7:0] ^ (lo2[8] ? up1 : up0), lo3[7:0] ^ (lo3[8] ? up1 : up0)};
 reg rd_src;   // the word read last cycle was the unit's
 always @(posedge clk) rd_src <= g_txd_src;
 assign m_txd_rd_data = rd_src ? src_data : s_txd_rd_data;
@@ -270,7 +277,7 @@ always @(posedge clk) begin
     if (mode == M_SOURCE && !src_req && settle == 2'd0 && room_ok) begin
         src_req <= 1'b1;
         src_len <= need[10:0];
-        src_off <= nxt - base;
+        src_off <= nxt - base - 32'd6;      // message byte 6 is payload byte 0
     end
     if (g_txd_src && m_txd_ack) begin
         src_req <= 1'b0;
