@@ -6,7 +6,7 @@ limit with the command that produced it.
     scripts/bench_report.py               run them all (from the top of the tree, after make all)
     scripts/bench_report.py --markdown    the same, plus the summary as a Markdown table (README)
     scripts/bench_report.py --only NAME   one step: sim, echo, link, tcp, toed, preload,
-                                          recovery, b2b
+                                          recovery, b2b, iperf
 
 A ratio is the fraction of the limit reached: measured/limit for a rate, limit/measured for a
 time, so 1.000 is the limit and less is short of it. Each limit is stated beside it. Figures
@@ -118,6 +118,17 @@ def parse_b2b(out):
                '%.1f Mb/s' % mbps, mbps / limit, 'the wire, %.1f Mb/s of payload' % limit)
 
 
+def parse_iperf(out):
+    for m in re.finditer(r"FIGURE iperf_(\w+)_(source|sink): (\d+) bytes in [0-9.]+ s of device "
+                         r"time: ([0-9.]+) Mb/s, [0-9.]+ of the wire's ([0-9.]+) Mb/s", out):
+        net, way, mbps, limit = m.group(1), m.group(2), float(m.group(4)), float(m.group(5))
+        peer = 'Linux over TAP' if net == 'tap' else 'slirp'
+        what = ('the device\'s source sends' if way == 'source' else
+                'the device\'s sink takes')
+        yield ('toe iperf against %s, %s %s bytes' % (peer, what, m.group(3)),
+               '%.1f Mb/s' % mbps, mbps / limit, 'the wire, %.1f Mb/s of payload' % limit)
+
+
 STEPS = [
     ('sim', 'build/bin/toe-sim --bench', parse_sim),
     ('echo', 'build/bench/bench_echo', parse_echo),
@@ -127,6 +138,7 @@ STEPS = [
     ('preload', 'tests/bench/bench_preload.sh', parse_preload),
     ('recovery', 'tests/sim/test_tcp_recovery.sh', parse_recovery),
     ('b2b', 'scripts/rtl_bench.sh tests/rtl/toe_tcp_b2b', parse_b2b),
+    ('iperf', 'env BYTES=16777216 tests/sim/test_iperf.sh', parse_iperf),
 ]
 
 

@@ -23,7 +23,7 @@ SW_INT_CFLAGS := $(SW_CFLAGS) -Isw/src
 
 SW_APP_CFLAGS := $(SW_CFLAGS) -Isw/app
 
-SW_SRC  := $(addprefix sw/src/,link.c clock.c err.c dev.c devspec.c net.c tcp.c tcp_in.c tcp_out.c tcp_api.c tcp_tw.c random.c tr_fd.c tr_ftdi.c app_api.c toed_client.c)
+SW_SRC  := $(addprefix sw/src/,link.c clock.c err.c dev.c devspec.c net.c tcp.c tcp_in.c tcp_out.c tcp_api.c tcp_traffic.c tcp_tw.c random.c tr_fd.c tr_ftdi.c app_api.c toed_client.c)
 SW_APP_SRC := $(addprefix sw/app/,http.c http_tcp.c dns.c)
 SW_OBJ  := $(patsubst sw/src/%.c,$(BUILD)/sw/obj/%.o,$(SW_SRC)) \
            $(patsubst sw/app/%.c,$(BUILD)/sw/obj/app/%.o,$(SW_APP_SRC))

@@ -8,7 +8,8 @@
  * Everything that is not board-specific: the Ethernet MAC (three clock domains: GMII RX,
  * GMII TX, core), the receive parser with its frame store, the transmit builder that answers
  * ARP and ICMP echo in hardware, the TCP fast path (toe_tcp: connection slots, rings,
- * segmentation, ACKs), and the statistics counters. Board tops add clocks, resets
+ * segmentation, ACKs) with the on-chip traffic source and sink in front of it (toe_traffic,
+ * toe iperf), and the statistics counters. Board tops add clocks, resets
  * and the RGMII/DDR I/O; the virtual board (sim/) drives these ports directly. The host link
  * (docs/LINK.md) enters as two byte streams; the link PHY (UART, FT245) lives in the board top.
  * The link engine (rtl/link/toe_link.v) holds the CSRs: the configuration the datapath uses
@@ -289,6 +290,7 @@ wire [143:0] tcp_ev_fields;
 wire inc_tcp_rx_segs, inc_tcp_rx_ooo, inc_tcp_rx_drop, inc_tcp_tx_segs, inc_tcp_tx_rexmit;
 wire inc_tcp_dupacks, inc_tcp_data_bad, inc_tcp_no_ack, inc_tcp_bad_ack, inc_tcp_after_fin;
 wire inc_tcp_chack, inc_tcp_chack_limited;
+wire inc_traffic_src, inc_traffic_snk, inc_traffic_bad;
 
 toe_link #(
     .CLK_HZ(CLK_HZ), .LINK_KIND(LINK_KIND), .LINK_RATE(LINK_RATE), .HQ_LOG2(HQ_LOG2),
@@ -327,6 +329,47 @@ toe_link #(
 
 // ---- TCP fast path (SLOTS = 0 builds a core without it: the slow path only) ----
 generate if (SLOTS > 0) begin : g_tcp
+    // the on-chip traffic source and sink (toe iperf) between the link engine and toe_tcp:
+    // its own CSR fields, TX_DATA, RX_CONSUMED and RX_DATA takes of the slot it runs on
+    wire         e_csr_req, e_csr_we, e_csr_ack;
+    wire [15:0]  e_csr_addr;
+    wire [31:0]  e_csr_rdata;
+    wire [7:0]   e_csr_status;
+    wire         e_txd_req, e_txd_ack;
+    wire [7:0]   e_txd_slot;
+    wire [31:0]  e_txd_seq, e_txd_rd_data;
+    wire [10:0]  e_txd_len;
+    wire [8:0]   e_txd_rd_addr;
+    wire         e_rxc_req, e_rxc_ack;
+    wire [7:0]   e_rxc_slot;
+    wire [31:0]  e_rxc_seq;
+    wire         e_rxd_valid, e_rxd_taken;
+    toe_traffic #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2)) traffic (
+        .clk(clk), .rst(rst),
+        .s_csr_req(tcp_csr_req), .s_csr_we(tcp_csr_we), .s_csr_addr(tcp_csr_addr),
+        .s_csr_wdata(tcp_csr_wdata), .s_csr_ack(tcp_csr_ack), .s_csr_rdata(tcp_csr_rdata),
+        .s_csr_status(tcp_csr_status),
+        .m_csr_req(e_csr_req), .m_csr_we(e_csr_we), .m_csr_addr(e_csr_addr),
+        .m_csr_ack(e_csr_ack), .m_csr_rdata(e_csr_rdata),
+        .m_csr_status(e_csr_status),
+        .s_txd_req(tcp_txd_req), .s_txd_slot(tcp_txd_slot), .s_txd_seq(tcp_txd_seq),
+        .s_txd_len(tcp_txd_len), .s_txd_rd_addr(tcp_txd_rd_addr),
+        .s_txd_rd_data(tcp_txd_rd_data), .s_txd_ack(tcp_txd_ack),
+        .m_txd_req(e_txd_req), .m_txd_slot(e_txd_slot), .m_txd_seq(e_txd_seq),
+        .m_txd_len(e_txd_len), .m_txd_rd_addr(e_txd_rd_addr), .m_txd_rd_data(e_txd_rd_data),
+        .m_txd_ack(e_txd_ack),
+        .s_rxc_req(tcp_rxc_req), .s_rxc_slot(tcp_rxc_slot), .s_rxc_seq(tcp_rxc_seq),
+        .s_rxc_ack(tcp_rxc_ack),
+        .m_rxc_req(e_rxc_req), .m_rxc_slot(e_rxc_slot), .m_rxc_seq(e_rxc_seq),
+        .m_rxc_ack(e_rxc_ack),
+        .t_rxd_valid(e_rxd_valid), .t_rxd_taken(e_rxd_taken), .t_rxd_slot(tcp_rxd_slot),
+        .t_rxd_seq(tcp_rxd_seq), .t_rxd_len(tcp_rxd_len),
+        .l_rxd_valid(tcp_rxd_valid), .l_rxd_taken(tcp_rxd_taken),
+        .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
+        .data_bad(inc_tcp_data_bad),
+        .inc_src_kib(inc_traffic_src), .inc_snk_kib(inc_traffic_snk), .inc_bad(inc_traffic_bad)
+    );
+
     toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tcp (
         .clk(clk), .rst(rst), .cfg_mac(csr_mac), .cfg_ip(csr_ip), .now_us(now_us),
         .chack_limit(chack_limit),
@@ -336,15 +379,15 @@ generate if (SLOTS > 0) begin : g_tcp
         .m_tx_req(tx2_req), .m_tx_tdata(tx2_tdata), .m_tx_tkeep(tx2_tkeep),
         .m_tx_tvalid(tx2_tvalid), .m_tx_tready(tx2_tready), .m_tx_tlast(tx2_tlast),
         .m_tx_free(tx2_free),
-        .csr_req(tcp_csr_req), .csr_we(tcp_csr_we), .csr_addr(tcp_csr_addr),
-        .csr_wdata(tcp_csr_wdata), .csr_ack(tcp_csr_ack), .csr_rdata(tcp_csr_rdata),
-        .csr_status(tcp_csr_status),
-        .txd_req(tcp_txd_req), .txd_slot(tcp_txd_slot), .txd_seq(tcp_txd_seq),
-        .txd_len(tcp_txd_len), .txd_rd_addr(tcp_txd_rd_addr), .txd_rd_data(tcp_txd_rd_data),
-        .txd_ack(tcp_txd_ack),
-        .rxc_req(tcp_rxc_req), .rxc_slot(tcp_rxc_slot), .rxc_seq(tcp_rxc_seq),
-        .rxc_ack(tcp_rxc_ack),
-        .rxd_valid(tcp_rxd_valid), .rxd_taken(tcp_rxd_taken), .rxd_slot(tcp_rxd_slot),
+        .csr_req(e_csr_req), .csr_we(e_csr_we), .csr_addr(e_csr_addr),
+        .csr_wdata(tcp_csr_wdata), .csr_ack(e_csr_ack), .csr_rdata(e_csr_rdata),
+        .csr_status(e_csr_status),
+        .txd_req(e_txd_req), .txd_slot(e_txd_slot), .txd_seq(e_txd_seq),
+        .txd_len(e_txd_len), .txd_rd_addr(e_txd_rd_addr), .txd_rd_data(e_txd_rd_data),
+        .txd_ack(e_txd_ack),
+        .rxc_req(e_rxc_req), .rxc_slot(e_rxc_slot), .rxc_seq(e_rxc_seq),
+        .rxc_ack(e_rxc_ack),
+        .rxd_valid(e_rxd_valid), .rxd_taken(e_rxd_taken), .rxd_slot(tcp_rxd_slot),
         .rxd_seq(tcp_rxd_seq), .rxd_len(tcp_rxd_len), .rxd_rd_slot(tcp_rxd_rd_slot),
         .rxd_rd_seq(tcp_rxd_rd_seq), .rxd_busy(tcp_rxd_busy), .rxd_rd_data(tcp_rxd_rd_data),
         .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
@@ -390,6 +433,9 @@ end else begin : g_no_tcp
     assign inc_tcp_after_fin = 1'b0;
     assign inc_tcp_chack     = 1'b0;
     assign inc_tcp_chack_limited = 1'b0;
+    assign inc_traffic_src   = 1'b0;
+    assign inc_traffic_snk   = 1'b0;
+    assign inc_traffic_bad   = 1'b0;
     wire unused_tcp = |{tx2_tready, tx2_free, tcp_csr_we, tcp_csr_addr, tcp_csr_wdata,
                         tcp_txd_slot, tcp_txd_seq, tcp_txd_len, tcp_rxc_slot, tcp_rxc_seq,
                         tcp_rxd_taken, tcp_rxd_rd_slot, tcp_rxd_rd_seq, tcp_rxd_busy, tcp_ev_taken,
@@ -421,7 +467,10 @@ wire [STAT_COUNT-1:0] inc_ext =
     (inc_tcp_bad_ack   ? ONE << STAT_TCP_RX_BAD_ACK : {STAT_COUNT{1'b0}}) |
     (inc_tcp_after_fin ? ONE << STAT_TCP_RX_AFTER_FIN : {STAT_COUNT{1'b0}}) |
     (inc_tcp_chack     ? ONE << STAT_TCP_CHALLENGE_ACKS : {STAT_COUNT{1'b0}}) |
-    (inc_tcp_chack_limited ? ONE << STAT_TCP_CHALLENGE_ACK_LIMITED : {STAT_COUNT{1'b0}});
+    (inc_tcp_chack_limited ? ONE << STAT_TCP_CHALLENGE_ACK_LIMITED : {STAT_COUNT{1'b0}}) |
+    (inc_traffic_src   ? ONE << STAT_TRAFFIC_SRC_KIB : {STAT_COUNT{1'b0}}) |
+    (inc_traffic_snk   ? ONE << STAT_TRAFFIC_SNK_KIB : {STAT_COUNT{1'b0}}) |
+    (inc_traffic_bad   ? ONE << STAT_TRAFFIC_BAD    : {STAT_COUNT{1'b0}});
 
 // No debug read port: the virtual board reads the counters' registers (sim/vboard.cpp).
 wire [31:0] unused_stat_data;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* toe: command-line tool for a toe device: info, stats, ping, get, netstat, run. */
+/* toe: command-line tool for a toe device: info, stats, ping, get, netstat, run, iperf. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
@@ -43,6 +43,7 @@ static const char usage_main[] =
     "  get      fetch http:// URLs through the device (HTTP/1.1 GET)\n"
     "  netstat  the device's open TCP connection slots\n"
     "  run      run a program with its TCP through the device (libtoe-preload.so)\n"
+    "  iperf    TCP throughput of the engine itself: the device generates or discards the data\n"
     "\n"
     "options:\n"
     "  -d, --device SPEC   device (default: $TOE_DEVICE)\n"
@@ -101,6 +102,27 @@ static const char usage_run[] =
     "                   without it the host resolves names\n"
     "UDP, IPv6 and raw sockets are not intercepted (docs/PRELOAD.md).\n"
     "Exit status: CMD's; 6 no daemon answers and none could be started; 127 CMD not found.\n";
+
+static const char usage_iperf[] =
+    "usage: toe iperf HOST PORT [-n BYTES | -t SECONDS] [-R] [-w SECONDS]\n"
+    "\n"
+    "Connect to HOST:PORT and measure what the TCP engine does on its own: the device's traffic\n"
+    "source generates the data it sends (the byte at stream offset o is the low 8 bits of\n"
+    "o ^ o>>8 ^ o>>16 ^ o>>24, for the receiver to check), or with -R its traffic sink takes\n"
+    "what the peer sends (any data; nothing crosses the host link). Durations are device time:\n"
+    "from the start to the acknowledgement of the last byte sent, or to the last byte received.\n"
+    "Prints the bytes, the duration, Mb/s, the ratio to the wire's payload limit at 1 Gb/s\n"
+    "(1000 * MSS / (MSS + 78) Mb/s: Ethernet, IPv4 and TCP headers, FCS, preamble and gap),\n"
+    "then the device counters of the transfer.\n"
+    "\n"
+    "  -n BYTES     send (or with -R wait for) BYTES (K, M, G: 2^10, 2^20, 2^30; at most 4G-1;\n"
+    "               default 10M)\n"
+    "  -t SECONDS   send (or take) for SECONDS of device time instead\n"
+    "  -R           reverse: the peer sends, the device's sink takes it; ends at BYTES, at\n"
+    "               SECONDS or when the peer closes\n"
+    "  -w SECONDS   give up after SECONDS of device time (default 30, added to -t)\n"
+    "Exit status: 0 done; 1 the connection failed, timed out or the device refused the unit's\n"
+    "data; 2 usage; 6 device.\n";
 
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
@@ -407,6 +429,220 @@ static int cmd_ping(const char *spec, int argc, char **argv)
     if (status)
         return status;
     return recv ? 0 : EXIT_FAIL;
+}
+
+/* ---- toe iperf: the on-chip traffic source and sink (toe_tcp_traffic) ------------------- */
+
+/* BYTES with an optional K, M or G (powers of 2^10); 0 on success. */
+static int parse_bytes(const char *s, uint32_t *out)
+{
+    char *end;
+    if (!s || !*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k') shift = 10, end++;
+    else if (*end == 'M' || *end == 'm') shift = 20, end++;
+    else if (*end == 'G' || *end == 'g') shift = 30, end++;
+    if (*end || errno || end == s || v == 0 || v > (UINT32_MAX >> shift))
+        return -1;
+    *out = (uint32_t)(v << shift);
+    return 0;
+}
+
+static void iperf_counters(toe_dev *dev, const uint32_t *before)
+{
+    static const unsigned idx[] = {TOE_STAT_TRAFFIC_SRC_KIB, TOE_STAT_TRAFFIC_SNK_KIB,
+                                   TOE_STAT_TRAFFIC_BAD,     TOE_STAT_TCP_TX_SEGS,
+                                   TOE_STAT_TCP_RX_SEGS,     TOE_STAT_TCP_TX_REXMIT,
+                                   TOE_STAT_TCP_DUPACKS,     TOE_STAT_TCP_RX_DROP,
+                                   TOE_STAT_TCP_RX_OOO};
+    uint32_t v[256];
+    size_t got = 0;
+    if (toe_read_stats(dev, v, toe_stat_count(), &got, CSR_TIMEOUT_MS) || got < toe_stat_count()) {
+        fprintf(stderr, "toe: iperf: reading the device counters: %s\n", toe_last_error(dev));
+        return;
+    }
+    printf("device counters (this run):");
+    for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++)
+        printf(" %s %u", toe_stat_name(idx[i]), v[idx[i]] - before[idx[i]]);
+    printf("\n");
+}
+
+static int cmd_iperf(const char *spec, int argc, char **argv)
+{
+    const char *host = NULL, *port_arg = NULL;
+    uint32_t bytes = 10u << 20;
+    double secs = 0, wait = 30;
+    int reverse = 0, have_n = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(usage_iperf, stdout);
+            return 0;
+        }
+        if (!strcmp(a, "-R")) {
+            reverse = 1;
+        } else if (!strcmp(a, "-n")) {
+            if (i + 1 >= argc || parse_bytes(argv[i + 1], &bytes))
+                return usage_error(usage_iperf, "iperf: -n needs BYTES from 1 to 4G-1, got '%s'",
+                                   i + 1 < argc ? argv[i + 1] : "");
+            have_n = 1;
+            i++;
+        } else if (!strcmp(a, "-t") || !strcmp(a, "-w")) {
+            double *dst = a[1] == 't' ? &secs : &wait;
+            if (i + 1 >= argc || parse_num(argv[i + 1], 0.001, 86400, dst))
+                return usage_error(usage_iperf, "iperf: bad or missing value for %s "
+                                   "(seconds, 0.001 to 86400)", a);
+            i++;
+        } else if (a[0] == '-') {
+            return usage_error(usage_iperf, "iperf: unknown option '%s'", a);
+        } else if (!host) {
+            host = a;
+        } else if (!port_arg) {
+            port_arg = a;
+        } else {
+            return usage_error(usage_iperf, "iperf: extra argument '%s'", a);
+        }
+    }
+    if (have_n && secs > 0)
+        return usage_error(usage_iperf, "iperf: -n and -t exclude each other%s", "");
+    if (!host || !port_arg)
+        return usage_error(usage_iperf, "iperf: missing %s", host ? "PORT" : "HOST");
+    struct in_addr ia;
+    if (inet_pton(AF_INET, host, &ia) != 1)
+        return usage_error(usage_iperf, "iperf: bad address '%s' (numeric IPv4)", host);
+    double port;
+    if (parse_num(port_arg, 1, 65535, &port) || port != (double)(long)port)
+        return usage_error(usage_iperf, "iperf: bad port '%s' (1 to 65535)", port_arg);
+    toe_dev *dev;
+    int r = open_dev(spec, &dev);
+    if (r)
+        return r;
+    signal(SIGINT, on_sigint);
+    int status = EXIT_FAIL;
+    toe_sock *s = NULL;
+    uint32_t before[256];
+    size_t got = 0;
+    if ((r = toe_read_stats(dev, before, toe_stat_count(), &got, CSR_TIMEOUT_MS))) {
+        status = fail(dev, r, "iperf");
+        goto out;
+    }
+    if ((r = toe_tcp_socket(dev, &s)) ||
+        (r = toe_tcp_connect(s, ntohl(ia.s_addr), (uint16_t)port, (int)(wait * 1000)))) {
+        fprintf(stderr, "toe: iperf: connect to %s:%s: %s\n", host, port_arg, toe_strerror(r));
+        goto out;
+    }
+    /* Nagle would hold the source's last short segment back for the peer's delayed ACK */
+    toe_tcp_setopt(s, TOE_TCP_NODELAY, 1);
+    struct toe_tcp_info si;
+    toe_tcp_sockinfo(s, &si);
+    unsigned mss = si.mss && si.mss < 1460 ? si.mss : 1460;
+    double wire = 1000.0 * mss / (mss + 78);
+    int mode = reverse ? TOE_TRAFFIC_SINK : TOE_TRAFFIC_SOURCE;
+    char what[64];
+    if (secs > 0)
+        snprintf(what, sizeof(what), "%.3f s of device time", secs);
+    else if (reverse && !have_n)
+        snprintf(what, sizeof(what), "until the peer closes");
+    else
+        snprintf(what, sizeof(what), "%u bytes", bytes);
+    printf("toe iperf: %s %s:%s, %s, MSS %u (wire limit %.1f Mb/s)\n",
+           reverse ? "sink from" : "source to", host, port_arg, what, mss, wire);
+    fflush(stdout);
+    if ((r = toe_tcp_traffic(s, mode, secs > 0 || reverse ? 0 : bytes))) {
+        fprintf(stderr, "toe: iperf: %s\n", toe_last_error(dev)[0] ? toe_last_error(dev)
+                                                                   : toe_strerror(r));
+        goto out;
+    }
+    struct toe_traffic_info ti;
+    /* A sink's progress: SLOT events do not come for received data alone (only the peer's
+     * FIN brings one), so it is the unit's count and the device time of each poll. */
+    uint64_t now = 0, host_bytes = 0, poll_bytes = 0, poll_us = 0;
+    int peer_done = 0;
+    int running = 1, ok = 0;
+    char buf[4096];
+    for (;;) {
+        struct toe_tcp_pollfd pfd = {.sock = s, .events = 0};
+        r = toe_tcp_poll(&pfd, 1, 10); /* turns the engine for 10 ms */
+        if (r < 0 && r != TOE_ETIMEDOUT && r != TOE_EINTR)
+            break;
+        size_t n;
+        while (reverse && toe_tcp_recv(s, buf, sizeof(buf), &n, 0) == 0 && n)
+            host_bytes += n; /* what came up before the sink took over */
+        if ((r = toe_tcp_traffic_info(s, &ti)) || (r = toe_time(dev, &now, CSR_TIMEOUT_MS)))
+            break;
+        toe_tcp_sockinfo(s, &si);
+        if (running) {
+            poll_bytes = ti.bytes;
+            poll_us = now;
+        }
+        peer_done = si.state != TOE_TCPS_ESTABLISHED && si.state != TOE_TCPS_FIN_WAIT_1 &&
+                        si.state != TOE_TCPS_FIN_WAIT_2;
+        int timed = secs > 0 && now >= ti.start_us + (uint64_t)(secs * 1e6);
+        if (running && (timed || interrupted || (reverse && peer_done) ||
+                        (!reverse && ti.mode == TOE_TRAFFIC_OFF))) {
+            if (!reverse && ti.mode == TOE_TRAFFIC_OFF && !timed && !interrupted &&
+                ti.bytes < bytes && secs <= 0) {
+                fprintf(stderr, "toe: iperf: the device stopped the source after %llu bytes "
+                                "(counter traffic_bad)\n", (unsigned long long)ti.bytes);
+                break;
+            }
+            if (reverse)
+                ok = 1; /* what was received up to now is the result */
+            if ((r = toe_tcp_traffic(s, TOE_TRAFFIC_OFF, 0)) || (r = toe_tcp_traffic_info(s, &ti)))
+                break;
+            running = 0;
+        }
+        if (reverse && have_n && ti.bytes + host_bytes >= bytes)
+            ok = 1;
+        if (!reverse && ti.done >= (running ? (secs > 0 ? UINT64_MAX : bytes) : ti.bytes))
+            ok = 1;
+        if (ok || interrupted)
+            break;
+        if (now >= ti.start_us + (uint64_t)((secs + wait) * 1e6)) {
+            fprintf(stderr, "toe: iperf: no end after %.3f s of device time (%llu of %llu bytes "
+                            "%s)\n", secs + wait, (unsigned long long)ti.done,
+                    (unsigned long long)(reverse ? bytes : ti.bytes),
+                    reverse ? "received" : "acknowledged");
+            break;
+        }
+    }
+    if (r && r != TOE_EINTR) {
+        fprintf(stderr, "toe: iperf: %s\n", toe_last_error(dev)[0] ? toe_last_error(dev)
+                                                                   : toe_strerror(r));
+        goto out;
+    }
+    if (running && toe_tcp_traffic(s, TOE_TRAFFIC_OFF, 0) == 0)
+        toe_tcp_traffic_info(s, &ti);
+    if (ok) {
+        /* the acknowledgement of the last byte sent, the peer's FIN, or the last poll */
+        uint64_t got = ti.done, end = ti.done_us;
+        if (reverse && !peer_done)
+            got = poll_bytes, end = poll_us;
+        double us = (double)(end - ti.start_us);
+        double mbps = us > 0 ? got * 8.0 / us : 0;
+        printf("%llu bytes in %.6f s of device time: %.1f Mb/s, %.3f of the wire's %.1f Mb/s\n",
+               (unsigned long long)got, us / 1e6, mbps, mbps / wire, wire);
+        printf("device %s %llu bytes%s", reverse ? "sink took" : "source generated",
+               (unsigned long long)ti.bytes, reverse ? "" : "\n");
+        if (reverse)
+            printf(", %llu came up to the host before it started\n",
+                   (unsigned long long)host_bytes);
+        iperf_counters(dev, before);
+        status = 0;
+    }
+    if (!reverse || si.state == TOE_TCPS_CLOSE_WAIT)
+        r = toe_tcp_close(s, (int)(wait * 1000));
+    else
+        toe_tcp_abort(s); /* the peer still sends */
+    s = NULL;
+out:
+    if (s)
+        toe_tcp_abort(s);
+    toe_close(dev);
+    return status;
 }
 
 /* ---- toe get: HTTP GET through the device (toe_http.h) ---------------------------------- */
@@ -900,6 +1136,7 @@ int main(int argc, char **argv)
                         : !strcmp(cmd, "get")   ? usage_get
                         : !strcmp(cmd, "netstat") ? usage_netstat
                         : !strcmp(cmd, "run")   ? usage_run
+                        : !strcmp(cmd, "iperf") ? usage_iperf
                                                 : NULL;
     if (!usage)
         return usage_error(usage_main, "unknown command '%s'", cmd);
@@ -909,6 +1146,8 @@ int main(int argc, char **argv)
         return cmd_get(spec, sub_argc, sub_argv);
     if (!strcmp(cmd, "run"))
         return cmd_run(spec, sub_argc, sub_argv);
+    if (!strcmp(cmd, "iperf"))
+        return cmd_iperf(spec, sub_argc, sub_argv);
     for (int k = 0; k < sub_argc; k++) {
         if (!strcmp(sub_argv[k], "-h") || !strcmp(sub_argv[k], "--help")) {
             fputs(usage, stdout);

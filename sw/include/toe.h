@@ -685,6 +685,45 @@ TOE_API int toe_tcp_netstat(toe_dev *dev, struct toe_tcp_info *out, size_t n, si
  * Returns 0 or TOE_EINVAL. */
 TOE_API int toe_tcp_sockinfo(const toe_sock *s, struct toe_tcp_info *info);
 
+/* The device's on-chip traffic source and sink (`toe iperf`; docs/LINK.md, slot field
+ * TRAFFIC): a connection whose payload the device generates (source) or takes and discards
+ * (sink) itself, so that the engine can run at the wire's speed over a slower host link. One
+ * connection of the device at a time.
+ *   TOE_TRAFFIC_SOURCE  the device writes `bytes` bytes (0: until stopped) into the
+ *                       connection after what the application sent: the byte at stream
+ *                       offset o from there is o ^ o >> 8 ^ o >> 16 ^ o >> 24 (low 8 bits).
+ *                       toe_tcp_send fails with TOE_EINVAL meanwhile. The device's fast
+ *                       retransmit covers its bytes, not the library's retransmission timer.
+ *                       With Nagle on (no TOE_TCP_NODELAY) the last short segment waits for
+ *                       the peer's ACK of the rest (a delayed ACK: `toe iperf` turns it off).
+ *   TOE_TRAFFIC_SINK    the device takes what arrives from now on and gives the buffer space
+ *                       back itself; nothing reaches toe_tcp_recv (what came before still does).
+ *   TOE_TRAFFIC_OFF     stop: the library takes the stream over where the device left it (a
+ *                       sink's unread bytes are dropped: read them first).
+ * Returns 0, TOE_EINVAL (NULL, unknown mode, the unit already runs on this socket or off when
+ * it does not, a source after shutdown), TOE_EAGAIN (a source while data sent before is not
+ * acknowledged yet), TOE_ENOTCONN (not connected, or the direction closed),
+ * TOE_ENOTSUP (the device has no traffic unit), a CSR error. Blocks for the CSR writes. */
+enum toe_traffic_mode { TOE_TRAFFIC_OFF = 0, TOE_TRAFFIC_SOURCE = 1, TOE_TRAFFIC_SINK = 2 };
+TOE_API int toe_tcp_traffic(toe_sock *s, int mode, uint32_t bytes);
+
+/* Progress of the last toe_tcp_traffic start on the socket (also after it stopped: `done`
+ * goes on with the events, `bytes` stays). */
+struct toe_traffic_info {
+    int mode;          /* the device's now: TOE_TRAFFIC_OFF once a source has written its bytes
+                        * (or when the device refused the unit's data: counter TRAFFIC_BAD) */
+    uint64_t bytes;    /* bytes the device generated or took since the start */
+    uint64_t done;     /* source: bytes the peer acknowledged; sink: bytes received (both as
+                        * the device's SLOT events showed them, since the start; a sink's
+                        * only come with the peer's FIN or an ACK of ours: use `bytes`) */
+    uint64_t start_us; /* device time just before the start */
+    uint64_t done_us;  /* device time of the event that moved `done` last (start_us: none) */
+};
+/* The unit's count (read from the device while it runs: two CSR reads) and the host's view of
+ * the events. Returns 0, TOE_EINVAL (NULL, the unit was never started on this socket), a CSR
+ * error. Blocks while the unit runs. */
+TOE_API int toe_tcp_traffic_info(toe_sock *s, struct toe_traffic_info *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -608,6 +608,8 @@ static void resync_done(toe_dev *dev, void *ctx, int result, const uint32_t *v)
     if (!(v[0] & TOE_CONST_SF_SYN_RCVD))
         ev |= TOE_CONST_EVF_ESTABLISHED;
     tcp_slot_state(s, ev, v[1], v[2], v[3], TOE_CONST_RTT_NONE);
+    if (s->traffic)
+        return; /* the device's traffic unit moves the stream: toe_tcp_traffic OFF syncs */
     if (SEQ_LT(v[4], s->tx_end) && SEQ_GEQ(v[4], s->snd_una)) {
         s->dev->hs[TOE_HSTAT_TCP_TX_RESYNC]++;
         tcp_tx_resend_from(s, v[4]);

@@ -154,6 +154,13 @@ struct toe_sock {
     uint32_t ssthresh_set;
     uint32_t rto_count;
 
+    /* toe_tcp_traffic (tcp_traffic.c): the device's source or sink runs on the slot */
+    int traffic;             /* enum toe_traffic_mode: the unit runs (the host started it) */
+    int traffic_track;       /* the mode of the last start: its events still count */
+    uint32_t traffic_seq;    /* source: SND.UNA, sink: RCV.NXT (data) of the last event */
+    uint32_t traffic_count;  /* the device's TRAFFIC_LEN at the last read */
+    uint64_t traffic_bytes, traffic_done, traffic_start_us, traffic_done_us;
+
     /* options */
     int nodelay, keepalive_s, keepintvl_s, keepcnt, user_timeout_ms, min_rto_ms, time_wait_ms;
     uint32_t sndbuf; /* bytes kept with the device unacknowledged; 0: the whole TX ring */
@@ -295,6 +302,10 @@ uint32_t tcp_tx_room(const toe_sock *s);
 void tcp_tx_push(toe_sock *s, const uint8_t *p, size_t n);
 void tcp_tx_resend_from(toe_sock *s, uint32_t from);
 void tcp_timers_update(toe_sock *s);
+
+/* ---- tcp_traffic.c: the on-chip traffic source and sink ------------------------------ */
+/* A SLOT event's SND.UNA and RCV.NXT, and its device time, for the unit's progress. */
+void tcp_traffic_event(toe_sock *s, unsigned flags, uint32_t una, uint32_t rcv_nxt, uint64_t at);
 void tcp_rtt_sample(toe_sock *s, uint32_t rtt_us);
 void tcp_syn_done_rto(toe_sock *s);
 uint32_t tcp_rto_cur(const toe_sock *s);

@@ -212,6 +212,8 @@ int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent, int tim
             return s->err;
         if (s->shut_wr)
             return TOE_EPIPE;
+        if (s->traffic == TOE_TRAFFIC_SOURCE)
+            return toe_seterr(dev, TOE_EINVAL, "send: the device's traffic source runs");
         if ((s->state != TOE_TCPS_ESTABLISHED && s->state != TOE_TCPS_CLOSE_WAIT) ||
             !tcp_slot_open(s))
             return TOE_ENOTCONN;

@@ -131,8 +131,8 @@ uint32_t tcp_rcv_edge(const toe_sock *s)
 
 void tcp_send_consumed(toe_sock *s)
 {
-    if (!tcp_slot_open(s))
-        return;
+    if (!tcp_slot_open(s) || s->traffic == TOE_TRAFFIC_SINK)
+        return; /* the device's sink gives the credit itself */
     uint32_t c = tcp_rx_credit(s);
     struct toe_msg m = {.type = TOE_MSG_RX_CONSUMED, .arg = (uint8_t)s->slot, .offset = c};
     toe_dev_queue(s->dev, &m);
@@ -334,9 +334,10 @@ void tcp_slot_state(toe_sock *s, unsigned flags, uint32_t una, uint32_t wnd, uin
         on_fin_rcvd(s, rcv_nxt);
     s->zero_wnd = !!(flags & TOE_CONST_EVF_ZERO_WND); /* or, with data waiting, snd_wnd 0 */
     s->ev_flags = (uint8_t)flags;
-    /* Data the device has but did not send up: check it arrives (a lost RX_DATA). */
+    /* Data the device has but did not send up: check it arrives (a lost RX_DATA); none
+     * comes while the device's sink takes it. */
     uint32_t want = s->fin_rcvd ? s->fin_seq : s->rcv_nxt_ev;
-    if (SEQ_LT(s->rx_expect, want) && !s->rxchk_at) {
+    if (SEQ_LT(s->rx_expect, want) && !s->rxchk_at && s->traffic != TOE_TRAFFIC_SINK) {
         s->rxchk_at = t->now + TOE_TCP_RXCHK_US;
         s->rxchk_mark = s->rx_expect;
     }
@@ -364,6 +365,7 @@ void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f,
         dev->hs[TOE_HSTAT_TCP_RX_BAD]++;
         return;
     }
+    tcp_traffic_event(s, f[1], rd32(f + 2), rd32(f + 10), time);
     tcp_slot_state(s, f[1], rd32(f + 2), rd32(f + 6), rd32(f + 10), rd32(f + 14));
 }
 

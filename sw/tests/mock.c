@@ -68,7 +68,7 @@ static int slot_field(const struct mock_dev *m, uint16_t a, unsigned *slot, unsi
         return 0;
     *slot = (a - TOE_CSR_SLOT_BASE) / TOE_CONST_SLOT_STRIDE;
     *f = (a - TOE_CSR_SLOT_BASE) % TOE_CONST_SLOT_STRIDE;
-    return *f <= (m->old_fields ? TOE_FIELD_SND_MAX : TOE_FIELD_RCV_UP);
+    return *f <= (m->old_fields ? TOE_FIELD_SND_MAX : TOE_FIELD_TRAFFIC_LEN);
 }
 
 static int known(const struct mock_dev *m, uint16_t a)

@@ -69,7 +69,7 @@ struct mock_dev {
     unsigned seg_ip_opt_words; /* knob: IPv4 option words (NOPs) in mock_tcp_seg's header */
     uint8_t icmp_qproto;       /* knob: the protocol mock_icmp_err quotes (0: TCP) */
     int old_fields;            /* knob: no slot fields past SND_MAX (a device before IP_TTL_TOS,
-                                * SND_UP, RCV_UP) */
+                                * SND_UP, RCV_UP and the traffic unit's) */
     unsigned rx_sent_writes;
     int refuse_rx_sent;  /* knob: refuse RX_SENT writes (the ring no longer holds the bytes) */
     uint32_t tx_data_snd_up; /* the slot's SND_UP when the last TX_DATA was taken */

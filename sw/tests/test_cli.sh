@@ -45,7 +45,7 @@ for name in toe toe-sim; do
     fi
 done
 
-commands=("info" "stats" "netstat" "ping -c 1 10.0.2.2" "get http://10.0.2.2/")
+commands=("info" "stats" "netstat" "ping -c 1 10.0.2.2" "get http://10.0.2.2/" "iperf 10.0.2.2 5001")
 
 # exit_is WANT SPEC MESSAGE-PART: every command against SPEC exits WANT and says MESSAGE-PART.
 exit_is() {

@@ -1941,6 +1941,75 @@ static void test_established_ttl_tos(void)
     CHECK(nsocks() == 0, "test_established_ttl_tos_no_leak (%u sockets)", nsocks());
 }
 
+/* The device's traffic source and sink (toe_tcp_traffic): the fields written at the start,
+ * progress from the events and the unit's count, the stream taken over where the device left
+ * it; what may not be asked is refused. */
+static void test_established_traffic(void)
+{
+    struct conn c;
+    open_active(&c, OPT_MSS, 4, 5000);
+    struct toe_traffic_info ti;
+    size_t sent = 0;
+    CHECK(toe_tcp_traffic(c.s, 3, 0) == TOE_EINVAL &&
+              toe_tcp_traffic(c.s, TOE_TRAFFIC_OFF, 0) == TOE_EINVAL &&
+              toe_tcp_traffic_info(c.s, &ti) == TOE_EINVAL && toe_tcp_traffic(NULL, 1, 0) == TOE_EINVAL,
+          "test_established_traffic_bad_requests_refused (%s)", toe_last_error(d));
+    toe_tcp_send(c.s, "ab", 2, &sent, 1000);
+    turns(1);
+    uint32_t base = c.iss + 1 + 2;
+    int r0 = toe_tcp_traffic(c.s, TOE_TRAFFIC_SOURCE, 5000);
+    mock_slot_event(&m, c.slot, 0, base, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(3);
+    int r = toe_tcp_traffic(c.s, TOE_TRAFFIC_SOURCE, 5000);
+    CHECK(r0 == TOE_EAGAIN && r == 0 &&
+              slotf(c.slot, TOE_FIELD_TRAFFIC) == TOE_CONST_TRAFFIC_SOURCE &&
+              slotf(c.slot, TOE_FIELD_TRAFFIC_SEQ) == base &&
+              slotf(c.slot, TOE_FIELD_TRAFFIC_LEN) == 5000 &&
+              toe_tcp_traffic(c.s, TOE_TRAFFIC_SINK, 0) == TOE_EINVAL &&
+              toe_tcp_send(c.s, "x", 1, &sent, 0) == TOE_EINVAL,
+          "test_established_traffic_source_start_after_the_ack (%s, %s)", toe_error_name(r0),
+          toe_error_name(r));
+    /* The device generated 3000 bytes, the peer acknowledged 1200 of them. */
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_TRAFFIC_LEN)] = 3000;
+    mock_slot_event(&m, c.slot, 0, base + 1200, 65535, IRS + 1, TOE_CONST_RTT_NONE);
+    turns(3);
+    r = toe_tcp_traffic_info(c.s, &ti);
+    CHECK(r == 0 && ti.mode == TOE_TRAFFIC_SOURCE && ti.bytes == 3000 && ti.done == 1200,
+          "test_established_traffic_source_progress (mode %d, bytes %llu, done %llu)", ti.mode,
+          (unsigned long long)ti.bytes, (unsigned long long)ti.done);
+    /* Stopped at 3000: the host's TX_END follows, SND.UNA as the events showed it. */
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_TRAFFIC_SEQ)] = base + 3000;
+    r = toe_tcp_traffic(c.s, TOE_TRAFFIC_OFF, 0);
+    struct toe_tcp_info in;
+    toe_tcp_sockinfo(c.s, &in);
+    int r2 = toe_tcp_send(c.s, "y", 1, &sent, 1000);
+    turns(1);
+    CHECK(r == 0 && in.tx_end == base + 3000 && in.snd_una == base + 1200 && r2 == 0 &&
+              slotf(c.slot, TOE_FIELD_TRAFFIC) == TOE_CONST_TRAFFIC_OFF &&
+              toe_tcp_traffic_info(c.s, &ti) == 0 && ti.bytes == 3000,
+          "test_established_traffic_source_stop_takes_over (tx_end +%u, una +%u, %s)",
+          in.tx_end - base, in.snd_una - base, toe_error_name(r2));
+    /* Sink: the credit floor is the host's last RX_CONSUMED; the stream goes on after what the
+     * device took. */
+    r = toe_tcp_traffic(c.s, TOE_TRAFFIC_SINK, 0);
+    uint32_t floor = slotf(c.slot, TOE_FIELD_TRAFFIC_SEQ);
+    CHECK(r == 0 && slotf(c.slot, TOE_FIELD_TRAFFIC) == TOE_CONST_TRAFFIC_SINK &&
+              floor == c.s->rx_cons_sent,
+          "test_established_traffic_sink_start (floor IRS + %u)", floor - IRS);
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_TRAFFIC_SEQ)] = IRS + 1 + 4000;
+    m.csr[MOCK_SLOT(c.slot, TOE_FIELD_TRAFFIC_LEN)] = 4000;
+    r = toe_tcp_traffic(c.s, TOE_TRAFFIC_OFF, 0);
+    mock_rx_data(&m, c.slot, IRS + 1 + 4000, "after", 5);
+    turns(3);
+    uint8_t b[16];
+    size_t got = 0;
+    r2 = toe_tcp_recv(c.s, b, sizeof b, &got, 0);
+    CHECK(r == 0 && r2 == 0 && got == 5 && !memcmp(b, "after", 5),
+          "test_established_traffic_sink_stop_takes_over (%s, %zu bytes)", toe_error_name(r2), got);
+    toe_tcp_abort(c.s);
+    turns(2);
+}
+
 /* A device from before the slot fields IP_TTL_TOS, SND_UP and RCV_UP: connections work as
  * before (the fields are not written), the options that need them say so. */
 static void test_closed_device_without_new_fields(void)
@@ -1960,7 +2029,8 @@ static void test_closed_device_without_new_fields(void)
     struct conn c;
     int r = d ? open_active(&c, OPT_MSS, 4, 5000) : -1;
     size_t sent = 9;
-    CHECK(r == 0 && toe_tcp_send(c.s, "ab", 2, &sent, 1000) == 0 &&
+    CHECK(r == 0 && toe_tcp_traffic(c.s, TOE_TRAFFIC_SOURCE, 0) == TOE_ENOTSUP &&
+              toe_tcp_send(c.s, "ab", 2, &sent, 1000) == 0 &&
               toe_tcp_send_urgent(c.s, "x", 1, &sent, 0) == TOE_ENOTSUP && sent == 0 &&
               toe_tcp_setopt(c.s, TOE_TCP_TTL, 5) == TOE_ENOTSUP &&
               hs(TOE_HSTAT_TCP_ASYNC_FAIL) == 0,
@@ -2247,6 +2317,7 @@ int main(void)
     test_listen_syn_ip_options();
     test_established_urgent();
     test_established_ttl_tos();
+    test_established_traffic();
     test_closed_device_without_new_fields();
     test_syn_sent_icmp();
     test_syn_sent_arp_revalidate();

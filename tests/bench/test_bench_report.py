@@ -50,6 +50,13 @@ check('tcp', ratios(br.parse_tcp, '''tcp download 10000000 bytes, link uart:1200
 check('b2b', ratios(br.parse_b2b, '''A->B: 409600 bytes in 4551.9 us: 719.9 Mb/s = 0.758 of 949.3 Mb/s (280 frames)
 '''), [('TCP back to back, MSS 1460, both ways at once, A->B', 0.758)])
 
+check('iperf', ratios(br.parse_iperf, '''  toe iperf: source to 10.9.0.1:43485, 1048576 bytes, MSS 1460 (wire limit 949.3 Mb/s)
+FIGURE iperf_tap_source: 1048576 bytes in 0.009501 s of device time: 882.9 Mb/s, 0.930 of the wire's 949.3 Mb/s (toe iperf, tap, link fifo, 1048576 bytes)
+FIGURE iperf_slirp_sink: 4194304 bytes in 0.045919 s of device time: 730.7 Mb/s, 0.770 of the wire's 949.3 Mb/s (toe iperf, slirp, link fifo, 4194304 bytes)
+FIGURE iperf_tap_sink: missing (toe iperf, tap, link fifo, 4194304 bytes)
+'''), [('toe iperf against Linux over TAP, the device\'s source sends 1048576 bytes', 0.930),
+       ('toe iperf against slirp, the device\'s sink takes 4194304 bytes', 0.770)])
+
 check('toed', ratios(br.parse_toed, '''FIGURE toed_cpu_ms_per_mb_total 55.90
 FIGURE direct_cpu_ms_per_mb 21.50 (toe get with libtoe in the client)
 FIGURE toed_idle_cpu_ms 0 (over 5 s, clock tick 10 ms)

@@ -146,6 +146,7 @@ WORDS = {
     "DEVICE": "sim:" + TMP + "/x.sock", "SPEC": "sim:" + TMP + "/x.sock", "DIR": TMP,
     "HOST": "10.0.2.2", "COUNT": "3", "SIZE": "56", "INTERVAL": "1", "TIMEOUT": "2", "S": "30",
     "MS": "1000", "IP": "10.0.2.3", "PORT": "8000", "ROUTES": "10.0.2.0/24:80",
+    "BYTES": "1M", "SECONDS": "1",
 }
 
 

@@ -31,6 +31,7 @@ TEST_SIM_CMDS := \
     "timeout 1800 env SEEDS=2 tests/sim/test_tcp_faults.sh" \
     "timeout 1800 env SEEDS=3 tests/sim/test_tcp_faults.sh" \
     "timeout 3000 tests/sim/test_tcp_tap.sh" \
+    "timeout 900 tests/sim/test_iperf.sh" \
     "timeout 900 tests/sim/test_get_slirp.sh" \
     "timeout 900 tests/sim/test_get_faults.sh" \
     "timeout 900 tests/sim/test_toed.sh" \
