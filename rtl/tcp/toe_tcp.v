@@ -151,7 +151,12 @@ reg [SLOTS-1:0] ttl_set;        // ip_ttl_tos written since reset or FREE (else 
 reg [SLOTS-1:0] up_on;          // RCV.UP is ahead of RCV.NXT (urgent data still to come in)
 reg [31:0] rip        [0:SLOTS-1];      // the 4-tuple (read all at once by the lookup)
 reg [31:0] ports      [0:SLOTS-1];
-reg [47:0] mac        [0:SLOTS-1];
+// the 4-tuple again, for S_LOAD: the lookup's copy is in flip-flops, and a read of slot k
+// from them is a multiplexer per bit; this copy is distributed RAM with one read port
+reg [31:0] rip_ram    [0:SLOTS-1];
+reg [31:0] ports_ram  [0:SLOTS-1];
+reg [15:0] mac_hi     [0:SLOTS-1];   // the next hop's MAC, in two as the CSR writes it
+reg [31:0] mac_lo     [0:SLOTS-1];
 reg [15:0] mss        [0:SLOTS-1];
 reg [3:0]  snd_ws     [0:SLOTS-1];
 reg [3:0]  rcv_ws     [0:SLOTS-1];
@@ -392,7 +397,10 @@ reg        r_fin, r_ackf, r_urg, r_acc, r_ackok;
 reg        r_noack, r_badack, r_afterfin;   // why it was dropped or its text ignored (counters)
 // the controller's own steps of the RX task
 reg [31:0] delack_at, rcv_up_new, rcv_nxt_new, unacked_bytes;
-reg        rcv_up_set, fin_in_order, rcv_nxt_moved, urgent_in;
+reg        rcv_up_set, rcv_nxt_moved, urgent_in;
+// (S_RX_END2) the FIN comes in order: everything before it is in; one compare of the registered
+// RCV.NXT (compared in S_RX_END, before the register, it took a comparator per source of it)
+wire       fin_in_order = r_acc && r_fin && rcv_nxt_new == r_end && !fin_rcvd[k];
 // RX_DATA offer
 reg [31:0] rxd_avail, rxd_room;
 // RX_CONSUMED (x_rxc), and the window update after an RX_DATA offer (!x_rxc)
@@ -495,6 +503,13 @@ always @(posedge clk) begin : controller
     reg valid_nx, nagle_nx, syn_rcvd_nx, fin_rcvd_nx, fin_queued_nx, fin_acked_nx,
         ack_report_nx, in_rec_nx, rtt_on_nx, ooo_on_nx, ack_now_nx, ack_del_nx, rexmit_one_nx,
         probe_nx, ev_dirty_nx, rst_pend_nx, ttl_set_nx, up_on_nx, rxd_pend_nx;
+    // cwnd's one write, also after the case: cw_a + cw_b, so that its five updates share
+    // one adder
+    reg        cw_we;
+    reg [31:0] cw_a, cw_b;
+    cw_we = 1'b0;
+    cw_a  = c_cwnd;
+    cw_b  = m;
     valid_nx = valid[k];
     nagle_nx = nagle[k];
     syn_rcvd_nx = syn_rcvd[k];
@@ -593,9 +608,9 @@ always @(posedge clk) begin : controller
     end
 
     S_LOAD: begin
-        c_rip        <= rip[k];
-        c_ports      <= ports[k];
-        c_mac        <= mac[k];
+        c_rip        <= rip_ram[k];
+        c_ports      <= ports_ram[k];
+        c_mac        <= {mac_hi[k], mac_lo[k]};
         c_mss        <= mss[k];
         c_snd_ws     <= snd_ws[k];
         c_rcv_ws     <= rcv_ws[k];
@@ -729,7 +744,11 @@ always @(posedge clk) begin : controller
                 if (valid[k] && c_max_wnd < csr_wdata)
                     max_wnd[k] <= csr_wdata;
             end
-            FIELD_CWND:     cwnd[k]     <= csr_wdata;
+            FIELD_CWND: begin
+                cw_we = 1'b1;
+                cw_a  = csr_wdata;
+                cw_b  = 32'd0;
+            end
             FIELD_SSTHRESH: ssthresh[k] <= csr_wdata;
             // written back to resend after a gap: only as far as the ring still holds the bytes,
             // and not ahead of what was sent
@@ -762,10 +781,16 @@ always @(posedge clk) begin : controller
                     csr_rdata  <= 32'd0;
                 end else begin
                     case (csr_field)
-                    FIELD_REMOTE_IP: rip[k]   <= csr_wdata;
-                    FIELD_PORTS:     ports[k] <= csr_wdata;
-                    FIELD_MAC_HI:    mac[k] <= {csr_wdata[15:0], c_mac[31:0]};
-                    FIELD_MAC_LO:    mac[k] <= {c_mac[47:32], csr_wdata};
+                    FIELD_REMOTE_IP: begin
+                        rip[k]     <= csr_wdata;
+                        rip_ram[k] <= csr_wdata;
+                    end
+                    FIELD_PORTS: begin
+                        ports[k]     <= csr_wdata;
+                        ports_ram[k] <= csr_wdata;
+                    end
+                    FIELD_MAC_HI:    mac_hi[k] <= csr_wdata[15:0];
+                    FIELD_MAC_LO:    mac_lo[k] <= csr_wdata;
                     FIELD_SND_UNA: begin
                         snd_una[k] <= csr_wdata;
                         snd_nxt[k] <= csr_wdata;
@@ -957,18 +982,21 @@ always @(posedge clk) begin : controller
                     rtt_sample[k] <= rx_rtt;
                 end
                 if (in_rec[k]) begin
+                    cw_we = 1'b1;
                     if (rx_ack_full) begin
                         in_rec_nx  = 1'b0;         // full ACK: deflate (RFC 6582)
-                        cwnd[k]   <= c_ssthresh;
+                        cw_a = c_ssthresh;
+                        cw_b = 32'd0;
                     end else begin
                         rexmit_one_nx  = 1'b1;     // partial ACK: next hole
-                        cwnd[k] <= (rx_cwnd_gt_acked ? rx_cwnd_less_acked : 32'd0) + m;
+                        cw_a = rx_cwnd_gt_acked ? rx_cwnd_less_acked : 32'd0;
                     end
                 end else if (c_cwnd < c_ssthresh) begin
-                    cwnd[k] <= c_cwnd + rx_slow_start_inc;   // slow start
+                    cw_we = 1'b1;                  // slow start
+                    cw_b  = rx_slow_start_inc;
                 end else if (rx_ca_sum >= c_cwnd) begin
                     ca_acc[k] <= rx_ca_sum - c_cwnd;   // congestion avoidance (RFC 3465)
-                    cwnd[k]   <= c_cwnd + m;
+                    cw_we = 1'b1;
                 end else begin
                     ca_acc[k] <= rx_ca_sum;
                 end
@@ -979,7 +1007,9 @@ always @(posedge clk) begin : controller
                 if (c_dupacks == 8'd2 && !in_rec[k]) begin
                     // third duplicate: fast retransmit, NewReno recovery (RFC 5681, 6582)
                     ssthresh[k]   <= rx_ssthresh_loss;
-                    cwnd[k]       <= rx_ssthresh_loss + c_m3;
+                    cw_we = 1'b1;
+                    cw_a  = rx_ssthresh_loss;
+                    cw_b  = c_m3;
                     recover[k]    <= c_snd_max;
                     in_rec_nx      = 1'b1;
                     rexmit_one_nx  = 1'b1;
@@ -987,7 +1017,7 @@ always @(posedge clk) begin : controller
                     evf = evf | CONST_EVF_FAST_REXMIT[7:0];
                     ev_dirty_nx    = 1'b1;
                 end else if (in_rec[k]) begin
-                    cwnd[k] <= c_cwnd + m;        // inflate per further duplicate
+                    cw_we = 1'b1;                 // inflate per further duplicate
                 end
             end
             ev_flags[k] <= evf;
@@ -1083,7 +1113,6 @@ always @(posedge clk) begin : controller
             end
         end
         rcv_nxt_new     <= nxt;
-        fin_in_order <= r_acc && r_fin && nxt == r_end && !fin_rcvd[k];
         state     <= S_RX_END2;
     end
 
@@ -1207,6 +1236,9 @@ always @(posedge clk) begin : controller
 
     default: state <= S_IDLE;
     endcase
+
+    if (cw_we)
+        cwnd[k] <= cw_a + cw_b;
 
     valid[k] <= valid_nx;
     nagle[k] <= nagle_nx;
