@@ -27,7 +27,11 @@
  * after that does at most about one 32-bit carry chain; intermediate results are registered
  * for the next state (tcp_rx_decide's and tcp_tx_decide's stages, the RX task's own steps).
  * The per-slot fields have one read and one write address (the task's slot), so they map to
- * distributed RAM.
+ * distributed RAM; so do the flags only a task reads (flag_mem: read for slot k, written back
+ * every cycle, cleared slot by slot in S_INIT after reset). The flags read for every slot (by
+ * the S_IDLE schedulers, the snoop, the simulator's idle skip) are flip-flops, and the 4-tuple
+ * is kept twice: in flip-flops for the snoop, which compares every slot at once, and in
+ * distributed RAM for S_LOAD.
  *
  * Sequence numbers compare modulo 2^32 (RFC 9293 section 3.4): a < b iff (a - b) is negative.
  */
@@ -143,15 +147,37 @@ function [SLOT_BITS-1:0] next_slot;   // round robin
 endfunction
 
 // ---------------------------------------------------------------- slot table
-reg [SLOTS-1:0] valid, nagle, syn_rcvd, fin_rcvd, fin_queued, fin_acked;
-reg [SLOTS-1:0] ack_report;     // the host waits for an ACK (keepalive): report the next one
-reg [SLOTS-1:0] in_rec, rtt_on, ooo_on, ack_now, ack_del, rexmit_one, probe, ev_dirty;
-reg [SLOTS-1:0] rst_pend;       // a RST <SEQ=rst_seq><CTL=RST> is due (a bad ACK in SYN_RCVD)
-reg [SLOTS-1:0] ttl_set;        // ip_ttl_tos written since reset or FREE (else the defaults)
-reg [SLOTS-1:0] up_on;          // RCV.UP is ahead of RCV.NXT (urgent data still to come in)
+// flags read for every slot, in flip-flops: by the schedulers in S_IDLE and the snoop (valid,
+// ev_dirty; rxd_pend below), and by the simulator's idle skip (sim/vboard.cpp: ack_now, and
+// ack_del with ack_due for the next delayed ACK)
+reg [SLOTS-1:0] valid, ev_dirty, ack_now, ack_del;
+// the flags only a task reads, of its slot k, in distributed RAM: read while the task runs,
+// written back every cycle (S_INIT clears them after reset); the names are slot k's flags
+localparam FLAG_N = 14;
+reg  [FLAG_N-1:0] flag_mem [0:SLOTS-1];
+wire [FLAG_N-1:0] flags_k;       // flag_mem[k] (assigned once k is declared)
+wire nagle      = flags_k[0];
+wire syn_rcvd   = flags_k[1];
+wire fin_rcvd   = flags_k[2];
+wire fin_queued = flags_k[3];
+wire fin_acked  = flags_k[4];
+wire ack_report = flags_k[5];    // the host waits for an ACK (keepalive): report the next one
+wire in_rec     = flags_k[6];
+wire rtt_on     = flags_k[7];
+wire ooo_on     = flags_k[8];
+wire rexmit_one = flags_k[9];
+wire probe      = flags_k[10];
+wire rst_pend   = flags_k[11];   // a RST <SEQ=rst_seq><CTL=RST> is due (a bad ACK in SYN_RCVD)
+wire ttl_set    = flags_k[12];   // ip_ttl_tos written since reset or FREE (else the defaults)
+wire up_on      = flags_k[13];   // RCV.UP is ahead of RCV.NXT (urgent data still to come in)
 reg [31:0] rip        [0:SLOTS-1];      // the 4-tuple (read all at once by the lookup)
 reg [31:0] ports      [0:SLOTS-1];
-reg [47:0] mac        [0:SLOTS-1];
+// the 4-tuple again, for S_LOAD: the lookup's copy is in flip-flops, and a read of slot k
+// from them is a multiplexer per bit; this copy is distributed RAM with one read port
+reg [31:0] rip_ram    [0:SLOTS-1];
+reg [31:0] ports_ram  [0:SLOTS-1];
+reg [15:0] mac_hi     [0:SLOTS-1];   // the next hop's MAC, in two as the CSR writes it
+reg [31:0] mac_lo     [0:SLOTS-1];
 reg [15:0] mss        [0:SLOTS-1];
 reg [3:0]  snd_ws     [0:SLOTS-1];
 reg [3:0]  rcv_ws     [0:SLOTS-1];
@@ -224,6 +250,7 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
 
 // ---------------------------------------------------------------- rings and the copy into them
 reg [SLOT_BITS-1:0]  k;            // the slot of the controller's task
+assign flags_k = flag_mem[k];
 reg                  copy_to_tx;   // the copy goes from TX_DATA into the TX ring (else RX)
 wire                 copy_start, copy_done;
 wire [8:0]           copy_first, copy_last;
@@ -295,7 +322,7 @@ localparam [5:0] S_IDLE     = 6'd0,  S_LOAD     = 6'd1,  S_CSR      = 6'd2,  S_R
                  S_RXD2     = 6'd8,  S_RX_ACC   = 6'd9,  S_RX_ACC2  = 6'd10, S_RX_ACK   = 6'd11,
                  S_RX_DATA  = 6'd12, S_COPY     = 6'd13, S_RX_END   = 6'd14, S_RX_END2  = 6'd15,
                  S_RX_END3  = 6'd16, S_TXD      = 6'd17, S_TX       = 6'd18, S_TX_WAIT  = 6'd19,
-                 S_RXD3     = 6'd20;
+                 S_RXD3     = 6'd20, S_INIT     = 6'd21;
 reg [5:0] state, task_state;    // S_LOAD goes on to task_state
 
 reg [SLOT_BITS-1:0] tx_ptr, rd_ptr, ev_ptr;
@@ -338,9 +365,9 @@ tcp_tx_decide #(.BUF_LOG2(BUF_LOG2)) tx_decide (
     .snd_up(c_snd_up), .tx_end(c_tx_end), .cwnd(c_cwnd), .mss(c_mss),
     .rcv_nxt(c_rcv_nxt), .rcv_adv(c_rcv_adv), .rx_lim(c_rx_lim), .rcv_ws(c_rcv_ws),
     .ack_due(c_ack_due), .rst_seq(c_rst_seq),
-    .ack_now(ack_now[k]), .ack_delayed(ack_del[k]), .ooo_held(ooo_on[k]), .fin_rcvd(fin_rcvd[k]),
-    .fin_queued(fin_queued[k]), .rst_due(rst_pend[k]), .rexmit_due(rexmit_one[k]),
-    .probe_due(probe[k]), .nagle(nagle[k]),
+    .ack_now(ack_now[k]), .ack_delayed(ack_del[k]), .ooo_held(ooo_on), .fin_rcvd(fin_rcvd),
+    .fin_queued(fin_queued), .rst_due(rst_pend), .rexmit_due(rexmit_one),
+    .probe_due(probe), .nagle(nagle),
     .decide_valid(tx_decide_valid), .decide_send(tx_send), .delack_due(tx_delack_due),
     .result_valid(tx_result_valid), .seq(tx_seq), .len(tx_len), .fin(tx_fin), .psh(tx_psh),
     .urg(tx_urg), .urp(tx_urp), .rst_seg(tx_rst), .rexmit(tx_rexmit), .wnd_field(tx_wnd),
@@ -360,8 +387,8 @@ reg  [FIELD_MAX_SND_WND:0] csr_fhot;
 always @(posedge clk)
     csr_fhot <= {{FIELD_MAX_SND_WND{1'b0}}, 1'b1} << csr_field;
 wire [31:0] csr_field_rd =
-    ({32{csr_fhot[FIELD_FLAGS]}}       & {25'd0, ack_report[k], fin_acked[k], fin_queued[k],
-                                          fin_rcvd[k], syn_rcvd[k], nagle[k], valid[k]}) |
+    ({32{csr_fhot[FIELD_FLAGS]}}       & {25'd0, ack_report, fin_acked, fin_queued,
+                                          fin_rcvd, syn_rcvd, nagle, valid[k]}) |
     ({32{csr_fhot[FIELD_REMOTE_IP]}}   & c_rip) |
     ({32{csr_fhot[FIELD_PORTS]}}       & c_ports) |
     ({32{csr_fhot[FIELD_MAC_HI]}}      & {16'd0, c_mac[47:32]}) |
@@ -393,7 +420,10 @@ reg        r_fin, r_ackf, r_urg, r_acc, r_ackok;
 reg        r_noack, r_badack, r_afterfin;   // why it was dropped or its text ignored (counters)
 // the controller's own steps of the RX task
 reg [31:0] delack_at, rcv_up_new, rcv_nxt_new, unacked_bytes;
-reg        rcv_up_set, fin_in_order, rcv_nxt_moved, urgent_in;
+reg        rcv_up_set, rcv_nxt_moved, urgent_in;
+// (S_RX_END2) the FIN comes in order: everything before it is in; one compare of the registered
+// RCV.NXT (compared in S_RX_END, before the register, it took a comparator per source of it)
+wire       fin_in_order = r_acc && r_fin && rcv_nxt_new == r_end && !fin_rcvd;
 // RX_DATA offer
 reg [31:0] rxd_avail, rxd_room;
 // RX_CONSUMED (x_rxc), and the window update after an RX_DATA offer (!x_rxc)
@@ -420,7 +450,7 @@ tcp_rx_decide rx_decide (
     .max_wnd(c_max_wnd), .snd_ws(c_snd_ws), .wl1(c_wl1), .wl2(c_wl2), .tx_end(c_tx_end),
     .cwnd(c_cwnd), .ca_acc(c_ca_acc), .recover(c_recover), .mss(c_mss), .rtt_seq(c_rtt_seq),
     .rtt_t0(c_rtt_t0), .rcv_nxt(c_rcv_nxt), .rcv_adv(c_rcv_adv), .rx_lim(c_rx_lim),
-    .rcv_up(c_rcv_up), .rcv_up_ahead(up_on[k]), .ooo_start(c_ooo_start), .ooo_end(c_ooo_end),
+    .rcv_up(c_rcv_up), .rcv_up_ahead(up_on), .ooo_start(c_ooo_start), .ooo_end(c_ooo_end),
     .accept_valid(rx_accept_valid), .acceptable(rx_acceptable), .ack_ok(rx_ack_ok),
     .ack_beyond_max(rx_ack_beyond_max), .ack_new(rx_ack_new), .ack_old(rx_ack_old),
     .ack_is_una(rx_ack_is_una), .ack_covers_fin(rx_ack_covers_fin), .ack_full(rx_ack_full),
@@ -448,9 +478,9 @@ wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries th
 // ---- the copy into a ring: a received segment's payload in S_RX_DATA (in order, a first hole,
 // or touching the held range), or TX_DATA in S_TXD (message byte 6 + i is payload byte i; word
 // w holds message bytes 4w..4w+3, so the copy starts at word 1, ring position of byte 4) ----
-wire rx_copy = r_acc && r_len != 11'd0 && !fin_rcvd[k] && !rx_nothing_new &&
-               (rx_in_order || !ooo_on[k] || rx_touches_held);
-wire txd_bad = {1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued[k] || txd_seq != c_tx_end ||
+wire rx_copy = r_acc && r_len != 11'd0 && !fin_rcvd && !rx_nothing_new &&
+               (rx_in_order || !ooo_on || rx_touches_held);
+wire txd_bad = {1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued || txd_seq != c_tx_end ||
                r_txd_len == 11'd0 || {21'd0, r_txd_len} > CONST_SLOT_DATA_MAX ||
                {21'd0, r_txd_len} + c_tx_used > SIZE;
 wire copy_txd = state == S_TXD;
@@ -496,24 +526,31 @@ always @(posedge clk) begin : controller
     reg valid_nx, nagle_nx, syn_rcvd_nx, fin_rcvd_nx, fin_queued_nx, fin_acked_nx,
         ack_report_nx, in_rec_nx, rtt_on_nx, ooo_on_nx, ack_now_nx, ack_del_nx, rexmit_one_nx,
         probe_nx, ev_dirty_nx, rst_pend_nx, ttl_set_nx, up_on_nx, rxd_pend_nx;
+    // cwnd's one write, also after the case: cw_a + cw_b, so that its five updates share
+    // one adder
+    reg        cw_we;
+    reg [31:0] cw_a, cw_b;
+    cw_we = 1'b0;
+    cw_a  = c_cwnd;
+    cw_b  = m;
     valid_nx = valid[k];
-    nagle_nx = nagle[k];
-    syn_rcvd_nx = syn_rcvd[k];
-    fin_rcvd_nx = fin_rcvd[k];
-    fin_queued_nx = fin_queued[k];
-    fin_acked_nx = fin_acked[k];
-    ack_report_nx = ack_report[k];
-    in_rec_nx = in_rec[k];
-    rtt_on_nx = rtt_on[k];
-    ooo_on_nx = ooo_on[k];
+    nagle_nx = nagle;
+    syn_rcvd_nx = syn_rcvd;
+    fin_rcvd_nx = fin_rcvd;
+    fin_queued_nx = fin_queued;
+    fin_acked_nx = fin_acked;
+    ack_report_nx = ack_report;
+    in_rec_nx = in_rec;
+    rtt_on_nx = rtt_on;
+    ooo_on_nx = ooo_on;
     ack_now_nx = ack_now[k];
     ack_del_nx = ack_del[k];
-    rexmit_one_nx = rexmit_one[k];
-    probe_nx = probe[k];
+    rexmit_one_nx = rexmit_one;
+    probe_nx = probe;
     ev_dirty_nx = ev_dirty[k];
-    rst_pend_nx = rst_pend[k];
-    ttl_set_nx = ttl_set[k];
-    up_on_nx = up_on[k];
+    rst_pend_nx = rst_pend;
+    ttl_set_nx = ttl_set;
+    up_on_nx = up_on;
     rxd_pend_nx = rxd_pend[k];
     csr_ack       <= 1'b0;
     txd_ack       <= 1'b0;
@@ -594,9 +631,9 @@ always @(posedge clk) begin : controller
     end
 
     S_LOAD: begin
-        c_rip        <= rip[k];
-        c_ports      <= ports[k];
-        c_mac        <= mac[k];
+        c_rip        <= rip_ram[k];
+        c_ports      <= ports_ram[k];
+        c_mac        <= {mac_hi[k], mac_lo[k]};
         c_mss        <= mss[k];
         c_snd_ws     <= snd_ws[k];
         c_rcv_ws     <= rcv_ws[k];
@@ -627,7 +664,7 @@ always @(posedge clk) begin : controller
         c_ev_flags   <= ev_flags[k];
         c_max_wnd    <= max_wnd[k];
         c_rst_seq    <= rst_seq[k];
-        c_ttl_tos    <= ttl_set[k] ? ttl_tos[k] : 16'd0;
+        c_ttl_tos    <= ttl_set ? ttl_tos[k] : 16'd0;
         c_snd_up     <= snd_up[k];
         c_rcv_up     <= rcv_up[k];
         // the RX ring's room ends SIZE after the first byte the link may still read: of the
@@ -637,9 +674,9 @@ always @(posedge clk) begin : controller
         c_credit     <= rx_cons[k] + SIZE;               // the host's room ends here
         // the oldest byte the ring still holds: RX_SENT may be written back to it (a byte
         // written at seq s + SIZE, in order or held, overwrote s)
-        c_ring_low   <= (ooo_on[k] ? ooo_end[k] : rcv_nxt[k]) - SIZE;
+        c_ring_low   <= (ooo_on ? ooo_end[k] : rcv_nxt[k]) - SIZE;
         c_tx_used    <= tx_end[k] - snd_una[k];          // TX ring bytes in use
-        c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd[k]};  // RCV.NXT counts a FIN
+        c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd};  // RCV.NXT counts a FIN
         c_m3         <= {15'd0, mss[k], 1'b0} + {16'd0, mss[k]};   // 3 MSS, no multiplier
         r_end        <= r_seq + {21'd0, r_len};
         r_txd_last   <= r_txd_len + 11'd5;      // message byte of the last payload byte
@@ -730,7 +767,11 @@ always @(posedge clk) begin : controller
                 if (valid[k] && c_max_wnd < csr_wdata)
                     max_wnd[k] <= csr_wdata;
             end
-            FIELD_CWND:     cwnd[k]     <= csr_wdata;
+            FIELD_CWND: begin
+                cw_we = 1'b1;
+                cw_a  = csr_wdata;
+                cw_b  = 32'd0;
+            end
             FIELD_SSTHRESH: ssthresh[k] <= csr_wdata;
             // written back to resend after a gap: only as far as the ring still holds the bytes,
             // and not ahead of what was sent
@@ -763,10 +804,16 @@ always @(posedge clk) begin : controller
                     csr_rdata  <= 32'd0;
                 end else begin
                     case (csr_field)
-                    FIELD_REMOTE_IP: rip[k]   <= csr_wdata;
-                    FIELD_PORTS:     ports[k] <= csr_wdata;
-                    FIELD_MAC_HI:    mac[k] <= {csr_wdata[15:0], c_mac[31:0]};
-                    FIELD_MAC_LO:    mac[k] <= {c_mac[47:32], csr_wdata};
+                    FIELD_REMOTE_IP: begin
+                        rip[k]     <= csr_wdata;
+                        rip_ram[k] <= csr_wdata;
+                    end
+                    FIELD_PORTS: begin
+                        ports[k]     <= csr_wdata;
+                        ports_ram[k] <= csr_wdata;
+                    end
+                    FIELD_MAC_HI:    mac_hi[k] <= csr_wdata[15:0];
+                    FIELD_MAC_LO:    mac_lo[k] <= csr_wdata;
                     FIELD_SND_UNA: begin
                         snd_una[k] <= csr_wdata;
                         snd_nxt[k] <= csr_wdata;
@@ -811,7 +858,7 @@ always @(posedge clk) begin : controller
         if (!x_rxc) begin
             // a window update when the edge would move by at least 2 MSS or half the ring (an
             // MSS would answer every lone segment at once, as it goes up: no delayed ACK)
-            if (x_edge != c_rcv_adv && !ooo_on[k] &&
+            if (x_edge != c_rcv_adv && !ooo_on &&
                 (x_dist[31:16] != 16'd0 || x_dist[15:0] >= x_step))
                 ack_now_nx  = 1'b1;
         end else begin
@@ -849,7 +896,7 @@ always @(posedge clk) begin : controller
     S_RXD2: begin
         if (rxd_room < rxd_avail)
             rxd_avail <= rxd_room;
-        x_edge <= c_rx_lim + {31'd0, fin_rcvd[k]};
+        x_edge <= c_rx_lim + {31'd0, fin_rcvd};
         x_step <= (SIZE >> 1) < {15'd0, c_mss, 1'b0} ? SIZE[16:1] : {c_mss[14:0], 1'b0};
         x_rxc  <= 1'b0;
         state  <= S_RXD3;
@@ -908,7 +955,7 @@ always @(posedge clk) begin : controller
             r_acc   <= 1'b0;
             r_ackok <= 1'b0;
             r_noack <= 1'b1;
-        end else if (syn_rcvd[k] && (rx_ack_old || rx_ack_beyond_max)) begin
+        end else if (syn_rcvd && (rx_ack_old || rx_ack_beyond_max)) begin
             // SYN-RECEIVED and not SND.UNA < SEG.ACK =< SND.NXT (here SND.UNA is ISS + 1):
             // <SEQ=SEG.ACK><CTL=RST>, drop, stay in SYN-RECEIVED
             rst_pend_nx  = 1'b1;
@@ -930,13 +977,13 @@ always @(posedge clk) begin : controller
         end else begin : ackp
             reg [7:0] evf;
             evf = c_ev_flags;
-            if (syn_rcvd[k]) begin
+            if (syn_rcvd) begin
                 syn_rcvd_nx  = 1'b0;
                 evf = evf | CONST_EVF_ESTABLISHED[7:0];
                 ev_dirty_nx  = 1'b1;
             end
             // a keepalive's answer changes nothing else: without this the host never sees it
-            if (ack_report[k]) begin
+            if (ack_report) begin
                 ack_report_nx  = 1'b0;
                 evf = evf | CONST_EVF_ACK_SEEN[7:0];
                 ev_dirty_nx  = 1'b1;
@@ -949,27 +996,30 @@ always @(posedge clk) begin : controller
                     snd_up[k] <= r_ack;        // SND.UP never falls behind SND.UNA (no wrap)
                 dupacks[k]  <= 8'd0;
                 ev_dirty_nx  = 1'b1;
-                if (fin_queued[k] && rx_ack_covers_fin && !fin_acked[k]) begin
+                if (fin_queued && rx_ack_covers_fin && !fin_acked) begin
                     fin_acked_nx  = 1'b1;
                     evf = evf | CONST_EVF_FIN_ACKED[7:0];
                 end
-                if (rtt_on[k] && rx_rtt_covered) begin
+                if (rtt_on && rx_rtt_covered) begin
                     rtt_on_nx      = 1'b0;
                     rtt_sample[k] <= rx_rtt;
                 end
-                if (in_rec[k]) begin
+                if (in_rec) begin
+                    cw_we = 1'b1;
                     if (rx_ack_full) begin
                         in_rec_nx  = 1'b0;         // full ACK: deflate (RFC 6582)
-                        cwnd[k]   <= c_ssthresh;
+                        cw_a = c_ssthresh;
+                        cw_b = 32'd0;
                     end else begin
                         rexmit_one_nx  = 1'b1;     // partial ACK: next hole
-                        cwnd[k] <= (rx_cwnd_gt_acked ? rx_cwnd_less_acked : 32'd0) + m;
+                        cw_a = rx_cwnd_gt_acked ? rx_cwnd_less_acked : 32'd0;
                     end
                 end else if (c_cwnd < c_ssthresh) begin
-                    cwnd[k] <= c_cwnd + rx_slow_start_inc;   // slow start
+                    cw_we = 1'b1;                  // slow start
+                    cw_b  = rx_slow_start_inc;
                 end else if (rx_ca_sum >= c_cwnd) begin
                     ca_acc[k] <= rx_ca_sum - c_cwnd;   // congestion avoidance (RFC 3465)
-                    cwnd[k]   <= c_cwnd + m;
+                    cw_we = 1'b1;
                 end else begin
                     ca_acc[k] <= rx_ca_sum;
                 end
@@ -977,18 +1027,20 @@ always @(posedge clk) begin : controller
                          rx_wnd_dup) begin
                 inc_dupacks <= 1'b1;
                 dupacks[k]  <= c_dupacks == 8'hff ? 8'hff : c_dupacks + 8'd1;
-                if (c_dupacks == 8'd2 && !in_rec[k]) begin
+                if (c_dupacks == 8'd2 && !in_rec) begin
                     // third duplicate: fast retransmit, NewReno recovery (RFC 5681, 6582)
                     ssthresh[k]   <= rx_ssthresh_loss;
-                    cwnd[k]       <= rx_ssthresh_loss + c_m3;
+                    cw_we = 1'b1;
+                    cw_a  = rx_ssthresh_loss;
+                    cw_b  = c_m3;
                     recover[k]    <= c_snd_max;
                     in_rec_nx      = 1'b1;
                     rexmit_one_nx  = 1'b1;
                     rtt_on_nx      = 1'b0;
                     evf = evf | CONST_EVF_FAST_REXMIT[7:0];
                     ev_dirty_nx    = 1'b1;
-                end else if (in_rec[k]) begin
-                    cwnd[k] <= c_cwnd + m;        // inflate per further duplicate
+                end else if (in_rec) begin
+                    cw_we = 1'b1;                 // inflate per further duplicate
                 end
             end
             ev_flags[k] <= evf;
@@ -1016,7 +1068,7 @@ always @(posedge clk) begin : controller
     // ---- RX: payload into the RX ring ----
     S_RX_DATA: begin
         state <= S_RX_END;
-        if (r_acc && fin_rcvd[k] && (r_len != 11'd0 || r_fin)) begin
+        if (r_acc && fin_rcvd && (r_len != 11'd0 || r_fin)) begin
             // RCV.NXT counts the peer's FIN: text (or a FIN) after it is ignored (RFC 9293
             // 3.10.7.4, seventh), RCV.NXT stays; ACK again
             ack_now_nx  = 1'b1;
@@ -1053,18 +1105,18 @@ always @(posedge clk) begin : controller
         // the urgent pointer (RFC 9293 3.10.7.4, sixth): RCV.UP = max(RCV.UP, SEG.SEQ + SEG.UP);
         // like the ACK also from a segment at RCV.NXT into a zero window (MUST-66)
         rcv_up_new  <= c_rcv_up;
-        rcv_up_set <= up_on[k];
-        if (r_ackok && r_urg && rx_up_advances && !fin_rcvd[k]) begin
+        rcv_up_set <= up_on;
+        if (r_ackok && r_urg && rx_up_advances && !fin_rcvd) begin
             rcv_up_new       <= rx_seg_up_at;
             rcv_up_set      <= 1'b1;
             c_ev_flags  <= c_ev_flags | CONST_EVF_URGENT[7:0];
             ev_flags[k] <= c_ev_flags | CONST_EVF_URGENT[7:0];
             ev_dirty_nx  = 1'b1;
         end
-        if (r_acc && r_len != 11'd0 && !rx_nothing_new && !fin_rcvd[k]) begin
+        if (r_acc && r_len != 11'd0 && !rx_nothing_new && !fin_rcvd) begin
             if (rx_in_order) begin
                 nxt = rx_data_stop;
-                if (ooo_on[k] && rx_fills_hole) begin
+                if (ooo_on && rx_fills_hole) begin
                     if (rx_stop_before_held_end)
                         nxt = c_ooo_end;
                     ooo_on_nx   = 1'b0;
@@ -1073,7 +1125,7 @@ always @(posedge clk) begin : controller
             end else begin
                 inc_rx_ooo <= 1'b1;
                 ack_now_nx  = 1'b1;          // out of order: duplicate ACK at once
-                if (ooo_on[k]) begin
+                if (ooo_on) begin
                     if (rx_start_before_held_start) ooo_start[k] <= rx_data_start;
                     if (rx_held_end_before_stop)  ooo_end[k]   <= rx_data_stop;
                 end else begin
@@ -1084,7 +1136,6 @@ always @(posedge clk) begin : controller
             end
         end
         rcv_nxt_new     <= nxt;
-        fin_in_order <= r_acc && r_fin && nxt == r_end && !fin_rcvd[k];
         state     <= S_RX_END2;
     end
 
@@ -1153,9 +1204,9 @@ always @(posedge clk) begin : controller
     S_TX_WAIT: begin
         if (tx_decide_valid) begin
             // the flags the decision consumed; nothing to send: nothing was due
-            if (rst_pend[k])        rst_pend_nx  = 1'b0;
-            else if (rexmit_one[k]) rexmit_one_nx  = 1'b0;
-            if (probe[k] && !rst_pend[k]) probe_nx  = 1'b0;
+            if (rst_pend)        rst_pend_nx  = 1'b0;
+            else if (rexmit_one) rexmit_one_nx  = 1'b0;
+            if (probe && !rst_pend) probe_nx  = 1'b0;
             if (tx_delack_due)      ack_now_nx  = 1'b1;
             if (!tx_send)
                 state <= S_IDLE;
@@ -1193,7 +1244,7 @@ always @(posedge clk) begin : controller
                 if (tx_beyond_max) begin
                     snd_max[k] <= tx_seq_end;
                     // time one segment at a time, never a retransmission (Karn)
-                    if (!rtt_on[k] && tx_len != 11'd0 && !tx_rexmit) begin
+                    if (!rtt_on && tx_len != 11'd0 && !tx_rexmit) begin
                         rtt_on_nx   = 1'b1;
                         rtt_seq[k] <= tx_seq;
                         rtt_t0[k]  <= now;
@@ -1206,47 +1257,50 @@ always @(posedge clk) begin : controller
         end
     end
 
+    // ---- after reset: clear the flags in RAM, one slot a cycle ----
+    S_INIT: begin
+        nagle_nx      = 1'b0;
+        syn_rcvd_nx   = 1'b0;
+        fin_rcvd_nx   = 1'b0;
+        fin_queued_nx = 1'b0;
+        fin_acked_nx  = 1'b0;
+        ack_report_nx = 1'b0;
+        in_rec_nx     = 1'b0;
+        rtt_on_nx     = 1'b0;
+        ooo_on_nx     = 1'b0;
+        rexmit_one_nx = 1'b0;
+        probe_nx      = 1'b0;
+        rst_pend_nx   = 1'b0;
+        ttl_set_nx    = 1'b0;
+        up_on_nx      = 1'b0;
+        k <= next_slot(k);
+        if ({{(32-SLOT_BITS){1'b0}}, k} == SLOTS - 1)
+            state <= S_IDLE;
+    end
+
     default: state <= S_IDLE;
     endcase
 
+    if (cw_we)
+        cwnd[k] <= cw_a + cw_b;
+
     valid[k] <= valid_nx;
-    nagle[k] <= nagle_nx;
-    syn_rcvd[k] <= syn_rcvd_nx;
-    fin_rcvd[k] <= fin_rcvd_nx;
-    fin_queued[k] <= fin_queued_nx;
-    fin_acked[k] <= fin_acked_nx;
-    ack_report[k] <= ack_report_nx;
-    in_rec[k] <= in_rec_nx;
-    rtt_on[k] <= rtt_on_nx;
-    ooo_on[k] <= ooo_on_nx;
     ack_now[k] <= ack_now_nx;
     ack_del[k] <= ack_del_nx;
-    rexmit_one[k] <= rexmit_one_nx;
-    probe[k] <= probe_nx;
+    flag_mem[k] <= {up_on_nx, ttl_set_nx, rst_pend_nx, probe_nx, rexmit_one_nx,
+                    ooo_on_nx, rtt_on_nx, in_rec_nx, ack_report_nx, fin_acked_nx, fin_queued_nx,
+                    fin_rcvd_nx, syn_rcvd_nx, nagle_nx};
     ev_dirty[k] <= ev_dirty_nx;
-    rst_pend[k] <= rst_pend_nx;
-    ttl_set[k] <= ttl_set_nx;
-    up_on[k] <= up_on_nx;
     rxd_pend[k] <= rxd_pend_nx;
 
     if (rst) begin
-        state      <= S_IDLE;
+        state      <= S_INIT;
+        k          <= {SLOT_BITS{1'b0}};
         rxd_dry    <= 1'b0;
         valid      <= {SLOTS{1'b0}};
-        nagle      <= {SLOTS{1'b0}};
-        syn_rcvd   <= {SLOTS{1'b0}};
-        fin_rcvd   <= {SLOTS{1'b0}};
-        fin_queued <= {SLOTS{1'b0}};
-        fin_acked  <= {SLOTS{1'b0}};
-        ack_report <= {SLOTS{1'b0}};
-        rst_pend   <= {SLOTS{1'b0}};
-        ttl_set    <= {SLOTS{1'b0}};
-        up_on      <= {SLOTS{1'b0}};
+        ev_dirty   <= {SLOTS{1'b0}};
         ack_now    <= {SLOTS{1'b0}};
         ack_del    <= {SLOTS{1'b0}};
-        rexmit_one <= {SLOTS{1'b0}};
-        probe      <= {SLOTS{1'b0}};
-        ev_dirty   <= {SLOTS{1'b0}};
         rxd_pend   <= {SLOTS{1'b0}};
         tx_ptr     <= 0;
         tx_turn    <= 1'b0;
