@@ -20,7 +20,11 @@ module node #(
     input wire clk
 );
 `include "toe_defs.vh"
+`ifdef B2B_BUF_LOG2
+localparam BUF_LOG2 = `B2B_BUF_LOG2;   // DEFS=B2B_BUF_LOG2=14 scripts/rtl_bench.sh ...: 16 KiB rings
+`else
 localparam BUF_LOG2 = 13;
+`endif
 localparam SIZE = 1 << BUF_LOG2;
 
 reg rst = 1;
