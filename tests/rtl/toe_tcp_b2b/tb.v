@@ -365,8 +365,16 @@ integer frames_ab = 0, frames_ba = 0;
 // The wire A->B (which 0) or B->A (1): whole frames from the MAC FIFO, one word per 2 cycles
 // into the other receive stream, the verdict after the last word, the next frame only after the
 // full frame time (max(B,60) + 4 FCS + 8 preamble + 12 IFG byte times of 8 ns).
+// Round trip of A's data: from a data segment's first word on the wire A->B to the end of the
+// first frame B->A that acknowledges all of it (one probe at a time)
+reg      rtt_open = 0;
+reg [31:0] rtt_end, rtt_d;
+realtime rtt_t0, rtt_sum = 0;
+integer  rtt_n = 0;
+
 task automatic wire_run(input integer which);
     integer nb, nw, k, cyc, tw;
+    realtime t_fr;
     reg [31:0] wd;
     reg [3:0] kp;
     reg last;
@@ -376,7 +384,7 @@ task automatic wire_run(input integer which);
             // store and forward, as eth_mac's transmit FIFO: a frame starts once its tlast
             // word is in the FIFO (a patch beat may change word 13 until then)
             if ((which == 0 ? a.fq_start > a.fq_rd : b.fq_start > b.fq_rd)) begin
-                cyc = 0; nb = 0; nw = 0; last = 0;
+                cyc = 0; nb = 0; nw = 0; last = 0; t_fr = $realtime;
                 while (!last) begin
                     if (which == 0) begin
                         wd = a.fq_data[a.fq_rd % a.FQ]; kp = a.fq_keep[a.fq_rd % a.FQ];
@@ -405,6 +413,14 @@ task automatic wire_run(input integer which);
                     cyc = cyc + 2;
                 end
                 check_frame(which, nb);
+                if (which == 0 && !rtt_open && nb > 54) begin
+                    rtt_open = 1; rtt_t0 = t_fr;
+                    rtt_end = {wa[38], wa[39], wa[40], wa[41]} + nb - 54;
+                end
+                rtt_d = {wb[42], wb[43], wb[44], wb[45]} - rtt_end;   // B's ACK - the probe's end
+                if (which == 1 && rtt_open && !rtt_d[31]) begin
+                    rtt_open = 0; rtt_sum = rtt_sum + ($realtime - rtt_t0); rtt_n = rtt_n + 1;
+                end
                 if (verbose)
                     if (which == 0)
                         $display("%0t A->B seq %h ack %h fl %h wnd %0d len %0d", $time, {wa[38], wa[39], wa[40], wa[41]},
@@ -468,6 +484,8 @@ initial begin
     $display("A: tx segs %0d rexmit %0d rx drop %0d ooo %0d bad %0d; B: tx segs %0d rexmit %0d rx drop %0d ooo %0d bad %0d",
              a.c_tx_segs, a.c_rexmit, a.c_rx_drop, a.c_rx_ooo, a.c_data_bad,
              b.c_tx_segs, b.c_rexmit, b.c_rx_drop, b.c_rx_ooo, b.c_data_bad);
+    $display("A's round trip (data on the wire to its ACK received): %0.1f us = %0.0f cycles on average (%0d samples); the ring holds %0.1f segments, %0.1f us of wire time",
+             rtt_sum / rtt_n / 1000.0, rtt_sum / rtt_n / 16.0, rtt_n, a.SIZE / 1460.0, a.SIZE / 1460.0 * 769 * 16 / 1000.0);
     a.show_cycles("A:");
     b.show_cycles("B:");
     if (a.c_data_bad || b.c_data_bad) $fatal(1, "TX_DATA/RX_CONSUMED rejected");
