@@ -15,8 +15,11 @@
  * payload word has been read and summed, a patch beat (tkeep 0, tlast 0, data {TCP checksum,
  * urgent pointer}) just before that last word: the MAC's transmit FIFO (eth_mac, frame commit)
  * writes a patch beat over word 13 of the frame it is collecting, before the frame's tlast
- * commits it (docs/ARCHITECTURE.md section 4). A segment without payload has its checksum in
- * word 13 and no patch beat. The pseudo-header and the TCP header are summed beside the frame
+ * commits it (docs/ARCHITECTURE.md section 3). A segment without payload has its checksum in
+ * word 13 and no patch beat. (A store-and-forward frame buffer here would take an EBR, two to
+ * overlap frames, and checksums kept beside the ring for every word half as many EBR as the
+ * rings again; the MAC's FIFO holds the frame already, and the patch costs it an adder and a
+ * multiplexer on its write address.) The pseudo-header and the TCP header are summed beside the frame
  * from the descriptor (registered every cycle). m_tx_req (toe_tx_arb) is high while waiting
  * to start, and the frame starts only when m_tx_free (shown by the arbiter to the granted
  * source) holds all its words (the patch beat takes none); tvalid drops only for the few
