@@ -6,7 +6,7 @@ limit with the command that produced it.
     scripts/bench_report.py               run them all (from the top of the tree, after make all)
     scripts/bench_report.py --markdown    the same, plus the summary as a Markdown table (README)
     scripts/bench_report.py --only NAME   one step: sim, echo, link, tcp, toed, preload,
-                                          recovery, b2b, iperf
+                                          recovery, b2b, b2b16 (16 KiB rings), iperf
 
 A ratio is the fraction of the limit reached: measured/limit for a rate, limit/measured for a
 time, so 1.000 is the limit and less is short of it. Each limit is stated beside it. Figures
@@ -111,10 +111,12 @@ def parse_recovery(out):
 
 
 def parse_b2b(out):
+    ring = re.search(r'\(ring (\d+) KiB\)', out)
     for m in re.finditer(r'(A->B|B->A): (\d+) bytes .*?: ([0-9.]+) Mb/s = [0-9.]+ of ([0-9.]+) Mb/s',
                          out):
         mbps, limit = float(m.group(3)), float(m.group(4))
-        yield ('TCP back to back, MSS 1460, both ways at once, %s' % m.group(1),
+        yield ('TCP back to back, MSS 1460, %s KiB rings, both ways at once, %s'
+               % (ring.group(1) if ring else '?', m.group(1)),
                '%.1f Mb/s' % mbps, mbps / limit, 'the wire, %.1f Mb/s of payload' % limit)
 
 
@@ -138,6 +140,7 @@ STEPS = [
     ('preload', 'tests/bench/bench_preload.sh', parse_preload),
     ('recovery', 'tests/sim/test_tcp_recovery.sh', parse_recovery),
     ('b2b', 'scripts/rtl_bench.sh tests/rtl/toe_tcp_b2b', parse_b2b),
+    ('b2b16', 'DEFS=B2B_BUF_LOG2=14 scripts/rtl_bench.sh tests/rtl/toe_tcp_b2b', parse_b2b),
     ('iperf', 'env BYTES=16777216 tests/sim/test_iperf.sh', parse_iperf),
 ]
 

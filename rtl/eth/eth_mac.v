@@ -32,12 +32,18 @@
  * subtracted) before starting one. A frame is ceil((2 + bytes) / 4) words; a
  * 1514-byte frame (no FCS) needs 379 words.
  *
+ * Transmit patch beat: a beat with tkeep 0 (and tlast 0) is not a frame word; its data
+ * replaces word TX_PATCH_WORD of the frame being written, which must already have been sent
+ * (tcp_seg_tx sends the TCP checksum this way, after the payload it covers). It takes no
+ * room in the FIFO.
+ *
  * Resets: rst, gmii_rx_rst and gmii_tx_rst (each synchronous to its clock) must be
  * asserted together, as a system reset does (the FIFOs need both sides reset).
  */
 module eth_mac #(
     parameter RX_FIFO_LOG2 = 9,   // receive FIFO depth, 2^N 32-bit words
-    parameter TX_FIFO_LOG2 = 10   // transmit FIFO depth, 2^N 32-bit words (must hold a 1518-byte frame)
+    parameter TX_FIFO_LOG2 = 10,  // transmit FIFO depth, 2^N 32-bit words (must hold a 1518-byte frame)
+    parameter TX_PATCH_WORD = 13  // word a patch beat overwrites: the TCP checksum (IPv4, no options)
 ) (
     input  wire        clk,            // core clock
     input  wire        rst,
@@ -166,6 +172,7 @@ axis_async_fifo #(
     .s_tvalid (rxr_tvalid),
     .s_tready (rxr_tready),
     .s_tlast  (rxr_tlast),
+    .s_patch  (1'b0),
     .s_free   (rx_fifo_free_unused),
     .m_clk    (clk),
     .m_rst    (rst),
@@ -199,7 +206,8 @@ wire [4:0]  tx_cross_free_unused;   // the frame FIFO checks room for whole fram
 axis_async_fifo #(
     .DATA_WIDTH   (34),
     .ADDR_WIDTH   (TX_FIFO_LOG2),
-    .FRAME_COMMIT (1)
+    .FRAME_COMMIT (1),
+    .PATCH_WORD   (TX_PATCH_WORD)
 ) tx_fifo (
     .s_clk    (clk),
     .s_rst    (rst),
@@ -207,6 +215,7 @@ axis_async_fifo #(
     .s_tvalid (s_tx_tvalid),
     .s_tready (s_tx_tready),
     .s_tlast  (s_tx_tlast),
+    .s_patch  (s_tx_tkeep == 4'b0000),
     .s_free   (s_tx_free),
     .m_clk    (clk),
     .m_rst    (rst),
@@ -227,6 +236,7 @@ axis_async_fifo #(
     .s_tvalid (txc_tvalid),
     .s_tready (txc_tready),
     .s_tlast  (txc_tlast),
+    .s_patch  (1'b0),
     .s_free   (tx_cross_free_unused),
     .m_clk    (gmii_tx_clk),
     .m_rst    (gmii_tx_rst),

@@ -39,6 +39,12 @@
  *   FIFO, the FIFO rolls back to the last commit point and discards the rest of that
  *   frame up to and including its tlast beat (the frame is lost; simulation prints
  *   a message).
+ *   s_patch (FRAME_COMMIT = 1 only): the beat is not appended; its tdata replaces word
+ *   PATCH_WORD of the frame being written (counted from the word after the last commit
+ *   point), which must already have been written. It must not carry tlast (the frame's
+ *   own tlast commits it after the patch), takes no room and is ignored while a giant
+ *   frame is dropped. This lets a writer fill in a header field (a checksum) that it knows
+ *   only after the frame's last word.
  *
  * s_free is provided in both modes: DEPTH - (words written - words read as last
  * seen through the synchroniser). It is a register: in a given cycle it counts the
@@ -55,7 +61,8 @@
 module axis_async_fifo #(
     parameter DATA_WIDTH   = 8,   // tdata width in bits (opaque payload)
     parameter ADDR_WIDTH   = 9,   // depth is 2^ADDR_WIDTH words (at least 2)
-    parameter FRAME_COMMIT = 0    // 1: reader sees a frame only after its tlast word is written
+    parameter FRAME_COMMIT = 0,   // 1: reader sees a frame only after its tlast word is written
+    parameter PATCH_WORD   = 0    // word of the uncommitted frame that s_patch overwrites
 ) (
     // write side (s_clk domain)
     input  wire                  s_clk,
@@ -64,6 +71,7 @@ module axis_async_fifo #(
     input  wire                  s_tvalid,
     output wire                  s_tready,
     input  wire                  s_tlast,
+    input  wire                  s_patch,    // FRAME_COMMIT: the beat overwrites word PATCH_WORD
     output wire [ADDR_WIDTH:0]   s_free,     // words free (conservative)
     // read side (m_clk domain)
     input  wire                  m_clk,
@@ -121,7 +129,10 @@ reg full;
 assign s_tready = drop || !full;
 assign s_free   = free_r;
 
-wire push = s_tvalid && !full && !drop;
+wire push  = s_tvalid && !full && !drop && !s_patch;
+wire patch = s_tvalid && !full && !drop && s_patch;
+localparam [ADDR_WIDTH-1:0] PATCH_OFF = PATCH_WORD;
+wire [ADDR_WIDTH-1:0] patch_addr = commit_ptr[ADDR_WIDTH-1:0] + PATCH_OFF;
 
 reg [PW-1:0] wr_ptr_nxt;
 always @* begin
@@ -133,8 +144,8 @@ always @* begin
 end
 
 always @(posedge s_clk) begin
-    if (push)
-        mem[wr_ptr[ADDR_WIDTH-1:0]] <= {s_tlast, s_tdata};
+    if (push || patch)
+        mem[patch ? patch_addr : wr_ptr[ADDR_WIDTH-1:0]] <= {s_tlast, s_tdata};
 end
 
 always @(posedge s_clk) begin

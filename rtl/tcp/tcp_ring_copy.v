@@ -5,9 +5,9 @@
 `default_nettype none
 
 /*
- * The one copy loop of toe_tcp: a received segment's payload (the snoop's queue) into the RX
- * ring, and a TX_DATA message (the link's message buffer) into the TX ring. The source is a
- * word-addressed RAM with one cycle of read latency; the copy reads words first_word ..
+ * The copy loop of toe_tcp (two instances): a received segment's payload (the snoop's queue)
+ * into the RX ring, and a TX_DATA message (the link's message buffer) into the TX ring. The
+ * source is a word-addressed RAM with one cycle of read latency; the copy reads words first_word ..
  * last_word and writes word w at ring position pos + 4 * (w - first_word), byte j of the word
  * (j = 0 in [31:24]) enabled when the message byte 4w + j lies in [lo, hi).
  *
@@ -15,8 +15,8 @@
  *              wr_en / wr_pos / wr_data / wr_be one cycle after each word's data came back
  *   done   ->  high for one cycle once the last word is written (the cycle after it)
  *
- * start is taken only while the unit is idle; the caller picks the destination ring and the
- * source whose rd_data it feeds back.
+ * start is taken only while the unit is idle; the caller connects the source and the
+ * destination ring.
  */
 module tcp_ring_copy #(
     parameter POS_BITS = 13    // ring position bits (the ring's BUF_LOG2)

@@ -9,17 +9,21 @@
  * TTL, DS field, payload length).
  * The payload is the ring bytes at (seq + i) mod 2^BUF_LOG2, i = 0 .. len-1, of ring `slot`.
  *
- * The TCP checksum goes in the header, before the payload, so the ring is read twice:
- *   pass 1  reads the payload words (one per cycle) and sums them; the pseudo-header and the
- *           TCP header are summed beside it from the descriptor (registered every cycle),
- *   pass 2  streams the frame; the payload words come from the ring again.
- * The frame may start while pass 1 still has up to P1_AHEAD reads to go: the 14 header words
- * take at least 14 cycles, so pass 1 is done and the checksum registered before word 13 (the
- * TCP checksum) is presented and before pass 2 first needs the ring (ring reads are muxed:
- * pass 1 while it runs, else pass 2). m_tx_req (toe_tx_arb) rises when pass 1 is within
- * P1_AHEAD + 1 reads of its end, so the grant is there when the frame may start, and the
- * frame starts only when m_tx_free (shown by the arbiter to the granted source) holds all
- * its words; it is never stalled halfway except by tready.
+ * One pass over the ring: the frame streams out as the payload is read, and the payload is
+ * summed on the way. The TCP checksum sits in the header, before the payload, so a segment
+ * with payload sends word 13 with the header's sum only (a placeholder) and, once the last
+ * payload word has been read and summed, a patch beat (tkeep 0, tlast 0, data {TCP checksum,
+ * urgent pointer}) just before that last word: the MAC's transmit FIFO (eth_mac, frame commit)
+ * writes a patch beat over word 13 of the frame it is collecting, before the frame's tlast
+ * commits it (docs/ARCHITECTURE.md section 3). A segment without payload has its checksum in
+ * word 13 and no patch beat. (A store-and-forward frame buffer here would take an EBR, two to
+ * overlap frames, and checksums kept beside the ring for every word half as many EBR as the
+ * rings again; the MAC's FIFO holds the frame already, and the patch costs it an adder and a
+ * multiplexer on its write address.) The pseudo-header and the TCP header are summed beside the frame
+ * from the descriptor (registered every cycle). m_tx_req (toe_tx_arb) is high while waiting
+ * to start, and the frame starts only when m_tx_free (shown by the arbiter to the granted
+ * source) holds all its words (the patch beat takes none); tvalid drops only for the few
+ * cycles before the patch beat.
  *
  * Frame (32-bit words, 2 pad bytes first):
  *   0  pad pad dst0 dst1    5  id, 0x4000 (DF)        10  seq
@@ -27,10 +31,11 @@
  *   2  src0..3              7  source IP              12  0x50, flags, window
  *   3  src4 src5 0x0800     8  destination IP         13  TCP checksum, urgent pointer
  *   4  0x45 DS totlen       9  source port, dest port 14.. payload (bytes past len are 0)
- * Words: 14 + ceil(len / 4). The identification counts frames sent (from 0 after reset).
+ * Words: 14 + ceil(len / 4), plus the patch beat when len > 0. The identification counts
+ * frames sent (from 0 after reset).
  *
- * Ring reads in pass 2 run one word ahead of the presented word (registered RAM output):
- * ring_rd_off is the presented payload word's offset, or the next one on a beat.
+ * Ring reads run one word ahead of the presented word (registered RAM output): ring_rd_off
+ * is the presented payload word's offset, or the next one on a beat.
  */
 module tcp_seg_tx #(
     parameter SLOT_BITS    = 3,
@@ -78,8 +83,7 @@ module tcp_seg_tx #(
 
 `include "lib/csum_fold.vh"
 
-localparam [1:0] S_IDLE = 2'd0, S_WAIT = 2'd1, S_SEND = 2'd2;
-localparam [9:0] P1_AHEAD = 10'd8;   // pass-1 reads still to go when the frame may start
+localparam [2:0] S_IDLE = 3'd0, S_WAIT = 3'd1, S_SEND = 3'd2, S_SUM = 3'd3, S_PATCH = 3'd4;
 localparam [BUF_LOG2-1:0] WORD = 4;  // ring bytes per word
 
 // ---- descriptor ----
@@ -94,52 +98,47 @@ reg [7:0]  d_ttl, d_tos;
 reg [15:0] ip_len;       // IPv4 total length: 40 + payload
 reg [15:0] k_tcp, k_ip;  // the header sums' constants plus the length (see below)
 reg [9:0]  nwords_m1;    // frame words - 1
+reg        has_pay;      // len > 0: the frame has a patch beat
 reg [3:0]  last_keep;
 reg [31:0] last_mask;    // payload bytes of the last word
 reg [15:0] ip_id;
 
-reg [1:0]  state;
+reg [2:0]  state;
 assign busy = state != S_IDLE;
 
 // Payload words, from the length at start.
 wire [9:0] pay_words = {1'b0, len[10:2]} + {9'd0, len[1:0] != 2'd0};
 
-// ---- pass 1: sum the payload ----
-reg [9:0]          p1_left;   // reads still to issue
-reg [BUF_LOG2-1:0] p1_off;
-reg                p1_v;      // ring data of a pass-1 read arrives this cycle
-reg                p1_last;   // ... and it is the last payload word
-reg [31:0]         p1_sum;
-reg                p1_rv;     // p1_word registered (block RAM output and lane rotation are
-reg [31:0]         p1_rword;  // most of a cycle already), summed a cycle later
-wire               p1_busy = p1_left != 10'd0;
-wire [31:0]        p1_word = ring_rd_data & (p1_last ? last_mask : 32'hffffffff);
+// ---- the frame's words ----
+reg  [9:0]          widx;      // word presented
+reg  [BUF_LOG2-1:0] pay_off;   // ring offset of the presented payload word (seq in the header)
+reg  [BUF_LOG2-1:0] pay_off_nx;   // pay_off + WORD, kept ready: the read address is a mux only
+reg                 past_hdr;     // widx >= 14: the payload is being presented
+reg  [1:0]          wait_sum;     // S_SUM: cycles until tcp_csum includes the last word
+wire                beat = m_tx_tvalid && m_tx_tready;
+wire                adv  = beat && past_hdr && state == S_SEND;   // a payload word taken
+wire                at_last = widx == nwords_m1;
+wire [31:0]         free32 = {{(32 - TX_FREE_BITS){1'b0}}, m_tx_free};
+wire [31:0]         pay_word = ring_rd_data & (at_last ? last_mask : 32'hffffffff);
+
+assign m_tx_req     = state == S_WAIT;
+assign ring_rd_slot = d_slot;
+assign ring_rd_off  = adv ? pay_off_nx : pay_off;
+
+// ---- payload sum: each payload word as it goes out, the last one in S_SUM, before it ----
+reg        p_v;       // p_word registered (block RAM output and lane rotation are most of a
+reg [31:0] p_word;    // cycle already), summed a cycle later
+reg [31:0] p_sum;
 
 always @(posedge clk) begin
-    p1_v    <= 1'b0;
-    p1_last <= 1'b0;
-    if (start && !busy) begin
-        p1_left <= pay_words;
-        p1_off  <= seq[BUF_LOG2-1:0];
-        p1_sum  <= 32'd0;
-    end else begin
-        if (p1_busy) begin
-            p1_left <= p1_left - 1'b1;
-            p1_off  <= p1_off + WORD;
-            p1_v    <= 1'b1;
-            p1_last <= p1_left == 10'd1;
-        end
-        p1_rv    <= p1_v;
-        p1_rword <= p1_word;
-        if (p1_rv)
-            p1_sum <= p1_sum + {16'd0, p1_rword[31:16]} + {16'd0, p1_rword[15:0]};
-    end
-    if (rst) begin
-        p1_left <= 10'd0;
-        p1_v    <= 1'b0;
-        p1_rv   <= 1'b0;
-        p1_last <= 1'b0;
-    end
+    p_v    <= (adv && !at_last) || (state == S_SUM && wait_sum == 2'd2);
+    p_word <= pay_word;
+    if (p_v)
+        p_sum <= p_sum + {16'd0, p_word[31:16]} + {16'd0, p_word[15:0]};
+    if (start && !busy)
+        p_sum <= 32'd0;
+    if (rst)
+        p_v <= 1'b0;
 end
 
 // ---- header sums and checksums, registered every cycle from the descriptor ----
@@ -148,8 +147,8 @@ end
 // sums share the addresses' sum; the constants ride on the length (k_tcp, k_ip, from start):
 //   IPv4   0x4500 + 0x4000 + (40 + len) + {ttl, 0x06} + tos = 0x852e + len + {ttl, tos}
 //   TCP    6 + (20 + len) + 0x5000 + flags = 26 + len + {0x50, flags}
-// ip_csum is valid 5 cycles after start (word 6 goes out 8 or more cycles after start),
-// tcp_csum 2 cycles after pass 1's last sum or 6 after start, whichever is later (see P1_AHEAD).
+// ip_csum is valid 5 cycles after start, tcp_csum 6 after start (word 6 goes out 8 or more
+// cycles after start) and 3 cycles after S_SUM takes the last payload word.
 reg [16:0] a_src, a_dst, a_ttl_id, a_ports, a_seq, a_ack, a_fw, a_urp;
 reg [17:0] b_ips, b_t1, b_t2, b_ip;
 reg [16:0] b_urp;
@@ -176,22 +175,10 @@ always @(posedge clk) begin
     c_ips_urp <= {1'b0, b_ips} + {2'b0, b_urp};
     sum_tcp   <= {1'b0, c_t} + {1'b0, c_ips_urp};
     ip_csum   <= ~fold({13'd0, c_ip});
-    tcp_csum  <= ~fold({12'd0, sum_tcp} + p1_sum);
+    tcp_csum  <= ~fold({12'd0, sum_tcp} + p_sum);
 end
 
-// ---- pass 2: the frame ----
-reg  [9:0]          widx;      // word presented
-reg  [BUF_LOG2-1:0] pay_off;   // ring offset of the presented payload word (seq in the header)
-reg  [BUF_LOG2-1:0] pay_off_nx;   // pay_off + WORD, kept ready: the read address is a mux only
-reg                 past_hdr;     // widx >= 14: the payload is being presented
-wire                beat = m_tx_tvalid && m_tx_tready;
-wire                adv  = beat && past_hdr;
-wire [31:0]         free32 = {{(32 - TX_FREE_BITS){1'b0}}, m_tx_free};
-
-assign m_tx_req     = state == S_WAIT && p1_left <= P1_AHEAD + 1'b1;
-assign ring_rd_slot = d_slot;
-assign ring_rd_off  = p1_busy ? p1_off : adv ? pay_off_nx : pay_off;
-
+// ---- the frame ----
 always @(posedge clk) begin
     sent <= 1'b0;
     case (state)
@@ -214,6 +201,7 @@ always @(posedge clk) begin
             k_tcp      <= 16'd26 + {5'd0, len};
             k_ip       <= 16'h852e + {5'd0, len};
             nwords_m1  <= pay_words + 10'd13;
+            has_pay    <= len != 11'd0;
             last_keep  <= len[1:0] == 2'd1 ? 4'b1000 : len[1:0] == 2'd2 ? 4'b1100 :
                           len[1:0] == 2'd3 ? 4'b1110 : 4'b1111;
             last_mask  <= len[1:0] == 2'd1 ? 32'hff000000 : len[1:0] == 2'd2 ? 32'hffff0000 :
@@ -222,7 +210,7 @@ always @(posedge clk) begin
             pay_off_nx <= seq[BUF_LOG2-1:0] + WORD;
             state      <= S_WAIT;
         end
-        S_WAIT: if (p1_left <= P1_AHEAD && free32 > {22'd0, nwords_m1}) begin
+        S_WAIT: if (free32 > {22'd0, nwords_m1}) begin
             widx        <= 10'd0;
             past_hdr    <= 1'b0;
             m_tx_tvalid <= 1'b1;
@@ -236,6 +224,12 @@ always @(posedge clk) begin
                 pay_off    <= pay_off_nx;
                 pay_off_nx <= pay_off_nx + WORD;
             end
+            if (has_pay && widx + 1'b1 == nwords_m1) begin
+                // the last word is next: sum it first, patch word 13, then send it
+                m_tx_tvalid <= 1'b0;
+                wait_sum    <= 2'd2;
+                state       <= S_SUM;
+            end
             if (m_tx_tlast) begin
                 m_tx_tvalid <= 1'b0;
                 sent        <= 1'b1;
@@ -243,6 +237,15 @@ always @(posedge clk) begin
                 state       <= S_IDLE;
             end
         end
+        S_SUM: begin
+            wait_sum <= wait_sum - 1'b1;
+            if (wait_sum == 2'd0) begin
+                m_tx_tvalid <= 1'b1;
+                state       <= S_PATCH;
+            end
+        end
+        S_PATCH: if (beat)
+            state <= S_SEND;
         default: state <= S_IDLE;
     endcase
     if (rst) begin
@@ -256,8 +259,8 @@ always @(posedge clk) begin
 end
 
 always @* begin
-    m_tx_tlast = widx == nwords_m1;
-    m_tx_tkeep = m_tx_tlast ? last_keep : 4'b1111;
+    m_tx_tlast = at_last && state != S_PATCH;
+    m_tx_tkeep = state == S_PATCH ? 4'b0000 : m_tx_tlast ? last_keep : 4'b1111;
     case (widx)
         10'd0:  m_tx_tdata = {16'h0000, d_dst_mac[47:32]};
         10'd1:  m_tx_tdata = d_dst_mac[31:0];
@@ -273,7 +276,7 @@ always @* begin
         10'd11: m_tx_tdata = d_ack;
         10'd12: m_tx_tdata = {8'h50, d_flags, d_wnd};
         10'd13: m_tx_tdata = {tcp_csum, d_urp};
-        default: m_tx_tdata = ring_rd_data & (m_tx_tlast ? last_mask : 32'hffffffff);
+        default: m_tx_tdata = state == S_PATCH ? {tcp_csum, d_urp} : pay_word;
     endcase
 end
 

@@ -14,14 +14,17 @@
  *             sent (RX_SENT + ring size is the window's edge), which may reopen the window
  *   RX        one received segment (tcp_rx_snoop): acceptance and the ACK's arithmetic
  *             (tcp_rx_decide), ACK processing, payload into the RX ring (tcp_ring_copy), FIN
- *   TXD       TX_DATA from the link: payload into the slot's TX ring (tcp_ring_copy)
+ *   TXD       TX_DATA from the link: TX_END moves, and a second tcp_ring_copy copies the
+ *             payload into the slot's TX ring while the controller goes on
  *   TX        one segment (data, FIN, pure ACK) for the next slot in round-robin order,
  *             decided by tcp_tx_decide from the slot's snapshot, built and sent by tcp_seg_tx
  *             while the controller goes on
  * The controller is the only writer of the slot table; the units it starts hold no slot state.
  * At 62.5 MHz a full-size segment takes 769 cycles on the wire; the RX task for it takes
- * about 385 (the payload copy), every other task a handful, so the controller keeps up with
- * line rate both ways. Ring positions are sequence numbers modulo the ring size.
+ * about 385 (the payload copy), every other task a handful, and the TX_DATA copy runs beside
+ * the controller, so it keeps up with line rate both ways (tests/rtl/toe_tcp_b2b prints where
+ * its cycles go: about 415 of 764 per segment each way at once with 16 KiB rings). Ring
+ * positions are sequence numbers modulo the ring size.
  *
  * Timing: a task first loads its slot's fields into c_* registers (S_LOAD), and each state
  * after that does at most about one 32-bit carry chain; intermediate results are registered
@@ -251,7 +254,6 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
 // ---------------------------------------------------------------- rings and the copy into them
 reg [SLOT_BITS-1:0]  k;            // the slot of the controller's task
 assign flags_k = flag_mem[k];
-reg                  copy_to_tx;   // the copy goes from TX_DATA into the TX ring (else RX)
 wire                 copy_start, copy_done;
 wire [8:0]           copy_first, copy_last;
 wire [10:0]          copy_lo, copy_hi;
@@ -261,6 +263,13 @@ wire                 ring_we;
 wire [BUF_LOG2-1:0]  ring_pos;
 wire [31:0]          ring_data;
 wire [3:0]           ring_be;
+wire                 txc_start, txc_done;
+reg                  txc_on;       // the TX_DATA copy runs (txd_ack when it is done)
+reg  [SLOT_BITS-1:0] txc_slot;
+wire                 txc_we;
+wire [BUF_LOG2-1:0]  txc_pos;
+wire [31:0]          txc_data;
+wire [3:0]           txc_be;
 wire [SLOT_BITS-1:0] txr_rd_slot;
 wire [BUF_LOG2-1:0]  txr_rd_off;
 wire [31:0]          txr_rd_data;
@@ -268,28 +277,41 @@ wire [31:0]          txr_rd_data;
 // the link reads the RX ring from across the die: a register more on its read
 tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .RD_REG(1)) rx_ring (
     .clk(clk),
-    .wr_en(ring_we && !copy_to_tx), .wr_slot(k), .wr_off(ring_pos), .wr_data(ring_data),
+    .wr_en(ring_we), .wr_slot(k), .wr_off(ring_pos), .wr_data(ring_data),
     .wr_be(ring_be),
     .rd_slot(rxd_rd_slot[SLOT_BITS-1:0]), .rd_off(rxd_rd_seq[BUF_LOG2-1:0]), .rd_data(rxd_rd_data)
 );
 
 tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2)) tx_ring (
     .clk(clk),
-    .wr_en(ring_we && copy_to_tx), .wr_slot(k), .wr_off(ring_pos), .wr_data(ring_data),
-    .wr_be(ring_be),
+    .wr_en(txc_we), .wr_slot(txc_slot), .wr_off(txc_pos), .wr_data(txc_data), .wr_be(txc_be),
     .rd_slot(txr_rd_slot), .rd_off(txr_rd_off), .rd_data(txr_rd_data)
 );
 
-// a received segment's payload from the snoop's queue, or TX_DATA from the link's message buffer
+// a received segment's payload from the snoop's queue into the RX ring (the controller waits
+// in S_COPY)
 tcp_ring_copy #(.POS_BITS(BUF_LOG2)) copy (
     .clk(clk), .rst(rst),
     .start(copy_start), .first_word(copy_first), .last_word(copy_last), .lo(copy_lo), .hi(copy_hi),
     .pos(copy_pos), .done(copy_done),
-    .rd_word(copy_rd_word), .rd_data(copy_to_tx ? txd_rd_data : seg_rd_data),
+    .rd_word(copy_rd_word), .rd_data(seg_rd_data),
     .wr_en(ring_we), .wr_pos(ring_pos), .wr_data(ring_data), .wr_be(ring_be)
 );
 assign seg_rd_word = copy_rd_word;
-assign txd_rd_addr = copy_rd_word;
+
+// TX_DATA from the link's message buffer into the TX ring, while the controller goes on: S_TXD
+// starts it and moves TX_END at once; txd_ack (the buffer is free) follows when it is done, and
+// no TX_DATA is taken meanwhile. The copy writes a word every cycle from its third cycle on and
+// never stalls, and a segment is decided at least 8 cycles after S_TXD and reads its first
+// payload word at least 15 cycles after tcp_seg_tx starts, one word a cycle at most, so the
+// bytes TX_END now covers are in the ring before tcp_seg_tx reads them.
+tcp_ring_copy #(.POS_BITS(BUF_LOG2)) txcopy (
+    .clk(clk), .rst(rst),
+    .start(txc_start), .first_word(9'd1), .last_word(r_txd_last[10:2]), .lo(11'd6),
+    .hi(r_txd_end), .pos(txd_copy_at[BUF_LOG2-1:0]), .done(txc_done),
+    .rd_word(txd_rd_addr), .rd_data(txd_rd_data),
+    .wr_en(txc_we), .wr_pos(txc_pos), .wr_data(txc_data), .wr_be(txc_be)
+);
 
 // ---------------------------------------------------------------- segment transmitter
 reg                  st_start;
@@ -475,23 +497,23 @@ reg  [10:0] r_txd_len, r_txd_last, r_txd_end;
 wire [1:0]  unused_last_byte = r_txd_last[1:0];
 wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
 
-// ---- the copy into a ring: a received segment's payload in S_RX_DATA (in order, a first hole,
-// or touching the held range), or TX_DATA in S_TXD (message byte 6 + i is payload byte i; word
-// w holds message bytes 4w..4w+3, so the copy starts at word 1, ring position of byte 4) ----
+// ---- the copies into the rings: a received segment's payload in S_RX_DATA (in order, a first
+// hole, or touching the held range), TX_DATA in S_TXD (message byte 6 + i is payload byte i;
+// word w holds message bytes 4w..4w+3, so the copy starts at word 1, ring position of byte 4) ----
 wire rx_copy = r_acc && r_len != 11'd0 && !fin_rcvd && !rx_nothing_new &&
                (rx_in_order || !ooo_on || rx_touches_held);
 wire txd_bad = {1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued || txd_seq != c_tx_end ||
                r_txd_len == 11'd0 || {21'd0, r_txd_len} > CONST_SLOT_DATA_MAX ||
                {21'd0, r_txd_len} + c_tx_used > SIZE;
-wire copy_txd = state == S_TXD;
 wire [31:0] rx_copy_at  = r_seq + {21'd0, rx_payload_lo[10:2], 2'b00};
 wire [31:0] txd_copy_at = txd_seq - 32'd2;
-assign copy_start = (state == S_RX_DATA && rx_copy) || (copy_txd && !txd_bad);
-assign copy_first = copy_txd ? 9'd1 : rx_payload_lo[10:2];
-assign copy_last  = copy_txd ? r_txd_last[10:2] : rx_payload_hi_m1[10:2];
-assign copy_lo    = copy_txd ? 11'd6 : rx_payload_lo;
-assign copy_hi    = copy_txd ? r_txd_end : rx_payload_hi;
-assign copy_pos   = copy_txd ? txd_copy_at[BUF_LOG2-1:0] : rx_copy_at[BUF_LOG2-1:0];
+assign copy_start = state == S_RX_DATA && rx_copy;
+assign copy_first = rx_payload_lo[10:2];
+assign copy_last  = rx_payload_hi_m1[10:2];
+assign copy_lo    = rx_payload_lo;
+assign copy_hi    = rx_payload_hi;
+assign copy_pos   = rx_copy_at[BUF_LOG2-1:0];
+assign txc_start  = state == S_TXD && !txd_bad;
 wire unused_pos = |{rx_payload_hi_m1[1:0], rx_copy_at[31:BUF_LOG2], txd_copy_at[31:BUF_LOG2]};
 
 // ---- challenge ACK budget (RFC 5961 section 7): chack_limit for the whole device per period
@@ -553,7 +575,9 @@ always @(posedge clk) begin : controller
     up_on_nx = up_on;
     rxd_pend_nx = rxd_pend[k];
     csr_ack       <= 1'b0;
-    txd_ack       <= 1'b0;
+    txd_ack       <= txc_done;       // the TX_DATA copy is done: the message buffer is free
+    if (txc_done)
+        txc_on    <= 1'b0;
     rxc_ack       <= 1'b0;
     seg_done      <= 1'b0;
     st_start      <= 1'b0;
@@ -606,7 +630,7 @@ always @(posedge clk) begin : controller
             r_up       <= seg_up;
             r_wnd      <= seg_wnd;
             task_state <= S_RX_ACC;
-        end else if (txd_req && !txd_ack && !(tx_turn && !st_busy && !st_start)) begin
+        end else if (txd_req && !txd_ack && !txc_on && !(tx_turn && !st_busy && !st_start)) begin
             k          <= txd_slot[SLOT_BITS-1:0];
             r_txd_len  <= txd_len;
             task_state <= S_TXD;
@@ -1077,8 +1101,7 @@ always @(posedge clk) begin : controller
             if (rx_nothing_new) begin
                 ack_now_nx  = 1'b1;          // nothing new: a duplicate, ACK at once
             end else if (rx_copy) begin
-                copy_to_tx <= 1'b0;          // copy_start: the payload into the RX ring
-                state      <= S_COPY;
+                state      <= S_COPY;        // copy_start: the payload into the RX ring
             end else begin
                 ack_now_nx  = 1'b1;          // a second hole: drop, duplicate ACK at once
                 r_acc      <= 1'b0;
@@ -1086,17 +1109,10 @@ always @(posedge clk) begin : controller
         end
     end
 
-    // ---- a copy into a ring (tcp_ring_copy, one word a cycle) ----
+    // ---- the payload into the RX ring (tcp_ring_copy, one word a cycle) ----
     S_COPY:
-        if (copy_done) begin
-            if (copy_to_tx) begin
-                tx_end[k] <= c_tx_end + {21'd0, r_txd_len};
-                txd_ack   <= 1'b1;
-                state     <= S_IDLE;
-            end else begin
-                state     <= S_RX_END;
-            end
-        end
+        if (copy_done)
+            state <= S_RX_END;
 
     // ---- RX: RCV.NXT, the held range, the FIN ----
     S_RX_END: begin : rxend
@@ -1192,9 +1208,11 @@ always @(posedge clk) begin : controller
             txd_ack      <= 1'b1;
             state        <= S_IDLE;
         end else begin
-            copy_to_tx <= 1'b1;              // copy_start: the payload into the TX ring
-            tx_turn    <= 1'b1;
-            state      <= S_COPY;
+            tx_end[k] <= c_tx_end + {21'd0, r_txd_len};   // txc_start: the copy (see txcopy)
+            txc_slot  <= k;
+            txc_on    <= 1'b1;
+            tx_turn   <= 1'b1;
+            state     <= S_IDLE;
         end
 
     // ---- TX: what may slot k send now (tcp_tx_decide, started in S_TX)? ----
@@ -1310,6 +1328,7 @@ always @(posedge clk) begin : controller
         ev_valid   <= 1'b0;
         csr_ack    <= 1'b0;
         txd_ack    <= 1'b0;
+        txc_on     <= 1'b0;
         rxc_ack    <= 1'b0;
         seg_done   <= 1'b0;
         st_start   <= 1'b0;

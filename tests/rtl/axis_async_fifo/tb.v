@@ -14,7 +14,10 @@
  *    was accepted on the write side, and m_tvalid never drops inside a frame;
  *  - SUSTAIN: with a faster writer and both sides always ready, the reader gets a
  *    word every cycle once the FIFO has filled;
- *  - GIANT: frames larger than the FIFO are dropped whole and do not block it.
+ *  - GIANT: frames larger than the FIFO are dropped whole and do not block it;
+ *  - PATCH (FC only): before the last word of about half the frames longer than
+ *    PATCH_WORD + 1 words (giants too), a patch beat (s_patch) whose data must replace
+ *    word PATCH_WORD of that frame and which adds no word.
  */
 module fifo_harness #(
     parameter ID         = 0,    // harness number (seed offset, messages)
@@ -28,7 +31,8 @@ module fifo_harness #(
     parameter MAXLEN     = 16,   // longest frame, words
     parameter CHECK_FREE = 0,    // writer waits for s_free >= frame length first
     parameter GIANT      = 0,    // send some frames larger than the FIFO (FC only)
-    parameter SUSTAIN    = 0     // check one word per read cycle (see above)
+    parameter SUSTAIN    = 0,    // check one word per read cycle (see above)
+    parameter PATCH      = 0     // send patch beats (see above)
 ) (
     output reg done
 );
@@ -46,7 +50,9 @@ reg  [DW-1:0] s_tdata = {DW{1'b0}};
 reg           s_tvalid = 1'b0;
 wire          s_tready;
 reg           s_tlast = 1'b0;
+reg           s_patch = 1'b0;
 wire [AW:0]   s_free;
+localparam    PATCH_WORD = 2;
 wire [DW-1:0] m_tdata;
 wire          m_tvalid;
 reg           m_tready = 1'b0;
@@ -55,7 +61,8 @@ wire          m_tlast;
 axis_async_fifo #(
     .DATA_WIDTH   (DW),
     .ADDR_WIDTH   (AW),
-    .FRAME_COMMIT (FC)
+    .FRAME_COMMIT (FC),
+    .PATCH_WORD   (PATCH_WORD)
 ) dut (
     .s_clk    (s_clk),
     .s_rst    (s_rst),
@@ -63,6 +70,7 @@ axis_async_fifo #(
     .s_tvalid (s_tvalid),
     .s_tready (s_tready),
     .s_tlast  (s_tlast),
+    .s_patch  (s_patch),
     .s_free   (s_free),
     .m_clk    (m_clk),
     .m_rst    (m_rst),
@@ -89,6 +97,10 @@ reg     fr_giant = 1'b0;
 reg     pend_giant_last = 1'b0;
 integer wr_words = 0;
 reg     w_done = 1'b0;
+integer fr_len = 0;                // the frame being written: its length, its first word's
+integer fr_q0 = 0;                 // scoreboard index, its patch beat sent
+reg     fr_patched = 1'b0;
+integer patches = 0;
 
 initial begin
     `BENCH_SEED(sseed);
@@ -110,7 +122,9 @@ always @(posedge s_clk) begin : writer
         if (s_free > DEPTH - ((dut.wr_ptr - dut.rd_ptr) & ((2 * DEPTH) - 1)))
             $fatal(1, "harness %0d: s_free %0d above real free space", ID, s_free);
         hs = s_tvalid && s_tready;
-        if (hs) begin
+        if (hs && s_patch) begin
+            patches = patches + 1;
+        end else if (hs) begin
             wr_words = wr_words + 1;
             if (s_tlast) begin
                 if (pend_giant_last) pend_giant_last = 1'b0;
@@ -136,13 +150,26 @@ always @(posedge s_clk) begin : writer
                 if (hs) free_now = free_now - 1;
                 if (!CHECK_FREE || free_now >= len) begin
                     fr_left = len;
+                    fr_len = len;
+                    fr_q0 = q_wr;
+                    fr_patched = 1'b0;
                     next_len = 0;
                     frames_started = frames_started + 1;
                     if (fr_giant) giants = giants + 1;
                     else frames_kept = frames_kept + 1;
                 end
             end
-            if (fr_left > 0 && ({$random(sseed)} % 100) < S_PCT) begin
+            s_patch <= 1'b0;
+            if (PATCH && fr_left == 1 && fr_len > PATCH_WORD + 1 && !fr_patched &&
+                ({$random(sseed)} % 2) == 0) begin
+                r = $random(sseed);
+                s_tdata  <= r[DW-1:0];
+                s_tlast  <= 1'b0;
+                s_patch  <= 1'b1;
+                s_tvalid <= 1'b1;
+                fr_patched = 1'b1;
+                if (!fr_giant) exp_q[(fr_q0 + PATCH_WORD) % QS] = {1'b0, r[DW-1:0]};
+            end else if (fr_left > 0 && ({$random(sseed)} % 100) < S_PCT) begin
                 r = $random(sseed);
                 s_tdata  <= r[DW-1:0];
                 s_tlast  <= (fr_left == 1);
@@ -202,8 +229,9 @@ always @(posedge m_clk) begin : reader
         if (w_done && rd_frames == frames_kept && q_rd == q_wr && !done) begin
             if (SUSTAIN && gaps != 0)
                 $fatal(1, "harness %0d: %0d read cycles without a word at full throughput", ID, gaps);
-            $display("harness %0d: FC=%0d AW=%0d %0d frames, %0d words, %0d giants dropped", ID,
-                     FC, AW, rd_frames, rd_words, giants);
+            $display("harness %0d: FC=%0d AW=%0d %0d frames, %0d words, %0d giants dropped, %0d patch beats", ID,
+                     FC, AW, rd_frames, rd_words, giants, patches);
+            if (PATCH && patches == 0) $fatal(1, "harness %0d: no patch beat sent", ID);
             done = 1'b1;
         end
     end
@@ -228,13 +256,13 @@ fifo_harness #(.ID(4), .FC(0), .AW(3), .S_HALF(3.3), .M_HALF(3.7), .S_PCT(100), 
                .NFR(300), .MAXLEN(10)) h4 (.done(done[4]));
 // frame commit
 fifo_harness #(.ID(5), .FC(1), .AW(4), .S_HALF(4.0), .M_HALF(7.3), .S_PCT(70), .M_PCT(70),
-               .NFR(300), .MAXLEN(16), .CHECK_FREE(1)) h5 (.done(done[5]));
+               .NFR(300), .MAXLEN(16), .CHECK_FREE(1), .PATCH(1)) h5 (.done(done[5]));
 fifo_harness #(.ID(6), .FC(1), .AW(4), .S_HALF(9.1), .M_HALF(3.0), .S_PCT(60), .M_PCT(90),
                .NFR(300), .MAXLEN(16)) h6 (.done(done[6]));
 fifo_harness #(.ID(7), .FC(1), .AW(6), .S_HALF(8.0), .M_HALF(4.0), .S_PCT(95), .M_PCT(100),
-               .NFR(200), .MAXLEN(64), .CHECK_FREE(1)) h7 (.done(done[7]));
+               .NFR(200), .MAXLEN(64), .CHECK_FREE(1), .PATCH(1)) h7 (.done(done[7]));
 fifo_harness #(.ID(8), .FC(1), .AW(3), .S_HALF(4.0), .M_HALF(5.5), .S_PCT(80), .M_PCT(60),
-               .NFR(300), .MAXLEN(8), .GIANT(1)) h8 (.done(done[8]));
+               .NFR(300), .MAXLEN(8), .GIANT(1), .PATCH(1)) h8 (.done(done[8]));
 fifo_harness #(.ID(9), .FC(1), .AW(3), .S_HALF(6.1), .M_HALF(2.9), .S_PCT(100), .M_PCT(100),
                .NFR(300), .MAXLEN(8), .GIANT(1)) h9 (.done(done[9]));
 fifo_harness #(.ID(10), .FC(1), .AW(5), .S_HALF(3.0), .M_HALF(8.2), .S_PCT(100), .M_PCT(100),

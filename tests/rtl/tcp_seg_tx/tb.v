@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Bench for tcp_seg_tx with a tcp_ring as the payload source and toe_tx_arb in front of the
 // MAC: random payload lengths 0..1460, random seq (unaligned ring offsets, ring wrap), random
-// addresses, ports, flags, urgent pointer, TTL and DS field, random tready and transmit-FIFO room stalls, ring writes outside
-// the segment while it is sent. Every byte is checked against a frame built by the bench, with
-// the IPv4 and TCP checksums (pseudo-header included) computed here independently. Ends with
-// a back-to-back run of 1460-byte segments at full speed to measure latency and throughput.
+// addresses, ports, flags, urgent pointer, TTL and DS field, random tready and transmit-FIFO
+// room stalls, ring writes outside the segment while it is sent; then every payload length
+// 0..1460 once, every third one placed across the ring's end. The sink applies patch beats
+// (tkeep 0: the word replaces word 13 of the frame, as eth_mac's transmit FIFO does) and
+// checks there is exactly one per segment with payload, after word 13 and before the last
+// word. Every byte is checked against a frame built by the bench, with the IPv4 and TCP
+// checksums (pseudo-header included) computed here independently. Ends with a back-to-back
+// run of 1460-byte segments at full speed to measure latency and throughput.
 `timescale 1ns / 1ps
 `default_nettype none
 `include "bench.vh"
@@ -129,6 +133,7 @@ end
 reg [7:0] rx [0:2047];
 integer   rx_len = 0, rx_words = 0, frames_rx = 0, first_beat_cycle = 0, last_beat_cycle = 0;
 integer   cur_words = 0;      // words of the frame expected now
+integer   patches = 0;        // patch beats in the frame being collected
 reg       in_frame = 0, free_ok_prev = 0, fast = 1;
 integer   k_s;
 always @(posedge clk) if (!rst) begin
@@ -137,7 +142,13 @@ always @(posedge clk) if (!rst) begin
         if (!free_ok_prev) $fatal(1, "frame started without room for %0d words (free was not shown or too low)", cur_words);
         in_frame = 1;
     end
-    if (m_tvalid && m_tready) begin
+    if (m_tvalid && m_tready && m_tkeep == 4'b0000) begin
+        // patch beat: word 13 of this frame (bytes 50..53 after the two pad bytes)
+        if (m_tlast) $fatal(1, "patch beat with tlast");
+        if (rx_words < 14) $fatal(1, "patch beat after %0d words, before word 13 was sent", rx_words);
+        for (k_s = 0; k_s < 4; k_s = k_s + 1) rx[50 + k_s] = m_tdata[31 - 8 * k_s -: 8];
+        patches = patches + 1;
+    end else if (m_tvalid && m_tready) begin
         if (rx_words == 0) first_beat_cycle = cycle;
         if (!m_tlast && m_tkeep !== 4'b1111) $fatal(1, "partial tkeep %b before the last word", m_tkeep);
         for (k_s = 0; k_s < 4; k_s = k_s + 1)
@@ -215,12 +226,15 @@ task random_desc;
     end
 endtask
 
-task run_segment(input integer free_stall);
+// len_set >= 0: that payload length (else random); wrap: the payload crosses the ring's end
+task run_segment(input integer free_stall, input integer len_set, input integer wrap);
     begin
         while (busy) tick;
         writer_on = 0;
         tick;
         random_desc;
+        if (len_set >= 0) d_len = len_set;
+        if (wrap && d_len > 1) d_seq = {d_seq[31:BUF_LOG2], {BUF_LOG2{1'b0}}} - urand(1, d_len - 1);
         win_slot = d_slot; win_seq = d_seq % RING; win_len = d_len;
         words = (56 + d_len + 3) / 4;
         cur_words = words;
@@ -232,7 +246,7 @@ task run_segment(input integer free_stall);
         // room one word short for a while
         if (free_stall) begin m_free = words - 1 - urand(0, 3); n_stall = n_stall + 1; end
         else m_free = 11'd1024;
-        rx_len = 0; rx_words = 0;
+        rx_len = 0; rx_words = 0; patches = 0;
         start = 1;
         t_start = cycle;
         tick;
@@ -257,6 +271,7 @@ task run_segment(input integer free_stall);
         if (last_beat_cycle != t_sent - 1) $fatal(1, "sent not the cycle after the last beat");
         if (rx_words != words) $fatal(1, "%0d words, expected %0d (len %0d)", rx_words, words, ex_len - 54);
         if (rx_len != ex_len) $fatal(1, "%0d bytes, expected %0d", rx_len, ex_len);
+        if (patches != (ex_len > 54)) $fatal(1, "%0d patch beats for %0d payload bytes", patches, ex_len - 54);
         for (i = 0; i < ex_len; i = i + 1)
             if (rx[i] !== ex[i]) $fatal(1, "segment %0d (len %0d seq %h): byte %0d is %h, expected %h",
                                        n, ex_len - 54, {ex[38], ex[39], ex[40], ex[41]}, i, rx[i], ex[i]);
@@ -290,7 +305,12 @@ initial begin
 
     for (n = 0; n < 400; n = n + 1) begin
         fast = urand(0, 3) == 0;
-        run_segment(urand(0, 3) == 0);
+        run_segment(urand(0, 3) == 0, -1, 0);
+    end
+    // every payload length once, every third across the ring's end
+    for (n = 0; n <= 1460; n = n + 1) begin
+        fast = urand(0, 3) != 0;
+        run_segment(urand(0, 15) == 0, n, n % 3 == 1);
     end
 
     // back to back full segments at full speed: latency and period
@@ -302,7 +322,7 @@ initial begin
         win_slot = d_slot; win_seq = d_seq % RING; win_len = d_len;
         cur_words = (56 + 1460 + 3) / 4;
         build_expected;
-        rx_len = 0; rx_words = 0;
+        rx_len = 0; rx_words = 0; patches = 0;
         start = 1; t_start = cycle;
         if (n > 0) period = t_start - t_prev;
         t_prev = t_start;
@@ -316,7 +336,7 @@ initial begin
         ip_id_exp = ip_id_exp + 1;
         // start again in the cycle sent shows (busy is already low)
     end
-    $display("tcp_seg_tx: 1460-byte segment: %0d cycles from start to first beat, %0d cycles from start to start (379 words; wire time 769)",
+    $display("tcp_seg_tx: 1460-byte segment: %0d cycles from start to first beat, %0d cycles from start to start (379 words and a patch beat; wire time 769)",
              lat, period);
     if (period > 769) $fatal(1, "slower than the wire: %0d cycles per segment", period);
     lat_max = lat; nb = period;
@@ -326,7 +346,7 @@ initial begin
         random_desc; d_len = 0;
         cur_words = 14;
         build_expected;
-        rx_len = 0; rx_words = 0;
+        rx_len = 0; rx_words = 0; patches = 0;
         start = 1; t_start = cycle;
         if (n > 0) period = t_start - t_prev;
         t_prev = t_start;

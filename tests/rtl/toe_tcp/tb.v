@@ -244,7 +244,11 @@ endtask
 reg verbose = 0;
 always @(posedge clk) begin : capture
     integer k;
-    if (m_tx_tvalid && m_tx_tready) begin
+    if (m_tx_tvalid && m_tx_tready && m_tx_tkeep == 4'b0000) begin
+        // patch beat (eth_mac's transmit FIFO): replaces word 13, bytes 50..53 of the frame
+        if (m_tx_tlast || cap_w < 14) $fatal(1, "patch beat with tlast or after %0d words", cap_w);
+        for (k = 0; k < 4; k = k + 1) cap[50 + k] = m_tx_tdata[31 - 8 * k -: 8];
+    end else if (m_tx_tvalid && m_tx_tready) begin
         for (k = 0; k < 4; k = k + 1)
             if (m_tx_tkeep[3 - k] && (cap_w > 0 || k >= 2)) begin
                 cap[cap_n] = m_tx_tdata[31 - 8 * k -: 8];

@@ -20,7 +20,11 @@ module node #(
     input wire clk
 );
 `include "toe_defs.vh"
+`ifdef B2B_BUF_LOG2
+localparam BUF_LOG2 = `B2B_BUF_LOG2;   // DEFS=B2B_BUF_LOG2=14 scripts/rtl_bench.sh ...: 16 KiB rings
+`else
 localparam BUF_LOG2 = 13;
+`endif
 localparam SIZE = 1 << BUF_LOG2;
 
 reg rst = 1;
@@ -44,6 +48,7 @@ reg [31:0] fq_data [0:FQ-1];
 reg [3:0]  fq_keep [0:FQ-1];
 reg        fq_last [0:FQ-1];
 integer    fq_wr = 0, fq_rd = 0, frames_in = 0;
+integer    fq_start = 0;   // the frame being written (words before it are committed)
 wire [10:0] fifo_free = 11'd1024 - (fq_wr - fq_rd);
 wire        m_tx_tready = granted;
 wire [10:0] m_tx_free = granted ? fifo_free : 11'd0;
@@ -120,6 +125,40 @@ task tick;
     begin @(posedge clk); #1; end
 endtask
 
+// where the controller's cycles go while the transfer runs (toe_tcp's states), and the
+// segment builder's
+integer cy_run = 0, cy_idle = 0, cy_load = 0, cy_rx = 0, cy_copy_rx = 0, cy_copy_tx = 0;
+integer cy_txd = 0, cy_tx = 0, cy_other = 0, cy_seg_busy = 0, cy_seg_wait = 0;
+always @(posedge clk) if (running && !done) begin
+    cy_run = cy_run + 1;
+    case (dut.state)
+    dut.S_IDLE:    cy_idle = cy_idle + 1;
+    dut.S_LOAD:    cy_load = cy_load + 1;
+    dut.S_COPY:    cy_copy_rx = cy_copy_rx + 1;
+    dut.S_RX_ACC, dut.S_RX_ACC2, dut.S_RX_ACK, dut.S_RX_DATA, dut.S_RX_END, dut.S_RX_END2,
+    dut.S_RX_END3: cy_rx = cy_rx + 1;
+    dut.S_TXD:     cy_txd = cy_txd + 1;
+    dut.S_TX, dut.S_TX_WAIT: cy_tx = cy_tx + 1;
+    default:       cy_other = cy_other + 1;
+    endcase
+    if (dut.txc_on) cy_copy_tx = cy_copy_tx + 1;   // beside the controller
+    if (dut.seg_tx.busy) cy_seg_busy = cy_seg_busy + 1;
+    if (dut.seg_tx.state == dut.seg_tx.S_WAIT) cy_seg_wait = cy_seg_wait + 1;   // S_WAIT: for the grant and room
+end
+
+task show_cycles(input [8*2-1:0] name);
+    begin
+        $display("%s controller, %% of %0d cycles: idle %0.1f, S_LOAD %0.1f, RX task %0.1f, RX payload copy %0.1f, TXD %0.1f, TX task %0.1f, other %0.1f; beside it: TX_DATA copy %0.1f, segment builder busy %0.1f (waiting to start %0.1f)",
+                 name, cy_run, 100.0 * cy_idle / cy_run, 100.0 * cy_load / cy_run, 100.0 * cy_rx / cy_run,
+                 100.0 * cy_copy_rx / cy_run, 100.0 * cy_txd / cy_run,
+                 100.0 * cy_tx / cy_run, 100.0 * cy_other / cy_run, 100.0 * cy_copy_tx / cy_run,
+                 100.0 * cy_seg_busy / cy_run, 100.0 * cy_seg_wait / cy_run);
+        $display("%s per segment sent (%0d): %0.0f cycles, the controller busy %0.0f of them (RX payload copy %0.0f), the TX_DATA copy %0.0f; wire time 769",
+                 name, c_tx_segs, 1.0 * cy_run / c_tx_segs, 1.0 * (cy_run - cy_idle) / c_tx_segs,
+                 1.0 * cy_copy_rx / c_tx_segs, 1.0 * cy_copy_tx / c_tx_segs);
+    end
+endtask
+
 function lt; input [31:0] x, y; reg [31:0] d; begin d = x - y; lt = d[31]; end endfunction
 function [7:0] pat;   // stream byte at seq x of the stream sent by node `id`
     input [7:0] id;
@@ -130,7 +169,11 @@ endfunction
 // arbiter model (one source) and the MAC FIFO
 always @(posedge clk) begin
     if (!granted && m_tx_req) granted <= 1'b1;
-    if (m_tx_tvalid && m_tx_tready) begin
+    if (m_tx_tvalid && m_tx_tready && m_tx_tkeep == 4'b0000) begin
+        // patch beat (eth_mac's transmit FIFO): replaces word 13 of the frame being written
+        if (m_tx_tlast || fq_wr - fq_start < 14) $fatal(1, "node %0d: patch beat with tlast or before word 13", ID);
+        fq_data[(fq_start + 13) % FQ] = m_tx_tdata;
+    end else if (m_tx_tvalid && m_tx_tready) begin
         if (fq_wr - fq_rd >= 1024) $fatal(1, "node %0d: MAC FIFO overflow", ID);
         fq_data[fq_wr % FQ] = m_tx_tdata;
         fq_keep[fq_wr % FQ] = m_tx_tkeep;
@@ -139,6 +182,7 @@ always @(posedge clk) begin
         if (m_tx_tlast) begin
             granted <= 1'b0;
             frames_in = frames_in + 1;
+            fq_start = fq_wr;
         end
     end
 end
@@ -323,22 +367,27 @@ integer frames_ab = 0, frames_ba = 0;
 // The wire A->B (which 0) or B->A (1): whole frames from the MAC FIFO, one word per 2 cycles
 // into the other receive stream, the verdict after the last word, the next frame only after the
 // full frame time (max(B,60) + 4 FCS + 8 preamble + 12 IFG byte times of 8 ns).
+// Round trip of A's data: from a data segment's first word on the wire A->B to the end of the
+// first frame B->A that acknowledges all of it (one probe at a time)
+reg      rtt_open = 0;
+reg [31:0] rtt_end, rtt_d;
+realtime rtt_t0, rtt_sum = 0;
+integer  rtt_n = 0;
+
 task automatic wire_run(input integer which);
     integer nb, nw, k, cyc, tw;
+    realtime t_fr;
     reg [31:0] wd;
     reg [3:0] kp;
     reg last;
     begin
         forever begin
             @(posedge clk); #1;
-            // cut-through: a frame starts with its first word in the FIFO (the segment builder
-            // writes a whole frame at up to one word per cycle, twice the wire's word rate)
-            if ((which == 0 ? a.fq_wr > a.fq_rd : b.fq_wr > b.fq_rd)) begin
-                cyc = 0; nb = 0; nw = 0; last = 0;
+            // store and forward, as eth_mac's transmit FIFO: a frame starts once its tlast
+            // word is in the FIFO (a patch beat may change word 13 until then)
+            if ((which == 0 ? a.fq_start > a.fq_rd : b.fq_start > b.fq_rd)) begin
+                cyc = 0; nb = 0; nw = 0; last = 0; t_fr = $realtime;
                 while (!last) begin
-                    while (which == 0 ? a.fq_wr == a.fq_rd : b.fq_wr == b.fq_rd) begin
-                        @(posedge clk); #1; cyc = cyc + 1;
-                    end
                     if (which == 0) begin
                         wd = a.fq_data[a.fq_rd % a.FQ]; kp = a.fq_keep[a.fq_rd % a.FQ];
                         last = a.fq_last[a.fq_rd % a.FQ];
@@ -366,6 +415,14 @@ task automatic wire_run(input integer which);
                     cyc = cyc + 2;
                 end
                 check_frame(which, nb);
+                if (which == 0 && !rtt_open && nb > 54) begin
+                    rtt_open = 1; rtt_t0 = t_fr;
+                    rtt_end = {wa[38], wa[39], wa[40], wa[41]} + nb - 54;
+                end
+                rtt_d = {wb[42], wb[43], wb[44], wb[45]} - rtt_end;   // B's ACK - the probe's end
+                if (which == 1 && rtt_open && !rtt_d[31]) begin
+                    rtt_open = 0; rtt_sum = rtt_sum + ($realtime - rtt_t0); rtt_n = rtt_n + 1;
+                end
                 if (verbose)
                     if (which == 0)
                         $display("%0t A->B seq %h ack %h fl %h wnd %0d len %0d", $time, {wa[38], wa[39], wa[40], wa[41]},
@@ -421,7 +478,7 @@ initial begin
     // A's stream is B's receive: goodput of A->B is when B has it all
     mb_ab = TOTAL * 8.0 / ((b.t_done - t0) / 1000.0);
     mb_ba = TOTAL * 8.0 / ((a.t_done - t0) / 1000.0);
-    $display("core clock 62.5 MHz, 1 Gb/s wire model, MSS 1460, %0d KiB each way at once (ring 8 KiB)", TOTAL / 1024);
+    $display("core clock 62.5 MHz, 1 Gb/s wire model, MSS 1460, %0d KiB each way at once (ring %0d KiB)", TOTAL / 1024, a.SIZE / 1024);
     $display("A->B: %0d bytes in %0.1f us: %0.1f Mb/s = %0.3f of 949.3 Mb/s (%0d frames)",
              TOTAL, (b.t_done - t0) / 1000.0, mb_ab, mb_ab / 949.3, frames_ab);
     $display("B->A: %0d bytes in %0.1f us: %0.1f Mb/s = %0.3f of 949.3 Mb/s (%0d frames)",
@@ -429,6 +486,10 @@ initial begin
     $display("A: tx segs %0d rexmit %0d rx drop %0d ooo %0d bad %0d; B: tx segs %0d rexmit %0d rx drop %0d ooo %0d bad %0d",
              a.c_tx_segs, a.c_rexmit, a.c_rx_drop, a.c_rx_ooo, a.c_data_bad,
              b.c_tx_segs, b.c_rexmit, b.c_rx_drop, b.c_rx_ooo, b.c_data_bad);
+    $display("A's round trip (data on the wire to its ACK received): %0.1f us = %0.0f cycles on average (%0d samples); the ring holds %0.1f segments, %0.1f us of wire time",
+             rtt_sum / rtt_n / 1000.0, rtt_sum / rtt_n / 16.0, rtt_n, a.SIZE / 1460.0, a.SIZE / 1460.0 * 769 * 16 / 1000.0);
+    a.show_cycles("A:");
+    b.show_cycles("B:");
     if (a.c_data_bad || b.c_data_bad) $fatal(1, "TX_DATA/RX_CONSUMED rejected");
     $display("PASS toe_tcp_b2b");
     $finish;
