@@ -163,7 +163,7 @@ always @(posedge s_clk) begin
         rd_bin_w   <= gray2bin(rd_gray_s2);
         // DEPTH - (wr - rd) == (rd - wr) + DEPTH (mod 2^PW)
         free_r     <= (rd_bin_w - wr_ptr_nxt) ^ WRAP_BIT;
-        full       <= ((rd_bin_w - wr_ptr_nxt) ^ WRAP_BIT) == {PW{1'b0}};
+        full       <= (wr_ptr_nxt ^ rd_bin_w) == WRAP_BIT;   // an XOR, not a second carry chain
     end
 end
 
