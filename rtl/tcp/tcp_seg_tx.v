@@ -34,8 +34,11 @@
  * Words: 14 + ceil(len / 4), plus the patch beat when len > 0. The identification counts
  * frames sent (from 0 after reset).
  *
- * Ring reads run one word ahead of the presented word (registered RAM output): ring_rd_off
- * is the presented payload word's offset, or the next one on a beat.
+ * The presented payload word is a register (q_word), loaded from the ring as the word before
+ * it goes: the ring's block RAM output (5.8 ns clock-to-output on a -6 part) and its lane
+ * rotation then end at a flip-flop, not in the arbiters and the transmit slice behind this
+ * module. Ring reads therefore run one word ahead of q_word: ring_rd_off is the offset of the
+ * word after the presented one, or of the one after that on a beat that loads q_word.
  */
 module tcp_seg_tx #(
     parameter SLOT_BITS    = 3,
@@ -111,23 +114,26 @@ wire [9:0] pay_words = {1'b0, len[10:2]} + {9'd0, len[1:0] != 2'd0};
 
 // ---- the frame's words ----
 reg  [9:0]          widx;      // word presented
-reg  [BUF_LOG2-1:0] pay_off;   // ring offset of the presented payload word (seq in the header)
+reg  [BUF_LOG2-1:0] pay_off;   // ring offset of the word q_word loads next (seq until word 13 goes)
 reg  [BUF_LOG2-1:0] pay_off_nx;   // pay_off + WORD, kept ready: the read address is a mux only
+reg  [31:0]         q_word;       // the presented payload word
 reg                 past_hdr;     // widx >= 14: the payload is being presented
 reg  [1:0]          wait_sum;     // S_SUM: cycles until tcp_csum includes the last word
 wire                beat = m_tx_tvalid && m_tx_tready;
 wire                adv  = beat && past_hdr && state == S_SEND;   // a payload word taken
+// q_word takes the next payload word: on a payload word's beat, or word 13's
+wire                take = beat && state == S_SEND && (past_hdr || widx == 10'd13);
 wire                at_last = widx == nwords_m1;
 wire [31:0]         free32 = {{(32 - TX_FREE_BITS){1'b0}}, m_tx_free};
-wire [31:0]         pay_word = ring_rd_data & (at_last ? last_mask : 32'hffffffff);
+wire [31:0]         pay_word = q_word & (at_last ? last_mask : 32'hffffffff);
 
 assign m_tx_req     = state == S_WAIT;
 assign ring_rd_slot = d_slot;
-assign ring_rd_off  = adv ? pay_off_nx : pay_off;
+assign ring_rd_off  = take ? pay_off_nx : pay_off;
 
 // ---- payload sum: each payload word as it goes out, the last one in S_SUM, before it ----
-reg        p_v;       // p_word registered (block RAM output and lane rotation are most of a
-reg [31:0] p_word;    // cycle already), summed a cycle later
+reg        p_v;       // p_word registered (the presented word is masked on its way out),
+reg [31:0] p_word;    // summed a cycle later
 reg [31:0] p_sum;
 
 always @(posedge clk) begin
@@ -220,7 +226,8 @@ always @(posedge clk) begin
             widx <= widx + 1'b1;
             if (widx == 10'd13)
                 past_hdr <= 1'b1;
-            if (adv) begin
+            if (take) begin
+                q_word     <= ring_rd_data;
                 pay_off    <= pay_off_nx;
                 pay_off_nx <= pay_off_nx + WORD;
             end
