@@ -118,7 +118,8 @@ struct toe_open_opts {
  * still sends for a previous host is dropped, counted in TOE_HSTAT_LINK_RX_STALE), then reads
  * the ID CSR and checks it is TOE_CONST_ID. Blocks for one round trip when the device answers;
  * a device that does not answer takes about (csr_retries + 1) * csr_retry_ms for the session
- * and as long again for the probe (3 s with the defaults).
+ * and as long again for the probe (with the default csr_retries, each is resent for 2 s:
+ * about 4 s).
  * Returns 0, TOE_EINVAL (bad string or arguments), TOE_ENODEV (no device, cannot connect),
  * TOE_ENOTSUP (transport not built in), TOE_EIO, TOE_ETIMEDOUT (no answer to the probe),
  * TOE_EPROTO (wrong ID), TOE_ENOMEM. */

@@ -1096,7 +1096,12 @@ int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char
     dev->next_tag = (uint8_t)(toe_now_us() & 0xff); /* a fresh handle avoids old tags */
     dev->dt_host_us = toe_now_us(); /* device time unknown: counted from here until seen */
     if (!(opts && opts->no_probe)) {
-        /* The ID, then the device's clock. */
+        /* The ID, then the device's clock. Unless the caller chose the retries, each request
+         * is resent for TOE_PROBE_MS: a simulator sharing a loaded machine can take over a
+         * second to answer the first one. */
+        int retries = dev->retries;
+        if (!opts || !opts->csr_retries)
+            dev->retries = TOE_PROBE_MS / dev->retry_ms;
         uint32_t id = 0;
         uint64_t now;
         int r = session_open(dev);
@@ -1106,6 +1111,7 @@ int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char
             r = toe_seterr(dev, TOE_EPROTO, "%s: not a toe device (ID 0x%08x)", dev->spec, id);
         if (!r)
             r = time_read(dev, &now, TOE_PROBE_MS);
+        dev->retries = retries;
         if (r == TOE_ETIMEDOUT)
             toe_seterr(dev, r, "%s: device does not answer", dev->spec);
         if (r) {

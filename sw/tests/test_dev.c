@@ -228,6 +228,18 @@ static void test_session(void)
     toe_close(d);
     mock_free(&m);
 
+    /* With the default retries, the open resends its probe for 2 s: a slow first answer
+     * (six lost) does not fail it. */
+    mock_init(&m);
+    m.drop_resps = 6;
+    struct toe_transport mt = mock_transport(&m);
+    struct toe_open_opts slow = {.csr_retry_ms = 20};
+    d = NULL;
+    int r = toe_open_transport(&d, &mt, "mock", &slow);
+    CHECK(r == 0 && d, "test_dev_open_outlasts_a_slow_device (%s)", toe_error_name(r));
+    toe_close(d);
+    mock_free(&m);
+
     /* A device from before sessions does not answer SESSION: the open goes on unfenced. */
     mock_init(&m);
     m.no_session = 1;
