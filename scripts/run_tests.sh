@@ -24,7 +24,12 @@ run_one() {
     printf '%s\t%s\n' "$(since "$start")" "$cmd" >>"$times"
     if [ $rc -eq 0 ]; then echo "PASS  $cmd"
     elif [ $rc -eq 77 ]; then echo "SKIP  $cmd ($(grep -m1 -o 'SKIP.*' "$log"))"
-    else echo "FAIL  $cmd (log: $log)"; tail -n 20 "$log" | sed 's/^/      /'; fi
+    else
+        # The failures first (a long log's tail may not hold them), then how it ended.
+        echo "FAIL  $cmd (log: $log)"
+        grep -a -m 10 'FAIL' "$log" | sed 's/^/    ! /'
+        tail -n 20 "$log" | sed 's/^/      /'
+    fi
 }
 export -f run_one since
 export logs times
