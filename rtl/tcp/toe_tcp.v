@@ -230,7 +230,9 @@ always @* begin
     end
 end
 
+localparam SEG_LOG2 = 2;            // the snoop's 2^SEG_LOG2 segment buffers
 wire                 seg_valid, seg_drop;
+wire [SEG_LOG2:0]    seg_head;
 reg                  seg_done;
 wire [SLOT_BITS-1:0] seg_slot;
 wire [31:0]          seg_seq, seg_ack;
@@ -240,14 +242,15 @@ wire [10:0]          seg_len;
 wire [8:0]           seg_rd_word;
 wire [31:0]          seg_rd_data;
 
-tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
+tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS), .SEG_LOG2(SEG_LOG2)) snoop (
     .clk(clk), .rst(rst),
     .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_beat), .rx_tlast(rx_tlast),
     .key_valid(valid), .key_ip(key_ip), .key_ports(key_ports),
     .tcp_match(tcp_match), .match_slot(unused_match_slot), .verdict_valid(verdict_valid), .verdict(verdict),
     .seg_valid(seg_valid), .seg_done(seg_done), .seg_drop(seg_drop),
     .seg_slot(seg_slot), .seg_seq(seg_seq), .seg_ack(seg_ack), .seg_wnd(seg_wnd),
-    .seg_up(seg_up), .seg_flags(seg_flags), .seg_len(seg_len),
+    .seg_up(seg_up), .seg_flags(seg_flags), .seg_len(seg_len), .seg_head(seg_head),
+    .seg_hold(copy_on), .seg_hold_at(copy_at), .seg_rd_buf(copy_at[SEG_LOG2-1:0]),
     .seg_rd_word(seg_rd_word), .seg_rd_data(seg_rd_data)
 );
 
@@ -255,8 +258,9 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
 reg [SLOT_BITS-1:0]  k;            // the slot of the controller's task
 assign flags_k = flag_mem[k];
 wire                 copy_start, copy_done;
-reg                  copy_on;      // the RX payload copy runs (the snoop's head is released when it is done)
+reg                  copy_on;      // the RX payload copy runs (its snoop buffer held)
 reg  [SLOT_BITS-1:0] copy_slot;
+reg  [SEG_LOG2:0]    copy_at;      // the copied segment's snoop queue position
 wire [8:0]           copy_first, copy_last;
 wire [10:0]          copy_lo, copy_hi;
 wire [BUF_LOG2-1:0]  copy_pos;
@@ -290,10 +294,12 @@ tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2)) tx_ring (
     .rd_slot(txr_rd_slot), .rd_off(txr_rd_off), .rd_data(txr_rd_data)
 );
 
-// A received segment's payload from the snoop's queue head into the RX ring, while the
-// controller goes on: S_RX_DATA starts it (once the segment is accepted, with the accepted bytes
-// only) and S_RX_END3 moves RCV.NXT over them at once; the head is released (seg_done) when the
-// copy is done, and no segment is picked meanwhile, so the copies go one at a time and in order.
+// A received segment's payload from the snoop's queue into the RX ring, while the controller
+// goes on: S_RX_DATA starts it (once the segment is accepted, with the accepted bytes only),
+// S_RX_END3 moves RCV.NXT over them at once and releases the queue head, and the snoop keeps
+// the buffer (seg_hold) until the copy is done. Segments without payload (ACKs) are taken
+// meanwhile; one with payload waits for the copy to end, so the copies go one at a time and in
+// order.
 // The copy writes a word every cycle from its third cycle on and never stalls; an RX_DATA offer
 // of the bytes comes at least 9 cycles after the start (S_RX_END3, then the RXD task) and is read
 // from RX_SENT (not past the first new byte) at most a word a cycle, so the bytes RCV.NXT now
@@ -588,7 +594,7 @@ always @(posedge clk) begin : controller
     if (txc_done)
         txc_on    <= 1'b0;
     rxc_ack       <= 1'b0;
-    seg_done      <= copy_done;      // the RX payload copy is done: the snoop's buffer is free
+    seg_done      <= 1'b0;
     if (copy_done)
         copy_on   <= 1'b0;
     st_start      <= 1'b0;
@@ -628,10 +634,10 @@ always @(posedge clk) begin : controller
             k          <= rd_ptr;
             rd_ptr     <= next_slot(rd_ptr);
             task_state <= S_RXD;
-        end else if (seg_valid && !seg_done && !copy_on) begin
-            // seg_done (registered in S_RX_END3 or at the copy's end) releases the head only at
-            // this edge: without the guard the same segment would be processed a second time
-            // (as a duplicate); while the copy runs its segment is still the head
+        end else if (seg_valid && !seg_done && !(copy_on && seg_len != 11'd0)) begin
+            // seg_done (registered in S_RX_END3) releases the head only at this edge: without
+            // the guard the same segment would be processed a second time (as a duplicate);
+            // a segment with payload waits for the RX copy to end (one copy at a time)
             k          <= seg_slot;
             r_seq      <= seg_seq;
             r_ack      <= seg_ack;
@@ -1115,6 +1121,7 @@ always @(posedge clk) begin : controller
             end else if (rx_copy) begin
                 copy_on    <= 1'b1;          // copy_start: the payload into the RX ring
                 copy_slot  <= k;
+                copy_at    <= seg_head;
             end else begin
                 ack_now_nx  = 1'b1;          // a second hole: drop, duplicate ACK at once
                 r_acc      <= 1'b0;
@@ -1179,8 +1186,7 @@ always @(posedge clk) begin : controller
     end
 
     S_RX_END3: begin
-        if (!copy_on)
-            seg_done <= 1'b1;        // else when the copy is done
+        seg_done    <= 1'b1;
         state       <= S_IDLE;
         inc_rx_segs <= r_acc;
         inc_rx_drop <= seg_drop || !(r_acc || r_noack || r_badack);
