@@ -21,8 +21,10 @@
  * at the queue's tail if, at its first beat, a buffer is free. The parser's verdict decides:
  * STAT_RX_TCP_SLOT commits the frame (its fields become a queue entry, the tail moves),
  * anything else discards it. A STAT_RX_TCP_SLOT frame that found no free buffer pulses
- * seg_drop instead. The controller reads the head (seg_*, payload through seg_rd_word ->
- * seg_rd_data one clock later) and releases it with seg_done.
+ * seg_drop instead. The controller reads the head (seg_*) and releases it with seg_done. A
+ * payload is read from a buffer (seg_rd_buf, the low bits of its queue position; seg_rd_word ->
+ * seg_rd_data one clock later): the head's (seg_head), or one released while its copy still
+ * runs: seg_hold keeps the buffer at seg_hold_at, and those after it, from being reused.
  */
 module tcp_rx_snoop #(
     parameter SLOTS     = 8,   // connection slots (4..32)
@@ -62,6 +64,10 @@ module tcp_rx_snoop #(
     output wire [15:0]            seg_up,      // the urgent pointer
     output wire [7:0]             seg_flags,
     output wire [10:0]            seg_len,
+    output wire [SEG_LOG2:0]      seg_head,    // the head's queue position
+    input  wire                   seg_hold,    // the buffer at seg_hold_at is still read
+    input  wire [SEG_LOG2:0]      seg_hold_at,
+    input  wire [SEG_LOG2-1:0]    seg_rd_buf,  // payload read: this buffer's word seg_rd_word
     input  wire [8:0]             seg_rd_word,
     output wire [31:0]            seg_rd_data
 );
@@ -92,7 +98,7 @@ reg [15:0] tcp_up;
 // ---- queue ----
 reg  [SEG_LOG2:0] q_wr, q_rd;   // tail (the buffer being filled) and head
 reg  [QW-1:0]     q_mem [0:NBUF-1];
-wire [SEG_LOG2:0] q_used = q_wr - q_rd;
+wire [SEG_LOG2:0] q_used = q_wr - (seg_hold ? seg_hold_at : q_rd);   // buffers not free
 wire              q_room = q_used < NBUF;
 
 wire first = rx_beat && widx == 9'd0;
@@ -176,7 +182,7 @@ wire        buf_wr    = rx_beat && taken && widx >= tcp_w13 && widx >= pay_start
 ram_sdp #(.DATA_WIDTH(32), .ADDR_WIDTH(SEG_LOG2 + 9)) seg_buf (
     .clk(clk),
     .wr_en(buf_wr), .wr_addr({q_wr[SEG_LOG2-1:0], pay_word}), .wr_data(rx_tdata & keep_mask),
-    .rd_addr({q_rd[SEG_LOG2-1:0], seg_rd_word}), .rd_data(seg_rd_data)
+    .rd_addr({seg_rd_buf, seg_rd_word}), .rd_data(seg_rd_data)
 );
 
 // ---- commit at the verdict, release with seg_done ----
@@ -206,6 +212,7 @@ always @(posedge clk) begin
 end
 
 assign seg_valid = q_wr != q_rd;
+assign seg_head  = q_rd;
 assign {seg_slot, seg_seq, seg_ack, seg_wnd, seg_up, seg_flags, seg_len} = q_mem[q_rd[SEG_LOG2-1:0]];
 
 endmodule

@@ -25,6 +25,13 @@
  * source) holds all its words (the patch beat takes none); tvalid drops only for the few
  * cycles before the patch beat.
  *
+ * Pacing: busy stays high for (frame words - PACE_LEAD) cycles after the last beat. The MAC
+ * sends a frame once all of it is in its FIFO, two cycles a word, so a segment decided at once
+ * would wait in the FIFO behind the one before with the ACK and window of its decision, a frame
+ * or more old when it goes: the peer's round trip, which the 8 KiB rings bound (tests/rtl/
+ * toe_tcp_b2b). Paced, the next segment is decided about one frame time after the last one's
+ * start and, if no longer, is in the FIFO about PACE_LEAD cycles before the wire is free.
+ *
  * Frame (32-bit words, 2 pad bytes first):
  *   0  pad pad dst0 dst1    5  id, 0x4000 (DF)        10  seq
  *   1  dst2..5              6  ttl, proto 6, csum     11  ack
@@ -43,7 +50,8 @@
 module tcp_seg_tx #(
     parameter SLOT_BITS    = 3,
     parameter BUF_LOG2     = 13,
-    parameter TX_FREE_BITS = 11
+    parameter TX_FREE_BITS = 11,
+    parameter PACE_LEAD    = 8      // cycles of slack of the next segment against the wire
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -86,7 +94,9 @@ module tcp_seg_tx #(
 
 `include "lib/csum_fold.vh"
 
-localparam [2:0] S_IDLE = 3'd0, S_WAIT = 3'd1, S_SEND = 3'd2, S_SUM = 3'd3, S_PATCH = 3'd4;
+localparam [2:0] S_IDLE = 3'd0, S_WAIT = 3'd1, S_SEND = 3'd2, S_SUM = 3'd3, S_PATCH = 3'd4,
+                 S_PACE = 3'd5;
+localparam [9:0] LEAD = PACE_LEAD;
 localparam [BUF_LOG2-1:0] WORD = 4;  // ring bytes per word
 
 // ---- descriptor ----
@@ -105,6 +115,7 @@ reg        has_pay;      // len > 0: the frame has a patch beat
 reg [3:0]  last_keep;
 reg [31:0] last_mask;    // payload bytes of the last word
 reg [15:0] ip_id;
+reg [9:0]  pace;         // S_PACE: cycles left after this one
 
 reg [2:0]  state;
 assign busy = state != S_IDLE;
@@ -241,7 +252,8 @@ always @(posedge clk) begin
                 m_tx_tvalid <= 1'b0;
                 sent        <= 1'b1;
                 ip_id       <= ip_id + 1'b1;
-                state       <= S_IDLE;
+                pace        <= nwords_m1 > LEAD ? nwords_m1 - LEAD : 10'd0;
+                state       <= S_PACE;
             end
         end
         S_SUM: begin
@@ -253,6 +265,11 @@ always @(posedge clk) begin
         end
         S_PATCH: if (beat)
             state <= S_SEND;
+        S_PACE: begin
+            pace <= pace - 10'd1;
+            if (pace == 10'd0)
+                state <= S_IDLE;
+        end
         default: state <= S_IDLE;
     endcase
     if (rst) begin

@@ -13,18 +13,18 @@
  *             host's credit (RX_CONSUMED + ring size); the ring space is free once they are
  *             sent (RX_SENT + ring size is the window's edge), which may reopen the window
  *   RX        one received segment (tcp_rx_snoop): acceptance and the ACK's arithmetic
- *             (tcp_rx_decide), ACK processing, payload into the RX ring (tcp_ring_copy), FIN
+ *             (tcp_rx_decide), ACK processing, the payload's copy into the RX ring started
+ *             (tcp_ring_copy, while the controller goes on), RCV.NXT, FIN
  *   TXD       TX_DATA from the link: TX_END moves, and a second tcp_ring_copy copies the
  *             payload into the slot's TX ring while the controller goes on
  *   TX        one segment (data, FIN, pure ACK) for the next slot in round-robin order,
  *             decided by tcp_tx_decide from the slot's snapshot, built and sent by tcp_seg_tx
  *             while the controller goes on
  * The controller is the only writer of the slot table; the units it starts hold no slot state.
- * At 62.5 MHz a full-size segment takes 769 cycles on the wire; the RX task for it takes
- * about 385 (the payload copy), every other task a handful, and the TX_DATA copy runs beside
- * the controller, so it keeps up with line rate both ways (tests/rtl/toe_tcp_b2b prints where
- * its cycles go: about 415 of 764 per segment each way at once with 16 KiB rings). Ring
- * positions are sequence numbers modulo the ring size.
+ * At 62.5 MHz a full-size segment takes 769 cycles on the wire; every task takes a handful of
+ * cycles, and both ring copies (about 370 cycles for a full segment) run beside the
+ * controller, so it keeps up with line rate both ways (tests/rtl/toe_tcp_b2b prints where its
+ * cycles go). Ring positions are sequence numbers modulo the ring size.
  *
  * Timing: a task first loads its slot's fields into c_* registers (S_LOAD), and each state
  * after that does at most about one 32-bit carry chain; intermediate results are registered
@@ -230,7 +230,9 @@ always @* begin
     end
 end
 
+localparam SEG_LOG2 = 2;            // the snoop's 2^SEG_LOG2 segment buffers
 wire                 seg_valid, seg_drop;
+wire [SEG_LOG2:0]    seg_head;
 reg                  seg_done;
 wire [SLOT_BITS-1:0] seg_slot;
 wire [31:0]          seg_seq, seg_ack;
@@ -240,14 +242,15 @@ wire [10:0]          seg_len;
 wire [8:0]           seg_rd_word;
 wire [31:0]          seg_rd_data;
 
-tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
+tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS), .SEG_LOG2(SEG_LOG2)) snoop (
     .clk(clk), .rst(rst),
     .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_beat), .rx_tlast(rx_tlast),
     .key_valid(valid), .key_ip(key_ip), .key_ports(key_ports),
     .tcp_match(tcp_match), .match_slot(unused_match_slot), .verdict_valid(verdict_valid), .verdict(verdict),
     .seg_valid(seg_valid), .seg_done(seg_done), .seg_drop(seg_drop),
     .seg_slot(seg_slot), .seg_seq(seg_seq), .seg_ack(seg_ack), .seg_wnd(seg_wnd),
-    .seg_up(seg_up), .seg_flags(seg_flags), .seg_len(seg_len),
+    .seg_up(seg_up), .seg_flags(seg_flags), .seg_len(seg_len), .seg_head(seg_head),
+    .seg_hold(copy_on), .seg_hold_at(copy_at), .seg_rd_buf(copy_at[SEG_LOG2-1:0]),
     .seg_rd_word(seg_rd_word), .seg_rd_data(seg_rd_data)
 );
 
@@ -255,6 +258,9 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS)) snoop (
 reg [SLOT_BITS-1:0]  k;            // the slot of the controller's task
 assign flags_k = flag_mem[k];
 wire                 copy_start, copy_done;
+reg                  copy_on;      // the RX payload copy runs (its snoop buffer held)
+reg  [SLOT_BITS-1:0] copy_slot;
+reg  [SEG_LOG2:0]    copy_at;      // the copied segment's snoop queue position
 wire [8:0]           copy_first, copy_last;
 wire [10:0]          copy_lo, copy_hi;
 wire [BUF_LOG2-1:0]  copy_pos;
@@ -277,7 +283,7 @@ wire [31:0]          txr_rd_data;
 // the link reads the RX ring from across the die: a register more on its read
 tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .RD_REG(1)) rx_ring (
     .clk(clk),
-    .wr_en(ring_we), .wr_slot(k), .wr_off(ring_pos), .wr_data(ring_data),
+    .wr_en(ring_we), .wr_slot(copy_slot), .wr_off(ring_pos), .wr_data(ring_data),
     .wr_be(ring_be),
     .rd_slot(rxd_rd_slot[SLOT_BITS-1:0]), .rd_off(rxd_rd_seq[BUF_LOG2-1:0]), .rd_data(rxd_rd_data)
 );
@@ -288,8 +294,17 @@ tcp_ring #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2)) tx_ring (
     .rd_slot(txr_rd_slot), .rd_off(txr_rd_off), .rd_data(txr_rd_data)
 );
 
-// a received segment's payload from the snoop's queue into the RX ring (the controller waits
-// in S_COPY)
+// A received segment's payload from the snoop's queue into the RX ring, while the controller
+// goes on: S_RX_DATA starts it (once the segment is accepted, with the accepted bytes only),
+// S_RX_END3 moves RCV.NXT over them at once and releases the queue head, and the snoop keeps
+// the buffer (seg_hold) until the copy is done. Segments without payload (ACKs) are taken
+// meanwhile; one with payload waits for the copy to end, so the copies go one at a time and in
+// order.
+// The copy writes a word every cycle from its third cycle on and never stalls; an RX_DATA offer
+// of the bytes comes at least 9 cycles after the start (S_RX_END3, then the RXD task) and is read
+// from RX_SENT (not past the first new byte) at most a word a cycle, so the bytes RCV.NXT now
+// covers are in the ring before the link reads them. A held out-of-order range was copied
+// before the segment that fills its hole was picked.
 tcp_ring_copy #(.POS_BITS(BUF_LOG2)) copy (
     .clk(clk), .rst(rst),
     .start(copy_start), .first_word(copy_first), .last_word(copy_last), .lo(copy_lo), .hi(copy_hi),
@@ -342,9 +357,9 @@ tcp_seg_tx #(.SLOT_BITS(SLOT_BITS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FREE_B
 localparam [5:0] S_IDLE     = 6'd0,  S_LOAD     = 6'd1,  S_CSR      = 6'd2,  S_RXC      = 6'd3,
                  S_RXC2     = 6'd4,  S_RXC3     = 6'd5,  S_EV       = 6'd6,  S_RXD      = 6'd7,
                  S_RXD2     = 6'd8,  S_RX_ACC   = 6'd9,  S_RX_ACC2  = 6'd10, S_RX_ACK   = 6'd11,
-                 S_RX_DATA  = 6'd12, S_COPY     = 6'd13, S_RX_END   = 6'd14, S_RX_END2  = 6'd15,
+                 S_RX_DATA  = 6'd12, S_INIT     = 6'd13, S_RX_END   = 6'd14, S_RX_END2  = 6'd15,
                  S_RX_END3  = 6'd16, S_TXD      = 6'd17, S_TX       = 6'd18, S_TX_WAIT  = 6'd19,
-                 S_RXD3     = 6'd20, S_INIT     = 6'd21;
+                 S_RXD3     = 6'd20;
 reg [5:0] state, task_state;    // S_LOAD goes on to task_state
 
 reg [SLOT_BITS-1:0] tx_ptr, rd_ptr, ev_ptr;
@@ -580,6 +595,8 @@ always @(posedge clk) begin : controller
         txc_on    <= 1'b0;
     rxc_ack       <= 1'b0;
     seg_done      <= 1'b0;
+    if (copy_done)
+        copy_on   <= 1'b0;
     st_start      <= 1'b0;
     inc_rx_segs   <= 1'b0;
     inc_rx_ooo    <= 1'b0;
@@ -617,9 +634,10 @@ always @(posedge clk) begin : controller
             k          <= rd_ptr;
             rd_ptr     <= next_slot(rd_ptr);
             task_state <= S_RXD;
-        end else if (seg_valid && !seg_done) begin
+        end else if (seg_valid && !seg_done && !(copy_on && seg_len != 11'd0)) begin
             // seg_done (registered in S_RX_END3) releases the head only at this edge: without
-            // the guard the same segment would be processed a second time (as a duplicate)
+            // the guard the same segment would be processed a second time (as a duplicate);
+            // a segment with payload waits for the RX copy to end (one copy at a time)
             k          <= seg_slot;
             r_seq      <= seg_seq;
             r_ack      <= seg_ack;
@@ -1101,18 +1119,15 @@ always @(posedge clk) begin : controller
             if (rx_nothing_new) begin
                 ack_now_nx  = 1'b1;          // nothing new: a duplicate, ACK at once
             end else if (rx_copy) begin
-                state      <= S_COPY;        // copy_start: the payload into the RX ring
+                copy_on    <= 1'b1;          // copy_start: the payload into the RX ring
+                copy_slot  <= k;
+                copy_at    <= seg_head;
             end else begin
                 ack_now_nx  = 1'b1;          // a second hole: drop, duplicate ACK at once
                 r_acc      <= 1'b0;
             end
         end
     end
-
-    // ---- the payload into the RX ring (tcp_ring_copy, one word a cycle) ----
-    S_COPY:
-        if (copy_done)
-            state <= S_RX_END;
 
     // ---- RX: RCV.NXT, the held range, the FIN ----
     S_RX_END: begin : rxend
@@ -1331,6 +1346,7 @@ always @(posedge clk) begin : controller
         txc_on     <= 1'b0;
         rxc_ack    <= 1'b0;
         seg_done   <= 1'b0;
+        copy_on    <= 1'b0;
         st_start   <= 1'b0;
     end
 end

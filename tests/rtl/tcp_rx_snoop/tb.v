@@ -2,8 +2,9 @@
 // Bench for tcp_rx_snoop: random frames (slot and non-slot TCP, SYN/RST, TCP options, IPv4
 // options, short payloads with Ethernet padding, other protocols, truncated frames) with random beat gaps,
 // a parser model giving random verdicts, a queue consumer with random delays and long pauses
-// (queue full -> seg_drop). Checks tcp_match/match_slot over the whole folding..verdict window,
-// every queue field and every payload byte.
+// (queue full -> seg_drop) that sometimes releases a segment first and reads its payload after,
+// holding its buffer (seg_hold) as toe_tcp's RX copy does. Checks tcp_match/match_slot over the
+// whole folding..verdict window, every queue field and every payload byte.
 `timescale 1ns / 1ps
 `default_nettype none
 `include "bench.vh"
@@ -38,6 +39,10 @@ wire [31:0]          seg_seq, seg_ack;
 wire [15:0]          seg_wnd, seg_up;
 wire [7:0]           seg_flags;
 wire [10:0]          seg_len;
+wire [SEG_LOG2:0]    seg_head;
+reg                  seg_hold = 0;
+reg  [SEG_LOG2:0]    seg_hold_at = 0;
+reg  [SEG_LOG2-1:0]  seg_rd_buf = 0;
 reg  [8:0]           seg_rd_word = 0;
 wire [31:0]          seg_rd_data;
 
@@ -49,6 +54,7 @@ tcp_rx_snoop #(.SLOTS(SLOTS), .SLOT_BITS(SLOT_BITS), .SEG_LOG2(SEG_LOG2)) dut (
     .verdict_valid(verdict_valid), .verdict(verdict), .seg_drop(seg_drop),
     .seg_valid(seg_valid), .seg_done(seg_done), .seg_slot(seg_slot), .seg_seq(seg_seq),
     .seg_ack(seg_ack), .seg_wnd(seg_wnd), .seg_up(seg_up), .seg_flags(seg_flags), .seg_len(seg_len),
+    .seg_head(seg_head), .seg_hold(seg_hold), .seg_hold_at(seg_hold_at), .seg_rd_buf(seg_rd_buf),
     .seg_rd_word(seg_rd_word), .seg_rd_data(seg_rd_data)
 );
 
@@ -77,6 +83,7 @@ integer             mq_wr = 0, mq_rd = 0;
 
 // ---- monitor: buffer room at the first beat, commits, releases, seg_drop ----
 integer outstanding = 0;      // committed and not yet released, as the DUT counts
+reg     held_m = 0;           // a released segment's buffer is held
 reg     first_pending = 1;    // the next beat is a frame's first
 reg     taken_exp = 0;
 reg     drop_pending = 0;
@@ -85,7 +92,8 @@ always @(posedge clk) if (!rst) begin
     if (seg_drop !== drop_pending) $fatal(1, "seg_drop is %b, expected %b", seg_drop, drop_pending);
     drop_pending = 0;
     if (seg_valid !== (outstanding != 0)) $fatal(1, "seg_valid %b with %0d segments queued", seg_valid, outstanding);
-    if (rx_beat && first_pending) taken_exp = outstanding < NBUF;
+    if (!seg_hold) held_m = 0;
+    if (rx_beat && first_pending) taken_exp = outstanding + held_m < NBUF;
     if (rx_beat) first_pending = rx_tlast;
     if (verdict_valid) begin
         if (verdict == STAT_RX_TCP_SLOT && taken_exp) begin
@@ -102,15 +110,28 @@ always @(posedge clk) if (!rst) begin
             discards = discards + 1;
         end
     end
-    if (seg_done && seg_valid) outstanding = outstanding - 1;
+    if (seg_done && seg_valid) begin
+        outstanding = outstanding - 1;
+        if (seg_hold) held_m = 1;
+    end
 end
 
 // ---- consumer: checks the head and every payload byte, releases it after random delays ----
 reg     consumer_pause = 0;
-integer released = 0;
+integer released = 0, n_held = 0;
+task release_head;
+    begin
+        seg_done = 1;
+        mq_rd = mq_rd + 1;
+        released = released + 1;
+        tick;
+        seg_done = 0;
+    end
+endtask
 task consume_one;
     integer j, k, e;
     reg [31:0] w;
+    reg held;
     begin
         e = mq_rd % MQ;
         if (mq_rd >= mq_wr) $fatal(1, "seg_valid with no segment committed");
@@ -119,6 +140,16 @@ task consume_one;
             $fatal(1, "segment %0d head: slot %0d seq %h ack %h wnd %h up %h flags %h len %0d, expected %0d %h %h %h %h %h %0d",
                    mq_rd, seg_slot, seg_seq, seg_ack, seg_wnd, seg_up, seg_flags, seg_len,
                    mq_slot[e], mq_seq[e], mq_ack[e], mq_wnd[e], mq_up[e], mq_flags[e], mq_len[e]);
+        // released first (the buffer held while its payload is read, frames still coming in),
+        // or read at the head
+        held = urand(0, 1);
+        seg_rd_buf = seg_head[SEG_LOG2-1:0];
+        if (held) begin
+            seg_hold_at = seg_head;
+            seg_hold = 1;
+            n_held = n_held + 1;
+            release_head;
+        end
         // payload words, in order with random gaps, sometimes backwards
         for (j = 0; j < (mq_len[e] + 3) / 4; j = j + 1) begin
             seg_rd_word = urand(0, 1) ? j : (mq_len[e] + 3) / 4 - 1 - j;
@@ -128,13 +159,12 @@ task consume_one;
                 if (seg_rd_word * 4 + k < mq_len[e] && w[31 - 8 * k -: 8] !== mq_pay[e * 2048 + seg_rd_word * 4 + k])
                     $fatal(1, "segment %0d payload byte %0d: got %h, expected %h", mq_rd,
                            seg_rd_word * 4 + k, w[31 - 8 * k -: 8], mq_pay[e * 2048 + seg_rd_word * 4 + k]);
-            if (urand(0, 7) == 0) tick;
+            if (urand(0, 7) == 0) repeat (held ? urand(1, 20) : 1) tick;
         end
-        seg_done = 1;
-        mq_rd = mq_rd + 1;
-        released = released + 1;
-        tick;
-        seg_done = 0;
+        if (held)
+            seg_hold = 0;
+        else
+            release_head;
     end
 endtask
 
@@ -311,10 +341,10 @@ initial begin
     while ((outstanding != 0 || consumer_pause) && d < 20000) begin tick; d = d + 1; end
     repeat (5) tick;
     if (mq_rd != mq_wr || seg_valid) $fatal(1, "queue not drained");
-    if (commits < 100 || drops == 0 || discards < 100)
-        $fatal(1, "coverage: %0d commits, %0d drops, %0d discards", commits, drops, discards);
-    $display("PASS: tcp_rx_snoop, %0d frames (%0d matching, %0d not; %0d SYN/RST, %0d with TCP options, %0d with IPv4 options, %0d short, %0d other protocols, %0d cut), %0d segments committed and checked, %0d dropped (queue full), %0d discarded",
-             n, n_match, n_nomatch, n_synrst, n_opts, n_ipopts, n_short, n_other, n_trunc, commits, drops, discards);
+    if (commits < 100 || drops == 0 || discards < 100 || n_held < 50)
+        $fatal(1, "coverage: %0d commits, %0d drops, %0d discards, %0d held", commits, drops, discards, n_held);
+    $display("PASS: tcp_rx_snoop, %0d frames (%0d matching, %0d not; %0d SYN/RST, %0d with TCP options, %0d with IPv4 options, %0d short, %0d other protocols, %0d cut), %0d segments committed and checked (%0d read after their release), %0d dropped (queue full), %0d discarded",
+             n, n_match, n_nomatch, n_synrst, n_opts, n_ipopts, n_short, n_other, n_trunc, commits, n_held, drops, discards);
     $finish;
 end
 

@@ -134,26 +134,26 @@ always @(posedge clk) if (running && !done) begin
     case (dut.state)
     dut.S_IDLE:    cy_idle = cy_idle + 1;
     dut.S_LOAD:    cy_load = cy_load + 1;
-    dut.S_COPY:    cy_copy_rx = cy_copy_rx + 1;
     dut.S_RX_ACC, dut.S_RX_ACC2, dut.S_RX_ACK, dut.S_RX_DATA, dut.S_RX_END, dut.S_RX_END2,
     dut.S_RX_END3: cy_rx = cy_rx + 1;
     dut.S_TXD:     cy_txd = cy_txd + 1;
     dut.S_TX, dut.S_TX_WAIT: cy_tx = cy_tx + 1;
     default:       cy_other = cy_other + 1;
     endcase
-    if (dut.txc_on) cy_copy_tx = cy_copy_tx + 1;   // beside the controller
+    if (dut.copy_on) cy_copy_rx = cy_copy_rx + 1;  // beside the controller
+    if (dut.txc_on) cy_copy_tx = cy_copy_tx + 1;
     if (dut.seg_tx.busy) cy_seg_busy = cy_seg_busy + 1;
     if (dut.seg_tx.state == dut.seg_tx.S_WAIT) cy_seg_wait = cy_seg_wait + 1;   // S_WAIT: for the grant and room
 end
 
 task show_cycles(input [8*2-1:0] name);
     begin
-        $display("%s controller, %% of %0d cycles: idle %0.1f, S_LOAD %0.1f, RX task %0.1f, RX payload copy %0.1f, TXD %0.1f, TX task %0.1f, other %0.1f; beside it: TX_DATA copy %0.1f, segment builder busy %0.1f (waiting to start %0.1f)",
+        $display("%s controller, %% of %0d cycles: idle %0.1f, S_LOAD %0.1f, RX task %0.1f, TXD %0.1f, TX task %0.1f, other %0.1f; beside it: RX payload copy %0.1f, TX_DATA copy %0.1f, segment builder busy %0.1f (waiting to start %0.1f)",
                  name, cy_run, 100.0 * cy_idle / cy_run, 100.0 * cy_load / cy_run, 100.0 * cy_rx / cy_run,
-                 100.0 * cy_copy_rx / cy_run, 100.0 * cy_txd / cy_run,
-                 100.0 * cy_tx / cy_run, 100.0 * cy_other / cy_run, 100.0 * cy_copy_tx / cy_run,
+                 100.0 * cy_txd / cy_run, 100.0 * cy_tx / cy_run, 100.0 * cy_other / cy_run,
+                 100.0 * cy_copy_rx / cy_run, 100.0 * cy_copy_tx / cy_run,
                  100.0 * cy_seg_busy / cy_run, 100.0 * cy_seg_wait / cy_run);
-        $display("%s per segment sent (%0d): %0.0f cycles, the controller busy %0.0f of them (RX payload copy %0.0f), the TX_DATA copy %0.0f; wire time 769",
+        $display("%s per segment sent (%0d): %0.0f cycles, the controller busy %0.0f of them; beside it the RX payload copy %0.0f, the TX_DATA copy %0.0f; wire time 769",
                  name, c_tx_segs, 1.0 * cy_run / c_tx_segs, 1.0 * (cy_run - cy_idle) / c_tx_segs,
                  1.0 * cy_copy_rx / c_tx_segs, 1.0 * cy_copy_tx / c_tx_segs);
     end
