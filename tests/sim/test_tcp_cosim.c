@@ -536,13 +536,16 @@ static void sc_slowpeer(uint32_t ip, uint16_t port, size_t bytes, uint32_t seed,
     size_t n, off = 0;
     toe_host_stats(dev, h, TOE_HSTAT_COUNT, &n);
     uint64_t probes0 = h[TOE_HSTAT_TCP_PROBES], probes = 0, t0 = dev_now();
-    while (off < bytes && probes < 2 && dev_now() - t0 < 5000000) {
+    /* Fill as fast as the ring drains (a fixed pause per send took most of the bound to
+     * fill slirp's 3 MB), then wait out two persist intervals; the bound only ends a stall. */
+    while (off < bytes && probes < 2 && dev_now() - t0 < 60000000) {
         size_t k = 0;
         r = toe_tcp_send(s, buf + off, bytes - off, &k, 0);
         off += k;
         if (r && r != TOE_EAGAIN)
             break;
-        idle_for(s, 5000);
+        struct toe_tcp_pollfd pf = {s, TOE_POLLOUT, 0};
+        toe_tcp_poll(&pf, 1, 200);
         toe_host_stats(dev, h, TOE_HSTAT_COUNT, &n);
         probes = h[TOE_HSTAT_TCP_PROBES] - probes0;
     }
