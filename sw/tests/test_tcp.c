@@ -2045,6 +2045,35 @@ static void test_closed_device_without_new_fields(void)
     d = d0;
 }
 
+/* A device built without the traffic unit (TRAFFIC=0: CAPS_TRAFFIC clear): a start is
+ * refused at once with TOE_ENOTSUP, before any slot field is written. */
+static void test_established_traffic_without_unit(void)
+{
+    struct mock_dev *saved = malloc(sizeof(m));
+    toe_dev *d0 = d;
+    memcpy(saved, &m, sizeof(m));
+    mock_init(&m);
+    m.csr[TOE_CSR_CAPS] &= ~TOE_CONST_CAPS_TRAFFIC;
+    d = mock_open(&m, 1, 50, 3);
+    struct conn c;
+    int r = d ? open_active(&c, OPT_MSS, 4, 5000) : -1;
+    int rs = r ? r : toe_tcp_traffic(c.s, TOE_TRAFFIC_SOURCE, 5000);
+    int rk = r ? r : toe_tcp_traffic(c.s, TOE_TRAFFIC_SINK, 0);
+    CHECK(r == 0 && rs == TOE_ENOTSUP && rk == TOE_ENOTSUP &&
+              strstr(toe_last_error(d), "no traffic unit") &&
+              slotf(c.slot, TOE_FIELD_TRAFFIC) == 0 && slotf(c.slot, TOE_FIELD_TRAFFIC_LEN) == 0,
+          "test_established_traffic_without_unit_refused (%s, %s: %s)", toe_error_name(rs),
+          toe_error_name(rk), d ? toe_last_error(d) : "");
+    if (d) {
+        toe_tcp_abort(c.s);
+        toe_close(d);
+    }
+    mock_free(&m);
+    memcpy(&m, saved, sizeof(m));
+    free(saved);
+    d = d0;
+}
+
 /* ICMP errors (RFC 1122 4.2.3.9, RFC 5927, RFC 1191). */
 #define ROUTER 0x0a000201u
 
@@ -2318,6 +2347,7 @@ int main(void)
     test_established_urgent();
     test_established_ttl_tos();
     test_established_traffic();
+    test_established_traffic_without_unit();
     test_closed_device_without_new_fields();
     test_syn_sent_icmp();
     test_syn_sent_arp_revalidate();
