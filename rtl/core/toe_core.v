@@ -9,8 +9,8 @@
  * GMII TX, core), the receive parser with its frame store, the transmit builder that answers
  * ARP and ICMP echo in hardware, the TCP fast path (toe_tcp: connection slots, rings,
  * segmentation, ACKs) with the on-chip traffic source and sink in front of it (toe_traffic,
- * toe iperf), and the statistics counters. Board tops add clocks, resets
- * and the RGMII/DDR I/O; the virtual board (sim/) drives these ports directly. The host link
+ * toe iperf; TRAFFIC = 0 leaves it out), and the statistics counters. Board tops add clocks,
+ * resets and the RGMII/DDR I/O; the virtual board (sim/) drives these ports directly. The host link
  * (docs/LINK.md) enters as two byte streams; the link PHY (UART, FT245) lives in the board top.
  * The link engine (rtl/link/toe_link.v) holds the CSRs: the configuration the datapath uses
  * comes from there (reset to the cfg_* inputs).
@@ -23,7 +23,8 @@ module toe_core #(
     parameter LINK_KIND  = 0,         // CONST_LINK_* of the PHY in front of the link ports (CAPS)
     parameter LINK_RATE  = 0,         // the link PHY's payload rate in bytes/s (CSR LINK_RATE)
     parameter SLOTS      = 8,         // TCP connection slots (4..32; 0: no TCP fast path)
-    parameter BUF_LOG2   = 13         // bytes per TCP ring (TX and RX per slot), 2^N
+    parameter BUF_LOG2   = 13,        // bytes per TCP ring (TX and RX per slot), 2^N
+    parameter TRAFFIC    = 1          // 1: the on-chip traffic source and sink (toe iperf); 0: none
 ) (
     input  wire        clk,          // core clock (62.5 MHz for 1 Gb/s)
     input  wire        rst,
@@ -294,7 +295,8 @@ wire inc_traffic_src, inc_traffic_snk, inc_traffic_bad;
 
 toe_link #(
     .CLK_HZ(CLK_HZ), .LINK_KIND(LINK_KIND), .LINK_RATE(LINK_RATE), .HQ_LOG2(HQ_LOG2),
-    .TX_FREE_BITS(TX_FIFO_LOG2 + 1), .TCP_SLOTS(SLOTS), .TCP_BUF_LOG2(BUF_LOG2)
+    .TX_FREE_BITS(TX_FIFO_LOG2 + 1), .TCP_SLOTS(SLOTS), .TCP_BUF_LOG2(BUF_LOG2),
+    .TRAFFIC(SLOTS > 0 && TRAFFIC != 0)
 ) link (
     .clk(clk), .rst(rst),
     .s_link_tdata(s_link_tdata), .s_link_tvalid(s_link_tvalid), .s_link_tready(s_link_tready),
@@ -329,8 +331,8 @@ toe_link #(
 
 // ---- TCP fast path (SLOTS = 0 builds a core without it: the slow path only) ----
 generate if (SLOTS > 0) begin : g_tcp
-    // the on-chip traffic source and sink (toe iperf) between the link engine and toe_tcp:
-    // its own CSR fields, TX_DATA, RX_CONSUMED and RX_DATA takes of the slot it runs on
+    // the on-chip traffic source and sink (toe iperf; TRAFFIC) between the link engine and
+    // toe_tcp: its own CSR fields, TX_DATA, RX_CONSUMED and RX_DATA takes of the slot it runs on
     wire         e_csr_req, e_csr_we, e_csr_ack;
     wire [15:0]  e_csr_addr;
     wire [31:0]  e_csr_rdata;
@@ -344,31 +346,57 @@ generate if (SLOTS > 0) begin : g_tcp
     wire [7:0]   e_rxc_slot;
     wire [31:0]  e_rxc_seq;
     wire         e_rxd_valid, e_rxd_taken;
-    toe_traffic #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2)) traffic (
-        .clk(clk), .rst(rst),
-        .s_csr_req(tcp_csr_req), .s_csr_we(tcp_csr_we), .s_csr_addr(tcp_csr_addr),
-        .s_csr_wdata(tcp_csr_wdata), .s_csr_ack(tcp_csr_ack), .s_csr_rdata(tcp_csr_rdata),
-        .s_csr_status(tcp_csr_status),
-        .m_csr_req(e_csr_req), .m_csr_we(e_csr_we), .m_csr_addr(e_csr_addr),
-        .m_csr_ack(e_csr_ack), .m_csr_rdata(e_csr_rdata),
-        .m_csr_status(e_csr_status),
-        .s_txd_req(tcp_txd_req), .s_txd_slot(tcp_txd_slot), .s_txd_seq(tcp_txd_seq),
-        .s_txd_len(tcp_txd_len), .s_txd_rd_addr(tcp_txd_rd_addr),
-        .s_txd_rd_data(tcp_txd_rd_data), .s_txd_ack(tcp_txd_ack),
-        .m_txd_req(e_txd_req), .m_txd_slot(e_txd_slot), .m_txd_seq(e_txd_seq),
-        .m_txd_len(e_txd_len), .m_txd_rd_addr(e_txd_rd_addr), .m_txd_rd_data(e_txd_rd_data),
-        .m_txd_ack(e_txd_ack),
-        .s_rxc_req(tcp_rxc_req), .s_rxc_slot(tcp_rxc_slot), .s_rxc_seq(tcp_rxc_seq),
-        .s_rxc_ack(tcp_rxc_ack),
-        .m_rxc_req(e_rxc_req), .m_rxc_slot(e_rxc_slot), .m_rxc_seq(e_rxc_seq),
-        .m_rxc_ack(e_rxc_ack),
-        .t_rxd_valid(e_rxd_valid), .t_rxd_taken(e_rxd_taken), .t_rxd_slot(tcp_rxd_slot),
-        .t_rxd_seq(tcp_rxd_seq), .t_rxd_len(tcp_rxd_len),
-        .l_rxd_valid(tcp_rxd_valid), .l_rxd_taken(tcp_rxd_taken),
-        .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
-        .data_bad(inc_tcp_data_bad),
-        .inc_src_kib(inc_traffic_src), .inc_snk_kib(inc_traffic_snk), .inc_bad(inc_traffic_bad)
-    );
+    if (TRAFFIC != 0) begin : g_traffic
+        toe_traffic #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2)) traffic (
+            .clk(clk), .rst(rst),
+            .s_csr_req(tcp_csr_req), .s_csr_we(tcp_csr_we), .s_csr_addr(tcp_csr_addr),
+            .s_csr_wdata(tcp_csr_wdata), .s_csr_ack(tcp_csr_ack), .s_csr_rdata(tcp_csr_rdata),
+            .s_csr_status(tcp_csr_status),
+            .m_csr_req(e_csr_req), .m_csr_we(e_csr_we), .m_csr_addr(e_csr_addr),
+            .m_csr_ack(e_csr_ack), .m_csr_rdata(e_csr_rdata),
+            .m_csr_status(e_csr_status),
+            .s_txd_req(tcp_txd_req), .s_txd_slot(tcp_txd_slot), .s_txd_seq(tcp_txd_seq),
+            .s_txd_len(tcp_txd_len), .s_txd_rd_addr(tcp_txd_rd_addr),
+            .s_txd_rd_data(tcp_txd_rd_data), .s_txd_ack(tcp_txd_ack),
+            .m_txd_req(e_txd_req), .m_txd_slot(e_txd_slot), .m_txd_seq(e_txd_seq),
+            .m_txd_len(e_txd_len), .m_txd_rd_addr(e_txd_rd_addr), .m_txd_rd_data(e_txd_rd_data),
+            .m_txd_ack(e_txd_ack),
+            .s_rxc_req(tcp_rxc_req), .s_rxc_slot(tcp_rxc_slot), .s_rxc_seq(tcp_rxc_seq),
+            .s_rxc_ack(tcp_rxc_ack),
+            .m_rxc_req(e_rxc_req), .m_rxc_slot(e_rxc_slot), .m_rxc_seq(e_rxc_seq),
+            .m_rxc_ack(e_rxc_ack),
+            .t_rxd_valid(e_rxd_valid), .t_rxd_taken(e_rxd_taken), .t_rxd_slot(tcp_rxd_slot),
+            .t_rxd_seq(tcp_rxd_seq), .t_rxd_len(tcp_rxd_len),
+            .l_rxd_valid(tcp_rxd_valid), .l_rxd_taken(tcp_rxd_taken),
+            .ev_valid(tcp_ev_valid), .ev_taken(tcp_ev_taken), .ev_fields(tcp_ev_fields),
+            .data_bad(inc_tcp_data_bad),
+            .inc_src_kib(inc_traffic_src), .inc_snk_kib(inc_traffic_snk), .inc_bad(inc_traffic_bad)
+        );
+    end else begin : g_no_traffic
+        // toe_tcp on the link engine's paths directly; the slot fields TRAFFIC* are refused
+        assign e_csr_req       = tcp_csr_req;
+        assign e_csr_we        = tcp_csr_we;
+        assign e_csr_addr      = tcp_csr_addr;
+        assign tcp_csr_ack     = e_csr_ack;
+        assign tcp_csr_rdata   = e_csr_rdata;
+        assign tcp_csr_status  = e_csr_status;
+        assign e_txd_req       = tcp_txd_req;
+        assign e_txd_slot      = tcp_txd_slot;
+        assign e_txd_seq       = tcp_txd_seq;
+        assign e_txd_len       = tcp_txd_len;
+        assign tcp_txd_rd_addr = e_txd_rd_addr;
+        assign e_txd_rd_data   = tcp_txd_rd_data;
+        assign tcp_txd_ack     = e_txd_ack;
+        assign e_rxc_req       = tcp_rxc_req;
+        assign e_rxc_slot      = tcp_rxc_slot;
+        assign e_rxc_seq       = tcp_rxc_seq;
+        assign tcp_rxc_ack     = e_rxc_ack;
+        assign tcp_rxd_valid   = e_rxd_valid;
+        assign e_rxd_taken     = tcp_rxd_taken;
+        assign inc_traffic_src = 1'b0;
+        assign inc_traffic_snk = 1'b0;
+        assign inc_traffic_bad = 1'b0;
+    end
 
     toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tcp (
         .clk(clk), .rst(rst), .cfg_mac(csr_mac), .cfg_ip(csr_ip), .now_us(now_us),

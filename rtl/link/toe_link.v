@@ -30,7 +30,8 @@ module toe_link #(
     parameter HQ_LOG2   = 11,
     parameter TX_FREE_BITS = 11,
     parameter TCP_SLOTS = 8,
-    parameter TCP_BUF_LOG2 = 13
+    parameter TCP_BUF_LOG2 = 13,
+    parameter TRAFFIC = 1        // the core has the traffic unit (CAPS_TRAFFIC)
 ) (
     input  wire                    clk,
     input  wire                    rst,
@@ -297,10 +298,12 @@ always @(posedge clk) begin
     csr_hot[H_ALARM_HI]            <= m_addr == CSR_ALARM_HI;
 end
 
+localparam [31:0] CAPS = {12'd0, TCP_BUF_LOG2[3:0], 4'd0, LINK_KIND[3:0], TCP_SLOTS[7:0]} |
+                         (TRAFFIC != 0 ? CONST_CAPS_TRAFFIC : 32'd0);
 wire [31:0] rd_value =
     ({32{csr_hot[H_ID]}}                  & CONST_ID) |
     ({32{csr_hot[H_VERSION]}}             & CONST_VERSION) |
-    ({32{csr_hot[H_CAPS]}}                & {12'd0, TCP_BUF_LOG2[3:0], 4'd0, LINK_KIND[3:0], TCP_SLOTS[7:0]}) |
+    ({32{csr_hot[H_CAPS]}}                & CAPS) |
     ({32{csr_hot[H_LINK_RATE]}}           & LINK_RATE) |
     ({32{csr_hot[H_LINK_SESSION]}}        & session) |
     ({32{csr_hot[H_MAC_HI]}}              & {16'd0, cfg_mac[47:32]}) |

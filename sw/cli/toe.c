@@ -121,8 +121,10 @@ static const char usage_iperf[] =
     "  -R           reverse: the peer sends, the device's sink takes it; ends at BYTES, at\n"
     "               SECONDS or when the peer closes\n"
     "  -w SECONDS   give up after SECONDS of device time (default 30, added to -t)\n"
-    "Exit status: 0 done; 1 the connection failed, timed out or the device refused the unit's\n"
-    "data; 2 usage; 6 device.\n";
+    "A device built without the unit (CAPS bit CAPS_TRAFFIC clear: TRAFFIC=0) is refused before\n"
+    "connecting.\n"
+    "Exit status: 0 done; 1 the device has no traffic unit, the connection failed, timed out or\n"
+    "the device refused the unit's data; 2 usage; 6 device.\n";
 
 static int usage_error(const char *usage, const char *fmt, const char *arg)
 {
@@ -247,8 +249,9 @@ static int cmd_info(const char *spec, toe_dev *dev)
     printf("id        0x%08x (%c%c%c%c)\n", in.id, (in.id >> 24) & 255, (in.id >> 16) & 255,
            (in.id >> 8) & 255, in.id & 255);
     printf("version   %u.%u.%u\n", in.version >> 16, (in.version >> 8) & 255, in.version & 255);
-    printf("caps      0x%08x: %u slots, link %s\n", in.caps, in.slots,
-           toe_link_kind_name(in.link_kind));
+    printf("caps      0x%08x: %u slots, link %s%s\n", in.caps, in.slots,
+           toe_link_kind_name(in.link_kind),
+           in.caps & TOE_CONST_CAPS_TRAFFIC ? ", traffic unit" : "");
     printf("link      %s, %u bytes/s\n", toe_link_kind_name(in.link_kind), in.link_rate);
     printf("mac       %02x:%02x:%02x:%02x:%02x:%02x\n", in.mac[0], in.mac[1], in.mac[2],
            in.mac[3], in.mac[4], in.mac[5]);
@@ -527,6 +530,17 @@ static int cmd_iperf(const char *spec, int argc, char **argv)
     size_t got = 0;
     if ((r = toe_read_stats(dev, before, toe_stat_count(), &got, CSR_TIMEOUT_MS))) {
         status = fail(dev, r, "iperf");
+        goto out;
+    }
+    /* before the connection: a device without the unit cannot run the test at all */
+    struct toe_info in;
+    if ((r = toe_get_info(dev, &in, CSR_TIMEOUT_MS))) {
+        status = fail(dev, r, "iperf");
+        goto out;
+    }
+    if (!(in.caps & TOE_CONST_CAPS_TRAFFIC)) {
+        fprintf(stderr, "toe: iperf: the device has no traffic source and sink (CAPS 0x%08x: "
+                        "built with TRAFFIC=0)\n", in.caps);
         goto out;
     }
     if ((r = toe_tcp_socket(dev, &s)) ||

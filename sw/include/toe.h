@@ -704,7 +704,8 @@ TOE_API int toe_tcp_sockinfo(const toe_sock *s, struct toe_tcp_info *info);
  * Returns 0, TOE_EINVAL (NULL, unknown mode, the unit already runs on this socket or off when
  * it does not, a source after shutdown), TOE_EAGAIN (a source while data sent before is not
  * acknowledged yet), TOE_ENOTCONN (not connected, or the direction closed),
- * TOE_ENOTSUP (the device has no traffic unit), a CSR error. Blocks for the CSR writes. */
+ * TOE_ENOTSUP (the device has no traffic unit: CAPS_TRAFFIC clear, built with TRAFFIC=0;
+ * nothing is written), a CSR error. Blocks for the CSR writes. */
 enum toe_traffic_mode { TOE_TRAFFIC_OFF = 0, TOE_TRAFFIC_SOURCE = 1, TOE_TRAFFIC_SINK = 2 };
 TOE_API int toe_tcp_traffic(toe_sock *s, int mode, uint32_t bytes);
 

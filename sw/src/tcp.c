@@ -854,6 +854,7 @@ int tcp_init(toe_dev *dev)
         return TOE_ENOMEM;
     t->dev = dev;
     t->slot_ext = ext;
+    t->caps = caps;
     t->nslots = n;
     t->ring = 1u << lg;
     t->rxbuf = t->ring * TOE_TCP_RXBUF_RINGS;

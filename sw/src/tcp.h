@@ -210,6 +210,7 @@ struct toe_tcp {
     uint16_t ip_id, port_ctr;
     uint8_t rcv_ws;          /* our window scale: the ring fits 16 bits after it */
     int slot_ext;            /* the device has the slot fields IP_TTL_TOS, SND_UP, RCV_UP */
+    uint32_t caps;           /* the device's CAPS (CAPS_TRAFFIC: it has the traffic unit) */
     /* TIME-WAIT records (tcp_tw.c): TOE_TCP_TW_MAX of them once the first is made */
     struct tcp_tw *tw;
     int32_t *tw_hash;        /* TOE_TCP_TW_HASH chain heads */

@@ -99,6 +99,9 @@ int toe_tcp_traffic(toe_sock *s, int mode, uint32_t bytes)
         }
         return traffic_stop(s);
     }
+    if (!(s->tcp->caps & TOE_CONST_CAPS_TRAFFIC))
+        return toe_seterr(dev, TOE_ENOTSUP, "the device has no traffic unit (CAPS 0x%08x: "
+                                            "built with TRAFFIC=0)", s->tcp->caps);
     if (s->traffic)
         return toe_seterr(dev, TOE_EINVAL, "traffic: the unit already runs on this socket");
     if (!tcp_slot_open(s))

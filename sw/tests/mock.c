@@ -15,7 +15,8 @@ void mock_init(struct mock_dev *m)
     toe_link_rx_init(&m->rx);
     m->csr[TOE_CSR_ID] = TOE_CONST_ID;
     m->csr[TOE_CSR_VERSION] = TOE_CONST_VERSION;
-    m->csr[TOE_CSR_CAPS] = MOCK_SLOTS | TOE_CONST_LINK_SIM << 8 | MOCK_RING_LOG2 << 16;
+    m->csr[TOE_CSR_CAPS] =
+        MOCK_SLOTS | TOE_CONST_LINK_SIM << 8 | MOCK_RING_LOG2 << 16 | TOE_CONST_CAPS_TRAFFIC;
     for (int i = 0; i < MOCK_SLOTS; i++)
         m->txlog[i] = malloc(MOCK_TXLOG);
     m->csr[TOE_CSR_LINK_RATE] = 1500000;

@@ -2010,14 +2010,39 @@ static void test_established_traffic(void)
     turns(2);
 }
 
+/* A test on another device: the shared mock and handle are set aside and a fresh mock set up
+ * (the test changes it, then opens it as `d`); the end aborts the test's connection, closes
+ * that device and puts the shared one back. */
+struct other_device {
+    struct mock_dev *m;
+    toe_dev *d;
+};
+
+static struct other_device other_device_begin(void)
+{
+    struct other_device o = {malloc(sizeof(m)), d};
+    memcpy(o.m, &m, sizeof(m));
+    mock_init(&m);
+    return o;
+}
+
+static void other_device_end(struct other_device o, struct conn *c)
+{
+    if (d) {
+        toe_tcp_abort(c->s);
+        toe_close(d);
+    }
+    mock_free(&m);
+    memcpy(&m, o.m, sizeof(m));
+    free(o.m);
+    d = o.d;
+}
+
 /* A device from before the slot fields IP_TTL_TOS, SND_UP and RCV_UP: connections work as
  * before (the fields are not written), the options that need them say so. */
 static void test_closed_device_without_new_fields(void)
 {
-    struct mock_dev *saved = malloc(sizeof(m));
-    toe_dev *d0 = d;
-    memcpy(saved, &m, sizeof(m));
-    mock_init(&m);
+    struct other_device o = other_device_begin();
     m.old_fields = 1;
     d = mock_open(&m, 1, 50, 3);
     toe_sock *x = NULL;
@@ -2035,14 +2060,26 @@ static void test_closed_device_without_new_fields(void)
               toe_tcp_setopt(c.s, TOE_TCP_TTL, 5) == TOE_ENOTSUP &&
               hs(TOE_HSTAT_TCP_ASYNC_FAIL) == 0,
           "test_closed_device_without_new_fields_works (%d, %s)", r, d ? toe_last_error(d) : "");
-    if (d) {
-        toe_tcp_abort(c.s);
-        toe_close(d);
-    }
-    mock_free(&m);
-    memcpy(&m, saved, sizeof(m));
-    free(saved);
-    d = d0;
+    other_device_end(o, &c);
+}
+
+/* A device built without the traffic unit (TRAFFIC=0: CAPS_TRAFFIC clear): a start is
+ * refused at once with TOE_ENOTSUP, before any slot field is written. */
+static void test_established_traffic_without_unit(void)
+{
+    struct other_device o = other_device_begin();
+    m.csr[TOE_CSR_CAPS] &= ~TOE_CONST_CAPS_TRAFFIC;
+    d = mock_open(&m, 1, 50, 3);
+    struct conn c;
+    int r = d ? open_active(&c, OPT_MSS, 4, 5000) : -1;
+    int rs = r ? r : toe_tcp_traffic(c.s, TOE_TRAFFIC_SOURCE, 5000);
+    int rk = r ? r : toe_tcp_traffic(c.s, TOE_TRAFFIC_SINK, 0);
+    CHECK(r == 0 && rs == TOE_ENOTSUP && rk == TOE_ENOTSUP &&
+              strstr(toe_last_error(d), "no traffic unit") &&
+              slotf(c.slot, TOE_FIELD_TRAFFIC) == 0 && slotf(c.slot, TOE_FIELD_TRAFFIC_LEN) == 0,
+          "test_established_traffic_without_unit_refused (%s, %s: %s)", toe_error_name(rs),
+          toe_error_name(rk), d ? toe_last_error(d) : "");
+    other_device_end(o, &c);
 }
 
 /* ICMP errors (RFC 1122 4.2.3.9, RFC 5927, RFC 1191). */
@@ -2318,6 +2355,7 @@ int main(void)
     test_established_urgent();
     test_established_ttl_tos();
     test_established_traffic();
+    test_established_traffic_without_unit();
     test_closed_device_without_new_fields();
     test_syn_sent_icmp();
     test_syn_sent_arp_revalidate();

@@ -29,6 +29,7 @@ module toe_colorlight #(
     parameter        STORE_LOG2      = 11,
     parameter        TCP_SLOTS       = 8,
     parameter        TCP_BUF_LOG2    = 13,
+    parameter        TRAFFIC         = 1,
     parameter [47:0] CFG_MAC         = 48'h02_00_00_00_00_01,
     parameter [31:0] CFG_IP          = {8'd192, 8'd168, 8'd1, 8'd50},
     parameter [31:0] CFG_NETMASK     = {8'd255, 8'd255, 8'd255, 8'd0},
@@ -74,7 +75,7 @@ wire       link_in_tvalid, link_in_tready, link_out_tvalid, link_out_tready;
 toe_ecp5_shell #(
     .OSC_MHZ(25),
     .STORE_LOG2(STORE_LOG2),
-    .TCP_SLOTS(TCP_SLOTS), .TCP_BUF_LOG2(TCP_BUF_LOG2),
+    .TCP_SLOTS(TCP_SLOTS), .TCP_BUF_LOG2(TCP_BUF_LOG2), .TRAFFIC(TRAFFIC),
     .LINK_KIND(2),         // CONST_LINK_FT245
     .LINK_RATE(40000000),   // FT245 sync FIFO, ~40 MB/s measured with libftdi
     .CFG_MAC(CFG_MAC), .CFG_IP(CFG_IP), .CFG_NETMASK(CFG_NETMASK), .CFG_GATEWAY(CFG_GATEWAY),

@@ -27,6 +27,7 @@ module toe_ecp5_shell #(
     parameter        STORE_LOG2      = 11,     // toe_core receive frame store, 2^N words
     parameter        TCP_SLOTS       = 8,      // toe_core TCP connection slots
     parameter        TCP_BUF_LOG2    = 13,     // toe_core bytes per TCP ring, 2^N
+    parameter        TRAFFIC         = 1,      // toe_core on-chip traffic source and sink (1) or none (0)
     parameter        LINK_KIND       = 0,      // toe_core: CONST_LINK_* of the board's link PHY
     parameter        LINK_RATE       = 0,      // toe_core: link payload rate, bytes/s
     parameter [47:0] CFG_MAC         = 48'h02_00_00_00_00_01,
@@ -138,7 +139,8 @@ toe_core #(
     .LINK_KIND(LINK_KIND),
     .LINK_RATE(LINK_RATE),
     .SLOTS(TCP_SLOTS),
-    .BUF_LOG2(TCP_BUF_LOG2)
+    .BUF_LOG2(TCP_BUF_LOG2),
+    .TRAFFIC(TRAFFIC)
 ) core (
     .clk(clk_core), .rst(rst_core),
     .gmii_rx_clk(gmii_rx_clk), .gmii_rx_rst(rst_rx),

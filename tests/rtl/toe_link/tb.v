@@ -502,7 +502,7 @@ initial begin
     // constants
     csr_expect(0, CSR_ID, 0, 0, CONST_ID);
     csr_expect(0, CSR_VERSION, 0, 0, CONST_VERSION);
-    csr_expect(0, CSR_CAPS, 0, 0, 32'h000d0108);   // 8 slots, link kind 1, 8 KiB rings (the defaults)
+    csr_expect(0, CSR_CAPS, 0, 0, 32'h001d0108);   // 8 slots, link kind 1, 8 KiB rings, traffic unit (the defaults)
     csr_expect(0, CSR_LINK_RATE, 0, 0, LINK_RATE);
     csr_expect(0, CSR_HOST_MASK, 0, 0, CONST_HOST_MASK_DEFAULT);
     csr_expect(0, CSR_CHALLENGE_ACK_LIMIT, 0, 0, CONST_CHALLENGE_ACK_LIMIT_DEFAULT);
