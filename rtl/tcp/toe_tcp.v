@@ -299,10 +299,10 @@ tcp_ring_copy #(.POS_BITS(BUF_LOG2)) copy (
 );
 assign seg_rd_word = copy_rd_word;
 
-// TX_DATA from the link's message buffer into the TX ring, while the controller goes on: S_TXD2
+// TX_DATA from the link's message buffer into the TX ring, while the controller goes on: S_TXD
 // starts it and moves TX_END at once; txd_ack (the buffer is free) follows when it is done, and
 // no TX_DATA is taken meanwhile. The copy writes a word every cycle from its third cycle on and
-// never stalls, and a segment is decided at least 8 cycles after S_TXD2 and reads its first
+// never stalls, and a segment is decided at least 8 cycles after S_TXD and reads its first
 // payload word at least 15 cycles after tcp_seg_tx starts, one word a cycle at most, so the
 // bytes TX_END now covers are in the ring before tcp_seg_tx reads them.
 tcp_ring_copy #(.POS_BITS(BUF_LOG2)) txcopy (
@@ -344,7 +344,7 @@ localparam [5:0] S_IDLE     = 6'd0,  S_LOAD     = 6'd1,  S_CSR      = 6'd2,  S_R
                  S_RXD2     = 6'd8,  S_RX_ACC   = 6'd9,  S_RX_ACC2  = 6'd10, S_RX_ACK   = 6'd11,
                  S_RX_DATA  = 6'd12, S_COPY     = 6'd13, S_RX_END   = 6'd14, S_RX_END2  = 6'd15,
                  S_RX_END3  = 6'd16, S_TXD      = 6'd17, S_TX       = 6'd18, S_TX_WAIT  = 6'd19,
-                 S_RXD3     = 6'd20, S_INIT     = 6'd21, S_TXD2     = 6'd22;
+                 S_RXD3     = 6'd20, S_INIT     = 6'd21;
 reg [5:0] state, task_state;    // S_LOAD goes on to task_state
 
 reg [SLOT_BITS-1:0] tx_ptr, rd_ptr, ev_ptr;
@@ -364,7 +364,7 @@ endfunction
 reg [31:0] c_rip, c_ports, c_snd_una, c_snd_nxt, c_snd_max, c_snd_wnd, c_wl1, c_wl2, c_tx_end;
 reg [31:0] c_cwnd, c_ssthresh, c_ca_acc, c_recover, c_rtt_seq, c_rtt_t0, c_rtt_sample;
 reg [31:0] c_rcv_nxt, c_rcv_adv, c_rx_sent, c_rx_cons, c_ooo_start, c_ooo_end, c_ack_due;
-reg [31:0] c_last_ack, c_rx_lim, c_tx_used, c_data_end, c_m3, c_credit, c_ring_low;
+reg [31:0] c_last_ack, c_rx_lim, c_txd_used, c_data_end, c_m3, c_credit, c_ring_low;
 reg [31:0] c_max_wnd, c_rst_seq, c_snd_up, c_rcv_up;
 reg [15:0] c_ttl_tos;
 reg [47:0] c_mac;
@@ -492,21 +492,20 @@ tcp_rx_decide rx_decide (
 wire unused_accept_valid = rx_accept_valid;   // S_RX_ACC2 is its cycle
 
 // TX_DATA's length, registered when the task is picked (it comes through two adders in the
-// link engine), and the message byte indices it bounds; the checks' verdict, registered in
-// S_TXD (the ring's room is an adder and a compare on the slot just loaded) for S_TXD2
+// link engine), and the message byte indices it bounds
 reg  [10:0] r_txd_len, r_txd_last, r_txd_end;
-reg         r_txd_bad;
 wire [1:0]  unused_last_byte = r_txd_last[1:0];
 wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
 
 // ---- the copies into the rings: a received segment's payload in S_RX_DATA (in order, a first
-// hole, or touching the held range), TX_DATA in S_TXD2 (message byte 6 + i is payload byte i;
+// hole, or touching the held range), TX_DATA in S_TXD (message byte 6 + i is payload byte i;
 // word w holds message bytes 4w..4w+3, so the copy starts at word 1, ring position of byte 4) ----
 wire rx_copy = r_acc && r_len != 11'd0 && !fin_rcvd && !rx_nothing_new &&
                (rx_in_order || !ooo_on || rx_touches_held);
+// (c_txd_used > SIZE as bits, no carry chain: the verdict steers the state and TX_END's write)
 wire txd_bad = {1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued || txd_seq != c_tx_end ||
                r_txd_len == 11'd0 || {21'd0, r_txd_len} > CONST_SLOT_DATA_MAX ||
-               {21'd0, r_txd_len} + c_tx_used > SIZE;
+               |c_txd_used[31:BUF_LOG2+1] || (c_txd_used[BUF_LOG2] && |c_txd_used[BUF_LOG2-1:0]);
 wire [31:0] rx_copy_at  = r_seq + {21'd0, rx_payload_lo[10:2], 2'b00};
 wire [31:0] txd_copy_at = txd_seq - 32'd2;
 assign copy_start = state == S_RX_DATA && rx_copy;
@@ -515,7 +514,7 @@ assign copy_last  = rx_payload_hi_m1[10:2];
 assign copy_lo    = rx_payload_lo;
 assign copy_hi    = rx_payload_hi;
 assign copy_pos   = rx_copy_at[BUF_LOG2-1:0];
-assign txc_start  = state == S_TXD2 && !r_txd_bad;
+assign txc_start  = state == S_TXD && !txd_bad;
 wire unused_pos = |{rx_payload_hi_m1[1:0], rx_copy_at[31:BUF_LOG2], txd_copy_at[31:BUF_LOG2]};
 
 // ---- challenge ACK budget (RFC 5961 section 7): chack_limit for the whole device per period
@@ -701,7 +700,9 @@ always @(posedge clk) begin : controller
         // the oldest byte the ring still holds: RX_SENT may be written back to it (a byte
         // written at seq s + SIZE, in order or held, overwrote s)
         c_ring_low   <= (ooo_on ? ooo_end[k] : rcv_nxt[k]) - SIZE;
-        c_tx_used    <= tx_end[k] - snd_una[k];          // TX ring bytes in use
+        // the TX ring's bytes in use after a TX_DATA (its sequence number must be TX_END,
+        // S_TXD checks that): the sum is ready before the slot's SND.UNA is read
+        c_txd_used   <= (txd_seq + {21'd0, r_txd_len}) - snd_una[k];
         c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd};  // RCV.NXT counts a FIN
         c_m3         <= {15'd0, mss[k], 1'b0} + {16'd0, mss[k]};   // 3 MSS, no multiplier
         r_end        <= r_seq + {21'd0, r_len};
@@ -1204,13 +1205,8 @@ always @(posedge clk) begin : controller
     end
 
     // ---- TX_DATA into the TX ring ----
-    S_TXD: begin
-        r_txd_bad <= txd_bad;
-        state     <= S_TXD2;
-    end
-
-    S_TXD2:
-        if (r_txd_bad) begin
+    S_TXD:
+        if (txd_bad) begin
             inc_data_bad <= 1'b1;
             txd_ack      <= 1'b1;
             state        <= S_IDLE;
