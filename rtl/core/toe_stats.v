@@ -88,14 +88,23 @@ function [31:0] value(input [31:0] seen, input [LOW_W-1:0] now);
     value = {seen[31:LOW_W] + {{(31-LOW_W){1'b0}}, now < seen[LOW_W-1:0]}, now};
 endfunction
 
-// The low bits of counter walk: an AND-OR over the one-hot walk (yosys maps it to about half
-// the LUTs of a multiplexer indexed by the binary walk).
-reg [LOW_W-1:0] walk_low;
+// The low bits of counter walk, registered: in the cycle before, the next counter's low bits
+// plus its event then, which is exactly what its low bits hold now. The low bits sit beside
+// their events, spread over the die: their multiplexer ends at a flip-flop, not in the carry
+// into the RAM. An AND-OR over the one-hot walk (yosys maps it to about half the LUTs of a
+// multiplexer indexed by the binary walk).
+wire [STAT_COUNT-1:0] hot_next = {walk_hot[STAT_COUNT-2:0], walk_hot[STAT_COUNT-1]};
+reg  [LOW_W-1:0] next_low, walk_low;
 integer w;
 always @* begin
-    walk_low = {LOW_W{1'b0}};
+    next_low = {LOW_W{1'b0}};
     for (w = 0; w < STAT_COUNT; w = w + 1)
-        walk_low = walk_low | (walk_hot[w] ? low[w * 8 +: LOW_W] : {LOW_W{1'b0}});
+        next_low = next_low | (hot_next[w] ? low[w * 8 +: LOW_W] : {LOW_W{1'b0}});
+end
+always @(posedge clk) begin
+    walk_low <= next_low + {{(LOW_W-1){1'b0}}, |(hot_next & inc)};
+    if (rst)
+        walk_low <= {LOW_W{1'b0}};   // the walk starts at counter 0, its low bits cleared
 end
 
 wire [31:0] walk_value = value(clearing ? 32'd0 : total[walk], walk_low);

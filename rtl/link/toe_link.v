@@ -323,8 +323,10 @@ wire writable = csr_hot[H_MAC_HI] || csr_hot[H_MAC_LO] || csr_hot[H_IP] || csr_h
                 csr_hot[H_GATEWAY] || csr_hot[H_HOST_MASK] || csr_hot[H_ALARM_LO] ||
                 csr_hot[H_ALARM_HI] || csr_hot[H_CHALLENGE_ACK_LIMIT];
 
-// RAW_TX read-out: the message buffer in the core's frame format, one word ahead.
-reg  [8:0] widx;
+// RAW_TX read-out: the message buffer in the core's frame format, one word ahead. The last
+// word's index is registered when the frame starts: tlast runs into the arbiter's ready and
+// back into D_SEND, with no room for msg_len's two adders before it.
+reg  [8:0] widx, last_widx;
 wire [8:0] nwords   = msg_len[10:2] + {8'd0, msg_len[1:0] != 2'd0};
 wire       tx_beat  = m_tx_tvalid && m_tx_tready;
 wire [8:0] widx_nxt = tx_beat ? widx + 9'd1 : widx;
@@ -338,7 +340,7 @@ always @* begin
         if (l4_high) m_tx_tdata[31:16] = l4_csum;
         else         m_tx_tdata[15:0]  = l4_csum;
     end
-    m_tx_tlast = widx == nwords - 9'd1;
+    m_tx_tlast = widx == last_widx;
     m_tx_tkeep = !m_tx_tlast ? 4'b1111 : msg_len[1:0] == 2'd0 ? 4'b1111 :
                  msg_len[1:0] == 2'd1 ? 4'b1000 : msg_len[1:0] == 2'd2 ? 4'b1100 : 4'b1110;
 end
@@ -364,8 +366,9 @@ always @(posedge clk) begin
                     inc_tx_raw_bad <= 1'b1;
                     dstate         <= D_DONE;
                 end else begin
-                    widx     <= 9'd0;
-                    m_tx_req <= 1'b1;
+                    widx      <= 9'd0;
+                    last_widx <= nwords - 9'd1;
+                    m_tx_req  <= 1'b1;
                     dstate   <= D_RAW;
                 end
             end else if (is_txd || is_rxc) begin
@@ -451,7 +454,7 @@ always @(posedge clk) begin
             resp_valid <= 1'b1;
             dstate     <= D_DONE;
         end
-        D_RAW: if ({{(20-TX_FREE_BITS){1'b0}}, m_tx_free} >= {11'd0, nwords}) begin
+        D_RAW: if ({{(20-TX_FREE_BITS){1'b0}}, m_tx_free} > {11'd0, last_widx}) begin
             // the arbiter shows this source a free count only while it is granted
             m_tx_req    <= 1'b0;
             m_tx_tvalid <= 1'b1;

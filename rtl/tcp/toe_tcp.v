@@ -379,7 +379,7 @@ endfunction
 reg [31:0] c_rip, c_ports, c_snd_una, c_snd_nxt, c_snd_max, c_snd_wnd, c_wl1, c_wl2, c_tx_end;
 reg [31:0] c_cwnd, c_ssthresh, c_ca_acc, c_recover, c_rtt_seq, c_rtt_t0, c_rtt_sample;
 reg [31:0] c_rcv_nxt, c_rcv_adv, c_rx_sent, c_rx_cons, c_ooo_start, c_ooo_end, c_ack_due;
-reg [31:0] c_last_ack, c_rx_lim, c_tx_used, c_data_end, c_m3, c_credit, c_ring_low;
+reg [31:0] c_last_ack, c_rx_lim, c_txd_used, c_data_end, c_m3, c_credit, c_ring_low;
 reg [31:0] c_max_wnd, c_rst_seq, c_snd_up, c_rcv_up;
 reg [15:0] c_ttl_tos;
 reg [47:0] c_mac;
@@ -517,9 +517,10 @@ wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries th
 // word w holds message bytes 4w..4w+3, so the copy starts at word 1, ring position of byte 4) ----
 wire rx_copy = r_acc && r_len != 11'd0 && !fin_rcvd && !rx_nothing_new &&
                (rx_in_order || !ooo_on || rx_touches_held);
+// (c_txd_used > SIZE as bits, no carry chain: the verdict steers the state and TX_END's write)
 wire txd_bad = {1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued || txd_seq != c_tx_end ||
                r_txd_len == 11'd0 || {21'd0, r_txd_len} > CONST_SLOT_DATA_MAX ||
-               {21'd0, r_txd_len} + c_tx_used > SIZE;
+               |c_txd_used[31:BUF_LOG2+1] || (c_txd_used[BUF_LOG2] && |c_txd_used[BUF_LOG2-1:0]);
 wire [31:0] rx_copy_at  = r_seq + {21'd0, rx_payload_lo[10:2], 2'b00};
 wire [31:0] txd_copy_at = txd_seq - 32'd2;
 assign copy_start = state == S_RX_DATA && rx_copy;
@@ -717,7 +718,9 @@ always @(posedge clk) begin : controller
         // the oldest byte the ring still holds: RX_SENT may be written back to it (a byte
         // written at seq s + SIZE, in order or held, overwrote s)
         c_ring_low   <= (ooo_on ? ooo_end[k] : rcv_nxt[k]) - SIZE;
-        c_tx_used    <= tx_end[k] - snd_una[k];          // TX ring bytes in use
+        // the TX ring's bytes in use after a TX_DATA (its sequence number must be TX_END,
+        // S_TXD checks that): the sum is ready before the slot's SND.UNA is read
+        c_txd_used   <= (txd_seq + {21'd0, r_txd_len}) - snd_una[k];
         c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd};  // RCV.NXT counts a FIN
         c_m3         <= {15'd0, mss[k], 1'b0} + {16'd0, mss[k]};   // 3 MSS, no multiplier
         r_end        <= r_seq + {21'd0, r_len};
