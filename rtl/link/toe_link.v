@@ -269,6 +269,10 @@ wire        is_sess   = m_type == MSG_SESSION && msg_len == 11'd6;
 assign stat_addr = m_addr[5:0];   // STAT_BASE is a multiple of 64
 
 reg        rd_stat;
+// D_CSR2's first cycle: the walk's value then predates this read's own LINK_RX_MSGS count
+// (counted in D_CSR), so a read of that counter would count itself only if its counter
+// came by later; it is skipped, and every read counts itself.
+reg        stat_first;
 reg [31:0] time_hi_latch;
 
 // The CSR a message names, one-hot (bit H_<name>) and registered: msg_head holds from
@@ -416,6 +420,7 @@ always @(posedge clk) begin
             // register the read
             resp_value <= rd_value;
             rd_stat    <= is_stat;
+            stat_first <= 1'b1;
             resp_status <= {6'd0, rd_status};
             if (is_read && csr_hot[H_TIME_LO])
                 time_hi_latch <= now_us[63:32];
@@ -448,11 +453,14 @@ always @(posedge clk) begin
             end
             dstate <= D_DONE;
         end
-        D_CSR2: if (!(is_read && rd_stat) || stat_valid) begin   // a counter: wait for it
-            if (is_read && rd_stat)
-                resp_value <= stat_data;
-            resp_valid <= 1'b1;
-            dstate     <= D_DONE;
+        D_CSR2: begin
+            stat_first <= 1'b0;
+            if (!(is_read && rd_stat) || (stat_valid && !stat_first)) begin   // a counter: wait for it
+                if (is_read && rd_stat)
+                    resp_value <= stat_data;
+                resp_valid <= 1'b1;
+                dstate     <= D_DONE;
+            end
         end
         D_RAW: if ({{(20-TX_FREE_BITS){1'b0}}, m_tx_free} > {11'd0, last_widx}) begin
             // the arbiter shows this source a free count only while it is granted
