@@ -37,12 +37,10 @@ board_info() {
     colorlight-i5)
         top=toe_colorlight; src=rtl/top/colorlight; part=LFE5U-25F-6BG381C
         pnr_dev=(--25k --package CABGA381 --speed 6)
-        # 24k LUTs, 56 EBR: 8 slots of 8 KiB need 84 EBR; the engine fits only without the
-        # traffic unit (TRAFFIC=0, 4 slots: 94 % of the LUTs) and then routes the core clock at
-        # 63.0 (4 KiB rings) or 67.4 MHz (8 KiB), short of the margin's 68.75, and 62.8 with the
-        # statistics walk and RAW_TX's tlast cut (the worst path then in toe_tcp; docs/BOARDS.md);
-        # so this board has the slow path only (ARP, ping, raw frames; CAPS reports 0 slots)
-        prog=(-b colorlight-i5); params="TCP_SLOTS=0"; slots=0 ;;
+        # 24k LUTs, 56 EBR: 8 slots of 8 KiB rings need 84 EBR; 4 slots fit without the traffic
+        # unit (about 23,000 LUT4, 95 %; 52 EBR) and route with the margin on seeds 1-3
+        # (docs/BOARDS.md); a device without the unit refuses `toe iperf` (CAPS_TRAFFIC clear)
+        prog=(-b colorlight-i5); params="TCP_SLOTS=4 TRAFFIC=0"; slots=4 ;;
     *)
         echo "ecp5_build: unknown board '$1' (boards: $boards)" >&2
         exit 2 ;;
