@@ -4,7 +4,8 @@ import sys
 
 
 # Bit width of each kind's values in Verilog.
-WIDTHS = {"stat": 6, "msg": 8, "event": 8, "csr": 16, "field": 5, "cmd": 8, "const": 32}
+WIDTHS = {"stat": 6, "msg": 8, "event": 8, "csr": 16, "field": 5, "cmd": 8, "const": 32,
+          "layout": 4}
 
 
 def parse(path):
@@ -20,17 +21,57 @@ def parse(path):
             kind, name, value, desc = parts
             if kind not in WIDTHS:
                 sys.exit(f"{path}:{lineno}: unknown kind {kind}")
+            if kind == "layout" and (name.count(".") != 1 or not 1 <= int(value, 0) <= 8):
+                sys.exit(f"{path}:{lineno}: layout GROUP.FIELD BYTES, 1 to 8 bytes")
             if not 0 <= int(value, 0) < 1 << WIDTHS[kind]:
                 sys.exit(f"{path}:{lineno}: {name} = {value} does not fit in {WIDTHS[kind]} bits")
             rows.append((kind, name, int(value, 0), desc))
     seen = {}
     for kind, name, value, _ in rows:
-        if kind == "const":
-            continue  # constants may share values; every other kind is a numbering
+        if kind in ("const", "layout"):
+            continue  # constants may share values, layouts are sizes; the rest are numberings
         if (kind, value) in seen:
             sys.exit(f"{path}: {kind} {name} reuses value {value} of {seen[(kind, value)]}")
         seen[(kind, value)] = name
     return rows
+
+
+def layouts(rows):
+    """The layout rows as offsets: (NAME, value, description) for each field's byte offset
+    (AT_G_F), size (SIZE_G_F) and bit position in its group's fixed part packed first byte
+    highest (LSB_G_F), and each group's fixed length (HDR_G). A group named after a message
+    starts at byte 2, after the type and arg bytes (counted in HDR); any other (an event's
+    fields) at byte 0. A group's fields are consecutive lines, in wire order (big-endian)."""
+    msgs = {name for kind, name, _, _ in rows if kind == "msg"}
+    groups = {}
+    for kind, name, size, desc in rows:
+        if kind != "layout":
+            continue
+        group, field = name.split(".")
+        if group in groups and list(groups)[-1] != group:
+            sys.exit(f"spec: layout {group}'s fields are not consecutive")
+        groups.setdefault(group, []).append((field, size, desc))
+    out = []
+    for group, fields in groups.items():
+        at = 2 if group in msgs else 0
+        hdr = at + sum(size for _, size, _ in fields)
+        for field, size, desc in fields:
+            out.append((f"AT_{group}_{field}", at, f"byte offset of {group}'s {field.lower()}: {desc}"))
+            out.append((f"SIZE_{group}_{field}", size, f"bytes of {group}'s {field.lower()}"))
+            out.append((f"LSB_{group}_{field}", (hdr - at - size) * 8,
+                        f"bit of {group}'s {field.lower()} in its fixed part, first byte highest"))
+            at += size
+        out.append((f"HDR_{group}", hdr, f"bytes of {group}'s fixed part"))
+    out += [(f"HDR_{m}", 2, f"bytes of {m}'s fixed part (type and arg)")
+            for kind, m, _, _ in rows if kind == "msg" and m not in groups]
+    return out
+
+
+def listing(rows):
+    """Every generated name and its value, as both headers define them."""
+    return ([(f"{kind.upper()}_{name}", value) for kind, name, value, _ in rows if kind != "layout"]
+            + [("STAT_COUNT", max(v for k, _, v, _ in rows if k == "stat") + 1)]
+            + [(name, value) for name, value, _ in layouts(rows)])
 
 
 def verilog(rows):
@@ -39,9 +80,12 @@ def verilog(rows):
            "/* verilator lint_off UNUSEDPARAM */", ""]
     stats = [r for r in rows if r[0] == "stat"]
     for kind, name, value, desc in rows:
+        if kind == "layout":
+            continue
         width = WIDTHS[kind]
         out.append(f"localparam [{width - 1}:0] {kind.upper()}_{name} = {width}'d{value}; // {desc}")
     out.append(f"localparam STAT_COUNT = {max(v for _, _, v, _ in stats) + 1};")
+    out += [f"localparam {name} = {value}; // {desc}" for name, value, desc in layouts(rows)]
     out.append("/* verilator lint_on UNUSEDPARAM */")
     return "\n".join(out) + "\n"
 
@@ -51,8 +95,11 @@ def c_header(rows):
            "#ifndef TOE_DEFS_H", "#define TOE_DEFS_H", ""]
     stats = [r for r in rows if r[0] == "stat"]
     for kind, name, value, desc in rows:
+        if kind == "layout":
+            continue
         text = str(value) if kind == "stat" else f"0x{value:x}u"
         out.append(f"#define TOE_{kind.upper()}_{name} {text} /* {desc} */")
+    out += [f"#define TOE_{name} {value}u /* {desc} */" for name, value, desc in layouts(rows)]
     count = max(v for _, _, v, _ in stats) + 1
     out += ["", f"#define TOE_STAT_COUNT {count}", "",
             "/* Counter names, indexed by TOE_STAT_*. */",
@@ -64,8 +111,12 @@ def c_header(rows):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--list":
+        for name, value in listing(parse(sys.argv[2])):
+            print(name, value)
+        return
     if len(sys.argv) != 4:
-        sys.exit("usage: gen_defs.py SPEC OUT.vh OUT.h")
+        sys.exit("usage: gen_defs.py SPEC OUT.vh OUT.h  |  gen_defs.py --list SPEC")
     rows = parse(sys.argv[1])
     with open(sys.argv[2], "w") as f:
         f.write(verilog(rows))

@@ -220,7 +220,10 @@ assign s_csr_status = u_last ? u_status : m_csr_status;
 wire unused_csr = |{csr_rel[15:13], slot[7:5]};
 
 `include "tcp/tcp_seq.vh"
-wire unused_ev = |{ev_fields[135:128], ev_fields[95:0]};   // slot and SND.UNA are used
+wire [7:0]  ev_slot = ev_fields[LSB_SLOT_EVENT_SLOT +: 8];
+wire [31:0] ev_una  = ev_fields[LSB_SLOT_EVENT_SND_UNA +: 32];
+wire unused_ev = |{ev_fields[LSB_SLOT_EVENT_FLAGS +: 8], ev_fields[LSB_SLOT_EVENT_SND_WND +: 32],
+                   ev_fields[LSB_SLOT_EVENT_RCV_NXT +: 32], ev_fields[LSB_SLOT_EVENT_RTT_US +: 32]};
 
 always @(posedge clk) begin
     inc_src_kib <= 1'b0;
@@ -294,9 +297,8 @@ always @(posedge clk) begin
             {inc_src_kib, kib_src} <= {1'b0, kib_src} + src_len;
         end
     end
-    if (mode == M_SOURCE && ev_valid && ev_taken && ev_fields[143:136] == slot &&
-        lt(una, ev_fields[127:96]))
-        una <= ev_fields[127:96];
+    if (mode == M_SOURCE && ev_valid && ev_taken && ev_slot == slot && lt(una, ev_una))
+        una <= ev_una;
 
     // the sink: give the credit back (a take in the same cycle sets snk_due again), take
     // the offer

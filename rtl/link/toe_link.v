@@ -165,10 +165,18 @@ toe_link_rx rx (
     .bad_frame(inc_bad_frame), .bad_crc(inc_bad_crc)
 );
 
-wire [7:0]  m_type  = msg_head[63:56];
-wire [7:0]  m_arg   = msg_head[55:48];
-wire [15:0] m_addr  = msg_head[47:32];
-wire [31:0] m_value = msg_head[31:0];
+// The top bit of message byte i in msg_head; the layouts (AT_*, HDR_*) come from spec/toe.spec.
+function integer mbit(input integer i);
+    mbit = 63 - 8 * i;
+endfunction
+localparam [10:0] LEN_CSR_READ = HDR_CSR_READ, LEN_CSR_WRITE = HDR_CSR_WRITE,
+                  LEN_TX_DATA = HDR_TX_DATA, LEN_RX_CONSUMED = HDR_RX_CONSUMED,
+                  LEN_SESSION = HDR_SESSION;
+
+wire [7:0]  m_type  = msg_head[mbit(0) -: 8];
+wire [7:0]  m_arg   = msg_head[mbit(1) -: 8];
+wire [15:0] m_addr  = msg_head[mbit(AT_CSR_READ_ADDR) -: 16];   // CSR_WRITE's is there too
+wire [31:0] m_value = msg_head[mbit(AT_CSR_WRITE_VALUE) -: 32];
 
 // ---- RESP and EVENT registers for toe_link_tx ----
 reg         resp_valid;
@@ -189,11 +197,11 @@ assign tcp_csr_we      = m_type == MSG_CSR_WRITE;
 assign tcp_csr_addr    = m_addr;
 assign tcp_csr_wdata   = m_value;
 assign tcp_txd_slot    = m_arg;
-assign tcp_txd_seq     = msg_head[47:16];
-assign tcp_txd_len     = msg_len - 11'd6;
+assign tcp_txd_seq     = msg_head[mbit(AT_TX_DATA_SEQ) -: 32];
+assign tcp_txd_len     = msg_len - LEN_TX_DATA;
 assign tcp_txd_rd_data = buf_rd_data;
 assign tcp_rxc_slot    = m_arg;
-assign tcp_rxc_seq     = msg_head[47:16];
+assign tcp_rxc_seq     = msg_head[mbit(AT_RX_CONSUMED_SEQ) -: 32];
 
 toe_link_tx #(.HQ_LOG2(HQ_LOG2)) tx (
     .clk(clk), .rst(rst),
@@ -257,15 +265,16 @@ localparam [2:0] D_IDLE = 3'd0, D_CSR = 3'd1, D_CSR2 = 3'd2, D_RAW = 3'd3, D_SEN
                  D_DONE = 3'd5, D_TCP = 3'd6;
 reg [2:0] dstate;
 
-wire        is_read   = m_type == MSG_CSR_READ && msg_len == 11'd4;
-wire        is_write  = m_type == MSG_CSR_WRITE && msg_len == 11'd8;
+wire        is_read   = m_type == MSG_CSR_READ && msg_len == LEN_CSR_READ;
+wire        is_write  = m_type == MSG_CSR_WRITE && msg_len == LEN_CSR_WRITE;
 wire        is_csr    = m_type == MSG_CSR_READ || m_type == MSG_CSR_WRITE;
 wire        is_stat   = m_addr >= CSR_STAT_BASE && m_addr < CSR_STAT_BASE + STAT_COUNT;
 wire        is_tcp    = m_addr == CSR_SLOT_CMD || m_addr >= CSR_SLOT_BASE;
-wire        is_txd    = m_type == MSG_TX_DATA && msg_len > 11'd6 &&
-                        msg_len <= 11'd6 + CONST_SLOT_DATA_MAX[10:0];
-wire        is_rxc    = m_type == MSG_RX_CONSUMED && msg_len == 11'd6;
-wire        is_sess   = m_type == MSG_SESSION && msg_len == 11'd6;
+wire        is_txd    = m_type == MSG_TX_DATA && msg_len > LEN_TX_DATA &&
+                        msg_len <= LEN_TX_DATA + CONST_SLOT_DATA_MAX[10:0];
+wire        is_rxc    = m_type == MSG_RX_CONSUMED && msg_len == LEN_RX_CONSUMED;
+wire        is_sess   = m_type == MSG_SESSION && msg_len == LEN_SESSION;
+wire [31:0] m_session = msg_head[mbit(AT_SESSION_NUMBER) -: 32];
 assign stat_addr = m_addr[5:0];   // STAT_BASE is a multiple of 64
 
 reg        rd_stat;
@@ -383,11 +392,11 @@ always @(posedge clk) begin
             end else if (is_sess) begin
                 if (!resp_valid) begin
                     inc_rx_msgs  <= 1'b1;
-                    session      <= msg_head[47:16];
+                    session      <= m_session;
                     resp_session <= 1'b1;
                     resp_tag     <= 8'd0;
                     resp_status  <= CONST_RESP_OK[7:0];
-                    resp_value   <= msg_head[47:16];
+                    resp_value   <= m_session;
                     resp_valid   <= 1'b1;
                     dstate       <= D_DONE;
                 end

@@ -78,7 +78,17 @@ localparam [1:0] K_RESP = 2'd0, K_EVENT = 2'd1, K_RAW = 2'd2, K_DATA = 2'd3;
 // ---- message generator ----
 reg [2:0]  gstate;
 reg [1:0]  kind;
-reg [239:0] hdr;       // header bytes, next one in [239:232]
+// The longest fixed part is an EVENT's with a SLOT event's fields; the layouts (byte offsets
+// AT_*, lengths HDR_*) are generated from spec/toe.spec, as the host's codec's are.
+localparam HDR_BITS = 8 * (HDR_EVENT + HDR_SLOT_EVENT);
+// The top bit of header byte i (byte 0, the type, goes out first).
+function integer hbit(input integer i);
+    hbit = HDR_BITS - 1 - 8 * i;
+endfunction
+localparam [4:0] HDR_LEN_RESP = HDR_RESP, HDR_LEN_EVENT = HDR_EVENT,
+                 HDR_LEN_SLOT = HDR_EVENT + HDR_SLOT_EVENT, HDR_LEN_RAW = HDR_RAW_RX,
+                 HDR_LEN_DATA = HDR_RX_DATA;
+reg [HDR_BITS-1:0] hdr; // header bytes, next one in the top byte
 reg [4:0]  hcnt;       // header bytes left
 reg [10:0] p;          // position of the next body byte (RAW_RX: in the padded frame, from 2)
 reg [31:0] w_cur;      // the body word holding byte p
@@ -103,7 +113,7 @@ wire [31:0] body_word = kind == K_RAW ? hq_rd_data : rxd_rd_data;
 
 always @* begin
     case (gstate)
-        G_HDR:   e_byte = hdr[239:232];
+        G_HDR:   e_byte = hdr[HDR_BITS-1 -: 8];
         G_BODY:  case (p[1:0])
                      2'd0: e_byte = w_cur[31:24];
                      2'd1: e_byte = w_cur[23:16];
@@ -152,30 +162,41 @@ always @(posedge clk) begin
         G_IDLE: begin
             p      <= 11'd2;
             w_next <= 9'd0;
+            hdr    <= {HDR_BITS{1'b0}};
             if (resp_valid) begin
                 kind       <= K_RESP;
-                hdr        <= {resp_session ? MSG_SESSION_ACK : MSG_RESP, resp_tag, resp_status,
-                               resp_value, 184'd0};
-                hcnt       <= 5'd7;
+                hdr[hbit(0) -: 8] <= resp_session ? MSG_SESSION_ACK : MSG_RESP;
+                hdr[hbit(1) -: 8] <= resp_tag;
+                hdr[hbit(AT_RESP_STATUS) -: 8] <= resp_status;   // SESSION_ACK: the same layout
+                hdr[hbit(AT_RESP_VALUE) -: 32] <= resp_value;
+                hcnt       <= HDR_LEN_RESP;
                 resp_taken <= 1'b1;
                 gstate     <= G_HDR;
             end else if (ev_valid) begin
                 kind     <= K_EVENT;
-                hdr      <= {MSG_EVENT, ev_kind, ev_seq, ev_time, ev_fields};
-                hcnt     <= ev_has_fields ? 5'd30 : 5'd12;
+                hdr[hbit(0) -: 8] <= MSG_EVENT;
+                hdr[hbit(1) -: 8] <= ev_kind;
+                hdr[hbit(AT_EVENT_SEQ) -: 16] <= ev_seq;
+                hdr[hbit(AT_EVENT_TIME) -: 64] <= ev_time;
+                hdr[hbit(HDR_EVENT) -: 8 * HDR_SLOT_EVENT] <= ev_fields;
+                hcnt     <= ev_has_fields ? HDR_LEN_SLOT : HDR_LEN_EVENT;
                 ev_taken <= 1'b1;
                 gstate   <= G_HDR;
             end else if (hq_valid && !hq_pop) begin
                 // hq_pop takes a cycle to show in hq_valid: skip the cycle right after a pop
                 kind   <= K_RAW;
-                hdr    <= {MSG_RAW_RX, 2'b00, hq_verdict, hq_time, 160'd0};
-                hcnt   <= 5'd10;
+                hdr[hbit(0) -: 8] <= MSG_RAW_RX;
+                hdr[hbit(1) -: 8] <= {2'b00, hq_verdict};
+                hdr[hbit(AT_RAW_RX_TIME) -: 64] <= hq_time;
+                hcnt   <= HDR_LEN_RAW;
                 p_last <= hq_len + 11'd1;
                 gstate <= G_HDR;
             end else if (rxd_valid && !rxd_taken) begin
                 kind        <= K_DATA;
-                hdr         <= {MSG_RX_DATA, rxd_slot, rxd_seq, 192'd0};
-                hcnt        <= 5'd6;
+                hdr[hbit(0) -: 8] <= MSG_RX_DATA;
+                hdr[hbit(1) -: 8] <= rxd_slot;
+                hdr[hbit(AT_RX_DATA_SEQ) -: 32] <= rxd_seq;
+                hcnt        <= HDR_LEN_DATA;
                 p           <= 11'd0;
                 p_last      <= rxd_len - 11'd1;
                 d_seq       <= rxd_seq;
@@ -185,7 +206,7 @@ always @(posedge clk) begin
             end
         end
         G_HDR: if (e_beat) begin
-            hdr  <= {hdr[231:0], 8'd0};
+            hdr  <= {hdr[HDR_BITS-9:0], 8'd0};
             hcnt <= hcnt - 5'd1;
             if (hcnt == 5'd1) begin
                 gstate <= ((kind == K_RAW && hq_len != 11'd0) || kind == K_DATA) ? G_BODY : G_DRAIN;

@@ -108,7 +108,7 @@ module toe_tcp #(
     // SLOT event offer
     output reg                     ev_valid,
     input  wire                    ev_taken,
-    output reg  [143:0]            ev_fields,    // slot, flags, snd_una, snd_wnd, rcv_nxt, rtt_us
+    output reg  [143:0]            ev_fields,    // a SLOT event's fields (8 x HDR_SLOT_EVENT bits)
 
     // counter increments (one-cycle pulses)
     output reg                     inc_rx_segs,
@@ -921,10 +921,13 @@ always @(posedge clk) begin : controller
     // ---- a SLOT event: a snapshot; a change after it sets ev_dirty again ----
     S_EV: begin
         ev_valid  <= 1'b1;
-        ev_fields <= {{{(8-SLOT_BITS){1'b0}}, k},
-                      c_ev_flags | ((c_snd_wnd == 32'd0 && c_tx_end != c_snd_una) ?
-                                    CONST_EVF_ZERO_WND[7:0] : 8'd0),
-                      c_snd_una, c_snd_wnd, c_rcv_nxt, c_rtt_sample};
+        ev_fields[LSB_SLOT_EVENT_SLOT +: 8]     <= {{(8-SLOT_BITS){1'b0}}, k};
+        ev_fields[LSB_SLOT_EVENT_FLAGS +: 8]    <= c_ev_flags |
+            ((c_snd_wnd == 32'd0 && c_tx_end != c_snd_una) ? CONST_EVF_ZERO_WND[7:0] : 8'd0);
+        ev_fields[LSB_SLOT_EVENT_SND_UNA +: 32] <= c_snd_una;
+        ev_fields[LSB_SLOT_EVENT_SND_WND +: 32] <= c_snd_wnd;
+        ev_fields[LSB_SLOT_EVENT_RCV_NXT +: 32] <= c_rcv_nxt;
+        ev_fields[LSB_SLOT_EVENT_RTT_US +: 32]  <= c_rtt_sample;
         ev_dirty_nx    = 1'b0;
         ev_flags[k]   <= 8'd0;
         rtt_sample[k] <= RTT_NONE;

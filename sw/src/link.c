@@ -107,17 +107,17 @@ static int msg_limits(uint8_t type, size_t *fixed, size_t *dmin, size_t *dmax)
 {
     size_t rest = TOE_LINK_MAX_MSG;
     switch (type) {
-    case TOE_MSG_CSR_READ: *fixed = 4; *dmin = *dmax = 0; return 0;
-    case TOE_MSG_CSR_WRITE: *fixed = 8; *dmin = *dmax = 0; return 0;
-    case TOE_MSG_RAW_TX: *fixed = 2; *dmin = 14; *dmax = 1514; return 0;
-    case TOE_MSG_TX_DATA: *fixed = 6; *dmin = 0; *dmax = TOE_CONST_SLOT_DATA_MAX; return 0;
-    case TOE_MSG_RX_CONSUMED: *fixed = 6; *dmin = *dmax = 0; return 0;
-    case TOE_MSG_SESSION: *fixed = 6; *dmin = *dmax = 0; return 0;
-    case TOE_MSG_RESP:
-    case TOE_MSG_SESSION_ACK: *fixed = 7; *dmin = *dmax = 0; return 0;
-    case TOE_MSG_EVENT: *fixed = 12; *dmin = 0; *dmax = rest - 12; return 0;
-    case TOE_MSG_RAW_RX: *fixed = 10; *dmin = 14; *dmax = 1514; return 0;
-    case TOE_MSG_RX_DATA: *fixed = 6; *dmin = 0; *dmax = TOE_CONST_SLOT_DATA_MAX; return 0;
+    case TOE_MSG_CSR_READ: *fixed = TOE_HDR_CSR_READ; *dmin = *dmax = 0; return 0;
+    case TOE_MSG_CSR_WRITE: *fixed = TOE_HDR_CSR_WRITE; *dmin = *dmax = 0; return 0;
+    case TOE_MSG_RAW_TX: *fixed = TOE_HDR_RAW_TX; *dmin = 14; *dmax = 1514; return 0;
+    case TOE_MSG_TX_DATA: *fixed = TOE_HDR_TX_DATA; *dmin = 0; *dmax = TOE_CONST_SLOT_DATA_MAX; return 0;
+    case TOE_MSG_RX_CONSUMED: *fixed = TOE_HDR_RX_CONSUMED; *dmin = *dmax = 0; return 0;
+    case TOE_MSG_SESSION: *fixed = TOE_HDR_SESSION; *dmin = *dmax = 0; return 0;
+    case TOE_MSG_RESP: *fixed = TOE_HDR_RESP; *dmin = *dmax = 0; return 0;
+    case TOE_MSG_SESSION_ACK: *fixed = TOE_HDR_SESSION_ACK; *dmin = *dmax = 0; return 0;
+    case TOE_MSG_EVENT: *fixed = TOE_HDR_EVENT; *dmin = 0; *dmax = rest - TOE_HDR_EVENT; return 0;
+    case TOE_MSG_RAW_RX: *fixed = TOE_HDR_RAW_RX; *dmin = 14; *dmax = 1514; return 0;
+    case TOE_MSG_RX_DATA: *fixed = TOE_HDR_RX_DATA; *dmin = 0; *dmax = TOE_CONST_SLOT_DATA_MAX; return 0;
     default: return -1;
     }
 }
@@ -140,16 +140,28 @@ int toe_msg_pack(const struct toe_msg *m, uint8_t *buf, size_t cap, size_t *len)
     buf[0] = m->type;
     buf[1] = m->arg;
     switch (m->type) {
-    case TOE_MSG_CSR_READ: put16(buf + 2, m->addr); break;
-    case TOE_MSG_CSR_WRITE: put16(buf + 2, m->addr); put32(buf + 4, m->value); break;
-    case TOE_MSG_TX_DATA:
-    case TOE_MSG_RX_CONSUMED:
-    case TOE_MSG_RX_DATA: put32(buf + 2, m->offset); break;
-    case TOE_MSG_SESSION: put32(buf + 2, m->value); break;
+    case TOE_MSG_CSR_READ: put16(buf + TOE_AT_CSR_READ_ADDR, m->addr); break;
+    case TOE_MSG_CSR_WRITE:
+        put16(buf + TOE_AT_CSR_WRITE_ADDR, m->addr);
+        put32(buf + TOE_AT_CSR_WRITE_VALUE, m->value);
+        break;
+    case TOE_MSG_TX_DATA: put32(buf + TOE_AT_TX_DATA_SEQ, m->offset); break;
+    case TOE_MSG_RX_CONSUMED: put32(buf + TOE_AT_RX_CONSUMED_SEQ, m->offset); break;
+    case TOE_MSG_RX_DATA: put32(buf + TOE_AT_RX_DATA_SEQ, m->offset); break;
+    case TOE_MSG_SESSION: put32(buf + TOE_AT_SESSION_NUMBER, m->value); break;
     case TOE_MSG_RESP:
-    case TOE_MSG_SESSION_ACK: buf[2] = m->status; put32(buf + 3, m->value); break;
-    case TOE_MSG_EVENT: put16(buf + 2, m->seq); put64(buf + 4, m->time); break;
-    case TOE_MSG_RAW_RX: put64(buf + 2, m->time); break;
+        buf[TOE_AT_RESP_STATUS] = m->status;
+        put32(buf + TOE_AT_RESP_VALUE, m->value);
+        break;
+    case TOE_MSG_SESSION_ACK:
+        buf[TOE_AT_SESSION_ACK_STATUS] = m->status;
+        put32(buf + TOE_AT_SESSION_ACK_NUMBER, m->value);
+        break;
+    case TOE_MSG_EVENT:
+        put16(buf + TOE_AT_EVENT_SEQ, m->seq);
+        put64(buf + TOE_AT_EVENT_TIME, m->time);
+        break;
+    case TOE_MSG_RAW_RX: put64(buf + TOE_AT_RAW_RX_TIME, m->time); break;
     default: break;
     }
     if (m->data_len)
@@ -169,16 +181,28 @@ int toe_msg_unpack(const uint8_t *buf, size_t len, struct toe_msg *m)
     m->type = buf[0];
     m->arg = buf[1];
     switch (m->type) {
-    case TOE_MSG_CSR_READ: m->addr = get16(buf + 2); break;
-    case TOE_MSG_CSR_WRITE: m->addr = get16(buf + 2); m->value = get32(buf + 4); break;
-    case TOE_MSG_TX_DATA:
-    case TOE_MSG_RX_CONSUMED:
-    case TOE_MSG_RX_DATA: m->offset = get32(buf + 2); break;
-    case TOE_MSG_SESSION: m->value = get32(buf + 2); break;
+    case TOE_MSG_CSR_READ: m->addr = get16(buf + TOE_AT_CSR_READ_ADDR); break;
+    case TOE_MSG_CSR_WRITE:
+        m->addr = get16(buf + TOE_AT_CSR_WRITE_ADDR);
+        m->value = get32(buf + TOE_AT_CSR_WRITE_VALUE);
+        break;
+    case TOE_MSG_TX_DATA: m->offset = get32(buf + TOE_AT_TX_DATA_SEQ); break;
+    case TOE_MSG_RX_CONSUMED: m->offset = get32(buf + TOE_AT_RX_CONSUMED_SEQ); break;
+    case TOE_MSG_RX_DATA: m->offset = get32(buf + TOE_AT_RX_DATA_SEQ); break;
+    case TOE_MSG_SESSION: m->value = get32(buf + TOE_AT_SESSION_NUMBER); break;
     case TOE_MSG_RESP:
-    case TOE_MSG_SESSION_ACK: m->status = buf[2]; m->value = get32(buf + 3); break;
-    case TOE_MSG_EVENT: m->seq = get16(buf + 2); m->time = get64(buf + 4); break;
-    case TOE_MSG_RAW_RX: m->time = get64(buf + 2); break;
+        m->status = buf[TOE_AT_RESP_STATUS];
+        m->value = get32(buf + TOE_AT_RESP_VALUE);
+        break;
+    case TOE_MSG_SESSION_ACK:
+        m->status = buf[TOE_AT_SESSION_ACK_STATUS];
+        m->value = get32(buf + TOE_AT_SESSION_ACK_NUMBER);
+        break;
+    case TOE_MSG_EVENT:
+        m->seq = get16(buf + TOE_AT_EVENT_SEQ);
+        m->time = get64(buf + TOE_AT_EVENT_TIME);
+        break;
+    case TOE_MSG_RAW_RX: m->time = get64(buf + TOE_AT_RAW_RX_TIME); break;
     default: break;
     }
     m->data = buf + fixed;

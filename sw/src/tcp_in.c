@@ -355,18 +355,21 @@ void toe_tcp_event(toe_dev *dev, unsigned kind, uint64_t time, const uint8_t *f,
     }
     if (kind != TOE_EVENT_SLOT)
         return;
-    if (len < 18) {
+    if (len < TOE_HDR_SLOT_EVENT) {
         dev->hs[TOE_HSTAT_TCP_RX_BAD]++;
         return;
     }
-    unsigned slot = f[0];
+    unsigned slot = f[TOE_AT_SLOT_EVENT_SLOT];
     toe_sock *s = slot < t->nslots ? t->slot_sock[slot] : NULL;
     if (!s || !s->opened) {
         dev->hs[TOE_HSTAT_TCP_RX_BAD]++;
         return;
     }
-    tcp_traffic_event(s, f[1], rd32(f + 2), rd32(f + 10), time);
-    tcp_slot_state(s, f[1], rd32(f + 2), rd32(f + 6), rd32(f + 10), rd32(f + 14));
+    unsigned flags = f[TOE_AT_SLOT_EVENT_FLAGS];
+    uint32_t una = rd32(f + TOE_AT_SLOT_EVENT_SND_UNA), nxt = rd32(f + TOE_AT_SLOT_EVENT_RCV_NXT);
+    tcp_traffic_event(s, flags, una, nxt, time);
+    tcp_slot_state(s, flags, una, rd32(f + TOE_AT_SLOT_EVENT_SND_WND), nxt,
+                   rd32(f + TOE_AT_SLOT_EVENT_RTT_US));
 }
 
 /* ---- slow-path input ---------------------------------------------------------------- */

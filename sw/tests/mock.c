@@ -220,13 +220,13 @@ unsigned mock_cmd_count(const struct mock_dev *m, unsigned cmd, int slot)
 void mock_slot_event(struct mock_dev *m, unsigned slot, unsigned flags, uint32_t una,
                      uint32_t wnd, uint32_t rcv_nxt, uint32_t rtt)
 {
-    uint8_t f[18];
-    f[0] = (uint8_t)slot;
-    f[1] = (uint8_t)flags;
-    wr32(f + 2, una);
-    wr32(f + 6, wnd);
-    wr32(f + 10, rcv_nxt);
-    wr32(f + 14, rtt);
+    uint8_t f[TOE_HDR_SLOT_EVENT];
+    f[TOE_AT_SLOT_EVENT_SLOT] = (uint8_t)slot;
+    f[TOE_AT_SLOT_EVENT_FLAGS] = (uint8_t)flags;
+    wr32(f + TOE_AT_SLOT_EVENT_SND_UNA, una);
+    wr32(f + TOE_AT_SLOT_EVENT_SND_WND, wnd);
+    wr32(f + TOE_AT_SLOT_EVENT_RCV_NXT, rcv_nxt);
+    wr32(f + TOE_AT_SLOT_EVENT_RTT_US, rtt);
     if (slot < MOCK_SLOTS) { /* the slot's fields follow the snapshot */
         uint32_t *fl = &m->csr[MOCK_SLOT(slot, TOE_FIELD_FLAGS)];
         m->csr[MOCK_SLOT(slot, TOE_FIELD_SND_UNA)] = una;

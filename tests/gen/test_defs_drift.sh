@@ -3,7 +3,7 @@
 # test_defs_drift: the Verilog and the C definitions generated from spec/toe.spec must give
 # every name the same value. A Verilog bench prints each localparam as Verilog sees it (after
 # its declared width), a C program prints each #define; the two lists must be identical and
-# must match the spec. Fails on a value too wide for its Verilog width, a name missing on one
+# must match the spec (the message layouts as the offsets the generator numbers). Fails on a value too wide for its Verilog width, a name missing on one
 # side, or generated files out of date with the spec.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,13 +14,18 @@ for f in toe_defs.vh toe_defs.h; do
     cmp -s "$out/$f" "$top/build/gen/$f" || { echo "FAIL: build/gen/$f is out of date with spec/toe.spec"; exit 1; }
 done
 
-# KIND_NAME VALUE for every spec line, in spec order.
-python3 - "$top/spec/toe.spec" >"$out/spec.txt" <<'PY'
+# Every generated name and its value (gen_defs.py --list); each spec line that is not a
+# layout must be there as KIND_NAME with its value (layouts become offsets: AT_*, HDR_*, ...).
+python3 "$top/scripts/gen_defs.py" --list "$top/spec/toe.spec" >"$out/spec.txt"
+python3 - "$top/spec/toe.spec" "$out/spec.txt" <<'PY'
 import sys
+listed = dict(line.split() for line in open(sys.argv[2]))
 for line in open(sys.argv[1]):
     line = line.split("#", 1)[0].split()
-    if len(line) >= 3:
-        print(f"{line[0].upper()}_{line[1]} {int(line[2], 0)}")
+    if len(line) >= 3 and line[0] != "layout":
+        name = f"{line[0].upper()}_{line[1]}"
+        if listed.get(name) != str(int(line[2], 0)):
+            sys.exit(f"FAIL: {name} = {line[2]} in the spec, {listed.get(name)} generated")
 PY
 
 {
