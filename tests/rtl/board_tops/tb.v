@@ -29,7 +29,8 @@
  * tb (board_tops): toe_colorlight (25 MHz, RX DELAYG) and toe_versa (100 MHz LVDS oscillator,
  * no FPGA-side delay), both with shortened timers, each with its own phy_model. Also checks
  * that the host-link pins idle (FT245: rd_n, wr_n, oe_n, siwu_n high, data bus released;
- * UART tx high) and that a board is not released from reset before its PHY RX clock runs.
+ * UART tx high) and that a board is not released from reset before its PHY RX clock runs;
+ * then each model's TCP exchange through the board's link pins (phy_model.tcp).
  */
 module tb;
 
