@@ -64,7 +64,8 @@ wire   link_idle = ft_rd_n === 1'b1 && ft_wr_n === 1'b1 && ft_oe_n === 1'b1 &&
                    ft_siwu_n === 1'b1 && ft_d === 8'bzzzz_zzzz;
 localparam NAME = "colorlight netlist";
 localparam LINK = 2;   // CONST_LINK_FT245
-wire       uart_rx, uart_tx = 1'b1;
+wire       uart_rx;
+wire       uart_tx = 1'b1;
 `endif
 
 phy_model #(.NAME(NAME), .SHORT(1), .LINK(LINK)) phy (
