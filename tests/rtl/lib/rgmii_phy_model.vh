@@ -339,6 +339,7 @@ endtask
 task tcp;
     integer s, i, k, before;
     begin
+        $display("%0s: TCP exchange from %0d ns", NAME, $time);
         host.open;
         host.csr_read(CSR_CAPS);
         if (host.csr_value[11:8] !== LINK) begin
@@ -364,7 +365,7 @@ task tcp;
             if (host.csr_value !== CONST_SF_VALID) begin
                 $display("FAIL %0s: slot %0d flags %h after OPEN", NAME, s, host.csr_value); $fatal;
             end
-            $display("%0s: slot %0d open through the link", NAME, s);
+            $display("%0s: slot %0d open through the link at %0d ns", NAME, s, $time);
 
             before = rx_frames;
             host.tx_data(s, ISS1, TX_LEN);
@@ -412,8 +413,8 @@ task tcp;
                          host.ev_flags, host.ev_una, host.ev_rcv_nxt);
                 errors = errors + 1;
             end
-            $display("%0s: peer's payload and FIN ACKed at once, up in RX_DATA (%0d bytes), SLOT event",
-                     NAME, RX_LEN);
+            $display("%0s: peer's payload and FIN ACKed at once, up in RX_DATA (%0d bytes), SLOT event at %0d ns",
+                     NAME, RX_LEN, $time);
         end
         errors = errors + host.errors;
     end
