@@ -99,7 +99,7 @@ help:
 	@echo "make conformance   TCP conformance scripts (tests/conformance, docs/CONFORMANCE.md)"
 	@echo "make lint     verilator -Wall over the RTL"
 	@echo "make area     per-module ECP5 resources and the cost of each feature (yosys)"
-	@echo "make test-netlist   the synthesised board tops simulated (ARP, echo)"
+	@echo "make test-netlist   the synthesised board tops simulated (ARP, echo, TCP with slots)"
 	@echo "make timing-seeds   every board with nextpnr seeds 2 and 3"
 	@echo "make bench    every figure (simulation speed, echo latency, link, TCP) as a ratio to its limit"
 	@echo "make bitstream BOARD=versa|colorlight-i9|colorlight-i5   ECP5 bitstream and report"

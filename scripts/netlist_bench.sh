@@ -4,8 +4,11 @@
 # yosys synth_ecp5 with the board's parameters (scripts/ecp5_build.sh --netlist) and the
 # bench's short timers writes build/netlist/BOARD/netlist.v; Icarus runs it with yosys's ECP5
 # cell models (cells_sim.v; simcells.v for the tristate buffers) and the primitive models
-# under rtl/top/sim_models through tests/netlist/tb.v (ARP, ICMP echo, a bad-FCS frame).
-# Prints PASS and the wall times.
+# under rtl/top/sim_models through tests/netlist/tb.v (ARP, ICMP echo, a bad-FCS frame, and a
+# TCP exchange through the board's host-link pins when the netlist has TCP slots).
+# NETLIST_PARAMS="NAME=VALUE ..." adds top-level parameters after the board's (e.g.
+# NETLIST_PARAMS="TCP_SLOTS=8" for a board built without the engine). Prints PASS and the
+# wall times.
 set -euo pipefail
 board=${1:?usage: netlist_bench.sh BOARD}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,7 +32,7 @@ esac
 short+=" ACT_LOG2=6 ERR_LOG2=10 HB_LOG2=12"
 
 t0=$(date +%s)
-ECP5_PARAMS="$short" scripts/ecp5_build.sh --netlist "$board" "$out/netlist.v"
+ECP5_PARAMS="$short ${NETLIST_PARAMS:-}" scripts/ecp5_build.sh --netlist "$board" "$out/netlist.v"
 t1=$(date +%s)
 # yosys 0.23's DP16KD in cells_sim.v has ports but no behaviour: compile ours instead
 # (tests/rtl/lib/DP16KD.v, checked by tests/rtl/dp16kd_model).
@@ -38,7 +41,7 @@ iverilog -g2005 -Wno-timescale -o "$out/tb.vvp" -I build/gen -I tests/rtl/lib -I
     "${defs[@]}" -s tb tests/netlist/tb.v "$out/netlist.v" "$out/cells_sim.v" tests/rtl/lib/DP16KD.v \
     "$datdir/simcells.v" rtl/top/sim_models/*.v
 t2=$(date +%s)
-echo "netlist $board: seed $seed"
+echo "netlist $board${NETLIST_PARAMS:+ ($NETLIST_PARAMS)}: seed $seed"
 vvp -n "$out/tb.vvp" "+seed=$seed" | tee "$out/run.log"
 t3=$(date +%s)
 grep -q '^PASS' "$out/run.log" || { echo "netlist $board: FAILED (seed $seed)"; exit 1; }

@@ -196,47 +196,10 @@ always @(posedge clk) begin
     end
 end
 
-// ---- CRC-32 (reflected 0xEDB88320) ----
-function [31:0] crc_byte(input [31:0] c, input [7:0] b);
-    integer i;
-    begin
-        crc_byte = c;
-        for (i = 0; i < 8; i = i + 1)
-            crc_byte = (crc_byte[0] ^ b[i]) ? (crc_byte >> 1) ^ 32'hedb88320 : crc_byte >> 1;
-    end
-endfunction
-
 // ---- host -> device: message in mb[0..mb_len-1], CRC appended, COBS encoded, sent ----
-reg [7:0] mb  [0:2047];
-reg [7:0] enc [0:2200];
-integer   mb_len, enc_len;
+`include "crc32.vh"
+`include "link_codec.vh"
 integer   bubbles = 3;   // 1 in N cycles idle
-integer   corrupt_at = -1;   // flip a bit of this byte after the CRC is computed
-
-task encode;   // mb -> enc (with the CRC, COBS, delimiter)
-    integer i, code_at, code;
-    reg [31:0] c;
-    begin
-        c = 32'hffffffff;
-        for (i = 0; i < mb_len; i = i + 1) c = crc_byte(c, mb[i]);
-        c = ~c;
-        mb[mb_len] = c[7:0]; mb[mb_len + 1] = c[15:8]; mb[mb_len + 2] = c[23:16]; mb[mb_len + 3] = c[31:24];
-        if (corrupt_at >= 0) mb[corrupt_at] = mb[corrupt_at] ^ 8'h01;
-        code_at = 0; enc_len = 1; code = 1;
-        for (i = 0; i < mb_len + 4; i = i + 1) begin
-            if (mb[i] == 8'h00) begin
-                enc[code_at] = code; code_at = enc_len; enc_len = enc_len + 1; code = 1;
-            end else begin
-                enc[enc_len] = mb[i]; enc_len = enc_len + 1; code = code + 1;
-                if (code == 255) begin
-                    enc[code_at] = code; code_at = enc_len; enc_len = enc_len + 1; code = 1;
-                end
-            end
-        end
-        enc[code_at] = code;
-        enc[enc_len] = 8'h00; enc_len = enc_len + 1;
-    end
-endtask
 
 task put_byte(input [7:0] b);
     reg ok;
@@ -255,12 +218,10 @@ task send_enc;
 endtask
 
 task send_msg;
-    begin encode; send_enc; end
+    begin link_encode; send_enc; end
 endtask
 
 // ---- device -> host: random tready, COBS decode, CRC check, queue of messages ----
-reg [7:0] fr  [0:4095];          // the frame being received
-integer   fr_len = 0;
 reg [7:0] rq  [0:16*2048-1];     // received messages: 16 slots of 2048 bytes
 integer   rq_len [0:15];
 integer   rq_wr = 0, rq_rd = 0;
@@ -270,24 +231,11 @@ integer   dev_msgs = 0;
 always @(posedge clk) m_tready <= ($random(rnd_seed) % 100 + 100) % 100 < ready_pct;
 
 task decode_frame;
-    integer i, j, code, n;
-    reg [31:0] c;
+    integer i;
     begin
-        i = 0; n = 0;
-        while (i < fr_len) begin
-            code = fr[i]; i = i + 1;
-            if (code == 0) $fatal(1, "zero inside a COBS frame");
-            for (j = 1; j < code; j = j + 1) begin
-                if (i >= fr_len) $fatal(1, "device sent malformed COBS");
-                rq[rq_wr * 2048 + n] = fr[i]; n = n + 1; i = i + 1;
-            end
-            if (code < 255 && i < fr_len) begin rq[rq_wr * 2048 + n] = 8'h00; n = n + 1; end
-        end
-        if (n < 6) $fatal(1, "device frame too short (%0d)", n);
-        c = 32'hffffffff;
-        for (i = 0; i < n; i = i + 1) c = crc_byte(c, rq[rq_wr * 2048 + i]);
-        if (c != 32'hdebb20e3) $fatal(1, "device frame CRC wrong");
-        rq_len[rq_wr] = n - 4;
+        link_decode;
+        for (i = 0; i < dm_len; i = i + 1) rq[rq_wr * 2048 + i] = dm[i];
+        rq_len[rq_wr] = dm_len;
         rq_wr = (rq_wr + 1) % 16;
         if (rq_wr == rq_rd) $fatal(1, "bench message queue overflow");
         dev_msgs = dev_msgs + 1;
@@ -642,12 +590,12 @@ initial begin
     // bad CRC on a CSR write: register unchanged, no RESP
     mb[0] = MSG_CSR_WRITE; mb[1] = 8'h99; mb[2] = 0; mb[3] = CSR_IP[7:0];
     mb[4] = 8'h01; mb[5] = 8'h02; mb[6] = 8'h03; mb[7] = 8'h04; mb_len = 8;
-    corrupt_at = 5; encode; corrupt_at = -1; send_enc; bad_crcs = bad_crcs + 1;
+    corrupt_at = 5; link_encode; corrupt_at = -1; send_enc; bad_crcs = bad_crcs + 1;
     expect_silence(2000);
     csr_expect(0, CSR_IP, 0, 0, MY_IP);
     // a flipped CRC byte
     mb[0] = MSG_CSR_READ; mb[1] = 8'h98; mb[2] = 0; mb[3] = 0; mb_len = 4;
-    corrupt_at = 7; encode; corrupt_at = -1; send_enc; bad_crcs = bad_crcs + 1;
+    corrupt_at = 7; link_encode; corrupt_at = -1; send_enc; bad_crcs = bad_crcs + 1;
     expect_silence(2000);
     // malformed COBS: a code promising more bytes than the frame has
     put_byte(8'h09); put_byte(8'h01); put_byte(8'h02); put_byte(8'h00); bad_frames = bad_frames + 1;
@@ -687,7 +635,7 @@ initial begin
     // and the SESSION_ACK echoes the number
     csr_expect(0, CSR_LINK_SESSION, 0, 0, 0);
     mb[0] = MSG_RAW_TX; mb[1] = 0; for (i = 0; i < 60; i = i + 1) mb[2 + i] = $random(rnd_seed) | 1;
-    mb_len = 62; encode; n = mf_frames;
+    mb_len = 62; link_encode; n = mf_frames;
     for (i = 0; i < 30; i = i + 1) put_byte(enc[i]);
     put_byte(8'h00); bad_frames = bad_frames + 1;
     session(32'h5e55_0001);
