@@ -51,7 +51,8 @@ module toe_link_rx (
     output reg         l4_high,         // in bits 31:16 (else 15:0)
 
     output reg         bad_frame,       // one-cycle pulses
-    output reg         bad_crc
+    output reg         bad_crc,
+    output wire        idle             // no frame coming in, none checked or held
 );
 
 `include "toe_defs.vh"
@@ -73,6 +74,7 @@ reg [7:0] d_byte;
 
 assign s_link_tready = state == R_RECV;
 wire in_beat = s_link_tvalid && s_link_tready;
+assign idle = state == R_RECV && !in_frame && !msg_valid;
 wire in_zero = s_link_tdata == 8'h00;
 
 always @(posedge clk) begin
