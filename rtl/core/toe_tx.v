@@ -8,7 +8,9 @@
  * Pops one descriptor at a time and sends the reply as a 32-bit frame with the 2-byte pad.
  * It starts a frame only when the MAC's transmit FIFO has room for all of it, so a frame is
  * never stalled halfway (it still obeys tready on every beat). m_tx_req asks toe_tx_arb for
- * the MAC; the arbiter shows m_tx_free only to the source it granted.
+ * the MAC; the arbiter shows m_tx_free only to the source it granted. The presented word is a
+ * register, built a word ahead: the frame store's read data (block RAM output, slow on -6
+ * parts) goes only into that register, not on through the arbiters to the MAC.
  *
  * ARP reply (11 words):               ICMP echo reply (words 0-9 built, 10.. from the store):
  *   0  pad pad tha0 tha1                0-3  Ethernet: requester <- us, type 0x0800
@@ -68,17 +70,21 @@ localparam [1:0] S_IDLE = 2'd0, S_SUM = 2'd1, S_WAIT = 2'd2, S_SEND = 2'd3;
 localparam [8:0] ARP_WORDS = 9'd11;
 
 reg [1:0]  state;
-reg [8:0]  widx;       // word being presented
+reg [8:0]  widx;       // word being built (one after the word presented)
 reg [8:0]  nwords;     // words in this reply
 reg [3:0]  last_keep;
 reg [19:0] hdr_sum;    // IPv4 header sum before folding
 reg [15:0] hdr_csum;
 reg [15:0] ip_id;
 
-wire beat = m_tx_tvalid && m_tx_tready;
+wire beat  = m_tx_tvalid && m_tx_tready;
+wire start = state == S_WAIT && {{(20-TX_FREE_BITS){1'b0}}, m_tx_free} >= {11'd0, nwords};
+wire take  = !m_tx_tvalid || m_tx_tready;  // the presented word takes the built one
 assign m_tx_req = state == S_WAIT;
 
-// Store reads run one word ahead of the word presented (registered RAM output).
+// Store reads run one word ahead of the word built (registered RAM output). The start moves
+// the build to word 1 without a read ahead, so the store's data is right from word 2 on: the
+// store's words are 10 on.
 wire [8:0] next_widx = beat ? widx + 1'b1 : widx;
 assign store_rd_addr = s_desc_start[STORE_LOG2-1:0] + {{(STORE_LOG2-9){1'b0}}, next_widx};
 
@@ -90,10 +96,10 @@ wire        unused_len = ^s_desc_len[15:11];
 
 wire [16:0] hdr_fold1 = {1'b0, hdr_sum[15:0]} + {13'd0, hdr_sum[19:16]};
 
-// The presented word, as two 16-bit halves, each an AND-OR of the fields that word index can
+// The built word, as two 16-bit halves, each an AND-OR of the fields that word index can
 // hold, over a one-hot word index in flip-flops (yosys maps this to about half the LUTs of a
-// case statement on widx). at[i]: header word i (0..9) is presented; late: word 10 on (ARP:
-// the requester's IP; ICMP: the store). Both move with widx.
+// case statement on widx). at[i]: header word i (0..9) is built; late: word 10 on (ARP: the
+// requester's IP; ICMP: the store). Both move with widx.
 reg  [9:0] at;
 reg        late;
 wire       arp  = !s_desc_icmp;
@@ -126,6 +132,7 @@ wire [15:0] word_lo =
     ({16{arp & at[4]}}                & 16'h0800) |                      // ptype
     ({16{arp & at[5]}}                & 16'h0002);                       // oper: reply
 wire [31:0] word = {word_hi, word_lo};
+wire        word_last = widx == nwords - 1'b1;
 
 always @(posedge clk) begin
     s_desc_pop <= 1'b0;
@@ -143,6 +150,9 @@ always @(posedge clk) begin
                 nwords    <= ARP_WORDS;
                 last_keep <= 4'b1111;
             end
+            widx      <= 9'd0;
+            at        <= 10'd1;
+            late      <= 1'b0;
             hdr_sum   <= 20'h4500 + {4'd0, s_desc_len} + {4'd0, ip_id} + 20'h4001 +
                          {4'd0, cfg_ip[31:16]} + {4'd0, cfg_ip[15:0]} +
                          {4'd0, s_desc_ip[31:16]} + {4'd0, s_desc_ip[15:0]};
@@ -152,18 +162,11 @@ always @(posedge clk) begin
             hdr_csum <= ~(hdr_fold1[15:0] + {15'd0, hdr_fold1[16]});
             state    <= S_WAIT;
         end
-        S_WAIT: if ({{(20-TX_FREE_BITS){1'b0}}, m_tx_free} >= {11'd0, nwords}) begin
-            widx        <= 9'd0;
-            at          <= 10'd1;
-            late        <= 1'b0;
+        S_WAIT: if (start) begin
             m_tx_tvalid <= 1'b1;
             state       <= S_SEND;
         end
         S_SEND: if (beat) begin
-            widx <= widx + 1'b1;
-            at   <= at << 1;
-            if (at[9])
-                late <= 1'b1;
             if (m_tx_tlast) begin
                 m_tx_tvalid <= 1'b0;
                 s_desc_pop  <= 1'b1;
@@ -179,6 +182,19 @@ always @(posedge clk) begin
         default: state <= S_IDLE;
     endcase
 
+    // Waiting, the presented word holds word 0; it moves on at the start and at each beat.
+    if (take) begin
+        m_tx_tdata <= word;
+        m_tx_tlast <= word_last;
+        m_tx_tkeep <= word_last ? last_keep : 4'b1111;
+    end
+    if (start || beat) begin
+        widx       <= widx + 1'b1;
+        at         <= at << 1;
+        if (at[9])
+            late <= 1'b1;
+    end
+
     if (rst) begin
         state        <= S_IDLE;
         m_tx_tvalid  <= 1'b0;
@@ -188,13 +204,6 @@ always @(posedge clk) begin
         sent_arp     <= 1'b0;
         sent_icmp    <= 1'b0;
     end
-end
-
-// The presented word's keep and last are decoded from widx.
-always @* begin
-    m_tx_tdata = word;
-    m_tx_tlast = widx == nwords - 1'b1;
-    m_tx_tkeep = m_tx_tlast ? last_keep : 4'b1111;
 end
 
 endmodule
