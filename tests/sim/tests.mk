@@ -45,7 +45,7 @@ TEST_SIM_CMDS := \
     "timeout 60 tests/bench/test_bench_report.py" \
     "timeout 300 tests/build/test_make_deps.sh" \
     "timeout 60 tests/build/test_ecp5_report.py" \
-    "timeout 2400 scripts/netlist_bench.sh colorlight-i5" \
+    "timeout 2400 env NETLIST_PARAMS='TCP_SLOTS=4 TRAFFIC=0' scripts/netlist_bench.sh colorlight-i5" \
     "timeout 600 tests/sim/test_demo.sh" \
     "timeout 120 tests/gen/test_defs_drift.sh" \
     "timeout 120 tests/hw/test_board.sh"
