@@ -38,10 +38,10 @@ board_info() {
         top=toe_colorlight; src=rtl/top/colorlight; part=LFE5U-25F-6BG381C
         pnr_dev=(--25k --package CABGA381 --speed 6)
         # 24k LUTs, 56 EBR: 8 slots of 8 KiB rings need 84 EBR; 4 slots without the traffic unit
-        # (TRAFFIC=0) routed with the margin on seeds 1-3, but with the link's second message
-        # buffer they fill 95 % of the LUTs and 53 EBR and the router did not converge in
-        # 26 minutes (docs/BOARDS.md), so the bitstream keeps the slow path; make test
-        # simulates the engine's netlist for this board (tests/sim/tests.mk)
+        # (TRAFFIC=0) fill 95 % of the LUTs: they routed with the margin on seeds 1-3, but one
+        # make test with a larger link engine did not route in 26 minutes (docs/BOARDS.md), so
+        # the bitstream keeps the slow path; make test simulates the engine's netlist for this
+        # board (tests/sim/tests.mk)
         prog=(-b colorlight-i5); params="TCP_SLOTS=0"; slots=0 ;;
     *)
         echo "ecp5_build: unknown board '$1' (boards: $boards)" >&2
