@@ -36,6 +36,11 @@ def parse(path):
     return rows
 
 
+def stat_count(rows):
+    """Counters in the statistics block: one past the highest index."""
+    return max(v for k, _, v, _ in rows if k == "stat") + 1
+
+
 def layouts(rows):
     """The layout rows as offsets: (NAME, value, description) for each field's byte offset
     (AT_G_F), size (SIZE_G_F) and bit position in its group's fixed part packed first byte
@@ -70,7 +75,7 @@ def layouts(rows):
 def listing(rows):
     """Every generated name and its value, as both headers define them."""
     return ([(f"{kind.upper()}_{name}", value) for kind, name, value, _ in rows if kind != "layout"]
-            + [("STAT_COUNT", max(v for k, _, v, _ in rows if k == "stat") + 1)]
+            + [("STAT_COUNT", stat_count(rows))]
             + [(name, value) for name, value, _ in layouts(rows)])
 
 
@@ -78,13 +83,12 @@ def verilog(rows):
     out = ["// Generated from spec/toe.spec by scripts/gen_defs.py. Do not edit.",
            "// Every module includes all definitions and uses only some of them.",
            "/* verilator lint_off UNUSEDPARAM */", ""]
-    stats = [r for r in rows if r[0] == "stat"]
     for kind, name, value, desc in rows:
         if kind == "layout":
             continue
         width = WIDTHS[kind]
         out.append(f"localparam [{width - 1}:0] {kind.upper()}_{name} = {width}'d{value}; // {desc}")
-    out.append(f"localparam STAT_COUNT = {max(v for _, _, v, _ in stats) + 1};")
+    out.append(f"localparam STAT_COUNT = {stat_count(rows)};")
     out += [f"localparam {name} = {value}; // {desc}" for name, value, desc in layouts(rows)]
     out.append("/* verilator lint_on UNUSEDPARAM */")
     return "\n".join(out) + "\n"
@@ -100,8 +104,7 @@ def c_header(rows):
         text = str(value) if kind == "stat" else f"0x{value:x}u"
         out.append(f"#define TOE_{kind.upper()}_{name} {text} /* {desc} */")
     out += [f"#define TOE_{name} {value}u /* {desc} */" for name, value, desc in layouts(rows)]
-    count = max(v for _, _, v, _ in stats) + 1
-    out += ["", f"#define TOE_STAT_COUNT {count}", "",
+    out += ["", f"#define TOE_STAT_COUNT {stat_count(rows)}", "",
             "/* Counter names, indexed by TOE_STAT_*. */",
             "static const char *const toe_stat_names[TOE_STAT_COUNT] = {"]
     for _, name, value, _ in sorted(stats, key=lambda r: r[2]):

@@ -3,8 +3,9 @@
 # test_defs_drift: the Verilog and the C definitions generated from spec/toe.spec must give
 # every name the same value. A Verilog bench prints each localparam as Verilog sees it (after
 # its declared width), a C program prints each #define; the two lists must be identical and
-# must match the spec (the message layouts as the offsets the generator numbers). Fails on a value too wide for its Verilog width, a name missing on one
-# side, or generated files out of date with the spec.
+# must match the spec (the message layouts as the offsets the generator numbers). Fails on a
+# value too wide for its Verilog width, a name missing on one side, or generated files out of
+# date with the spec.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/tests/defs_drift
