@@ -62,34 +62,42 @@ reg [7:0]  rxd [0:4095];   // RX_DATA payload of rxd_slot, from rxd_base on
 integer    rxd_len = 0, rxd_slot = 0;
 reg [31:0] rxd_base = 32'd0;
 
+// Device message fields at the offsets generated from spec/toe.spec (AT_*, HDR_*).
+function [31:0] dm32(input integer at);
+    dm32 = {dm[at], dm[at + 1], dm[at + 2], dm[at + 3]};
+endfunction
+localparam EV_AT = HDR_EVENT;
+task mb16(input integer at, input [15:0] v); {mb[at], mb[at + 1]} = v; endtask
+task mb32(input integer at, input [31:0] v); {mb[at], mb[at + 1], mb[at + 2], mb[at + 3]} = v; endtask   // a SLOT event's fields follow the EVENT's fixed part
+
 task take_msg;
     integer i;
     reg [31:0] seq;
     begin
         case (dm[0])
         MSG_RESP, MSG_SESSION_ACK: begin
-            resp_status[dm[1]] = dm[2];
-            resp_value[dm[1]]  = {dm[3], dm[4], dm[5], dm[6]};
+            resp_status[dm[1]] = dm[AT_RESP_STATUS];
+            resp_value[dm[1]]  = dm32(AT_RESP_VALUE);
             resp_seen[dm[1]]   = 1'b1;
         end
         MSG_EVENT: begin
             events = events + 1;
             if (dm[1] == EVENT_SLOT) begin
-                ev_slot = dm[12]; ev_flags = dm[13];
-                ev_una = {dm[14], dm[15], dm[16], dm[17]};
-                ev_wnd = {dm[18], dm[19], dm[20], dm[21]};
-                ev_rcv_nxt = {dm[22], dm[23], dm[24], dm[25]};
+                ev_slot = dm[EV_AT + AT_SLOT_EVENT_SLOT]; ev_flags = dm[EV_AT + AT_SLOT_EVENT_FLAGS];
+                ev_una = dm32(EV_AT + AT_SLOT_EVENT_SND_UNA);
+                ev_wnd = dm32(EV_AT + AT_SLOT_EVENT_SND_WND);
+                ev_rcv_nxt = dm32(EV_AT + AT_SLOT_EVENT_RCV_NXT);
             end
         end
         MSG_RAW_RX: raw_rx = raw_rx + 1;
         MSG_RX_DATA: begin
-            seq = {dm[2], dm[3], dm[4], dm[5]};
+            seq = dm32(AT_RX_DATA_SEQ);
             if (dm[1] != rxd_slot || seq != rxd_base + rxd_len) begin
                 $display("FAIL %0s: RX_DATA slot %0d seq %h, expected slot %0d seq %h", NAME, dm[1],
                          seq, rxd_slot, rxd_base + rxd_len);
                 errors = errors + 1;
             end
-            for (i = 6; i < dm_len; i = i + 1) begin rxd[rxd_len % 4096] = dm[i]; rxd_len = rxd_len + 1; end
+            for (i = HDR_RX_DATA; i < dm_len; i = i + 1) begin rxd[rxd_len % 4096] = dm[i]; rxd_len = rxd_len + 1; end
         end
         default: begin
             $display("FAIL %0s: unknown device message type %h", NAME, dm[0]);
@@ -186,7 +194,7 @@ endtask
 reg [31:0] csr_value;
 task csr_read(input [15:0] addr);
     begin
-        mb[0] = MSG_CSR_READ; {mb[2], mb[3]} = addr; mb_len = 4;
+        mb[0] = MSG_CSR_READ; mb16(AT_CSR_READ_ADDR, addr); mb_len = HDR_CSR_READ;
         request(200);
         if (resp_status[mb[1]] !== CONST_RESP_OK) begin
             $display("FAIL %0s: CSR read %h: status %0d", NAME, addr, resp_status[mb[1]]); $fatal;
@@ -197,7 +205,8 @@ endtask
 
 task csr_write(input [15:0] addr, input [31:0] value);
     begin
-        mb[0] = MSG_CSR_WRITE; {mb[2], mb[3]} = addr; {mb[4], mb[5], mb[6], mb[7]} = value; mb_len = 8;
+        mb[0] = MSG_CSR_WRITE; mb16(AT_CSR_WRITE_ADDR, addr); mb32(AT_CSR_WRITE_VALUE, value);
+        mb_len = HDR_CSR_WRITE;
         request(200);
         if (resp_status[mb[1]] !== CONST_RESP_OK) begin
             $display("FAIL %0s: CSR write %h: status %0d", NAME, addr, resp_status[mb[1]]); $fatal;
@@ -217,9 +226,9 @@ endfunction
 task tx_data(input integer slot, input [31:0] seq, input integer len);
     integer i;
     begin
-        mb[0] = MSG_TX_DATA; mb[1] = slot[7:0]; {mb[2], mb[3], mb[4], mb[5]} = seq;
-        for (i = 0; i < len; i = i + 1) mb[6 + i] = tx_pat(seq + i);
-        mb_len = 6 + len;
+        mb[0] = MSG_TX_DATA; mb[1] = slot[7:0]; mb32(AT_TX_DATA_SEQ, seq);
+        for (i = 0; i < len; i = i + 1) mb[HDR_TX_DATA + i] = tx_pat(seq + i);
+        mb_len = HDR_TX_DATA + len;
         send;
     end
 endtask
