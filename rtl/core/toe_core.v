@@ -288,7 +288,7 @@ wire [31:0]  tcp_rxd_seq, tcp_rxd_rd_seq, tcp_rxd_rd_data;
 wire [10:0]  tcp_rxd_len;
 wire         tcp_ev_valid, tcp_ev_taken;
 wire [143:0] tcp_ev_fields;
-wire         host_quiet;        // toe_link: no host message coming in (toe_tcp reports SND.UNA at TX_END)
+wire         host_quiet;        // toe_link: no host message coming in (toe_tcp's late SND.UNA events wait for it)
 wire inc_tcp_rx_segs, inc_tcp_rx_ooo, inc_tcp_rx_drop, inc_tcp_tx_segs, inc_tcp_tx_rexmit;
 wire inc_tcp_dupacks, inc_tcp_data_bad, inc_tcp_no_ack, inc_tcp_bad_ack, inc_tcp_after_fin;
 wire inc_tcp_chack, inc_tcp_chack_limited;

@@ -75,7 +75,6 @@ module tcp_rx_decide #(
     output reg         ack_is_una,     // SEG.ACK = SND.UNA
     output reg         ack_covers_fin, // SEG.ACK = TX_END + 1
     output reg         ack_step,       // SEG.ACK is 2^EV_STEP_LOG2 or more past the last event's
-    output reg         ack_at_end,     // SEG.ACK = TX_END
     output reg         ack_full,       // SEG.ACK >= recover (NewReno: a full ACK)
     output reg         snd_up_behind,  // SND.UP < SEG.ACK
     output reg         rtt_covered,    // the timed segment is acknowledged
@@ -137,7 +136,6 @@ always @(posedge clk) begin
         rtt            <= now - rtt_t0;
         ack_covers_fin <= seg_ack - tx_end == 32'd1;
         ack_step       <= (seg_ack - ev_una) >> EV_STEP_LOG2 != 32'd0;
-        ack_at_end     <= seg_ack == tx_end;
         ack_full       <= !lt(seg_ack, recover);
         seg_wnd_scaled <= {16'd0, seg_wnd} << snd_ws;
         wnd_update_ok  <= lt(wl1, seg_seq) || (wl1 == seg_seq && !lt(seg_ack, wl2));

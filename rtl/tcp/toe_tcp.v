@@ -156,6 +156,14 @@ endfunction
 // ev_dirty; rxd_pend below), and by the simulator's idle skip (sim/vboard.cpp: ack_now, and
 // ack_del with ack_due for the next delayed ACK)
 reg [SLOTS-1:0] valid, ev_dirty, ack_now, ack_del;
+// una_late: SND.UNA moved by less than an event step and the host has not heard; reported once
+// the host link has paused (host_paused), so an upload's stream of TX_DATA is not interleaved
+// with an event per ACK, yet an idle host learns of every advance within microseconds (its
+// retransmission timer restarts on it: RFC 6298 (5.3))
+reg [SLOTS-1:0] una_late;
+reg [7:0]       quiet_run;   // cycles the host link has brought nothing, saturating
+wire            host_paused = &quiet_run;
+wire [SLOTS-1:0] ev_want = ev_dirty | (una_late & {SLOTS{host_paused}});
 // the flags only a task reads, of its slot k, in distributed RAM: read while the task runs,
 // written back every cycle (S_INIT clears them after reset); the names are slot k's flags
 localparam FLAG_N = 14;
@@ -474,7 +482,7 @@ reg [15:0] x_step;
 // ---------------------------------------------------------------- receive decision
 wire        rx_accept_valid, rx_acceptable, rx_ack_ok;
 wire        rx_ack_beyond_max, rx_ack_new, rx_ack_old, rx_ack_is_una, rx_ack_covers_fin;
-wire        rx_ack_step, rx_ack_at_end;
+wire        rx_ack_step;
 wire        rx_ack_full, rx_snd_up_behind, rx_rtt_covered, rx_wnd_update_ok;
 wire [31:0] rx_rtt, rx_flight, rx_seg_wnd_scaled, rx_seg_up_at, rx_data_start, rx_data_stop;
 wire [31:0] rx_slow_start_inc, rx_ca_sum, rx_cwnd_less_acked, rx_ssthresh_loss;
@@ -494,7 +502,7 @@ tcp_rx_decide #(.EV_STEP_LOG2(EV_STEP_LOG2)) rx_decide (
     .rcv_up(c_rcv_up), .rcv_up_ahead(up_on), .ooo_start(c_ooo_start), .ooo_end(c_ooo_end),
     .accept_valid(rx_accept_valid), .acceptable(rx_acceptable), .ack_ok(rx_ack_ok),
     .ack_beyond_max(rx_ack_beyond_max), .ack_new(rx_ack_new), .ack_old(rx_ack_old),
-    .ack_is_una(rx_ack_is_una), .ack_covers_fin(rx_ack_covers_fin), .ack_step(rx_ack_step), .ack_at_end(rx_ack_at_end),
+    .ack_is_una(rx_ack_is_una), .ack_covers_fin(rx_ack_covers_fin), .ack_step(rx_ack_step),
     .ack_full(rx_ack_full),
     .snd_up_behind(rx_snd_up_behind), .rtt_covered(rx_rtt_covered), .rtt(rx_rtt),
     .flight(rx_flight), .seg_wnd_scaled(rx_seg_wnd_scaled), .wnd_update_ok(rx_wnd_update_ok),
@@ -537,6 +545,9 @@ assign copy_pos   = rx_copy_at[BUF_LOG2-1:0];
 assign txc_start  = state == S_TXD && !txd_bad;
 wire unused_pos = |{rx_payload_hi_m1[1:0], rx_copy_at[31:BUF_LOG2], txd_copy_at[31:BUF_LOG2]};
 
+always @(posedge clk)
+    quiet_run <= rst || !host_quiet ? 8'd0 : quiet_run + {7'd0, !host_paused};
+
 // ---- challenge ACK budget (RFC 5961 section 7): chack_limit for the whole device per period
 // of one second of device time (CHACK_PERIOD_US), a period starting with the first challenge
 // ACK after the last one ended. ca_send (from the controller) takes one; ca_room says whether
@@ -568,7 +579,7 @@ always @(posedge clk) begin : controller
     // condition per slot
     reg valid_nx, nagle_nx, syn_rcvd_nx, fin_rcvd_nx, fin_queued_nx, fin_acked_nx,
         ack_report_nx, in_rec_nx, rtt_on_nx, ooo_on_nx, ack_now_nx, ack_del_nx, rexmit_one_nx,
-        probe_nx, ev_dirty_nx, rst_pend_nx, ttl_set_nx, up_on_nx, rxd_pend_nx;
+        probe_nx, ev_dirty_nx, una_late_nx, rst_pend_nx, ttl_set_nx, up_on_nx, rxd_pend_nx;
     // cwnd's one write, also after the case: cw_a + cw_b, so that its five updates share
     // one adder
     reg        cw_we;
@@ -591,6 +602,7 @@ always @(posedge clk) begin : controller
     rexmit_one_nx = rexmit_one;
     probe_nx = probe;
     ev_dirty_nx = ev_dirty[k];
+    una_late_nx = una_late[k];
     rst_pend_nx = rst_pend;
     ttl_set_nx = ttl_set;
     up_on_nx = up_on;
@@ -632,7 +644,7 @@ always @(posedge clk) begin : controller
         end else if (rxc_req && !rxc_ack) begin
             k          <= rxc_slot[SLOT_BITS-1:0];
             task_state <= S_RXC;
-        end else if (!ev_valid && ev_dirty[ev_ptr]) begin
+        end else if (!ev_valid && ev_want[ev_ptr]) begin
             k          <= ev_ptr;
             ev_ptr     <= next_slot(ev_ptr);
             task_state <= S_EV;
@@ -672,7 +684,7 @@ always @(posedge clk) begin : controller
         end
         if (valid == {SLOTS{1'b0}})
             tx_turn <= 1'b0;         // nothing open: nothing to send first
-        if (!ev_dirty[ev_ptr] && !ev_valid)
+        if (!ev_want[ev_ptr] && !ev_valid)
             ev_ptr <= next_slot(ev_ptr);
         if (!rxd_valid && !(valid[rd_ptr] && rxd_pend[rd_ptr] && !rxd_waits(rd_ptr)))
             rd_ptr <= next_slot(rd_ptr);
@@ -765,6 +777,7 @@ always @(posedge clk) begin : controller
                     probe_nx       = 1'b0;
                     rst_pend_nx    = 1'b0;
                     ev_dirty_nx    = 1'b0;
+                    una_late_nx    = 1'b0;
                     rxd_pend_nx    = 1'b0;
                     ev_flags[k]   <= 8'd0;
                     dupacks[k]    <= 8'd0;
@@ -936,6 +949,7 @@ always @(posedge clk) begin : controller
         ev_fields[LSB_SLOT_EVENT_RCV_NXT +: 32] <= c_rcv_nxt;
         ev_fields[LSB_SLOT_EVENT_RTT_US +: 32]  <= c_rtt_sample;
         ev_dirty_nx    = 1'b0;
+        una_late_nx    = 1'b0;
         ev_flags[k]   <= 8'd0;
         ev_una[k]     <= c_snd_una;
         rtt_sample[k] <= RTT_NONE;
@@ -1051,12 +1065,13 @@ always @(posedge clk) begin : controller
                 if (rx_snd_up_behind)
                     snd_up[k] <= r_ack;        // SND.UP never falls behind SND.UNA (no wrap)
                 dupacks[k]  <= 8'd0;
-                // the host hears of SND.UNA's advance a quarter ring at a time while it
-                // sends, and at once when all it wrote is acknowledged and it sends nothing
-                // (an event per ACK was 3.6 % of the FT245 link's bytes in a bulk upload);
-                // its RTO reads SND.UNA before it resends
-                if (rx_ack_step || (rx_ack_at_end && host_quiet))
+                // the host hears of SND.UNA's advance a quarter ring at a time, the rest when
+                // its link pauses (an event per ACK was 3.6 % of the FT245 link's bytes in a
+                // bulk upload)
+                if (rx_ack_step)
                     ev_dirty_nx  = 1'b1;
+                else
+                    una_late_nx  = 1'b1;
                 if (fin_queued && rx_ack_covers_fin && !fin_acked) begin
                     fin_acked_nx  = 1'b1;
                     evf = evf | CONST_EVF_FIN_ACKED[7:0];
@@ -1344,6 +1359,7 @@ always @(posedge clk) begin : controller
                     ooo_on_nx, rtt_on_nx, in_rec_nx, ack_report_nx, fin_acked_nx, fin_queued_nx,
                     fin_rcvd_nx, syn_rcvd_nx, nagle_nx};
     ev_dirty[k] <= ev_dirty_nx;
+    una_late[k] <= una_late_nx;
     rxd_pend[k] <= rxd_pend_nx;
 
     if (rst) begin
@@ -1352,6 +1368,7 @@ always @(posedge clk) begin : controller
         rxd_dry    <= 1'b0;
         valid      <= {SLOTS{1'b0}};
         ev_dirty   <= {SLOTS{1'b0}};
+        una_late   <= {SLOTS{1'b0}};
         ack_now    <= {SLOTS{1'b0}};
         ack_del    <= {SLOTS{1'b0}};
         rxd_pend   <= {SLOTS{1'b0}};
