@@ -581,6 +581,7 @@ bool vboard_idle(const struct vboard *vb)
              vb->tx_cur || vb->tx_count || m->gmii_tx_en || vb->to_dev->count || vb->hold_valid ||
              vb->from_dev->count || m->m_link_tvalid || vb->phy.credit[0] || vb->phy.credit[1] ||
              m->rootp->toe_core__DOT__g_tcp__DOT__tcp__DOT__ack_now ||
+             m->rootp->toe_core__DOT__g_tcp__DOT__tcp__DOT__una_late ||
              next_timer_us(vb) <= SKIP_PERIOD_US);
 }
 

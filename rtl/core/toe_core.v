@@ -288,6 +288,7 @@ wire [31:0]  tcp_rxd_seq, tcp_rxd_rd_seq, tcp_rxd_rd_data;
 wire [10:0]  tcp_rxd_len;
 wire         tcp_ev_valid, tcp_ev_taken;
 wire [143:0] tcp_ev_fields;
+wire         host_quiet;        // toe_link: no host message coming in (toe_tcp's late SND.UNA events wait for it)
 wire inc_tcp_rx_segs, inc_tcp_rx_ooo, inc_tcp_rx_drop, inc_tcp_tx_segs, inc_tcp_tx_rexmit;
 wire inc_tcp_dupacks, inc_tcp_data_bad, inc_tcp_no_ack, inc_tcp_bad_ack, inc_tcp_after_fin;
 wire inc_tcp_chack, inc_tcp_chack_limited;
@@ -326,7 +327,8 @@ toe_link #(
     .tcp_rxd_valid(tcp_rxd_valid), .tcp_rxd_taken(tcp_rxd_taken), .tcp_rxd_slot(tcp_rxd_slot),
     .tcp_rxd_seq(tcp_rxd_seq), .tcp_rxd_len(tcp_rxd_len), .tcp_rxd_rd_slot(tcp_rxd_rd_slot),
     .tcp_rxd_rd_seq(tcp_rxd_rd_seq), .tcp_rxd_busy(tcp_rxd_busy), .tcp_rxd_rd_data(tcp_rxd_rd_data),
-    .tcp_ev_valid(tcp_ev_valid), .tcp_ev_taken(tcp_ev_taken), .tcp_ev_fields(tcp_ev_fields)
+    .tcp_ev_valid(tcp_ev_valid), .tcp_ev_taken(tcp_ev_taken), .tcp_ev_fields(tcp_ev_fields),
+    .host_quiet(host_quiet)
 );
 
 // ---- TCP fast path (SLOTS = 0 builds a core without it: the slow path only) ----
@@ -400,7 +402,7 @@ generate if (SLOTS > 0) begin : g_tcp
 
     toe_tcp #(.SLOTS(SLOTS), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(TX_FIFO_LOG2 + 1)) tcp (
         .clk(clk), .rst(rst), .cfg_mac(csr_mac), .cfg_ip(csr_ip), .now_us(now_us),
-        .chack_limit(chack_limit),
+        .chack_limit(chack_limit), .host_quiet(host_quiet),
         .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_tvalid && rx_tready),
         .rx_tlast(rx_tlast), .tcp_match(tcp_match),
         .verdict_valid(verdict_valid), .verdict(verdict),

@@ -99,6 +99,7 @@ module toe_link #(
     input  wire                    tcp_csr_ack,
     input  wire [31:0]             tcp_csr_rdata,
     input  wire [7:0]              tcp_csr_status,
+    output wire                    host_quiet,   // no host frame coming in or held
     output reg                     tcp_txd_req,
     output wire [7:0]              tcp_txd_slot,
     output wire [31:0]             tcp_txd_seq,
@@ -162,7 +163,7 @@ toe_link_rx rx (
     .buf_rd_addr(buf_rd_addr), .buf_rd_data(buf_rd_data),
     .ip_ok(ip_ok), .ip_csum(ip_csum), .l4_ok(l4_ok), .l4_csum(l4_csum),
     .l4_word(l4_word), .l4_high(l4_high),
-    .bad_frame(inc_bad_frame), .bad_crc(inc_bad_crc)
+    .bad_frame(inc_bad_frame), .bad_crc(inc_bad_crc), .idle(host_quiet)
 );
 
 // The top bit of message byte i in msg_head; the layouts (AT_*, HDR_*) come from spec/toe.spec.

@@ -7,16 +7,19 @@
 /*
  * Host-to-device bytes arrive on s_link (docs/LINK.md, section 1). A frame ends at a 0x00;
  * zeros between frames are idle. The COBS decoder emits message bytes (a registered stage),
- * which are CRC-checked, packed big-endian into 32-bit words and written into the message
- * buffer (512 x 32, one EBR): message byte 0 (type) is tdata[31:24] of word 0, so a RAW_TX
- * Ethernet frame sits in the buffer exactly in the core's 2-byte-pad word format (type and
- * arg take the pad's place) and the IPv4 header starts at word 4.
+ * which are CRC-checked, packed big-endian into 32-bit words and written into one half of the
+ * message buffer (2 x 512 x 32, two EBR): message byte 0 (type) is tdata[31:24] of word 0, so a
+ * RAW_TX Ethernet frame sits in its half exactly in the core's 2-byte-pad word format (type
+ * and arg take the pad's place) and the IPv4 header starts at word 4.
  *
  * After the delimiter the frame is judged: malformed COBS, under 6 or over MAX_MSG + 4
- * decoded bytes: bad_frame; CRC residue wrong: bad_crc; else the message is handed to the
- * dispatcher (msg_valid) with its first 8 bytes in registers, and s_link_tready stays low
- * until msg_done, so nothing is acted on before its CRC passed and the buffer is never
- * overwritten while in use.
+ * decoded bytes: bad_frame; CRC residue wrong: bad_crc; else, once the dispatcher holds no
+ * message, it is handed over (msg_valid) with its first 8 bytes, its length and checksums in
+ * registers, and the next frame comes into the other half while the dispatcher works on this
+ * one (a TX_DATA's copy into the TX ring takes a quarter of the frame's time on the link:
+ * with one buffer, s_link_tready was low that long, a fifth of the link's time in a bulk
+ * upload). Nothing is acted on before its CRC passed and a half is never written while the
+ * dispatcher holds it: s_link_tready is low from a frame's end until it is handed over.
  *
  * For RAW_TX the IPv4 header sum and the TCP/UDP/ICMP sum (with the pseudo-header for TCP
  * and UDP) are accumulated byte by byte as the message streams in (one adder per sum), and
@@ -33,8 +36,8 @@ module toe_link_rx (
 
     // the checked message
     output reg         msg_valid,
-    input  wire        msg_done,        // one-cycle pulse: the buffer is free again
-    output wire [10:0] msg_len,         // message bytes without the CRC
+    input  wire        msg_done,        // one-cycle pulse: the held message's half is free again
+    output reg  [10:0] msg_len,         // message bytes without the CRC
     output reg  [63:0] msg_head,        // message bytes 0..7, byte 0 in [63:56]
     input  wire [8:0]  buf_rd_addr,
     output wire [31:0] buf_rd_data,
@@ -44,20 +47,23 @@ module toe_link_rx (
     output reg  [15:0] ip_csum,
     output reg         l4_ok,           // a TCP/UDP/ICMP checksum to patch
     output reg  [15:0] l4_csum,
-    output wire [8:0]  l4_word,         // its word in the buffer
-    output wire        l4_high,         // in bits 31:16 (else 15:0)
+    output reg  [8:0]  l4_word,         // its word in the buffer
+    output reg         l4_high,         // in bits 31:16 (else 15:0)
 
     output reg         bad_frame,       // one-cycle pulses
-    output reg         bad_crc
+    output reg         bad_crc,
+    output wire        idle             // no frame coming in, none checked or held
 );
 
 `include "toe_defs.vh"
 
 localparam [10:0] MAX_FRAME = CONST_MAX_MSG[10:0] + 11'd4;  // with the CRC
-localparam [2:0] R_RECV = 3'd0, R_CHECK = 3'd1, R_SUM1 = 3'd2, R_SUM2 = 3'd3, R_SUM3 = 3'd4,
-                 R_HOLD = 3'd5;
+localparam [2:0] R_RECV = 3'd0, R_CHECK = 3'd1, R_WAIT = 3'd2, R_SUM1 = 3'd3, R_SUM2 = 3'd4,
+                 R_SUM3 = 3'd5;
 
 reg [2:0] state;
+reg       rx_half;     // the half the frame comes into
+reg       hold_half;   // the half of the message the dispatcher holds
 
 // ---- COBS decoder: one input byte per cycle, registered output ----
 reg       in_frame;    // a non-zero byte of this frame has been seen
@@ -68,6 +74,7 @@ reg [7:0] d_byte;
 
 assign s_link_tready = state == R_RECV;
 wire in_beat = s_link_tvalid && s_link_tready;
+assign idle = state == R_RECV && !in_frame && !msg_valid;
 wire in_zero = s_link_tdata == 8'h00;
 
 always @(posedge clk) begin
@@ -118,15 +125,15 @@ end
 
 wire buf_wr = d_valid && !too_long;
 
-ram_sdp #(.DATA_WIDTH(32), .ADDR_WIDTH(9)) msg_buf (
+ram_sdp #(.DATA_WIDTH(32), .ADDR_WIDTH(10)) msg_buf (
     .clk(clk),
-    .wr_en(buf_wr), .wr_addr(len[10:2]), .wr_data(wnext),
-    .rd_addr(buf_rd_addr), .rd_data(buf_rd_data)
+    .wr_en(buf_wr), .wr_addr({rx_half, len[10:2]}), .wr_data(wnext),
+    .rd_addr({hold_half, buf_rd_addr}), .rd_data(buf_rd_data)
 );
 
-assign msg_len = len - 11'd4;
+wire [10:0] rx_msg_len = len - 11'd4;
 wire frame_bad  = cobs_bad || too_long || len < 11'd6 || crc != 32'hdebb20e3;
-wire frame_over = (state == R_CHECK && frame_bad) || (state == R_HOLD && msg_done);
+wire frame_over = (state == R_CHECK && frame_bad) || state == R_SUM3;
 
 // ---- RAW_TX checksum accumulation (m = len is the offset of d_byte) ----
 reg [15:0] ethertype;
@@ -136,6 +143,7 @@ reg [13:0] frag;         // MF and the fragment offset
 reg [7:0]  proto;
 reg [10:0] l4_start;    // m of the first L4 byte: 16 + 4 * IHL
 reg [10:0] l4_pos;      // m of the L4 checksum field
+reg [63:0] rx_head;     // message bytes 0..7 of the frame coming in
 reg [11:0] l4_end;      // m past the last L4 byte: 16 + total length
 reg [31:0] ip_sum, l4_sum;
 
@@ -151,7 +159,7 @@ wire        in_addr = len >= 11'd28 && len < 11'd36 && pseudo;
 always @(posedge clk) begin
     if (d_valid) begin
         if (len < 11'd8)
-            msg_head <= {msg_head[55:0], d_byte};
+            rx_head <= {rx_head[55:0], d_byte};
         case (len)
             11'd14: ethertype[15:8] <= d_byte;
             11'd15: ethertype[7:0]  <= d_byte;
@@ -182,10 +190,7 @@ always @(posedge clk) begin
     end
 end
 
-assign l4_word = l4_pos[10:2];
-assign l4_high = !l4_pos[1];
-
-// ---- frame end, check, checksum folding ----
+// ---- frame end, check, checksum folding, hand-over ----
 `include "lib/csum_fold.vh"
 
 reg [31:0] l4_total;
@@ -218,36 +223,43 @@ always @(posedge clk) begin
                 bad_crc <= 1'b1;
                 state   <= R_RECV;
             end else begin
-                state <= R_SUM1;
+                state <= msg_valid ? R_WAIT : R_SUM1;
             end
         end
+        R_WAIT: if (!msg_valid)
+            state <= R_SUM1;   // the dispatcher is done with the checksum registers
         R_SUM1: begin
             ip_csum  <= ~fold(ip_sum);
             l4_total <= l4_sum + (pseudo ? {24'd0, proto} : 32'd0);
             ip_ok    <= ethertype == 16'h0800 && ver == 4'd4 && ihl >= 4'd5 &&
-                        l4_start <= msg_len;
+                        l4_start <= rx_msg_len;
             state    <= R_SUM2;
         end
         R_SUM2: begin
             l4_total <= l4_total + (pseudo ? {16'd0, l4_len} : 32'd0);
             l4_ok    <= ip_ok && (proto == 8'd1 || pseudo) && frag[13:0] == 14'd0 &&
-                        l4_end <= {1'b0, msg_len} && l4_pos + 11'd2 <= msg_len;
+                        l4_end <= {1'b0, rx_msg_len} && l4_pos + 11'd2 <= rx_msg_len;
             state    <= R_SUM3;
         end
         R_SUM3: begin
             // UDP sends a computed 0 as 0xffff (0 means "no checksum")
             l4_csum   <= (~fold(l4_total) == 16'h0000 && proto == 8'd17) ? 16'hffff : ~fold(l4_total);
+            // the hand-over; the next frame comes into the other half
             msg_valid <= 1'b1;
-            state     <= R_HOLD;
-        end
-        R_HOLD: if (msg_done) begin
-            msg_valid <= 1'b0;
+            msg_len   <= rx_msg_len;
+            msg_head  <= rx_head;
+            l4_word   <= l4_pos[10:2];
+            l4_high   <= !l4_pos[1];
+            hold_half <= rx_half;
+            rx_half   <= !rx_half;
             state     <= R_RECV;
         end
         default: state <= R_RECV;
     endcase
+    if (msg_done)
+        msg_valid <= 1'b0;
 
-    // frame-local state restarts when a frame is over (rejected at the check, or released)
+    // frame-local state restarts when a frame is over (rejected at the check, or handed over)
     if (rst || frame_over) begin
         crc      <= 32'hffffffff;
         len      <= 11'd0;
@@ -256,6 +268,7 @@ always @(posedge clk) begin
 
     if (rst) begin
         state     <= R_RECV;
+        rx_half   <= 1'b0;
         msg_valid <= 1'b0;
         bad_frame <= 1'b0;
         bad_crc   <= 1'b0;

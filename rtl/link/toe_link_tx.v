@@ -253,32 +253,40 @@ always @(posedge clk) begin
     end
 end
 
-// ---- COBS encoder: blocks in a 1 KiB circular buffer, a queue of up to 7 closed blocks. The
+// ---- COBS encoder: blocks in a 1 KiB circular buffer, a queue of up to 15 closed blocks. The
 // filler closes a block at a zero byte, at 254 bytes or at the message's end and goes straight
 // on with the next while the closed ones wait for the drain; it waits only when the buffer
 // could not take a whole block more. (With two 256-byte halves, a block closed early - a zero
 // byte, a header's zero fields - stopped the filler for the whole drain of the block before,
-// and the link ran at about half its rate.) ----
+// and the link ran at about half its rate.) The drain sends a message without a gap: it takes
+// the next block in the cycle the last byte of the one before leaves, and it starts a message
+// only once the message is all in the buffer (or 257 bytes of it, or the queue is full). A
+// gap ends the PHY's burst: over the FT245 model the bus went to the host for 512 bytes at
+// every block boundary, and a SLOT event, split at each of its zero bytes, reached the host
+// some 5 KB of upload later, which left the host without TX ring room for a fifth of the time.
+// ----
 reg [9:0] f_base;       // buffer address of the block being filled
 reg [7:0] f_cnt;        // non-zero bytes in the block being filled
-reg [2:0] q_head, q_tail;
-reg [2:0] q_n;          // closed blocks waiting for the drain
-reg [9:0] q_base [0:7];
-reg [7:0] q_len  [0:7];
-reg       q_end  [0:7]; // the message's last block: 0x00 follows
+reg [3:0] q_head, q_tail;
+reg [3:0] q_n;          // closed blocks waiting for the drain
+reg [3:0] q_msgs;       // of them, the last blocks of a message
+reg [9:0] q_base [0:15];
+reg [7:0] q_len  [0:15];
+reg       q_end  [0:15]; // the message's last block: 0x00 follows
 reg       final_empty;  // the message ended with a zero byte: an empty last block follows
 
 reg        d_busy;
 reg [9:0]  d_base;
 reg [7:0]  d_len;
 reg [8:0]  d_idx;       // 0 code, 1..d_len data, d_len+1 the delimiter
+reg        d_end;       // the block taken last ends its message (or none was taken yet)
+reg        held_many;   // 512 bytes held from the drained block on (at least 257 after it)
 wire [7:0] buf_rd_data;
 
-wire       blk_take = q_n != 3'd0 && !d_busy;
 // the oldest byte still needed, and room for a whole block more (and a descriptor)
-wire [9:0] held_from = d_busy ? d_base : q_n != 3'd0 ? q_base[q_head] : f_base;
+wire [9:0] held_from = d_busy ? d_base : q_n != 4'd0 ? q_base[q_head] : f_base;
 wire [9:0] held      = f_base + {2'b00, f_cnt} - held_from;
-wire       q_room    = held < 10'd768 && q_n != 3'd7;
+wire       q_room    = held < 10'd768 && q_n != 4'd15;
 assign c_ready = q_room && !final_empty;
 
 axis_register #(.DATA_WIDTH(9)) cobs_slice (
@@ -296,6 +304,8 @@ reg  [9:0] d_ptr_nx;    // d_ptr + 1
 wire d_beat = d_busy && m_link_tready;
 wire d_done = d_idx == d_last;
 wire d_adv  = d_beat && !d_done;
+wire blk_take = q_n != 4'd0 && (!d_busy || (d_beat && d_done)) &&
+                (!d_end || q_msgs != 4'd0 || q_n == 4'd15 || held_many);
 
 ram_sdp #(.DATA_WIDTH(8), .ADDR_WIDTH(10)) cobs_buf (
     .clk(clk),
@@ -323,7 +333,7 @@ always @* begin
             cl_len = f_cnt + 8'd1;
             cl_end = c_last;
         end
-    end else if (final_empty && q_n != 3'd7) begin
+    end else if (final_empty && q_n != 4'd15) begin
         cl = 1'b1;
         cl_len = 8'd0;
         cl_end = 1'b1;
@@ -335,23 +345,26 @@ always @(posedge clk) begin
         f_cnt <= f_cnt + 8'd1;
     if (c_beat && c_byte == 8'h00)
         final_empty <= c_last;
-    else if (!c_beat && final_empty && q_n != 3'd7)
+    else if (!c_beat && final_empty && q_n != 4'd15)
         final_empty <= 1'b0;
     if (cl) begin
         q_base[q_tail] <= f_base;
         q_len[q_tail]  <= cl_len;
         q_end[q_tail]  <= cl_end;
-        q_tail         <= q_tail + 3'd1;
+        q_tail         <= q_tail + 4'd1;
         f_base         <= f_base + {2'b00, cl_len};
         f_cnt          <= 8'd0;
     end
-    q_n <= q_n + {2'b00, cl} - {2'b00, blk_take};
+    q_n <= q_n + {3'b000, cl} - {3'b000, blk_take};
+    q_msgs <= q_msgs + {3'b000, cl && cl_end} - {3'b000, blk_take && q_end[q_head]};
+    held_many <= held >= 10'd512;
 
     if (blk_take) begin
-        q_head   <= q_head + 3'd1;
+        q_head   <= q_head + 4'd1;
         d_busy   <= 1'b1;
         d_base   <= q_base[q_head];
         d_len    <= q_len[q_head];
+        d_end    <= q_end[q_head];
         d_last   <= {1'b0, q_len[q_head]} + {8'd0, q_end[q_head]};
         d_ptr    <= q_base[q_head] - 10'd1;
         d_ptr_nx <= q_base[q_head];
@@ -369,11 +382,13 @@ always @(posedge clk) begin
     if (rst) begin
         f_base      <= 10'd0;
         f_cnt       <= 8'd0;
-        q_head      <= 3'd0;
-        q_tail      <= 3'd0;
-        q_n         <= 3'd0;
+        q_head      <= 4'd0;
+        q_tail      <= 4'd0;
+        q_n         <= 4'd0;
+        q_msgs      <= 4'd0;
         final_empty <= 1'b0;
         d_busy      <= 1'b0;
+        d_end       <= 1'b1;
         d_base      <= 10'd0;
         d_idx       <= 9'd0;
     end

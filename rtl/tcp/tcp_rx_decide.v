@@ -22,7 +22,9 @@
  * The controller decides and writes the slot (toe_tcp S_RX_ACK .. S_RX_END3). One 32-bit
  * carry chain per stage. Sequence numbers compare modulo 2^32 (RFC 9293 section 3.4).
  */
-module tcp_rx_decide (
+module tcp_rx_decide #(
+    parameter EV_STEP_LOG2 = 11     // SND.UNA's advance that is news for the host: 2^N bytes
+) (
     input  wire        clk,
     input  wire        rst,
     input  wire        start,
@@ -48,6 +50,7 @@ module tcp_rx_decide (
     input  wire [31:0] wl1,
     input  wire [31:0] wl2,
     input  wire [31:0] tx_end,
+    input  wire [31:0] ev_una,      // SND.UNA in the slot's last event
     input  wire [31:0] cwnd,
     input  wire [31:0] ca_acc,      // bytes acknowledged in congestion avoidance
     input  wire [31:0] recover,
@@ -71,6 +74,7 @@ module tcp_rx_decide (
     output reg         ack_old,        // SEG.ACK < SND.UNA
     output reg         ack_is_una,     // SEG.ACK = SND.UNA
     output reg         ack_covers_fin, // SEG.ACK = TX_END + 1
+    output reg         ack_step,       // SEG.ACK is 2^EV_STEP_LOG2 or more past the last event's
     output reg         ack_full,       // SEG.ACK >= recover (NewReno: a full ACK)
     output reg         snd_up_behind,  // SND.UP < SEG.ACK
     output reg         rtt_covered,    // the timed segment is acknowledged
@@ -131,6 +135,7 @@ always @(posedge clk) begin
         rtt_covered    <= lt(rtt_seq, seg_ack);
         rtt            <= now - rtt_t0;
         ack_covers_fin <= seg_ack - tx_end == 32'd1;
+        ack_step       <= (seg_ack - ev_una) >> EV_STEP_LOG2 != 32'd0;
         ack_full       <= !lt(seg_ack, recover);
         seg_wnd_scaled <= {16'd0, seg_wnd} << snd_ws;
         wnd_update_ok  <= lt(wl1, seg_seq) || (wl1 == seg_seq && !lt(seg_ack, wl2));

@@ -38,15 +38,15 @@ endtask
 
 reg [7:0] fr [0:4095];
 reg [7:0] dm [0:2047];
-integer   fr_len = 0, dm_len;
+integer   fr_len = 0, dm_len, dm_blocks;   // dm_blocks: the frame's COBS blocks
 
 task link_decode;
     integer i, j, code;
     reg [31:0] c;
     begin
-        i = 0; dm_len = 0;
+        i = 0; dm_len = 0; dm_blocks = 0;
         while (i < fr_len) begin
-            code = fr[i]; i = i + 1;
+            code = fr[i]; i = i + 1; dm_blocks = dm_blocks + 1;
             if (code == 0) $fatal(1, "zero inside a COBS frame");
             for (j = 1; j < code; j = j + 1) begin
                 if (i >= fr_len) $fatal(1, "device sent malformed COBS");

@@ -20,7 +20,7 @@ reg  [31:0] seg_seq, seg_ack;
 reg  [15:0] seg_wnd, seg_up;
 reg  [10:0] seg_len;
 reg         seg_fin;
-reg  [31:0] snd_una, snd_max, snd_wnd, snd_up, max_wnd, wl1, wl2, tx_end, cwnd, ca_acc, recover;
+reg  [31:0] snd_una, snd_max, snd_wnd, snd_up, max_wnd, wl1, wl2, tx_end, ev_una, cwnd, ca_acc, recover;
 reg  [3:0]  snd_ws;
 reg  [15:0] mss;
 reg  [31:0] rtt_seq, rtt_t0, rcv_nxt, rcv_adv, rx_lim, rcv_up, ooo_start, ooo_end;
@@ -29,7 +29,7 @@ wire [31:0] seg_end  = seg_seq + {21'd0, seg_len};
 wire [31:0] seg_last = seg_seq + {21'd0, seg_len} + {31'd0, seg_fin} - 32'd1;
 
 wire        accept_valid, acceptable, ack_ok;
-wire        ack_beyond_max, ack_new, ack_old, ack_is_una, ack_covers_fin, ack_full;
+wire        ack_beyond_max, ack_new, ack_old, ack_is_una, ack_covers_fin, ack_step, ack_full;
 wire        snd_up_behind, rtt_covered, wnd_update_ok;
 wire [31:0] rtt, flight, seg_wnd_scaled, seg_up_at, data_start, data_stop;
 wire [31:0] slow_start_inc, ca_sum, cwnd_less_acked, ssthresh_loss;
@@ -43,13 +43,13 @@ tcp_rx_decide dut (
     .seg_seq(seg_seq), .seg_ack(seg_ack), .seg_wnd(seg_wnd), .seg_up(seg_up), .seg_len(seg_len),
     .seg_fin(seg_fin), .seg_end(seg_end), .seg_last(seg_last),
     .snd_una(snd_una), .snd_max(snd_max), .snd_wnd(snd_wnd), .snd_up(snd_up), .max_wnd(max_wnd),
-    .snd_ws(snd_ws), .wl1(wl1), .wl2(wl2), .tx_end(tx_end), .cwnd(cwnd), .ca_acc(ca_acc),
+    .snd_ws(snd_ws), .wl1(wl1), .wl2(wl2), .tx_end(tx_end), .ev_una(ev_una), .cwnd(cwnd), .ca_acc(ca_acc),
     .recover(recover), .mss(mss), .rtt_seq(rtt_seq), .rtt_t0(rtt_t0), .rcv_nxt(rcv_nxt),
     .rcv_adv(rcv_adv), .rx_lim(rx_lim), .rcv_up(rcv_up), .rcv_up_ahead(rcv_up_ahead),
     .ooo_start(ooo_start), .ooo_end(ooo_end),
     .accept_valid(accept_valid), .acceptable(acceptable), .ack_ok(ack_ok),
     .ack_beyond_max(ack_beyond_max), .ack_new(ack_new), .ack_old(ack_old),
-    .ack_is_una(ack_is_una), .ack_covers_fin(ack_covers_fin), .ack_full(ack_full),
+    .ack_is_una(ack_is_una), .ack_covers_fin(ack_covers_fin), .ack_step(ack_step), .ack_full(ack_full),
     .snd_up_behind(snd_up_behind), .rtt_covered(rtt_covered), .rtt(rtt), .flight(flight),
     .seg_wnd_scaled(seg_wnd_scaled), .wnd_update_ok(wnd_update_ok), .seg_up_at(seg_up_at),
     .data_start(data_start), .data_stop(data_stop),
@@ -70,7 +70,7 @@ reg got_acceptable, got_ack_ok;
 // RCV.NXT = irs, nothing held out of order; a segment at RCV.NXT acknowledging nothing new
 task slot(input [31:0] una, input [31:0] irs);
     begin
-        snd_una = una; snd_max = una + 32'd3000; tx_end = una + 32'd3000; snd_up = una;
+        snd_una = una; snd_max = una + 32'd3000; tx_end = una + 32'd3000; snd_up = una; ev_una = una;
         snd_wnd = 32'd65535; max_wnd = 32'd65535; snd_ws = 4'd0; wl1 = irs - 32'd1; wl2 = una;
         cwnd = 32'd14600; ca_acc = 32'd0; recover = una; mss = 16'd1460;
         rtt_seq = una + 32'd5000; rtt_t0 = now - 32'd777;
@@ -250,6 +250,16 @@ initial begin
     tx_end = U + 32'd2999; seg_ack = U + 32'd3000;
     run("fin_acked");
     if (!ack_covers_fin) $fatal(1, "fin_acked: not covered");
+
+    // test_ack_step: an ACK 2048 (2^EV_STEP_LOG2) past the last event's SND.UNA, not one
+    // less far
+    slot(U, R);
+    snd_una = U + 32'd1000; seg_ack = U + 32'd2047;
+    run("ack_step_short");
+    if (ack_step) $fatal(1, "ack_step_short: a step");
+    seg_ack = U + 32'd2048;
+    run("ack_step");
+    if (!ack_step) $fatal(1, "ack_step: no step");
 
     // test_newreno_partial_ack: below recover: not a full ACK
     slot(U, R);

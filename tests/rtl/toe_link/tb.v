@@ -227,6 +227,8 @@ integer   rq_len [0:15];
 integer   rq_wr = 0, rq_rd = 0;
 integer   ready_pct = 70;
 integer   dev_msgs = 0;
+reg       fr_gap = 0;            // m_tvalid fell inside the frame being received
+integer   gapless = 0;           // frames checked for gaps
 
 always @(posedge clk) m_tready <= ($random(rnd_seed) % 100 + 100) % 100 < ready_pct;
 
@@ -236,6 +238,12 @@ task decode_frame;
         link_decode;
         for (i = 0; i < dm_len; i = i + 1) rq[rq_wr * 2048 + i] = dm[i];
         rq_len[rq_wr] = dm_len;
+        // a frame the encoder holds whole (under 512 bytes, at most 15 COBS blocks) leaves
+        // without a gap: the drain starts once it is all in
+        if (fr_len < 512 && dm_blocks <= 15) begin
+            if (fr_gap) $fatal(1, "gap inside a device frame (type %h, %0d bytes)", dm[0], fr_len);
+            gapless = gapless + 1;
+        end
         rq_wr = (rq_wr + 1) % 16;
         if (rq_wr == rq_rd) $fatal(1, "bench message queue overflow");
         dev_msgs = dev_msgs + 1;
@@ -243,11 +251,14 @@ task decode_frame;
 endtask
 
 always @(posedge clk) begin
+    if (fr_len != 0 && !m_tvalid)
+        fr_gap = 1;
     if (m_tvalid && m_tready) begin
         if (m_tdata == 8'h00) begin
             if (fr_len == 0) $fatal(1, "empty device frame");
             decode_frame;
             fr_len = 0;
+            fr_gap = 0;
         end else begin
             fr[fr_len] = m_tdata; fr_len = fr_len + 1;
         end
@@ -687,7 +698,8 @@ initial begin
     check_stat(STAT_LINK_TX_MSGS, dev_msgs);
     check_stat(STAT_RX_FRAMES, 0);
 
-    $display("PASS: toe_link, %0d messages from the host, %0d from the device", good_msgs, dev_msgs);
+    if (gapless == 0) $fatal(1, "no device frame checked for gaps");
+    $display("PASS: toe_link, %0d messages from the host, %0d from the device (%0d checked without a gap)", good_msgs, dev_msgs, gapless);
     $finish;
 end
 

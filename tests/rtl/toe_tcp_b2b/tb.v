@@ -91,7 +91,7 @@ wire [143:0] ev_fields;
 wire inc_rx_segs, inc_rx_ooo, inc_rx_drop, inc_tx_segs, inc_tx_rexmit, inc_dupacks, inc_data_bad;
 
 toe_tcp #(.SLOTS(4), .BUF_LOG2(BUF_LOG2), .TX_FREE_BITS(11), .DELACK_US(DELACK_US)) dut (
-    .clk(clk), .rst(rst), .cfg_mac(MAC), .cfg_ip(IP), .now_us(now_us),
+    .clk(clk), .rst(rst), .cfg_mac(MAC), .cfg_ip(IP), .now_us(now_us), .host_quiet(1'b1),
     .rx_tdata(rx_tdata), .rx_tkeep(rx_tkeep), .rx_beat(rx_beat), .rx_tlast(rx_tlast),
     .tcp_match(tcp_match), .verdict_valid(verdict_valid), .verdict(verdict),
     .m_tx_req(m_tx_req), .m_tx_tdata(m_tx_tdata), .m_tx_tkeep(m_tx_tkeep),
