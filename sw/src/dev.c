@@ -288,13 +288,13 @@ static void req_send(toe_dev *dev, int t)
     toe_dev_queue(dev, &m);
 }
 
-/* Resend or give up requests whose answer is late. */
+/* Resend or give up requests whose answer is late by retry_ms of device time (clock.c: a
+ * device slower than real time is waited for; one whose clock is silent is not). */
 static void csr_resend(toe_dev *dev)
 {
-    uint64_t now = toe_now_ms();
     for (int t = 0; t < TOE_NTAGS; t++) {
         struct toe_csr_req *q = &dev->req[t];
-        if (!q->busy || q->done || q->retry_at > now)
+        if (!q->busy || q->done || toe_remaining(dev, q->retry_at, -1) > 0)
             continue;
         if (q->retries_left <= 0) {
             if (q->type != TOE_MSG_SESSION) /* an unanswered SESSION: LINK_NO_SESSION */
@@ -305,7 +305,7 @@ static void csr_resend(toe_dev *dev)
         q->retries_left--;
         dev->hs[TOE_HSTAT_CSR_RETRIES]++;
         req_send(dev, t);
-        q->retry_at = now + (uint64_t)dev->retry_ms;
+        q->retry_at = toe_deadline(dev, dev->retry_ms);
     }
 }
 
@@ -318,21 +318,14 @@ static int min_wait(int a, int b)
     return a < b ? a : b;
 }
 
-/* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
-static void fold_deadline(int *w, uint64_t at, uint64_t now)
-{
-    *w = min_wait(*w, toe_wait_clamp(at > now ? at - now : 0, -1));
-}
-
 /* Host ms until the engine needs a turn without input: the CSR resends and every layer's own
  * deadline, looked at without running them (-1: none). */
 static int next_timeout(toe_dev *dev)
 {
-    uint64_t now = toe_now_ms();
     int w = -1;
     for (int t = 0; t < TOE_NTAGS; t++)
         if (dev->req[t].busy && !dev->req[t].done)
-            fold_deadline(&w, dev->req[t].retry_at, now);
+            w = min_wait(w, toe_dev_wait_ms(dev, dev->req[t].retry_at));
     for (unsigned i = 0; i < dev->nlayers; i++)
         if (dev->layers[i]->next_timeout)
             w = min_wait(w, dev->layers[i]->next_timeout(dev));
@@ -444,8 +437,8 @@ static int alloc_tag(toe_dev *dev)
 }
 
 /* Take a tag for a request of this type (CSR_READ, CSR_WRITE or SESSION) and send it; it is
- * resent every retry_ms until answered or out of retries. cb NULL: the caller waits for it
- * (done). Returns the tag, or TOE_ENOSPC. */
+ * resent every retry_ms of device time until answered or out of retries. cb NULL: the caller
+ * waits for it (done). Returns the tag, or TOE_ENOSPC. */
 static int req_start(toe_dev *dev, uint8_t type, uint16_t addr, uint32_t value, toe_csr_done cb,
                      void *ctx)
 {
@@ -461,7 +454,7 @@ static int req_start(toe_dev *dev, uint8_t type, uint16_t addr, uint32_t value, 
     q->cb = cb;
     q->ctx = ctx;
     q->retries_left = dev->retries;
-    q->retry_at = toe_now_ms() + (uint64_t)dev->retry_ms;
+    q->retry_at = toe_deadline(dev, dev->retry_ms);
     req_send(dev, t);
     return t;
 }

@@ -474,6 +474,8 @@ struct toe_transport mock_transport(struct mock_dev *m)
     return t;
 }
 
+uint64_t mock_fast_host_clock(void *m) { return ((const struct mock_dev *)m)->time_us * 10; }
+
 toe_dev *mock_open(struct mock_dev *m, int probe, int retry_ms, int retries)
 {
     struct toe_transport t = mock_transport(m);

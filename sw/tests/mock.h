@@ -108,6 +108,9 @@ void mock_emit_event(struct mock_dev *m, uint8_t kind, uint16_t seq);
 struct toe_transport mock_transport(struct mock_dev *m);
 /* Open a handle on a mock with the given options (no probe unless asked). */
 toe_dev *mock_open(struct mock_dev *m, int probe, int retry_ms, int retries);
+/* A host clock ten times faster than the mock m's device clock, for toe_set_clock before the
+ * open: a timer on the wrong clock fires early in device time. */
+uint64_t mock_fast_host_clock(void *m);
 
 /* Test reporting. */
 extern int mock_failures;
