@@ -60,11 +60,13 @@ int toe_host_remaining(uint64_t deadline, int cap_ms)
  * time, and ends when an answer, or any other stamp, reaches the deadline. Host time decides
  * alone while the device's clock is unknown (no stamp yet: a TIME_LO alone cannot be widened
  * to 64 bits, and the first stamp would pass every deadline set before it at once), and once
- * a deadline has waited for the device's clock for TOE_TIME_SILENT_MS with no stamp coming (a
- * device that is gone, or a lost probe); a quiet link is not a silent device: the count starts
- * when the clock is needed. On a board the estimate is the device's time, so a timeout ends
- * one link round trip after it would on host time, and a lost request is resent after about
- * retry_ms; a device slower than real time is not hurried by the host's clock while it answers. */
+ * a deadline has waited for the device's clock while the link brought nothing for
+ * TOE_TIME_SILENT_MS (a device that is gone, or a lost probe on a quiet link): a device that
+ * is still answering what was queued before the probe is slow, not gone, and a link that was
+ * quiet before the clock was needed is not a silent device. On a board the estimate is the
+ * device's time, so a timeout ends one link round trip after it would on host time, and a lost
+ * request is resent after about retry_ms; a device slower than real time is not hurried by the
+ * host's clock while it answers. */
 
 void toe_dev_note_time(toe_dev *dev, uint64_t us)
 {
@@ -72,7 +74,7 @@ void toe_dev_note_time(toe_dev *dev, uint64_t us)
         return;
     dev->dt_us = us;
     dev->dt_host_us = toe_now_us();
-    dev->dt_asked_host_us = 0;
+    dev->dt_quiet_host_us = 0;
 }
 
 /* The 64-bit device time nearest to the last one seen with these low bits. */
@@ -107,8 +109,8 @@ int toe_dev_wait_ms(const toe_dev *dev, uint64_t deadline)
     uint64_t host = toe_now_us(), est = dev->dt_us + (host - dev->dt_host_us);
     if (est < deadline)
         return toe_wait_clamp((deadline - est + 999u) / 1000u, -1);
-    if (!dev->dt_us || (dev->dt_asked_host_us &&
-                        host - dev->dt_asked_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u))
+    if (!dev->dt_us || (dev->dt_quiet_host_us &&
+                        host - dev->dt_quiet_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u))
         return 0;
     return TOE_TIME_PROBE_MS;
 }
@@ -120,8 +122,8 @@ int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
     int w = toe_dev_wait_ms(dev, deadline);
     uint64_t host = toe_now_us();
     if (w > 0 && toe_dev_now_us(dev) >= deadline) { /* the device's clock decides */
-        if (!dev->dt_asked_host_us) /* its silence is counted from here */
-            dev->dt_asked_host_us = host;
+        if (!dev->dt_quiet_host_us) /* the device's silence is counted from here */
+            dev->dt_quiet_host_us = host;
         if ((!dev->dt_probe_host_us ||
              host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
             !toe_time_probe_pending(dev)) {

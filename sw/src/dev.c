@@ -350,6 +350,8 @@ static int turn_body(toe_dev *dev, int wait_ms, int flush_ms)
     r = dev->tr.ops->read(dev->tr.priv, dev->rdbuf, dev->rdcap, &got, w);
     if (got) {
         dev->input_unseen = 1;
+        if (dev->dt_quiet_host_us) /* the device is not silent (clock.c) */
+            dev->dt_quiet_host_us = toe_now_us();
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
     }
     if (r)

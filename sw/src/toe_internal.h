@@ -209,9 +209,9 @@ struct toe_dev {
     } arm;
     /* The device's clock as last seen on the link (clock.c, "device time"): the stamp (0: none
      * yet), the host time it came, the host time of the last probe sent to confirm a deadline,
-     * and the host time a deadline first waited for the device's clock since the stamp (0:
-     * none; its silence is counted from there). */
-    uint64_t dt_us, dt_host_us, dt_probe_host_us, dt_asked_host_us;
+     * and, while a deadline waits for the device's clock, the host time since which the link
+     * has brought nothing (0: no deadline waits). */
+    uint64_t dt_us, dt_host_us, dt_probe_host_us, dt_quiet_host_us;
 
     struct toe_raw_frame *rawq;
     unsigned rawq_cap, rawq_head, rawq_n;

@@ -307,8 +307,19 @@ static void test_device_time(void)
     fake_host_us += TOE_TIME_SILENT_MS * 1000ull;
     CHECK(toe_remaining(d, dl2, -1) == TOE_TIME_PROBE_MS,
           "test_dev_deadline_quiet_link_asks_the_device");
+    /* The probe goes unanswered but the device still sends (answers queued before it): slow,
+     * not silent. */
+    fake_host_us += TOE_TIME_SILENT_MS * 500ull;
+    m.silent = 1;
+    struct toe_msg other = {.type = TOE_MSG_RESP, .arg = 0x77};
+    mock_emit(&m, &other);
+    toe_poll(d, 0);
+    fake_host_us += TOE_TIME_SILENT_MS * 500ull + 1000;
+    CHECK(toe_remaining(d, dl2, -1) == TOE_TIME_PROBE_MS,
+          "test_dev_deadline_answering_device_not_silent");
     fake_host_us += TOE_TIME_SILENT_MS * 1000ull;
     CHECK(toe_remaining(d, dl2, -1) == 0, "test_dev_deadline_silent_device_ends_on_host_time");
+    m.silent = 0;
     toe_close(d);
 
     /* Until the device's clock is first seen, host time decides, without a probe. */
