@@ -97,7 +97,7 @@ struct toe_open_opts {
      * 0403:6014 found"). NULL: no detail. errbuf_size 0 means TOE_ERRBUF_SIZE. */
     char *errbuf;
     size_t errbuf_size;
-    /* Resend a CSR request after this long without a RESP. 0: 200 ms. */
+    /* Resend a CSR request after this long of device time without a RESP. 0: 200 ms. */
     int csr_retry_ms;
     /* Resends before a CSR request fails with TOE_ETIMEDOUT. 0: 4; -1: none. */
     int csr_retries;
