@@ -16,7 +16,6 @@
 #define TOE_RDBUF (64 * 1024)
 #define TOE_TXBUF_INIT (16 * 1024)
 #define TOE_FLUSH_MS 2000 /* bound on one write when the caller gave no deadline */
-#define TOE_PROBE_MS 2000
 
 const char *toe_last_error(const toe_dev *dev) { return dev ? dev->err : ""; }
 const char *toe_device_spec(const toe_dev *dev) { return dev ? dev->spec : ""; }
@@ -349,10 +348,12 @@ static int turn_body(toe_dev *dev, int wait_ms, int flush_ms)
     size_t got = 0;
     r = dev->tr.ops->read(dev->tr.priv, dev->rdbuf, dev->rdcap, &got, w);
     if (got) {
+        uint64_t msgs = dev->hs[TOE_HSTAT_LINK_RX_MSGS];
         dev->input_unseen = 1;
-        if (dev->dt_quiet_host_us) /* the device is not silent (clock.c) */
-            dev->dt_quiet_host_us = toe_now_us();
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
+        /* A message taken (not noise, not a previous host's): the device is not silent. */
+        if (dev->dt_quiet_host_us && dev->hs[TOE_HSTAT_LINK_RX_MSGS] != msgs)
+            dev->dt_quiet_host_us = toe_now_us();
     }
     if (r)
         return dev_fail(dev, r, "read");
@@ -1090,23 +1091,20 @@ int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char
     dev->retries = !opts || !opts->csr_retries ? 4 : (opts->csr_retries < 0 ? 0 : opts->csr_retries);
     dev->next_tag = (uint8_t)(toe_now_us() & 0xff); /* a fresh handle avoids old tags */
     dev->dt_host_us = toe_now_us(); /* device time unknown: counted from here until seen */
-    if (!(opts && opts->no_probe)) {
-        /* The ID, then the device's clock. Unless the caller chose the retries, each request
-         * is resent for TOE_PROBE_MS: a simulator sharing a loaded machine can take over a
-         * second to answer the first one. */
-        int retries = dev->retries;
-        if (!opts || !opts->csr_retries)
-            dev->retries = TOE_PROBE_MS / dev->retry_ms;
+    dev->no_probe = opts && opts->no_probe;
+    if (!dev->no_probe) {
+        /* The session, the ID, then the device's clock: bounded by their retries, which wait
+         * for a silent link (clock.c), so a simulator sharing a loaded machine may take its
+         * time to answer. */
         uint32_t id = 0;
         uint64_t now;
         int r = session_open(dev);
         if (!r)
-            r = toe_csr_read(dev, TOE_CSR_ID, &id, TOE_PROBE_MS);
+            r = toe_csr_read(dev, TOE_CSR_ID, &id, -1);
         if (!r && id != TOE_CONST_ID)
             r = toe_seterr(dev, TOE_EPROTO, "%s: not a toe device (ID 0x%08x)", dev->spec, id);
         if (!r)
-            r = time_read(dev, &now, TOE_PROBE_MS);
-        dev->retries = retries;
+            r = time_read(dev, &now, -1);
         if (r == TOE_ETIMEDOUT)
             toe_seterr(dev, r, "%s: device does not answer", dev->spec);
         if (r) {

@@ -212,6 +212,7 @@ struct toe_dev {
      * and, while a deadline waits for the device's clock, the host time since which the link
      * has brought nothing (0: no deadline waits). */
     uint64_t dt_us, dt_host_us, dt_probe_host_us, dt_quiet_host_us;
+    int no_probe; /* opened with toe_open_opts.no_probe: the device may not be a toe (clock.c) */
 
     struct toe_raw_frame *rawq;
     unsigned rawq_cap, rawq_head, rawq_n;

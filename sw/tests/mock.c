@@ -447,7 +447,10 @@ static int mk_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeou
         else
             mock_emit_event(m, TOE_EVENT_ALARM, m->ev_seq++);
     }
-    if (!m->out_len) {
+    int late = m->late_reads > 0;
+    if (late)
+        m->late_reads--;
+    if (!m->out_len || late) {
         if (timeout_ms != 0) {
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);

@@ -49,6 +49,7 @@ struct mock_dev {
     int gone;            /* the transport reports the device gone */
     int no_session;      /* ignore SESSION, like a bitstream from before link sessions */
     int slow_clock;      /* device time does not keep up with the host's sleeps (a simulator) */
+    int late_reads;      /* the next N reads bring nothing: the answers come late */
     struct mock_peer peers[MOCK_PEERS];
     /* observations */
     unsigned csr_reads, csr_writes, raw_tx, arp_req, echo_req, writes;
