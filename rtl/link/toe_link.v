@@ -263,18 +263,26 @@ end
 
 // ---- dispatcher and CSR block ----
 localparam [2:0] D_IDLE = 3'd0, D_CSR = 3'd1, D_CSR2 = 3'd2, D_RAW = 3'd3, D_SEND = 3'd4,
-                 D_DONE = 3'd5, D_TCP = 3'd6;
+                 D_DONE = 3'd5, D_TCP = 3'd6, D_MSG = 3'd7;
 reg [2:0] dstate;
 
-wire        is_read   = m_type == MSG_CSR_READ && msg_len == LEN_CSR_READ;
-wire        is_write  = m_type == MSG_CSR_WRITE && msg_len == LEN_CSR_WRITE;
-wire        is_csr    = m_type == MSG_CSR_READ || m_type == MSG_CSR_WRITE;
-wire        is_stat   = m_addr >= CSR_STAT_BASE && m_addr < CSR_STAT_BASE + STAT_COUNT;
-wire        is_tcp    = m_addr == CSR_SLOT_CMD || m_addr >= CSR_SLOT_BASE;
-wire        is_txd    = m_type == MSG_TX_DATA && msg_len > LEN_TX_DATA &&
-                        msg_len <= LEN_TX_DATA + CONST_SLOT_DATA_MAX[10:0];
-wire        is_rxc    = m_type == MSG_RX_CONSUMED && msg_len == LEN_RX_CONSUMED;
-wire        is_sess   = m_type == MSG_SESSION && msg_len == LEN_SESSION;
+// The message's decode, registered: msg_head and msg_len hold from msg_valid until msg_done,
+// so D_IDLE waits one cycle (D_MSG acts on these). Decoded in the same cycle, msg_len's
+// compares ran on through the dispatch into resp_value's enable (the i9's worst path).
+reg is_raw, raw_bad, is_read, is_write, is_csr, is_stat, is_tcp, is_txd, is_rxc, is_sess;
+always @(posedge clk) begin
+    is_raw   <= m_type == MSG_RAW_TX;
+    raw_bad  <= msg_len < 11'd16 || msg_len > 11'd1516;
+    is_read  <= m_type == MSG_CSR_READ && msg_len == LEN_CSR_READ;
+    is_write <= m_type == MSG_CSR_WRITE && msg_len == LEN_CSR_WRITE;
+    is_csr   <= m_type == MSG_CSR_READ || m_type == MSG_CSR_WRITE;
+    is_stat  <= m_addr >= CSR_STAT_BASE && m_addr < CSR_STAT_BASE + STAT_COUNT;
+    is_tcp   <= m_addr == CSR_SLOT_CMD || m_addr >= CSR_SLOT_BASE;
+    is_txd   <= m_type == MSG_TX_DATA && msg_len > LEN_TX_DATA &&
+                msg_len <= LEN_TX_DATA + CONST_SLOT_DATA_MAX[10:0];
+    is_rxc   <= m_type == MSG_RX_CONSUMED && msg_len == LEN_RX_CONSUMED;
+    is_sess  <= m_type == MSG_SESSION && msg_len == LEN_SESSION;
+end
 wire [31:0] m_session = msg_head[mbit(AT_SESSION_NUMBER) -: 32];
 assign stat_addr = m_addr[5:0];   // STAT_BASE is a multiple of 64
 
@@ -373,10 +381,12 @@ always @(posedge clk) begin
     if (tcp_rxc_ack) tcp_rxc_req <= 1'b0;
 
     case (dstate)
-        D_IDLE: if (msg_valid && !msg_done) begin
-            if (m_type == MSG_RAW_TX) begin
+        D_IDLE: if (msg_valid && !msg_done)
+            dstate <= D_MSG;
+        D_MSG: begin
+            if (is_raw) begin
                 inc_rx_msgs <= 1'b1;
-                if (msg_len < 11'd16 || msg_len > 11'd1516) begin
+                if (raw_bad) begin
                     inc_tx_raw_bad <= 1'b1;
                     dstate         <= D_DONE;
                 end else begin
