@@ -360,10 +360,72 @@ static void test_device_time(void)
     mock_free(&m);
 }
 
+static int other_answers;
+static void other_answered(toe_dev *d, void *ctx, int result, uint32_t value)
+{
+    (void)d, (void)ctx, (void)value;
+    other_answers += !result;
+}
+
+/* A lost time probe's answer while the device goes on answering other requests: the link is
+ * not silent, so only the probe's resend ends a wait for the device's clock. The device
+ * answers in order, so the first answer to a request sent after the probe shows the loss. */
+static void test_lost_probe_answer(void)
+{
+    struct mock_dev m;
+    mock_init(&m);
+    m.time_us = 5000000;
+    fake_host_us = 1000000000;
+    toe_set_clock(fake_clock, NULL);
+    toe_dev *d = mock_open(&m, 1, 50, 3);
+    CHECK(d != NULL, "test_dev_lost_probe_open");
+    if (!d) {
+        toe_set_clock(NULL, NULL);
+        return;
+    }
+    uint64_t dl = toe_deadline(d, 10);
+    fake_host_us += 10000;
+    m.time_us += 20000; /* the device's clock is past the deadline; the host must ask it */
+    m.drop_resps = 1;   /* the probe's answer */
+    uint64_t retries = hs(d, TOE_HSTAT_CSR_RETRIES);
+    int turns = 0, w = toe_remaining(d, dl, -1);
+    other_answers = 0;
+    /* 100 ms of host time a turn, each with an answer to a new request: the link is never
+     * silent for TOE_TIME_SILENT_MS. */
+    while (w > 0 && turns < 3 * TOE_TIME_SILENT_MS / 100) {
+        toe_csr_async(d, 0, TOE_CSR_ID, 0, other_answered, NULL);
+        toe_poll(d, 0);
+        fake_host_us += 100000;
+        w = toe_remaining(d, dl, -1);
+        turns++;
+    }
+    CHECK(w == 0 && turns <= 2 && other_answers >= 1 &&
+          hs(d, TOE_HSTAT_CSR_RETRIES) == retries + 1,
+          "test_dev_lost_probe_answer_resent_after_a_later_answer (%d turns, %d answers, "
+          "%llu resends)", turns, other_answers,
+          (unsigned long long)(hs(d, TOE_HSTAT_CSR_RETRIES) - retries));
+    /* One probe at a time: a second ask while one is pending sends one more only after its
+     * answer. */
+    unsigned reads = m.csr_reads;
+    toe_time_probe(d);
+    toe_time_probe(d);
+    toe_time_probe(d);
+    toe_poll(d, 0);
+    CHECK(m.csr_reads == reads + 1 && toe_time_probe_pending(d),
+          "test_dev_time_probe_one_pending (%u sent)", m.csr_reads - reads);
+    toe_poll(d, 0);
+    CHECK(m.csr_reads == reads + 2 && !toe_time_probe_pending(d),
+          "test_dev_time_probe_asked_again_follows (%u sent)", m.csr_reads - reads);
+    toe_close(d);
+    toe_set_clock(NULL, NULL);
+    mock_free(&m);
+}
+
 int main(void)
 {
     test_csr();
     test_device_time();
+    test_lost_probe_answer();
     test_events();
     test_raw_and_bad_input();
     test_session();
