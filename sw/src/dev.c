@@ -188,6 +188,7 @@ static void req_send(toe_dev *dev, int t)
                         .addr = q->addr, .value = q->value};
     toe_dev_queue(dev, &m);
     q->last_send = ++dev->sends;
+    q->sent_host_us = toe_now_us();
 }
 
 /* Send request t again, its answer late or lost: it waits retry_ms from now. */
@@ -314,13 +315,23 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
 }
 
 
+/* A time probe after which the link has brought nothing for retry_ms of host time: on a quiet
+ * link its answer would have come, and the device's clock cannot time the resend of the one
+ * request that asks it. */
+static int probe_lost_on_quiet_link(const toe_dev *dev, const struct toe_csr_req *q)
+{
+    uint64_t since = q->sent_host_us > dev->msg_host_us ? q->sent_host_us : dev->msg_host_us;
+    return q->cb == time_probed && toe_now_us() - since >= (uint64_t)dev->retry_ms * 1000u;
+}
+
 /* Resend or give up requests whose answer is late by retry_ms of device time (clock.c: a
  * device slower than real time is waited for; one whose clock is silent is not). */
 static void csr_resend(toe_dev *dev)
 {
     for (int t = 0; t < TOE_NTAGS; t++) {
         struct toe_csr_req *q = &dev->req[t];
-        if (!q->busy || q->done || toe_remaining(dev, q->retry_at, -1) > 0)
+        if (!q->busy || q->done ||
+            (toe_remaining(dev, q->retry_at, -1) > 0 && !probe_lost_on_quiet_link(dev, q)))
             continue;
         if (q->retries_left <= 0) {
             if (q->type != TOE_MSG_SESSION) /* an unanswered SESSION: LINK_NO_SESSION */
@@ -377,8 +388,11 @@ static int turn_body(toe_dev *dev, int wait_ms, int flush_ms)
         dev->input_unseen = 1;
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
         /* A message taken (not noise, not a previous host's): the device is not silent. */
-        if (dev->dt_quiet_host_us && dev->hs[TOE_HSTAT_LINK_RX_MSGS] != msgs)
-            dev->dt_quiet_host_us = toe_now_us();
+        if (dev->hs[TOE_HSTAT_LINK_RX_MSGS] != msgs) {
+            dev->msg_host_us = toe_now_us();
+            if (dev->dt_quiet_host_us)
+                dev->dt_quiet_host_us = dev->msg_host_us;
+        }
     }
     if (r)
         return dev_fail(dev, r, "read");

@@ -88,6 +88,7 @@ struct toe_csr_req {
     uint64_t retry_at;   /* device us (toe_deadline) */
     int retries_left;
     uint64_t first_send, last_send; /* place of its first and latest send (toe_dev.sends) */
+    uint64_t sent_host_us;          /* host time of its latest send */
     toe_csr_done cb;     /* asynchronous: called once, then the tag is free (NULL: waited for) */
     void *ctx;
 };
@@ -194,6 +195,7 @@ struct toe_dev {
     uint8_t next_tag;
     uint64_t sends;     /* requests sent (and resent) so far: their order on the link */
     int probe_again;    /* a time probe was asked while one was pending: another follows it */
+    uint64_t msg_host_us; /* host time of the last message taken from the device */
     int retry_ms, retries;
     uint32_t session;   /* link session number (docs/LINK.md section 2); 0: none */
     int session_wait;   /* SESSION sent, its SESSION_ACK not seen: device messages are stale */

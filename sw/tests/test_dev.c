@@ -369,7 +369,8 @@ static void other_answered(toe_dev *d, void *ctx, int result, uint32_t value)
 
 /* A lost time probe's answer while the device goes on answering other requests: the link is
  * not silent, so only the probe's resend ends a wait for the device's clock. The device
- * answers in order, so the first answer to a request sent after the probe shows the loss. */
+ * answers in order, so the first answer to a request sent after the probe shows the loss;
+ * on a quiet link, the quiet does. */
 static void test_lost_probe_answer(void)
 {
     struct mock_dev m;
@@ -390,12 +391,12 @@ static void test_lost_probe_answer(void)
     uint64_t retries = hs(d, TOE_HSTAT_CSR_RETRIES);
     int turns = 0, w = toe_remaining(d, dl, -1);
     other_answers = 0;
-    /* 100 ms of host time a turn, each with an answer to a new request: the link is never
-     * silent for TOE_TIME_SILENT_MS. */
-    while (w > 0 && turns < 3 * TOE_TIME_SILENT_MS / 100) {
+    /* 20 ms of host time a turn, each with an answer to a new request: the link is never
+     * quiet for retry_ms, let alone silent for TOE_TIME_SILENT_MS. */
+    while (w > 0 && turns < 3 * TOE_TIME_SILENT_MS / 20) {
         toe_csr_async(d, 0, TOE_CSR_ID, 0, other_answered, NULL);
         toe_poll(d, 0);
-        fake_host_us += 100000;
+        fake_host_us += 20000;
         w = toe_remaining(d, dl, -1);
         turns++;
     }
@@ -404,6 +405,21 @@ static void test_lost_probe_answer(void)
           "test_dev_lost_probe_answer_resent_after_a_later_answer (%d turns, %d answers, "
           "%llu resends)", turns, other_answers,
           (unsigned long long)(hs(d, TOE_HSTAT_CSR_RETRIES) - retries));
+    /* A probe answer lost on a quiet link: the probe is resent once the link has brought
+     * nothing for retry_ms of host time, not after TOE_TIME_SILENT_MS. */
+    uint64_t dl2 = toe_deadline(d, 10);
+    fake_host_us += 10000;
+    m.time_us = dl2 + 10000;
+    m.drop_resps = 1;
+    retries = hs(d, TOE_HSTAT_CSR_RETRIES);
+    toe_remaining(d, dl2, -1);
+    toe_poll(d, 0);
+    fake_host_us += 60000;
+    toe_poll(d, 0);
+    w = toe_remaining(d, dl2, -1);
+    CHECK(w == 0 && hs(d, TOE_HSTAT_CSR_RETRIES) == retries + 1,
+          "test_dev_lost_probe_answer_quiet_link_resent_after_retry_ms (%d ms left, %llu "
+          "resends)", w, (unsigned long long)(hs(d, TOE_HSTAT_CSR_RETRIES) - retries));
     /* One probe at a time: a second ask while one is pending sends one more only after its
      * answer. */
     unsigned reads = m.csr_reads;
