@@ -20,9 +20,9 @@
  * listen, accept, send, receive, shutdown, raw receive, IP send, netstat, statistics; ping
  * with 1 ms) until the input is over, then closes everything. Waits are device time (the
  * mock's clock moves 100 us a read): a ping or a lost answer costs 1 ms of it, and a lost time
- * probe is resent at the next answer to a later request; only answers lost on a link that then
- * stays quiet (the input over) wait TOE_TIME_SILENT_MS of host time, 2 s. The handle must not
- * crash, hang, leak or break an invariant: states in range, counts within their buffers. */
+ * probe is resent at the next answer to a later request or after 1 ms of host time with
+ * nothing on the link, so nothing waits TOE_TIME_SILENT_MS. The handle must not crash, hang,
+ * leak or break an invariant: states in range, counts within their buffers. */
 #include <string.h>
 
 #include "fuzz.h"
@@ -166,7 +166,7 @@ static void rec_device(void)
     } else if (what < 0x10) {
         close_now = 1;
     } else if (what < 0x40) {
-        if (drops < 4) { /* each costs a retry interval of device time, or 2 s (above) */
+        if (drops < 4) { /* each costs a retry interval (above) */
             drops++;
             m.drop_resps++;
         }
