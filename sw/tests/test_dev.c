@@ -276,22 +276,30 @@ static uint64_t fake_clock(void *priv)
     return fake_host_us;
 }
 
+/* A handle on mock m, whose clock is at 5 s, with the host clock moved by hand (fake_host_us);
+ * NULL, with the host clock restored, if the open fails. */
+static toe_dev *open_on_fake_clock(struct mock_dev *m)
+{
+    m->time_us = 5000000;
+    fake_host_us = 1000000000;
+    toe_set_clock(fake_clock, NULL);
+    toe_dev *d = mock_open(m, 1, 50, 3);
+    if (!d)
+        toe_set_clock(NULL, NULL);
+    return d;
+}
+
 /* API timeouts are device time: the deadline logic on a host clock moved by hand, then a
  * timeout against a device whose clock runs ten times slower than the host's. */
 static void test_device_time(void)
 {
     struct mock_dev m;
     mock_init(&m);
-    m.time_us = 5000000;
-    fake_host_us = 1000000000;
-    toe_set_clock(fake_clock, NULL);
-    toe_dev *d = mock_open(&m, 1, 50, 3);
+    toe_dev *d = open_on_fake_clock(&m);
     CHECK(d != NULL && d->dt_us >= 5000000 && d->dt_us <= m.time_us,
           "test_dev_open_reads_device_clock (%llu)", d ? (unsigned long long)d->dt_us : 0ull);
-    if (!d) {
-        toe_set_clock(NULL, NULL);
+    if (!d)
         return;
-    }
     uint64_t t0 = d->dt_us, dl = toe_deadline(d, 100);
     CHECK(dl == t0 + 100000 && toe_deadline(d, -1) == UINT64_MAX, "test_dev_deadline_device_us");
     fake_host_us += 40000;
@@ -375,15 +383,10 @@ static void test_lost_probe_answer(void)
 {
     struct mock_dev m;
     mock_init(&m);
-    m.time_us = 5000000;
-    fake_host_us = 1000000000;
-    toe_set_clock(fake_clock, NULL);
-    toe_dev *d = mock_open(&m, 1, 50, 3);
+    toe_dev *d = open_on_fake_clock(&m);
     CHECK(d != NULL, "test_dev_lost_probe_open");
-    if (!d) {
-        toe_set_clock(NULL, NULL);
+    if (!d)
         return;
-    }
     uint64_t dl = toe_deadline(d, 10);
     fake_host_us += 10000;
     m.time_us += 20000; /* the device's clock is past the deadline; the host must ask it */
