@@ -314,7 +314,6 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
 }
 
-
 /* A time probe after which the link has brought nothing for retry_ms of host time: on a quiet
  * link its answer would have come, and the device's clock cannot time the resend of the one
  * request that asks it. */
