@@ -63,7 +63,7 @@ int toe_host_remaining(uint64_t deadline, int cap_ms)
  * are resent only when the link is silent, and a handle opened with no_probe (the device may
  * not be a toe) runs on host time until a stamp. Host time also decides once a deadline has
  * waited for the device's clock while the link brought no message for TOE_TIME_SILENT_MS (a
- * device that is gone, or a lost probe on a quiet link): a device still answering what was
+ * device gone; dev.c resends a lost probe sooner): a device still answering what was
  * queued before the probe is slow, not gone, and a link quiet before the clock was needed is
  * not a silent device. On a board the estimate is the device's time, so a timeout ends one
  * link round trip after it would on host time, and a lost request is resent about retry_ms

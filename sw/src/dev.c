@@ -180,6 +180,36 @@ static void csr_complete(toe_dev *dev, struct toe_csr_req *q, int result, uint32
     q->value = value;
 }
 
+/* (Re)send request t: a CSR request carries its tag, SESSION its number only. */
+static void req_send(toe_dev *dev, int t)
+{
+    struct toe_csr_req *q = &dev->req[t];
+    struct toe_msg m = {.type = q->type, .arg = q->type == TOE_MSG_SESSION ? 0 : (uint8_t)t,
+                        .addr = q->addr, .value = q->value};
+    toe_dev_queue(dev, &m);
+    q->last_send = ++dev->sends;
+    q->sent_host_us = toe_now_us();
+}
+
+/* Send request t again, its answer late or lost: it waits retry_ms from now. */
+static void req_resend(toe_dev *dev, int t)
+{
+    dev->hs[TOE_HSTAT_CSR_RETRIES]++;
+    req_send(dev, t);
+    dev->req[t].retry_at = toe_deadline(dev, dev->retry_ms);
+}
+
+static void time_probed(toe_dev *dev, void *ctx, int result, uint32_t lo);
+
+/* The tag of the pending time probe, or -1. */
+static int probe_tag(const toe_dev *dev)
+{
+    for (int t = 0; t < TOE_NTAGS; t++)
+        if (dev->req[t].busy && dev->req[t].cb == time_probed)
+            return t;
+    return -1;
+}
+
 static void on_resp(toe_dev *dev, const struct toe_msg *m)
 {
     struct toe_csr_req *q = &dev->req[m->arg];
@@ -195,6 +225,12 @@ static void on_resp(toe_dev *dev, const struct toe_msg *m)
     case TOE_CONST_RESP_BAD_REQ: result = TOE_EBADREQ; break;
     default: result = TOE_EPROTO; break;
     }
+    /* The device answers requests in the order it takes them (docs/LINK.md, Reliability): a
+     * pending time probe sent before every send of this request lost its request or its
+     * answer, and a wait for the device's clock would wait for its resend. */
+    int p = probe_tag(dev);
+    if (p >= 0 && &dev->req[p] != q && dev->req[p].last_send < q->first_send)
+        req_resend(dev, p);
     csr_complete(dev, q, result, q->type == TOE_MSG_CSR_WRITE ? q->value : m->value);
 }
 
@@ -278,13 +314,13 @@ static void on_msg(void *user, const uint8_t *buf, size_t len)
     dev->hs[TOE_HSTAT_LINK_RX_MSGS]++;
 }
 
-/* (Re)send request t: a CSR request carries its tag, SESSION its number only. */
-static void req_send(toe_dev *dev, int t)
+/* A time probe after which the link has brought nothing for retry_ms of host time: on a quiet
+ * link its answer would have come, and the device's clock cannot time the resend of the one
+ * request that asks it. */
+static int probe_lost_on_quiet_link(const toe_dev *dev, const struct toe_csr_req *q)
 {
-    const struct toe_csr_req *q = &dev->req[t];
-    struct toe_msg m = {.type = q->type, .arg = q->type == TOE_MSG_SESSION ? 0 : (uint8_t)t,
-                        .addr = q->addr, .value = q->value};
-    toe_dev_queue(dev, &m);
+    uint64_t since = q->sent_host_us > dev->msg_host_us ? q->sent_host_us : dev->msg_host_us;
+    return q->cb == time_probed && toe_now_us() - since >= (uint64_t)dev->retry_ms * 1000u;
 }
 
 /* Resend or give up requests whose answer is late by retry_ms of device time (clock.c: a
@@ -293,7 +329,8 @@ static void csr_resend(toe_dev *dev)
 {
     for (int t = 0; t < TOE_NTAGS; t++) {
         struct toe_csr_req *q = &dev->req[t];
-        if (!q->busy || q->done || toe_remaining(dev, q->retry_at, -1) > 0)
+        if (!q->busy || q->done ||
+            (toe_remaining(dev, q->retry_at, -1) > 0 && !probe_lost_on_quiet_link(dev, q)))
             continue;
         if (q->retries_left <= 0) {
             if (q->type != TOE_MSG_SESSION) /* an unanswered SESSION: LINK_NO_SESSION */
@@ -302,9 +339,7 @@ static void csr_resend(toe_dev *dev)
             continue;
         }
         q->retries_left--;
-        dev->hs[TOE_HSTAT_CSR_RETRIES]++;
-        req_send(dev, t);
-        q->retry_at = toe_deadline(dev, dev->retry_ms);
+        req_resend(dev, t);
     }
 }
 
@@ -352,8 +387,11 @@ static int turn_body(toe_dev *dev, int wait_ms, int flush_ms)
         dev->input_unseen = 1;
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
         /* A message taken (not noise, not a previous host's): the device is not silent. */
-        if (dev->dt_quiet_host_us && dev->hs[TOE_HSTAT_LINK_RX_MSGS] != msgs)
-            dev->dt_quiet_host_us = toe_now_us();
+        if (dev->hs[TOE_HSTAT_LINK_RX_MSGS] != msgs) {
+            dev->msg_host_us = toe_now_us();
+            if (dev->dt_quiet_host_us)
+                dev->dt_quiet_host_us = dev->msg_host_us;
+        }
     }
     if (r)
         return dev_fail(dev, r, "read");
@@ -459,6 +497,7 @@ static int req_start(toe_dev *dev, uint8_t type, uint16_t addr, uint32_t value, 
     q->retries_left = dev->retries;
     q->retry_at = toe_deadline(dev, dev->retry_ms);
     req_send(dev, t);
+    q->first_send = q->last_send;
     return t;
 }
 
@@ -580,24 +619,23 @@ void toe_csr_cancel_ctx(toe_dev *dev, const void *ctx) { cancel_ctx(dev, ctx, 0)
 static void time_probed(toe_dev *dev, void *ctx, int result, uint32_t lo)
 {
     (void)ctx;
-    if (result)
-        return;
-    toe_dev_note_time(dev, toe_dev_time_from_lo(dev, lo));
-    for (unsigned i = 0; i < dev->nlayers; i++)
-        if (dev->layers[i]->time)
-            dev->layers[i]->time(dev, dev->dt_us);
+    if (!result) {
+        toe_dev_note_time(dev, toe_dev_time_from_lo(dev, lo));
+        for (unsigned i = 0; i < dev->nlayers; i++)
+            if (dev->layers[i]->time)
+                dev->layers[i]->time(dev, dev->dt_us);
+    }
+    if (dev->probe_again) /* asked after this one was sent: it wants a later time */
+        toe_time_probe(dev);
 }
 
-int toe_time_probe_pending(const toe_dev *dev)
-{
-    for (int t = 0; t < TOE_NTAGS; t++)
-        if (dev->req[t].busy && dev->req[t].cb == time_probed)
-            return 1;
-    return 0;
-}
+int toe_time_probe_pending(const toe_dev *dev) { return probe_tag(dev) >= 0; }
 
 int toe_time_probe(toe_dev *dev)
 {
+    dev->probe_again = toe_time_probe_pending(dev);
+    if (dev->probe_again)
+        return 0;
     return toe_csr_async(dev, 0, TOE_CSR_TIME_LO, 0, time_probed, NULL);
 }
 

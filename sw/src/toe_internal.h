@@ -87,6 +87,8 @@ struct toe_csr_req {
     int result;          /* 0 or a negative error once done */
     uint64_t retry_at;   /* device us (toe_deadline) */
     int retries_left;
+    uint64_t first_send, last_send; /* place of its first and latest send (toe_dev.sends) */
+    uint64_t sent_host_us;          /* host time of its latest send */
     toe_csr_done cb;     /* asynchronous: called once, then the tag is free (NULL: waited for) */
     void *ctx;
 };
@@ -191,6 +193,9 @@ struct toe_dev {
 
     struct toe_csr_req req[TOE_NTAGS];
     uint8_t next_tag;
+    uint64_t sends;     /* requests sent (and resent) so far: their order on the link */
+    int probe_again;    /* a time probe was asked while one was pending: another follows it */
+    uint64_t msg_host_us; /* host time of the last message taken from the device */
     int retry_ms, retries;
     uint32_t session;   /* link session number (docs/LINK.md section 2); 0: none */
     int session_wait;   /* SESSION sent, its SESSION_ACK not seen: device messages are stale */
@@ -287,10 +292,11 @@ int toe_csr_async(toe_dev *dev, int is_write, uint16_t addr, uint32_t value, toe
 void toe_csr_cancel(toe_dev *dev, toe_csr_done cb, const void *ctx);
 /* Ask for the device's time without waiting (an async read of TIME_LO). The device answers
  * after it has taken every message queued before, so the time is no earlier than theirs;
- * the answer goes to the device-time estimate and to every layer's time hook. Returns 0 or
- * an error. */
+ * the answer goes to the device-time estimate and to every layer's time hook. One probe is
+ * out at a time: asked while one is pending, another is sent once that one is answered.
+ * Returns 0 or an error. */
 int toe_time_probe(toe_dev *dev);
-/* A time probe still waits for its answer (so one more would only queue behind it). */
+/* A time probe still waits for its answer (asking again would only send one after it). */
 int toe_time_probe_pending(const toe_dev *dev);
 /* Read n CSRs (1..TOE_CSR_GROUP_MAX) without waiting, as one group: cb(dev, ctx, result, vals)
  * is called once, when every one is answered (result: 0 or the first error; vals in the order

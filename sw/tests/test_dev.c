@@ -276,22 +276,30 @@ static uint64_t fake_clock(void *priv)
     return fake_host_us;
 }
 
+/* A handle on mock m, whose clock is at 5 s, with the host clock moved by hand (fake_host_us);
+ * NULL, with the host clock restored, if the open fails. */
+static toe_dev *open_on_fake_clock(struct mock_dev *m)
+{
+    m->time_us = 5000000;
+    fake_host_us = 1000000000;
+    toe_set_clock(fake_clock, NULL);
+    toe_dev *d = mock_open(m, 1, 50, 3);
+    if (!d)
+        toe_set_clock(NULL, NULL);
+    return d;
+}
+
 /* API timeouts are device time: the deadline logic on a host clock moved by hand, then a
  * timeout against a device whose clock runs ten times slower than the host's. */
 static void test_device_time(void)
 {
     struct mock_dev m;
     mock_init(&m);
-    m.time_us = 5000000;
-    fake_host_us = 1000000000;
-    toe_set_clock(fake_clock, NULL);
-    toe_dev *d = mock_open(&m, 1, 50, 3);
+    toe_dev *d = open_on_fake_clock(&m);
     CHECK(d != NULL && d->dt_us >= 5000000 && d->dt_us <= m.time_us,
           "test_dev_open_reads_device_clock (%llu)", d ? (unsigned long long)d->dt_us : 0ull);
-    if (!d) {
-        toe_set_clock(NULL, NULL);
+    if (!d)
         return;
-    }
     uint64_t t0 = d->dt_us, dl = toe_deadline(d, 100);
     CHECK(dl == t0 + 100000 && toe_deadline(d, -1) == UINT64_MAX, "test_dev_deadline_device_us");
     fake_host_us += 40000;
@@ -360,10 +368,83 @@ static void test_device_time(void)
     mock_free(&m);
 }
 
+static int other_answers;
+static void other_answered(toe_dev *d, void *ctx, int result, uint32_t value)
+{
+    (void)d, (void)ctx, (void)value;
+    other_answers += !result;
+}
+
+/* A lost time probe's answer while the device goes on answering other requests: the link is
+ * not silent, so only the probe's resend ends a wait for the device's clock. The device
+ * answers in order, so the first answer to a request sent after the probe shows the loss;
+ * on a quiet link, the quiet does. */
+static void test_lost_probe_answer(void)
+{
+    struct mock_dev m;
+    mock_init(&m);
+    toe_dev *d = open_on_fake_clock(&m);
+    CHECK(d != NULL, "test_dev_lost_probe_open");
+    if (!d)
+        return;
+    uint64_t dl = toe_deadline(d, 10);
+    fake_host_us += 10000;
+    m.time_us += 20000; /* the device's clock is past the deadline; the host must ask it */
+    m.drop_resps = 1;   /* the probe's answer */
+    uint64_t retries = hs(d, TOE_HSTAT_CSR_RETRIES);
+    int turns = 0, w = toe_remaining(d, dl, -1);
+    other_answers = 0;
+    /* 20 ms of host time a turn, each with an answer to a new request: the link is never
+     * quiet for retry_ms, let alone silent for TOE_TIME_SILENT_MS. */
+    while (w > 0 && turns < 3 * TOE_TIME_SILENT_MS / 20) {
+        toe_csr_async(d, 0, TOE_CSR_ID, 0, other_answered, NULL);
+        toe_poll(d, 0);
+        fake_host_us += 20000;
+        w = toe_remaining(d, dl, -1);
+        turns++;
+    }
+    CHECK(w == 0 && turns <= 2 && other_answers >= 1 &&
+          hs(d, TOE_HSTAT_CSR_RETRIES) == retries + 1,
+          "test_dev_lost_probe_answer_resent_after_a_later_answer (%d turns, %d answers, "
+          "%llu resends)", turns, other_answers,
+          (unsigned long long)(hs(d, TOE_HSTAT_CSR_RETRIES) - retries));
+    /* A probe answer lost on a quiet link: the probe is resent once the link has brought
+     * nothing for retry_ms of host time, not after TOE_TIME_SILENT_MS. */
+    uint64_t dl2 = toe_deadline(d, 10);
+    fake_host_us += 10000;
+    m.time_us = dl2 + 10000;
+    m.drop_resps = 1;
+    retries = hs(d, TOE_HSTAT_CSR_RETRIES);
+    toe_remaining(d, dl2, -1);
+    toe_poll(d, 0);
+    fake_host_us += 60000;
+    toe_poll(d, 0);
+    w = toe_remaining(d, dl2, -1);
+    CHECK(w == 0 && hs(d, TOE_HSTAT_CSR_RETRIES) == retries + 1,
+          "test_dev_lost_probe_answer_quiet_link_resent_after_retry_ms (%d ms left, %llu "
+          "resends)", w, (unsigned long long)(hs(d, TOE_HSTAT_CSR_RETRIES) - retries));
+    /* One probe at a time: a second ask while one is pending sends one more only after its
+     * answer. */
+    unsigned reads = m.csr_reads;
+    toe_time_probe(d);
+    toe_time_probe(d);
+    toe_time_probe(d);
+    toe_poll(d, 0);
+    CHECK(m.csr_reads == reads + 1 && toe_time_probe_pending(d),
+          "test_dev_time_probe_one_pending (%u sent)", m.csr_reads - reads);
+    toe_poll(d, 0);
+    CHECK(m.csr_reads == reads + 2 && !toe_time_probe_pending(d),
+          "test_dev_time_probe_asked_again_follows (%u sent)", m.csr_reads - reads);
+    toe_close(d);
+    toe_set_clock(NULL, NULL);
+    mock_free(&m);
+}
+
 int main(void)
 {
     test_csr();
     test_device_time();
+    test_lost_probe_answer();
     test_events();
     test_raw_and_bad_input();
     test_session();

@@ -18,10 +18,11 @@
  *
  * Meanwhile the harness calls the API with timeout 0 (poll, TCP connect with keepalive,
  * listen, accept, send, receive, shutdown, raw receive, IP send, netstat, statistics; ping
- * with 1 ms) until the input is over, then closes everything. Nothing waits for the device on
- * host time longer than a ping or a lost answer (1 ms). The handle
- * must not crash, hang, leak or break an invariant: states in range, counts within their
- * buffers. */
+ * with 1 ms) until the input is over, then closes everything. Waits are device time (the
+ * mock's clock moves 100 us a read): a ping or a lost answer costs 1 ms of it, and a lost time
+ * probe is resent at the next answer to a later request or after 1 ms of host time with
+ * nothing on the link, so nothing waits TOE_TIME_SILENT_MS. The handle must not crash, hang,
+ * leak or break an invariant: states in range, counts within their buffers. */
 #include <string.h>
 
 #include "fuzz.h"
@@ -165,7 +166,7 @@ static void rec_device(void)
     } else if (what < 0x10) {
         close_now = 1;
     } else if (what < 0x40) {
-        if (drops < 4) { /* each costs the library a retry interval of host time */
+        if (drops < 4) { /* each costs a retry interval (above) */
             drops++;
             m.drop_resps++;
         }
