@@ -4,7 +4,8 @@
  * Per direction:
  *   to the RTL:  peer -> faults -> backlog -> pcap -> preamble/pad/FCS -> GMII RX
  *   to the net:  GMII TX -> preamble/FCS check -> faults -> pcap -> peer
- * The model runs in chunks; the peer is serviced every poll interval of simulated time.
+ * The model runs in chunks; the peer is serviced every poll interval of simulated time (a
+ * shorter one while frames move).
  * The host link (--link) moves bytes between a Unix socket client and the core's link ports
  * through vboard's PHY rate model; it is serviced at the same cadence, and after any chunk in
  * which the device produced bytes or the client was active. */
@@ -152,7 +153,8 @@ static void usage(FILE *out)
         "  --time T                     stop after T of simulated time (e.g. 5s, 200ms, 50us)\n"
         "  --no-skip-idle               simulate every cycle of an idle board (default: jump\n"
         "                               simulated time to the next thing due)\n"
-        "  --poll-interval T            service the network every T simulated (default 100us)\n"
+        "  --poll-interval T            service the network every T simulated (default 100us;\n"
+        "                               10us while frames move)\n"
         "  --link unix:PATH             serve the host link on a Unix stream socket at PATH\n"
         "                               (one client at a time; removed on exit)\n"
         "  --link-phy uart:BAUD|fifo|ideal  link byte rate model (default uart:12000000):\n"
