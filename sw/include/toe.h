@@ -97,7 +97,7 @@ struct toe_open_opts {
      * 0403:6014 found"). NULL: no detail. errbuf_size 0 means TOE_ERRBUF_SIZE. */
     char *errbuf;
     size_t errbuf_size;
-    /* Resend a CSR request after this long without a RESP. 0: 200 ms. */
+    /* Resend a CSR request after this long of device time without a RESP. 0: 200 ms. */
     int csr_retry_ms;
     /* Resends before a CSR request fails with TOE_ETIMEDOUT. 0: 4; -1: none. */
     int csr_retries;
@@ -116,10 +116,11 @@ struct toe_open_opts {
  *   opts  NULL for defaults
  * Unless opts->no_probe, opens a link session (docs/LINK.md section 2: whatever the device
  * still sends for a previous host is dropped, counted in TOE_HSTAT_LINK_RX_STALE), then reads
- * the ID CSR and checks it is TOE_CONST_ID. Blocks for one round trip when the device answers;
- * a device that does not answer takes about (csr_retries + 1) * csr_retry_ms for the session
- * and as long again for the probe (with the default csr_retries, each is resent for 2 s:
- * about 4 s).
+ * the ID CSR and checks it is TOE_CONST_ID. Blocks for one round trip when the device answers,
+ * however slowly (a request is resent only once the link has brought nothing for 2 s); a
+ * device that does not answer takes those 2 s plus (csr_retries + 1) * csr_retry_ms for the
+ * session and a second more, then as long again without the 2 s for the probe (about 5 to
+ * 6 s with the defaults).
  * Returns 0, TOE_EINVAL (bad string or arguments), TOE_ENODEV (no device, cannot connect),
  * TOE_ENOTSUP (transport not built in), TOE_EIO, TOE_ETIMEDOUT (no answer to the probe),
  * TOE_EPROTO (wrong ID), TOE_ENOMEM. */

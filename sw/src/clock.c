@@ -51,14 +51,24 @@ int toe_host_remaining(uint64_t deadline, int cap_ms)
 }
 
 /* ---- device time -------------------------------------------------------------------- *
- * API timeouts are device time. The handle keeps the last device time seen on the link
- * (events, raw frames, time reads) and the host time it was seen; between two, device time is
- * estimated as that stamp plus the host time since. A wait sleeps on the link for the
+ * API timeouts and CSR resends are device time. The handle keeps the last device time seen on
+ * the link (events, raw frames, time reads) and the host time it was seen; between two, device
+ * time is estimated as that stamp plus the host time since. A wait sleeps on the link for the
  * estimated rest; once the estimate says the deadline has passed but no stamp does yet (a
  * device slower than real time, such as the simulator), it asks the device's clock with an
  * asynchronous read of TIME_LO, at most every TOE_TIME_PROBE_MS of host time and one at a
- * time, and ends when an answer, or any other stamp, reaches the deadline. On a board the estimate is the device's
- * time, so a timeout ends one link round trip after it would on host time. */
+ * time, and ends when an answer, or any other stamp, reaches the deadline. Before the first
+ * stamp the clock cannot be asked (a TIME_LO alone cannot be widened to 64 bits, and the first
+ * stamp passes every deadline set before it at once): the open's SESSION, ID and time reads
+ * are resent only when the link is silent, and a handle opened with no_probe (the device may
+ * not be a toe) runs on host time until a stamp. Host time also decides once a deadline has
+ * waited for the device's clock while the link brought no message for TOE_TIME_SILENT_MS (a
+ * device that is gone, or a lost probe on a quiet link): a device still answering what was
+ * queued before the probe is slow, not gone, and a link quiet before the clock was needed is
+ * not a silent device. On a board the estimate is the device's time, so a timeout ends one
+ * link round trip after it would on host time, and a lost request is resent about retry_ms
+ * after it was sent; a device slower than real time is not hurried by the host's clock while
+ * it answers. */
 
 void toe_dev_note_time(toe_dev *dev, uint64_t us)
 {
@@ -66,6 +76,7 @@ void toe_dev_note_time(toe_dev *dev, uint64_t us)
         return;
     dev->dt_us = us;
     dev->dt_host_us = toe_now_us();
+    dev->dt_quiet_host_us = 0;
 }
 
 /* The 64-bit device time nearest to the last one seen with these low bits. */
@@ -90,9 +101,9 @@ uint64_t toe_deadline(const toe_dev *dev, int timeout_ms)
 }
 
 /* Host ms until device time reaches deadline, looked at only: the estimate's rest, 0 once a
- * stamp has reached it (or the device's clock has been silent for TOE_TIME_SILENT_MS of host
- * time), else TOE_TIME_PROBE_MS while only the estimate has passed (the device's clock
- * decides: toe_remaining asks it). */
+ * stamp has reached it (or host time decides: a no_probe handle's clock unknown, or the link
+ * silent for TOE_TIME_SILENT_MS while the clock was needed), else TOE_TIME_PROBE_MS while only
+ * the estimate has passed (the device's clock decides: toe_remaining asks it). */
 int toe_dev_wait_ms(const toe_dev *dev, uint64_t deadline)
 {
     if (dev->dt_us >= deadline)
@@ -100,7 +111,9 @@ int toe_dev_wait_ms(const toe_dev *dev, uint64_t deadline)
     uint64_t host = toe_now_us(), est = dev->dt_us + (host - dev->dt_host_us);
     if (est < deadline)
         return toe_wait_clamp((deadline - est + 999u) / 1000u, -1);
-    if (host - dev->dt_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u)
+    if ((!dev->dt_us && dev->no_probe) ||
+        (dev->dt_quiet_host_us &&
+         host - dev->dt_quiet_host_us >= (uint64_t)TOE_TIME_SILENT_MS * 1000u))
         return 0;
     return TOE_TIME_PROBE_MS;
 }
@@ -111,12 +124,17 @@ int toe_remaining(toe_dev *dev, uint64_t deadline, int cap_ms)
         return cap_ms;
     int w = toe_dev_wait_ms(dev, deadline);
     uint64_t host = toe_now_us();
-    if (w > 0 && toe_dev_now_us(dev) >= deadline &&
-        (!dev->dt_probe_host_us ||
-         host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
-        !toe_time_probe_pending(dev)) {
-        dev->dt_probe_host_us = host;
-        toe_time_probe(dev);
+    if (w > 0 && toe_dev_now_us(dev) >= deadline) { /* the device's clock decides */
+        if (!dev->dt_quiet_host_us) /* the device's silence is counted from here */
+            dev->dt_quiet_host_us = host;
+        /* Not before the first stamp: a TIME_LO alone cannot be widened to 64 bits. */
+        if (dev->dt_us &&
+            (!dev->dt_probe_host_us ||
+             host - dev->dt_probe_host_us >= (uint64_t)TOE_TIME_PROBE_MS * 1000u) &&
+            !toe_time_probe_pending(dev)) {
+            dev->dt_probe_host_us = host;
+            toe_time_probe(dev);
+        }
     }
     return toe_wait_clamp((uint64_t)w, cap_ms);
 }

@@ -16,7 +16,6 @@
 #define TOE_RDBUF (64 * 1024)
 #define TOE_TXBUF_INIT (16 * 1024)
 #define TOE_FLUSH_MS 2000 /* bound on one write when the caller gave no deadline */
-#define TOE_PROBE_MS 2000
 
 const char *toe_last_error(const toe_dev *dev) { return dev ? dev->err : ""; }
 const char *toe_device_spec(const toe_dev *dev) { return dev ? dev->spec : ""; }
@@ -288,13 +287,13 @@ static void req_send(toe_dev *dev, int t)
     toe_dev_queue(dev, &m);
 }
 
-/* Resend or give up requests whose answer is late. */
+/* Resend or give up requests whose answer is late by retry_ms of device time (clock.c: a
+ * device slower than real time is waited for; one whose clock is silent is not). */
 static void csr_resend(toe_dev *dev)
 {
-    uint64_t now = toe_now_ms();
     for (int t = 0; t < TOE_NTAGS; t++) {
         struct toe_csr_req *q = &dev->req[t];
-        if (!q->busy || q->done || q->retry_at > now)
+        if (!q->busy || q->done || toe_remaining(dev, q->retry_at, -1) > 0)
             continue;
         if (q->retries_left <= 0) {
             if (q->type != TOE_MSG_SESSION) /* an unanswered SESSION: LINK_NO_SESSION */
@@ -305,7 +304,7 @@ static void csr_resend(toe_dev *dev)
         q->retries_left--;
         dev->hs[TOE_HSTAT_CSR_RETRIES]++;
         req_send(dev, t);
-        q->retry_at = now + (uint64_t)dev->retry_ms;
+        q->retry_at = toe_deadline(dev, dev->retry_ms);
     }
 }
 
@@ -318,21 +317,14 @@ static int min_wait(int a, int b)
     return a < b ? a : b;
 }
 
-/* ms from now to a deadline on the library's clock (toe_now_ms), folded into *w. */
-static void fold_deadline(int *w, uint64_t at, uint64_t now)
-{
-    *w = min_wait(*w, toe_wait_clamp(at > now ? at - now : 0, -1));
-}
-
 /* Host ms until the engine needs a turn without input: the CSR resends and every layer's own
  * deadline, looked at without running them (-1: none). */
 static int next_timeout(toe_dev *dev)
 {
-    uint64_t now = toe_now_ms();
     int w = -1;
     for (int t = 0; t < TOE_NTAGS; t++)
         if (dev->req[t].busy && !dev->req[t].done)
-            fold_deadline(&w, dev->req[t].retry_at, now);
+            w = min_wait(w, toe_dev_wait_ms(dev, dev->req[t].retry_at));
     for (unsigned i = 0; i < dev->nlayers; i++)
         if (dev->layers[i]->next_timeout)
             w = min_wait(w, dev->layers[i]->next_timeout(dev));
@@ -356,8 +348,12 @@ static int turn_body(toe_dev *dev, int wait_ms, int flush_ms)
     size_t got = 0;
     r = dev->tr.ops->read(dev->tr.priv, dev->rdbuf, dev->rdcap, &got, w);
     if (got) {
+        uint64_t msgs = dev->hs[TOE_HSTAT_LINK_RX_MSGS];
         dev->input_unseen = 1;
         toe_link_rx_feed(&dev->rx, dev->rdbuf, got, on_msg, dev);
+        /* A message taken (not noise, not a previous host's): the device is not silent. */
+        if (dev->dt_quiet_host_us && dev->hs[TOE_HSTAT_LINK_RX_MSGS] != msgs)
+            dev->dt_quiet_host_us = toe_now_us();
     }
     if (r)
         return dev_fail(dev, r, "read");
@@ -444,8 +440,8 @@ static int alloc_tag(toe_dev *dev)
 }
 
 /* Take a tag for a request of this type (CSR_READ, CSR_WRITE or SESSION) and send it; it is
- * resent every retry_ms until answered or out of retries. cb NULL: the caller waits for it
- * (done). Returns the tag, or TOE_ENOSPC. */
+ * resent every retry_ms of device time until answered or out of retries. cb NULL: the caller
+ * waits for it (done). Returns the tag, or TOE_ENOSPC. */
 static int req_start(toe_dev *dev, uint8_t type, uint16_t addr, uint32_t value, toe_csr_done cb,
                      void *ctx)
 {
@@ -461,7 +457,7 @@ static int req_start(toe_dev *dev, uint8_t type, uint16_t addr, uint32_t value, 
     q->cb = cb;
     q->ctx = ctx;
     q->retries_left = dev->retries;
-    q->retry_at = toe_now_ms() + (uint64_t)dev->retry_ms;
+    q->retry_at = toe_deadline(dev, dev->retry_ms);
     req_send(dev, t);
     return t;
 }
@@ -1095,23 +1091,20 @@ int toe_open_transport(toe_dev **devp, const struct toe_transport *t, const char
     dev->retries = !opts || !opts->csr_retries ? 4 : (opts->csr_retries < 0 ? 0 : opts->csr_retries);
     dev->next_tag = (uint8_t)(toe_now_us() & 0xff); /* a fresh handle avoids old tags */
     dev->dt_host_us = toe_now_us(); /* device time unknown: counted from here until seen */
-    if (!(opts && opts->no_probe)) {
-        /* The ID, then the device's clock. Unless the caller chose the retries, each request
-         * is resent for TOE_PROBE_MS: a simulator sharing a loaded machine can take over a
-         * second to answer the first one. */
-        int retries = dev->retries;
-        if (!opts || !opts->csr_retries)
-            dev->retries = TOE_PROBE_MS / dev->retry_ms;
+    dev->no_probe = opts && opts->no_probe;
+    if (!dev->no_probe) {
+        /* The session, the ID, then the device's clock: bounded by their retries, which wait
+         * for a silent link (clock.c), so a simulator sharing a loaded machine may take its
+         * time to answer. */
         uint32_t id = 0;
         uint64_t now;
         int r = session_open(dev);
         if (!r)
-            r = toe_csr_read(dev, TOE_CSR_ID, &id, TOE_PROBE_MS);
+            r = toe_csr_read(dev, TOE_CSR_ID, &id, -1);
         if (!r && id != TOE_CONST_ID)
             r = toe_seterr(dev, TOE_EPROTO, "%s: not a toe device (ID 0x%08x)", dev->spec, id);
         if (!r)
-            r = time_read(dev, &now, TOE_PROBE_MS);
-        dev->retries = retries;
+            r = time_read(dev, &now, -1);
         if (r == TOE_ETIMEDOUT)
             toe_seterr(dev, r, "%s: device does not answer", dev->spec);
         if (r) {

@@ -85,7 +85,7 @@ struct toe_csr_req {
     uint16_t addr;
     uint32_t value;
     int result;          /* 0 or a negative error once done */
-    uint64_t retry_at;   /* host ms */
+    uint64_t retry_at;   /* device us (toe_deadline) */
     int retries_left;
     toe_csr_done cb;     /* asynchronous: called once, then the tag is free (NULL: waited for) */
     void *ctx;
@@ -207,9 +207,12 @@ struct toe_dev {
         toe_csr_done cb; /* the arming's completion (NULL: nobody waits) */
         void *ctx;
     } arm;
-    /* The device's clock as last seen on the link (dev.c, "device time"): the stamp, the host
-     * time it came, and the host time of the last probe sent to confirm a deadline. */
-    uint64_t dt_us, dt_host_us, dt_probe_host_us;
+    /* The device's clock as last seen on the link (clock.c, "device time"): the stamp (0: none
+     * yet), the host time it came, the host time of the last probe sent to confirm a deadline,
+     * and, while a deadline waits for the device's clock, the host time since which the link
+     * has brought nothing (0: no deadline waits). */
+    uint64_t dt_us, dt_host_us, dt_probe_host_us, dt_quiet_host_us;
+    int no_probe; /* opened with toe_open_opts.no_probe: the device may not be a toe (clock.c) */
 
     struct toe_raw_frame *rawq;
     unsigned rawq_cap, rawq_head, rawq_n;
@@ -223,7 +226,7 @@ struct toe_dev {
 
 /* ---- clocks and deadlines (clock.c) ------------------------------------------------ */
 
-/* Host time: the clock of the link's own waits (transports, CSR retries, ARP retries):
+/* Host time: the clock of the link's own waits (transports) and of the device-time estimate:
  * CLOCK_MONOTONIC, or the clock installed with toe_set_clock. */
 uint64_t toe_now_ms(void);
 uint64_t toe_now_us(void);
@@ -238,13 +241,14 @@ int toe_host_remaining(uint64_t deadline, int cap_ms);
 /* A wait of ms milliseconds as an int, at most cap_ms (no cap when negative). */
 int toe_wait_clamp(uint64_t ms, int cap_ms);
 
-/* Device time: every API timeout is a deadline on the device's clock (dev.c explains the
- * estimate). toe_deadline: now + timeout_ms in device us (UINT64_MAX for timeout_ms < 0).
- * toe_remaining: host ms to wait on the link before looking again, capped to cap_ms; 0 only
- * once the device's time has passed the deadline (seen in a stamp from the device, or the
- * device's clock silent for TOE_TIME_SILENT_MS). It may queue a time probe (flushed by the
- * next engine turn). toe_dev_wait_ms: the same wait without probing, for next_timeout hooks
- * (the timers hook's toe_remaining sends the probe). */
+/* Device time: every API timeout and timer is a deadline on the device's clock (clock.c
+ * explains the estimate). toe_deadline: now + timeout_ms in device us (UINT64_MAX for
+ * timeout_ms < 0). toe_remaining: host ms to wait on the link before looking again, capped to
+ * cap_ms; 0 only once the device's time has passed the deadline (seen in a stamp from the
+ * device; or on host time while no stamp was ever seen, or once the deadline has waited for
+ * a stamp for TOE_TIME_SILENT_MS). It may queue a time probe (flushed by the next engine
+ * turn). toe_dev_wait_ms: the same wait without probing, for next_timeout hooks (the timers
+ * hook's toe_remaining sends the probe). */
 #define TOE_TIME_PROBE_MS 10
 #define TOE_TIME_SILENT_MS 2000
 void toe_dev_note_time(toe_dev *dev, uint64_t us);

@@ -447,7 +447,10 @@ static int mk_read(void *priv, uint8_t *buf, size_t cap, size_t *got, int timeou
         else
             mock_emit_event(m, TOE_EVENT_ALARM, m->ev_seq++);
     }
-    if (!m->out_len) {
+    int late = m->late_reads > 0;
+    if (late)
+        m->late_reads--;
+    if (!m->out_len || late) {
         if (timeout_ms != 0) {
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
@@ -473,6 +476,8 @@ struct toe_transport mock_transport(struct mock_dev *m)
     struct toe_transport t = {&mock_ops, m};
     return t;
 }
+
+uint64_t mock_fast_host_clock(void *m) { return ((const struct mock_dev *)m)->time_us * 10; }
 
 toe_dev *mock_open(struct mock_dev *m, int probe, int retry_ms, int retries)
 {

@@ -49,6 +49,7 @@ struct mock_dev {
     int gone;            /* the transport reports the device gone */
     int no_session;      /* ignore SESSION, like a bitstream from before link sessions */
     int slow_clock;      /* device time does not keep up with the host's sleeps (a simulator) */
+    int late_reads;      /* the next N reads bring nothing: the answers come late */
     struct mock_peer peers[MOCK_PEERS];
     /* observations */
     unsigned csr_reads, csr_writes, raw_tx, arp_req, echo_req, writes;
@@ -108,6 +109,9 @@ void mock_emit_event(struct mock_dev *m, uint8_t kind, uint16_t seq);
 struct toe_transport mock_transport(struct mock_dev *m);
 /* Open a handle on a mock with the given options (no probe unless asked). */
 toe_dev *mock_open(struct mock_dev *m, int probe, int retry_ms, int retries);
+/* A host clock ten times faster than the mock m's device clock, for toe_set_clock before the
+ * open: a timer on the wrong clock fires early in device time. */
+uint64_t mock_fast_host_clock(void *m);
 
 /* Test reporting. */
 extern int mock_failures;

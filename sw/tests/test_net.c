@@ -36,13 +36,6 @@ static uint16_t csum(const uint8_t *p, size_t n)
     return (uint16_t)~s;
 }
 
-/* A host clock ten times faster than the device's (fast_host_clock), so that a timer on the
- * wrong clock fires early in device time. */
-static uint64_t fast_host_clock(void *priv)
-{
-    return ((const struct mock_dev *)priv)->time_us * 10;
-}
-
 /* ARP retries are spaced in device time: TOE_ARP_RETRY_MS of the device's clock between
  * requests, whatever the host's clock does. */
 static void test_arp_retries_device_time(void)
@@ -50,7 +43,7 @@ static void test_arp_retries_device_time(void)
     struct mock_dev m;
     mock_init(&m);
     m.peers[2] = (struct mock_peer){0x0a000204, {2, 0, 0, 0, 0, 4}, 0, 0}; /* never answers */
-    toe_set_clock(fast_host_clock, &m);
+    toe_set_clock(mock_fast_host_clock, &m);
     toe_dev *d = mock_open(&m, 1, 50, 3);
     if (!d) {
         CHECK(0, "test_net_arp_device_time_open");
