@@ -4,6 +4,7 @@
 #ifndef TOE_SIM_NET_H
 #define TOE_SIM_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,9 @@ struct net_peer_ops {
      * runs ahead of wall time while idle, and the peer is polled after every skip. */
     uint64_t (*next_due_ps)(const struct net_peer *peer);
     void (*free)(struct net_peer *peer);
+    /* The peer's own timers run on wall time (a kernel behind a TAP), not on the simulated
+     * clock (slirp): an answer it owes the device may come any wall time later. */
+    bool wall_timers;
 };
 
 /* Every peer starts with this header. */

@@ -270,6 +270,7 @@ static const struct net_peer_ops slirp_ops = {
     .poll = slirp_peer_poll,
     .next_due_ps = slirp_peer_next_due_ps,
     .free = slirp_peer_free,
+    .wall_timers = false, /* they read the simulated clock */
 };
 
 static struct in_addr in_addr_of(uint32_t host_order)

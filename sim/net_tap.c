@@ -83,6 +83,7 @@ static const struct net_peer_ops tap_ops = {
     .poll = tap_poll,
     .next_due_ps = tap_next_due_ps,
     .free = tap_free,
+    .wall_timers = true,
 };
 
 struct net_peer *net_tap_new(const char *ifname, net_deliver_fn deliver, void *ctx, char *err,

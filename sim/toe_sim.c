@@ -4,7 +4,8 @@
  * Per direction:
  *   to the RTL:  peer -> faults -> backlog -> pcap -> preamble/pad/FCS -> GMII RX
  *   to the net:  GMII TX -> preamble/FCS check -> faults -> pcap -> peer
- * The model runs in chunks; the peer is serviced every poll interval of simulated time.
+ * The model runs in chunks; the peer is serviced every poll interval of simulated time (a
+ * shorter one while frames move).
  * The host link (--link) moves bytes between a Unix socket client and the core's link ports
  * through vboard's PHY rate model; it is serviced at the same cadence, and after any chunk in
  * which the device produced bytes or the client was active. */
@@ -54,6 +55,14 @@
 #define SKIP_MAX_PS (10000u * PS_PER_US)
 #define SKIP_AHEAD_PS (5000u * PS_PER_US)
 #define SKIP_PACE 1u
+/* The network is busy while its peer moved a frame either way within NET_BUSY_S of wall time;
+ * then the peer is serviced every NET_BUSY_POLL_PS of simulated time (or --poll-interval if
+ * shorter), and a peer whose own timers run on wall time (the kernel behind a TAP) holds the
+ * idle skip off: the board waits for an answer the peer sends when its reader is scheduled or
+ * its delayed-ACK timer fires (Linux: 40 ms), and a skip would count that host latency as
+ * device time. NET_BUSY_S is longer than that timer. */
+#define NET_BUSY_S 0.25
+#define NET_BUSY_POLL_PS (10u * PS_PER_US)
 
 /* The only mutable global: set by SIGINT/SIGTERM, read by the main loop. */
 static volatile sig_atomic_t stop_requested;
@@ -101,6 +110,8 @@ struct idle_watch {
     double client_wall;      /* wall time the client last moved bytes */
     uint64_t stretch_ps;     /* simulated and wall time where the idle stretch began */
     double stretch_wall;
+    uint64_t net_seen;       /* frames to and from the network peer at the last look */
+    double net_wall;         /* wall time the peer last moved a frame */
 };
 
 struct bridge {
@@ -142,7 +153,8 @@ static void usage(FILE *out)
         "  --time T                     stop after T of simulated time (e.g. 5s, 200ms, 50us)\n"
         "  --no-skip-idle               simulate every cycle of an idle board (default: jump\n"
         "                               simulated time to the next thing due)\n"
-        "  --poll-interval T            service the network every T simulated (default 100us)\n"
+        "  --poll-interval T            service the network every T simulated (default 100us;\n"
+        "                               10us while frames move)\n"
         "  --link unix:PATH             serve the host link on a Unix stream socket at PATH\n"
         "                               (one client at a time; removed on exit)\n"
         "  --link-phy uart:BAUD|fifo|ideal  link byte rate model (default uart:12000000):\n"
@@ -696,6 +708,24 @@ static void idle_note(struct bridge *b, uint64_t now, double wall)
     }
 }
 
+/* After every peer service and run chunk: note when the network peer last moved a frame. */
+static void net_note(struct bridge *b, double wall)
+{
+    struct idle_watch *w = &b->idle;
+    if (!b->peer)
+        return;
+    uint64_t seen = b->peer->sent + b->peer->send_errors + b->peer->delivered;
+    if (seen != w->net_seen) {
+        w->net_seen = seen;
+        w->net_wall = wall;
+    }
+}
+
+static bool net_busy(const struct bridge *b, double wall)
+{
+    return b->peer && wall - b->idle.net_wall < NET_BUSY_S;
+}
+
 /* Jump simulated time forward over an idle stretch: to the first of the peer's next timer,
  * the fault injector's next release, --time, the board's own next event (vboard_skip_idle
  * stops short of its alarm and delayed ACKs) and the pace limit, at most SKIP_MAX_PS at a
@@ -704,7 +734,8 @@ static bool skip_idle(struct bridge *b, const struct options *o, uint64_t now, d
 {
     const struct idle_watch *w = &b->idle;
     if (now - w->last_act_ps < SKIP_SETTLE_PS || b->service_soon ||
-        (b->link && wall - w->client_wall < SKIP_LINK_QUIET_S))
+        (b->link && wall - w->client_wall < SKIP_LINK_QUIET_S) ||
+        (net_busy(b, wall) && b->peer->ops->wall_timers))
         return false;
     uint64_t limit = now + SKIP_MAX_PS, due;
     if (b->peer && (due = net_peer_next_due_ps(b->peer)) < limit)
@@ -730,18 +761,22 @@ static bool skip_idle(struct bridge *b, const struct options *o, uint64_t now, d
 /* Returns false if the RTL stopped the simulation ($finish). */
 static bool run_network(struct bridge *b, const struct options *o)
 {
-    uint64_t next_poll = 0;
+    uint64_t next_poll = 0, next_net_poll = 0;
+    uint64_t busy_poll_ps = o->poll_ps < NET_BUSY_POLL_PS ? o->poll_ps : NET_BUSY_POLL_PS;
     b->idle.stretch_wall = wall_seconds();
     while (!stop_requested) {
         uint64_t now = now_ps(b);
         if (o->time_limit_ps && now >= o->time_limit_ps)
             break;
+        double wall = wall_seconds();
         bool scheduled = now >= next_poll;
-        if (scheduled || b->service_soon) {
+        if (scheduled || b->service_soon || (net_busy(b, wall) && now >= next_net_poll)) {
             b->service_soon = false;
             if (b->peer)
                 b->peer->ops->poll(b->peer, now);
             faults_tick(b->faults, now, fault_emit, b);
+            next_net_poll = now + busy_poll_ps;
+            net_note(b, wall);
         }
         if (b->link)
             link_sock_service(b->link, b->vb, now, scheduled, o->poll_ps);
@@ -755,7 +790,6 @@ static bool run_network(struct bridge *b, const struct options *o)
         }
         feed_rtl(b);
         if (!o->no_skip_idle) {
-            double wall = wall_seconds();
             idle_note(b, now, wall);
             if (skip_idle(b, o, now, wall)) {
                 next_poll = now_ps(b); /* service everything at the new time */
@@ -765,6 +799,8 @@ static bool run_network(struct bridge *b, const struct options *o)
 
         uint64_t chunk = b->backlog_count ? CHUNK_CYCLES_BUSY : CHUNK_CYCLES;
         uint64_t until = next_poll;
+        if (net_busy(b, wall) && next_net_poll < until)
+            until = next_net_poll;
         if (o->time_limit_ps && o->time_limit_ps < until)
             until = o->time_limit_ps;
         uint64_t to_deadline = (until - now + CORE_PERIOD_PS - 1) / CORE_PERIOD_PS;
@@ -773,6 +809,7 @@ static bool run_network(struct bridge *b, const struct options *o)
         if (vboard_run(b->vb, chunk) == 0)
             return false;
         drain_rtl(b);
+        net_note(b, wall);
     }
     return true;
 }
