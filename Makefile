@@ -62,7 +62,7 @@ lint: $(GEN)/toe_defs.vh
 # meet timing), with the slowest tests and one summary line at the end.
 test: deps deps-ecp5
 	@$(MAKE) --no-print-directory all $(TEST_SIM_BINS) $(SW_ASAN_TESTS) fuzz-build
-	@{ echo "make --no-print-directory test-ecp5"; \
+	@{ echo "make --no-print-directory test-ecp5"; printf '%s\n' $(NETLIST_TEST_CMD); \
 	   for d in $(RTL_BENCHES); do echo "scripts/rtl_bench.sh $${d%/}"; done; \
 	   for t in $(SIM_TESTS) $(SW_TESTS); do echo "$$t"; done; \
 	   printf '%s\n' $(SW_ASAN_CMDS) $(FUZZ_TEST_CMDS) $(TEST_SIM_CMDS); } | scripts/run_tests.sh

@@ -15,6 +15,10 @@ TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz $(TEST_SIM_DIR)/test_cosim_link \
 FUZZ_COUNT    ?= 500000
 FUZZ_SEED     ?=
 
+# The engine's i5 netlist with its TCP exchange (about 13 minutes): make test starts it beside
+# test-ecp5, the other long job, so that neither is left alone at the end.
+NETLIST_TEST_CMD := "timeout 2400 env NETLIST_PARAMS='TCP_SLOTS=4 TRAFFIC=0' scripts/netlist_bench.sh colorlight-i5"
+
 TEST_SIM_CMDS := \
     "timeout 900 env FUZZ_PART=1 tests/sim/test_rx_fuzz.sh" \
     "timeout 900 env FUZZ_PART=2 tests/sim/test_rx_fuzz.sh" \
@@ -45,7 +49,6 @@ TEST_SIM_CMDS := \
     "timeout 60 tests/bench/test_bench_report.py" \
     "timeout 300 tests/build/test_make_deps.sh" \
     "timeout 60 tests/build/test_ecp5_report.py" \
-    "timeout 2400 env NETLIST_PARAMS='TCP_SLOTS=4 TRAFFIC=0' scripts/netlist_bench.sh colorlight-i5" \
     "timeout 600 tests/sim/test_demo.sh" \
     "timeout 120 tests/gen/test_defs_drift.sh" \
     "timeout 120 tests/hw/test_board.sh"
