@@ -434,30 +434,35 @@ wire [4:0]  csr_field   = csr_rel[4:0];
 reg  [FIELD_MAX_SND_WND:0] csr_fhot;
 always @(posedge clk)
     csr_fhot <= {{FIELD_MAX_SND_WND{1'b0}}, 1'b1} << csr_field;
-wire [31:0] csr_field_rd =
-    ({32{csr_fhot[FIELD_FLAGS]}}       & {25'd0, ack_report, fin_acked, fin_queued,
-                                          fin_rcvd, syn_rcvd, nagle, valid[k]}) |
-    ({32{csr_fhot[FIELD_REMOTE_IP]}}   & c_rip) |
-    ({32{csr_fhot[FIELD_PORTS]}}       & c_ports) |
-    ({32{csr_fhot[FIELD_MAC_HI]}}      & {16'd0, c_mac[47:32]}) |
-    ({32{csr_fhot[FIELD_MAC_LO]}}      & c_mac[31:0]) |
-    ({32{csr_fhot[FIELD_MSS]}}         & {8'd0, c_rcv_ws, c_snd_ws, c_mss}) |
-    ({32{csr_fhot[FIELD_SND_UNA]}}     & c_snd_una) |
-    ({32{csr_fhot[FIELD_SND_NXT]}}     & c_snd_nxt) |
-    ({32{csr_fhot[FIELD_SND_WND]}}     & c_snd_wnd) |
-    ({32{csr_fhot[FIELD_RCV_NXT]}}     & c_rcv_nxt) |
-    ({32{csr_fhot[FIELD_CWND]}}        & c_cwnd) |
-    ({32{csr_fhot[FIELD_SSTHRESH]}}    & c_ssthresh) |
-    ({32{csr_fhot[FIELD_TX_END]}}      & c_tx_end) |
-    ({32{csr_fhot[FIELD_RX_SENT]}}     & c_rx_sent) |
-    ({32{csr_fhot[FIELD_RX_CONSUMED]}} & c_rx_cons) |
-    ({32{csr_fhot[FIELD_RCV_WND]}}     & (c_rcv_adv - c_rcv_nxt)) |
-    ({32{csr_fhot[FIELD_STATS]}}       & {c_rexmits, c_dupacks}) |
-    ({32{csr_fhot[FIELD_SND_MAX]}}     & c_snd_max) |
-    ({32{csr_fhot[FIELD_IP_TTL_TOS]}}  & {16'd0, c_ttl_tos}) |
-    ({32{csr_fhot[FIELD_SND_UP]}}      & c_snd_up) |
-    ({32{csr_fhot[FIELD_RCV_UP]}}      & c_rcv_up) |
-    ({32{csr_fhot[FIELD_MAX_SND_WND]}} & c_max_wnd);
+// A function, not a wire: Verilator then evaluates the AND-OR only where a read takes it,
+// not in every core cycle (the same logic in hardware).
+function [31:0] csr_field_read;
+    input [FIELD_MAX_SND_WND:0] fhot;
+    begin csr_field_read =
+        ({32{fhot[FIELD_FLAGS]}}       & {25'd0, ack_report, fin_acked, fin_queued,
+                                              fin_rcvd, syn_rcvd, nagle, valid[k]}) |
+        ({32{fhot[FIELD_REMOTE_IP]}}   & c_rip) |
+        ({32{fhot[FIELD_PORTS]}}       & c_ports) |
+        ({32{fhot[FIELD_MAC_HI]}}      & {16'd0, c_mac[47:32]}) |
+        ({32{fhot[FIELD_MAC_LO]}}      & c_mac[31:0]) |
+        ({32{fhot[FIELD_MSS]}}         & {8'd0, c_rcv_ws, c_snd_ws, c_mss}) |
+        ({32{fhot[FIELD_SND_UNA]}}     & c_snd_una) |
+        ({32{fhot[FIELD_SND_NXT]}}     & c_snd_nxt) |
+        ({32{fhot[FIELD_SND_WND]}}     & c_snd_wnd) |
+        ({32{fhot[FIELD_RCV_NXT]}}     & c_rcv_nxt) |
+        ({32{fhot[FIELD_CWND]}}        & c_cwnd) |
+        ({32{fhot[FIELD_SSTHRESH]}}    & c_ssthresh) |
+        ({32{fhot[FIELD_TX_END]}}      & c_tx_end) |
+        ({32{fhot[FIELD_RX_SENT]}}     & c_rx_sent) |
+        ({32{fhot[FIELD_RX_CONSUMED]}} & c_rx_cons) |
+        ({32{fhot[FIELD_RCV_WND]}}     & (c_rcv_adv - c_rcv_nxt)) |
+        ({32{fhot[FIELD_STATS]}}       & {c_rexmits, c_dupacks}) |
+        ({32{fhot[FIELD_SND_MAX]}}     & c_snd_max) |
+        ({32{fhot[FIELD_IP_TTL_TOS]}}  & {16'd0, c_ttl_tos}) |
+        ({32{fhot[FIELD_SND_UP]}}      & c_snd_up) |
+        ({32{fhot[FIELD_RCV_UP]}}      & c_rcv_up) |
+        ({32{fhot[FIELD_MAX_SND_WND]}} & c_max_wnd); end
+endfunction
 
 // received segment
 reg [31:0] r_seq, r_ack, r_end, r_last;
@@ -813,7 +818,7 @@ always @(posedge clk) begin : controller
             csr_rdata  <= 32'd0;
         end else if (!csr_we) begin
             if (csr_field <= FIELD_MAX_SND_WND) begin
-                csr_rdata <= csr_field_rd;
+                csr_rdata <= csr_field_read(csr_fhot);
             end else begin
                 csr_status <= CONST_RESP_BAD_ADDR[7:0];
                 csr_rdata  <= 32'd0;
