@@ -29,15 +29,18 @@ RTL_INC := $(shell find rtl \( -name '*.vh' -o -name '*.svh' \) 2>/dev/null | so
 # instructions; -fno-dfg-pre-inline alone 765 M, -fno-merge-cond 785 M and with -fno-dfg 775 M,
 # -fno-table 793 M, --inline-mult -1 no change; per CPU second with PGO, alternate runs on a
 # loaded machine: idle 2.47-2.53 M -> 2.70-2.74 M, loaded 1.59-1.66 M -> 1.68-1.73 M core
-# cycles, together with vboard's falling edges left unevaluated). Warnings are printed but do not stop the simulator build: lint is
-# a separate job.
+# cycles, together with vboard's falling edges left unevaluated). -fno-case: Verilator's case
+# statement optimisation (V3Case) costs more than it saves here (callgrind of
+# `toe-sim --bench --time 1ms` split at bench_phase, with PGO: idle 5412 -> 5275, loaded
+# 7063 -> 6907 instructions per core cycle). Warnings are printed but do not stop the
+# simulator build: lint is a separate job.
 # One model for every --link-phy: the link parameters are fixed here to the sim link (CAPS link
 # kind 0, CSR LINK_RATE 0); toe-sim models the PHY's byte rate in C and prints it in its ready
 # line. CLK_HZ must match VBOARD_CORE_HZ (the device microsecond clock). vboard_stat() reads
 # the statistics block's registers; STAT_DEBUG's combinational read port would cost every
 # evaluation.
 VBOARD_GFLAGS := -GCLK_HZ=62500000 -GLINK_KIND=0 -GLINK_RATE=0
-VBOARD_VFLAGS := --cc -O3 -fno-dfg --x-assign fast --x-initial fast --no-timing -Wno-fatal \
+VBOARD_VFLAGS := --cc -O3 -fno-dfg -fno-case --x-assign fast --x-initial fast --no-timing -Wno-fatal \
     $(VBOARD_GFLAGS) -I$(GEN) -Irtl \
     $(addprefix -I,$(sort $(dir $(RTL_SRC)))) --top-module toe_core -Mdir $(VBOARD_VDIR)
 # Verilator's generated makefile, for the model (one translation unit, Vtoe_core__ALL) and the
