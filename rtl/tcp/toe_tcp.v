@@ -31,10 +31,10 @@
  * for the next state (tcp_rx_decide's and tcp_tx_decide's stages, the RX task's own steps).
  * The per-slot fields have one read and one write address (the task's slot), so they map to
  * distributed RAM; so do the flags only a task reads (flag_mem: read for slot k, written back
- * every cycle, cleared slot by slot in S_INIT after reset). The flags read for every slot (by
- * the S_IDLE schedulers, the snoop, the simulator's idle skip) are flip-flops, and the 4-tuple
- * is kept twice: in flip-flops for the snoop, which compares every slot at once, and in
- * distributed RAM for S_LOAD.
+ * in every cycle out of S_IDLE, cleared slot by slot in S_INIT after reset). The flags read for
+ * every slot (by the S_IDLE schedulers, the snoop, the simulator's idle skip) are flip-flops,
+ * and the 4-tuple is kept twice: in flip-flops for the snoop, which compares every slot at once,
+ * and in distributed RAM for S_LOAD.
  *
  * Sequence numbers compare modulo 2^32 (RFC 9293 section 3.4): a < b iff (a - b) is negative.
  */
@@ -1357,15 +1357,19 @@ always @(posedge clk) begin : controller
     if (cw_we)
         cwnd[k] <= cw_a + cw_b;
 
-    valid[k] <= valid_nx;
-    ack_now[k] <= ack_now_nx;
-    ack_del[k] <= ack_del_nx;
-    flag_mem[k] <= {up_on_nx, ttl_set_nx, rst_pend_nx, probe_nx, rexmit_one_nx,
-                    ooo_on_nx, rtt_on_nx, in_rec_nx, ack_report_nx, fin_acked_nx, fin_queued_nx,
-                    fin_rcvd_nx, syn_rcvd_nx, nagle_nx};
-    ev_dirty[k] <= ev_dirty_nx;
-    una_late[k] <= una_late_nx;
-    rxd_pend[k] <= rxd_pend_nx;
+    // S_IDLE changes no flag (each _nx is then slot k's own): no write-back there, so that the
+    // virtual board skips it in the controller's most common state
+    if (state != S_IDLE) begin
+        valid[k] <= valid_nx;
+        ack_now[k] <= ack_now_nx;
+        ack_del[k] <= ack_del_nx;
+        flag_mem[k] <= {up_on_nx, ttl_set_nx, rst_pend_nx, probe_nx, rexmit_one_nx,
+                        ooo_on_nx, rtt_on_nx, in_rec_nx, ack_report_nx, fin_acked_nx,
+                        fin_queued_nx, fin_rcvd_nx, syn_rcvd_nx, nagle_nx};
+        ev_dirty[k] <= ev_dirty_nx;
+        una_late[k] <= una_late_nx;
+        rxd_pend[k] <= rxd_pend_nx;
+    end
 
     if (rst) begin
         state      <= S_INIT;
