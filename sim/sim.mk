@@ -48,7 +48,7 @@ VBOARD_VFLAGS := --cc -O3 -fno-dfg -fno-case --x-assign fast --x-initial fast --
 VBOARD_VMAKE := $(MAKE) -C $(VBOARD_VDIR) -f Vtoe_core.mk VM_PARALLEL_BUILDS=0 OPT_GLOBAL=-O2
 
 # Profile-guided optimisation of the model: over 90% of the simulator's time is the model's
-# evaluation (some 5200 instructions per core cycle idle, 6800 loaded, in one long function of
+# evaluation (some 5000 instructions per core cycle idle, 6700 loaded, in one long function of
 # branches per clock domain, over 100 KB of code: more than the 32 KB instruction cache), and gcc
 # lays it out and predicts it better with a profile: the hot path then fits the cache (cachegrind of
 # `toe-sim --bench --time 1ms`: 70 M instruction cache misses without, 3.4 M with; CPU time of
