@@ -29,25 +29,28 @@ RTL_INC := $(shell find rtl \( -name '*.vh' -o -name '*.svh' \) 2>/dev/null | so
 # instructions; -fno-dfg-pre-inline alone 765 M, -fno-merge-cond 785 M and with -fno-dfg 775 M,
 # -fno-table 793 M, --inline-mult -1 no change; per CPU second with PGO, alternate runs on a
 # loaded machine: idle 2.47-2.53 M -> 2.70-2.74 M, loaded 1.59-1.66 M -> 1.68-1.73 M core
-# cycles, together with vboard's falling edges left unevaluated). Warnings are printed but do not stop the simulator build: lint is
-# a separate job.
+# cycles, together with vboard's falling edges left unevaluated). -fno-case: Verilator's case
+# statement optimisation (V3Case) costs more than it saves here (callgrind of
+# `toe-sim --bench --time 1ms` split at bench_phase, with PGO: idle 5412 -> 5275, loaded
+# 7063 -> 6907 instructions per core cycle). Warnings are printed but do not stop the
+# simulator build: lint is a separate job.
 # One model for every --link-phy: the link parameters are fixed here to the sim link (CAPS link
 # kind 0, CSR LINK_RATE 0); toe-sim models the PHY's byte rate in C and prints it in its ready
 # line. CLK_HZ must match VBOARD_CORE_HZ (the device microsecond clock). vboard_stat() reads
 # the statistics block's registers; STAT_DEBUG's combinational read port would cost every
 # evaluation.
 VBOARD_GFLAGS := -GCLK_HZ=62500000 -GLINK_KIND=0 -GLINK_RATE=0
-VBOARD_VFLAGS := --cc -O3 -fno-dfg --x-assign fast --x-initial fast --no-timing -Wno-fatal \
-    $(VBOARD_GFLAGS) -I$(GEN) -Irtl \
+VBOARD_VFLAGS := --cc -O3 -fno-dfg -fno-case --x-assign fast --x-initial fast --no-timing \
+    -Wno-fatal $(VBOARD_GFLAGS) -I$(GEN) -Irtl \
     $(addprefix -I,$(sort $(dir $(RTL_SRC)))) --top-module toe_core -Mdir $(VBOARD_VDIR)
 # Verilator's generated makefile, for the model (one translation unit, Vtoe_core__ALL) and the
 # runtime.
 VBOARD_VMAKE := $(MAKE) -C $(VBOARD_VDIR) -f Vtoe_core.mk VM_PARALLEL_BUILDS=0 OPT_GLOBAL=-O2
 
 # Profile-guided optimisation of the model: over 90% of the simulator's time is the model's
-# evaluation (some 5300 instructions per core cycle, in one long function of branches per clock
-# domain, over 100 KB of code: more than the 32 KB instruction cache), and gcc lays it out and
-# predicts it better with a profile: the hot path then fits the cache (cachegrind of
+# evaluation (some 5000 instructions per core cycle idle, 6700 loaded, in one long function of
+# branches per clock domain, over 100 KB of code: more than the 32 KB instruction cache), and gcc
+# lays it out and predicts it better with a profile: the hot path then fits the cache (cachegrind of
 # `toe-sim --bench --time 1ms`: 70 M instruction cache misses without, 3.4 M with; CPU time of
 # `toe-sim --bench --time 10ms` on a loaded 2-core box: 1.09 s without, 0.62 s with). The
 # profile is that of a training run of `toe-sim --bench` on an instrumented model:

@@ -269,8 +269,11 @@ reg [2:0] dstate;
 // The message's decode, registered: msg_head and msg_len hold from msg_valid until msg_done,
 // so D_IDLE waits one cycle (D_MSG acts on these). Decoded in the same cycle, msg_len's
 // compares ran on through the dispatch into resp_value's enable (the i9's worst path).
+// Registered in that cycle only (msg_take; they hold while msg_head does): Verilator then
+// skips the decode in the other cycles, where it would recompute the same values.
+wire msg_take = dstate == D_IDLE && msg_valid && !msg_done;
 reg is_raw, raw_bad, is_read, is_write, is_csr, is_stat, is_tcp, is_txd, is_rxc, is_sess;
-always @(posedge clk) begin
+always @(posedge clk) if (msg_take) begin
     is_raw   <= m_type == MSG_RAW_TX;
     raw_bad  <= msg_len < 11'd16 || msg_len > 11'd1516;
     is_read  <= m_type == MSG_CSR_READ && msg_len == LEN_CSR_READ;
@@ -301,7 +304,7 @@ localparam H_ID = 0, H_VERSION = 1, H_CAPS = 2, H_LINK_RATE = 3,
            H_NETMASK = 8, H_GATEWAY = 9, H_HOST_MASK = 10, H_CHALLENGE_ACK_LIMIT = 11,
            H_TIME_LO = 12, H_TIME_HI = 13, H_ALARM_LO = 14, H_ALARM_HI = 15;
 reg [15:0] csr_hot;
-always @(posedge clk) begin
+always @(posedge clk) if (msg_take) begin
     csr_hot[H_ID]                  <= m_addr == CSR_ID;
     csr_hot[H_VERSION]             <= m_addr == CSR_VERSION;
     csr_hot[H_CAPS]                <= m_addr == CSR_CAPS;
@@ -322,23 +325,29 @@ end
 
 localparam [31:0] CAPS = {12'd0, TCP_BUF_LOG2[3:0], 4'd0, LINK_KIND[3:0], TCP_SLOTS[7:0]} |
                          (TRAFFIC != 0 ? CONST_CAPS_TRAFFIC : 32'd0);
-wire [31:0] rd_value =
-    ({32{csr_hot[H_ID]}}                  & CONST_ID) |
-    ({32{csr_hot[H_VERSION]}}             & CONST_VERSION) |
-    ({32{csr_hot[H_CAPS]}}                & CAPS) |
-    ({32{csr_hot[H_LINK_RATE]}}           & LINK_RATE) |
-    ({32{csr_hot[H_LINK_SESSION]}}        & session) |
-    ({32{csr_hot[H_MAC_HI]}}              & {16'd0, cfg_mac[47:32]}) |
-    ({32{csr_hot[H_MAC_LO]}}              & cfg_mac[31:0]) |
-    ({32{csr_hot[H_IP]}}                  & cfg_ip) |
-    ({32{csr_hot[H_NETMASK]}}             & cfg_netmask) |
-    ({32{csr_hot[H_GATEWAY]}}             & cfg_gateway) |
-    ({32{csr_hot[H_HOST_MASK]}}           & host_mask) |
-    ({32{csr_hot[H_CHALLENGE_ACK_LIMIT]}} & chack_limit) |
-    ({32{csr_hot[H_TIME_LO]}}             & now_us[31:0]) |
-    ({32{csr_hot[H_TIME_HI]}}             & time_hi_latch) |
-    ({32{csr_hot[H_ALARM_LO]}}            & alarm_lo) |
-    ({32{csr_hot[H_ALARM_HI]}}            & alarm_hi);
+// A function, not a wire: Verilator then evaluates the AND-OR only in D_CSR, not in every
+// core cycle (the same logic in hardware).
+function [31:0] rd_value;
+    input [15:0] hot;
+    begin rd_value =
+        ({32{hot[H_ID]}}                  & CONST_ID) |
+        ({32{hot[H_VERSION]}}             & CONST_VERSION) |
+        ({32{hot[H_CAPS]}}                & CAPS) |
+        ({32{hot[H_LINK_RATE]}}           & LINK_RATE) |
+        ({32{hot[H_LINK_SESSION]}}        & session) |
+        ({32{hot[H_MAC_HI]}}              & {16'd0, cfg_mac[47:32]}) |
+        ({32{hot[H_MAC_LO]}}              & cfg_mac[31:0]) |
+        ({32{hot[H_IP]}}                  & cfg_ip) |
+        ({32{hot[H_NETMASK]}}             & cfg_netmask) |
+        ({32{hot[H_GATEWAY]}}             & cfg_gateway) |
+        ({32{hot[H_HOST_MASK]}}           & host_mask) |
+        ({32{hot[H_CHALLENGE_ACK_LIMIT]}} & chack_limit) |
+        ({32{hot[H_TIME_LO]}}             & now_us[31:0]) |
+        ({32{hot[H_TIME_HI]}}             & time_hi_latch) |
+        ({32{hot[H_ALARM_LO]}}            & alarm_lo) |
+        ({32{hot[H_ALARM_HI]}}            & alarm_hi); end
+endfunction
+
 // for reads; writes decide below
 wire [1:0]  rd_status = (|csr_hot || is_stat) ? CONST_RESP_OK[1:0] : CONST_RESP_BAD_ADDR[1:0];
 wire writable = csr_hot[H_MAC_HI] || csr_hot[H_MAC_LO] || csr_hot[H_IP] || csr_hot[H_NETMASK] ||
@@ -381,7 +390,7 @@ always @(posedge clk) begin
     if (tcp_rxc_ack) tcp_rxc_req <= 1'b0;
 
     case (dstate)
-        D_IDLE: if (msg_valid && !msg_done)
+        D_IDLE: if (msg_take)
             dstate <= D_MSG;
         D_MSG: begin
             if (is_raw) begin
@@ -438,7 +447,7 @@ always @(posedge clk) begin
         end
         D_CSR: begin
             // register the read
-            resp_value <= rd_value;
+            resp_value <= rd_value(csr_hot);
             rd_stat    <= is_stat;
             stat_first <= 1'b1;
             resp_status <= {6'd0, rd_status};

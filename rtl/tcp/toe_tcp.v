@@ -31,10 +31,10 @@
  * for the next state (tcp_rx_decide's and tcp_tx_decide's stages, the RX task's own steps).
  * The per-slot fields have one read and one write address (the task's slot), so they map to
  * distributed RAM; so do the flags only a task reads (flag_mem: read for slot k, written back
- * every cycle, cleared slot by slot in S_INIT after reset). The flags read for every slot (by
- * the S_IDLE schedulers, the snoop, the simulator's idle skip) are flip-flops, and the 4-tuple
- * is kept twice: in flip-flops for the snoop, which compares every slot at once, and in
- * distributed RAM for S_LOAD.
+ * in every cycle out of S_IDLE, cleared slot by slot in S_INIT after reset). The flags read for
+ * every slot (by the S_IDLE schedulers, the snoop, the simulator's idle skip) are flip-flops,
+ * and the 4-tuple is kept twice: in flip-flops for the snoop, which compares every slot at once,
+ * and in distributed RAM for S_LOAD.
  *
  * Sequence numbers compare modulo 2^32 (RFC 9293 section 3.4): a < b iff (a - b) is negative.
  */
@@ -434,30 +434,35 @@ wire [4:0]  csr_field   = csr_rel[4:0];
 reg  [FIELD_MAX_SND_WND:0] csr_fhot;
 always @(posedge clk)
     csr_fhot <= {{FIELD_MAX_SND_WND{1'b0}}, 1'b1} << csr_field;
-wire [31:0] csr_field_rd =
-    ({32{csr_fhot[FIELD_FLAGS]}}       & {25'd0, ack_report, fin_acked, fin_queued,
-                                          fin_rcvd, syn_rcvd, nagle, valid[k]}) |
-    ({32{csr_fhot[FIELD_REMOTE_IP]}}   & c_rip) |
-    ({32{csr_fhot[FIELD_PORTS]}}       & c_ports) |
-    ({32{csr_fhot[FIELD_MAC_HI]}}      & {16'd0, c_mac[47:32]}) |
-    ({32{csr_fhot[FIELD_MAC_LO]}}      & c_mac[31:0]) |
-    ({32{csr_fhot[FIELD_MSS]}}         & {8'd0, c_rcv_ws, c_snd_ws, c_mss}) |
-    ({32{csr_fhot[FIELD_SND_UNA]}}     & c_snd_una) |
-    ({32{csr_fhot[FIELD_SND_NXT]}}     & c_snd_nxt) |
-    ({32{csr_fhot[FIELD_SND_WND]}}     & c_snd_wnd) |
-    ({32{csr_fhot[FIELD_RCV_NXT]}}     & c_rcv_nxt) |
-    ({32{csr_fhot[FIELD_CWND]}}        & c_cwnd) |
-    ({32{csr_fhot[FIELD_SSTHRESH]}}    & c_ssthresh) |
-    ({32{csr_fhot[FIELD_TX_END]}}      & c_tx_end) |
-    ({32{csr_fhot[FIELD_RX_SENT]}}     & c_rx_sent) |
-    ({32{csr_fhot[FIELD_RX_CONSUMED]}} & c_rx_cons) |
-    ({32{csr_fhot[FIELD_RCV_WND]}}     & (c_rcv_adv - c_rcv_nxt)) |
-    ({32{csr_fhot[FIELD_STATS]}}       & {c_rexmits, c_dupacks}) |
-    ({32{csr_fhot[FIELD_SND_MAX]}}     & c_snd_max) |
-    ({32{csr_fhot[FIELD_IP_TTL_TOS]}}  & {16'd0, c_ttl_tos}) |
-    ({32{csr_fhot[FIELD_SND_UP]}}      & c_snd_up) |
-    ({32{csr_fhot[FIELD_RCV_UP]}}      & c_rcv_up) |
-    ({32{csr_fhot[FIELD_MAX_SND_WND]}} & c_max_wnd);
+// A function, not a wire: Verilator then evaluates the AND-OR only where a read takes it,
+// not in every core cycle (the same logic in hardware).
+function [31:0] csr_field_read;
+    input [FIELD_MAX_SND_WND:0] fhot;
+    begin csr_field_read =
+        ({32{fhot[FIELD_FLAGS]}}       & {25'd0, ack_report, fin_acked, fin_queued,
+                                              fin_rcvd, syn_rcvd, nagle, valid[k]}) |
+        ({32{fhot[FIELD_REMOTE_IP]}}   & c_rip) |
+        ({32{fhot[FIELD_PORTS]}}       & c_ports) |
+        ({32{fhot[FIELD_MAC_HI]}}      & {16'd0, c_mac[47:32]}) |
+        ({32{fhot[FIELD_MAC_LO]}}      & c_mac[31:0]) |
+        ({32{fhot[FIELD_MSS]}}         & {8'd0, c_rcv_ws, c_snd_ws, c_mss}) |
+        ({32{fhot[FIELD_SND_UNA]}}     & c_snd_una) |
+        ({32{fhot[FIELD_SND_NXT]}}     & c_snd_nxt) |
+        ({32{fhot[FIELD_SND_WND]}}     & c_snd_wnd) |
+        ({32{fhot[FIELD_RCV_NXT]}}     & c_rcv_nxt) |
+        ({32{fhot[FIELD_CWND]}}        & c_cwnd) |
+        ({32{fhot[FIELD_SSTHRESH]}}    & c_ssthresh) |
+        ({32{fhot[FIELD_TX_END]}}      & c_tx_end) |
+        ({32{fhot[FIELD_RX_SENT]}}     & c_rx_sent) |
+        ({32{fhot[FIELD_RX_CONSUMED]}} & c_rx_cons) |
+        ({32{fhot[FIELD_RCV_WND]}}     & (c_rcv_adv - c_rcv_nxt)) |
+        ({32{fhot[FIELD_STATS]}}       & {c_rexmits, c_dupacks}) |
+        ({32{fhot[FIELD_SND_MAX]}}     & c_snd_max) |
+        ({32{fhot[FIELD_IP_TTL_TOS]}}  & {16'd0, c_ttl_tos}) |
+        ({32{fhot[FIELD_SND_UP]}}      & c_snd_up) |
+        ({32{fhot[FIELD_RCV_UP]}}      & c_rcv_up) |
+        ({32{fhot[FIELD_MAX_SND_WND]}} & c_max_wnd); end
+endfunction
 
 // received segment
 reg [31:0] r_seq, r_ack, r_end, r_last;
@@ -813,7 +818,7 @@ always @(posedge clk) begin : controller
             csr_rdata  <= 32'd0;
         end else if (!csr_we) begin
             if (csr_field <= FIELD_MAX_SND_WND) begin
-                csr_rdata <= csr_field_rd;
+                csr_rdata <= csr_field_read(csr_fhot);
             end else begin
                 csr_status <= CONST_RESP_BAD_ADDR[7:0];
                 csr_rdata  <= 32'd0;
@@ -1352,15 +1357,19 @@ always @(posedge clk) begin : controller
     if (cw_we)
         cwnd[k] <= cw_a + cw_b;
 
-    valid[k] <= valid_nx;
-    ack_now[k] <= ack_now_nx;
-    ack_del[k] <= ack_del_nx;
-    flag_mem[k] <= {up_on_nx, ttl_set_nx, rst_pend_nx, probe_nx, rexmit_one_nx,
-                    ooo_on_nx, rtt_on_nx, in_rec_nx, ack_report_nx, fin_acked_nx, fin_queued_nx,
-                    fin_rcvd_nx, syn_rcvd_nx, nagle_nx};
-    ev_dirty[k] <= ev_dirty_nx;
-    una_late[k] <= una_late_nx;
-    rxd_pend[k] <= rxd_pend_nx;
+    // S_IDLE changes no flag (each _nx is then slot k's own): no write-back there, so that the
+    // virtual board skips it in the controller's most common state
+    if (state != S_IDLE) begin
+        valid[k] <= valid_nx;
+        ack_now[k] <= ack_now_nx;
+        ack_del[k] <= ack_del_nx;
+        flag_mem[k] <= {up_on_nx, ttl_set_nx, rst_pend_nx, probe_nx, rexmit_one_nx,
+                        ooo_on_nx, rtt_on_nx, in_rec_nx, ack_report_nx, fin_acked_nx,
+                        fin_queued_nx, fin_rcvd_nx, syn_rcvd_nx, nagle_nx};
+        ev_dirty[k] <= ev_dirty_nx;
+        una_late[k] <= una_late_nx;
+        rxd_pend[k] <= rxd_pend_nx;
+    end
 
     if (rst) begin
         state      <= S_INIT;
