@@ -88,18 +88,21 @@ uint32_t tcp_tx_room(const toe_sock *s)
     return used >= cap ? 0 : cap - used;
 }
 
-/* TX_DATA messages end where the ring position is a multiple of the largest message, or of
- * the ring if that is smaller (the ring's end is one, so the wrap never cuts a message). */
+/* A TX_DATA message carries at most TOE_CONST_SLOT_DATA_MAX bytes, or the ring if smaller. */
 static uint32_t tx_msg_step(const toe_sock *s)
 {
     uint32_t ring = s->tcp->ring;
     return ring < TOE_CONST_SLOT_DATA_MAX ? ring : TOE_CONST_SLOT_DATA_MAX;
 }
 
+/* The first message of n bytes from seq: n bytes that fit in one go as one (only the ring's
+ * wrap cuts them: a short write stays one segment with Nagle off); more end where the ring
+ * position is a multiple of the largest message (the ring's end is one), so that a stream
+ * pushed in such pieces goes in whole messages. */
 static uint32_t tx_msg_len(const toe_sock *s, uint32_t seq, uint32_t n)
 {
-    uint32_t step = tx_msg_step(s);
-    uint32_t k = step - (seq & (step - 1));
+    uint32_t ring = s->tcp->ring, step = tx_msg_step(s);
+    uint32_t k = n < step ? ring - (seq & (ring - 1)) : step - (seq & (step - 1));
     return k < n ? k : n;
 }
 
