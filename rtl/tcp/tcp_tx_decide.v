@@ -13,8 +13,9 @@
  *   - a zero-window probe: the first unacknowledged byte
  *   - else new data from SND.NXT: min(unsent, MSS, usable window - flight) bytes, held back
  *     while data is in flight if it is short of an MSS and the window cut it (sender SWS
- *     avoidance) or Nagle is on; a FIN when everything queued is out; a pure ACK when one is
- *     wanted (ack_now, or the delayed ACK's time has come)
+ *     avoidance) or Nagle is on and it does not carry the FIN (nothing can join it); a FIN
+ *     when everything queued is out; a pure ACK when one is wanted (ack_now, or the delayed
+ *     ACK's time has come)
  *
  * and the window to advertise: the right edge moves only by min(ring/2, MSS) or more
  * (receiver SWS avoidance) and not while out-of-order data is held; the field is the edge
@@ -214,8 +215,9 @@ always @* begin
         d_seq = snd_nxt;
         d_len = fit_len;
         // sender SWS avoidance and Nagle: while data is in flight, a short segment waits
-        // if the window cut it or Nagle is on
-        if (short_seg && in_flight != 32'd0 && (wnd_cut || nagle))
+        // if the window cut it, or Nagle is on and it is not the last before the FIN (as
+        // Linux and BSD: waiting would only hold the close for the peer's delayed ACK)
+        if (short_seg && in_flight != 32'd0 && (wnd_cut || (nagle && !fin_queued)))
             d_len = 32'd0;
         d_fin    = fin_queued && nxt_not_past_end && !wnd_cut && !(d_len == 32'd0 && unsent != 32'd0);
         d_psh    = !wnd_cut;

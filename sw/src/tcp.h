@@ -300,6 +300,10 @@ int tcp_send_seg(toe_sock *s, uint32_t seq, uint32_t ack, uint8_t flags, uint16_
                  int with_opts, const uint8_t *data, size_t dlen);
 uint16_t tcp_syn_window(const struct toe_tcp *t);
 uint32_t tcp_tx_room(const toe_sock *s);
+/* The most of n bytes that ends on a TX_DATA message boundary (n if none does): a send that
+ * waits for room pushes that much and the rest at its next turn, normally with the room the
+ * next SLOT event brings, in whole messages rather than a short one each. */
+uint32_t tcp_tx_whole(const toe_sock *s, uint32_t n);
 void tcp_tx_push(toe_sock *s, const uint8_t *p, size_t n);
 void tcp_tx_resend_from(toe_sock *s, uint32_t from);
 void tcp_timers_update(toe_sock *s);

@@ -219,7 +219,8 @@ int toe_tcp_send(toe_sock *s, const void *buf, size_t len, size_t *sent, int tim
             return TOE_ENOTCONN;
         uint32_t room = tcp_tx_room(s);
         if (room && done < len) {
-            size_t k = len - done < room ? len - done : room;
+            /* a call that waits for room pushes whole messages and the rest with the next */
+            size_t k = len - done < room ? len - done : timeout_ms ? tcp_tx_whole(s, room) : room;
             tcp_tx_push(s, p + done, k);
             done += k;
             *sent = done;

@@ -88,6 +88,30 @@ uint32_t tcp_tx_room(const toe_sock *s)
     return used >= cap ? 0 : cap - used;
 }
 
+/* A TX_DATA message carries at most TOE_CONST_SLOT_DATA_MAX bytes, or the ring if smaller. */
+static uint32_t tx_msg_step(const toe_sock *s)
+{
+    uint32_t ring = s->tcp->ring;
+    return ring < TOE_CONST_SLOT_DATA_MAX ? ring : TOE_CONST_SLOT_DATA_MAX;
+}
+
+/* The first message of n bytes from seq: n bytes that fit in one go as one (only the ring's
+ * wrap cuts them: a short write stays one segment with Nagle off); more end where the ring
+ * position is a multiple of the largest message (the ring's end is one), so that a stream
+ * pushed in such pieces goes in whole messages. */
+static uint32_t tx_msg_len(const toe_sock *s, uint32_t seq, uint32_t n)
+{
+    uint32_t ring = s->tcp->ring, step = tx_msg_step(s);
+    uint32_t k = n < step ? ring - (seq & (ring - 1)) : step - (seq & (step - 1));
+    return k < n ? k : n;
+}
+
+uint32_t tcp_tx_whole(const toe_sock *s, uint32_t n)
+{
+    uint32_t cut = (s->tx_end + n) & (tx_msg_step(s) - 1);
+    return n > cut ? n - cut : n;
+}
+
 /* Queue TX_DATA for [seq, seq+n) from the mirror (no wrap inside: callers split). */
 static void queue_tx_data(toe_sock *s, uint32_t seq, const uint8_t *p, size_t n)
 {
@@ -108,11 +132,7 @@ void tcp_tx_push(toe_sock *s, const uint8_t *p, size_t n)
     }
     while (n) {
         uint32_t pos = s->tx_end & (ring - 1);
-        size_t k = ring - pos;
-        if (k > n)
-            k = n;
-        if (k > TOE_CONST_SLOT_DATA_MAX)
-            k = TOE_CONST_SLOT_DATA_MAX;
+        size_t k = tx_msg_len(s, s->tx_end, n > ring ? ring : (uint32_t)n);
         memcpy(s->txb + pos, p, k);
         queue_tx_data(s, s->tx_end, s->txb + pos, k);
         s->tx_end += (uint32_t)k;
@@ -129,11 +149,7 @@ void tcp_tx_resend_from(toe_sock *s, uint32_t from)
         from = s->snd_una;
     while (SEQ_LT(from, s->tx_end)) {
         uint32_t pos = from & (ring - 1);
-        uint32_t k = s->tx_end - from;
-        if (k > ring - pos)
-            k = ring - pos;
-        if (k > TOE_CONST_SLOT_DATA_MAX)
-            k = TOE_CONST_SLOT_DATA_MAX;
+        uint32_t k = tx_msg_len(s, from, s->tx_end - from);
         queue_tx_data(s, from, s->txb + pos, k);
         from += k;
     }

@@ -605,12 +605,19 @@ static void test_established_data(void)
     for (size_t i = 0; i < sizeof(buf); i++)
         buf[i] = (uint8_t)(i * 13 + 7);
     size_t sent = 0;
+    unsigned msgs0 = m.tx_data_msgs;
     r = toe_tcp_send(c.s, buf, 3000, &sent, 1000);
     turns(1);
     CHECK(r == 0 && sent == 3000 && m.txlog_len[c.slot] == 3000 &&
               !memcmp(m.txlog[c.slot], buf, 3000) &&
               slotf(c.slot, TOE_FIELD_TX_END) == c.iss + 1 + 3000,
           "test_established_send_tx_data (%zu bytes at the device)", m.txlog_len[c.slot]);
+    /* TX_DATA messages end on the ring's 1 KiB boundaries: one per 1 KiB block touched */
+    unsigned blocks =
+        (c.iss + 3000) / TOE_CONST_SLOT_DATA_MAX - (c.iss + 1) / TOE_CONST_SLOT_DATA_MAX + 1;
+    CHECK(m.tx_data_msgs - msgs0 == blocks,
+          "test_established_tx_data_on_1k_boundaries (%u messages, %u blocks)",
+          m.tx_data_msgs - msgs0, blocks);
     uint32_t bad0 = m.csr[TOE_CSR_STAT_BASE + TOE_STAT_TCP_TX_DATA_BAD];
     r = toe_tcp_send(c.s, buf + 3000, 5000, &sent, 0);
     turns(1);
