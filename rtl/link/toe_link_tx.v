@@ -51,14 +51,15 @@ module toe_link_tx #(
     output reg  [HQ_LOG2:0]   hq_rd_ptr,      // frees the host queue up to here
 
     // RX_DATA offer and the RX ring read port (the word at rxd_rd_seq, at most two cycles
-    // later: the body is read a word ahead)
+    // later: the body is read a word ahead; rxd_rd_seq is a register, stepped with the word
+    // read ahead, so that the ring's row carry has the cycle to itself)
     input  wire               rxd_valid,
     output reg                rxd_taken,
     input  wire [7:0]         rxd_slot,
     input  wire [31:0]        rxd_seq,
     input  wire [10:0]        rxd_len,
     output reg  [7:0]         rxd_rd_slot,
-    output wire [31:0]        rxd_rd_seq,
+    output reg  [31:0]        rxd_rd_seq,
     output wire               rxd_busy,     // an RX_DATA taken is still being read (rxd_rd_*)
     input  wire [31:0]        rxd_rd_data,
 
@@ -94,7 +95,6 @@ reg [10:0] p;          // position of the next body byte (RAW_RX: in the padded 
 reg [31:0] w_cur;      // the body word holding byte p
 reg [8:0]  w_next;     // the word read ahead (w_cur's next), from the message's start
 reg [10:0] p_last;     // position of the body's last byte
-reg [31:0] d_seq;      // RX_DATA: seq of the first byte
 reg [31:0] crc;
 reg [1:0]  ccnt;
 
@@ -146,7 +146,6 @@ end
 
 wire [10:0] p_inc  = p + 11'd1;
 assign hq_rd_addr = hq_start[HQ_LOG2-1:0] + {{(HQ_LOG2-9){1'b0}}, w_next};
-assign rxd_rd_seq = d_seq + {21'd0, w_next, 2'b00};
 assign rxd_busy   = kind == K_DATA && (gstate == G_HDR || gstate == G_BODY);
 wire body_end = p == p_last;
 
@@ -199,7 +198,7 @@ always @(posedge clk) begin
                 hcnt        <= HDR_LEN_DATA;
                 p           <= 11'd0;
                 p_last      <= rxd_len - 11'd1;
-                d_seq       <= rxd_seq;
+                rxd_rd_seq  <= rxd_seq;
                 rxd_rd_slot <= rxd_slot;
                 rxd_taken   <= 1'b1;
                 gstate      <= G_HDR;
@@ -212,6 +211,7 @@ always @(posedge clk) begin
                 gstate <= ((kind == K_RAW && hq_len != 11'd0) || kind == K_DATA) ? G_BODY : G_DRAIN;
                 w_cur  <= body_word;      // the first body word (p is in word 0)
                 w_next <= 9'd1;
+                rxd_rd_seq <= rxd_rd_seq + 32'd4;
             end
         end
         G_BODY: if (e_beat) begin
@@ -219,6 +219,7 @@ always @(posedge clk) begin
             if (p[1:0] == 2'd3) begin     // on into the word read ahead
                 w_cur  <= body_word;
                 w_next <= w_next + 9'd1;
+                rxd_rd_seq <= rxd_rd_seq + 32'd4;
             end
             if (body_end)
                 gstate <= G_DRAIN;

@@ -202,6 +202,10 @@ reg [31:0] wl1        [0:SLOTS-1];
 reg [31:0] wl2        [0:SLOTS-1];
 reg [31:0] tx_end     [0:SLOTS-1];
 reg [31:0] cwnd       [0:SLOTS-1];
+// cwnd's write, registered: cwnd[cw_k_q] <= cw_a_q + cw_b_q the cycle after the controller's
+reg                 cw_we_q;
+reg [SLOT_BITS-1:0] cw_k_q;
+reg [31:0]          cw_a_q, cw_b_q;
 reg [31:0] ssthresh   [0:SLOTS-1];
 reg [31:0] ca_acc     [0:SLOTS-1];   // bytes acked in congestion avoidance (RFC 3465)
 reg [31:0] recover    [0:SLOTS-1];
@@ -1354,8 +1358,13 @@ always @(posedge clk) begin : controller
     default: state <= S_IDLE;
     endcase
 
-    if (cw_we)
-        cwnd[k] <= cw_a + cw_b;
+    // the write itself a cycle later (cw_*_q, below): the decision's compares and the adder
+    // do not fit one cycle; no task reads cwnd in the cycle after its write (S_CSR and
+    // S_RX_ACK go on to S_IDLE and S_RX_DATA, and S_LOAD comes after S_IDLE)
+    cw_we_q <= cw_we;
+    cw_k_q  <= k;
+    cw_a_q  <= cw_a;
+    cw_b_q  <= cw_b;
 
     // S_IDLE changes no flag (each _nx is then slot k's own): no write-back there, so that the
     // virtual board skips it in the controller's most common state
@@ -1394,8 +1403,13 @@ always @(posedge clk) begin : controller
         seg_done   <= 1'b0;
         copy_on    <= 1'b0;
         st_start   <= 1'b0;
+        cw_we_q    <= 1'b0;
     end
 end
+
+always @(posedge clk)
+    if (cw_we_q)
+        cwnd[cw_k_q] <= cw_a_q + cw_b_q;
 
 endmodule
 
