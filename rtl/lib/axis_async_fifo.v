@@ -134,14 +134,13 @@ wire patch = s_tvalid && !full && !drop && s_patch;
 localparam [ADDR_WIDTH-1:0] PATCH_OFF = PATCH_WORD;
 wire [ADDR_WIDTH-1:0] patch_addr = commit_ptr[ADDR_WIDTH-1:0] + PATCH_OFF;
 
-reg [PW-1:0] wr_ptr_nxt;
-always @* begin
-    wr_ptr_nxt = wr_ptr;
-    if (giant)
-        wr_ptr_nxt = commit_ptr;
-    else if (push)
-        wr_ptr_nxt = wr_ptr + PTR_ONE;
-end
+// wr_ptr + 1, kept a cycle ahead: the pointer's next value and the full flag's compares then
+// start from flip-flops, not from a carry chain (the i9's GMII RX worst path ran through it).
+reg  [PW-1:0] wr_ptr_inc;
+wire [PW-1:0] wr_ptr_nxt = giant ? commit_ptr : push ? wr_ptr_inc : wr_ptr;
+wire full_if_stay  = (wr_ptr     ^ rd_bin_w) == WRAP_BIT;  // XORs, not a second carry chain
+wire full_if_push  = (wr_ptr_inc ^ rd_bin_w) == WRAP_BIT;
+wire full_if_giant = (commit_ptr ^ rd_bin_w) == WRAP_BIT;
 
 always @(posedge s_clk) begin
     if (push || patch)
@@ -151,6 +150,7 @@ end
 always @(posedge s_clk) begin
     if (s_rst) begin
         wr_ptr     <= {PW{1'b0}};
+        wr_ptr_inc <= PTR_ONE;
         rd_gray_s1 <= {PW{1'b0}};
         rd_gray_s2 <= {PW{1'b0}};
         rd_bin_w   <= {PW{1'b0}};
@@ -158,12 +158,13 @@ always @(posedge s_clk) begin
         full       <= 1'b1;
     end else begin
         wr_ptr     <= wr_ptr_nxt;
+        wr_ptr_inc <= wr_ptr_nxt + PTR_ONE;
         rd_gray_s1 <= rd_gray;
         rd_gray_s2 <= rd_gray_s1;
         rd_bin_w   <= gray2bin(rd_gray_s2);
         // DEPTH - (wr - rd) == (rd - wr) + DEPTH (mod 2^PW)
         free_r     <= (rd_bin_w - wr_ptr_nxt) ^ WRAP_BIT;
-        full       <= (wr_ptr_nxt ^ rd_bin_w) == WRAP_BIT;   // an XOR, not a second carry chain
+        full       <= giant ? full_if_giant : push ? full_if_push : full_if_stay;
     end
 end
 
@@ -242,7 +243,7 @@ if (FRAME_COMMIT != 0) begin : g_commit
             ack_s1 <= req_s3;
             ack_s2 <= ack_s1;
             if (push && s_tlast)
-                wr_commit <= wr_ptr + PTR_ONE;
+                wr_commit <= wr_ptr_inc;
             if (giant)
                 drop_r <= 1'b1;
             else if (drop_r && s_tvalid && s_tlast)
