@@ -10,6 +10,7 @@
  * through vboard's PHY rate model; it is serviced at the same cadence, and after any chunk in
  * which the device produced bytes or the client was active. */
 #include <errno.h>
+#include <execinfo.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "faults.h"
 #include "link_sock.h"
@@ -135,6 +137,19 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_requested = 1;
+}
+
+/* A crash leaves its stack in the log (addresses as toe-sim(+OFFSET): `addr2line -f -e
+ * build/bin/toe-sim OFFSET`), then dies of the same signal: an intermittent fault in a long
+ * test is then a fact to read, not a "Segmentation fault" line. */
+static void on_fatal_signal(int sig)
+{
+    static const char head[] = "toe-sim: fatal signal, stack:\n";
+    void *frames[64];
+    ssize_t ignored = write(STDERR_FILENO, head, sizeof head - 1);
+    (void)ignored;
+    backtrace_symbols_fd(frames, backtrace(frames, 64), STDERR_FILENO);
+    raise(sig);
 }
 
 static void usage(FILE *out)
@@ -909,6 +924,13 @@ static void install_signal_handlers(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN); /* a peer socket closing must not kill the simulation */
+    void *warm[1];
+    backtrace(warm, 1); /* loads libgcc now: the handler must not call malloc */
+    sa.sa_handler = on_fatal_signal;
+    sa.sa_flags = SA_RESETHAND;
+    int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+    for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
+        sigaction(fatal[i], &sa, NULL);
 }
 
 static void cleanup(struct bridge *b, FILE *fault_log, bool *failed)

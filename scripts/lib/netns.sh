@@ -37,3 +37,13 @@ wait_ready() {
     done
     return 1
 }
+
+# sim_crash_report LOG [BINARY]: the stack toe-sim wrote to LOG when it died of a signal (see
+# on_fatal_signal in sim/toe_sim.c), as functions and source lines; nothing otherwise.
+sim_crash_report() {
+    local log=$1 bin=${2:-$(dirname "${BASH_SOURCE[0]}")/../../build/bin/toe-sim}
+    grep -q 'toe-sim: fatal signal' "$log" 2>/dev/null || return 0
+    echo "toe-sim died of a signal; its stack:"
+    grep -o 'toe-sim(+0x[0-9a-f]*)' "$log" | grep -o '0x[0-9a-f]*' |
+        addr2line -f -C -p -e "$bin" | sed 's/^/    /'
+}

@@ -54,6 +54,6 @@ if err=$("$toe" --device sim:/nonexistent/sock info 2>&1); then echo "FAIL toe i
 elif [ "$(wc -l <<<"$err")" = 1 ]; then echo "PASS toe one-line error: $err"
 else echo "FAIL toe error is not one line: $err"; fail=1; fi
 
-kill -TERM "$sim"; wait "$sim" || { echo "FAIL toe-sim exit status $?"; fail=1; }
+kill -TERM "$sim"; wait "$sim" || { echo "FAIL toe-sim exit status $?"; fail=1; sim_crash_report "$log"; }
 "$top/scripts/pcap_check.sh" "$pcap" || fail=1
 exit $fail

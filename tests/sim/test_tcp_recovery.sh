@@ -49,7 +49,7 @@ one() {
     timeout 600 "$cosim" "sim:$out/link.sock" "$scenario" 10.0.2.2 "$(head -n 1 "$out/peer.port")" \
         "$bytes" "$seed" >"$out/cosim.out" 2>&1 || fail=1
     kill -TERM "$sim"
-    wait "$sim" || bad "test_tcp_recovery_$name: toe-sim exit status $?"
+    wait "$sim" || { bad "test_tcp_recovery_$name: toe-sim exit status $?"; sim_crash_report "$out/toe-sim.log"; }
     sed 's/^/  /' "$out/cosim.out"
     grep -q '^FAIL' "$out/cosim.out" && fail=1
     grep -q '^PASS' "$out/cosim.out" || bad "test_tcp_recovery_$name: no result"

@@ -117,7 +117,7 @@ got_sha=$(sha256sum "$out/client.bin" 2>/dev/null | cut -d' ' -f1 || true)
     || bad "test_tcp_serve_echo_sha256_at_client: got ${got_sha:-nothing}, want $want_sha"
 
 kill -TERM "$sim"
-wait "$sim" || bad "toe-sim exit status $?"
+wait "$sim" || { bad "toe-sim exit status $?"; sim_crash_report "$log"; }
 # With faults the capture holds the injector's corrupted frames: checked clean runs only.
 if [ ${#faults[@]} -eq 0 ] && command -v tshark >/dev/null; then
     "$top/scripts/pcap_check.sh" "$pcap" >"$out/pcap_check.txt" 2>&1 && pass "test_tcp_slirp_pcap_check" \

@@ -109,7 +109,7 @@ pass_run() {
     [ "$got" = "$want" ] && echo "PASS test_tcp_tap_serve_sha256_at_linux" \
         || bad "test_tcp_tap_serve_sha256_at_linux: got ${got:-nothing}"
     kill -TERM "$sim"
-    wait "$sim" || bad "test_tcp_tap_$name: toe-sim exit status $?"
+    wait "$sim" || { bad "test_tcp_tap_$name: toe-sim exit status $?"; sim_crash_report "$log"; }
     # The faults leave the board idle while a retransmission timer runs (a lost SYN waits 1 s
     # of device time): the idle skip must jump over it, or one lost frame costs a minute.
     if [ "$nfaults" -gt 0 ]; then
