@@ -25,11 +25,11 @@ cells=$datdir/ecp5/cells_sim.v
 
 # The timers of tests/rtl/board_tops (microseconds instead of the boards' 20 ms resets).
 case "$board" in
-versa) short="PHY_RST_CYCLES=200 PHY_WAIT_CYCLES=200 METER_WIN_LOG2=12"; defs=(-DBOARD_VERSA) ;;
-colorlight-*) short="PHY_RST_CYCLES=50 PHY_WAIT_CYCLES=50 METER_WIN_LOG2=10"; defs=() ;;
+versa) short="PHY_RST_CYCLES=200 PHY_WAIT_CYCLES=200 METER_WIN_LOG2=10"; defs=(-DBOARD_VERSA) ;;
+colorlight-*) short="PHY_RST_CYCLES=50 PHY_WAIT_CYCLES=50 METER_WIN_LOG2=8"; defs=() ;;
 *) echo "netlist_bench: unknown board '$board'" >&2; exit 2 ;;
 esac
-short+=" ACT_LOG2=6 ERR_LOG2=10 HB_LOG2=12"
+short+=" ACT_LOG2=6 ERR_LOG2=8 HB_LOG2=12"
 
 t0=$(date +%s)
 ECP5_PARAMS="$short ${NETLIST_PARAMS:-}" scripts/ecp5_build.sh --netlist "$board" "$out/netlist.v"

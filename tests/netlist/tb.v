@@ -89,13 +89,13 @@ initial begin
     #100;
     check_idle_pins;
     phy.start;
-    phy.wait_ok(1000);
+    phy.wait_ok(100);
     $display("%0s: running, link shown at %0d ns", NAME, $time);
     phy.run;
     check_idle_pins;
     phy.tcp;
     if (phy.errors != 0) begin $display("FAIL: %0d errors", phy.errors); $fatal; end
-    $display("PASS");
+    $display("PASS at %0d ns", $time);
     $finish;
 end
 

@@ -15,7 +15,7 @@ TEST_SIM_BINS := $(TEST_SIM_DIR)/test_rx_fuzz $(TEST_SIM_DIR)/test_cosim_link \
 FUZZ_COUNT    ?= 500000
 FUZZ_SEED     ?=
 
-# The engine's i5 netlist with its TCP exchange (about 13 minutes): make test starts it beside
+# The engine's i5 netlist with its TCP exchange (about 8 minutes alone): make test starts it beside
 # test-ecp5, the other long job, so that neither is left alone at the end.
 NETLIST_TEST_CMD := "timeout 2400 env NETLIST_PARAMS='TCP_SLOTS=4 TRAFFIC=0' scripts/netlist_bench.sh colorlight-i5"
 

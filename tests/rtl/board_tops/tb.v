@@ -49,7 +49,7 @@ wire [7:0] ft_d;
 
 toe_colorlight #(
     .PHY_RST_CYCLES(50), .PHY_WAIT_CYCLES(50),  // 2 us each at 25 MHz
-    .METER_WIN_LOG2(10), .ACT_LOG2(6), .ERR_LOG2(10), .HB_LOG2(12)
+    .METER_WIN_LOG2(8), .ACT_LOG2(6), .ERR_LOG2(8), .HB_LOG2(12)
 ) colorlight (
     .clk25(clk25), .btn_n(1'b1), .led_n(cl_led_n),
     .eth_rst_n(cl_rst_n), .eth_mdc(cl_mdc), .eth_mdio(cl_mdio),
@@ -77,7 +77,7 @@ wire [3:0] vs_txd, vs_rxd;
 
 toe_versa #(
     .PHY_RST_CYCLES(200), .PHY_WAIT_CYCLES(200),  // 2 us each at 100 MHz
-    .METER_WIN_LOG2(12), .ACT_LOG2(6), .ERR_LOG2(10), .HB_LOG2(12)
+    .METER_WIN_LOG2(10), .ACT_LOG2(6), .ERR_LOG2(8), .HB_LOG2(12)
 ) versa (
     .clk100(clk100), .rst_n(1'b1), .led(vs_led),
     .uart_rx(uart_rx), .uart_tx(uart_tx),
