@@ -529,8 +529,13 @@ tcp_rx_decide #(.EV_STEP_LOG2(EV_STEP_LOG2)) rx_decide (
 wire unused_accept_valid = rx_accept_valid;   // S_RX_ACC2 is its cycle
 
 // TX_DATA's length, registered when the task is picked (it comes through two adders in the
-// link engine), and the message byte indices it bounds
+// link engine), and the message byte indices it bounds; its sequence number and whether its
+// slot number is out of range, registered then too (the request holds them until txd_ack):
+// the traffic unit's source/link multiplexer then ends at flip-flops, not in S_TXD's verdict
+// and the copy's start (the i9's worst core path ran from it through the range compare)
 reg  [10:0] r_txd_len, r_txd_last, r_txd_end;
+reg  [31:0] r_txd_seq;
+reg         r_txd_slot_bad;
 wire [1:0]  unused_last_byte = r_txd_last[1:0];
 wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries the slot
 
@@ -540,11 +545,11 @@ wire [SLOT_BITS-1:0] unused_match_slot;            // the queue entry carries th
 wire rx_copy = r_acc && r_len != 11'd0 && !fin_rcvd && !rx_nothing_new &&
                (rx_in_order || !ooo_on || rx_touches_held);
 // (c_txd_used > SIZE as bits, no carry chain: the verdict steers the state and TX_END's write)
-wire txd_bad = {1'b0, txd_slot} >= NSLOTS || !valid[k] || fin_queued || txd_seq != c_tx_end ||
+wire txd_bad = r_txd_slot_bad || !valid[k] || fin_queued || r_txd_seq != c_tx_end ||
                r_txd_len == 11'd0 || {21'd0, r_txd_len} > CONST_SLOT_DATA_MAX ||
                |c_txd_used[31:BUF_LOG2+1] || (c_txd_used[BUF_LOG2] && |c_txd_used[BUF_LOG2-1:0]);
 wire [31:0] rx_copy_at  = r_seq + {21'd0, rx_payload_lo[10:2], 2'b00};
-wire [31:0] txd_copy_at = txd_seq - 32'd2;
+wire [31:0] txd_copy_at = r_txd_seq - 32'd2;
 assign copy_start = state == S_RX_DATA && rx_copy;
 assign copy_first = rx_payload_lo[10:2];
 assign copy_last  = rx_payload_hi_m1[10:2];
@@ -678,6 +683,8 @@ always @(posedge clk) begin : controller
         end else if (txd_req && !txd_ack && !txc_on && !(tx_turn && !st_busy && !st_start)) begin
             k          <= txd_slot[SLOT_BITS-1:0];
             r_txd_len  <= txd_len;
+            r_txd_seq  <= txd_seq;
+            r_txd_slot_bad <= {1'b0, txd_slot} >= NSLOTS;
             task_state <= S_TXD;
         end else if (!st_busy && !st_start && valid[tx_ptr]) begin
             // after a TX_DATA copy the transmitter gets the next turn, kept until it has
@@ -747,7 +754,7 @@ always @(posedge clk) begin : controller
         c_ring_low   <= (ooo_on ? ooo_end[k] : rcv_nxt[k]) - SIZE;
         // the TX ring's bytes in use after a TX_DATA (its sequence number must be TX_END,
         // S_TXD checks that): the sum is ready before the slot's SND.UNA is read
-        c_txd_used   <= (txd_seq + {21'd0, r_txd_len}) - snd_una[k];
+        c_txd_used   <= (r_txd_seq + {21'd0, r_txd_len}) - snd_una[k];
         c_data_end   <= rcv_nxt[k] - {31'd0, fin_rcvd};  // RCV.NXT counts a FIN
         c_m3         <= {15'd0, mss[k], 1'b0} + {16'd0, mss[k]};   // 3 MSS, no multiplier
         r_end        <= r_seq + {21'd0, r_len};
