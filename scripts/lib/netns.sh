@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Source this: a private network namespace holding a TAP device, the Linux side of the
 # virtual board's `--net tap:tap0` peer. Traffic never leaves the namespace.
+# Also the helpers for a toe-sim a test starts: wait_ready, sim_crash_report.
 
 # netns_tap_up NS HOST_CIDR: create namespace NS with lo up and tap0 at HOST_CIDR, IPv6 off.
 netns_tap_up() {
